@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// Launcher: the CLI is TypeScript; tsx compiles it in process so a checkout needs no build step.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const { register } = await import('tsx/esm/api');
+register();
+const { main } = await import('../infra/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));

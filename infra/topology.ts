@@ -1,0 +1,99 @@
+/**
+ * The one description of Attune's functions, routes, environment and schedule.
+ * The CDK stack deploys it; the local runner (`attune local …`, `npm start`)
+ * serves it. Neither adds a route or a variable of its own, so they cannot drift.
+ */
+import { ENV } from '../shared/config';
+
+export type FunctionName = 'Ingest' | 'Train' | 'Recommend';
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+/**
+ * Who may call a route.
+ * - public: anyone (health).
+ * - authenticated: any valid token.
+ * - subject: a valid token whose subject is the path's {userId} (or, for POST /events, the events' user).
+ * - admin: a token in the admin group/scope.
+ */
+export type RouteAuth = 'public' | 'authenticated' | 'subject' | 'admin';
+
+export interface RouteDef {
+  method: HttpMethod;
+  /** API Gateway route path with {param} placeholders. */
+  path: string;
+  function: FunctionName;
+  auth: RouteAuth;
+  summary: string;
+}
+
+export interface FunctionDef {
+  name: FunctionName;
+  /** Handler module, relative to the repository root; it exports `handler`. */
+  entry: string;
+  description: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  /** Environment variables (besides table/bucket) the function reads; values are defaults. */
+  environment: Record<string, string>;
+  /** What the function may do; the stack turns it into least-privilege grants. */
+  access: {
+    table: 'none' | 'read' | 'query' | 'readWrite' | 'readWriteDelete';
+    bucket: 'none' | 'read' | 'readWrite';
+  };
+}
+
+export const FUNCTIONS: Record<FunctionName, FunctionDef> = {
+  Ingest: {
+    name: 'Ingest',
+    entry: 'functions/ingest/handler.ts',
+    description: 'Logs interactions, serves a user their events, catalog upserts and erasure',
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    environment: { [ENV.retentionDays]: '0' },
+    access: { table: 'readWriteDelete', bucket: 'none' },
+  },
+  Train: {
+    name: 'Train',
+    entry: 'functions/train/handler.ts',
+    description: 'Scheduled retraining: reads interactions, trains, evaluates, gates and publishes a model',
+    memoryMb: 3008,
+    timeoutSeconds: 900,
+    environment: {
+      [ENV.keepVersions]: '5',
+      [ENV.trainBudgetSeconds]: '600',
+      [ENV.gateTolerance]: '0.02',
+      [ENV.leaseSeconds]: '1800',
+      [ENV.tune]: 'true',
+    },
+    access: { table: 'readWrite', bucket: 'readWrite' },
+  },
+  Recommend: {
+    name: 'Recommend',
+    entry: 'functions/recommend/handler.ts',
+    description: 'Serves recommendations, similar items and ranking from cached factors',
+    memoryMb: 1769,
+    timeoutSeconds: 10,
+    environment: { [ENV.modelRefreshSeconds]: '30' },
+    access: { table: 'query', bucket: 'read' },
+  },
+};
+
+export const ROUTES: RouteDef[] = [
+  { method: 'POST', path: '/events', function: 'Ingest', auth: 'subject', summary: 'Log 1..100 interaction events' },
+  { method: 'GET', path: '/users/{userId}/events', function: 'Ingest', auth: 'subject', summary: "A user's stored events, newest first" },
+  { method: 'DELETE', path: '/users/{userId}', function: 'Ingest', auth: 'admin', summary: "Erase a user's interactions" },
+  { method: 'PUT', path: '/items/{itemId}', function: 'Ingest', auth: 'admin', summary: 'Upsert catalog metadata' },
+  { method: 'DELETE', path: '/items/{itemId}', function: 'Ingest', auth: 'admin', summary: 'Mark an item unavailable' },
+  { method: 'GET', path: '/users/{userId}/recommendations', function: 'Recommend', auth: 'subject', summary: 'Top-k items for a user' },
+  { method: 'POST', path: '/users/{userId}/rank', function: 'Recommend', auth: 'subject', summary: 'Rank candidate items for a user' },
+  { method: 'GET', path: '/items/{itemId}/similar', function: 'Recommend', auth: 'authenticated', summary: 'Items similar to an item' },
+  { method: 'GET', path: '/health', function: 'Recommend', auth: 'public', summary: 'Service and model status' },
+];
+
+/** The retraining schedule (EventBridge expression); the stack lets context override it. */
+export const TRAIN_SCHEDULE = 'rate(1 hour)';
+/** Local `npm start` retrains this often (minutes) unless told otherwise. */
+export const LOCAL_TRAIN_EVERY_MINUTES = 5;
+
+/** Logical names of the table and bucket; the stack names resources from them. */
+export const RESOURCES = { table: 'Interactions', bucket: 'Models' } as const;

@@ -1,0 +1,74 @@
+/**
+ * The model artifact as training produces it and serving holds it in memory.
+ * The codec (shared/model/codec.ts) turns it into files and back; storage only
+ * moves those bytes. Everything numeric is a typed array, row-major.
+ */
+
+export type ModelKind = 'als' | 'mf' | 'item-knn' | 'user-knn' | 'popular';
+
+/** Parameters serving needs to fold a user in with the same least-squares step ALS uses. */
+export interface FoldInParams {
+  regularization: number;
+  alpha: number;
+  confidence: 'linear' | 'log';
+  epsilon: number;
+  /** Weight on unobserved items (iALS "alpha0"); 1 is Hu et al.'s original. */
+  unobservedWeight: number;
+  /** Frequency-scaled regularization exponent ν (Rendle 2021): λ·(n_u + α0·|I|)^ν. */
+  regularizationExponent: number;
+}
+
+/** Platt scaling of raw scores to click probabilities: P = σ(a·score + b). */
+export interface Calibration {
+  a: number;
+  b: number;
+  /** Reliability bins measured on the holdout: mean predicted vs observed hit rate. */
+  bins?: { lo: number; hi: number; count: number; meanPredicted: number; observedRate: number }[];
+}
+
+export interface FileEntry {
+  sha256: string;
+  bytes: number;
+}
+
+export interface ModelManifest {
+  formatVersion: 1;
+  version: string;
+  createdAt: string;
+  kind: ModelKind;
+  factors: number;
+  hyperParameters: Record<string, unknown>;
+  counts: { users: number; items: number; interactions: number };
+  metrics: Record<string, unknown>;
+  /** Newest receivedAt (epoch ms) of the interactions this model was trained on. */
+  watermark: number;
+  calibration: Calibration;
+  foldIn?: FoldInParams;
+  /** Hyper-parameter search log, when tuning ran. */
+  tuning?: Record<string, unknown>;
+  /** Every binary file of the version, by name. */
+  files: Record<string, FileEntry>;
+}
+
+export interface Model {
+  manifest: ModelManifest;
+  userIds: string[];
+  itemIds: string[];
+  /** Number of latent factors f (0 for popularity-only models). */
+  factors: number;
+  /** users × f, row-major. */
+  userFactors: Float32Array;
+  /** items × f, row-major. */
+  itemFactors: Float32Array;
+  /** Biased MF only. */
+  userBias?: Float32Array;
+  itemBias?: Float32Array;
+  globalBias?: number;
+  /** Per-user seen items, CSR over item indices (sorted within a row). */
+  seenIndptr: Int32Array;
+  seenIndices: Int32Array;
+  /** Popularity (optionally time-decayed) per item; cold-start ranking. */
+  popularity: Float32Array;
+  /** kNN models: per-row neighbour lists, CSR (rows are items for item-knn, users for user-knn). */
+  neighbors?: { indptr: Int32Array; indices: Int32Array; weights: Float32Array };
+}

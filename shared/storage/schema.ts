@@ -1,0 +1,89 @@
+/**
+ * The single DynamoDB table's shape: one definition read by the CDK stack and
+ * by the local store bootstrap, so the two cannot drift. Plain data, no SDK.
+ *
+ * Item kinds (PK / SK):
+ * - event:   U#<userId> / E#<eventId>            LSI1SK = T#<ts13>#<eventId>   GSI1 = B#<day>#<shard> / <recv13>#<userId>#<eventId>
+ * - erasure: U#<userId> / ERASED
+ * - catalog: I#<itemId> / META                   GSI2 = CATALOG / <itemId>
+ * - lease:   LEASE#<name> / LEASE
+ * - run log: RUN / <startedAt ISO>#<runId>
+ */
+
+export const KEY = {
+  pk: 'PK',
+  sk: 'SK',
+  lsi1sk: 'LSI1SK',
+  gsi1pk: 'GSI1PK',
+  gsi1sk: 'GSI1SK',
+  gsi2pk: 'GSI2PK',
+  gsi2sk: 'GSI2SK',
+  ttl: 'expiresAt',
+} as const;
+
+export const INDEX = {
+  /** Per-user events ordered by event time (LSI: strongly consistent, newest first with ScanIndexForward=false). */
+  userTime: 'ByUserTime',
+  /** Events by receive day and shard, ordered by receive time: training reads since a watermark. */
+  received: 'ByReceived',
+  /** Sparse index of catalog records. */
+  catalog: 'Catalog',
+} as const;
+
+/** Shards per receive-day bucket; spreads a day's write load over this many partitions. */
+export const RECEIVED_SHARDS = 8;
+
+export interface AttributeDef {
+  name: string;
+  type: 'S' | 'N';
+}
+export interface IndexDef {
+  name: string;
+  partitionKey: AttributeDef;
+  sortKey: AttributeDef;
+}
+export interface TableSchema {
+  partitionKey: AttributeDef;
+  sortKey: AttributeDef;
+  localIndexes: IndexDef[];
+  globalIndexes: IndexDef[];
+  ttlAttribute: string;
+}
+
+const S = (name: string): AttributeDef => ({ name, type: 'S' });
+
+export const TABLE_SCHEMA: TableSchema = {
+  partitionKey: S(KEY.pk),
+  sortKey: S(KEY.sk),
+  localIndexes: [{ name: INDEX.userTime, partitionKey: S(KEY.pk), sortKey: S(KEY.lsi1sk) }],
+  globalIndexes: [
+    { name: INDEX.received, partitionKey: S(KEY.gsi1pk), sortKey: S(KEY.gsi1sk) },
+    { name: INDEX.catalog, partitionKey: S(KEY.gsi2pk), sortKey: S(KEY.gsi2sk) },
+  ],
+  ttlAttribute: KEY.ttl,
+};
+
+/** Zero-padded epoch milliseconds: sorts lexicographically in time order until year 2286. */
+export function ts13(ms: number): string {
+  return Math.max(0, Math.floor(ms)).toString().padStart(13, '0');
+}
+
+/** UTC day of an epoch-ms time, as used in the received-index bucket key. */
+export function dayOf(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export const keys = {
+  user: (userId: string) => `U#${userId}`,
+  event: (eventId: string) => `E#${eventId}`,
+  eventTime: (timestamp: number, eventId: string) => `T#${ts13(timestamp)}#${eventId}`,
+  receivedBucket: (receivedAt: number, shard: number) => `B#${dayOf(receivedAt)}#${shard}`,
+  receivedSort: (receivedAt: number, userId: string, eventId: string) => `${ts13(receivedAt)}#${userId}#${eventId}`,
+  erased: 'ERASED',
+  item: (itemId: string) => `I#${itemId}`,
+  itemMeta: 'META',
+  catalogPartition: 'CATALOG',
+  lease: (name: string) => `LEASE#${name}`,
+  leaseSort: 'LEASE',
+  runPartition: 'RUN',
+} as const;
