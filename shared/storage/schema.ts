@@ -4,8 +4,8 @@
  *
  * Item kinds (PK / SK):
  * - event:   U#<userId> / E#<eventId>            LSI1SK = T#<ts13>#<eventId>   GSI1 = B#<day>#<shard> / <recv13>#<userId>#<eventId>
- * - erasure: U#<userId> / ERASED
- * - catalog: I#<itemId> / META                   GSI2 = CATALOG / <itemId>
+ * - erasure: U#<userId> / ERASED                 GSI2 = ERASED / <userId>
+ * - catalog: I#<itemId> / META                   GSI2 = CATALOG / <updated13>#<itemId>
  * - lease:   LEASE#<name> / LEASE
  * - run log: RUN / <startedAt ISO>#<runId>
  */
@@ -26,8 +26,8 @@ export const INDEX = {
   userTime: 'ByUserTime',
   /** Events by receive day and shard, ordered by receive time: training reads since a watermark. */
   received: 'ByReceived',
-  /** Sparse index of catalog records. */
-  catalog: 'Catalog',
+  /** Sparse directory of catalog records (by update time) and erasure markers (by user). */
+  directory: 'Directory',
 } as const;
 
 /** Shards per receive-day bucket; spreads a day's write load over this many partitions. */
@@ -58,7 +58,7 @@ export const TABLE_SCHEMA: TableSchema = {
   localIndexes: [{ name: INDEX.userTime, partitionKey: S(KEY.pk), sortKey: S(KEY.lsi1sk) }],
   globalIndexes: [
     { name: INDEX.received, partitionKey: S(KEY.gsi1pk), sortKey: S(KEY.gsi1sk) },
-    { name: INDEX.catalog, partitionKey: S(KEY.gsi2pk), sortKey: S(KEY.gsi2sk) },
+    { name: INDEX.directory, partitionKey: S(KEY.gsi2pk), sortKey: S(KEY.gsi2sk) },
   ],
   ttlAttribute: KEY.ttl,
 };
@@ -83,6 +83,8 @@ export const keys = {
   item: (itemId: string) => `I#${itemId}`,
   itemMeta: 'META',
   catalogPartition: 'CATALOG',
+  catalogSort: (updatedAt: number, itemId: string) => `${ts13(updatedAt)}#${itemId}`,
+  erasedPartition: 'ERASED',
   lease: (name: string) => `LEASE#${name}`,
   leaseSort: 'LEASE',
   runPartition: 'RUN',

@@ -1,0 +1,22 @@
+/**
+ * The model store port: moves bytes, knows nothing of models. The codec and
+ * publisher (shared/model) decide what the bytes mean. Implemented by S3 and
+ * by a local folder; one contract suite runs against both.
+ * Keys are '/'-separated paths relative to the store root (e.g. "models/latest.json").
+ */
+
+export type ConditionalGet =
+  | { status: 'ok'; body: Uint8Array; etag: string }
+  | { status: 'unchanged' }
+  | { status: 'missing' };
+
+export interface ModelStore {
+  put(key: string, body: Uint8Array, contentType?: string): Promise<void>;
+  /** The object's bytes, or null when it does not exist. */
+  get(key: string): Promise<Uint8Array | null>;
+  /** Conditional read: 'unchanged' when the object's ETag still equals `etag`. */
+  getIfChanged(key: string, etag?: string): Promise<ConditionalGet>;
+  /** Keys under a prefix, sorted. */
+  list(prefix: string): Promise<string[]>;
+  delete(keys: string[]): Promise<void>;
+}
