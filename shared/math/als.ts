@@ -1,0 +1,105 @@
+/**
+ * Implicit-feedback ALS (Hu, Koren & Volinsky 2008) with the iALS refinements of
+ * Rendle et al. 2021: a weight α0 on unobserved items and frequency-scaled
+ * regularization λ·(n + α0·N)^ν. Rows are solved by warm-started conjugate
+ * gradient (benfred/implicit) or exactly by Cholesky.
+ */
+import type { FoldInParams } from '../model/types';
+import { transpose, type Csr } from './csr';
+import { confidences } from './confidence';
+import { gramianInto } from './linalg';
+import { alsLoss, alsScratch, solveRowsCg, solveRowsCholesky } from './als-step';
+import { Rng } from './rng';
+
+export { gramian } from './linalg';
+export { foldInUser, explainScore } from './foldin';
+
+export interface AlsParams extends FoldInParams {
+  factors: number;
+  iterations: number;
+  /** CG iterations per row and half-step (implicit's default is 3). */
+  cgSteps: number;
+  seed: number;
+  solver: 'cg' | 'cholesky';
+  /** Initial factors ~ N(0, (initScale/√f)²). */
+  initScale: number;
+}
+
+export const DEFAULT_ALS_PARAMS: AlsParams = {
+  factors: 64,
+  iterations: 15,
+  cgSteps: 3,
+  seed: 42,
+  solver: 'cg',
+  initScale: 0.1,
+  regularization: 0.01,
+  alpha: 1,
+  confidence: 'linear',
+  epsilon: 1,
+  unobservedWeight: 1,
+  regularizationExponent: 0,
+};
+
+export interface AlsProgress {
+  iteration: number;
+  loss?: number;
+  elapsedMs: number;
+}
+
+export interface AlsOptions {
+  onProgress?(p: AlsProgress): void;
+  /** Polled between half-iterations; returning true ends training early with the current factors. */
+  shouldStop?(): boolean;
+  /** Compute the training loss each iteration (costs about one extra CG step). */
+  computeLoss?: boolean;
+}
+
+export interface AlsModel {
+  userFactors: Float32Array;
+  itemFactors: Float32Array;
+  factors: number;
+}
+
+/**
+ * Trains iALS on a users × items matrix of interaction strengths (entries are
+ * positives; their values feed the confidence). Deterministic for a seed.
+ */
+export function trainAls(ui: Csr, params: AlsParams, opts: AlsOptions = {}): AlsModel {
+  const f = params.factors;
+  const users = ui.rows;
+  const items = ui.cols;
+  const iu = transpose(ui);
+  const confU = confidences(ui.data, params);
+  const confI = confidences(iu.data, params);
+  const rng = new Rng(params.seed);
+  const scale = params.initScale / Math.sqrt(f);
+  const X = new Float32Array(users * f);
+  const Y = new Float32Array(items * f);
+  for (let k = 0; k < Y.length; k++) Y[k] = rng.normal() * scale;
+  for (let k = 0; k < X.length; k++) X[k] = rng.normal() * scale;
+  const gram = new Float64Array(f * f);
+  const scratch = alsScratch(f);
+  const itemCounts = new Int32Array(items);
+  for (let i = 0; i < items; i++) itemCounts[i] = iu.indptr[i + 1] - iu.indptr[i];
+  const t0 = performance.now();
+  const half = (m: Csr, conf: Float32Array, A: Float32Array, B: Float32Array, bRows: number) => {
+    gramianInto(B, bRows, f, gram);
+    if (params.solver === 'cholesky') solveRowsCholesky(m, conf, A, B, gram, f, params, scratch);
+    else solveRowsCg(m, conf, A, B, gram, f, params, params.cgSteps, scratch);
+  };
+  for (let it = 0; it < params.iterations; it++) {
+    if (opts.shouldStop?.()) break;
+    half(ui, confU, X, Y, items);
+    if (opts.shouldStop?.()) break;
+    half(iu, confI, Y, X, users);
+    if (opts.onProgress) {
+      let loss: number | undefined;
+      if (opts.computeLoss) {
+        gramianInto(Y, items, f, gram);
+        loss = alsLoss(ui, confU, X, Y, gram, f, params, itemCounts);
+      }
+      opts.onProgress({ iteration: it + 1, loss, elapsedMs: performance.now() - t0 });
+    }
+  }
+  return { userFactors: X, itemFactors: Y, factors: f };
+}
