@@ -5,13 +5,12 @@
  */
 import type { CatalogItem, Interaction } from '../events';
 
+/** Outcome of a write, by position in the input array. */
 export interface PutEventsResult {
-  /** Events newly stored by this call. */
-  stored: string[];
-  /** Events that were already stored (same user and eventId): a retry, nothing written. */
-  duplicates: string[];
-  /** Events the store did not take after retries; never reported as accepted. */
-  failed: string[];
+  /** Indexes of events durably stored (a retried event overwrites its own record: same key). */
+  stored: number[];
+  /** Indexes of events the store did not take after retries; never reported as accepted. */
+  failed: number[];
 }
 
 export interface EventPage {
@@ -27,8 +26,9 @@ export interface Erasure {
 
 export interface InteractionStore {
   /**
-   * Stores events idempotently by (userId, eventId). Retries throttled writes
-   * with backoff; events still not stored come back in `failed`.
+   * Stores events idempotently: the key is (userId, eventId), so a retry
+   * rewrites the same record instead of adding one. Retries unprocessed writes
+   * with backoff and jitter; events still not stored come back in `failed`.
    */
   putEvents(events: Interaction[]): Promise<PutEventsResult>;
   /** One user's events, newest first (event time). Throws InvalidCursorError on a bad cursor. */
@@ -47,7 +47,7 @@ export interface InteractionStore {
   /** Upserts a catalog record; createdAt is kept from the first write. */
   putItem(item: Omit<CatalogItem, 'createdAt' | 'updatedAt'>, now?: number): Promise<CatalogItem>;
   getItem(itemId: string): Promise<CatalogItem | null>;
-  /** Marks an item unavailable; false when the item has no catalog record (one is created, unavailable). */
+  /** Marks an item unavailable (creating a bare record when the item had none). */
   markItemUnavailable(itemId: string, now?: number): Promise<CatalogItem>;
   /** Catalog records updated at or after `sinceMs` (all when omitted), oldest update first. */
   listCatalog(sinceMs?: number): Promise<CatalogItem[]>;
