@@ -1,5 +1,19 @@
-// Placeholder so the stack can synthesize; the owning issue replaces it with the real handler.
-export const handler = async (): Promise<{ statusCode: number; body: string }> => ({
-  statusCode: 503,
-  body: JSON.stringify({ error: { code: 'not_implemented', message: 'not yet implemented' } }),
+/** Ingest: logs interactions, serves a user their events, catalog upserts and erasure. */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { loadConfig } from '../../shared/config';
+import { createHttpHandler } from '../../shared/http/api';
+import { ingestRoutes } from '../../shared/ingest/routes';
+import { dynamoDocumentClient } from '../../shared/storage/aws/clients';
+import { DynamoInteractionStore } from '../../shared/storage/dynamodb/interactions';
+
+const config = loadConfig();
+const logger = new Logger({ serviceName: 'attune' });
+const store = new DynamoInteractionStore(dynamoDocumentClient(), config.tableName, {
+  retentionDays: config.retentionDays,
+});
+
+export const handler = createHttpHandler('Ingest', ingestRoutes({ store, authMode: config.authMode }), {
+  authMode: config.authMode,
+  adminGroup: config.adminGroup,
+  logger,
 });
