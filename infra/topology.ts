@@ -97,3 +97,28 @@ export const LOCAL_TRAIN_EVERY_MINUTES = 5;
 
 /** Logical names of the table and bucket; the stack names resources from them. */
 export const RESOURCES = { table: 'Interactions', bucket: 'Models' } as const;
+
+/** Values the environment of a function is built from (CDK tokens in the stack, real names locally). */
+export interface EnvironmentInputs {
+  tableName: string;
+  bucketName: string;
+  authMode: 'jwt' | 'none';
+  adminGroup: string;
+}
+
+/**
+ * The complete environment of a function: the same call builds it in the
+ * stack and in the local runner, so a variable cannot exist in one only.
+ */
+export function environmentFor(fn: FunctionName, inputs: EnvironmentInputs): Record<string, string> {
+  const def = FUNCTIONS[fn];
+  return {
+    POWERTOOLS_SERVICE_NAME: 'attune',
+    POWERTOOLS_METRICS_NAMESPACE: 'Attune',
+    ...def.environment,
+    [ENV.table]: inputs.tableName,
+    ...(def.access.bucket !== 'none' ? { [ENV.bucket]: inputs.bucketName } : {}),
+    [ENV.authMode]: inputs.authMode,
+    [ENV.adminGroup]: inputs.adminGroup,
+  };
+}
