@@ -1,0 +1,244 @@
+/**
+ * The Attune stack: wires the constructs together from infra/topology.ts and
+ * the shared table schema. Functions, entries, routes, their auth levels,
+ * environment defaults, access needs and the schedule all come from there;
+ * this file adds only deploy-time choices (context settings) and AWS wiring.
+ */
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type App, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { Construct } from 'constructs';
+import { ENV } from '../../shared/config';
+import { TABLE_SCHEMA, keys } from '../../shared/storage/schema';
+import { FUNCTIONS, RESOURCES, ROUTES, type FunctionName, type RouteDef } from '../topology';
+import { AttuneAlarms } from '../constructs/alarms';
+import { ApiAuth } from '../constructs/api-auth';
+import { AttuneFunction } from '../constructs/attune-function';
+import { AttuneHttpApi } from '../constructs/http-api';
+import { InteractionsTable } from '../constructs/interactions-table';
+import { ModelBucket } from '../constructs/model-bucket';
+import { TrainSchedule } from '../constructs/train-schedule';
+import { readSettings, type AttuneSettings } from './settings';
+
+/** Repository root: entries in the topology are relative to it. */
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Powertools service name and metrics namespace; the alarms read the handlers' metrics by them. */
+export const SERVICE_NAME = 'attune';
+export const METRICS_NAMESPACE = 'Attune';
+/** Custom metrics the Train handler emits as EMF (dimension service=attune). */
+export const TRAIN_METRICS = { failures: 'TrainingFailures', modelAge: 'ModelAgeSeconds' } as const;
+/** Key prefix of model artifacts in the bucket (shared/config's default for ATTUNE_MODEL_PREFIX). */
+export const MODEL_PREFIX = 'models/';
+/** The scheduled function. */
+export const SCHEDULED_FUNCTION: FunctionName = 'Train';
+/**
+ * Partition keys Train may write (its lease and run-log records), enforced
+ * with `dynamodb:LeadingKeys`. Other functions' writes are not key-scoped:
+ * Ingest writes user, item and erasure partitions across the key space.
+ */
+export const WRITE_LEADING_KEYS: Partial<Record<FunctionName, string[]>> = {
+  Train: [keys.lease('*'), keys.runPartition],
+};
+/** Topology environment variables whose value a context setting overrides. */
+function contextEnvironment(s: AttuneSettings): Record<string, string> {
+  return { [ENV.retentionDays]: String(s.retentionDays) };
+}
+
+export interface AttuneStackProps extends StackProps {
+  settings: AttuneSettings;
+  /** Defaults to the repository this file lives in. */
+  projectRoot?: string;
+}
+
+export class AttuneStack extends Stack {
+  readonly settings: AttuneSettings;
+  readonly functions: Record<FunctionName, AttuneFunction>;
+  readonly table: InteractionsTable;
+  readonly models: ModelBucket;
+  readonly httpApi: AttuneHttpApi;
+  readonly auth?: ApiAuth;
+  readonly schedule: TrainSchedule;
+  readonly alarms: AttuneAlarms;
+
+  constructor(scope: Construct, id: string, props: AttuneStackProps) {
+    super(scope, id, { description: 'Attune: serverless personalization engine', ...props });
+    const s = (this.settings = props.settings);
+    const root = props.projectRoot ?? PROJECT_ROOT;
+    const removalPolicy = s.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    const logRetention = s.logRetentionDays as RetentionDays;
+
+    this.table = new InteractionsTable(this, RESOURCES.table, { schema: TABLE_SCHEMA, removalPolicy });
+    this.models = new ModelBucket(this, RESOURCES.bucket, {
+      modelPrefix: MODEL_PREFIX,
+      removalPolicy,
+      noncurrentVersionDays: s.noncurrentVersionDays,
+      modelExpirationDays: s.modelExpirationDays,
+    });
+
+    if (!s.unauthenticated) {
+      this.auth = new ApiAuth(
+        this,
+        'Auth',
+        s.jwtIssuer
+          ? { kind: 'oidc', issuer: s.jwtIssuer, audience: s.jwtAudience, adminScope: s.adminScope }
+          : { kind: 'cognito', adminGroup: s.adminGroup, selfSignUp: s.selfSignUp, removalPolicy },
+      );
+    }
+
+    // --- functions, from the topology -------------------------------------
+    const served = new Set(ROUTES.map((r) => r.function));
+    const overrides = contextEnvironment(s);
+    const functions = {} as Record<FunctionName, AttuneFunction>;
+    for (const def of Object.values(FUNCTIONS)) {
+      const scheduled = def.name === SCHEDULED_FUNCTION;
+      const environment: Record<string, string> = {
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        [ENV.table]: this.table.table.tableName,
+      };
+      // Topology defaults, with context overriding only variables the function declares.
+      for (const [name, value] of Object.entries(def.environment)) environment[name] = overrides[name] ?? value;
+      if (def.access.bucket !== 'none') {
+        environment[ENV.bucket] = this.models.bucket.bucketName;
+        environment[ENV.modelPrefix] = MODEL_PREFIX;
+      }
+      if (served.has(def.name)) {
+        environment[ENV.authMode] = s.unauthenticated ? 'none' : 'jwt';
+        environment[ENV.adminGroup] = s.adminGroup;
+      }
+      const fn = new AttuneFunction(this, def.name, {
+        entry: join(root, def.entry),
+        projectRoot: root,
+        depsLockFilePath: join(root, 'package-lock.json'),
+        description: def.description,
+        memorySize: scheduled ? s.trainMemoryMb : def.memoryMb,
+        timeout: scheduled ? Duration.minutes(s.trainTimeoutMinutes) : Duration.seconds(def.timeoutSeconds),
+        environment,
+        logRetention,
+        logRemovalPolicy: removalPolicy,
+        // One training run at a time: the lease guards correctness, this guards cost.
+        reservedConcurrentExecutions: scheduled ? 1 : undefined,
+      });
+      fn.bindTable(this.table.table, def.access.table, this.table.indexNames, WRITE_LEADING_KEYS[def.name]);
+      fn.bindModelBucket(this.models.bucket, MODEL_PREFIX, def.access.bucket);
+      functions[def.name] = fn;
+    }
+    this.functions = functions;
+
+    // --- HTTP API, every route of the topology -----------------------------
+    this.httpApi = new AttuneHttpApi(this, 'Http', {
+      throttleRate: s.throttleRate,
+      throttleBurst: s.throttleBurst,
+      corsOrigins: s.corsOrigins,
+      corsMethods: [...new Set(ROUTES.map((r) => r.method))],
+      logRetention,
+      logRemovalPolicy: removalPolicy,
+    });
+    const integrations = new Map<FunctionName, HttpLambdaIntegration>();
+    const integrationFor = (name: FunctionName): HttpLambdaIntegration => {
+      let integration = integrations.get(name);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`${name}Integration`, functions[name].fn, {
+          payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
+        });
+        integrations.set(name, integration);
+      }
+      return integration;
+    };
+    for (const route of ROUTES) {
+      const guard = this.routeGuard(route);
+      const created = this.httpApi.addRoute({
+        method: route.method,
+        path: route.path,
+        integration: integrationFor(route.function),
+        ...guard,
+      });
+      if (!guard.authorizer) {
+        Validations.of(created).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: s.unauthenticated
+            ? `Dev stage deployed with attune:unauthenticated=true (explicit opt-in, off by default): ${route.method} ${route.path} has no authorizer and the handlers run with ATTUNE_AUTH_MODE=none.`
+            : `${route.method} ${route.path} is public by design (topology auth "public"): it reports service and model status only, no user data.`,
+        });
+      }
+    }
+
+    // --- training schedule --------------------------------------------------
+    const train = functions[SCHEDULED_FUNCTION];
+    this.schedule = new TrainSchedule(this, 'TrainSchedule', {
+      expression: s.trainSchedule,
+      target: train.fn,
+      periodSeconds: s.trainPeriodSeconds,
+      retryAttempts: 4,
+    });
+    // A failed run is not retried by Lambda: the next scheduled run is the
+    // retry (a crash loop would otherwise cost 3 full runs per period). An
+    // event still queued behind a running job after one period is obsolete.
+    train.fn.configureAsyncInvoke({
+      retryAttempts: 0,
+      maxEventAge: Duration.seconds(Math.min(Math.max(s.trainPeriodSeconds, 60), 6 * 3600)),
+      onFailure: new SqsDestination(this.schedule.deadLetterQueue),
+    });
+
+    // --- alarms ---------------------------------------------------------------
+    const serviceDimension = { service: SERVICE_NAME };
+    this.alarms = new AttuneAlarms(this, 'Alarms', {
+      functions: Object.fromEntries(Object.entries(functions).map(([name, f]) => [name, f.fn])),
+      api: this.httpApi.api,
+      error5xxPercent: s.error5xxPercent,
+      latencyP99Ms: s.latencyP99Ms,
+      trainingFailures: { namespace: METRICS_NAMESPACE, name: TRAIN_METRICS.failures, dimensions: serviceDimension },
+      modelAge: { namespace: METRICS_NAMESPACE, name: TRAIN_METRICS.modelAge, dimensions: serviceDimension },
+      trainPeriodSeconds: s.trainPeriodSeconds,
+      stalenessPeriods: s.stalenessPeriods,
+      deadLetterQueue: this.schedule.deadLetterQueue,
+      alarmEmail: s.alarmEmail,
+    });
+
+    // --- outputs ----------------------------------------------------------------
+    new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'TableName', { value: this.table.table.tableName, description: 'Interactions table' });
+    new CfnOutput(this, 'BucketName', { value: this.models.bucket.bucketName, description: 'Model bucket' });
+    new CfnOutput(this, 'TrainFunctionName', { value: train.fn.functionName, description: 'Invoke to train now' });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.schedule.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'AuthMode', { value: s.unauthenticated ? 'none' : 'jwt' });
+    if (this.auth) new CfnOutput(this, 'JwtIssuer', { value: this.auth.issuer });
+    if (this.auth?.userPool && this.auth.userPoolClient) {
+      new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
+      new CfnOutput(this, 'UserPoolClientId', { value: this.auth.userPoolClient.userPoolClientId });
+      new CfnOutput(this, 'AdminGroup', { value: s.adminGroup });
+    }
+    if (this.alarms.topic) new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
+  }
+
+  /** Authorizer and scopes of a route, from its topology auth level. */
+  private routeGuard(route: RouteDef): { authorizer?: ApiAuth['authorizer']; authorizationScopes?: string[] } {
+    if (!this.auth || route.auth === 'public') return {};
+    switch (route.auth) {
+      case 'authenticated':
+      case 'subject':
+        // The gateway proves the token; the handler checks subject == {userId}.
+        return { authorizer: this.auth.authorizer };
+      case 'admin':
+        return { authorizer: this.auth.authorizer, authorizationScopes: this.auth.adminScopes };
+    }
+  }
+}
+
+/**
+ * Adds the Attune stack (named `Attune-<stage>`) to an app, configured from
+ * the app's context, and registers cdk-nag's AwsSolutions checks, so every
+ * synth fails on an unaddressed finding.
+ */
+export function addAttune(app: App, props: Omit<AttuneStackProps, 'settings'> = {}): AttuneStack {
+  const settings = readSettings(app);
+  const stack = new AttuneStack(app, `Attune-${settings.stage}`, { settings, ...props });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  return stack;
+}
