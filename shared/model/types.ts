@@ -46,6 +46,15 @@ export interface ModelManifest {
   foldIn?: FoldInParams;
   /** Hyper-parameter search log, when tuning ran. */
   tuning?: Record<string, unknown>;
+  /** Biased MF only: the global mean (per-user/item biases are files). */
+  globalBias?: number;
+  /**
+   * Newest erasure time (epoch ms) known when the data was read: an erasure
+   * after it means the model still holds an erased user, so the job retrains.
+   */
+  erasureWatermark?: number;
+  /** Why the job published this model (e.g. "popularity-only: 3 users"). */
+  note?: string;
   /** Every binary file of the version, by name. */
   files: Record<string, FileEntry>;
 }

@@ -1,0 +1,222 @@
+/**
+ * The model artifact codec: a {@link Model} ⇄ a manifest plus named binary
+ * files. Numbers are little-endian Float32/Int32, row-major; ids are JSON
+ * arrays (ids may hold any character, JSON escapes them all). Decoding makes
+ * typed-array views over the fetched bytes (no per-element parsing) after
+ * checking every file's length and sha256 and the shapes against each other.
+ */
+import { createHash } from 'node:crypto';
+import { endianness } from 'node:os';
+import type { FileEntry, Model, ModelManifest } from './types';
+
+/** The file names of a version folder (see docs/training.md). */
+export const FILES = {
+  userIds: 'user_ids.json',
+  itemIds: 'item_ids.json',
+  userFactors: 'user_factors.f32',
+  itemFactors: 'item_factors.f32',
+  userBias: 'user_bias.f32',
+  itemBias: 'item_bias.f32',
+  seenIndptr: 'seen_indptr.i32',
+  seenIndices: 'seen_indices.i32',
+  popularity: 'popularity.f32',
+  neighborIndptr: 'neighbors_indptr.i32',
+  neighborIndices: 'neighbors_indices.i32',
+  neighborWeights: 'neighbors_weights.f32',
+} as const;
+
+/** The artifact is unreadable or inconsistent; it must never be served. */
+export class CorruptModelError extends Error {
+  override name = 'CorruptModelError';
+}
+
+// Typed arrays use the platform's byte order; the format is little-endian.
+const LITTLE_ENDIAN = endianness() === 'LE';
+
+/** Hex sha256 of bytes. */
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+function typedBytes(a: Float32Array | Int32Array): Uint8Array {
+  const view = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  if (LITTLE_ENDIAN) return view;
+  const out = new Uint8Array(a.byteLength);
+  const dv = new DataView(out.buffer);
+  for (let i = 0; i < a.length; i++) {
+    if (a instanceof Float32Array) dv.setFloat32(i * 4, a[i], true);
+    else dv.setInt32(i * 4, a[i], true);
+  }
+  return out;
+}
+
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Turns a model into its files and a manifest that lists each file's sha256
+ * and length. Shape fields of the manifest (counts, factors) are taken from
+ * the arrays, so a manifest can never disagree with its files.
+ */
+export function encodeModel(model: Model): { manifest: ModelManifest; files: Map<string, Uint8Array> } {
+  assertShapes(model);
+  const files = new Map<string, Uint8Array>();
+  files.set(FILES.userIds, utf8.encode(JSON.stringify(model.userIds)));
+  files.set(FILES.itemIds, utf8.encode(JSON.stringify(model.itemIds)));
+  files.set(FILES.userFactors, typedBytes(model.userFactors));
+  files.set(FILES.itemFactors, typedBytes(model.itemFactors));
+  if (model.userBias) files.set(FILES.userBias, typedBytes(model.userBias));
+  if (model.itemBias) files.set(FILES.itemBias, typedBytes(model.itemBias));
+  files.set(FILES.seenIndptr, typedBytes(model.seenIndptr));
+  files.set(FILES.seenIndices, typedBytes(model.seenIndices));
+  files.set(FILES.popularity, typedBytes(model.popularity));
+  if (model.neighbors) {
+    files.set(FILES.neighborIndptr, typedBytes(model.neighbors.indptr));
+    files.set(FILES.neighborIndices, typedBytes(model.neighbors.indices));
+    files.set(FILES.neighborWeights, typedBytes(model.neighbors.weights));
+  }
+  const entries: Record<string, FileEntry> = {};
+  for (const [name, bytes] of files) entries[name] = { sha256: sha256(bytes), bytes: bytes.byteLength };
+  const manifest: ModelManifest = {
+    ...model.manifest,
+    formatVersion: 1,
+    factors: model.factors,
+    counts: {
+      users: model.userIds.length,
+      items: model.itemIds.length,
+      interactions: model.seenIndices.length,
+    },
+    globalBias: model.globalBias ?? model.manifest.globalBias,
+    files: entries,
+  };
+  if (manifest.globalBias === undefined) delete manifest.globalBias;
+  return { manifest, files };
+}
+
+function aligned(name: string, bytes: Uint8Array): Uint8Array {
+  if (bytes.byteLength % 4 !== 0) throw new CorruptModelError(`${name}: ${bytes.byteLength} bytes is not a multiple of 4`);
+  // Buffers from the SDK or fs may sit at any offset of a shared pool; a view needs 4-byte alignment.
+  if (bytes.byteOffset % 4 === 0) return bytes;
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return copy;
+}
+
+function f32(name: string, bytes: Uint8Array): Float32Array {
+  const b = aligned(name, bytes);
+  const n = b.byteLength / 4;
+  if (LITTLE_ENDIAN) return new Float32Array(b.buffer, b.byteOffset, n);
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  return Float32Array.from({ length: n }, (_, i) => dv.getFloat32(i * 4, true));
+}
+
+function i32(name: string, bytes: Uint8Array): Int32Array {
+  const b = aligned(name, bytes);
+  const n = b.byteLength / 4;
+  if (LITTLE_ENDIAN) return new Int32Array(b.buffer, b.byteOffset, n);
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  return Int32Array.from({ length: n }, (_, i) => dv.getInt32(i * 4, true));
+}
+
+function ids(name: string, bytes: Uint8Array): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(utf8Decoder.decode(bytes));
+  } catch (err) {
+    throw new CorruptModelError(`${name}: not a JSON array of strings (${(err as Error).message})`);
+  }
+  if (!Array.isArray(parsed) || !parsed.every((x) => typeof x === 'string')) {
+    throw new CorruptModelError(`${name}: not a JSON array of strings`);
+  }
+  return parsed as string[];
+}
+
+/**
+ * Rebuilds a model from its manifest and files. Throws {@link CorruptModelError}
+ * on a missing or extra file, a length or sha256 mismatch, or inconsistent shapes.
+ */
+export function decodeModel(manifest: ModelManifest, files: Map<string, Uint8Array>): Model {
+  if (!manifest || manifest.formatVersion !== 1) throw new CorruptModelError(`unsupported manifest formatVersion ${manifest?.formatVersion}`);
+  if (!manifest.files || typeof manifest.files !== 'object') throw new CorruptModelError('manifest lists no files');
+  for (const [name, entry] of Object.entries(manifest.files)) {
+    const bytes = files.get(name);
+    if (!bytes) throw new CorruptModelError(`${name}: missing`);
+    if (bytes.byteLength !== entry.bytes) throw new CorruptModelError(`${name}: ${bytes.byteLength} bytes, manifest says ${entry.bytes}`);
+    if (sha256(bytes) !== entry.sha256) throw new CorruptModelError(`${name}: sha256 mismatch`);
+  }
+  const need = (name: string): Uint8Array => {
+    if (!(name in manifest.files)) throw new CorruptModelError(`${name}: not listed in the manifest`);
+    return files.get(name)!;
+  };
+  const optional = (name: string): Uint8Array | undefined => (name in manifest.files ? files.get(name) : undefined);
+
+  const userBiasBytes = optional(FILES.userBias);
+  const itemBiasBytes = optional(FILES.itemBias);
+  const nbIndptr = optional(FILES.neighborIndptr);
+  const nbIndices = optional(FILES.neighborIndices);
+  const nbWeights = optional(FILES.neighborWeights);
+  if ((nbIndptr || nbIndices || nbWeights) && !(nbIndptr && nbIndices && nbWeights)) {
+    throw new CorruptModelError('neighbour CSR is incomplete');
+  }
+  const model: Model = {
+    manifest,
+    userIds: ids(FILES.userIds, need(FILES.userIds)),
+    itemIds: ids(FILES.itemIds, need(FILES.itemIds)),
+    factors: manifest.factors,
+    userFactors: f32(FILES.userFactors, need(FILES.userFactors)),
+    itemFactors: f32(FILES.itemFactors, need(FILES.itemFactors)),
+    seenIndptr: i32(FILES.seenIndptr, need(FILES.seenIndptr)),
+    seenIndices: i32(FILES.seenIndices, need(FILES.seenIndices)),
+    popularity: f32(FILES.popularity, need(FILES.popularity)),
+  };
+  if (userBiasBytes) model.userBias = f32(FILES.userBias, userBiasBytes);
+  if (itemBiasBytes) model.itemBias = f32(FILES.itemBias, itemBiasBytes);
+  if (manifest.globalBias !== undefined) model.globalBias = manifest.globalBias;
+  if (nbIndptr && nbIndices && nbWeights) {
+    model.neighbors = {
+      indptr: i32(FILES.neighborIndptr, nbIndptr),
+      indices: i32(FILES.neighborIndices, nbIndices),
+      weights: f32(FILES.neighborWeights, nbWeights),
+    };
+  }
+  try {
+    assertShapes(model);
+  } catch (err) {
+    throw err instanceof CorruptModelError ? err : new CorruptModelError((err as Error).message);
+  }
+  const c = manifest.counts;
+  if (!c || c.users !== model.userIds.length || c.items !== model.itemIds.length) {
+    throw new CorruptModelError(`manifest counts ${JSON.stringify(c)} disagree with ${model.userIds.length} users × ${model.itemIds.length} items`);
+  }
+  return model;
+}
+
+function checkCsr(what: string, indptr: Int32Array, indices: Int32Array, rows: number, cols: number): void {
+  if (indptr.length !== rows + 1) throw new CorruptModelError(`${what}: indptr has ${indptr.length} entries, expected ${rows + 1}`);
+  if (indptr[0] !== 0 || indptr[rows] !== indices.length) throw new CorruptModelError(`${what}: indptr does not span the indices`);
+  for (let r = 0; r < rows; r++) if (indptr[r + 1] < indptr[r]) throw new CorruptModelError(`${what}: indptr decreases at row ${r}`);
+  // Serving indexes item arrays with these; an out-of-range index would read garbage.
+  for (let q = 0; q < indices.length; q++) {
+    const c = indices[q];
+    if (c < 0 || c >= cols) throw new CorruptModelError(`${what}: index ${c} at ${q} outside 0..${cols - 1}`);
+  }
+}
+
+/** Throws CorruptModelError when the arrays of a model do not fit together. */
+export function assertShapes(m: Model): void {
+  const users = m.userIds.length;
+  const items = m.itemIds.length;
+  const f = m.factors;
+  if (!Number.isInteger(f) || f < 0) throw new CorruptModelError(`factors must be a non-negative integer, got ${f}`);
+  if (m.userFactors.length !== users * f) throw new CorruptModelError(`user factors: ${m.userFactors.length} values, expected ${users} × ${f}`);
+  if (m.itemFactors.length !== items * f) throw new CorruptModelError(`item factors: ${m.itemFactors.length} values, expected ${items} × ${f}`);
+  if (m.popularity.length !== items) throw new CorruptModelError(`popularity: ${m.popularity.length} values, expected ${items}`);
+  if (m.userBias && m.userBias.length !== users) throw new CorruptModelError(`user bias: ${m.userBias.length} values, expected ${users}`);
+  if (m.itemBias && m.itemBias.length !== items) throw new CorruptModelError(`item bias: ${m.itemBias.length} values, expected ${items}`);
+  checkCsr('seen', m.seenIndptr, m.seenIndices, users, items);
+  if (m.neighbors) {
+    const knnRows = m.manifest.kind === 'user-knn' ? users : items;
+    checkCsr('neighbors', m.neighbors.indptr, m.neighbors.indices, knnRows, knnRows);
+    if (m.neighbors.weights.length !== m.neighbors.indices.length) throw new CorruptModelError('neighbors: weights and indices differ in length');
+  }
+}

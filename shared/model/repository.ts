@@ -1,0 +1,185 @@
+/**
+ * Publishing and loading model versions on a {@link ModelStore}.
+ *
+ * Layout under a prefix (e.g. "models/"):
+ *   <prefix><version>/<file>          binary files and ids (see codec FILES)
+ *   <prefix><version>/manifest.json   lists every file's sha256 and length
+ *   <prefix>latest.json               { version, createdAt, manifestSha256 }
+ *
+ * The pointer is written last, so a crash at any point of a publish leaves
+ * readers on the previous version; a reader checks the manifest against the
+ * pointer's hash and every file against the manifest.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ModelStore } from '../ports/model-store';
+import { CorruptModelError, decodeModel, encodeModel, sha256 } from './codec';
+import type { Model, ModelManifest } from './types';
+
+export const MANIFEST_FILE = 'manifest.json';
+export const LATEST_FILE = 'latest.json';
+
+export interface LatestPointer {
+  version: string;
+  createdAt: string;
+  manifestSha256: string;
+}
+
+export type LatestResult =
+  | { status: 'unchanged' }
+  | { status: 'missing' }
+  | ({ status: 'ok'; etag: string } & LatestPointer);
+
+const VERSION_RE = /^[0-9A-Za-z][0-9A-Za-z._-]*$/;
+/** Puts in flight at once while publishing (S3 likes some parallelism; 2 cores do not need more). */
+const PUT_CONCURRENCY = 4;
+
+/**
+ * A new version id that sorts by creation time: `20261129T130501Z-a1b2c3`.
+ * The random suffix keeps two publishes in the same second apart.
+ */
+export function newVersion(now: number = Date.now()): string {
+  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+const utf8 = new TextEncoder();
+const jsonBytes = (value: unknown): Uint8Array => utf8.encode(JSON.stringify(value, null, 2));
+
+async function inParallel<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** Version folders under a prefix, oldest first. */
+export async function listVersions(store: ModelStore, prefix: string): Promise<string[]> {
+  const versions = new Set<string>();
+  for (const key of await store.list(prefix)) {
+    const rest = key.slice(prefix.length);
+    const slash = rest.indexOf('/');
+    if (slash > 0) versions.add(rest.slice(0, slash));
+  }
+  return [...versions].sort();
+}
+
+/**
+ * Publishes a model: every file, then its manifest, then the latest pointer;
+ * then deletes all but the newest `keep` versions (never the one just
+ * published). Retention failures are reported through `onWarning` and do not
+ * undo a publish that already succeeded.
+ */
+export async function publishModel(
+  store: ModelStore,
+  prefix: string,
+  model: Model,
+  opts: { keep: number; onWarning?: (message: string, err: unknown) => void },
+): Promise<ModelManifest> {
+  const version = model.manifest.version || newVersion();
+  if (!VERSION_RE.test(version)) throw new RangeError(`invalid model version "${version}"`);
+  const { manifest: encoded, files } = encodeModel(model);
+  const manifest: ModelManifest = { ...encoded, version, createdAt: encoded.createdAt || new Date().toISOString() };
+  const dir = `${prefix}${version}/`;
+  await inParallel([...files], PUT_CONCURRENCY, ([name, bytes]) => store.put(dir + name, bytes));
+  const manifestBytes = jsonBytes(manifest);
+  await store.put(dir + MANIFEST_FILE, manifestBytes, 'application/json');
+  const pointer: LatestPointer = { version, createdAt: manifest.createdAt, manifestSha256: sha256(manifestBytes) };
+  await store.put(prefix + LATEST_FILE, jsonBytes(pointer), 'application/json');
+  try {
+    await pruneVersions(store, prefix, Math.max(1, opts.keep), version);
+  } catch (err) {
+    opts.onWarning?.(`retention of ${prefix} failed; old versions stay until the next publish`, err);
+  }
+  return manifest;
+}
+
+/** Deletes all versions but `keep`: `protect` (if given) and the newest others. */
+export async function pruneVersions(store: ModelStore, prefix: string, keep: number, protect?: string): Promise<string[]> {
+  const versions = await listVersions(store, prefix);
+  // The protected (just published) version counts towards `keep` wherever it sorts.
+  const others = versions.filter((v) => v !== protect);
+  const kept = new Set(others.slice(Math.max(0, others.length - (protect ? keep - 1 : keep))));
+  if (protect) kept.add(protect);
+  const doomed = versions.filter((v) => !kept.has(v));
+  if (!doomed.length) return [];
+  const keys: string[] = [];
+  for (const v of doomed) keys.push(...(await store.list(`${prefix}${v}/`)));
+  // Manifests go first: a half-deleted version then reads as missing, not as corrupt files.
+  keys.sort((a, b) => Number(b.endsWith(MANIFEST_FILE)) - Number(a.endsWith(MANIFEST_FILE)));
+  await store.delete(keys);
+  return doomed;
+}
+
+function parseJson<T>(what: string, bytes: Uint8Array): T {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes)) as T;
+  } catch (err) {
+    throw new CorruptModelError(`${what}: invalid JSON (${(err as Error).message})`);
+  }
+}
+
+/**
+ * Reads the latest pointer; pass the previous ETag to get 'unchanged' cheaply
+ * (a conditional GET). Throws CorruptModelError on a malformed pointer.
+ */
+export async function readLatest(store: ModelStore, prefix: string, etag?: string): Promise<LatestResult> {
+  const r = await store.getIfChanged(prefix + LATEST_FILE, etag);
+  if (r.status !== 'ok') return r;
+  const p = parseJson<Partial<LatestPointer>>(prefix + LATEST_FILE, r.body);
+  if (typeof p.version !== 'string' || !VERSION_RE.test(p.version) || typeof p.manifestSha256 !== 'string') {
+    throw new CorruptModelError(`${prefix}${LATEST_FILE}: not a model pointer`);
+  }
+  return { status: 'ok', etag: r.etag, version: p.version, createdAt: String(p.createdAt ?? ''), manifestSha256: p.manifestSha256 };
+}
+
+/**
+ * A version's manifest, checked against `expectedSha256` when given. Throws
+ * CorruptModelError when it is missing or unreadable.
+ */
+export async function readManifest(
+  store: ModelStore,
+  prefix: string,
+  version: string,
+  expectedSha256?: string,
+): Promise<ModelManifest> {
+  const key = `${prefix}${version}/${MANIFEST_FILE}`;
+  const bytes = await store.get(key);
+  if (!bytes) throw new CorruptModelError(`${key}: missing`);
+  if (expectedSha256 !== undefined && sha256(bytes) !== expectedSha256) {
+    throw new CorruptModelError(`${key}: sha256 differs from the latest pointer`);
+  }
+  const manifest = parseJson<ModelManifest>(key, bytes);
+  if (manifest.version !== version) throw new CorruptModelError(`${key}: says version ${manifest.version}`);
+  return manifest;
+}
+
+/** The manifest the latest pointer names, or null when nothing is published. */
+export async function readLatestManifest(store: ModelStore, prefix: string): Promise<ModelManifest | null> {
+  const latest = await readLatest(store, prefix);
+  if (latest.status !== 'ok') return null;
+  return readManifest(store, prefix, latest.version, latest.manifestSha256);
+}
+
+/**
+ * Loads and fully verifies one version (manifest, every file's length and
+ * sha256, shapes). Throws CorruptModelError on any mismatch.
+ */
+export async function loadModel(store: ModelStore, prefix: string, version: string, manifestSha256?: string): Promise<Model> {
+  const manifest = await readManifest(store, prefix, version, manifestSha256);
+  if (!manifest.files || typeof manifest.files !== 'object') throw new CorruptModelError(`${version}: manifest lists no files`);
+  const files = new Map<string, Uint8Array>();
+  await inParallel(Object.keys(manifest.files), PUT_CONCURRENCY, async (name) => {
+    if (name.includes('/')) throw new CorruptModelError(`${version}: bad file name "${name}"`);
+    const bytes = await store.get(`${prefix}${version}/${name}`);
+    if (bytes) files.set(name, bytes);
+  });
+  return decodeModel(manifest, files);
+}
+
+/** The model the latest pointer names, verified; null when nothing is published. */
+export async function loadLatestModel(store: ModelStore, prefix: string): Promise<Model | null> {
+  const latest = await readLatest(store, prefix);
+  if (latest.status !== 'ok') return null;
+  return loadModel(store, prefix, latest.version, latest.manifestSha256);
+}

@@ -1,0 +1,83 @@
+/** One contract for every ModelStore: S3 (embedded s3rver) and a local folder. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ModelStore } from '../../shared/ports/model-store';
+import { S3ModelStore } from '../../shared/storage/s3/model-store';
+import { LocalModelStore } from '../../shared/storage/local/model-store';
+import { MemoryModelStore } from '../../shared/storage/local/memory-model-store';
+import { s3Client } from '../../shared/storage/aws/clients';
+import { loadLatestModel, publishModel } from '../../shared/model/repository';
+import { useEmbeddedAws } from '../helpers/aws';
+import { makeModel } from '../unit/model/make-model';
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+const text = (b: Uint8Array | null) => (b ? new TextDecoder().decode(b) : null);
+
+function contract(name: string, make: () => ModelStore) {
+  describe(`ModelStore contract: ${name}`, () => {
+    let n = 0;
+    const fresh = () => ({ store: make(), p: `t${++n}-${Date.now()}/` });
+
+    it('puts and gets bytes exactly, including large binary ones', async () => {
+      const { store, p } = fresh();
+      const big = new Uint8Array(2 * 1024 * 1024 + 5);
+      for (let i = 0; i < big.length; i++) big[i] = (i * 31 + 7) & 0xff;
+      await store.put(`${p}a/big.bin`, big);
+      await store.put(`${p}a/x.json`, bytes('{"a":1}'), 'application/json');
+      const got = await store.get(`${p}a/big.bin`);
+      // Buffer.equals: vitest's deep equality walks megabytes element by element
+      expect(got && Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(big)).toBe(true);
+      expect(text(await store.get(`${p}a/x.json`))).toBe('{"a":1}');
+    });
+
+    it('returns null / missing for an absent key', async () => {
+      const { store, p } = fresh();
+      expect(await store.get(`${p}nope`)).toBeNull();
+      expect(await store.getIfChanged(`${p}nope`)).toEqual({ status: 'missing' });
+      expect(await store.getIfChanged(`${p}nope`, '"x"')).toEqual({ status: 'missing' });
+    });
+
+    it('conditional get: unchanged for the same etag, ok with a new etag after an overwrite', async () => {
+      const { store, p } = fresh();
+      await store.put(`${p}latest.json`, bytes('one'));
+      const a = await store.getIfChanged(`${p}latest.json`);
+      if (a.status !== 'ok') throw new Error(`expected ok, got ${a.status}`);
+      expect(text(a.body)).toBe('one');
+      expect(await store.getIfChanged(`${p}latest.json`, a.etag)).toEqual({ status: 'unchanged' });
+      await store.put(`${p}latest.json`, bytes('two!'));
+      const b = await store.getIfChanged(`${p}latest.json`, a.etag);
+      if (b.status !== 'ok') throw new Error(`expected ok, got ${b.status}`);
+      expect(text(b.body)).toBe('two!');
+      expect(b.etag).not.toBe(a.etag);
+    });
+
+    it('lists keys under a prefix, sorted, and deletes them', async () => {
+      const { store, p } = fresh();
+      for (const k of ['v2/b', 'v1/a', 'v1/c', 'latest.json']) await store.put(p + k, bytes(k));
+      expect(await store.list(p)).toEqual([`${p}latest.json`, `${p}v1/a`, `${p}v1/c`, `${p}v2/b`]);
+      expect(await store.list(`${p}v1/`)).toEqual([`${p}v1/a`, `${p}v1/c`]);
+      await store.delete([`${p}v1/a`, `${p}v1/c`, `${p}v1/never-existed`]);
+      expect(await store.list(p)).toEqual([`${p}latest.json`, `${p}v2/b`]);
+      expect(await store.list(`${p}zzz/`)).toEqual([]);
+    });
+
+    it('carries a published model end to end', async () => {
+      const { store, p } = fresh();
+      const model = makeModel({ kind: 'item-knn' });
+      await publishModel(store, p, model, { keep: 2 });
+      const loaded = await loadLatestModel(store, p);
+      expect(loaded?.itemFactors).toEqual(model.itemFactors);
+      expect(loaded?.neighbors?.weights).toEqual(model.neighbors?.weights);
+    });
+  });
+}
+
+const aws = useEmbeddedAws();
+contract('S3 (s3rver)', () => new S3ModelStore(s3Client(), aws().bucketName));
+
+const dir = mkdtempSync(join(tmpdir(), 'attune-store-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+contract('local folder', () => new LocalModelStore(dir));
+contract('memory', () => new MemoryModelStore());
