@@ -1,0 +1,72 @@
+/**
+ * The whole local stack in one process: embedded DynamoDB + S3, every
+ * function's environment applied (built by the topology, as in the CDK
+ * stack), and the local API Gateway in front of the handlers.
+ */
+import { join } from 'node:path';
+import { FUNCTIONS, environmentFor, type FunctionName } from '../topology';
+import { startLocalApi, inProcessInvoker, type LocalApi, type LocalRoute } from './api-server';
+import { startEmbeddedAws, type EmbeddedAws } from './embedded';
+import { loadFunction } from './functions';
+import { localSigningKey } from './jwt';
+
+export interface LocalStackOptions {
+  /** Persistent data folder; omitted = in memory / temp (tests). */
+  home?: string;
+  port?: number;
+  /** 'jwt' emulates the authorizer with a local signing key; 'none' trusts the path's user. */
+  authMode?: 'jwt' | 'none';
+  extraRoutes?: LocalRoute[];
+  log?: (line: string) => void;
+  /** Extra variables for every function (e.g. a shorter model refresh interval). */
+  env?: Record<string, string>;
+}
+
+export interface LocalStack {
+  aws: EmbeddedAws;
+  api: LocalApi;
+  signingKey?: Uint8Array;
+  /** The environment every function sees. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** The merged environment of all functions (their keys never conflict: one topology defines them). */
+export function localFunctionEnv(aws: EmbeddedAws, authMode: 'jwt' | 'none', extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = { ...aws.env };
+  for (const fn of Object.keys(FUNCTIONS) as FunctionName[]) {
+    Object.assign(env, environmentFor(fn, { tableName: aws.tableName, bucketName: aws.bucketName, authMode, adminGroup: 'admin' }));
+  }
+  return { ...env, ...extra };
+}
+
+export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
+  const aws = await startEmbeddedAws({ home: opts.home });
+  const authMode = opts.authMode ?? 'none';
+  const env = localFunctionEnv(aws, authMode, opts.env);
+  Object.assign(process.env, env);
+  const signingKey = authMode === 'jwt' && opts.home ? localSigningKey(join(opts.home, 'jwt-signing-key')) : undefined;
+  let api: LocalApi;
+  try {
+    api = await startLocalApi({
+      port: opts.port,
+      invoke: inProcessInvoker(loadFunction),
+      signingKey: authMode === 'jwt' ? (signingKey ?? crypto.getRandomValues(new Uint8Array(32))) : undefined,
+      extraRoutes: opts.extraRoutes,
+      log: opts.log,
+    });
+  } catch (err) {
+    await aws.stop();
+    throw err;
+  }
+  return {
+    aws,
+    api,
+    signingKey,
+    env,
+    async stop() {
+      await api.close();
+      await aws.stop();
+    },
+  };
+}
