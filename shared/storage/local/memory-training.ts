@@ -1,0 +1,62 @@
+/** TrainingStore in memory: unit tests of the training job and the CLI's file input. */
+import type { Interaction } from '../../events';
+import type { Erasure } from '../../ports/interactions';
+import type { RunRecord, TrainingStore } from '../../ports/training';
+
+/** Batch size handed to visitors, like one DynamoDB page. */
+const BATCH = 1000;
+
+export class MemoryTrainingStore implements TrainingStore {
+  readonly events: Interaction[] = [];
+  readonly erasures = new Map<string, Erasure>();
+  readonly runs: RunRecord[] = [];
+  private readonly leases = new Map<string, { owner: string; until: number }>();
+
+  constructor(events: Iterable<Interaction> = []) {
+    for (const e of events) this.events.push(e);
+  }
+
+  addEvents(events: Iterable<Interaction>): void {
+    for (const e of events) this.events.push(e);
+  }
+
+  /** Records an erasure marker; the events stay, as in DynamoDB before the deletes finish. */
+  erase(userId: string, erasedAt: number = Date.now()): void {
+    this.erasures.set(userId, { userId, erasedAt });
+  }
+
+  async scanInteractions(visit: (batch: Interaction[]) => void): Promise<number> {
+    for (let i = 0; i < this.events.length; i += BATCH) visit(this.events.slice(i, i + BATCH));
+    return this.events.length;
+  }
+
+  async hasNewSince(watermark: number): Promise<boolean> {
+    return this.events.some((e) => e.receivedAt > watermark);
+  }
+
+  async listErasures(): Promise<Erasure[]> {
+    return [...this.erasures.values()];
+  }
+
+  async acquireLease(name: string, owner: string, seconds: number, now: number = Date.now()): Promise<boolean> {
+    const held = this.leases.get(name);
+    if (held && held.until >= now) return false;
+    this.leases.set(name, { owner, until: now + seconds * 1000 });
+    return true;
+  }
+
+  async releaseLease(name: string, owner: string): Promise<boolean> {
+    if (this.leases.get(name)?.owner !== owner) return false;
+    this.leases.delete(name);
+    return true;
+  }
+
+  async recordRun(run: RunRecord): Promise<void> {
+    this.runs.push(structuredClone(run));
+  }
+
+  async listRuns(limit = 50): Promise<RunRecord[]> {
+    const key = (r: RunRecord) => `${r.startedAt}#${r.runId}`;
+    return [...this.runs].sort((a, b) => (key(a) < key(b) ? 1 : -1)).slice(0, limit);
+  }
+}
