@@ -1,5 +1,19 @@
-// Placeholder so the stack can synthesize; the owning issue replaces it with the real handler.
-export const handler = async (): Promise<{ statusCode: number; body: string }> => ({
-  statusCode: 503,
-  body: JSON.stringify({ error: { code: 'not_implemented', message: 'not yet implemented' } }),
+/** Recommend: recommendations, ranking, similar items and health from the cached model. */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { loadConfig } from '../../shared/config';
+import { createHttpHandler } from '../../shared/http/api';
+import { createRecommendService } from '../../shared/serving/service';
+
+const config = loadConfig();
+const logger = new Logger({ serviceName: 'attune' });
+const service = createRecommendService(config, { logger });
+
+// Start reading the model during init (full CPU, not billed as latency);
+// the first request awaits the same load instead of starting another.
+void service.warm();
+
+export const handler = createHttpHandler('Recommend', service.routes, {
+  authMode: config.authMode,
+  adminGroup: config.adminGroup,
+  logger,
 });

@@ -1,0 +1,135 @@
+/**
+ * The catalog as serving needs it: which items are unavailable and which
+ * categories each item is in, projected onto the current model's item indices.
+ *
+ * Kept cheap for large catalogs: one full read per container, then only the
+ * records updated since the last read (listCatalog(since)), applied
+ * incrementally to the projection — a refresh costs O(changes), not O(catalog).
+ */
+import type { CatalogItem } from '../events';
+import type { InteractionStore } from '../ports/interactions';
+
+/**
+ * Re-read this much before the newest update seen: the directory index is
+ * eventually consistent and writers' clocks differ, so a record may become
+ * visible with an update time a little older than one already read.
+ */
+export const CATALOG_OVERLAP_MS = 60_000;
+
+interface Entry {
+  categories: readonly string[];
+  available: boolean;
+}
+
+/** The catalog projected on one model's item indices. */
+export class CatalogView {
+  /** blocked[i] = 1 when item i is unavailable and must never be returned. */
+  readonly blocked: Uint8Array;
+  private readonly postings = new Map<string, Set<number>>();
+
+  constructor(private readonly itemIndex: Map<string, number>, items: number) {
+    this.blocked = new Uint8Array(items);
+  }
+
+  /** Item indices in a category (empty when unknown). */
+  itemsIn(category: string): ReadonlySet<number> {
+    return this.postings.get(category) ?? EMPTY;
+  }
+
+  /** Applies one record change (old is the previous record, if any). */
+  update(itemId: string, before: Entry | undefined, after: Entry): void {
+    const idx = this.itemIndex.get(itemId);
+    if (idx === undefined) return;
+    this.blocked[idx] = after.available ? 0 : 1;
+    if (before) for (const c of before.categories) this.postings.get(c)?.delete(idx);
+    for (const c of after.categories) {
+      let s = this.postings.get(c);
+      if (!s) this.postings.set(c, (s = new Set()));
+      s.add(idx);
+    }
+  }
+}
+
+const EMPTY: ReadonlySet<number> = new Set();
+
+export interface CatalogCacheOptions {
+  refreshSeconds: number;
+  now?: () => number;
+  onError?: (message: string, err: unknown) => void;
+}
+
+/** Catalog records held in memory, refreshed by delta at most every `refreshSeconds`. */
+export class CatalogCache {
+  private readonly entries = new Map<string, Entry>();
+  private watermark = 0;
+  private loaded = false;
+  private lastCheck = -Infinity;
+  private inflight: Promise<void> | null = null;
+  private view: CatalogView | null = null;
+  private viewFor: Map<string, number> | null = null;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly store: Pick<InteractionStore, 'listCatalog'>,
+    private readonly opts: CatalogCacheOptions,
+  ) {
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** True once a full read has succeeded. */
+  get ready(): boolean {
+    return this.loaded;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Refreshes when due. Failures are reported and the last good catalog stays in use. */
+  async refresh(): Promise<void> {
+    if (this.loaded && this.now() - this.lastCheck < this.opts.refreshSeconds * 1000) return;
+    this.inflight ??= this.read().finally(() => (this.inflight = null));
+    return this.inflight;
+  }
+
+  private async read(): Promise<void> {
+    const started = this.now();
+    try {
+      const since = this.loaded ? Math.max(0, this.watermark - CATALOG_OVERLAP_MS) : undefined;
+      const records = await this.store.listCatalog(since);
+      for (const r of records) this.apply(r);
+      this.loaded = true;
+      this.lastCheck = started;
+    } catch (err) {
+      // try again on the next request rather than after a full interval
+      this.opts.onError?.('catalog refresh failed; serving the last catalog read', err);
+    }
+  }
+
+  private apply(r: CatalogItem): void {
+    const updated = Date.parse(r.updatedAt);
+    if (Number.isFinite(updated) && updated > this.watermark) this.watermark = updated;
+    const after: Entry = { categories: [...new Set(r.categories ?? [])], available: r.available !== false };
+    const before = this.entries.get(r.itemId);
+    if (before && before.available === after.available && sameList(before.categories, after.categories)) return;
+    this.entries.set(r.itemId, after);
+    this.view?.update(r.itemId, before, after);
+  }
+
+  /**
+   * The projection for a model's item index, built on the first call for a
+   * new model (O(catalog)) and kept up to date by later refreshes.
+   */
+  viewOf(itemIndex: Map<string, number>, items: number): CatalogView {
+    if (this.view && this.viewFor === itemIndex) return this.view;
+    const view = new CatalogView(itemIndex, items);
+    for (const [id, e] of this.entries) view.update(id, undefined, e);
+    this.view = view;
+    this.viewFor = itemIndex;
+    return view;
+  }
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}

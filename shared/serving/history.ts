@@ -1,0 +1,60 @@
+/** A user's recent events turned into what scoring needs: seen items, fold-in weights, freshness. */
+import { eventWeight, type Interaction } from '../events';
+import type { History } from './user-system';
+
+/** Events read per request (one Query): enough to fold a user in, bounded in cost. */
+export const RECENT_EVENTS = 200;
+
+export interface UserActivity {
+  /** Model item indices the user has any event for. */
+  seen: Int32Array;
+  /** Distinct model items with positive summed weight (eventWeight), for fold-in. */
+  history: History;
+  /** Some event was received after the model's training watermark. */
+  fresh: boolean;
+  /** Number of events read. */
+  events: number;
+}
+
+/**
+ * Aggregates events per item (summing eventWeight) against a model's item index.
+ * Items unknown to the model count for nothing: they have no factors.
+ */
+export function summarizeEvents(events: readonly Interaction[], itemIndex: Map<string, number>, watermark: number): UserActivity {
+  const sums = new Map<number, number>();
+  let fresh = false;
+  for (const ev of events) {
+    if (ev.receivedAt > watermark) fresh = true;
+    const idx = itemIndex.get(ev.itemId);
+    if (idx === undefined) continue;
+    sums.set(idx, (sums.get(idx) ?? 0) + eventWeight(ev.type, ev.value));
+  }
+  const seen = Int32Array.from(sums.keys());
+  const positive = [...sums].filter(([, w]) => w > 0);
+  return {
+    seen,
+    history: {
+      itemIdx: Int32Array.from(positive, ([i]) => i),
+      weights: Float64Array.from(positive, ([, w]) => w),
+    },
+    fresh,
+    events: events.length,
+  };
+}
+
+/**
+ * Adds the model's seen items of a known user that the recent window missed,
+ * at the weight of one view: the artifact keeps which items, not how strongly.
+ */
+export function withModelHistory(history: History, seenRow: Int32Array): History {
+  const have = new Set(history.itemIdx);
+  const extra = seenRow.filter((i) => !have.has(i));
+  if (extra.length === 0) return history;
+  const itemIdx = new Int32Array(history.itemIdx.length + extra.length);
+  itemIdx.set(history.itemIdx);
+  itemIdx.set(extra, history.itemIdx.length);
+  const weights = new Float64Array(itemIdx.length);
+  weights.set(history.weights);
+  weights.fill(eventWeight('view'), history.weights.length);
+  return { itemIdx, weights };
+}

@@ -1,0 +1,130 @@
+/**
+ * The model held in module scope across invocations. Loaded on first use,
+ * then re-checked at most every `refreshSeconds` with a conditional GET on the
+ * latest pointer (a 304 costs no body). A failed check or load keeps the
+ * current model; a corrupt version is refused and not retried until the
+ * pointer moves again.
+ */
+import { CorruptModelError } from '../model/codec';
+import type { Model } from '../model/types';
+import type { ModelStore } from '../ports/model-store';
+import { loadModel, readLatest } from '../model/repository';
+import { prepareModel, type PreparedModel } from './prepared';
+
+/** Where models come from; the repository on a ModelStore in production, anything in tests. */
+export interface ModelSource {
+  latest(etag?: string): Promise<
+    { status: 'unchanged' } | { status: 'missing' } | { status: 'ok'; etag: string; version: string; manifestSha256?: string }
+  >;
+  load(version: string, manifestSha256?: string): Promise<Model>;
+}
+
+/** The published models under `prefix` of a ModelStore (latest.json + verified versions). */
+export function repositorySource(store: ModelStore, prefix: string): ModelSource {
+  return {
+    latest: (etag) => readLatest(store, prefix, etag),
+    load: (version, sha) => loadModel(store, prefix, version, sha),
+  };
+}
+
+export interface ModelCacheOptions {
+  refreshSeconds: number;
+  now?: () => number;
+  log?: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
+  prepare?: (model: Model) => PreparedModel;
+}
+
+export class ModelCache {
+  private current: PreparedModel | null = null;
+  private etag: string | undefined;
+  private lastCheck = -Infinity;
+  private inflight: Promise<void> | null = null;
+  private readonly refused = new Set<string>();
+  private readonly now: () => number;
+  private readonly prepare: (model: Model) => PreparedModel;
+
+  constructor(
+    private readonly source: ModelSource,
+    private readonly opts: ModelCacheOptions,
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.prepare = opts.prepare ?? ((m) => prepareModel(m));
+  }
+
+  /** The model to serve now (null before any is published), refreshing first when a check is due. */
+  async get(): Promise<PreparedModel | null> {
+    if (this.now() - this.lastCheck >= this.opts.refreshSeconds * 1000) {
+      this.inflight ??= this.check().finally(() => (this.inflight = null));
+      await this.inflight;
+    }
+    return this.current;
+  }
+
+  /** The model in memory, without checking for a newer one. */
+  peek(): PreparedModel | null {
+    return this.current;
+  }
+
+  private log(level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>): void {
+    this.opts.log?.(level, message, extra);
+  }
+
+  private async check(): Promise<void> {
+    this.lastCheck = this.now();
+    let latest: Awaited<ReturnType<ModelSource['latest']>>;
+    try {
+      latest = await this.source.latest(this.etag);
+    } catch (err) {
+      this.log(err instanceof CorruptModelError ? 'error' : 'warn', 'model check failed; serving the current model', {
+        error: err,
+        version: this.current?.version ?? null,
+      });
+      return;
+    }
+    if (latest.status === 'unchanged') return;
+    if (latest.status === 'missing') {
+      if (this.current) this.log('warn', 'latest model pointer is missing; serving the current model', { version: this.current.version });
+      this.etag = undefined;
+      return;
+    }
+    if (latest.version === this.current?.version || this.refused.has(latest.version)) {
+      this.etag = latest.etag;
+      return;
+    }
+    const started = performance.now();
+    try {
+      const model = await this.source.load(latest.version, latest.manifestSha256);
+      const prepared = this.prepare(model);
+      const previous = this.current?.version ?? null;
+      this.current = prepared;
+      this.etag = latest.etag;
+      this.log('info', 'model loaded', {
+        version: prepared.version,
+        previous,
+        users: prepared.users,
+        items: prepared.items,
+        factors: prepared.factors,
+        simd: prepared.kernel?.simd ?? false,
+        ms: Math.round(performance.now() - started),
+      });
+    } catch (err) {
+      if (err instanceof CorruptModelError) {
+        // never retried: the same bytes would fail the same way; a new publish moves the pointer
+        this.refused.add(latest.version);
+        this.etag = latest.etag;
+        this.log('error', 'model version refused (corrupt); serving the current model', {
+          refused: latest.version,
+          version: this.current?.version ?? null,
+          error: err,
+        });
+      } else {
+        // transient (S3, network): keep the old ETag so the next check tries again
+        this.log('warn', 'model load failed; serving the current model', {
+          attempted: latest.version,
+          version: this.current?.version ?? null,
+          error: err,
+        });
+      }
+    }
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * Request schemas of the Recommend routes (zod). Query objects are strict: an
+ * unknown parameter is a 400, so a misspelt filter never silently does nothing.
+ */
+import { z } from 'zod';
+import { Id } from '../ingest/schemas';
+import { MAX_K, MAX_RANK_ITEMS } from './prepared';
+
+export { Id };
+
+/** Largest body POST /rank accepts: 500 ids of 128 characters, JSON-escaped, with room. */
+export const MAX_RANK_BODY_BYTES = 512 * 1024;
+const MAX_CATEGORIES = 50;
+
+const K = z
+  .string()
+  .regex(/^\d+$/, `must be an integer between 1 and ${MAX_K}`)
+  .transform(Number)
+  .pipe(z.number().int().min(1, `must be between 1 and ${MAX_K}`).max(MAX_K, `must be between 1 and ${MAX_K}`));
+
+/** A comma-separated list (API Gateway also joins repeated parameters with commas). */
+const list = (item: typeof Id, max: number) =>
+  z
+    .string()
+    .transform((s) => s.split(','))
+    .pipe(z.array(item).min(1).max(max, `at most ${max} values`));
+
+const Probability = z
+  .string()
+  .regex(/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/, 'must be a number between 0 and 1')
+  .transform(Number);
+
+export const RecommendQuery = z
+  .object({
+    k: K.optional(),
+    exclude: list(Id, MAX_RANK_ITEMS).optional(),
+    category: list(Id, MAX_CATEGORIES).optional(),
+    excludeCategory: list(Id, MAX_CATEGORIES).optional(),
+    minProbability: Probability.optional(),
+  })
+  .strict();
+export type RecommendQuery = z.output<typeof RecommendQuery>;
+
+export const SimilarQuery = z.object({ k: K.optional() }).strict();
+
+export const NoQuery = z.object({}).strict();
+
+export const RankBody = z
+  .object({
+    itemIds: z
+      .array(Id)
+      .min(1, 'must hold at least one item id')
+      .max(MAX_RANK_ITEMS, `must hold at most ${MAX_RANK_ITEMS} item ids`)
+      .refine((ids) => new Set(ids).size === ids.length, 'must not repeat an item id'),
+  })
+  .strict();

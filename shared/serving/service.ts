@@ -1,0 +1,56 @@
+/**
+ * Wires the serving core from configuration: S3 model store, DynamoDB
+ * interaction store, model and catalog caches. The Lambda handler calls this
+ * once at module scope; tests call it with their own config and adapters.
+ */
+import type { Logger as PowertoolsLogger } from '@aws-lambda-powertools/logger';
+import { ConfigError, type AttuneConfig } from '../config';
+import type { RouteImpl } from '../http/api';
+import type { InteractionStore } from '../ports/interactions';
+import type { ModelStore } from '../ports/model-store';
+import { dynamoDocumentClient, s3Client } from '../storage/aws/clients';
+import { DynamoInteractionStore } from '../storage/dynamodb/interactions';
+import { S3ModelStore } from '../storage/s3/model-store';
+import { CatalogCache } from './catalog';
+import type { Logger } from './context';
+import { ServingCore } from './core';
+import { ModelCache, repositorySource, type ModelSource } from './model-cache';
+import { recommendRoutes } from './routes';
+
+export interface RecommendServiceDeps {
+  logger?: Pick<PowertoolsLogger, 'info' | 'warn' | 'error'>;
+  store?: InteractionStore;
+  modelStore?: ModelStore;
+  /** Overrides the model store + prefix entirely (tests, benchmarks). */
+  modelSource?: ModelSource;
+  now?: () => number;
+}
+
+export interface RecommendService {
+  core: ServingCore;
+  models: ModelCache;
+  catalog: CatalogCache;
+  routes: Record<string, RouteImpl>;
+  /** Starts loading the model and catalog; never rejects. */
+  warm(): Promise<void>;
+}
+
+/** Builds the Recommend service. Throws ConfigError when no bucket is configured. */
+export function createRecommendService(config: AttuneConfig, deps: RecommendServiceDeps = {}): RecommendService {
+  const logger = deps.logger;
+  const log: Logger = (level, message, extra) => logger?.[level](message, extra ?? {});
+  let source = deps.modelSource;
+  if (!source) {
+    if (!deps.modelStore && !config.bucketName) throw new ConfigError('ATTUNE_BUCKET is not set (the Recommend function reads models from it)');
+    source = repositorySource(deps.modelStore ?? new S3ModelStore(s3Client(), config.bucketName), config.modelPrefix);
+  }
+  const store = deps.store ?? new DynamoInteractionStore(dynamoDocumentClient(), config.tableName);
+  const models = new ModelCache(source, { refreshSeconds: config.modelRefreshSeconds, now: deps.now, log });
+  const catalog = new CatalogCache(store, {
+    refreshSeconds: config.modelRefreshSeconds,
+    now: deps.now,
+    onError: (message, err) => log('warn', message, { error: err }),
+  });
+  const core = new ServingCore({ models, catalog, store, log, refreshSeconds: config.modelRefreshSeconds, now: deps.now });
+  return { core, models, catalog, routes: recommendRoutes(core), warm: () => core.warm() };
+}
