@@ -3,6 +3,7 @@
  * function's environment applied (built by the topology, as in the CDK
  * stack), and the local API Gateway in front of the handlers.
  */
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FUNCTIONS, environmentFor, type FunctionName } from '../topology';
 import { startLocalApi, inProcessInvoker, type LocalApi, type LocalRoute } from './api-server';
@@ -32,7 +33,11 @@ export interface LocalStack {
 }
 
 /** The merged environment of all functions (their keys never conflict: one topology defines them). */
-export function localFunctionEnv(aws: EmbeddedAws, authMode: 'jwt' | 'none', extra: Record<string, string> = {}): Record<string, string> {
+export function localFunctionEnv(
+  aws: Pick<EmbeddedAws, 'env' | 'tableName' | 'bucketName'>,
+  authMode: 'jwt' | 'none',
+  extra: Record<string, string> = {},
+): Record<string, string> {
   const env: Record<string, string> = { ...aws.env };
   for (const fn of Object.keys(FUNCTIONS) as FunctionName[]) {
     Object.assign(env, environmentFor(fn, { tableName: aws.tableName, bucketName: aws.bucketName, authMode, adminGroup: 'admin' }));
@@ -59,14 +64,44 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     await aws.stop();
     throw err;
   }
+  if (opts.home) writeRunningStack(opts.home, { ...aws.env, pid: process.pid, api: api.url } as RunningStack);
   return {
     aws,
     api,
     signingKey,
     env,
     async stop() {
+      if (opts.home) rmSync(join(opts.home, RUNNING_FILE), { force: true });
       await api.close();
       await aws.stop();
     },
   };
+}
+
+const RUNNING_FILE = 'running.json';
+
+/** What a running `npm start` publishes so `attune local …` can use its stores (LevelDB allows one process). */
+export interface RunningStack {
+  pid: number;
+  api: string;
+  AWS_ENDPOINT_URL_DYNAMODB: string;
+  AWS_ENDPOINT_URL_S3: string;
+  [key: string]: string | number;
+}
+
+function writeRunningStack(home: string, info: RunningStack): void {
+  writeFileSync(join(home, RUNNING_FILE), JSON.stringify(info, null, 2));
+}
+
+/** The stack running on `home` in another process, if its process is alive. */
+export function findRunningStack(home: string): RunningStack | null {
+  const file = join(home, RUNNING_FILE);
+  if (!existsSync(file)) return null;
+  try {
+    const info = JSON.parse(readFileSync(file, 'utf8')) as RunningStack;
+    process.kill(info.pid, 0);
+    return info;
+  } catch {
+    return null;
+  }
 }

@@ -1,0 +1,87 @@
+/** The local API Gateway: request → v2 event → handler result → HTTP response, and the JWT stand-in. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { startLocalApi, type LocalApi } from '../../infra/local/api-server';
+import { issueToken } from '../../infra/local/jwt';
+
+const key = new Uint8Array(32).fill(7);
+const seen: { fn: string; event: APIGatewayProxyEventV2 }[] = [];
+let api: LocalApi;
+let authApi: LocalApi;
+
+beforeAll(async () => {
+  const invoke = async (fn: string, event: APIGatewayProxyEventV2) => {
+    seen.push({ fn, event });
+    if (event.rawPath === '/health') {
+      return { statusCode: 200, headers: { 'x-a': '1' }, cookies: ['a=1', 'b=2'], body: Buffer.from('binary!').toString('base64'), isBase64Encoded: true };
+    }
+    return { statusCode: 201, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ok: true }) };
+  };
+  api = await startLocalApi({ invoke: invoke as any });
+  authApi = await startLocalApi({ invoke: invoke as any, signingKey: key });
+});
+afterAll(async () => {
+  await api.close();
+  await authApi.close();
+});
+
+describe('start-api conversions', () => {
+  it('routes to the owning function with path parameters, query and body', async () => {
+    const res = await fetch(`${api.url}/users/u%201/recommendations?k=5&exclude=a&exclude=b`);
+    expect(res.status).toBe(201);
+    const { fn, event } = seen.at(-1)!;
+    expect(fn).toBe('Recommend');
+    expect(event.routeKey).toBe('GET /users/{userId}/recommendations');
+    expect(event.pathParameters).toEqual({ userId: 'u%201' });
+    expect(event.queryStringParameters).toEqual({ k: '5', exclude: 'a,b' });
+    await fetch(`${api.url}/events`, { method: 'POST', body: '{"events":[]}', headers: { 'content-type': 'application/json' } });
+    expect(seen.at(-1)!.event.body).toBe('{"events":[]}');
+    expect(seen.at(-1)!.fn).toBe('Ingest');
+  });
+
+  it('passes binary request bodies base64-encoded', async () => {
+    await fetch(`${api.url}/events`, { method: 'POST', body: new Uint8Array([0, 1, 2]), headers: { 'content-type': 'application/octet-stream' } });
+    const ev = seen.at(-1)!.event;
+    expect(ev.isBase64Encoded).toBe(true);
+    expect(Buffer.from(ev.body!, 'base64')).toEqual(Buffer.from([0, 1, 2]));
+  });
+
+  it('returns headers, cookies and decoded base64 bodies', async () => {
+    const res = await fetch(`${api.url}/health`);
+    expect(res.headers.get('x-a')).toBe('1');
+    expect(res.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+    expect(await res.text()).toBe('binary!');
+  });
+
+  it('answers unknown routes 404 and wrong methods 405 in the JSON error shape', async () => {
+    const nf = await fetch(`${api.url}/nowhere`);
+    expect(nf.status).toBe(404);
+    expect((await nf.json()).error.code).toBe('not_found');
+    const na = await fetch(`${api.url}/health`, { method: 'DELETE' });
+    expect(na.status).toBe(405);
+    expect(na.headers.get('allow')).toBe('GET');
+  });
+});
+
+describe('JWT authorizer emulation', () => {
+  it('rejects missing and forged tokens before the function runs', async () => {
+    const before = seen.length;
+    expect((await fetch(`${authApi.url}/users/42/events`)).status).toBe(401);
+    const forged = await issueToken(new Uint8Array(32).fill(9), '42');
+    expect((await fetch(`${authApi.url}/users/42/events`, { headers: { authorization: `Bearer ${forged}` } })).status).toBe(401);
+    expect(seen.length).toBe(before);
+  });
+
+  it('hands the verified claims to the handler as API Gateway does', async () => {
+    const token = await issueToken(key, '42', { admin: true });
+    const res = await fetch(`${authApi.url}/users/42/events`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status).toBe(201);
+    const claims = (seen.at(-1)!.event.requestContext as any).authorizer.jwt.claims;
+    expect(claims.sub).toBe('42');
+    expect(claims['cognito:groups']).toBe('[admin]');
+  });
+
+  it('leaves public routes open', async () => {
+    expect((await fetch(`${authApi.url}/health`)).status).toBe(200);
+  });
+});
