@@ -56,7 +56,7 @@ describe('start-api conversions', () => {
   it('answers unknown routes 404 and wrong methods 405 in the JSON error shape', async () => {
     const nf = await fetch(`${api.url}/nowhere`);
     expect(nf.status).toBe(404);
-    expect((await nf.json()).error.code).toBe('not_found');
+    expect(((await nf.json()) as any).error.code).toBe('not_found');
     const na = await fetch(`${api.url}/health`, { method: 'DELETE' });
     expect(na.status).toBe(405);
     expect(na.headers.get('allow')).toBe('GET');
