@@ -8,7 +8,7 @@
 import { CorruptModelError } from '../model/codec';
 import type { Model } from '../model/types';
 import type { ModelStore } from '../ports/model-store';
-import { loadModel, readLatest } from '../model/repository';
+import { listVersions, loadModel, readLatest } from '../model/repository';
 import { prepareModel, type PreparedModel } from './prepared';
 
 /** Where models come from; the repository on a ModelStore in production, anything in tests. */
@@ -17,6 +17,8 @@ export interface ModelSource {
     { status: 'unchanged' } | { status: 'missing' } | { status: 'ok'; etag: string; version: string; manifestSha256?: string }
   >;
   load(version: string, manifestSha256?: string): Promise<Model>;
+  /** Published versions, oldest first: lets a cold instance fall back when latest is corrupt. */
+  versions?(): Promise<string[]>;
 }
 
 /** The published models under `prefix` of a ModelStore (latest.json + verified versions). */
@@ -24,6 +26,7 @@ export function repositorySource(store: ModelStore, prefix: string): ModelSource
   return {
     latest: (etag) => readLatest(store, prefix, etag),
     load: (version, sha) => loadModel(store, prefix, version, sha),
+    versions: () => listVersions(store, prefix),
   };
 }
 
@@ -89,6 +92,7 @@ export class ModelCache {
     }
     if (latest.version === this.current?.version || this.refused.has(latest.version)) {
       this.etag = latest.etag;
+      if (!this.current) await this.fallBack();
       return;
     }
     const started = performance.now();
@@ -117,6 +121,7 @@ export class ModelCache {
           version: this.current?.version ?? null,
           error: err,
         });
+        if (!this.current) await this.fallBack();
       } else {
         // transient (S3, network): keep the old ETag so the next check tries again
         this.log('warn', 'model load failed; serving the current model', {
@@ -124,6 +129,36 @@ export class ModelCache {
           version: this.current?.version ?? null,
           error: err,
         });
+      }
+    }
+  }
+
+  /**
+   * A cold instance whose latest version is corrupt serves the newest older
+   * version that loads, rather than nothing; the pointer's next move is
+   * picked up as usual.
+   */
+  private async fallBack(): Promise<void> {
+    if (!this.source.versions) return;
+    let versions: string[];
+    try {
+      versions = await this.source.versions();
+    } catch (err) {
+      this.log('warn', 'could not list model versions for a fallback', { error: err });
+      return;
+    }
+    for (const version of versions.reverse()) {
+      if (this.refused.has(version)) continue;
+      try {
+        this.current = this.prepare(await this.source.load(version));
+        this.log('warn', 'latest model refused; serving an older version', { version, refused: [...this.refused] });
+        return;
+      } catch (err) {
+        if (err instanceof CorruptModelError) this.refused.add(version);
+        else {
+          this.log('warn', 'fallback model load failed', { version, error: err });
+          return;
+        }
       }
     }
   }
