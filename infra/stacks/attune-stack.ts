@@ -15,7 +15,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { ENV } from '../../shared/config';
 import { TABLE_SCHEMA, keys } from '../../shared/storage/schema';
-import { FUNCTIONS, RESOURCES, ROUTES, type FunctionName, type RouteDef } from '../topology';
+import { FUNCTIONS, RESOURCES, ROUTES, environmentFor, type FunctionName, type RouteDef } from '../topology';
 import { AttuneAlarms } from '../constructs/alarms';
 import { ApiAuth } from '../constructs/api-auth';
 import { AttuneFunction } from '../constructs/attune-function';
@@ -28,12 +28,18 @@ import { readSettings, type AttuneSettings } from './settings';
 /** Repository root: entries in the topology are relative to it. */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** Powertools service name and metrics namespace; the alarms read the handlers' metrics by them. */
+/**
+ * Powertools service name and metrics namespace, as topology's environmentFor
+ * sets them; the alarms read the handlers' metrics by them.
+ */
 export const SERVICE_NAME = 'attune';
 export const METRICS_NAMESPACE = 'Attune';
 /** Custom metrics the Train handler emits as EMF (dimension service=attune). */
 export const TRAIN_METRICS = { failures: 'TrainingFailures', modelAge: 'ModelAgeSeconds' } as const;
-/** Key prefix of model artifacts in the bucket (shared/config's default for ATTUNE_MODEL_PREFIX). */
+/**
+ * Key prefix of model artifacts: shared/config's default for ATTUNE_MODEL_PREFIX,
+ * which the environment leaves unset. Grants and lifecycle rules use it.
+ */
 export const MODEL_PREFIX = 'models/';
 /** The scheduled function. */
 export const SCHEDULED_FUNCTION: FunctionName = 'Train';
@@ -92,25 +98,20 @@ export class AttuneStack extends Stack {
     }
 
     // --- functions, from the topology -------------------------------------
-    const served = new Set(ROUTES.map((r) => r.function));
     const overrides = contextEnvironment(s);
     const functions = {} as Record<FunctionName, AttuneFunction>;
     for (const def of Object.values(FUNCTIONS)) {
       const scheduled = def.name === SCHEDULED_FUNCTION;
-      const environment: Record<string, string> = {
-        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        [ENV.table]: this.table.table.tableName,
-      };
-      // Topology defaults, with context overriding only variables the function declares.
-      for (const [name, value] of Object.entries(def.environment)) environment[name] = overrides[name] ?? value;
-      if (def.access.bucket !== 'none') {
-        environment[ENV.bucket] = this.models.bucket.bucketName;
-        environment[ENV.modelPrefix] = MODEL_PREFIX;
-      }
-      if (served.has(def.name)) {
-        environment[ENV.authMode] = s.unauthenticated ? 'none' : 'jwt';
-        environment[ENV.adminGroup] = s.adminGroup;
+      // The same call builds the local runner's environment: no variable exists in one only.
+      const environment = environmentFor(def.name, {
+        tableName: this.table.table.tableName,
+        bucketName: this.models.bucket.bucketName,
+        authMode: s.unauthenticated ? 'none' : 'jwt',
+        adminGroup: s.adminGroup,
+      });
+      // Context overrides only variables the function already has.
+      for (const name of Object.keys(environment)) {
+        if (overrides[name] !== undefined) environment[name] = overrides[name];
       }
       const fn = new AttuneFunction(this, def.name, {
         entry: join(root, def.entry),
