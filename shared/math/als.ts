@@ -25,8 +25,9 @@ export interface AlsParams extends FoldInParams {
   initScale: number;
 }
 
+/** benfred/implicit's defaults (Hu et al. weighting): the untuned baseline. */
 export const DEFAULT_ALS_PARAMS: AlsParams = {
-  factors: 64,
+  factors: 100,
   iterations: 15,
   cgSteps: 3,
   seed: 42,

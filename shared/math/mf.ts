@@ -23,14 +23,18 @@ export interface MfParams {
   clip: [number, number] | null;
 }
 
+/**
+ * Rendle et al. 2019 ("On the Difficulty of Evaluating Baselines"): many factors,
+ * small init (≈0.1/√f), small learning rate, many epochs, tuned L2.
+ */
 export const DEFAULT_MF_PARAMS: MfParams = {
-  factors: 100,
-  epochs: 60,
-  learningRate: 0.01,
-  regularization: 0.08,
+  factors: 128,
+  epochs: 100,
+  learningRate: 0.005,
+  regularization: 0.05,
   biasRegularization: 0.02,
-  learningRateDecay: 0.96,
-  initScale: 0.05,
+  learningRateDecay: 0.99,
+  initScale: 0.009,
   seed: 42,
   clip: [1, 5],
 };

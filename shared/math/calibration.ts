@@ -1,0 +1,129 @@
+/**
+ * Turning raw model scores into probabilities: Platt scaling fitted on
+ * (score, hit) pairs from a holdout, and reliability bins to show how well the
+ * fitted probabilities match observed hit rates. Output matches `Calibration`.
+ */
+import type { Calibration } from '../model/types';
+import type { Csr } from './csr';
+import { TopK } from './topk';
+
+export type ReliabilityBin = NonNullable<Calibration['bins']>[number];
+
+const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
+
+/**
+ * Fits P(hit | s) = σ(a·s + b) by Newton's method (IRLS) on the log-loss.
+ * A tiny ridge keeps the 2×2 Newton system solvable when the data are separable.
+ * `plattTargets` replaces 0/1 labels by Platt's (N₊+1)/(N₊+2) and 1/(N₋+2) to avoid overconfidence on small holdouts.
+ */
+export function fitPlatt(
+  scores: ArrayLike<number>,
+  hits: ArrayLike<number | boolean>,
+  opts: { iterations?: number; plattTargets?: boolean; ridge?: number } = {},
+): { a: number; b: number } {
+  const n = scores.length;
+  let pos = 0;
+  for (let t = 0; t < n; t++) if (hits[t]) pos++;
+  const hiT = opts.plattTargets ? (pos + 1) / (pos + 2) : 1;
+  const loT = opts.plattTargets ? 1 / (n - pos + 2) : 0;
+  const ridge = opts.ridge ?? 1e-6;
+  let a = 0;
+  // start at the base rate so the first Newton step is well-scaled
+  const rate = Math.min(1 - 1e-6, Math.max(1e-6, (pos + 0.5) / (n + 1)));
+  let b = Math.log(rate / (1 - rate));
+  for (let it = 0; it < (opts.iterations ?? 50); it++) {
+    let ga = ridge * a;
+    let gb = 0;
+    let haa = ridge;
+    let hab = 0;
+    let hbb = 1e-12;
+    for (let t = 0; t < n; t++) {
+      const s = scores[t];
+      const p = sigmoid(a * s + b);
+      const e = p - (hits[t] ? hiT : loT);
+      const w = p * (1 - p);
+      ga += e * s;
+      gb += e;
+      haa += w * s * s;
+      hab += w * s;
+      hbb += w;
+    }
+    const det = haa * hbb - hab * hab;
+    if (!(det > 0)) break;
+    const da = (hbb * ga - hab * gb) / det;
+    const db = (haa * gb - hab * ga) / det;
+    a -= da;
+    b -= db;
+    if (Math.abs(da) + Math.abs(db) < 1e-10) break;
+  }
+  return { a, b };
+}
+
+/** P = σ(a·score + b). */
+export function calibrate(c: { a: number; b: number }, score: number): number {
+  return sigmoid(c.a * score + c.b);
+}
+
+/** Equal-width bins over predicted probability [0, 1]; empty bins are omitted. */
+export function reliabilityBins(
+  predicted: ArrayLike<number>,
+  hits: ArrayLike<number | boolean>,
+  bins = 10,
+): ReliabilityBin[] {
+  const count = new Float64Array(bins);
+  const sumP = new Float64Array(bins);
+  const sumY = new Float64Array(bins);
+  for (let t = 0; t < predicted.length; t++) {
+    const b = Math.min(bins - 1, Math.max(0, Math.floor(predicted[t] * bins)));
+    count[b]++;
+    sumP[b] += predicted[t];
+    sumY[b] += hits[t] ? 1 : 0;
+  }
+  const out: ReliabilityBin[] = [];
+  for (let b = 0; b < bins; b++) {
+    if (!count[b]) continue;
+    out.push({ lo: b / bins, hi: (b + 1) / bins, count: count[b], meanPredicted: sumP[b] / count[b], observedRate: sumY[b] / count[b] });
+  }
+  return out;
+}
+
+/**
+ * (score, hit) pairs of every top-k slot for each holdout user (train items
+ * excluded): the sample Platt scaling is fitted on.
+ */
+export function holdoutScoreHits(
+  train: Csr,
+  holdout: Csr,
+  scoreUser: (user: number, out: Float32Array) => void,
+  k: number,
+): { scores: Float32Array; hits: Uint8Array } {
+  const scores: number[] = [];
+  const hits: number[] = [];
+  const buf = new Float32Array(train.cols);
+  const heap = new TopK(k);
+  const oi = new Int32Array(k);
+  const os = new Float32Array(k);
+  const rel = new Set<number>();
+  for (let u = 0; u < holdout.rows; u++) {
+    if (holdout.indptr[u + 1] === holdout.indptr[u] || u >= train.rows) continue;
+    scoreUser(u, buf);
+    for (let q = train.indptr[u]; q < train.indptr[u + 1]; q++) buf[train.indices[q]] = -Infinity;
+    heap.reset(k);
+    for (let i = 0; i < buf.length; i++) if (buf[i] > -Infinity) heap.push(i, buf[i]);
+    const n = heap.drain(oi, os);
+    rel.clear();
+    for (let q = holdout.indptr[u]; q < holdout.indptr[u + 1]; q++) rel.add(holdout.indices[q]);
+    for (let r = 0; r < n; r++) {
+      scores.push(os[r]);
+      hits.push(rel.has(oi[r]) ? 1 : 0);
+    }
+  }
+  return { scores: Float32Array.from(scores), hits: Uint8Array.from(hits) };
+}
+
+/** Fits Platt scaling and its reliability bins in one go: the manifest's `Calibration`. */
+export function fitCalibration(scores: ArrayLike<number>, hits: ArrayLike<number | boolean>, bins = 10): Calibration {
+  const { a, b } = fitPlatt(scores, hits, { plattTargets: true });
+  const p = Float64Array.from({ length: scores.length }, (_, t) => calibrate({ a, b }, scores[t]));
+  return { a, b, bins: reliabilityBins(p, hits, bins) };
+}
