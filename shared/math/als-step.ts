@@ -32,6 +32,52 @@ export function alsScratch(f: number): AlsScratch {
   };
 }
 
+/** Σ_k m[off+k]·v[k], 4 accumulators so the adds pipeline. */
+function dot64(m: Float64Array, off: number, v: Float64Array, f: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let k = 0;
+  for (const f4 = f - (f & 3); k < f4; k += 4) {
+    s0 += m[off + k] * v[k];
+    s1 += m[off + k + 1] * v[k + 1];
+    s2 += m[off + k + 2] * v[k + 2];
+    s3 += m[off + k + 3] * v[k + 3];
+  }
+  for (; k < f; k++) s0 += m[off + k] * v[k];
+  return s0 + s1 + s2 + s3;
+}
+
+/** Σ_k Y[off+k]·v[k] for a float32 factor row against a float64 vector. */
+function dot32(m: Float32Array, off: number, v: Float64Array, f: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let k = 0;
+  for (const f4 = f - (f & 3); k < f4; k += 4) {
+    s0 += m[off + k] * v[k];
+    s1 += m[off + k + 1] * v[k + 1];
+    s2 += m[off + k + 2] * v[k + 2];
+    s3 += m[off + k + 3] * v[k + 3];
+  }
+  for (; k < f; k++) s0 += m[off + k] * v[k];
+  return s0 + s1 + s2 + s3;
+}
+
+/** out[k] += w·Y[off+k]. */
+function axpy32(out: Float64Array, w: number, m: Float32Array, off: number, f: number): void {
+  let k = 0;
+  for (const f4 = f - (f & 3); k < f4; k += 4) {
+    out[k] += w * m[off + k];
+    out[k + 1] += w * m[off + k + 1];
+    out[k + 2] += w * m[off + k + 2];
+    out[k + 3] += w * m[off + k + 3];
+  }
+  for (; k < f; k++) out[k] += w * m[off + k];
+}
+
 /**
  * Conjugate-gradient half-step (as in benfred/implicit): `cgSteps` CG iterations
  * per row, warm-started from the current X, never forming the f×f system.
@@ -59,19 +105,13 @@ export function solveRowsCg(
     const lam = rowRegularization(end - start, otherSide, params);
     const xo = u * f;
     // r = b − A x, starting with −(α0·YᵀY + λ I) x
-    for (let a = 0; a < f; a++) {
-      const ga = a * f;
-      let acc = 0;
-      for (let b = 0; b < f; b++) acc += yty[ga + b] * X[xo + b];
-      r[a] = -(a0 * acc + lam * X[xo + a]);
-    }
+    for (let k = 0; k < f; k++) p[k] = X[xo + k];
+    for (let a = 0; a < f; a++) r[a] = -(a0 * dot64(yty, a * f, p, f) + lam * p[a]);
     for (let q = start; q < end; q++) {
       const yo = indices[q] * f;
       const c = conf[q];
-      let yx = 0;
-      for (let k = 0; k < f; k++) yx += Y[yo + k] * X[xo + k];
-      const w = c - (c - a0) * yx;
-      for (let k = 0; k < f; k++) r[k] += w * Y[yo + k];
+      const w = c - (c - a0) * dot32(Y, yo, p, f);
+      axpy32(r, w, Y, yo, f);
     }
     let rsold = 0;
     for (let k = 0; k < f; k++) {
@@ -80,18 +120,10 @@ export function solveRowsCg(
     }
     if (rsold < 1e-20) continue;
     for (let it = 0; it < cgSteps; it++) {
-      for (let a = 0; a < f; a++) {
-        const ga = a * f;
-        let acc = 0;
-        for (let b = 0; b < f; b++) acc += yty[ga + b] * p[b];
-        ap[a] = a0 * acc + lam * p[a];
-      }
+      for (let a = 0; a < f; a++) ap[a] = a0 * dot64(yty, a * f, p, f) + lam * p[a];
       for (let q = start; q < end; q++) {
         const yo = indices[q] * f;
-        let yp = 0;
-        for (let k = 0; k < f; k++) yp += Y[yo + k] * p[k];
-        const w = (conf[q] - a0) * yp;
-        for (let k = 0; k < f; k++) ap[k] += w * Y[yo + k];
+        axpy32(ap, (conf[q] - a0) * dot32(Y, yo, p, f), Y, yo, f);
       }
       let pap = 0;
       for (let k = 0; k < f; k++) pap += p[k] * ap[k];
