@@ -113,6 +113,9 @@ function list(node: ContextReader, key: string): string[] {
   throw new SettingsError(`${CTX}${key} must be a list of strings, got ${JSON.stringify(v)}`);
 }
 
+/** Retention periods CloudWatch Logs accepts, in days. */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
 const RATE = /^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$/;
 const UNIT_SECONDS: Record<string, number> = { minute: 60, hour: 3600, day: 86_400 };
 
@@ -166,6 +169,11 @@ export function readSettings(scope: Construct): AttuneSettings {
   const stage = str(node, 'stage', 'prod');
   if (!/^[A-Za-z0-9-]{1,20}$/.test(stage)) throw new SettingsError(`${CTX}stage must be 1-20 letters, digits or dashes`);
 
+  const logRetentionDays = num(node, 'logRetentionDays', 30, 1);
+  if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+    throw new SettingsError(`${CTX}logRetentionDays must be one of ${LOG_RETENTION_DAYS.join(', ')}, got ${logRetentionDays}`);
+  }
+
   return {
     stage,
     unauthenticated: bool(node, 'unauthenticated', false),
@@ -185,7 +193,7 @@ export function readSettings(scope: Construct): AttuneSettings {
     adminScope: str(node, 'adminScope', 'attune/admin'),
     adminGroup: str(node, 'adminGroup', 'admin'),
     selfSignUp: bool(node, 'selfSignUp', true),
-    logRetentionDays: num(node, 'logRetentionDays', 30, 1),
+    logRetentionDays,
     stalenessPeriods: num(node, 'stalenessPeriods', 3, 1, 1000),
     latencyP99Ms: num(node, 'latencyP99Ms', 1000, 1),
     error5xxPercent: num(node, 'error5xxPercent', 1, 0, 100),
