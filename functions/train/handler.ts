@@ -1,5 +1,38 @@
-// Placeholder so the stack can synthesize; the owning issue replaces it with the real handler.
-export const handler = async (): Promise<{ statusCode: number; body: string }> => ({
-  statusCode: 503,
-  body: JSON.stringify({ error: { code: 'not_implemented', message: 'not yet implemented' } }),
-});
+/** Train: the EventBridge-scheduled retraining run (shared/training/job.ts does the work). */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { loadConfig } from '../../shared/config';
+import { dynamoDocumentClient, s3Client } from '../../shared/storage/aws/clients';
+import { DynamoTrainingStore } from '../../shared/storage/dynamodb/training';
+import { S3ModelStore } from '../../shared/storage/s3/model-store';
+import { runTrainingJob, type JobSummary } from '../../shared/training/job';
+
+// Adapters live across warm invocations: one client pool, no per-run setup.
+const config = loadConfig();
+const logger = new Logger({ serviceName: 'attune' });
+const metrics = new Metrics({ namespace: 'Attune', serviceName: 'attune' });
+const store = new DynamoTrainingStore(dynamoDocumentClient(), config.tableName);
+const models = new S3ModelStore(s3Client(), config.bucketName);
+const jobLogger = {
+  info: (message: string, extra: Record<string, unknown> = {}) => logger.info(message, extra),
+  warn: (message: string, extra: Record<string, unknown> = {}) => logger.warn(message, extra),
+};
+
+export const handler = async (): Promise<JobSummary> => {
+  metrics.addMetric('TrainingRuns', MetricUnit.Count, 1);
+  try {
+    const summary = await runTrainingJob({ store, models, prefix: config.modelPrefix, config, logger: jobLogger });
+    metrics.addMetric('TrainingFailures', MetricUnit.Count, 0);
+    metrics.addMetric('ModelPublished', MetricUnit.Count, summary.decision === 'published' ? 1 : 0);
+    metrics.addMetric('TrainingSeconds', MetricUnit.Seconds, (summary.timings.total ?? 0) / 1000);
+    if (summary.modelAgeSeconds !== undefined) metrics.addMetric('ModelAgeSeconds', MetricUnit.Seconds, summary.modelAgeSeconds);
+    return summary;
+  } catch (err) {
+    logger.error('training failed', err as Error);
+    metrics.addMetric('TrainingFailures', MetricUnit.Count, 1);
+    // Rethrow: the schedule's retry policy and DLQ must see the failure.
+    throw err;
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};

@@ -1,0 +1,66 @@
+/**
+ * Honest evaluation of one model kind on a seeded holdout: split the pairs,
+ * fit on the train part, rank every item for each test user with their train
+ * items removed, and report nDCG/P/R/MAP@k and coverage (plus RMSE/MAE for mf).
+ * The same holdout's top-k (score, hit) pairs fit the Platt calibration.
+ */
+import { fitCalibration, holdoutScoreHits } from '../math/calibration';
+import type { Csr } from '../math/csr';
+import { evaluateRanking, mae, rmse } from '../math/metrics';
+import { predictRating } from '../math/mf';
+import { MfRecommender, type Recommender } from '../math/recommender';
+import { stratifiedSplit, temporalSplit, type SplitIndices } from '../math/split';
+import type { Calibration } from '../model/types';
+import { pairsToCsr, type Dataset } from './dataset';
+
+export type SplitKind = 'user' | 'item' | 'temporal';
+
+/** Seeded 75/25 split of the dataset's pairs: per user, per item, or newest-per-user. */
+export function splitPairs(d: Dataset, how: SplitKind, seed: number, ratio = 0.75): SplitIndices {
+  if (how === 'temporal') return temporalSplit(d.pairUser, d.pairTime, ratio);
+  return stratifiedSplit(how === 'item' ? d.pairItem : d.pairUser, ratio, seed);
+}
+
+export interface Holdout {
+  train: Csr;
+  test: Csr;
+  /** Test users that also have train items: the ones a metric averages over. */
+  evalUsers: number;
+  testRows: Int32Array;
+}
+
+export function makeHoldout(d: Dataset, how: SplitKind, seed: number): Holdout {
+  const s = splitPairs(d, how, seed);
+  const train = pairsToCsr(d, s.train);
+  const test = pairsToCsr(d, s.test);
+  let evalUsers = 0;
+  for (let u = 0; u < test.rows; u++) if (test.indptr[u + 1] > test.indptr[u] && train.indptr[u + 1] > train.indptr[u]) evalUsers++;
+  return { train, test, evalUsers, testRows: s.test };
+}
+
+export interface Evaluation {
+  metrics: Record<string, number>;
+  calibration: Calibration;
+}
+
+/** Metrics of a recommender fitted on `h.train`, and its calibration on the same holdout. */
+export function evaluateFitted(rec: Recommender, d: Dataset, h: Holdout, k = 10): Evaluation {
+  const score = (u: number, out: Float32Array) => rec.scoreItems(u, out);
+  const r = evaluateRanking(h.train, h.test, score, k);
+  const metrics: Record<string, number> = {
+    [`ndcg${k}`]: r.ndcg,
+    [`precision${k}`]: r.precision,
+    [`recall${k}`]: r.recall,
+    [`map${k}`]: r.map,
+    [`coverage${k}`]: r.coverage,
+    evalUsers: r.users,
+  };
+  if (rec instanceof MfRecommender && rec.model) {
+    const pred = Float64Array.from(h.testRows, (q) => predictRating(rec.model!, d.pairUser[q], d.pairItem[q]));
+    const truth = Float64Array.from(h.testRows, (q) => d.pairWeight[q]);
+    metrics.rmse = rmse(pred, truth);
+    metrics.mae = mae(pred, truth);
+  }
+  const sh = holdoutScoreHits(h.train, h.test, score, k);
+  return { metrics, calibration: fitCalibration(sh.scores, sh.hits) };
+}

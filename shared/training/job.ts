@@ -1,0 +1,182 @@
+/**
+ * The scheduled training job, pure orchestration over the ports (no SDK):
+ * lease → freshness check → read (erased users left out) → tune/evaluate/
+ * calibrate/refit (pipeline.ts) → quality gate → publish → run log. The Lambda
+ * handler and `attune local invoke Train` both call {@link runTrainingJob}.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ModelStore } from '../ports/model-store';
+import type { RunRecord, TrainingDecision, TrainingStore } from '../ports/training';
+import { CorruptModelError } from '../model/codec';
+import { newVersion, publishModel, readLatestManifest } from '../model/repository';
+import type { ModelKind, ModelManifest } from '../model/types';
+import { DatasetBuilder } from './dataset';
+import { gate } from './gate';
+import { trainPipeline } from './pipeline';
+
+export interface JobLogger {
+  info(message: string, extra?: Record<string, unknown>): void;
+  warn(message: string, extra?: Record<string, unknown>): void;
+}
+
+export interface JobConfig {
+  keepVersions: number;
+  trainBudgetSeconds: number;
+  gateTolerance: number;
+  leaseSeconds: number;
+  tune: boolean;
+}
+
+export interface JobDeps {
+  store: TrainingStore;
+  models: ModelStore;
+  /** Model key prefix, ending with '/'. */
+  prefix: string;
+  config: JobConfig;
+  /** Served model kind (default 'als'). */
+  kind?: ModelKind;
+  seed?: number;
+  logger?: JobLogger;
+  now?: () => number;
+  leaseName?: string;
+}
+
+export interface JobSummary {
+  runId: string;
+  decision: TrainingDecision;
+  reason: string;
+  /** The version published by this run. */
+  version?: string;
+  /** The version serving uses after the run (published or the previous one). */
+  servedVersion?: string;
+  /** Age of the served model after the run, seconds (absent when none). */
+  modelAgeSeconds?: number;
+  metrics?: Record<string, number>;
+  /** The served model's nDCG@10 the gate compared against. */
+  baselineNdcg10?: number;
+  timings: Record<string, number>;
+  counts?: RunRecord['counts'];
+}
+
+const jsonLogger: JobLogger = {
+  info: (message, extra) => console.log(JSON.stringify({ level: 'INFO', message, ...extra })),
+  warn: (message, extra) => console.warn(JSON.stringify({ level: 'WARN', message, ...extra })),
+};
+
+/** Runs one training attempt; resolves to its summary, rejects (after logging the run) on failure. */
+export async function runTrainingJob(deps: JobDeps): Promise<JobSummary> {
+  const now = deps.now ?? Date.now;
+  const log = deps.logger ?? jsonLogger;
+  const leaseName = deps.leaseName ?? 'train';
+  const runId = randomBytes(6).toString('hex');
+  const started = now();
+  const t0 = performance.now();
+  const timings: Record<string, number> = {};
+  const finish = async (s: Omit<JobSummary, 'runId' | 'timings'>, current: ModelManifest | null, error?: unknown): Promise<JobSummary> => {
+    timings.total = Math.round(performance.now() - t0);
+    const served = s.version ? { version: s.version, createdAt: new Date(now()).toISOString() } : current;
+    const summary: JobSummary = {
+      runId,
+      ...s,
+      servedVersion: served?.version,
+      modelAgeSeconds: served ? Math.max(0, Math.round((now() - Date.parse(served.createdAt)) / 1000)) : undefined,
+      timings,
+    };
+    const record: RunRecord = {
+      runId,
+      startedAt: new Date(started).toISOString(),
+      finishedAt: new Date(now()).toISOString(),
+      decision: s.decision,
+      reason: s.reason,
+      timings,
+      ...(summary.servedVersion ? { version: summary.servedVersion } : {}),
+      ...(s.metrics ? { metrics: s.metrics } : {}),
+      ...(s.counts ? { counts: s.counts } : {}),
+      ...(error ? { error: String((error as Error).message ?? error) } : {}),
+    };
+    try {
+      await deps.store.recordRun(record);
+    } catch (err) {
+      log.warn('could not write the run log', { runId, error: String(err) });
+    }
+    log.info('training run', { ...summary, ...(record.error ? { error: record.error } : {}) });
+    return summary;
+  };
+
+  if (!(await deps.store.acquireLease(leaseName, runId, deps.config.leaseSeconds, started))) {
+    return finish({ decision: 'locked', reason: 'another training run holds the lease' }, null);
+  }
+  let current: ModelManifest | null = null;
+  try {
+    let s = performance.now();
+    try {
+      current = await readLatestManifest(deps.models, deps.prefix);
+    } catch (err) {
+      if (!(err instanceof CorruptModelError)) throw err;
+      log.warn('served model is unreadable; training without a baseline', { error: err.message });
+    }
+    const erasures = await deps.store.listErasures();
+    const erasureWatermark = erasures.reduce((m, e) => Math.max(m, e.erasedAt), 0);
+    const newErasures = current !== null && erasureWatermark > (current.erasureWatermark ?? 0);
+    if (current) {
+      const fresh = await deps.store.hasNewSince(current.watermark, now());
+      timings.check = Math.round(performance.now() - s);
+      if (!fresh && !newErasures) {
+        return await finish({ decision: 'skipped', reason: `nothing new since ${new Date(current.watermark).toISOString()}` }, current);
+      }
+    }
+
+    s = performance.now();
+    const erased = new Set(erasures.map((e) => e.userId));
+    const builder = new DatasetBuilder(erased);
+    await deps.store.scanInteractions((batch) => builder.add(batch));
+    const d = builder.build();
+    timings.read = Math.round(performance.now() - s);
+    const counts = {
+      users: d.userIds.length,
+      items: d.itemIds.length,
+      interactions: d.pairUser.length,
+      events: d.events,
+      erasedUsers: erased.size,
+    };
+    if (d.pairUser.length === 0) {
+      return await finish({ decision: 'skipped', reason: 'no interactions to train on', counts }, current);
+    }
+
+    const result = trainPipeline(d, {
+      kind: deps.kind ?? 'als',
+      tune: deps.config.tune,
+      budgetSeconds: deps.config.trainBudgetSeconds,
+      seed: deps.seed ?? 42,
+      split: 'user',
+      evaluate: true,
+      version: newVersion(now()),
+      createdAt: new Date(now()).toISOString(),
+      erasureWatermark,
+    });
+    Object.assign(timings, result.timings);
+    delete timings.total;
+    const verdict = gate(result.model, current, { tolerance: deps.config.gateTolerance, erasureRun: newErasures });
+    const base = { metrics: result.metrics, counts, baselineNdcg10: verdict.baseline };
+    const why = [verdict.reason, result.note].filter(Boolean).join('; ');
+    if (!verdict.pass) return await finish({ decision: 'rejected', reason: why, ...base }, current);
+
+    s = performance.now();
+    const manifest = await publishModel(deps.models, deps.prefix, result.model, {
+      keep: deps.config.keepVersions,
+      onWarning: (message, err) => log.warn(message, { error: String(err) }),
+    });
+    timings.publish = Math.round(performance.now() - s);
+    return await finish({ decision: 'published', reason: why, version: manifest.version, ...base }, current);
+  } catch (err) {
+    await finish({ decision: 'failed', reason: 'training failed' }, current, err);
+    throw err;
+  } finally {
+    try {
+      await deps.store.releaseLease(leaseName, runId);
+    } catch (err) {
+      // The lease expires on its own; a failed release only delays the next run.
+      log.warn('could not release the training lease', { runId, error: String(err) });
+    }
+  }
+}
