@@ -73,7 +73,8 @@ export class ApiAuth extends Construct {
       mfa: Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
-      featurePlan: FeaturePlan.ESSENTIALS,
+      // Lite covers everything used here (password sign-in, TOTP, groups) at the lowest per-MAU price.
+      featurePlan: FeaturePlan.LITE,
       deletionProtection: props.removalPolicy === RemovalPolicy.RETAIN,
       removalPolicy: props.removalPolicy,
     });
@@ -87,8 +88,9 @@ export class ApiAuth extends Construct {
     Validations.of(pool).acknowledge({
       id: 'AwsSolutions-COG8',
       reason:
-        'The Plus feature plan (threat protection) is billed per monthly active user, which would dominate the cost ' +
-        'of an otherwise pay-per-request stack; operators who need it can switch the plan on the pool.',
+        'The Plus feature plan (threat protection) costs about 4x Lite per monthly active user and has no free tier, ' +
+        'which would dominate the cost of an otherwise pay-per-request stack; operators who need adaptive ' +
+        'authentication can switch the plan on the pool.',
     });
     this.userPool = pool;
     this.userPoolClient = pool.addClient('AppClient', {

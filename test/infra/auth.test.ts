@@ -84,6 +84,8 @@ describe('routes (default: Cognito user pool)', () => {
       MfaConfiguration: 'OPTIONAL',
       EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
       DeletionProtection: 'ACTIVE',
+      UserPoolTier: 'LITE',
+      UsernameAttributes: ['email'],
     });
     s.template.hasResourceProperties('AWS::Cognito::UserPoolClient', {
       GenerateSecret: false,
