@@ -225,7 +225,7 @@ export function createKernel(itemFactors: Float32Array, items: number, f: number
   const total = gOff + fp * fp * 4;
   const pages = Math.ceil(total / 65536);
   if (pages > 65536) return jsKernel(itemFactors, items, f);
-  const memory = new wasm!.Memory({ initial: pages, maximum: pages });
+  const memory = new wasm!.Memory({ initial: pages });
   const ex = new wasm!.Instance(mod, { env: { mem: memory } }).exports as unknown as SimdExports;
   const buf = memory.buffer;
   const padded = new Float32Array(buf, 0, items * fp);
