@@ -14,6 +14,8 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { Construct } from 'constructs';
 import { ENV } from '../../shared/config';
+// The handlers accept this scope as admin too (shared/http); one definition for gateway and handler.
+import { ADMIN_SCOPE } from '../../shared/http/auth';
 import { TABLE_SCHEMA, keys } from '../../shared/storage/schema';
 import { FUNCTIONS, RESOURCES, ROUTES, environmentFor, type FunctionName, type RouteDef } from '../topology';
 import { AttuneAlarms } from '../constructs/alarms';
@@ -92,7 +94,7 @@ export class AttuneStack extends Stack {
         this,
         'Auth',
         s.jwtIssuer
-          ? { kind: 'oidc', issuer: s.jwtIssuer, audience: s.jwtAudience, adminScope: s.adminScope }
+          ? { kind: 'oidc', issuer: s.jwtIssuer, audience: s.jwtAudience, adminScope: ADMIN_SCOPE }
           : { kind: 'cognito', adminGroup: s.adminGroup, selfSignUp: s.selfSignUp, removalPolicy },
       );
     }

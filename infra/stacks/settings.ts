@@ -33,8 +33,6 @@ export interface AttuneSettings {
   jwtIssuer: string;
   /** Accepted `aud` (or `client_id`) values of tokens from {@link jwtIssuer}. */
   jwtAudience: string[];
-  /** OIDC mode: scope an admin token must carry (checked by API Gateway on admin routes). */
-  adminScope: string;
   /** Cognito mode: group whose members may call admin routes (checked by the handlers). */
   adminGroup: string;
   /** Cognito mode: whether app users may sign themselves up. */
@@ -190,7 +188,6 @@ export function readSettings(scope: Construct): AttuneSettings {
     alarmEmail,
     jwtIssuer,
     jwtAudience,
-    adminScope: str(node, 'adminScope', 'attune/admin'),
     adminGroup: str(node, 'adminGroup', 'admin'),
     selfSignUp: bool(node, 'selfSignUp', true),
     logRetentionDays,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../../shared/config';
+import { ADMIN_SCOPE } from '../../shared/http/auth';
 import { FUNCTIONS, ROUTES, type FunctionName } from '../../infra/topology';
 import { logicalId, synth, type Synth } from './synth';
 
@@ -99,7 +100,6 @@ describe('routes with an existing OIDC issuer', () => {
   const s = synth({
     'attune:jwtIssuer': 'https://login.example.com/',
     'attune:jwtAudience': '["attune-ios","attune-android"]',
-    'attune:adminScope': 'attune/admin',
   });
   const byKey = routes(s);
 
@@ -115,7 +115,7 @@ describe('routes with an existing OIDC issuer', () => {
   it('requires the admin scope on admin routes only', () => {
     for (const r of ROUTES) {
       const { route } = byKey.get(`${r.method} ${r.path}`)!;
-      if (r.auth === 'admin') expect(route.AuthorizationScopes, r.path).toEqual(['attune/admin']);
+      if (r.auth === 'admin') expect(route.AuthorizationScopes, r.path).toEqual([ADMIN_SCOPE]);
       else expect(route.AuthorizationScopes, r.path).toBeUndefined();
       expect(route.AuthorizationType).toBe(r.auth === 'public' ? 'NONE' : 'JWT');
     }
