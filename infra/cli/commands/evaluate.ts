@@ -1,0 +1,54 @@
+/** `attune evaluate`: seeded split, train on one part, print the metrics table. */
+import { parseArgs } from 'node:util';
+import type { CliCommand } from '../main';
+import { readDataset, ttyProgress } from '../../../shared/training/input';
+import { trainPipeline } from '../../../shared/training/pipeline';
+import type { SplitKind } from '../../../shared/training/evaluate';
+import { MODEL_OPTIONS, modelSettings } from './train';
+
+export const command: CliCommand = {
+  summary: 'Split, train and print ranking/rating metrics',
+  usage:
+    'attune evaluate --input FILE [--format csv|movielens] [--split user|item|temporal] [--seed 42] [--model auto|als|mf|item-knn|user-knn|popular] [--factors N] [--iterations N] [--regularization X] [--alpha X] [--no-tune] [--budget SECONDS] [--json]',
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: { ...MODEL_OPTIONS, split: { type: 'string', default: 'user' }, budget: { type: 'string', default: '600' }, json: { type: 'boolean', default: false } },
+      strict: true,
+    });
+    if (!values.input) throw new Error('--input FILE is required');
+    if (!['user', 'item', 'temporal'].includes(values.split)) throw new Error('--split must be user, item or temporal');
+    const s = modelSettings(values);
+    const d = await readDataset(values.input, s.format);
+    const progress = ttyProgress();
+    const t0 = Date.now();
+    const r = trainPipeline(d, {
+      kind: s.kind,
+      params: s.params,
+      tune: s.tune && s.kind === 'als',
+      budgetSeconds: Number(values.budget) || 600,
+      seed: s.seed,
+      split: values.split as SplitKind,
+      evaluate: true,
+      version: 'evaluate',
+      createdAt: new Date(t0).toISOString(),
+      onProgress: progress,
+    });
+    if (progress) process.stderr.write('\n');
+    if (values.json) {
+      console.log(JSON.stringify({ kind: r.model.manifest.kind, split: values.split, metrics: r.metrics, note: r.note, timings: r.timings }));
+      return 0;
+    }
+    const rows: [string, string][] = [
+      ['model', r.model.manifest.kind],
+      ['split', `${values.split} 75/25, seed ${s.seed}`],
+      ['users × items', `${d.userIds.length} × ${d.itemIds.length} (${d.pairUser.length} pairs)`],
+      ...Object.entries(r.metrics).map(([k, v]): [string, string] => [k, Number.isInteger(v) ? String(v) : v.toFixed(4)]),
+      ['seconds', (r.timings.total / 1000).toFixed(2)],
+    ];
+    if (r.note) rows.push(['note', r.note]);
+    const w = Math.max(...rows.map(([k]) => k.length));
+    for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
+    return 0;
+  },
+};

@@ -1,0 +1,27 @@
+/** `attune predict`: one prediction per user/item pair (rating for mf, score otherwise). */
+import { parseArgs } from 'node:util';
+import type { CliCommand } from '../main';
+import { ModelScorer } from '../../../shared/model/scorer';
+import { readRows } from '../../../shared/training/input';
+import { lineWriter, loadModelDir } from './recommend';
+
+export const command: CliCommand = {
+  summary: 'Rating predictions for user/item pairs',
+  usage: 'attune predict --model DIR --pairs FILE (csv with user_id,item_id) --out FILE',
+  async run(argv) {
+    const { values } = parseArgs({
+      args: argv,
+      options: { model: { type: 'string' }, pairs: { type: 'string' }, out: { type: 'string' } },
+      strict: true,
+    });
+    if (!values.model || !values.pairs || !values.out) throw new Error('--model DIR, --pairs FILE and --out FILE are required');
+    const scorer = new ModelScorer(await loadModelDir(values.model));
+    const w = lineWriter(values.out);
+    for await (const row of readRows(values.pairs, 'csv')) {
+      const p = scorer.predict(row.userId, row.itemId);
+      await w.write(`${row.userId}\t${row.itemId}\t${Math.round(p * 1e6) / 1e6}`);
+    }
+    await w.close();
+    return 0;
+  },
+};
