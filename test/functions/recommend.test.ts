@@ -52,7 +52,8 @@ describe('GET /users/{userId}/recommendations', () => {
     const seen = seenOf('u1');
     for (const it of r.body.items) {
       expect(seen.has(it.itemId)).toBe(false);
-      expect(it.probability).toBeCloseTo(1 / (1 + Math.exp(-(4 * it.score - 2))), 5);
+      const { a, b } = fx.model.manifest.calibration;
+      expect(it.probability).toBeCloseTo(1 / (1 + Math.exp(-(a * it.score + b))), 5);
       expect(it.because.length).toBeLessThanOrEqual(3);
       for (const b of it.because) expect(seen.has(b.itemId)).toBe(true);
     }
