@@ -17,7 +17,7 @@ export interface Trial {
   metric: number;
   report: RankingReport;
   seconds: number;
-  phase: 'random' | 'refine';
+  phase: 'random' | 'refine' | 'scale';
 }
 
 export interface HpoOptions {
@@ -79,16 +79,17 @@ const logUniform = (rng: Rng, lo: number, hi: number) => Math.exp(Math.log(lo) +
  * Regularization is sampled as an *effective* per-row strength R and converted
  * to λ = R / (n̄ + α0·N)^ν, so λ's range stays meaningful whatever ν and α0 are.
  */
-function sample(rng: Rng, space: { factors: number[]; meanRow: number; cols: number }, base: Partial<AlsParams>): AlsParams {
-  const nu = [0, 0.5, 1][rng.int(3)];
-  const a0 = logUniform(rng, 0.01, 1);
-  const R = logUniform(rng, 0.3, 300);
-  const conf = rng.next() < 0.7 ? 'linear' : 'log';
+function sample(rng: Rng, space: { meanRow: number; cols: number }, f: number, base: Partial<AlsParams>): AlsParams {
+  // frequency scaling is what makes iALS competitive (Rendle 2021); ν = 0 stays a candidate
+  const nu = [0, 0.5, 1, 1][rng.int(4)];
+  const a0 = logUniform(rng, 0.02, 1);
+  const R = logUniform(rng, 0.5, 200);
+  const conf = rng.next() < 0.75 ? 'linear' : 'log';
   const alpha = conf === 'linear' ? (rng.next() < 0.5 ? 0 : logUniform(rng, 0.05, 5)) : logUniform(rng, 0.3, 10);
   return {
     ...DEFAULT_ALS_PARAMS,
-    factors: space.factors[rng.int(space.factors.length)],
-    iterations: 8 + rng.int(9),
+    factors: f,
+    iterations: 10,
     regularizationExponent: nu,
     unobservedWeight: a0,
     regularization: R / Math.pow(space.meanRow + a0 * space.cols, nu),
@@ -99,23 +100,25 @@ function sample(rng: Rng, space: { factors: number[]; meanRow: number; cols: num
   };
 }
 
-/** Multiplicative jitter of the continuous knobs around `p`, keeping its discrete choices mostly. */
-function perturb(rng: Rng, p: AlsParams, space: { factors: number[] }, base: Partial<AlsParams>): AlsParams {
+/** Multiplicative jitter of the continuous knobs around `p`; discrete choices kept. */
+function perturb(rng: Rng, p: AlsParams, base: Partial<AlsParams>): AlsParams {
   const jitter = (x: number, s: number) => x * Math.exp((rng.next() * 2 - 1) * s);
-  const fi = space.factors.indexOf(p.factors);
-  const nf = rng.next() < 0.3 && fi >= 0 ? space.factors[Math.min(space.factors.length - 1, Math.max(0, fi + (rng.next() < 0.5 ? -1 : 1)))] : p.factors;
   return {
     ...p,
-    factors: nf,
-    regularization: jitter(p.regularization, 0.7),
-    unobservedWeight: Math.min(1, jitter(p.unobservedWeight, 0.7)),
+    regularization: jitter(p.regularization, 0.5),
+    unobservedWeight: Math.min(1, jitter(p.unobservedWeight, 0.5)),
     alpha: p.alpha === 0 ? 0 : jitter(p.alpha, 0.5),
-    iterations: Math.min(20, Math.max(6, p.iterations + rng.int(5) - 2)),
     ...base,
   };
 }
 
-/** Runs the search; always finishes at least one trial even if the budget is tiny. */
+/**
+ * Runs the search in three phases: random search at a moderate factor count
+ * (cheap trials, ~50% of the budget), local refinement around the best (~25%),
+ * then the best configuration at each larger factor count and iteration
+ * count (more factors rarely hurt a well-regularized iALS, but they cost time).
+ * Always finishes at least one trial, even if the budget is tiny.
+ */
 export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
   const t0 = performance.now();
   const rng = new Rng(opts.seed);
@@ -126,8 +129,9 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
   const valid = subsampleRows(fullValid, opts.maxEvalUsers ?? 3000, opts.seed);
   const nnz = fit.indptr[fit.rows];
   // bigger data supports (and needs) more factors; the budget caps what is tried
-  const factors = opts.factors ?? (nnz < 300_000 ? [32, 64, 128] : [32, 64, 128, 192]);
-  const space = { factors, meanRow: nnz / Math.max(1, fit.rows), cols: fit.cols };
+  const factors = [...(opts.factors ?? (nnz < 300_000 ? [32, 64, 128] : [32, 64, 128, 192]))].sort((a, b) => a - b);
+  const searchF = factors.find((f) => f >= 64) ?? factors[factors.length - 1];
+  const space = { meanRow: nnz / Math.max(1, fit.rows), cols: fit.cols };
   const log: Trial[] = [];
   const deadline = t0 + opts.budgetSeconds * 1000;
   const maxTrials = opts.maxTrials ?? Infinity;
@@ -138,16 +142,22 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
     const m = trainAls(fit, params, { shouldStop: () => best !== undefined && performance.now() > deadline });
     const f = m.factors;
     const report = evaluateRanking(fit, valid, (u, out) => scoreAll(m.userFactors.subarray(u * f, u * f + f), m.itemFactors, f, out), k);
-    const trial: Trial = { params, metric: report[metric], report, seconds: (performance.now() - s0) / 1000, phase };
     if (performance.now() > deadline && best) return; // cut short: not comparable
+    const trial: Trial = { params, metric: report[metric], report, seconds: (performance.now() - s0) / 1000, phase };
     log.push(trial);
     opts.onTrial?.(trial, log.length - 1);
     if (!best || trial.metric > best.metric) best = trial;
   };
+  const more = (until: number) => performance.now() < until && log.length < maxTrials;
+  const ms = opts.budgetSeconds * 1000;
   // the documented defaults first, so tuning never returns something worse than them
-  run({ ...DEFAULT_ALS_PARAMS, factors: factors[factors.length >> 1], ...base }, 'random');
-  const randomEnd = t0 + 0.6 * opts.budgetSeconds * 1000;
-  while (performance.now() < randomEnd && log.length < maxTrials) run(sample(rng, space, base), 'random');
-  while (performance.now() < deadline && log.length < maxTrials) run(perturb(rng, best!.params, space, base), 'refine');
+  run({ ...DEFAULT_ALS_PARAMS, factors: searchF, ...base }, 'random');
+  while (more(t0 + 0.5 * ms)) run(sample(rng, space, searchF, base), 'random');
+  while (more(t0 + 0.75 * ms)) run(perturb(rng, best!.params, base), 'refine');
+  const seed = best!.params;
+  for (const f of factors.filter((x) => x > searchF)) if (more(deadline)) run({ ...seed, factors: f }, 'scale');
+  for (const iterations of [seed.iterations + 5, seed.iterations - 3])
+    if (more(deadline)) run({ ...best!.params, iterations }, 'scale');
+  while (more(deadline)) run(perturb(rng, best!.params, base), 'refine');
   return { best: best!.params, bestMetric: best!.metric, log, seconds: (performance.now() - t0) / 1000 };
 }
