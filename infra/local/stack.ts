@@ -41,7 +41,13 @@ export function localFunctionEnv(
   const env: Record<string, string> = { ...aws.env };
   for (const fn of Object.keys(FUNCTIONS) as FunctionName[]) {
     Object.assign(env, environmentFor(fn, { tableName: aws.tableName, bucketName: aws.bucketName, authMode, adminGroup: 'admin' }));
+    // Tunables (the topology's defaults) may be overridden from the shell, like `sam local invoke --env-vars`.
+    for (const key of Object.keys(FUNCTIONS[fn].environment)) {
+      const value = process.env[key];
+      if (value !== undefined && value !== '') env[key] = value;
+    }
   }
+  for (const key of ['POWERTOOLS_LOG_LEVEL', 'POWERTOOLS_DEV']) if (process.env[key]) env[key] = process.env[key]!;
   return { ...env, ...extra };
 }
 

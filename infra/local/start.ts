@@ -69,9 +69,12 @@ log(`data in ${home}`);
 log(`DynamoDB (dynalite) ${aws.dynamoEndpoint} table ${aws.tableName}`);
 log(`S3 (s3rver)         ${aws.s3Endpoint} bucket ${aws.bucketName}`);
 
+// A laptop demo wants its first model within a minute: bound the tuning budget
+// unless the developer chose one (ATTUNE_TRAIN_BUDGET_SECONDS).
+const trainEnv = { ATTUNE_TRAIN_BUDGET_SECONDS: process.env.ATTUNE_TRAIN_BUDGET_SECONDS ?? '20' };
 const seeded = await seedIfEmpty(stack, { dataset: values.dataset as 'demo' | 'movielens', path: values.path, log });
-const first = await runTraining(log);
-if (first.ok && seeded) log('first model trained');
+log('training (first run)…');
+await runTraining(home, log, trainEnv);
 
 let busy = false;
 if (trainEvery > 0) {
@@ -79,7 +82,7 @@ if (trainEvery > 0) {
     if (busy || stopping) return;
     busy = true;
     try {
-      await runTraining(log);
+      await runTraining(home, log, trainEnv);
     } finally {
       busy = false;
     }

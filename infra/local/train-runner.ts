@@ -1,18 +1,48 @@
-/** Runs the Train function locally, as its EventBridge schedule would. */
-import { localContext } from './http-event';
-import { loadFunction } from './functions';
-import { buildScheduledEvent } from './schedule-event';
+/**
+ * Runs the Train function locally, as its EventBridge schedule would: in a
+ * process of its own (`attune local invoke Train`), like Lambda runs it in
+ * its own sandbox, so a long training run never stalls the local API or the
+ * embedded stores that live in the npm start process.
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO_ROOT } from './functions';
 
-export async function runTraining(log: (line: string) => void = () => undefined): Promise<{ ok: boolean; result?: unknown; error?: string }> {
+export interface TrainingOutcome {
+  ok: boolean;
+  result?: Record<string, unknown>;
+  error?: string;
+}
+
+export function runTraining(home: string, log: (line: string) => void = () => undefined, env: Record<string, string> = {}): Promise<TrainingOutcome> {
   const started = Date.now();
-  try {
-    const handler = await loadFunction('Train');
-    const result = await handler(buildScheduledEvent(), localContext('Train', 900_000));
-    const r = result as Record<string, unknown> | undefined;
-    log(`training: ${String(r?.decision ?? 'done')}${r?.version ? ` → model ${r.version}` : ''} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-    return { ok: true, result };
-  } catch (err) {
-    log(`training failed: ${(err as Error).message}`);
-    return { ok: false, error: (err as Error).message };
-  }
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/attune.mjs'), 'local', 'invoke', 'Train', '--home', home], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (err += c));
+    child.on('close', (code) => {
+      const secs = ((Date.now() - started) / 1000).toFixed(1);
+      // The invocation result is the last JSON document on stdout (handler logs come before it).
+      const at = out.lastIndexOf('\n{');
+      let result: Record<string, unknown> | undefined;
+      try {
+        result = JSON.parse(at >= 0 ? out.slice(at + 1) : out);
+      } catch {
+        result = undefined;
+      }
+      if (code !== 0 || !result) {
+        const why = err.trim().split('\n').slice(-1)[0] || `exit code ${code}`;
+        log(`training failed after ${secs} s: ${why}`);
+        return resolve({ ok: false, error: why });
+      }
+      log(`training: ${String(result.decision ?? 'done')}${result.version ? ` → model ${result.version}` : ''}${result.reason ? ` (${result.reason})` : ''} in ${secs} s`);
+      resolve({ ok: true, result });
+    });
+  });
 }

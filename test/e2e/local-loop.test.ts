@@ -29,7 +29,7 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
 
 async function invokeTrain(): Promise<any> {
   const { stdout } = await run(process.execPath, ['bin/attune.mjs', 'local', 'invoke', 'Train', '--home', home], {
-    env: { ...process.env, ATTUNE_TUNE: 'false' },
+    env: { ...process.env, ATTUNE_TRAIN_BUDGET_SECONDS: '4' },
     maxBuffer: 16 * 1024 * 1024,
   });
   // The result is the last JSON document printed (logs come before it).
@@ -42,7 +42,7 @@ beforeAll(async () => {
     home,
     port: 0,
     extraRoutes: statusRoutes(),
-    env: { ATTUNE_MODEL_REFRESH_SECONDS: '0', ATTUNE_TUNE: 'false', POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    env: { ATTUNE_MODEL_REFRESH_SECONDS: '0', POWERTOOLS_LOG_LEVEL: 'ERROR' },
   });
   await seedDataset(stack.aws.tableName, generateDemoDataset({ users: 150, items: 120, eventsPerUser: 20, seed: 3 }));
 }, 60_000);
