@@ -4,6 +4,7 @@
  * serves it. Neither adds a route or a variable of its own, so they cannot drift.
  */
 import { ENV } from '../shared/config';
+import { keys } from '../shared/storage/schema';
 
 export type FunctionName = 'Ingest' | 'Train' | 'Recommend';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -39,6 +40,8 @@ export interface FunctionDef {
   access: {
     table: 'none' | 'read' | 'query' | 'readWrite' | 'readWriteDelete';
     bucket: 'none' | 'read' | 'readWrite';
+    /** When set, table writes are allowed only on these partition-key patterns (IAM dynamodb:LeadingKeys). */
+    tableWriteLeadingKeys?: string[];
   };
 }
 
@@ -65,7 +68,8 @@ export const FUNCTIONS: Record<FunctionName, FunctionDef> = {
       [ENV.leaseSeconds]: '1800',
       [ENV.tune]: 'true',
     },
-    access: { table: 'readWrite', bucket: 'readWrite' },
+    // Train writes only its lease and run-log records.
+    access: { table: 'readWrite', bucket: 'readWrite', tableWriteLeadingKeys: [keys.lease('*'), keys.runPartition] },
   },
   Recommend: {
     name: 'Recommend',
@@ -95,6 +99,21 @@ export const TRAIN_SCHEDULE = 'rate(1 hour)';
 /** Local `npm start` retrains this often (minutes) unless told otherwise. */
 export const LOCAL_TRAIN_EVERY_MINUTES = 5;
 
+/** Key prefix of model artifacts in the bucket; grants and lifecycle rules are scoped to it. */
+export const MODEL_PREFIX = 'models/';
+
+/** Powertools service name and metrics namespace of every function. */
+export const SERVICE_NAME = 'attune';
+export const METRICS_NAMESPACE = 'Attune';
+/** Custom metrics Train emits (EMF, dimension service); the stack's alarms read them. */
+export const TRAIN_METRICS = {
+  runs: 'TrainingRuns',
+  failures: 'TrainingFailures',
+  published: 'ModelPublished',
+  seconds: 'TrainingSeconds',
+  modelAge: 'ModelAgeSeconds',
+} as const;
+
 /** Logical names of the table and bucket; the stack names resources from them. */
 export const RESOURCES = { table: 'Interactions', bucket: 'Models' } as const;
 
@@ -113,11 +132,11 @@ export interface EnvironmentInputs {
 export function environmentFor(fn: FunctionName, inputs: EnvironmentInputs): Record<string, string> {
   const def = FUNCTIONS[fn];
   return {
-    POWERTOOLS_SERVICE_NAME: 'attune',
-    POWERTOOLS_METRICS_NAMESPACE: 'Attune',
+    POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+    POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
     ...def.environment,
     [ENV.table]: inputs.tableName,
-    ...(def.access.bucket !== 'none' ? { [ENV.bucket]: inputs.bucketName } : {}),
+    ...(def.access.bucket !== 'none' ? { [ENV.bucket]: inputs.bucketName, [ENV.modelPrefix]: MODEL_PREFIX } : {}),
     [ENV.authMode]: inputs.authMode,
     [ENV.adminGroup]: inputs.adminGroup,
   };

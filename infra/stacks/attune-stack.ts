@@ -16,8 +16,19 @@ import type { Construct } from 'constructs';
 import { ENV } from '../../shared/config';
 // The handlers accept this scope as admin too (shared/http); one definition for gateway and handler.
 import { ADMIN_SCOPE } from '../../shared/http/auth';
-import { TABLE_SCHEMA, keys } from '../../shared/storage/schema';
-import { FUNCTIONS, RESOURCES, ROUTES, environmentFor, type FunctionName, type RouteDef } from '../topology';
+import { TABLE_SCHEMA } from '../../shared/storage/schema';
+import {
+  FUNCTIONS,
+  METRICS_NAMESPACE,
+  MODEL_PREFIX,
+  RESOURCES,
+  ROUTES,
+  SERVICE_NAME,
+  TRAIN_METRICS,
+  environmentFor,
+  type FunctionName,
+  type RouteDef,
+} from '../topology';
 import { AttuneAlarms } from '../constructs/alarms';
 import { ApiAuth } from '../constructs/api-auth';
 import { AttuneFunction } from '../constructs/attune-function';
@@ -30,29 +41,8 @@ import { readSettings, type AttuneSettings } from './settings';
 /** Repository root: entries in the topology are relative to it. */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/**
- * Powertools service name and metrics namespace, as topology's environmentFor
- * sets them; the alarms read the handlers' metrics by them.
- */
-export const SERVICE_NAME = 'attune';
-export const METRICS_NAMESPACE = 'Attune';
-/** Custom metrics the Train handler emits as EMF (dimension service=attune). */
-export const TRAIN_METRICS = { failures: 'TrainingFailures', modelAge: 'ModelAgeSeconds' } as const;
-/**
- * Key prefix of model artifacts: shared/config's default for ATTUNE_MODEL_PREFIX,
- * which the environment leaves unset. Grants and lifecycle rules use it.
- */
-export const MODEL_PREFIX = 'models/';
 /** The scheduled function. */
 export const SCHEDULED_FUNCTION: FunctionName = 'Train';
-/**
- * Partition keys Train may write (its lease and run-log records), enforced
- * with `dynamodb:LeadingKeys`. Other functions' writes are not key-scoped:
- * Ingest writes user, item and erasure partitions across the key space.
- */
-export const WRITE_LEADING_KEYS: Partial<Record<FunctionName, string[]>> = {
-  Train: [keys.lease('*'), keys.runPartition],
-};
 /** Topology environment variables whose value a context setting overrides. */
 function contextEnvironment(s: AttuneSettings): Record<string, string> {
   return { [ENV.retentionDays]: String(s.retentionDays) };
@@ -128,7 +118,7 @@ export class AttuneStack extends Stack {
         // One training run at a time: the lease guards correctness, this guards cost.
         reservedConcurrentExecutions: scheduled ? 1 : undefined,
       });
-      fn.bindTable(this.table.table, def.access.table, this.table.indexNames, WRITE_LEADING_KEYS[def.name]);
+      fn.bindTable(this.table.table, def.access.table, this.table.indexNames, def.access.tableWriteLeadingKeys);
       fn.bindModelBucket(this.models.bucket, MODEL_PREFIX, def.access.bucket);
       functions[def.name] = fn;
     }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ENV } from '../../shared/config';
 import { TABLE_SCHEMA } from '../../shared/storage/schema';
 import { FUNCTIONS, TRAIN_SCHEDULE, type FunctionName } from '../../infra/topology';
-import { MODEL_PREFIX } from '../../infra/stacks/attune-stack';
+import { MODEL_PREFIX } from '../../infra/topology';
 import { logicalId, roleActions, roleStatements, synth } from './synth';
 
 const NAMES = Object.keys(FUNCTIONS) as FunctionName[];
