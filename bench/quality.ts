@@ -96,8 +96,8 @@ function main() {
   const test = toCsr(d, split.test, positive);
   const trainRatings = toCsr(d, split.train);
 
-  log(`\nTuning iALS for ${budget} s on a validation split of TRAIN (per item 75/25, seed 7)…`);
-  const valSplit = holdoutSplit(train, 0.75, 7, 'item');
+  log(`\nTuning iALS for ${budget} s on two validation splits of TRAIN (per item 75/25, seeds 7 and 8)…`);
+  const valSplit = [holdoutSplit(train, 0.75, 7, 'item'), holdoutSplit(train, 0.75, 8, 'item')];
   const tuned = tuneAls(train, {
     budgetSeconds: budget,
     seed: 42,
@@ -141,7 +141,7 @@ function main() {
   log('\nALS speed at 64 factors (3 CG steps):');
   const sMl = alsSecondsPerIteration(train, 64, 5);
   log(`  ML-100K train (${train.indptr[train.rows]} nnz): ${sMl.toFixed(3)} s/iteration`);
-  const syn = generateSynthetic({ users: 20_000, items: 8_000, clusters: 40, eventsPerUser: 60, seed: 1 });
+  const syn = generateSynthetic({ users: 20_000, items: 20_000, clusters: 50, eventsPerUser: 60, seed: 1 });
   const big = buildInteractionMatrix(syn.triples).matrix;
   syn.triples.length = 0;
   const bigNnz = big.indptr[big.rows];

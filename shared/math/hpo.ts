@@ -13,8 +13,9 @@ import { Rng } from './rng';
 
 export interface Trial {
   params: AlsParams;
-  /** Validation value of the optimized metric. */
+  /** Validation value of the optimized metric (mean over splits). */
   metric: number;
+  /** Report on the first split. */
   report: RankingReport;
   seconds: number;
   phase: 'random' | 'refine' | 'scale';
@@ -31,8 +32,11 @@ export interface HpoOptions {
   factors?: number[];
   /** Fixed parameters applied to every trial (e.g. solver, cgSteps). */
   base?: Partial<AlsParams>;
-  /** Pre-made fit/validation split; default: per-user stratified 80/20 of `ui`. */
-  split?: { fit: Csr; valid: Csr };
+  /**
+   * Pre-made fit/validation split(s); default: per-user stratified 80/20 of `ui`.
+   * With several splits a trial's metric is their mean: less noise, more time.
+   */
+  split?: { fit: Csr; valid: Csr } | { fit: Csr; valid: Csr }[];
   /** Cap on validation users scored per trial, so trials stay cheap on big data. */
   maxEvalUsers?: number;
   onTrial?(t: Trial, index: number): void;
@@ -76,48 +80,53 @@ function subsampleRows(m: Csr, max: number, seed: number): Csr {
 const logUniform = (rng: Rng, lo: number, hi: number) => Math.exp(Math.log(lo) + rng.next() * (Math.log(hi) - Math.log(lo)));
 
 /**
- * Regularization is sampled as an *effective* per-row strength R and converted
- * to λ = R / (n̄ + α0·N)^ν, so λ's range stays meaningful whatever ν and α0 are.
+ * The search works in a transformed space: effective per-row regularization
+ * R = λ·(n̄ + α0·N)^ν and α0 on log scales, ν and the confidence shape as
+ * choices. λ is derived from R, so moving ν or α0 keeps the regularization
+ * strength comparable instead of jumping by orders of magnitude.
  */
-function sample(rng: Rng, space: { meanRow: number; cols: number }, f: number, base: Partial<AlsParams>): AlsParams {
-  // frequency scaling is what makes iALS competitive (Rendle 2021); ν = 0 stays a candidate
-  const nu = [0, 0.5, 1, 1][rng.int(4)];
-  const a0 = logUniform(rng, 0.02, 1);
-  const R = logUniform(rng, 0.5, 200);
-  const conf = rng.next() < 0.75 ? 'linear' : 'log';
-  const alpha = conf === 'linear' ? (rng.next() < 0.5 ? 0 : logUniform(rng, 0.05, 5)) : logUniform(rng, 0.3, 10);
+interface Point {
+  logR: number;
+  logA0: number;
+  nu: number;
+  conf: number;
+}
+
+/** Confidence shapes tried: binary (α = 0), mild and strong linear, logarithmic. */
+const CONFIDENCE: { confidence: 'linear' | 'log'; alpha: number; epsilon: number }[] = [
+  { confidence: 'linear', alpha: 0, epsilon: 1 },
+  { confidence: 'linear', alpha: 0.5, epsilon: 1 },
+  { confidence: 'linear', alpha: 2, epsilon: 1 },
+  { confidence: 'log', alpha: 1, epsilon: 1 },
+];
+const NU = [0, 0.5, 1];
+
+function toParams(pt: Point, space: { meanRow: number; cols: number }, f: number, iterations: number, base: Partial<AlsParams>): AlsParams {
+  const a0 = Math.min(1, Math.exp(pt.logA0));
+  const nu = NU[pt.nu];
   return {
     ...DEFAULT_ALS_PARAMS,
+    ...CONFIDENCE[pt.conf],
     factors: f,
-    iterations: 10,
+    iterations,
     regularizationExponent: nu,
     unobservedWeight: a0,
-    regularization: R / Math.pow(space.meanRow + a0 * space.cols, nu),
-    confidence: conf,
-    alpha,
-    epsilon: conf === 'log' ? [0.1, 1][rng.int(2)] : 1,
+    regularization: Math.exp(pt.logR) / Math.pow(space.meanRow + a0 * space.cols, nu),
     ...base,
   };
 }
 
-/** Multiplicative jitter of the continuous knobs around `p`; discrete choices kept. */
-function perturb(rng: Rng, p: AlsParams, base: Partial<AlsParams>): AlsParams {
-  const jitter = (x: number, s: number) => x * Math.exp((rng.next() * 2 - 1) * s);
-  return {
-    ...p,
-    regularization: jitter(p.regularization, 0.5),
-    unobservedWeight: Math.min(1, jitter(p.unobservedWeight, 0.5)),
-    alpha: p.alpha === 0 ? 0 : jitter(p.alpha, 0.5),
-    ...base,
-  };
+function randomPoint(rng: Rng): Point {
+  return { logR: Math.log(logUniform(rng, 1, 100)), logA0: Math.log(logUniform(rng, 0.02, 1)), nu: rng.int(NU.length), conf: rng.int(CONFIDENCE.length) };
 }
 
 /**
- * Runs the search in three phases: random search at a moderate factor count
- * (cheap trials, ~50% of the budget), local refinement around the best (~25%),
- * then the best configuration at each larger factor count and iteration
- * count (more factors rarely hurt a well-regularized iALS, but they cost time).
- * Always finishes at least one trial, even if the budget is tiny.
+ * Runs the search: the documented defaults, Rendle et al.'s recommended region
+ * and a few random points (cheap trials at a moderate factor count), then
+ * coordinate descent with shrinking steps over (R, α0, ν, confidence) — the
+ * metric is sharply peaked in R, which random search samples poorly — then the
+ * best point at larger factor and iteration counts, and more descent with what
+ * is left. Always finishes at least one trial, even if the budget is tiny.
  */
 export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
   const t0 = performance.now();
@@ -125,39 +134,96 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
   const k = opts.k ?? 10;
   const metric = opts.metric ?? 'ndcg';
   const base = opts.base ?? {};
-  const { fit, valid: fullValid } = opts.split ?? holdoutSplit(ui, 0.8, opts.seed, 'user');
-  const valid = subsampleRows(fullValid, opts.maxEvalUsers ?? 3000, opts.seed);
+  const given = opts.split ?? holdoutSplit(ui, 0.8, opts.seed, 'user');
+  const splits = (Array.isArray(given) ? given : [given]).map((s) => ({ fit: s.fit, valid: subsampleRows(s.valid, opts.maxEvalUsers ?? 3000, opts.seed) }));
+  const fit = splits[0].fit;
   const nnz = fit.indptr[fit.rows];
   // bigger data supports (and needs) more factors; the budget caps what is tried
   const factors = [...(opts.factors ?? (nnz < 300_000 ? [32, 64, 128] : [32, 64, 128, 192]))].sort((a, b) => a - b);
-  const searchF = factors.find((f) => f >= 64) ?? factors[factors.length - 1];
   const space = { meanRow: nnz / Math.max(1, fit.rows), cols: fit.cols };
   const log: Trial[] = [];
   const deadline = t0 + opts.budgetSeconds * 1000;
+  const ms = opts.budgetSeconds * 1000;
   const maxTrials = opts.maxTrials ?? Infinity;
   let best: Trial | undefined;
-  const run = (params: AlsParams, phase: Trial['phase']) => {
+  const run = (params: AlsParams, phase: Trial['phase']): number => {
     const s0 = performance.now();
-    // stop a trial that would overrun the budget, unless it is the first one
-    const m = trainAls(fit, params, { shouldStop: () => best !== undefined && performance.now() > deadline });
-    const f = m.factors;
-    const report = evaluateRanking(fit, valid, (u, out) => scoreAll(m.userFactors.subarray(u * f, u * f + f), m.itemFactors, f, out), k);
-    if (performance.now() > deadline && best) return; // cut short: not comparable
-    const trial: Trial = { params, metric: report[metric], report, seconds: (performance.now() - s0) / 1000, phase };
+    const reports: RankingReport[] = [];
+    for (const sp of splits) {
+      // stop a trial that would overrun the budget, unless it is the first one
+      const m = trainAls(sp.fit, params, { shouldStop: () => best !== undefined && performance.now() > deadline });
+      const f = m.factors;
+      reports.push(evaluateRanking(sp.fit, sp.valid, (u, out) => scoreAll(m.userFactors.subarray(u * f, u * f + f), m.itemFactors, f, out), k));
+    }
+    if (performance.now() > deadline && best) return -Infinity; // cut short: not comparable
+    const mean = reports.reduce((acc, r) => acc + r[metric], 0) / reports.length;
+    const trial: Trial = { params, metric: mean, report: reports[0], seconds: (performance.now() - s0) / 1000, phase };
     log.push(trial);
     opts.onTrial?.(trial, log.length - 1);
     if (!best || trial.metric > best.metric) best = trial;
+    return trial.metric;
   };
   const more = (until: number) => performance.now() < until && log.length < maxTrials;
-  const ms = opts.budgetSeconds * 1000;
+
+  let f = factors.find((x) => x >= 64) ?? factors[factors.length - 1];
+  let iterations = 10;
   // the documented defaults first, so tuning never returns something worse than them
-  run({ ...DEFAULT_ALS_PARAMS, factors: searchF, ...base }, 'random');
-  while (more(t0 + 0.5 * ms)) run(sample(rng, space, searchF, base), 'random');
-  while (more(t0 + 0.75 * ms)) run(perturb(rng, best!.params, base), 'refine');
-  const seed = best!.params;
-  for (const f of factors.filter((x) => x > searchF)) if (more(deadline)) run({ ...seed, factors: f }, 'scale');
-  for (const iterations of [seed.iterations + 5, seed.iterations - 3])
-    if (more(deadline)) run({ ...best!.params, iterations }, 'scale');
-  while (more(deadline)) run(perturb(rng, best!.params, base), 'refine');
+  run({ ...DEFAULT_ALS_PARAMS, factors: f, ...base }, 'random');
+  let center: Point = { logR: Math.log(10), logA0: Math.log(0.1), nu: 2, conf: 0 };
+  let centerScore = more(deadline) ? run(toParams(center, space, f, iterations, base), 'random') : -Infinity;
+  for (let r = 0; r < 6 && more(t0 + 0.2 * ms); r++) {
+    const pt = randomPoint(rng);
+    const sc = run(toParams(pt, space, f, iterations, base), 'random');
+    if (sc > centerScore) (center = pt), (centerScore = sc);
+  }
+
+  const steps = { logR: Math.log(2), logA0: Math.log(2) };
+  const descend = (until: number) => {
+    while (more(until) && steps.logR > 0.05) {
+      let moved = false;
+      const candidates: Point[] = [
+        { ...center, logR: center.logR + steps.logR },
+        { ...center, logR: center.logR - steps.logR },
+        { ...center, logA0: Math.min(0, center.logA0 + steps.logA0) },
+        { ...center, logA0: center.logA0 - steps.logA0 },
+        // R and α0 interact (α0 scales the unobserved mass R has to balance): try diagonals too
+        { ...center, logR: center.logR + steps.logR, logA0: Math.min(0, center.logA0 + steps.logA0) },
+        { ...center, logR: center.logR - steps.logR, logA0: center.logA0 - steps.logA0 },
+        { ...center, logR: center.logR + steps.logR, logA0: center.logA0 - steps.logA0 },
+        { ...center, logR: center.logR - steps.logR, logA0: Math.min(0, center.logA0 + steps.logA0) },
+        ...NU.map((_, nu) => ({ ...center, nu })).filter((p) => p.nu !== center.nu),
+        ...CONFIDENCE.map((_, conf) => ({ ...center, conf })).filter((p) => p.conf !== center.conf),
+      ];
+      for (const pt of candidates) {
+        if (!more(until)) return;
+        const sc = run(toParams(pt, space, f, iterations, base), 'refine');
+        if (sc > centerScore) {
+          center = pt;
+          centerScore = sc;
+          moved = true;
+        }
+      }
+      if (!moved) {
+        steps.logR /= 2;
+        steps.logA0 /= 2;
+      }
+    }
+  };
+  descend(t0 + 0.7 * ms);
+
+  // more factors rarely hurt a well-regularized iALS; keep them only if validation agrees
+  for (const nf of factors.filter((x) => x > f)) {
+    if (!more(deadline)) break;
+    const sc = run(toParams(center, space, nf, iterations, base), 'scale');
+    if (sc > centerScore) (f = nf), (centerScore = sc);
+  }
+  for (const it of [iterations + 5, iterations - 3]) {
+    if (!more(deadline)) break;
+    const sc = run(toParams(center, space, f, it, base), 'scale');
+    if (sc > centerScore) (iterations = it), (centerScore = sc);
+  }
+  steps.logR = Math.log(1.4);
+  steps.logA0 = Math.log(1.4);
+  descend(deadline);
   return { best: best!.params, bestMetric: best!.metric, log, seconds: (performance.now() - t0) / 1000 };
 }
