@@ -46,6 +46,8 @@ const stack = await startLocalStack({
   home,
   port,
   authMode,
+  // Locally a new model should show up seconds after training, not after the deployed 30 s.
+  env: { ATTUNE_MODEL_REFRESH_SECONDS: process.env.ATTUNE_MODEL_REFRESH_SECONDS ?? '2' },
   extraRoutes: statusRoutes(),
   log: values.quiet ? undefined : log,
 });

@@ -56,10 +56,10 @@ export class ModelCache {
 
   /** The model to serve now (null before any is published), refreshing first when a check is due. */
   async get(): Promise<PreparedModel | null> {
-    if (this.now() - this.lastCheck >= this.opts.refreshSeconds * 1000) {
-      this.inflight ??= this.check().finally(() => (this.inflight = null));
-      await this.inflight;
-    }
+    const due = this.now() - this.lastCheck >= this.opts.refreshSeconds * 1000;
+    if (due) this.inflight ??= this.check().finally(() => (this.inflight = null));
+    // A cold instance waits for the load already under way (warm() at init) instead of answering "no model".
+    if (this.inflight && (due || !this.current)) await this.inflight;
     return this.current;
   }
 

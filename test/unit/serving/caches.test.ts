@@ -97,6 +97,18 @@ describe('ModelCache', () => {
   });
 });
 
+describe('ModelCache cold start', () => {
+  it('a request arriving while the init load runs waits for it instead of answering "no model"', async () => {
+    const src = fakeSource({ v1 });
+    const cache = new ModelCache(src.source, { refreshSeconds: 30, now: () => 0 });
+    const warming = cache.get(); // what warm() does at init
+    const first = cache.get(); // a request during the load: no check is due, but no model yet either
+    expect((await first)?.version).toBe('v1');
+    await warming;
+    expect(src.loadCalls).toEqual(['v1']);
+  });
+});
+
 describe('CatalogCache', () => {
   it('reads everything once, then only deltas since the watermark minus the overlap', async () => {
     const store = new MemoryInteractionStore();
