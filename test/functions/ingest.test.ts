@@ -256,3 +256,27 @@ describe('auth (jwt mode, defence in depth)', () => {
     expect(admin.status).toBe(200);
   });
 });
+
+describe('logging', () => {
+  it('writes structured JSON with the request id and never the free-form properties', async () => {
+    const lines: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    const errWrite = process.stderr.write.bind(process.stderr);
+    process.stdout.write = ((chunk: any, ...rest: any[]) => (lines.push(String(chunk)), write(chunk, ...rest))) as any;
+    process.stderr.write = ((chunk: any, ...rest: any[]) => (lines.push(String(chunk)), errWrite(chunk, ...rest))) as any;
+    try {
+      const verbose = await loadHandler(HANDLER, { ATTUNE_AUTH_MODE: 'none', POWERTOOLS_LOG_LEVEL: 'DEBUG' });
+      const secret = 'card-4111-1111-1111-1111';
+      await call(verbose, { method: 'POST', path: '/events', body: { events: [{ userId: 'logs', itemId: 'i', type: 'view', properties: { note: secret } }] } });
+      await call(verbose, { method: 'POST', path: '/events', body: { events: [{ userId: 'logs', itemId: 'i', type: 'bogus', properties: { note: secret } }] } });
+      const logs = lines.join('');
+      expect(logs).not.toContain(secret);
+      const request = lines.flatMap((l) => l.split('\n')).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((l) => l.message === 'request');
+      expect(request).toMatchObject({ level: 'INFO', route: 'POST /events', status: 202 });
+      expect(typeof request.requestId).toBe('string');
+    } finally {
+      process.stdout.write = write as any;
+      process.stderr.write = errWrite as any;
+    }
+  });
+});
