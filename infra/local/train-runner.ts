@@ -41,7 +41,15 @@ export function runTraining(home: string, log: (line: string) => void = () => un
         log(`training failed after ${secs} s: ${why}`);
         return resolve({ ok: false, error: why });
       }
-      log(`training: ${String(result.decision ?? 'done')}${result.version ? ` → model ${result.version}` : ''}${result.reason ? ` (${result.reason})` : ''} in ${secs} s`);
+      const t = (result.timings ?? {}) as Record<string, number>;
+      const stages = Object.entries(t)
+        .filter(([k]) => k !== 'total')
+        .map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)}`)
+        .join(', ');
+      log(
+        `training: ${String(result.decision ?? 'done')}${result.version ? ` → model ${result.version}` : ''}` +
+          `${result.reason ? ` (${result.reason})` : ''} in ${secs} s${stages ? ` [${stages}]` : ''}`,
+      );
       resolve({ ok: true, result });
     });
   });
