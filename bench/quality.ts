@@ -23,8 +23,10 @@ import type { ModelKind } from '../shared/model/types';
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const budgetArg = args.indexOf('--budget');
-const budget = budgetArg >= 0 ? Number(args[budgetArg + 1]) : 180;
-const positional = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--budget');
+const budget = budgetArg >= 0 ? Number(args[budgetArg + 1]) : 420;
+const trialsArg = args.indexOf('--trials');
+const maxTrials = trialsArg >= 0 ? Number(args[trialsArg + 1]) : 48;
+const positional = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--budget' && args[i - 1] !== '--trials');
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = positional[0] ? resolve(positional[0]) : resolve(repoRoot, '../shared/data/ml-100k');
 const log = (...m: unknown[]) => {
@@ -91,15 +93,17 @@ function main() {
 
   // --- ranking protocol -------------------------------------------------------
   const split = stratifiedSplit(d.item, 0.75, 42);
-  const positive = () => 1;
-  const train = toCsr(d, split.train, positive);
-  const test = toCsr(d, split.test, positive);
-  const trainRatings = toCsr(d, split.train);
+  // the rating is the interaction strength (like an event weight); every rating is
+  // a positive, and α = 0 (binary confidence) is inside the tuned space
+  const train = toCsr(d, split.train);
+  const test = toCsr(d, split.test, () => 1);
+  const trainRatings = train;
 
-  log(`\nTuning iALS for ${budget} s on two validation splits of TRAIN (per item 75/25, seeds 7 and 8)…`);
+  log(`\nTuning iALS (${maxTrials} trials, at most ${budget} s) on two validation splits of TRAIN (per item 75/25, seeds 7 and 8)…`);
   const valSplit = [holdoutSplit(train, 0.75, 7, 'item'), holdoutSplit(train, 0.75, 8, 'item')];
   const tuned = tuneAls(train, {
     budgetSeconds: budget,
+    maxTrials,
     seed: 42,
     split: valSplit,
     factors: [64, 128, 192],

@@ -163,22 +163,26 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
     if (!best || trial.metric > best.metric) best = trial;
     return trial.metric;
   };
-  const more = (until: number) => performance.now() < until && log.length < maxTrials;
+  // phases end at a share of the time budget, or of maxTrials when given, so a
+  // run with maxTrials is reproducible whenever the time budget does not bind
+  const share = (x: number) => ({ time: t0 + x * ms, trials: Number.isFinite(maxTrials) ? Math.ceil(x * maxTrials) : Infinity });
+  const more = (until: { time: number; trials: number }) => performance.now() < until.time && log.length < Math.min(until.trials, maxTrials);
+  const end = share(1);
 
   let f = factors.find((x) => x >= 64) ?? factors[factors.length - 1];
   let iterations = 10;
   // the documented defaults first, so tuning never returns something worse than them
   run({ ...DEFAULT_ALS_PARAMS, factors: f, ...base }, 'random');
   let center: Point = { logR: Math.log(10), logA0: Math.log(0.1), nu: 2, conf: 0 };
-  let centerScore = more(deadline) ? run(toParams(center, space, f, iterations, base), 'random') : -Infinity;
-  for (let r = 0; r < 6 && more(t0 + 0.2 * ms); r++) {
+  let centerScore = more(end) ? run(toParams(center, space, f, iterations, base), 'random') : -Infinity;
+  for (let r = 0; r < 6 && more(share(0.2)); r++) {
     const pt = randomPoint(rng);
     const sc = run(toParams(pt, space, f, iterations, base), 'random');
     if (sc > centerScore) (center = pt), (centerScore = sc);
   }
 
   const steps = { logR: Math.log(2), logA0: Math.log(2) };
-  const descend = (until: number) => {
+  const descend = (until: { time: number; trials: number }) => {
     while (more(until) && steps.logR > 0.05) {
       let moved = false;
       const candidates: Point[] = [
@@ -209,21 +213,21 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
       }
     }
   };
-  descend(t0 + 0.7 * ms);
+  descend(share(0.7));
 
   // more factors rarely hurt a well-regularized iALS; keep them only if validation agrees
   for (const nf of factors.filter((x) => x > f)) {
-    if (!more(deadline)) break;
+    if (!more(end)) break;
     const sc = run(toParams(center, space, nf, iterations, base), 'scale');
     if (sc > centerScore) (f = nf), (centerScore = sc);
   }
   for (const it of [iterations + 5, iterations - 3]) {
-    if (!more(deadline)) break;
+    if (!more(end)) break;
     const sc = run(toParams(center, space, f, it, base), 'scale');
     if (sc > centerScore) (iterations = it), (centerScore = sc);
   }
   steps.logR = Math.log(1.4);
   steps.logA0 = Math.log(1.4);
-  descend(deadline);
+  descend(end);
   return { best: best!.params, bestMetric: best!.metric, log, seconds: (performance.now() - t0) / 1000 };
 }
