@@ -14,13 +14,27 @@ export function gramian(factors: Float32Array, rows: number, f: number): Float64
 /** gramian() into a caller-owned buffer, so training reuses one allocation per run. */
 export function gramianInto(factors: Float32Array, rows: number, f: number, g: Float64Array): void {
   g.fill(0);
-  for (let r = 0; r < rows; r++) {
+  // four rows per pass: each g[a][b] is loaded and stored once per 4 rows instead of per row
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const o0 = r * f;
+    const o1 = o0 + f;
+    const o2 = o1 + f;
+    const o3 = o2 + f;
+    for (let a = 0; a < f; a++) {
+      const v0 = factors[o0 + a];
+      const v1 = factors[o1 + a];
+      const v2 = factors[o2 + a];
+      const v3 = factors[o3 + a];
+      const ga = a * f;
+      for (let b = a; b < f; b++) g[ga + b] += v0 * factors[o0 + b] + v1 * factors[o1 + b] + v2 * factors[o2 + b] + v3 * factors[o3 + b];
+    }
+  }
+  for (; r < rows; r++) {
     const off = r * f;
     for (let a = 0; a < f; a++) {
       const va = factors[off + a];
-      if (va === 0) continue;
       const ga = a * f;
-      // upper triangle only; mirrored below
       for (let b = a; b < f; b++) g[ga + b] += va * factors[off + b];
     }
   }
