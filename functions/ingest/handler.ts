@@ -1,5 +1,6 @@
 /** Ingest: logs interactions, serves a user their events, catalog upserts and erasure. */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { SERVICE_NAME } from '../../infra/topology';
 import { loadConfig } from '../../shared/config';
 import { createHttpHandler } from '../../shared/http/api';
 import { ingestRoutes } from '../../shared/ingest/routes';
@@ -7,7 +8,7 @@ import { dynamoDocumentClient } from '../../shared/storage/aws/clients';
 import { DynamoInteractionStore } from '../../shared/storage/dynamodb/interactions';
 
 const config = loadConfig();
-const logger = new Logger({ serviceName: 'attune' });
+const logger = new Logger({ serviceName: SERVICE_NAME });
 const store = new DynamoInteractionStore(dynamoDocumentClient(), config.tableName, {
   retentionDays: config.retentionDays,
 });
