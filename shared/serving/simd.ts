@@ -8,62 +8,7 @@
  */
 import { scoreAll } from '../math/topk';
 import { gramian } from '../math/linalg';
-
-// --- a minimal WebAssembly encoder: just what the two functions below need ---
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
-const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
-const str = (s: string) => [...uleb(s.length), ...Buffer.from(s, 'utf8')];
-
-const I32 = 0x7f;
-const V128 = 0x7b;
-const op = {
-  loop: [0x03, 0x40],
-  end: [0x0b],
-  brIf: (d: number) => [0x0d, ...uleb(d)],
-  get: (i: number) => [0x20, ...uleb(i)],
-  set: (i: number) => [0x21, ...uleb(i)],
-  tee: (i: number) => [0x22, ...uleb(i)],
-  i32: (n: number) => [0x41, ...sleb(n)],
-  add: [0x6a],
-  mul: [0x6c],
-  and: [0x71],
-  ltU: [0x49],
-  f32Load: (off: number) => [0x2a, 2, ...uleb(off)],
-  f32Store: (off: number) => [0x38, 2, ...uleb(off)],
-  f32Add: [0x92],
-  vLoad: (off: number) => [0xfd, 0x00, 4, ...uleb(off)],
-  vStore: (off: number) => [0xfd, 0x0b, 4, ...uleb(off)],
-  vZero: [0xfd, 0x0c, ...new Array(16).fill(0)],
-  splat: [0xfd, 0x13],
-  lane: (l: number) => [0xfd, 0x1f, l],
-  fAdd: [0xfd, 0xe4, 0x01],
-  fMul: [0xfd, 0xe6, 0x01],
-};
+import { I32, V128, op, section, str, uleb, vec } from '../math/wasm/encoder';
 
 /**
  * scores(u, y, n, rowBytes, out): out[i] = Σ_k u[k]·y[i][k] for n rows of

@@ -1,0 +1,87 @@
+/**
+ * A minimal WebAssembly binary encoder: LEB128, sections and the opcodes the
+ * hand-assembled SIMD kernels use (serving's scoring kernel, ALS training).
+ * Kernels are generated as byte arrays at startup, so there is no build step
+ * and no dependency.
+ */
+
+/** Unsigned LEB128. */
+export function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) b |= 0x80;
+    out.push(b);
+  } while (n !== 0);
+  return out;
+}
+
+/** Signed LEB128 (i32 range). */
+export function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+/** A module section: id, byte length, body. */
+export const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+/** A length-prefixed vector of already-encoded items. */
+export const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+/** A length-prefixed UTF-8 name. */
+export const str = (s: string): number[] => [...uleb(s.length), ...Buffer.from(s, 'utf8')];
+
+function f32Bytes(x: number): number[] {
+  return [...new Uint8Array(Float32Array.of(x).buffer)];
+}
+
+/** Value types. */
+export const I32 = 0x7f;
+export const F32 = 0x7d;
+export const V128 = 0x7b;
+
+/** Instructions; memory accesses take a static byte offset (the memarg immediate). */
+export const op = {
+  block: [0x02, 0x40],
+  loop: [0x03, 0x40],
+  end: [0x0b],
+  br: (d: number) => [0x0c, ...uleb(d)],
+  brIf: (d: number) => [0x0d, ...uleb(d)],
+  get: (i: number) => [0x20, ...uleb(i)],
+  set: (i: number) => [0x21, ...uleb(i)],
+  tee: (i: number) => [0x22, ...uleb(i)],
+  i32: (n: number) => [0x41, ...sleb(n)],
+  f32: (x: number) => [0x43, ...f32Bytes(x)],
+  eqz: [0x45],
+  add: [0x6a],
+  sub: [0x6b],
+  mul: [0x6c],
+  and: [0x71],
+  ltU: [0x49],
+  geU: [0x4f],
+  i32Load: (off: number) => [0x28, 2, ...uleb(off)],
+  f32Load: (off: number) => [0x2a, 2, ...uleb(off)],
+  f32Store: (off: number) => [0x38, 2, ...uleb(off)],
+  f32Lt: [0x5d],
+  f32Gt: [0x5e],
+  f32Add: [0x92],
+  f32Sub: [0x93],
+  f32Mul: [0x94],
+  f32Div: [0x95],
+  vLoad: (off: number) => [0xfd, 0x00, 4, ...uleb(off)],
+  vStore: (off: number) => [0xfd, 0x0b, 4, ...uleb(off)],
+  vZero: [0xfd, 0x0c, ...new Array(16).fill(0)],
+  splat: [0xfd, 0x13],
+  lane: (l: number) => [0xfd, 0x1f, l],
+  fNeg: [0xfd, 0xe1, 0x01],
+  fAdd: [0xfd, 0xe4, 0x01],
+  fSub: [0xfd, 0xe5, 0x01],
+  fMul: [0xfd, 0xe6, 0x01],
+};
