@@ -2,7 +2,8 @@
  * Implicit-feedback ALS (Hu, Koren & Volinsky 2008) with the iALS refinements of
  * Rendle et al. 2021: a weight α0 on unobserved items and frequency-scaled
  * regularization λ·(n + α0·N)^ν. Rows are solved by warm-started conjugate
- * gradient (benfred/implicit) or exactly by Cholesky.
+ * gradient (benfred/implicit) or exactly by Cholesky. The CG solver runs on
+ * WebAssembly SIMD kernels when available (shared/math/wasm), else in JS.
  */
 import type { FoldInParams } from '../model/types';
 import { transpose, type Csr } from './csr';
@@ -10,6 +11,7 @@ import { confidences } from './confidence';
 import { gramianInto } from './linalg';
 import { alsLoss, alsScratch, solveRowsCg, solveRowsCholesky } from './als-step';
 import { Rng } from './rng';
+import { createAlsWasm, type AlsWasm } from './wasm/als-kernels';
 
 export { gramian } from './linalg';
 export { foldInUser, explainScore } from './foldin';
@@ -53,6 +55,12 @@ export interface AlsOptions {
   shouldStop?(): boolean;
   /** Compute the training loss each iteration (costs about one extra CG step). */
   computeLoss?: boolean;
+  /**
+   * 'auto' (default) runs the CG solver on WebAssembly SIMD when available
+   * (float32 CG vectors); 'js' forces the JS solver (float64 CG vectors), the
+   * reference the WebAssembly kernels are tested against.
+   */
+  kernel?: 'auto' | 'js';
 }
 
 export interface AlsModel {
@@ -82,6 +90,9 @@ export function trainAls(ui: Csr, params: AlsParams, opts: AlsOptions = {}): Als
   const scratch = alsScratch(f);
   const itemCounts = new Int32Array(items);
   for (let i = 0; i < items; i++) itemCounts[i] = iu.indptr[i + 1] - iu.indptr[i];
+  const wasmRun =
+    params.solver === 'cg' && opts.kernel !== 'js' ? createAlsWasm(ui, iu, confU, confI, X, Y, f, params) : null;
+  if (wasmRun) return trainWasm(wasmRun, ui, confU, itemCounts, params, opts, gram);
   const t0 = performance.now();
   const half = (m: Csr, conf: Float32Array, A: Float32Array, B: Float32Array, bRows: number) => {
     gramianInto(B, bRows, f, gram);
@@ -103,4 +114,37 @@ export function trainAls(ui: Csr, params: AlsParams, opts: AlsOptions = {}): Als
     }
   }
   return { userFactors: X, itemFactors: Y, factors: f };
+}
+
+/** The training loop of {@link trainAls} with factors resident in WebAssembly memory. */
+function trainWasm(
+  k: AlsWasm,
+  ui: Csr,
+  confU: Float32Array,
+  itemCounts: Int32Array,
+  params: AlsParams,
+  opts: AlsOptions,
+  gram: Float64Array,
+): AlsModel {
+  const f = params.factors;
+  const t0 = performance.now();
+  for (let it = 0; it < params.iterations; it++) {
+    if (opts.shouldStop?.()) break;
+    k.half('users', params.cgSteps, gram);
+    if (opts.shouldStop?.()) break;
+    k.half('items', params.cgSteps, gram);
+    if (opts.onProgress) {
+      let loss: number | undefined;
+      if (opts.computeLoss) {
+        k.gramian('items', gram);
+        // unpadded views when f is a multiple of 4, else copies (loss is a diagnostic, not the hot path)
+        const X = k.fp === f ? k.X : k.factors('users');
+        const Y = k.fp === f ? k.Y : k.factors('items');
+        loss = alsLoss(ui, confU, X, Y, gram, f, params, itemCounts);
+      }
+      opts.onProgress({ iteration: it + 1, loss, elapsedMs: performance.now() - t0 });
+    }
+  }
+  // copies out, so the model does not pin the run's whole WebAssembly memory
+  return { userFactors: k.factors('users'), itemFactors: k.factors('items'), factors: f };
 }

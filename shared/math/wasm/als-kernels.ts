@@ -1,0 +1,210 @@
+/**
+ * ALS training on WebAssembly SIMD: both factor matrices, both CSR sides, their
+ * confidences and per-row λ live in one WebAssembly.Memory for the whole run,
+ * so a half-step is a single call that never copies. Rows are padded to a
+ * multiple of 4 floats (zeros, which every kernel preserves).
+ *
+ * Precision: factors are float32 (as everywhere in Attune) and the CG vectors
+ * and their dot products are float32 too, as in benfred/implicit's CPU solver;
+ * the JS solver keeps float64 vectors. YᵀY is accumulated in float32 over
+ * blocks of 512 rows and summed across blocks in float64, then rounded to
+ * float32 for the matrix-free product. Per half-step the two solvers agree to
+ * ~1e-5 relative (test/unit/math/als-wasm.test.ts). Results are deterministic:
+ * WebAssembly SIMD float arithmetic is IEEE with no fused multiply-add and the
+ * reduction order is fixed by the generated code.
+ */
+import type { FoldInParams } from '../../model/types';
+import type { Csr } from '../csr';
+import { rowRegularization } from '../confidence';
+import { alsModuleBytes } from './als-codegen';
+
+// The project's lib settings carry no WebAssembly globals; this is the slice used here.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
+  Memory: new (d: { initial: number; maximum?: number }) => WasmMemory;
+}
+const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+interface AlsExports {
+  cgHalf(
+    indptr: number, indices: number, conf: number, lam: number, X: number, Y: number, G: number,
+    rows: number, a0: number, steps: number, r: number, p: number, ap: number,
+  ): void;
+  gram4(y: number, groups: number, g: number): void;
+}
+
+const modules = new Map<number, object | null>();
+/** The compiled module for padded factor count fp, or null without WebAssembly SIMD. */
+function alsModule(fp: number): object | null {
+  let m = modules.get(fp);
+  if (m !== undefined) return m;
+  try {
+    const bytes = alsModuleBytes(fp);
+    m = wasm && wasm.validate(bytes) ? new wasm.Module(bytes) : null;
+  } catch {
+    m = null;
+  }
+  modules.set(fp, m);
+  return m;
+}
+
+/** True when WebAssembly SIMD kernels can be built for f factors. */
+export function alsWasmAvailable(f: number): boolean {
+  return f > 0 && alsModule((f + 3) & ~3) !== null;
+}
+
+const ROWS_PER_FLUSH = 512;
+
+interface Side {
+  rows: number;
+  indptr: number;
+  indices: number;
+  conf: number;
+  lam: number;
+  /** Byte offset of this side's factor matrix (rows × fp). */
+  factors: number;
+}
+
+/** One training run's state in WebAssembly memory; see {@link createAlsWasm}. */
+export interface AlsWasm {
+  readonly f: number;
+  /** Padded row length in floats (f rounded up to a multiple of 4). */
+  readonly fp: number;
+  /** Users × fp view of X inside the module memory. */
+  readonly X: Float32Array;
+  /** Items × fp view of Y inside the module memory. */
+  readonly Y: Float32Array;
+  /**
+   * Re-solves X against fixed Y (`side` 'users') or Y against X ('items') with
+   * `steps` CG steps; leaves the fixed side's YᵀY (f×f, float64) in `gram`.
+   */
+  half(side: 'users' | 'items', steps: number, gram: Float64Array): void;
+  /** f×f Gramian of one side's factors into `out` (float64). */
+  gramian(side: 'users' | 'items', out: Float64Array): void;
+  /** Unpadded rows × f copy of one side's factors. */
+  factors(side: 'users' | 'items'): Float32Array;
+}
+
+/**
+ * Copies a training problem into WebAssembly memory. `ui` is users × items,
+ * `iu` its transpose, `confU`/`confI` their per-entry confidences; X and Y are
+ * the initial factors (rows × f). Returns null when WebAssembly SIMD is
+ * unavailable or the problem does not fit in 4 GiB.
+ */
+export function createAlsWasm(
+  ui: Csr,
+  iu: Csr,
+  confU: Float32Array,
+  confI: Float32Array,
+  X: Float32Array,
+  Y: Float32Array,
+  f: number,
+  params: FoldInParams,
+): AlsWasm | null {
+  const fp = (f + 3) & ~3;
+  const mod = f > 0 ? alsModule(fp) : null;
+  if (!mod) return null;
+  const rb = fp * 4;
+  const users = ui.rows;
+  const items = ui.cols;
+  const nnz = ui.indptr[users];
+  let top = 0;
+  const alloc = (bytes: number) => {
+    const at = top;
+    top += (bytes + 15) & ~15;
+    return at;
+  };
+  const yOff = alloc(items * rb);
+  const xOff = alloc(users * rb);
+  const gOff = alloc(fp * rb);
+  const g32Off = alloc(fp * rb);
+  const rOff = alloc(rb);
+  const pOff = alloc(rb);
+  const apOff = alloc(rb);
+  const sideLayout = (m: Csr, factors: number): Side => ({
+    rows: m.rows,
+    indptr: alloc((m.rows + 1) * 4),
+    indices: alloc(nnz * 4),
+    conf: alloc(nnz * 4),
+    lam: alloc(m.rows * 4),
+    factors,
+  });
+  const su = sideLayout(ui, xOff);
+  const si = sideLayout(iu, yOff);
+  const pages = Math.ceil(top / 65536);
+  if (pages > 65536) return null;
+  const memory = new wasm!.Memory({ initial: Math.max(1, pages) });
+  const ex = new wasm!.Instance(mod, { env: { mem: memory } }).exports as unknown as AlsExports;
+  const buf = memory.buffer;
+  const view = (off: number, rows: number) => new Float32Array(buf, off, rows * fp);
+  const Xw = view(xOff, users);
+  const Yw = view(yOff, items);
+  const pad = (src: Float32Array, dst: Float32Array, rows: number) => {
+    if (fp === f) dst.set(src.subarray(0, rows * f));
+    else for (let i = 0; i < rows; i++) dst.set(src.subarray(i * f, i * f + f), i * fp);
+  };
+  pad(X, Xw, users);
+  pad(Y, Yw, items);
+  const fill = (s: Side, m: Csr, conf: Float32Array) => {
+    // indptr as byte offsets would save a multiply per row; entry counts keep it readable
+    new Int32Array(buf, s.indptr, m.rows + 1).set(m.indptr.subarray(0, m.rows + 1));
+    new Int32Array(buf, s.indices, nnz).set(m.indices.subarray(0, nnz));
+    new Float32Array(buf, s.conf, nnz).set(conf.subarray(0, nnz));
+    const lam = new Float32Array(buf, s.lam, m.rows);
+    for (let u = 0; u < m.rows; u++) lam[u] = rowRegularization(m.indptr[u + 1] - m.indptr[u], m.cols, params);
+  };
+  fill(su, ui, confU);
+  fill(si, iu, confI);
+  const G = new Float32Array(buf, gOff, fp * fp);
+  const g32 = new Float32Array(buf, g32Off, fp * fp);
+  const sideOf = (side: 'users' | 'items') => (side === 'users' ? su : si);
+
+  const gramian = (side: 'users' | 'items', g: Float64Array) => {
+    const s = sideOf(side);
+    const F = side === 'users' ? Xw : Yw;
+    g.fill(0);
+    for (let r0 = 0; r0 < s.rows; r0 += ROWS_PER_FLUSH) {
+      const rows = Math.min(ROWS_PER_FLUSH, s.rows - r0);
+      const groups = rows >> 2;
+      g32.fill(0);
+      if (groups > 0) ex.gram4(s.factors + r0 * rb, groups, g32Off);
+      for (let a = 0; a < f; a++) for (let b = a; b < f; b++) g[a * f + b] += g32[a * fp + b];
+      // the < 4 leftover rows of the last block, in float64
+      for (let r = r0 + groups * 4; r < r0 + rows; r++) {
+        const o = r * fp;
+        for (let a = 0; a < f; a++) for (let b = a; b < f; b++) g[a * f + b] += F[o + a] * F[o + b];
+      }
+    }
+    for (let a = 0; a < f; a++) for (let b = a + 1; b < f; b++) g[b * f + a] = g[a * f + b];
+  };
+
+  return {
+    f,
+    fp,
+    X: Xw,
+    Y: Yw,
+    gramian,
+    half(side, steps, gram) {
+      const solve = sideOf(side);
+      const fixed = side === 'users' ? si : su;
+      gramian(side === 'users' ? 'items' : 'users', gram);
+      const a0 = params.unobservedWeight;
+      // padded rows/columns of G stay zero from allocation
+      for (let a = 0; a < f; a++) for (let b = 0; b < f; b++) G[a * fp + b] = a0 * gram[a * f + b];
+      ex.cgHalf(solve.indptr, solve.indices, solve.conf, solve.lam, solve.factors, fixed.factors, gOff, solve.rows, a0, steps, rOff, pOff, apOff);
+    },
+    factors(side) {
+      const rows = sideOf(side).rows;
+      const src = side === 'users' ? Xw : Yw;
+      if (fp === f) return src.slice(0, rows * f);
+      const out = new Float32Array(rows * f);
+      for (let i = 0; i < rows; i++) out.set(src.subarray(i * fp, i * fp + f), i * f);
+      return out;
+    },
+  };
+}
