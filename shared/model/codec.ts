@@ -23,6 +23,8 @@ export const FILES = {
   neighborIndptr: 'neighbors_indptr.i32',
   neighborIndices: 'neighbors_indices.i32',
   neighborWeights: 'neighbors_weights.f32',
+  /** Optional (added later): readers of older artifacts compute it instead. */
+  itemGramian: 'item_gramian.f64',
 } as const;
 
 /** The artifact is unreadable or inconsistent; it must never be served. */
@@ -38,13 +40,14 @@ export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-function typedBytes(a: Float32Array | Int32Array): Uint8Array {
+function typedBytes(a: Float32Array | Int32Array | Float64Array): Uint8Array {
   const view = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   if (LITTLE_ENDIAN) return view;
   const out = new Uint8Array(a.byteLength);
   const dv = new DataView(out.buffer);
   for (let i = 0; i < a.length; i++) {
-    if (a instanceof Float32Array) dv.setFloat32(i * 4, a[i], true);
+    if (a instanceof Float64Array) dv.setFloat64(i * 8, a[i], true);
+    else if (a instanceof Float32Array) dv.setFloat32(i * 4, a[i], true);
     else dv.setInt32(i * 4, a[i], true);
   }
   return out;
@@ -75,6 +78,7 @@ export function encodeModel(model: Model): { manifest: ModelManifest; files: Map
     files.set(FILES.neighborIndices, typedBytes(model.neighbors.indices));
     files.set(FILES.neighborWeights, typedBytes(model.neighbors.weights));
   }
+  if (model.itemGramian) files.set(FILES.itemGramian, typedBytes(model.itemGramian));
   const entries: Record<string, FileEntry> = {};
   for (const [name, bytes] of files) entries[name] = { sha256: sha256(bytes), bytes: bytes.byteLength };
   const manifest: ModelManifest = {
@@ -93,10 +97,11 @@ export function encodeModel(model: Model): { manifest: ModelManifest; files: Map
   return { manifest, files };
 }
 
-function aligned(name: string, bytes: Uint8Array): Uint8Array {
-  if (bytes.byteLength % 4 !== 0) throw new CorruptModelError(`${name}: ${bytes.byteLength} bytes is not a multiple of 4`);
-  // Buffers from the SDK or fs may sit at any offset of a shared pool; a view needs 4-byte alignment.
-  if (bytes.byteOffset % 4 === 0) return bytes;
+function aligned(name: string, bytes: Uint8Array, width = 4): Uint8Array {
+  if (bytes.byteLength % width !== 0) throw new CorruptModelError(`${name}: ${bytes.byteLength} bytes is not a multiple of ${width}`);
+  // Buffers from the SDK or fs may sit at any offset of a shared pool; a view needs aligned bytes.
+  // (The streaming loader gives every file its own buffer, so this copy does not happen there.)
+  if (bytes.byteOffset % width === 0) return bytes;
   const copy = new Uint8Array(bytes.byteLength);
   copy.set(bytes);
   return copy;
@@ -118,6 +123,14 @@ function i32(name: string, bytes: Uint8Array): Int32Array {
   return Int32Array.from({ length: n }, (_, i) => dv.getInt32(i * 4, true));
 }
 
+function f64(name: string, bytes: Uint8Array): Float64Array {
+  const b = aligned(name, bytes, 8);
+  const n = b.byteLength / 8;
+  if (LITTLE_ENDIAN) return new Float64Array(b.buffer, b.byteOffset, n);
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  return Float64Array.from({ length: n }, (_, i) => dv.getFloat64(i * 8, true));
+}
+
 function ids(name: string, bytes: Uint8Array): string[] {
   let parsed: unknown;
   try {
@@ -132,18 +145,31 @@ function ids(name: string, bytes: Uint8Array): string[] {
 }
 
 /**
+ * Throws {@link CorruptModelError} unless `bytes` has the length and sha256 the
+ * manifest lists. `digest` is the sha256 a loader already computed over exactly
+ * these bytes while they streamed in; without it the bytes are hashed here.
+ */
+export function verifyFile(name: string, entry: FileEntry, bytes: Uint8Array | undefined, digest?: string): Uint8Array {
+  if (!bytes) throw new CorruptModelError(`${name}: missing`);
+  if (bytes.byteLength !== entry.bytes) throw new CorruptModelError(`${name}: ${bytes.byteLength} bytes, manifest says ${entry.bytes}`);
+  if ((digest ?? sha256(bytes)) !== entry.sha256) throw new CorruptModelError(`${name}: sha256 mismatch`);
+  return bytes;
+}
+
+/**
  * Rebuilds a model from its manifest and files. Throws {@link CorruptModelError}
  * on a missing or extra file, a length or sha256 mismatch, or inconsistent shapes.
+ * `digests` holds sha256s computed while the files were read (see
+ * {@link verifyFile}); files without one are hashed here.
  */
-export function decodeModel(manifest: ModelManifest, files: Map<string, Uint8Array>): Model {
+export function decodeModel(
+  manifest: ModelManifest,
+  files: Map<string, Uint8Array>,
+  digests?: ReadonlyMap<string, string>,
+): Model {
   if (!manifest || manifest.formatVersion !== 1) throw new CorruptModelError(`unsupported manifest formatVersion ${manifest?.formatVersion}`);
   if (!manifest.files || typeof manifest.files !== 'object') throw new CorruptModelError('manifest lists no files');
-  for (const [name, entry] of Object.entries(manifest.files)) {
-    const bytes = files.get(name);
-    if (!bytes) throw new CorruptModelError(`${name}: missing`);
-    if (bytes.byteLength !== entry.bytes) throw new CorruptModelError(`${name}: ${bytes.byteLength} bytes, manifest says ${entry.bytes}`);
-    if (sha256(bytes) !== entry.sha256) throw new CorruptModelError(`${name}: sha256 mismatch`);
-  }
+  for (const [name, entry] of Object.entries(manifest.files)) verifyFile(name, entry, files.get(name), digests?.get(name));
   const need = (name: string): Uint8Array => {
     if (!(name in manifest.files)) throw new CorruptModelError(`${name}: not listed in the manifest`);
     return files.get(name)!;
@@ -155,6 +181,7 @@ export function decodeModel(manifest: ModelManifest, files: Map<string, Uint8Arr
   const nbIndptr = optional(FILES.neighborIndptr);
   const nbIndices = optional(FILES.neighborIndices);
   const nbWeights = optional(FILES.neighborWeights);
+  const gramBytes = optional(FILES.itemGramian);
   if ((nbIndptr || nbIndices || nbWeights) && !(nbIndptr && nbIndices && nbWeights)) {
     throw new CorruptModelError('neighbour CSR is incomplete');
   }
@@ -179,6 +206,7 @@ export function decodeModel(manifest: ModelManifest, files: Map<string, Uint8Arr
       weights: f32(FILES.neighborWeights, nbWeights),
     };
   }
+  if (gramBytes) model.itemGramian = f64(FILES.itemGramian, gramBytes);
   try {
     assertShapes(model);
   } catch (err) {
@@ -218,5 +246,32 @@ export function assertShapes(m: Model): void {
     const knnRows = m.manifest.kind === 'user-knn' ? users : items;
     checkCsr('neighbors', m.neighbors.indptr, m.neighbors.indices, knnRows, knnRows);
     if (m.neighbors.weights.length !== m.neighbors.indices.length) throw new CorruptModelError('neighbors: weights and indices differ in length');
+  }
+  if (m.itemGramian) checkGramian(m.itemGramian, m.itemFactors, items, f);
+}
+
+/** Relative agreement asked of a shipped YᵀY diagonal entry with one recomputed from the factors. */
+const GRAMIAN_TOLERANCE = 1e-4;
+
+/**
+ * A shipped YᵀY must be f × f, finite and symmetric, and must belong to these
+ * factors: three diagonal entries are recomputed (O(items) each, well under a
+ * millisecond at 100k items), which catches a Gramian of other factors without
+ * paying for the O(items·f²) product it saves.
+ */
+function checkGramian(g: Float64Array, y: Float32Array, items: number, f: number): void {
+  if (g.length !== f * f) throw new CorruptModelError(`item gramian: ${g.length} values, expected ${f} × ${f}`);
+  for (let a = 0; a < f; a++) {
+    for (let b = a; b < f; b++) {
+      const v = g[a * f + b];
+      if (!Number.isFinite(v) || v !== g[b * f + a]) throw new CorruptModelError(`item gramian: not finite and symmetric at (${a}, ${b})`);
+    }
+  }
+  for (const a of f > 0 ? new Set([0, f >> 1, f - 1]) : []) {
+    let s = 0;
+    for (let i = 0; i < items; i++) s += y[i * f + a] * y[i * f + a];
+    if (Math.abs(g[a * f + a] - s) > GRAMIAN_TOLERANCE * Math.max(1, Math.abs(s))) {
+      throw new CorruptModelError(`item gramian: diagonal ${a} is ${g[a * f + a]}, the factors give ${s}`);
+    }
   }
 }

@@ -76,6 +76,11 @@ export interface Model {
   /** Per-user seen items, CSR over item indices (sorted within a row). */
   seenIndptr: Int32Array;
   seenIndices: Int32Array;
+  /**
+   * YᵀY of itemFactors (f × f, float64, row-major), when training shipped it:
+   * fold-in needs it, and serving computes it itself (≈ 30 ms at 100k × 64) when absent.
+   */
+  itemGramian?: Float64Array;
   /** Popularity (optionally time-decayed) per item; cold-start ranking. */
   popularity: Float32Array;
   /** kNN models: per-row neighbour lists, CSR (rows are items for item-knn, users for user-knn). */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CorruptModelError, decodeModel, encodeModel, FILES } from '../../../shared/model/codec';
+import { CorruptModelError, decodeModel, encodeModel, FILES, sha256 } from '../../../shared/model/codec';
+import { gramian } from '../../../shared/math/linalg';
 import { makeModel } from './make-model';
 
 function roundTrip(kind: 'als' | 'mf' | 'item-knn') {
@@ -71,5 +72,57 @@ describe('model codec', () => {
     const model = makeModel();
     model.seenIndices[0] = 99;
     expect(() => encodeModel(model)).toThrow(CorruptModelError);
+  });
+
+  describe('shipped YᵀY (item_gramian.f64, optional)', () => {
+    const withGramian = () => {
+      const model = makeModel({ items: 9, factors: 4 });
+      model.itemGramian = gramian(model.itemFactors, 9, 4);
+      return { model, ...encodeModel(model) };
+    };
+    /** Files and manifest with the Gramian replaced by `g`, re-hashed (a well-formed but wrong artifact). */
+    const replaced = (manifest: ReturnType<typeof withGramian>['manifest'], files: Map<string, Uint8Array>, g: Float64Array) => {
+      const bytes = new Uint8Array(g.buffer, g.byteOffset, g.byteLength).slice();
+      const entry = { sha256: sha256(bytes), bytes: bytes.byteLength };
+      return { manifest: { ...manifest, files: { ...manifest.files, [FILES.itemGramian]: entry } }, files: new Map(files).set(FILES.itemGramian, bytes) };
+    };
+
+    it('round-trips bit for bit, listed in the manifest like every file', () => {
+      const { model, manifest, files } = withGramian();
+      expect(manifest.files[FILES.itemGramian]).toEqual({ sha256: sha256(files.get(FILES.itemGramian)!), bytes: 4 * 4 * 8 });
+      expect(decodeModel(manifest, files).itemGramian).toEqual(model.itemGramian);
+    });
+
+    it('is optional: an artifact without it (older trainings) still loads', () => {
+      const { manifest, files } = encodeModel(makeModel());
+      expect(FILES.itemGramian in manifest.files).toBe(false);
+      expect(decodeModel(manifest, files).itemGramian).toBeUndefined();
+    });
+
+    it('rejects a flipped byte, a truncated file and a file missing from the store', () => {
+      const { manifest, files } = withGramian();
+      const flipped = new Uint8Array(files.get(FILES.itemGramian)!);
+      flipped[9] ^= 0x10;
+      expect(() => decodeModel(manifest, new Map(files).set(FILES.itemGramian, flipped))).toThrow(/item_gramian.f64: sha256/);
+      expect(() => decodeModel(manifest, new Map(files).set(FILES.itemGramian, flipped.subarray(0, 64)))).toThrow(/item_gramian.f64: 64 bytes/);
+      const missing = new Map(files);
+      missing.delete(FILES.itemGramian);
+      expect(() => decodeModel(manifest, missing)).toThrow(/item_gramian.f64: missing/);
+    });
+
+    it('rejects a well-hashed Gramian of the wrong shape, asymmetric, non-finite or of other factors', () => {
+      const { model, manifest, files } = withGramian();
+      const g = model.itemGramian!;
+      const bad = (mutate: (x: Float64Array) => Float64Array) => {
+        const r = replaced(manifest, files, mutate(Float64Array.from(g)));
+        return () => decodeModel(r.manifest, r.files);
+      };
+      expect(bad((x) => x.subarray(0, 9))).toThrow(/item gramian: 9 values/);
+      expect(bad((x) => ((x[1] += 1), x))).toThrow(/symmetric/);
+      expect(bad((x) => ((x[5] = NaN), x))).toThrow(/finite/);
+      expect(bad(() => gramian(makeModel({ items: 9, factors: 4, seed: 5 }).itemFactors, 9, 4))).toThrow(/diagonal/);
+      // and the encoder refuses to write one that does not belong to the factors
+      expect(() => encodeModel({ ...model, itemGramian: new Float64Array(16) })).toThrow(CorruptModelError);
+    });
   });
 });
