@@ -95,7 +95,7 @@ export interface AlsWasm {
  * Copies a training problem into WebAssembly memory. `ui` is users × items,
  * `iu` its transpose, `confU`/`confI` their per-entry confidences; X and Y are
  * the initial factors (rows × f). Returns null when WebAssembly SIMD is
- * unavailable or the problem does not fit in 4 GiB.
+ * unavailable or the problem does not fit in WebAssembly memory (4 GiB).
  */
 export function createAlsWasm(
   ui: Csr,
@@ -139,7 +139,13 @@ export function createAlsWasm(
   const si = sideLayout(iu, yOff);
   const pages = Math.ceil(top / 65536);
   if (pages > 65536) return null;
-  const memory = new wasm!.Memory({ initial: Math.max(1, pages) });
+  let memory: WasmMemory;
+  try {
+    memory = new wasm!.Memory({ initial: Math.max(1, pages) });
+  } catch {
+    // the engine may refuse a large reservation; the JS solver needs no extra copy
+    return null;
+  }
   const ex = new wasm!.Instance(mod, { env: { mem: memory } }).exports as unknown as AlsExports;
   const buf = memory.buffer;
   const view = (off: number, rows: number) => new Float32Array(buf, off, rows * fp);
