@@ -10,10 +10,10 @@
  * readers on the previous version; a reader checks the manifest against the
  * pointer's hash and every file against the manifest.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { ModelStore } from '../ports/model-store';
 import { CorruptModelError, decodeModel, encodeModel, sha256 } from './codec';
-import type { Model, ModelManifest } from './types';
+import type { FileEntry, Model, ModelManifest } from './types';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const LATEST_FILE = 'latest.json';
@@ -161,20 +161,78 @@ export async function readLatestManifest(store: ModelStore, prefix: string): Pro
   return readManifest(store, prefix, latest.version, latest.manifestSha256);
 }
 
+/** Largest file the loader preallocates for (the manifest is checked before it is trusted this far). */
+const MAX_FILE_BYTES = 2 ** 31;
+
+/**
+ * One file of a version, hashed while it streams in and written into a
+ * buffer of its own sized from the manifest: the buffer starts at offset 0,
+ * so the codec's typed-array views need no aligning copy, and no second
+ * buffer is assembled from chunks. Null when the object is missing.
+ */
+async function readFile(
+  store: ModelStore,
+  key: string,
+  name: string,
+  entry: FileEntry,
+  stop: { failed: boolean },
+): Promise<{ bytes: Uint8Array; sha256?: string } | null> {
+  const expected = (entry as FileEntry | null)?.bytes;
+  if (typeof expected !== 'number' || !Number.isSafeInteger(expected) || expected < 0 || expected > MAX_FILE_BYTES) {
+    throw new CorruptModelError(`${name}: manifest lists ${expected} bytes`);
+  }
+  if (!store.getChunks) {
+    const bytes = await store.get(key);
+    return bytes && { bytes };
+  }
+  const chunks = await store.getChunks(key);
+  if (!chunks) return null;
+  const bytes = new Uint8Array(expected);
+  const hash = createHash('sha256');
+  let length = 0;
+  // `throw` inside for-await ends the iteration, which destroys the stream (no leaked socket).
+  for await (const chunk of chunks) {
+    // another file already failed: stop transferring bytes nobody will use
+    if (stop.failed) throw new Error(`${name}: read abandoned`);
+    if (length + chunk.byteLength > expected) throw new CorruptModelError(`${name}: more than the ${expected} bytes the manifest says`);
+    bytes.set(chunk, length);
+    hash.update(chunk);
+    length += chunk.byteLength;
+  }
+  // A short body: the codec reports the length mismatch.
+  return { bytes: length === expected ? bytes : bytes.subarray(0, length), sha256: hash.digest('hex') };
+}
+
 /**
  * Loads and fully verifies one version (manifest, every file's length and
- * sha256, shapes). Throws CorruptModelError on any mismatch.
+ * sha256, shapes). Throws CorruptModelError on any mismatch. All files are
+ * read at once (largest first), each hashed as it arrives, so verification
+ * overlaps the transfer instead of following it.
  */
 export async function loadModel(store: ModelStore, prefix: string, version: string, manifestSha256?: string): Promise<Model> {
   const manifest = await readManifest(store, prefix, version, manifestSha256);
   if (!manifest.files || typeof manifest.files !== 'object') throw new CorruptModelError(`${version}: manifest lists no files`);
+  const entries = Object.entries(manifest.files);
+  for (const [name] of entries) if (name.includes('/')) throw new CorruptModelError(`${version}: bad file name "${name}"`);
+  // The biggest file (item factors) bounds the load; start it first.
+  entries.sort((a, b) => (b[1]?.bytes ?? 0) - (a[1]?.bytes ?? 0));
   const files = new Map<string, Uint8Array>();
-  await inParallel(Object.keys(manifest.files), PUT_CONCURRENCY, async (name) => {
-    if (name.includes('/')) throw new CorruptModelError(`${version}: bad file name "${name}"`);
-    const bytes = await store.get(`${prefix}${version}/${name}`);
-    if (bytes) files.set(name, bytes);
-  });
-  return decodeModel(manifest, files);
+  const digests = new Map<string, string>();
+  const stop = { failed: false };
+  await Promise.all(
+    entries.map(async ([name, entry]) => {
+      try {
+        const read = await readFile(store, `${prefix}${version}/${name}`, name, entry, stop);
+        if (!read) return;
+        files.set(name, read.bytes);
+        if (read.sha256) digests.set(name, read.sha256);
+      } catch (err) {
+        stop.failed = true;
+        throw err;
+      }
+    }),
+  );
+  return decodeModel(manifest, files, digests);
 }
 
 /** The model the latest pointer names, verified; null when nothing is published. */

@@ -16,6 +16,13 @@ export interface ModelStore {
   get(key: string): Promise<Uint8Array | null>;
   /** Conditional read: 'unchanged' when the object's ETag still equals `etag`. */
   getIfChanged(key: string, etag?: string): Promise<ConditionalGet>;
+  /**
+   * The object's bytes as chunks in order, or null when it does not exist.
+   * Optional: lets a reader hash and place bytes while they arrive instead of
+   * after the whole body is buffered (model loading). Ending the iteration
+   * early must release the underlying stream.
+   */
+  getChunks?(key: string): Promise<AsyncIterable<Uint8Array> | null>;
   /** Keys under a prefix, sorted. */
   list(prefix: string): Promise<string[]>;
   delete(keys: string[]): Promise<void>;

@@ -32,6 +32,21 @@ function contract(name: string, make: () => ModelStore) {
       expect(text(await store.get(`${p}a/x.json`))).toBe('{"a":1}');
     });
 
+    it('streams an object as ordered chunks (getChunks), null when absent, and can be broken off', async () => {
+      const { store, p } = fresh();
+      if (!store.getChunks) return;
+      const big = new Uint8Array(3 * 1024 * 1024 + 3);
+      for (let i = 0; i < big.length; i++) big[i] = (i * 13 + 5) & 0xff;
+      await store.put(`${p}big.bin`, big);
+      const parts: Uint8Array[] = [];
+      for await (const c of (await store.getChunks(`${p}big.bin`))!) parts.push(new Uint8Array(c));
+      expect(Buffer.concat(parts).equals(big)).toBe(true);
+      expect(await store.getChunks(`${p}nope`)).toBeNull();
+      // a reader that stops early (a corrupt file) must not hang or leak the stream
+      for await (const _c of (await store.getChunks(`${p}big.bin`))!) break;
+      expect(await store.get(`${p}big.bin`)).toHaveLength(big.length);
+    });
+
     it('returns null / missing for an absent key', async () => {
       const { store, p } = fresh();
       expect(await store.get(`${p}nope`)).toBeNull();

@@ -3,7 +3,7 @@
  * without S3). Writes go to a temp file and are renamed into place, so a
  * reader never sees half a file and a crash leaves the old one intact.
  */
-import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ConditionalGet, ModelStore } from '../../ports/model-store';
@@ -50,6 +50,18 @@ export class LocalModelStore implements ModelStore {
       if (isNotFound(err)) return null;
       throw err;
     }
+  }
+
+  async getChunks(key: string): Promise<AsyncIterable<Uint8Array> | null> {
+    let handle;
+    try {
+      handle = await open(this.path(key), 'r');
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+    // The stream closes the handle when it ends, fails or is destroyed (a reader breaking off).
+    return handle.createReadStream({ highWaterMark: 1 << 20 });
   }
 
   async getIfChanged(key: string, etag?: string): Promise<ConditionalGet> {

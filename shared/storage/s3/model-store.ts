@@ -47,6 +47,24 @@ export class S3ModelStore implements ModelStore {
     return r.status === 'ok' ? r.body : null;
   }
 
+  async getChunks(key: string): Promise<AsyncIterable<Uint8Array> | null> {
+    let out;
+    try {
+      out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    } catch (err) {
+      if (isMissing(err)) return null;
+      throw err;
+    }
+    const body = out.Body;
+    if (!body) return null;
+    // In Node the body is the HTTP response (a Readable, async-iterable chunk by chunk);
+    // other runtimes get one buffered chunk.
+    if (Symbol.asyncIterator in body) return body as AsyncIterable<Uint8Array>;
+    return (async function* () {
+      yield await body.transformToByteArray();
+    })();
+  }
+
   async getIfChanged(key: string, etag?: string): Promise<ConditionalGet> {
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, IfNoneMatch: etag }));

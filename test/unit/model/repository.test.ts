@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ModelStore } from '../../../shared/ports/model-store';
 import { MemoryModelStore } from '../../../shared/storage/local/memory-model-store';
 import {
   listVersions,
@@ -20,6 +21,16 @@ class FailingStore extends MemoryModelStore {
     if (this.failOn?.test(key)) throw new Error(`injected failure writing ${key}`);
     return super.put(key, body);
   }
+}
+
+/** The same bytes without the streaming read: loaders must fall back to get(). */
+class WholeObjectStore implements ModelStore {
+  private readonly inner = new MemoryModelStore();
+  put = (key: string, body: Uint8Array) => this.inner.put(key, body);
+  get = (key: string) => this.inner.get(key);
+  getIfChanged = (key: string, etag?: string) => this.inner.getIfChanged(key, etag);
+  list = (prefix: string) => this.inner.list(prefix);
+  delete = (keys: string[]) => this.inner.delete(keys);
 }
 
 describe('model repository', () => {
@@ -108,5 +119,53 @@ describe('model repository', () => {
     const skewed = await publishModel(store, P, makeModel({ version: '20250101T000000Z-00000a' }), { keep: 2 });
     expect(await listVersions(store, P)).toEqual([skewed.version, versions[3]]);
     expect((await loadLatestModel(store, P))?.manifest.version).toBe(skewed.version);
+  });
+
+  describe('streamed loading (each file hashed as it arrives, into its own buffer)', () => {
+    // 3,000 × 8 float32 = 96 KB of item factors: more than one 64 KiB chunk of the memory store
+    const big = () => makeModel({ items: 3000, factors: 8, version: '20260105T000000Z-00000a' });
+
+    it('loads the same model as a whole-object read, with each array at offset 0 of a buffer of its own', async () => {
+      const model = big();
+      const streamed = new MemoryModelStore();
+      const whole = new WholeObjectStore();
+      await publishModel(streamed, P, model, { keep: 2 });
+      await publishModel(whole, P, model, { keep: 2 });
+      const a = (await loadLatestModel(streamed, P))!;
+      const b = (await loadLatestModel(whole, P))!;
+      expect(Buffer.from(a.itemFactors.buffer).equals(Buffer.from(model.itemFactors.buffer))).toBe(true);
+      expect(b.itemFactors).toEqual(a.itemFactors);
+      expect(a.itemIds).toEqual(model.itemIds);
+      for (const arr of [a.itemFactors, a.userFactors, a.seenIndices, a.popularity]) {
+        expect(arr.byteOffset).toBe(0);
+        expect(arr.buffer.byteLength).toBe(arr.byteLength);
+      }
+    });
+
+    it.each([
+      // [what, corruption, message when streamed, message when read whole]
+      ['a flipped byte in a later chunk', (b: Uint8Array) => ((b[70_000] ^= 0x04), b), /sha256/, /sha256/],
+      ['a file longer than the manifest says', (b: Uint8Array) => Uint8Array.from([...b, 0, 0, 0, 0]), /more than/, /bytes, manifest says/],
+      ['a truncated file', (b: Uint8Array) => b.subarray(0, b.length - 4), /bytes, manifest says/, /bytes, manifest says/],
+    ])('rejects %s', async (_what, corrupt, streamedMessage, wholeMessage) => {
+      for (const store of [new MemoryModelStore(), new WholeObjectStore()]) {
+        const { version } = await publishModel(store, P, big(), { keep: 2 });
+        const key = `${P}${version}/${FILES.itemFactors}`;
+        await store.put(key, corrupt(new Uint8Array((await store.get(key))!)));
+        const err = await loadModel(store, P, version).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(CorruptModelError);
+        expect(String(err)).toMatch(store instanceof WholeObjectStore ? wholeMessage : streamedMessage);
+      }
+    });
+
+    it('rejects a manifest whose byte count is not a sane length before allocating for it', async () => {
+      const store = new MemoryModelStore();
+      const { version } = await publishModel(store, P, makeModel(), { keep: 2 });
+      const key = `${P}${version}/manifest.json`;
+      const manifest = JSON.parse(new TextDecoder().decode((await store.get(key))!));
+      manifest.files[FILES.itemFactors].bytes = -1;
+      await store.put(key, new TextEncoder().encode(JSON.stringify(manifest)));
+      await expect(loadModel(store, P, version)).rejects.toThrow(/item_factors.f32: manifest lists -1 bytes/);
+    });
   });
 });
