@@ -131,7 +131,11 @@ function f64(name: string, bytes: Uint8Array): Float64Array {
   return Float64Array.from({ length: n }, (_, i) => dv.getFloat64(i * 8, true));
 }
 
-function ids(name: string, bytes: Uint8Array): string[] {
+/**
+ * Parses an id file (a JSON array of strings). Call it on verified bytes only
+ * ({@link verifyFile}); throws {@link CorruptModelError} when it is not one.
+ */
+export function decodeIds(name: string, bytes: Uint8Array): string[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(utf8Decoder.decode(bytes));
@@ -156,17 +160,20 @@ export function verifyFile(name: string, entry: FileEntry, bytes: Uint8Array | u
   return bytes;
 }
 
+/** What a loader already did while the files streamed in. */
+export interface DecodeHints {
+  /** sha256 of each file's bytes, computed while reading (see {@link verifyFile}); files without one are hashed here. */
+  digests?: ReadonlyMap<string, string>;
+  /** Id lists already parsed from their verified files with {@link decodeIds}, by file name. */
+  ids?: ReadonlyMap<string, string[]>;
+}
+
 /**
  * Rebuilds a model from its manifest and files. Throws {@link CorruptModelError}
  * on a missing or extra file, a length or sha256 mismatch, or inconsistent shapes.
- * `digests` holds sha256s computed while the files were read (see
- * {@link verifyFile}); files without one are hashed here.
  */
-export function decodeModel(
-  manifest: ModelManifest,
-  files: Map<string, Uint8Array>,
-  digests?: ReadonlyMap<string, string>,
-): Model {
+export function decodeModel(manifest: ModelManifest, files: Map<string, Uint8Array>, hints: DecodeHints = {}): Model {
+  const { digests } = hints;
   if (!manifest || manifest.formatVersion !== 1) throw new CorruptModelError(`unsupported manifest formatVersion ${manifest?.formatVersion}`);
   if (!manifest.files || typeof manifest.files !== 'object') throw new CorruptModelError('manifest lists no files');
   for (const [name, entry] of Object.entries(manifest.files)) verifyFile(name, entry, files.get(name), digests?.get(name));
@@ -187,8 +194,8 @@ export function decodeModel(
   }
   const model: Model = {
     manifest,
-    userIds: ids(FILES.userIds, need(FILES.userIds)),
-    itemIds: ids(FILES.itemIds, need(FILES.itemIds)),
+    userIds: hints.ids?.get(FILES.userIds) ?? decodeIds(FILES.userIds, need(FILES.userIds)),
+    itemIds: hints.ids?.get(FILES.itemIds) ?? decodeIds(FILES.itemIds, need(FILES.itemIds)),
     factors: manifest.factors,
     userFactors: f32(FILES.userFactors, need(FILES.userFactors)),
     itemFactors: f32(FILES.itemFactors, need(FILES.itemFactors)),

@@ -12,7 +12,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { ModelStore } from '../ports/model-store';
-import { CorruptModelError, decodeModel, encodeModel, sha256 } from './codec';
+import { CorruptModelError, decodeIds, decodeModel, encodeModel, FILES, sha256, verifyFile } from './codec';
 import type { FileEntry, Model, ModelManifest } from './types';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -203,13 +203,31 @@ async function readFile(
   return { bytes: length === expected ? bytes : bytes.subarray(0, length), sha256: hash.digest('hex') };
 }
 
+/** Options of {@link loadModel}. */
+export interface LoadOptions {
+  /**
+   * Called with each id list as soon as its file has arrived and verified,
+   * while larger files are still in transit (serving builds its id indexes here).
+   */
+  onIds?: (ids: string[]) => void;
+}
+
+const ID_FILES: ReadonlySet<string> = new Set([FILES.userIds, FILES.itemIds]);
+
 /**
  * Loads and fully verifies one version (manifest, every file's length and
  * sha256, shapes). Throws CorruptModelError on any mismatch. All files are
  * read at once (largest first), each hashed as it arrives, so verification
- * overlaps the transfer instead of following it.
+ * overlaps the transfer instead of following it; the small id files are
+ * verified and parsed while the factors are still arriving.
  */
-export async function loadModel(store: ModelStore, prefix: string, version: string, manifestSha256?: string): Promise<Model> {
+export async function loadModel(
+  store: ModelStore,
+  prefix: string,
+  version: string,
+  manifestSha256?: string,
+  opts: LoadOptions = {},
+): Promise<Model> {
   const manifest = await readManifest(store, prefix, version, manifestSha256);
   if (!manifest.files || typeof manifest.files !== 'object') throw new CorruptModelError(`${version}: manifest lists no files`);
   const entries = Object.entries(manifest.files);
@@ -218,6 +236,7 @@ export async function loadModel(store: ModelStore, prefix: string, version: stri
   entries.sort((a, b) => (b[1]?.bytes ?? 0) - (a[1]?.bytes ?? 0));
   const files = new Map<string, Uint8Array>();
   const digests = new Map<string, string>();
+  const ids = new Map<string, string[]>();
   const stop = { failed: false };
   await Promise.all(
     entries.map(async ([name, entry]) => {
@@ -226,13 +245,19 @@ export async function loadModel(store: ModelStore, prefix: string, version: stri
         if (!read) return;
         files.set(name, read.bytes);
         if (read.sha256) digests.set(name, read.sha256);
+        if (ID_FILES.has(name)) {
+          // parsed only once verified: a corrupt id file is never read
+          const parsed = decodeIds(name, verifyFile(name, entry, read.bytes, read.sha256));
+          ids.set(name, parsed);
+          opts.onIds?.(parsed);
+        }
       } catch (err) {
         stop.failed = true;
         throw err;
       }
     }),
   );
-  return decodeModel(manifest, files, digests);
+  return decodeModel(manifest, files, { digests, ids });
 }
 
 /** The model the latest pointer names, verified; null when nothing is published. */

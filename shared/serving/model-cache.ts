@@ -9,7 +9,7 @@ import { CorruptModelError } from '../model/codec';
 import type { Model } from '../model/types';
 import type { ModelStore } from '../ports/model-store';
 import { listVersions, loadModel, readLatest } from '../model/repository';
-import { prepareModel, type PreparedModel } from './prepared';
+import { idIndex, prepareModel, type PreparedModel } from './prepared';
 
 /** Where models come from; the repository on a ModelStore in production, anything in tests. */
 export interface ModelSource {
@@ -25,7 +25,8 @@ export interface ModelSource {
 export function repositorySource(store: ModelStore, prefix: string): ModelSource {
   return {
     latest: (etag) => readLatest(store, prefix, etag),
-    load: (version, sha) => loadModel(store, prefix, version, sha),
+    // id indexes are built while the factors are still arriving
+    load: (version, sha) => loadModel(store, prefix, version, sha, { onIds: idIndex }),
     versions: () => listVersions(store, prefix),
   };
 }

@@ -48,6 +48,23 @@ export interface PreparedModel {
   readonly query: Float32Array;
 }
 
+const indexes = new WeakMap<readonly string[], Map<string, number>>();
+
+/**
+ * id → position of an id list, built once per list (memoized on the array,
+ * which a loaded model never changes). The loader calls it as soon as an id
+ * file has arrived, so the work overlaps the transfer of the factors.
+ */
+export function idIndex(ids: readonly string[]): Map<string, number> {
+  let index = indexes.get(ids);
+  if (!index) {
+    index = new Map<string, number>();
+    for (let i = 0; i < ids.length; i++) index.set(ids[i], i);
+    indexes.set(ids, index);
+  }
+  return index;
+}
+
 /**
  * Builds the serving structures of a decoded model. Cost: id indexes and one
  * copy of the item factors into the kernel; norms and (when the artifact has
@@ -57,10 +74,8 @@ export function prepareModel(model: Model, opts: { simd?: boolean } = {}): Prepa
   const users = model.userIds.length;
   const items = model.itemIds.length;
   const f = model.factors;
-  const userIndex = new Map<string, number>();
-  for (let u = 0; u < users; u++) userIndex.set(model.userIds[u], u);
-  const itemIndex = new Map<string, number>();
-  for (let i = 0; i < items; i++) itemIndex.set(model.itemIds[i], i);
+  const userIndex = idIndex(model.userIds);
+  const itemIndex = idIndex(model.itemIds);
 
   const kernel = f > 0 ? createKernel(model.itemFactors, items, f, opts) : null;
   const itemFactors = kernel ? kernel.itemFactors : model.itemFactors;

@@ -167,5 +167,24 @@ describe('model repository', () => {
       await store.put(key, new TextEncoder().encode(JSON.stringify(manifest)));
       await expect(loadModel(store, P, version)).rejects.toThrow(/item_factors.f32: manifest lists -1 bytes/);
     });
+
+    it('hands each id list to onIds once its file verified, and never a corrupt one', async () => {
+      const store = new MemoryModelStore();
+      const model = big();
+      const { version } = await publishModel(store, P, model, { keep: 2 });
+      const seen: string[][] = [];
+      const loaded = await loadModel(store, P, version, undefined, { onIds: (ids) => seen.push(ids) });
+      expect(seen).toHaveLength(2);
+      expect(seen).toContain(loaded.userIds);
+      expect(seen).toContain(loaded.itemIds);
+
+      const key = `${P}${version}/${FILES.itemIds}`;
+      const tampered = new Uint8Array((await store.get(key))!);
+      tampered[10] ^= 0x01;
+      await store.put(key, tampered);
+      const after: string[][] = [];
+      await expect(loadModel(store, P, version, undefined, { onIds: (ids) => after.push(ids) })).rejects.toThrow(/item_ids.json: sha256/);
+      expect(after.every((ids) => ids.length === model.userIds.length)).toBe(true);
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gramian } from '../../../shared/math/linalg';
-import { prepareModel } from '../../../shared/serving/prepared';
+import { idIndex, prepareModel } from '../../../shared/serving/prepared';
 import { makeModel } from '../model/make-model';
 
 describe('prepareModel', () => {
@@ -27,5 +27,15 @@ describe('prepareModel', () => {
     const y = model.itemFactors;
     expect(inv[0]).toBeCloseTo(1 / Math.hypot(y[0], y[1], y[2]), 5);
     expect(inv[1]).toBe(0);
+  });
+
+  it('uses id indexes built ahead (while loading) instead of building them again', () => {
+    const model = makeModel({ users: 4, items: 5 });
+    const items = idIndex(model.itemIds);
+    expect(idIndex(model.itemIds)).toBe(items);
+    expect(items.get('item-3')).toBe(3);
+    const pm = prepareModel(model);
+    expect(pm.itemIndex).toBe(items);
+    expect(pm.userIndex.get(model.userIds[2])).toBe(2);
   });
 });
