@@ -8,11 +8,14 @@
  *   npm run bench:serve -- --json     … last line: JSON array of results
  *   npm run bench:serve -- --quick    skips the 1M case
  */
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../shared/config';
 import { DEFAULT_ALS_PARAMS, trainAls } from '../shared/math/als';
 import { csrFromTriples } from '../shared/math/csr';
+import { gramian } from '../shared/math/linalg';
 import { popularityFromCsr } from '../shared/math/popularity';
 import { Rng } from '../shared/math/rng';
 import type { Model } from '../shared/model/types';
@@ -38,6 +41,10 @@ interface Result {
   p50Ms: number;
   p99Ms: number;
   coldStartMs: number | null;
+  /** Same with s3rver in its own process (its CPU not on the loader's thread, as with real S3). */
+  coldStartSeparateMs: number | null;
+  /** First YᵀY request on the cold-loaded model: ~0 when the artifact ships it, as ALS training's do. */
+  firstYtyMs: number | null;
   label: string;
   /** p50 with explanations off: scoring, filters and selection alone. */
   scoringP50Ms: number;
@@ -87,7 +94,10 @@ function ml100kModel(): { model: Model; label: string } {
   return { model: generatedModel(943, 1682, f, 100, 'bench-ml100k'), label: 'ML-100K-sized (generated)' };
 }
 
-/** Random factors and ~seenPerUser seen items per user: scoring cost does not depend on the values. */
+/**
+ * Random factors and ~seenPerUser seen items per user: scoring cost does not depend on the values.
+ * Ships YᵀY like an ALS training artifact (shared/training/fit.ts).
+ */
 function generatedModel(users: number, items: number, f: number, seenPerUser: number, version: string): Model {
   const rng = new Rng(42);
   const uf = new Float32Array(users * f);
@@ -110,6 +120,7 @@ function generatedModel(users: number, items: number, f: number, seenPerUser: nu
     seenIndptr: seen.indptr,
     seenIndices: seen.indices,
     popularity: pop,
+    itemGramian: gramian(itf, items, f),
   };
 }
 
@@ -124,7 +135,7 @@ async function warm(model: Model, label: string, iterations: number): Promise<Re
   await service.warm();
   const users = model.userIds.length;
   const rng = new Rng(7);
-  // first calls pay for YᵀY (lazy, once per model) and JIT warm-up
+  // first calls pay for JIT warm-up (and YᵀY when the artifact has none)
   for (let i = 0; i < 20; i++) await service.core.recommend(`u${rng.int(users)}`, { k: K });
   const run = async (explain: boolean) => {
     const times: number[] = [];
@@ -146,27 +157,61 @@ async function warm(model: Model, label: string, iterations: number): Promise<Re
     p50Ms: q(0.5),
     p99Ms: q(0.99),
     coldStartMs: null,
+    coldStartSeparateMs: null,
+    firstYtyMs: null,
     scoringP50Ms: scoring(0.5),
     rssMb: mb(process.memoryUsage().rss),
   };
 }
 
-async function coldStart(model: Model): Promise<number> {
-  const aws = await startEmbeddedAws();
+/** s3rver in a child process (tsx, like this script); resolves once it listens. */
+async function embeddedAwsProcess(): Promise<{ env: Record<string, string>; bucketName: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [...process.execArgv, new URL('./embedded-aws-process.ts', import.meta.url).pathname], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`embedded AWS process exited with ${code}`)));
+    createInterface({ input: child.stdout! }).once('line', resolve);
+  });
+  const { env, bucketName } = JSON.parse(line) as { env: Record<string, string>; bucketName: string };
+  return {
+    env,
+    bucketName,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.removeAllListeners('exit');
+        child.once('exit', () => resolve());
+        child.stdin!.end();
+      }),
+  };
+}
+
+/**
+ * Cold start: a fresh service (new S3 client, no model) until /health has the
+ * model; median of 3. `separate` runs s3rver in a child process, so the
+ * figure leaves out the S3 server's own CPU (in production it is not ours).
+ */
+async function coldStart(model: Model, separate: boolean): Promise<{ ms: number; firstYtyMs: number }> {
+  const aws = separate ? await embeddedAwsProcess() : await startEmbeddedAws();
   Object.assign(process.env, aws.env);
   try {
     const store = new S3ModelStore(s3Client(), aws.bucketName);
     await publishModel(store, 'models/', model, { keep: 2 });
     const runs: number[] = [];
+    const yty: number[] = [];
     for (let r = 0; r < 3; r++) {
       const t = performance.now();
       const service = createRecommendService(config(aws.bucketName), { store: new MemoryInteractionStore() });
       await service.warm();
       await service.core.health();
       runs.push(performance.now() - t);
+      const t2 = performance.now();
+      service.models.peek()?.yty();
+      yty.push(performance.now() - t2);
     }
-    runs.sort((a, b) => a - b);
-    return Math.round(runs[1]);
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
+    return { ms: Math.round(median(runs)), firstYtyMs: Math.round(median(yty) * 10) / 10 };
   } finally {
     await aws.stop();
   }
@@ -181,7 +226,10 @@ async function main() {
   const m100k = generatedModel(20_000, 100_000, 64, 20, 'bench-100k');
   const r100k = await warm(m100k, '100k items × 64 (generated)', 500);
   say('done: 100k warm');
-  r100k.coldStartMs = await coldStart(m100k);
+  const cold = await coldStart(m100k, false);
+  r100k.coldStartMs = cold.ms;
+  r100k.firstYtyMs = cold.firstYtyMs;
+  r100k.coldStartSeparateMs = (await coldStart(m100k, true)).ms;
   say('done: 100k cold start');
   results.push(r100k);
 
@@ -192,10 +240,11 @@ async function main() {
   }
 
   const table = [
-    '| model | items × factors | k | p50 ms | p99 ms | p50 ms, no `because` | cold start ms | RSS MB |',
-    '|---|---|---|---|---|---|---|---|',
+    '| model | items × factors | k | p50 ms | p99 ms | p50 ms, no `because` | cold start ms (S3 in process / own process) | first YᵀY ms | RSS MB |',
+    '|---|---|---|---|---|---|---|---|---|',
     ...results.map(
-      (r) => `| ${r.label} | ${r.items.toLocaleString('en')} × ${r.factors} | ${r.k} | ${r.p50Ms} | ${r.p99Ms} | ${r.scoringP50Ms} | ${r.coldStartMs ?? '—'} | ${r.rssMb} |`,
+      (r) =>
+        `| ${r.label} | ${r.items.toLocaleString('en')} × ${r.factors} | ${r.k} | ${r.p50Ms} | ${r.p99Ms} | ${r.scoringP50Ms} | ${r.coldStartMs === null ? '—' : `${r.coldStartMs} / ${r.coldStartSeparateMs}`} | ${r.firstYtyMs ?? '—'} | ${r.rssMb} |`,
     ),
   ].join('\n');
   say(table);
