@@ -249,7 +249,7 @@ async function main() {
   ].join('\n');
   say(table);
   if (JSON_OUT) {
-    console.log(JSON.stringify(results.map(({ items, factors, k, p50Ms, p99Ms, coldStartMs }) => ({ items, factors, k, p50Ms, p99Ms, coldStartMs }))));
+    console.log(JSON.stringify(results.map(({ items, factors, k, p50Ms, p99Ms, coldStartMs, coldStartSeparateMs }) => ({ items, factors, k, p50Ms, p99Ms, coldStartMs, coldStartSeparateMs }))));
   }
 }
 
