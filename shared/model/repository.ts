@@ -161,7 +161,10 @@ export async function readLatestManifest(store: ModelStore, prefix: string): Pro
   return readManifest(store, prefix, latest.version, latest.manifestSha256);
 }
 
-/** Largest file the loader preallocates for (the manifest is checked before it is trusted this far). */
+/**
+ * Largest file the loader preallocates for: the manifest matched the pointer's
+ * hash, but a broken publisher must still not make a reader allocate without bound.
+ */
 const MAX_FILE_BYTES = 2 ** 31;
 
 /**
@@ -170,7 +173,7 @@ const MAX_FILE_BYTES = 2 ** 31;
  * so the codec's typed-array views need no aligning copy, and no second
  * buffer is assembled from chunks. Null when the object is missing.
  */
-async function readFile(
+async function readVersionFile(
   store: ModelStore,
   key: string,
   name: string,
@@ -241,7 +244,7 @@ export async function loadModel(
   await Promise.all(
     entries.map(async ([name, entry]) => {
       try {
-        const read = await readFile(store, `${prefix}${version}/${name}`, name, entry, stop);
+        const read = await readVersionFile(store, `${prefix}${version}/${name}`, name, entry, stop);
         if (!read) return;
         files.set(name, read.bytes);
         if (read.sha256) digests.set(name, read.sha256);
