@@ -9,6 +9,7 @@
 import { scoreAll } from '../math/topk';
 import { gramian } from '../math/linalg';
 import { I32, V128, op, section, str, uleb, vec } from '../math/wasm/encoder';
+import { wasm } from '../math/wasm/runtime';
 
 /**
  * scores(u, y, n, rowBytes, out): out[i] = Σ_k u[k]·y[i][k] for n rows of
@@ -147,17 +148,6 @@ function buildModule(): Uint8Array {
   return Uint8Array.from(bytes);
 }
 
-// The project's lib settings carry no WebAssembly globals; this is the slice used here.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
-  Memory: new (d: { initial: number; maximum?: number }) => WasmMemory;
-}
-const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
 let compiled: object | null | undefined;
 function simdModule(): object | null {

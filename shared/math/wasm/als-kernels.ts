@@ -18,18 +18,8 @@ import type { FoldInParams } from '../../model/types';
 import type { Csr } from '../csr';
 import { rowRegularization } from '../confidence';
 import { alsModuleBytes } from './als-codegen';
+import { wasm, type WasmMemory } from './runtime';
 
-// The project's lib settings carry no WebAssembly globals; this is the slice used here.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-}
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: unknown };
-  Memory: new (d: { initial: number; maximum?: number }) => WasmMemory;
-}
-const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
 interface AlsExports {
   cgHalf(
