@@ -4,7 +4,7 @@
  * Pure computation over a {@link Dataset}; no storage, no clock but the budget.
  */
 import { tuneAls, type Trial } from '../math/hpo';
-import type { AlsParams } from '../math/als';
+import { alsDefaultsFor, type AlsParams } from '../math/als';
 import type { Model, ModelKind } from '../model/types';
 import { pairsToCsr, type Dataset } from './dataset';
 import { evaluateFitted, makeHoldout, type SplitKind } from './evaluate';
@@ -70,7 +70,9 @@ export function trainPipeline(d: Dataset, opts: TrainOptions): TrainResult {
     notes.push(`popularity-only: ${d.userIds.length} users, ${d.itemIds.length} items, ${pairs} pairs is too little for ${kind}`);
     kind = 'popular';
   }
-  let params: Record<string, unknown> = { seed: opts.seed, ...(opts.params ?? {}) };
+  // untuned ALS gets defaults scaled to the data's density (a fixed α0 collapses sparse data)
+  const dataDefaults = kind === 'als' ? alsDefaultsFor({ rows: d.userIds.length, cols: d.itemIds.length, nnz: pairs }) : {};
+  let params: Record<string, unknown> = { ...dataDefaults, seed: opts.seed, ...(opts.params ?? {}) };
   let tuning: Record<string, unknown> | undefined;
   let metrics: Record<string, number> = {};
   let calibration = UNCALIBRATED;
