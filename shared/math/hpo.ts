@@ -5,7 +5,7 @@
  * training data, never on a test split. The log goes into model manifests.
  */
 import { csrFromTriples, type Csr } from './csr';
-import { DEFAULT_ALS_PARAMS, trainAls, type AlsParams } from './als';
+import { DEFAULT_ALS_PARAMS, alsDefaultsFor, trainAls, type AlsParams } from './als';
 import { evaluateRanking, type RankingReport } from './metrics';
 import { stratifiedSplit } from './split';
 import { scoreAll } from './topk';
@@ -116,17 +116,33 @@ function toParams(pt: Point, space: { meanRow: number; cols: number }, f: number
   };
 }
 
-function randomPoint(rng: Rng): Point {
-  return { logR: Math.log(logUniform(rng, 1, 100)), logA0: Math.log(logUniform(rng, 0.02, 1)), nu: rng.int(NU.length), conf: rng.int(CONFIDENCE.length) };
+/**
+ * A random point around the defaults' point: R and α0 within a factor of 8
+ * either way. Relative, not absolute, ranges, because the good α0 scales with
+ * the data's density (see alsDefaultsFor) and a fixed range wastes trials on
+ * collapsed models for sparse data.
+ */
+function randomPoint(rng: Rng, around: Point): Point {
+  const spread = Math.log(8);
+  return {
+    logR: around.logR + (2 * rng.next() - 1) * spread,
+    logA0: Math.min(0, around.logA0 + (2 * rng.next() - 1) * spread),
+    nu: rng.int(NU.length),
+    conf: rng.int(CONFIDENCE.length),
+  };
 }
 
+/** Multiply-adds of one CG-ALS iteration (ANCHORS.md cost model), to predict what a larger factor count costs. */
+const iterationCost = (nnz: number, rowsPlusCols: number, f: number, cg: number) => nnz * f * (2 * cg + 1) + rowsPlusCols * f * f * cg;
+
 /**
- * Runs the search: the documented defaults, Rendle et al.'s recommended region
- * and a few random points (cheap trials at a moderate factor count), then
- * coordinate descent with shrinking steps over (R, α0, ν, confidence) — the
- * metric is sharply peaked in R, which random search samples poorly — then the
- * best point at larger factor and iteration counts, and more descent with what
- * is left. Always finishes at least one trial, even if the budget is tiny.
+ * Runs the search: the data-scaled defaults (Rendle-style, alsDefaultsFor,
+ * which are also the first center) and random points around them (cheap trials at a moderate factor count), then coordinate
+ * descent with shrinking steps over (R, α0, ν, confidence) — the metric is
+ * sharply peaked in R, which random search samples poorly — then the best point
+ * at larger factor and iteration counts (skipping sizes the remaining time
+ * cannot pay for) and more descent there. Repeated points are not retrained.
+ * Always finishes at least one trial, even if the budget is tiny.
  */
 export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
   const t0 = performance.now();
@@ -138,15 +154,15 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
   const splits = (Array.isArray(given) ? given : [given]).map((s) => ({ fit: s.fit, valid: subsampleRows(s.valid, opts.maxEvalUsers ?? 3000, opts.seed) }));
   const fit = splits[0].fit;
   const nnz = fit.indptr[fit.rows];
-  // bigger data supports (and needs) more factors; the budget caps what is tried
-  const factors = [...(opts.factors ?? (nnz < 300_000 ? [32, 64, 128] : [32, 64, 128, 192]))].sort((a, b) => a - b);
+  // bigger data supports (and needs) more factors; the budget decides what is tried
+  const factors = [...(opts.factors ?? (nnz < 300_000 ? [64, 128, 256] : [64, 128, 256, 512]))].sort((a, b) => a - b);
   const space = { meanRow: nnz / Math.max(1, fit.rows), cols: fit.cols };
   const log: Trial[] = [];
   const deadline = t0 + opts.budgetSeconds * 1000;
   const ms = opts.budgetSeconds * 1000;
   const maxTrials = opts.maxTrials ?? Infinity;
   let best: Trial | undefined;
-  const run = (params: AlsParams, phase: Trial['phase']): number => {
+  const evaluate = (params: AlsParams, phase: Trial['phase']): Trial | undefined => {
     const s0 = performance.now();
     const reports: RankingReport[] = [];
     for (const sp of splits) {
@@ -155,11 +171,24 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
       const f = m.factors;
       reports.push(evaluateRanking(sp.fit, sp.valid, (u, out) => scoreAll(m.userFactors.subarray(u * f, u * f + f), m.itemFactors, f, out), k));
     }
-    if (performance.now() > deadline && best) return -Infinity; // cut short: not comparable
+    if (performance.now() > deadline && best) return undefined; // cut short: not comparable
     const mean = reports.reduce((acc, r) => acc + r[metric], 0) / reports.length;
     const trial: Trial = { params, metric: mean, report: reports[0], seconds: (performance.now() - s0) / 1000, phase };
     log.push(trial);
     opts.onTrial?.(trial, log.length - 1);
+    return trial;
+  };
+  // coordinate descent revisits points (a step back, a halved step landing on an
+  // old point); training is deterministic, so a repeat is answered from here
+  const seen = new Map<string, number>();
+  const run = (params: AlsParams, phase: Trial['phase']): number => {
+    // rounded, so logR + step − step lands on the same key as logR
+    const key = JSON.stringify(params, (_, v: unknown) => (typeof v === 'number' ? Number(v.toPrecision(6)) : v));
+    const known = seen.get(key);
+    if (known !== undefined) return known;
+    const trial = evaluate(params, phase);
+    if (!trial) return -Infinity;
+    seen.set(key, trial.metric);
     if (!best || trial.metric > best.metric) best = trial;
     return trial.metric;
   };
@@ -168,19 +197,26 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
   const share = (x: number) => ({ time: t0 + x * ms, trials: Number.isFinite(maxTrials) ? Math.ceil(x * maxTrials) : Infinity });
   const more = (until: { time: number; trials: number }) => performance.now() < until.time && log.length < Math.min(until.trials, maxTrials);
   const end = share(1);
-
   let f = factors.find((x) => x >= 64) ?? factors[factors.length - 1];
   let iterations = 10;
-  // the documented defaults first, so tuning never returns something worse than them
-  run({ ...DEFAULT_ALS_PARAMS, factors: f, ...base }, 'random');
-  let center: Point = { logR: Math.log(10), logA0: Math.log(0.1), nu: 2, conf: 0 };
-  let centerScore = more(end) ? run(toParams(center, space, f, iterations, base), 'random') : -Infinity;
-  for (let r = 0; r < 6 && more(share(0.2)); r++) {
-    const pt = randomPoint(rng);
+  // the documented defaults first, so tuning never returns something worse than
+  // them; they are Rendle-style, so they are also where the descent starts
+  const d = { ...alsDefaultsFor({ rows: fit.rows, cols: fit.cols, nnz }), ...base };
+  const defaultsScore = run({ ...d, factors: f }, 'random');
+  let center: Point = {
+    logR: Math.log(d.regularization * Math.pow(space.meanRow + d.unobservedWeight * space.cols, d.regularizationExponent)),
+    logA0: Math.log(d.unobservedWeight),
+    nu: Math.max(0, NU.indexOf(d.regularizationExponent)),
+    conf: Math.max(0, CONFIDENCE.findIndex((c) => c.confidence === d.confidence && c.alpha === d.alpha)),
+  };
+  let centerScore = defaultsScore;
+  const seeds: Point[] = [];
+  for (let r = 0; r < 7; r++) seeds.push(randomPoint(rng, center));
+  for (const pt of seeds) {
+    if (!more(share(0.2))) break;
     const sc = run(toParams(pt, space, f, iterations, base), 'random');
     if (sc > centerScore) (center = pt), (centerScore = sc);
   }
-
   const steps = { logR: Math.log(2), logA0: Math.log(2) };
   const descend = (until: { time: number; trials: number }) => {
     while (more(until) && steps.logR > 0.05) {
@@ -213,13 +249,20 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
       }
     }
   };
-  descend(share(0.7));
+  descend(share(0.55));
 
-  // more factors rarely hurt a well-regularized iALS; keep them only if validation agrees
+  // more factors rarely hurt a well-regularized iALS; keep them only if validation
+  // agrees, and skip a size whose predicted trial time exceeds what is left
+  const rowsPlusCols = fit.rows + fit.cols;
+  const cg = base.cgSteps ?? DEFAULT_ALS_PARAMS.cgSteps;
   for (const nf of factors.filter((x) => x > f)) {
     if (!more(end)) break;
+    const last = log[log.length - 1];
+    const predicted = (last.seconds * iterationCost(nnz, rowsPlusCols, nf, cg)) / iterationCost(nnz, rowsPlusCols, last.params.factors, cg);
+    if (t0 + ms - performance.now() < predicted * 1000) break;
     const sc = run(toParams(center, space, nf, iterations, base), 'scale');
     if (sc > centerScore) (f = nf), (centerScore = sc);
+    else break; // the metric is unimodal in the size: if this one did not help, larger ones will not
   }
   for (const it of [iterations + 5, iterations - 3]) {
     if (!more(end)) break;
