@@ -1,6 +1,6 @@
 /**
  * Quality and speed bench on MovieLens 100K (read in place; never copied).
- *   npm run bench:quality [-- <dir-with-u.data>] [--json] [--budget <seconds>]
+ *   npm run bench:quality [-- <dir-with-u.data>] [--json] [--budget <seconds>] [--trials <n>] [--tune-seed <n>]
  * Protocol (docs/quality.md, ANCHORS.md): every rating is a positive; 75/25
  * stratified split grouped per item, seed 42; top-10 with train items removed;
  * ALS tuned on a validation split carved from TRAIN only, then scored on test.
@@ -10,9 +10,11 @@ import { fileURLToPath } from 'node:url';
 import { resourceUsage } from 'node:process';
 import { loadMl100k, toCsr, type Ratings } from './quality-data';
 import { stratifiedSplit, kFold } from '../shared/math/split';
-import { evaluateRanking, rmse, mae, type RankingReport } from '../shared/math/metrics';
+import { evaluateRanking, rmse, mae } from '../shared/math/metrics';
+import { popularityFromCsr } from '../shared/math/popularity';
+import { scoreAll } from '../shared/math/topk';
 import { createRecommender } from '../shared/math/recommender';
-import { DEFAULT_ALS_PARAMS, trainAls, type AlsParams } from '../shared/math/als';
+import { DEFAULT_ALS_PARAMS, IMPLICIT_ALS_PARAMS, alsDefaultsFor, trainAls, type AlsParams } from '../shared/math/als';
 import { DEFAULT_MF_PARAMS, predictRating, trainBiasedMf, type MfParams } from '../shared/math/mf';
 import { holdoutSplit, tuneAls } from '../shared/math/hpo';
 import { generateSynthetic } from '../shared/math/synthetic';
@@ -26,7 +28,11 @@ const budgetArg = args.indexOf('--budget');
 const budget = budgetArg >= 0 ? Number(args[budgetArg + 1]) : 420;
 const trialsArg = args.indexOf('--trials');
 const maxTrials = trialsArg >= 0 ? Number(args[trialsArg + 1]) : 48;
-const positional = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--budget' && args[i - 1] !== '--trials');
+// the tuner's seed also seeds its validation splits, so two seeds are two honest re-runs
+const seedArg = args.indexOf('--tune-seed');
+const tuneSeed = seedArg >= 0 ? Number(args[seedArg + 1]) : 7;
+const valued = ['--budget', '--trials', '--tune-seed'];
+const positional = args.filter((a, i) => !a.startsWith('--') && !valued.includes(args[i - 1]));
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = positional[0] ? resolve(positional[0]) : resolve(repoRoot, '../shared/data/ml-100k');
 const log = (...m: unknown[]) => {
@@ -99,14 +105,15 @@ function main() {
   const test = toCsr(d, split.test, () => 1);
   const trainRatings = train;
 
-  log(`\nTuning iALS (${maxTrials} trials, at most ${budget} s) on two validation splits of TRAIN (per item 75/25, seeds 7 and 8)…`);
-  const valSplit = [holdoutSplit(train, 0.75, 7, 'item'), holdoutSplit(train, 0.75, 8, 'item')];
+  const splitSeeds = [tuneSeed, tuneSeed + 1, tuneSeed + 2];
+  log(`\nTuning iALS (${maxTrials} trials, at most ${budget} s) on three validation splits of TRAIN (per item 75/25, seeds ${splitSeeds.join(', ')})…`);
+  const valSplit = splitSeeds.map((s) => holdoutSplit(train, 0.75, s, 'item'));
   const tuned = tuneAls(train, {
     budgetSeconds: budget,
     maxTrials,
-    seed: 42,
+    seed: tuneSeed,
     split: valSplit,
-    factors: [64, 128, 192],
+    factors: [64, 128, 256],
     onTrial: (t, i) =>
       log(`  trial ${String(i).padStart(3)} ${t.phase.padEnd(6)} val nDCG ${t.metric.toFixed(4)} f=${t.params.factors} λ=${t.params.regularization.toPrecision(3)} ν=${t.params.regularizationExponent} α0=${t.params.unobservedWeight.toPrecision(3)} ${t.params.confidence} α=${t.params.alpha.toPrecision(3)} it=${t.params.iterations} (${t.seconds.toFixed(1)} s)`),
   });
@@ -115,7 +122,9 @@ function main() {
   log('\nTest split, top-10, train items removed:');
   const rows = [
     rankingRow('als (tuned)', train, test, 'als', tuned.best as unknown as Record<string, unknown>),
-    rankingRow('als (default)', train, test, 'als', {}),
+    // what `--no-tune` trains: the defaults with α0 scaled to this data's density
+    rankingRow('als (default)', train, test, 'als', { ...alsDefaultsFor({ rows: train.rows, cols: train.cols, nnz: train.indptr[train.rows] }) }),
+    rankingRow('als (implicit)', train, test, 'als', { ...IMPLICIT_ALS_PARAMS }),
     rankingRow('item-knn', train, test, 'item-knn', { k: 100 }),
     rankingRow('user-knn', train, test, 'user-knn', { k: 50 }),
     rankingRow('popular', train, test, 'popular', {}),
@@ -141,6 +150,32 @@ function main() {
   }
   const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
 
+  // --- untuned defaults on planted clusters (validation split, no test set involved) ---
+  log('\nUntuned ALS on planted-cluster data, nDCG@10 on a per-user 80/20 holdout (seed 7):');
+  const synthetic = [
+    { users: 150, items: 120, eventsPerUser: 12 },
+    { users: 1000, items: 500, eventsPerUser: 20 },
+    { users: 5000, items: 2000, eventsPerUser: 30 },
+  ].map((o) => {
+    const m = buildInteractionMatrix(generateSynthetic({ ...o, clusters: Math.max(3, Math.round(o.items / 40)), seed: 5 }).triples).matrix;
+    const { fit, valid } = holdoutSplit(m, 0.8, 7, 'user');
+    const ndcg = (p: AlsParams) => {
+      const a = trainAls(fit, p);
+      const f = a.factors;
+      return evaluateRanking(fit, valid, (u, out) => scoreAll(a.userFactors.subarray(u * f, u * f + f), a.itemFactors, f, out), 10).ndcg;
+    };
+    const pop = popularityFromCsr(fit);
+    const row = {
+      ...o,
+      nnz: m.indptr[m.rows],
+      defaults: ndcg(alsDefaultsFor({ rows: fit.rows, cols: fit.cols, nnz: fit.indptr[fit.rows] })),
+      implicit: ndcg(IMPLICIT_ALS_PARAMS),
+      popular: evaluateRanking(fit, valid, (_, out) => out.set(pop), 10).ndcg,
+    };
+    log(`  ${o.users} × ${o.items} (${row.nnz} nnz): defaults ${row.defaults.toFixed(3)}  implicit's ${row.implicit.toFixed(3)}  popular ${row.popular.toFixed(3)}`);
+    return row;
+  });
+
   // --- speed ---------------------------------------------------------------------------
   log('\nALS speed at 64 factors (3 CG steps):');
   const sMl = alsSecondsPerIteration(train, 64, 5);
@@ -160,7 +195,8 @@ function main() {
     dataset: 'ml-100k',
     protocol: 'stratified per item 75/25 seed 42, all ratings positive, top-10, train items excluded',
     ranking: rows,
-    tunedAls: { params: tuned.best, validationNdcg: tuned.bestMetric, trials: tuned.log.length, seconds: tuned.seconds },
+    untunedSynthetic: synthetic,
+    tunedAls: { tuneSeed, params: tuned.best, validationNdcg: tuned.bestMetric, trials: tuned.log.length, seconds: tuned.seconds },
     mf: { params: mfPick.params, selection: mfPick.log, rmse: mean(foldRmse), mae: mean(foldMae), foldRmse, foldMae },
     speed: { alsSecPerIterMl100k: sMl, alsSecPerIter1M: sBig, syntheticNnz: bigNnz, factors: 64, cgSteps: 3 },
     memory: { maxRssMB: ru.maxRSS / 1024, heapUsedMB: mem.heapUsed / 2 ** 20 },

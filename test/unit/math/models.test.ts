@@ -136,7 +136,10 @@ describe('hyper-parameter search', () => {
     const r = tuneAls(im.matrix, { budgetSeconds: 2, seed: 1, factors: [8, 16], maxTrials: 8 });
     expect((performance.now() - t0) / 1000).toBeLessThan(6);
     expect(r.log.length).toBeGreaterThan(1);
-    expect(r.bestMetric).toBe(Math.max(...r.log.map((t) => t.metric)));
+    // a larger factor count may win within the tuner's 0.5% tolerance
+    const top = Math.max(...r.log.map((t) => t.metric));
+    expect(r.log.map((t) => t.metric)).toContain(r.bestMetric);
+    expect(r.bestMetric).toBeGreaterThanOrEqual(top * 0.995 - 1e-12);
     expect(r.log.every((t) => t.seconds >= 0 && t.params.factors > 0)).toBe(true);
   });
 });
