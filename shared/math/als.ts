@@ -77,8 +77,9 @@ export const DEFAULT_ALS_PARAMS: AlsParams = {
  * {@link DEFAULT_UNOBSERVED_PER_OBSERVED}), so the balance of observed and
  * unobserved mass, and with it the safe range of λ, does not move with the
  * data's size. κ = 5, λ = 0.05 were chosen on validation splits of ML-100K
- * train and of planted-cluster sets from 150 × 120 to 10k × 10k: within 12% of
- * each set's best grid point and a factor of 2 in λ away from collapse on all.
+ * train and of planted-cluster sets from 150 × 120 to 10k × 10k as the best
+ * worst case: within 15% of each set's best grid point, and a factor of 2 in λ
+ * from collapse on the planted sets (less on ML-100K, where λ 0.1 collapses).
  */
 export function alsDefaultsFor(shape: { rows: number; cols: number; nnz: number }): AlsParams {
   const density = shape.nnz / Math.max(1, shape.rows * shape.cols);
