@@ -3,7 +3,7 @@
  * holdout split and evaluate → calibrate → refit on all data → artifact.
  * Pure computation over a {@link Dataset}; no storage, no clock but the budget.
  */
-import { tuneAls, type Trial } from '../math/hpo';
+import { holdoutSplit, tuneAls, type Trial } from '../math/hpo';
 import { alsDefaultsFor, type AlsParams } from '../math/als';
 import type { Model, ModelKind } from '../model/types';
 import { pairsToCsr, type Dataset } from './dataset';
@@ -94,6 +94,10 @@ export function trainPipeline(d: Dataset, opts: TrainOptions): TrainResult {
           budgetSeconds: Math.max(0.05, opts.budgetSeconds * TUNE_SHARE),
           seed: opts.seed,
           base: { seed: opts.seed, ...(opts.params as Partial<AlsParams>) },
+          // Re-rank the top trials on 90/10 splits (a validation model closer to the final refit):
+          // on ML-100K it lifts the worst tuning seed from 0.476 to 0.483 nDCG@10 (docs/quality.md).
+          // Runs only while the budget lasts.
+          confirm: { splits: [3, 4, 5].map((k) => holdoutSplit(h.train, 0.9, opts.seed + k, 'user')), top: 5 },
           onTrial: (t, i) => progress({ stage: 'tune', epoch: i + 1, loss: t.metric }),
         });
         params = { ...r.best, ...(opts.params ?? {}) };
