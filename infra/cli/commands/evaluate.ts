@@ -4,7 +4,7 @@ import type { CliCommand } from '../main';
 import { readDataset, ttyProgress } from '../../../shared/training/input';
 import { trainPipeline } from '../../../shared/training/pipeline';
 import type { SplitKind } from '../../../shared/training/evaluate';
-import { MODEL_OPTIONS, modelSettings } from './train';
+import { MODEL_OPTIONS, modelSettings, number } from './train';
 
 export const command: CliCommand = {
   summary: 'Split, train and print ranking/rating metrics',
@@ -26,7 +26,7 @@ export const command: CliCommand = {
       kind: s.kind,
       params: s.params,
       tune: s.tune && s.kind === 'als',
-      budgetSeconds: Number(values.budget) || 600,
+      budgetSeconds: number('budget', values.budget) ?? 600,
       seed: s.seed,
       split: values.split as SplitKind,
       evaluate: true,

@@ -24,7 +24,7 @@ export const MODEL_OPTIONS = {
 
 type ModelValues = { [K in keyof typeof MODEL_OPTIONS]?: (typeof MODEL_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
-function number(name: string, raw: string | undefined, integer = false): number | undefined {
+export function number(name: string, raw: string | undefined, integer = false): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
   if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) throw new Error(`--${name} must be a ${integer ? 'non-negative integer' : 'non-negative number'}, got "${raw}"`);
