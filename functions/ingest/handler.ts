@@ -1,6 +1,6 @@
 /** Ingest: logs interactions, serves a user their events, catalog upserts and erasure. */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { SERVICE_NAME } from '../../infra/topology';
+import { SERVICE_NAME } from '../../shared/topology';
 import { loadConfig } from '../../shared/config';
 import { createHttpHandler } from '../../shared/http/api';
 import { ingestRoutes } from '../../shared/ingest/routes';

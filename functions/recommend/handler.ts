@@ -1,6 +1,6 @@
 /** Recommend: recommendations, ranking, similar items and health from the cached model. */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { SERVICE_NAME } from '../../infra/topology';
+import { SERVICE_NAME } from '../../shared/topology';
 import { loadConfig } from '../../shared/config';
 import { createHttpHandler } from '../../shared/http/api';
 import { createRecommendService } from '../../shared/serving/service';

@@ -6,7 +6,7 @@ import { dynamoDocumentClient, s3Client } from '../../shared/storage/aws/clients
 import { DynamoTrainingStore } from '../../shared/storage/dynamodb/training';
 import { S3ModelStore } from '../../shared/storage/s3/model-store';
 import { runTrainingJob, type JobSummary } from '../../shared/training/job';
-import { METRICS_NAMESPACE, SERVICE_NAME, TRAIN_METRICS as M } from '../../infra/topology';
+import { METRICS_NAMESPACE, SERVICE_NAME, TRAIN_METRICS as M } from '../../shared/topology';
 
 // Adapters live across warm invocations: one client pool, no per-run setup.
 const config = loadConfig();

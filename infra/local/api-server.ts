@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { ROUTES, type FunctionName } from '../topology';
+import { ROUTES, type FunctionName } from '../../shared/topology';
 import { buildHttpEvent, localContext, matchRoute } from './http-event';
 import { verifyToken } from './jwt';
 

@@ -1,7 +1,7 @@
 /** Loads a topology function's handler module in this process (what sam local invoke does in a container). */
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { FUNCTIONS, type FunctionName } from '../topology';
+import { FUNCTIONS, type FunctionName } from '../../shared/topology';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 

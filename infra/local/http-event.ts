@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { ROUTES, type RouteDef } from '../topology';
+import { ROUTES, type RouteDef } from '../../shared/topology';
 
 export interface HttpEventInput {
   method: string;

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FUNCTIONS, environmentFor, type FunctionName } from '../topology';
+import { FUNCTIONS, environmentFor, type FunctionName } from '../../shared/topology';
 import { startLocalApi, inProcessInvoker, type LocalApi, type LocalRoute } from './api-server';
 import { startEmbeddedAws, type EmbeddedAws } from './embedded';
 import { loadFunction } from './functions';

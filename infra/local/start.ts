@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { LOCAL_TRAIN_EVERY_MINUTES } from '../topology';
+import { LOCAL_TRAIN_EVERY_MINUTES } from '../../shared/topology';
 import { startLocalStack } from './stack';
 import { seedIfEmpty } from './seed';
 import { runTraining } from './train-runner';

@@ -1,5 +1,5 @@
 /**
- * The Attune stack: wires the constructs together from infra/topology.ts and
+ * The Attune stack: wires the constructs together from shared/topology.ts and
  * the shared table schema. Functions, entries, routes, their auth levels,
  * environment defaults, access needs and the schedule all come from there;
  * this file adds only deploy-time choices (context settings) and AWS wiring.
@@ -28,7 +28,7 @@ import {
   environmentFor,
   type FunctionName,
   type RouteDef,
-} from '../topology';
+} from '../../shared/topology';
 import { AttuneAlarms } from '../constructs/alarms';
 import { ApiAuth } from '../constructs/api-auth';
 import { AttuneFunction } from '../constructs/attune-function';

@@ -5,7 +5,7 @@
  * with a message naming the key instead of deploying something surprising.
  */
 import type { Construct } from 'constructs';
-import { TRAIN_SCHEDULE } from '../topology';
+import { TRAIN_SCHEDULE } from '../../shared/topology';
 
 /** All context settings, with the defaults the stack uses when a key is absent. */
 export interface AttuneSettings {

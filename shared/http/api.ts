@@ -8,7 +8,7 @@
 import { Router } from '@aws-lambda-powertools/event-handler/http';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { ROUTES, type FunctionName, type RouteDef } from '../../infra/topology';
+import { ROUTES, type FunctionName, type RouteDef } from '../topology';
 import type { AuthMode } from '../config';
 import { authorize, principalOf, type Principal } from './auth';
 import { ApiError, errorBody } from './errors';

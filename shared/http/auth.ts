@@ -5,7 +5,7 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { AuthMode } from '../config';
-import type { RouteAuth } from '../../infra/topology';
+import type { RouteAuth } from '../topology';
 import { forbidden, unauthorized } from './errors';
 
 export interface Principal {

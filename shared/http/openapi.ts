@@ -4,7 +4,7 @@
  * `npm run openapi` writes docs/openapi.json; a test keeps it in sync.
  */
 import { z } from 'zod';
-import { ROUTES, type RouteDef } from '../../infra/topology';
+import { ROUTES, type RouteDef } from '../topology';
 import { EventInput, ListEventsQuery, PostEventsBody, PutItemBody } from '../ingest/schemas';
 import { NoQuery, RankBody, RecommendQuery, SimilarQuery } from '../serving/schemas';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../../shared/config';
 import { ADMIN_SCOPE } from '../../shared/http/auth';
-import { FUNCTIONS, ROUTES, type FunctionName } from '../../infra/topology';
+import { FUNCTIONS, ROUTES, type FunctionName } from '../../shared/topology';
 import { logicalId, synth, type Synth } from './synth';
 
 type Props = Record<string, any>;

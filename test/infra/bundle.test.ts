@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ESM_REQUIRE_BANNER } from '../../infra/constructs/attune-function';
-import type { FunctionName } from '../../infra/topology';
+import type { FunctionName } from '../../shared/topology';
 import { logicalId, synth } from './synth';
 
 /** Upper bound per bundle: the SDK v3 clients minified are ~0.6 MiB; 5 MiB means something unintended got in. */

@@ -2,8 +2,8 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../../shared/config';
 import { TABLE_SCHEMA } from '../../shared/storage/schema';
-import { FUNCTIONS, TRAIN_SCHEDULE, type FunctionName } from '../../infra/topology';
-import { MODEL_PREFIX } from '../../infra/topology';
+import { FUNCTIONS, TRAIN_SCHEDULE, type FunctionName } from '../../shared/topology';
+import { MODEL_PREFIX } from '../../shared/topology';
 import { logicalId, roleActions, roleStatements, synth } from './synth';
 
 const NAMES = Object.keys(FUNCTIONS) as FunctionName[];

@@ -1,7 +1,7 @@
 /** events/ holds a ready fixture for every route of the topology, and each routes where it says. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ROUTES } from '../../infra/topology';
+import { ROUTES } from '../../shared/topology';
 import { matchRoute } from '../../infra/local/http-event';
 
 const fixtures = readdirSync('events')

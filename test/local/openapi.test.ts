@@ -1,7 +1,7 @@
 /** The committed OpenAPI document is what the schemas generate, and covers every route. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ROUTES } from '../../infra/topology';
+import { ROUTES } from '../../shared/topology';
 import { buildOpenApi } from '../../shared/http/openapi';
 
 describe('OpenAPI', () => {

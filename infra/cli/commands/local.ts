@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../main';
-import { FUNCTIONS, type FunctionName } from '../../topology';
+import { FUNCTIONS, type FunctionName } from '../../../shared/topology';
 import { startEmbeddedAws, type EmbeddedAws } from '../../local/embedded';
 import { findRunningStack, localFunctionEnv, startLocalStack } from '../../local/stack';
 import { buildHttpEvent, localContext } from '../../local/http-event';

@@ -3,8 +3,8 @@
  * The CDK stack deploys it; the local runner (`attune local …`, `npm start`)
  * serves it. Neither adds a route or a variable of its own, so they cannot drift.
  */
-import { ENV } from '../shared/config';
-import { keys } from '../shared/storage/schema';
+import { ENV } from './config';
+import { keys } from './storage/schema';
 
 export type FunctionName = 'Ingest' | 'Train' | 'Recommend';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
