@@ -4,7 +4,7 @@
  * serves it. Neither adds a route or a variable of its own, so they cannot drift.
  */
 import { ENV } from './config';
-import { keys } from './storage/schema';
+import { INDEX, keys } from './storage/schema';
 
 export type FunctionName = 'Ingest' | 'Train' | 'Recommend';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -42,7 +42,22 @@ export interface FunctionDef {
     bucket: 'none' | 'read' | 'readWrite';
     /** When set, table writes are allowed only on these partition-key patterns (IAM dynamodb:LeadingKeys). */
     tableWriteLeadingKeys?: string[];
+    /** The indexes the function queries; it is granted exactly these. */
+    indexes: string[];
   };
+}
+
+/**
+ * How a Train run spends its time: the table read and the publish get
+ * `reserveSeconds`; the job may then run to `finalFitFactor` × its budget
+ * (the final fit after tuning). Synth rejects a budget that cannot fit the
+ * timeout, and the handler derives the budget from the remaining time.
+ */
+export const TRAIN_TIMING = { reserveSeconds: 120, finalFitFactor: 1.5 } as const;
+
+/** The largest training budget that fits `availableSeconds` (a timeout or the remaining time). */
+export function maxTrainBudgetSeconds(availableSeconds: number): number {
+  return Math.floor((availableSeconds - TRAIN_TIMING.reserveSeconds) / TRAIN_TIMING.finalFitFactor);
 }
 
 export const FUNCTIONS: Record<FunctionName, FunctionDef> = {
@@ -53,7 +68,14 @@ export const FUNCTIONS: Record<FunctionName, FunctionDef> = {
     memoryMb: 512,
     timeoutSeconds: 29,
     environment: { [ENV.retentionDays]: '0' },
-    access: { table: 'readWriteDelete', bucket: 'none' },
+    access: {
+      table: 'readWriteDelete',
+      bucket: 'none',
+      // Events and erasure markers (U#…) and catalog records (I#…), never a lease or run record.
+      tableWriteLeadingKeys: [keys.user('*'), keys.item('*')],
+      // Its user's events (ByUserTime); catalog and erasure records are read by key.
+      indexes: [INDEX.userTime],
+    },
   },
   Train: {
     name: 'Train',
@@ -63,13 +85,20 @@ export const FUNCTIONS: Record<FunctionName, FunctionDef> = {
     timeoutSeconds: 900,
     environment: {
       [ENV.keepVersions]: '5',
-      [ENV.trainBudgetSeconds]: '600',
+      // What a 900 s timeout allows; the stack derives it from attune:trainTimeoutMinutes.
+      [ENV.trainBudgetSeconds]: String(maxTrainBudgetSeconds(900)),
       [ENV.gateTolerance]: '0.02',
       [ENV.leaseSeconds]: '1800',
       [ENV.tune]: 'true',
     },
     // Train writes only its lease and run-log records.
-    access: { table: 'readWrite', bucket: 'readWrite', tableWriteLeadingKeys: [keys.lease('*'), keys.runPartition] },
+    access: {
+      table: 'readWrite',
+      bucket: 'readWrite',
+      tableWriteLeadingKeys: [keys.lease('*'), keys.runPartition],
+      // The freshness probe (ByReceived) and the erasure directory.
+      indexes: [INDEX.received, INDEX.directory],
+    },
   },
   Recommend: {
     name: 'Recommend',
@@ -78,7 +107,8 @@ export const FUNCTIONS: Record<FunctionName, FunctionDef> = {
     memoryMb: 1769,
     timeoutSeconds: 10,
     environment: { [ENV.modelRefreshSeconds]: '30' },
-    access: { table: 'query', bucket: 'read' },
+    // A user's newest events (ByUserTime), catalog deltas and erasures (Directory).
+    access: { table: 'query', bucket: 'read', indexes: [INDEX.userTime, INDEX.directory] },
   },
 };
 
@@ -112,6 +142,24 @@ export const TRAIN_METRICS = {
   published: 'ModelPublished',
   seconds: 'TrainingSeconds',
   modelAge: 'ModelAgeSeconds',
+  /** 1 per run that published or found nothing new (a lease-locked run emits nothing): the staleness alarm. */
+  succeeded: 'TrainingSucceeded',
+} as const;
+
+/** Custom metrics of the request path (EMF, dimension service); the dashboard and alarms read them. */
+export const API_METRICS = {
+  eventsAccepted: 'EventsAccepted',
+  eventsRejected: 'EventsRejected',
+  eventsFailed: 'EventsFailed',
+  batchSize: 'EventBatchSize',
+  storeLatency: 'StoreLatency',
+  answers: 'Answers',
+  coreLatency: 'CoreLatency',
+  modelRefreshes: 'ModelRefreshes',
+  refusedVersions: 'RefusedModelVersions',
+  coldStarts: 'ColdStart',
+  /** A store answered in a way only a deployment mistake explains (S3 403, missing table): 500 `internal`. */
+  misconfigurations: 'Misconfigurations',
 } as const;
 
 /** Logical names of the table and bucket; the stack names resources from them. */

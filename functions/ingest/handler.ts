@@ -1,20 +1,35 @@
 /** Ingest: logs interactions, serves a user their events, catalog upserts and erasure. */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { SERVICE_NAME } from '../../shared/topology';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { loadConfig } from '../../shared/config';
 import { createHttpHandler } from '../../shared/http/api';
 import { ingestRoutes } from '../../shared/ingest/routes';
 import { dynamoDocumentClient } from '../../shared/storage/aws/clients';
 import { DynamoInteractionStore } from '../../shared/storage/dynamodb/interactions';
+import { API_METRICS as M } from '../../shared/topology';
+import { instrument, observeRoutes, powertools, timed } from '../observe';
 
 const config = loadConfig();
-const logger = new Logger({ serviceName: SERVICE_NAME });
-const store = new DynamoInteractionStore(dynamoDocumentClient(), config.tableName, {
+const pt = powertools();
+const store = new DynamoInteractionStore(pt.tracer.captureAWSv3Client(dynamoDocumentClient()), config.tableName, {
   retentionDays: config.retentionDays,
 });
 
-export const handler = createHttpHandler('Ingest', ingestRoutes({ store, authMode: config.authMode }), {
-  authMode: config.authMode,
-  adminGroup: config.adminGroup,
-  logger,
+type Batch = { accepted?: number; rejected?: unknown[]; failed?: unknown[] };
+const routes = observeRoutes(ingestRoutes({ store: timed(store, ['putEvents'], pt, M.storeLatency), authMode: config.authMode }), {
+  // 202, and 503 with what was stored: both bodies carry the counts.
+  'POST /events': (res) => {
+    const b = (res.body ?? {}) as Batch;
+    if (b.accepted === undefined) return;
+    const failed = b.failed?.length ?? 0;
+    const rejected = b.rejected?.length ?? 0;
+    pt.metrics.addMetric(M.eventsAccepted, MetricUnit.Count, b.accepted);
+    pt.metrics.addMetric(M.eventsRejected, MetricUnit.Count, rejected);
+    pt.metrics.addMetric(M.eventsFailed, MetricUnit.Count, failed);
+    pt.metrics.addMetric(M.batchSize, MetricUnit.Count, b.accepted + rejected + failed);
+  },
 });
+
+export const handler = instrument(
+  pt,
+  createHttpHandler('Ingest', routes, { authMode: config.authMode, adminGroup: config.adminGroup, logger: pt.logger }),
+);

@@ -1,39 +1,56 @@
 /** Train: the EventBridge-scheduled retraining run (shared/training/job.ts does the work). */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
 import { loadConfig } from '../../shared/config';
 import { dynamoDocumentClient, s3Client } from '../../shared/storage/aws/clients';
 import { DynamoTrainingStore } from '../../shared/storage/dynamodb/training';
 import { S3ModelStore } from '../../shared/storage/s3/model-store';
 import { runTrainingJob, type JobSummary } from '../../shared/training/job';
-import { METRICS_NAMESPACE, SERVICE_NAME, TRAIN_METRICS as M } from '../../shared/topology';
+import { TRAIN_METRICS as M, maxTrainBudgetSeconds } from '../../shared/topology';
+import { instrument, powertools } from '../observe';
 
 // Adapters live across warm invocations: one client pool, no per-run setup.
 const config = loadConfig();
-const logger = new Logger({ serviceName: SERVICE_NAME });
-const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
-const store = new DynamoTrainingStore(dynamoDocumentClient(), config.tableName);
-const models = new S3ModelStore(s3Client(), config.bucketName);
+const pt = powertools();
+const store = new DynamoTrainingStore(pt.tracer.captureAWSv3Client(dynamoDocumentClient()), config.tableName);
+const models = new S3ModelStore(pt.tracer.captureAWSv3Client(s3Client()), config.bucketName);
 const jobLogger = {
-  info: (message: string, extra: Record<string, unknown> = {}) => logger.info(message, extra),
-  warn: (message: string, extra: Record<string, unknown> = {}) => logger.warn(message, extra),
+  info: (message: string, extra: Record<string, unknown> = {}) => pt.logger.info(message, extra),
+  warn: (message: string, extra: Record<string, unknown> = {}) => pt.logger.warn(message, extra),
 };
 
-export const handler = async (): Promise<JobSummary> => {
-  metrics.addMetric(M.runs, MetricUnit.Count, 1);
+/** The configured budget, cut to what this invocation's remaining time allows (read and publish reserved). */
+export function budgetSeconds(configured: number, remainingMs: number): number {
+  return Math.max(1, Math.min(configured, maxTrainBudgetSeconds(remainingMs / 1000)));
+}
+
+export const handler = instrument(pt, async (_event: unknown, context?: Context): Promise<JobSummary> => {
+  pt.metrics.addMetric(M.runs, MetricUnit.Count, 1);
+  // Lambda always passes a context; a direct call from a script runs on the configured budget.
+  const remainingMs = context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
+  const trainBudgetSeconds = budgetSeconds(config.trainBudgetSeconds, remainingMs);
   try {
-    const summary = await runTrainingJob({ store, models, prefix: config.modelPrefix, config, logger: jobLogger });
-    metrics.addMetric(M.failures, MetricUnit.Count, 0);
-    metrics.addMetric(M.published, MetricUnit.Count, summary.decision === 'published' ? 1 : 0);
-    metrics.addMetric(M.seconds, MetricUnit.Seconds, (summary.timings.total ?? 0) / 1000);
-    if (summary.modelAgeSeconds !== undefined) metrics.addMetric(M.modelAge, MetricUnit.Seconds, summary.modelAgeSeconds);
+    const summary = await runTrainingJob({
+      store,
+      models,
+      prefix: config.modelPrefix,
+      config: { ...config, trainBudgetSeconds },
+      logger: jobLogger,
+    });
+    pt.metrics.addMetric(M.failures, MetricUnit.Count, 0);
+    pt.metrics.addMetric(M.published, MetricUnit.Count, summary.decision === 'published' ? 1 : 0);
+    // Published, or nothing new to learn: the model is as fresh as the data. A run
+    // that found the lease taken says nothing about freshness, so it emits nothing.
+    if (summary.decision === 'published' || summary.decision === 'skipped') {
+      pt.metrics.addMetric(M.succeeded, MetricUnit.Count, 1);
+    }
+    pt.metrics.addMetric(M.seconds, MetricUnit.Seconds, (summary.timings.total ?? 0) / 1000);
+    if (summary.modelAgeSeconds !== undefined) pt.metrics.addMetric(M.modelAge, MetricUnit.Seconds, summary.modelAgeSeconds);
     return summary;
   } catch (err) {
-    logger.error('training failed', err as Error);
-    metrics.addMetric(M.failures, MetricUnit.Count, 1);
+    pt.logger.error('training failed', err as Error);
+    pt.metrics.addMetric(M.failures, MetricUnit.Count, 1);
     // Rethrow: the schedule's retry policy and DLQ must see the failure.
     throw err;
-  } finally {
-    metrics.publishStoredMetrics();
   }
-};
+});
