@@ -6,8 +6,29 @@
 export interface CliCommand {
   summary: string;
   usage: string;
+  /** Every option with its default and what it does, shown by `--help`. */
+  options?: OptionHelp[];
+  /** Extra paragraphs for `--help` (examples, what a mode does). */
+  notes?: string;
   /** Runs the command; resolves to the process exit code. */
   run(argv: string[]): Promise<number>;
+}
+
+/** One option's help line: flag (with its value), default ('' when none), one sentence. */
+export type OptionHelp = [flag: string, byDefault: string, text: string];
+
+/** The `--help` text of a command: summary, usage, an aligned option table, notes. */
+export function commandHelp(c: CliCommand): string {
+  const lines = [c.summary, '', `Usage: ${c.usage}`];
+  if (c.options?.length) {
+    const w = Math.max(...c.options.map(([flag]) => flag.length));
+    lines.push('', 'Options:');
+    for (const [flag, byDefault, text] of c.options) {
+      lines.push(`  ${flag.padEnd(w)}  ${text}${byDefault ? ` [default: ${byDefault}]` : ''}`);
+    }
+  }
+  if (c.notes) lines.push('', c.notes);
+  return lines.join('\n');
 }
 
 type Loader = () => Promise<{ command: CliCommand }>;
@@ -17,7 +38,10 @@ const load = (name: string): Promise<{ command: CliCommand }> => import(`./comma
 
 const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   train: { summary: 'Train a model from a csv or MovieLens file into a folder', load: () => load('train') },
-  recommend: { summary: 'Batch recommendations from a trained model folder (JSON lines)', load: () => load('recommend') },
+  recommend: {
+    summary: 'Batch recommendations from a trained model folder (JSON lines)',
+    load: () => load('recommend'),
+  },
   predict: { summary: 'Rating predictions for user/item pairs', load: () => load('predict') },
   evaluate: { summary: 'Split, train and print ranking/rating metrics', load: () => load('evaluate') },
   local: { summary: 'sam-style local tools: invoke, start-api, generate-event, token', load: () => load('local') },
@@ -65,7 +89,7 @@ export async function main(argv: string[]): Promise<number> {
     throw err;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    console.log(`${command.summary}\n\nUsage: ${command.usage}`);
+    console.log(commandHelp(command));
     return 0;
   }
   try {

@@ -1,10 +1,12 @@
 /**
  * Interaction files for the CLI: csv (header with user_id,item_id and optional
- * value, timestamp, event_type) and MovieLens u.data. Rows are weighed like
- * API events (eventWeight); errors name the file and line.
+ * value, timestamp, event_type; RFC 4180 quoting, so a quoted field may hold
+ * commas, quotes and newlines) and MovieLens u.data (tab-separated, no header).
+ * Rows are weighed like API events (eventWeight); errors name the file and line.
  */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import type { FileHandle } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { parse, type Options } from 'csv-parse';
 import { EVENT_TYPES, eventWeight, type EventType } from '../events';
 import { DatasetBuilder, type Dataset } from './dataset';
 
@@ -16,6 +18,7 @@ export interface InputRow {
   weight: number;
   /** Epoch ms (0 when the file has none). */
   timestamp: number;
+  /** Line of the file where the row ends (a quoted field may span lines). */
   line: number;
 }
 
@@ -23,26 +26,17 @@ export class InputError extends Error {
   override name = 'InputError';
 }
 
-/** Splits one csv line; double quotes may enclose fields with commas ("" escapes a quote). */
-export function splitCsv(line: string): string[] {
-  if (!line.includes('"')) return line.split(',');
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let p = 0; p < line.length; p++) {
-    const ch = line[p];
-    if (quoted) {
-      if (ch === '"' && line[p + 1] === '"') (cur += '"'), p++;
-      else if (ch === '"') quoted = false;
-      else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') out.push(cur), (cur = '');
-    else cur += ch;
-  }
-  if (quoted) throw new Error('unterminated quote');
-  out.push(cur);
-  return out;
-}
+const PARSER: Record<InputFormat, Options> = {
+  csv: { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, record_delimiter: ['\r\n', '\n'] },
+  // u.data has no quoting; a stray quote in an id must not swallow the following lines
+  movielens: {
+    delimiter: '\t',
+    quote: false,
+    skip_empty_lines: true,
+    relax_column_count: true,
+    record_delimiter: ['\r\n', '\n'],
+  },
+};
 
 /** Epoch seconds (< 1e11) become ms; ISO dates are parsed; empty is 0. */
 function parseTime(raw: string | undefined): number {
@@ -54,48 +48,86 @@ function parseTime(raw: string | undefined): number {
   return t;
 }
 
-/** Streams the rows of an interaction file. */
-export async function* readRows(path: string, format: InputFormat): AsyncGenerator<InputRow> {
-  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
-  let n = 0;
-  let cols: Record<string, number> | undefined;
-  for await (const raw of lines) {
-    n++;
-    const line = raw.replace(/^\uFEFF/, '');
-    if (line.trim() === '') continue;
-    try {
-      if (format === 'movielens') {
-        const f = line.split('\t');
-        if (f.length < 3) throw new Error('expected user<TAB>item<TAB>rating[<TAB>timestamp]');
-        const rating = Number(f[2]);
-        if (!Number.isFinite(rating)) throw new Error(`bad rating "${f[2]}"`);
-        yield { userId: f[0], itemId: f[1], weight: rating, timestamp: parseTime(f[3]), line: n };
-        continue;
-      }
-      const f = splitCsv(line).map((x) => x.trim());
-      if (!cols) {
-        cols = Object.fromEntries(f.map((name, i) => [name.toLowerCase(), i]));
-        if (cols.user_id === undefined || cols.item_id === undefined) throw new Error('header must name user_id and item_id columns');
-        continue;
-      }
-      const userId = f[cols.user_id];
-      const itemId = f[cols.item_id];
-      if (!userId || !itemId) throw new Error('empty user_id or item_id');
-      const valueRaw = cols.value !== undefined ? f[cols.value] : undefined;
-      const value = valueRaw !== undefined && valueRaw !== '' ? Number(valueRaw) : undefined;
-      if (value !== undefined && !Number.isFinite(value)) throw new Error(`bad value "${valueRaw}"`);
-      const typeRaw = cols.event_type !== undefined ? f[cols.event_type] : undefined;
-      let weight: number;
-      if (typeRaw) {
-        if (!(EVENT_TYPES as readonly string[]).includes(typeRaw)) throw new Error(`unknown event_type "${typeRaw}" (one of ${EVENT_TYPES.join(', ')})`);
-        weight = eventWeight(typeRaw as EventType, value);
-      } else weight = value ?? 1;
-      yield { userId, itemId, weight, timestamp: parseTime(cols.timestamp !== undefined ? f[cols.timestamp] : undefined), line: n };
-    } catch (err) {
-      throw new InputError(`${path}:${n}: ${(err as Error).message}`);
-    }
+/** Opens the file, turning the common failures into one line instead of a raw errno dump. */
+async function openInput(path: string): Promise<FileHandle> {
+  try {
+    return await open(path, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new InputError(`${path}: ${why}`);
   }
+}
+
+/** Column positions from a csv header; the error shows what was found (e.g. a semicolon-separated header). */
+function headerColumns(fields: string[]): Record<string, number> {
+  const cols: Record<string, number> = Object.fromEntries(fields.map((name, i) => [name.toLowerCase(), i]));
+  if (cols.user_id !== undefined && cols.item_id !== undefined) return cols;
+  const found = fields.join(',');
+  const hint = fields.length === 1 && /[;\t|]/.test(found) ? ' (the file must be comma-separated)' : '';
+  throw new Error(`header must name user_id and item_id columns; found "${found}"${hint}`);
+}
+
+function csvRow(f: string[], cols: Record<string, number>): Omit<InputRow, 'line'> {
+  const userId = f[cols.user_id];
+  const itemId = f[cols.item_id];
+  if (!userId || !itemId) throw new Error('empty user_id or item_id');
+  const valueRaw = cols.value !== undefined ? f[cols.value] : undefined;
+  const value = valueRaw !== undefined && valueRaw !== '' ? Number(valueRaw) : undefined;
+  if (value !== undefined && !Number.isFinite(value)) throw new Error(`bad value "${valueRaw}"`);
+  const typeRaw = cols.event_type !== undefined ? f[cols.event_type] : undefined;
+  let weight: number;
+  if (typeRaw) {
+    if (!(EVENT_TYPES as readonly string[]).includes(typeRaw)) {
+      throw new Error(`unknown event_type "${typeRaw}" (one of ${EVENT_TYPES.join(', ')})`);
+    }
+    weight = eventWeight(typeRaw as EventType, value);
+  } else weight = value ?? 1;
+  return { userId, itemId, weight, timestamp: parseTime(cols.timestamp !== undefined ? f[cols.timestamp] : undefined) };
+}
+
+function movieLensRow(f: string[]): Omit<InputRow, 'line'> {
+  if (f.length < 3) throw new Error('expected user<TAB>item<TAB>rating[<TAB>timestamp]');
+  const rating = Number(f[2]);
+  if (!Number.isFinite(rating)) throw new Error(`bad rating "${f[2]}"`);
+  return { userId: f[0], itemId: f[1], weight: rating, timestamp: parseTime(f[3]) };
+}
+
+/** Streams the rows of an interaction file; a file with no rows is an error, never an empty model. */
+export async function* readRows(path: string, format: InputFormat): AsyncGenerator<InputRow> {
+  const file = await openInput(path);
+  const source = file.createReadStream({ encoding: 'utf8', autoClose: false });
+  const parser = source.pipe(parse({ ...PARSER[format], info: true }));
+  // pipe() does not forward read errors (EISDIR): without this the parser would wait forever
+  source.once('error', (err) => parser.destroy(err));
+  let cols: Record<string, number> | undefined;
+  let line = 0;
+  let rows = 0;
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
+      line = info.lines;
+      if (format === 'csv' && !cols) {
+        cols = headerColumns(record);
+        continue;
+      }
+      rows++;
+      yield { ...(format === 'csv' ? csvRow(record, cols!) : movieLensRow(record)), line };
+    }
+  } catch (err) {
+    if (err instanceof InputError) throw err;
+    if ((err as NodeJS.ErrnoException).code === 'EISDIR') throw new InputError(`${path}: is a folder, not a file`);
+    // csv-parse's own errors (an unclosed quote) carry the line they stopped at
+    const at = (err as { lines?: number }).lines ?? line;
+    const why = (err as Error).message.replace(/^[A-Za-z ]+Error: /, '');
+    throw new InputError(`${path}:${at}: ${why}`);
+  } finally {
+    source.destroy();
+    parser.destroy();
+    await file.close();
+  }
+  if (rows > 0) return;
   if (format === 'csv' && !cols) throw new InputError(`${path}: empty file (expected a header with user_id,item_id)`);
+  throw new InputError(`${path}: no rows${format === 'csv' ? ' after the header' : ''}: nothing to train on`);
 }
 
 /** Reads a whole file into a training dataset. */
@@ -106,10 +138,17 @@ export async function readDataset(path: string, format: InputFormat): Promise<Da
 }
 
 /** A TTY progress line on stderr (stage, epoch, loss, elapsed); silent when stderr is not a terminal. */
-export function ttyProgress(): ((p: { stage: string; epoch?: number; loss?: number; elapsedMs: number }) => void) | undefined {
+export function ttyProgress():
+  | ((p: { stage: string; epoch?: number; loss?: number; elapsedMs: number }) => void)
+  | undefined {
   if (!process.stderr.isTTY) return undefined;
   return (p) => {
-    const parts = [`${p.stage}`, p.epoch !== undefined ? `epoch ${p.epoch}` : '', p.loss !== undefined ? `loss ${p.loss.toPrecision(4)}` : '', `${(p.elapsedMs / 1000).toFixed(1)}s`];
+    const parts = [
+      `${p.stage}`,
+      p.epoch !== undefined ? `epoch ${p.epoch}` : '',
+      p.loss !== undefined ? `loss ${p.loss.toPrecision(4)}` : '',
+      `${(p.elapsedMs / 1000).toFixed(1)}s`,
+    ];
     process.stderr.write(`\r\x1b[K${parts.filter(Boolean).join('  ')}`);
   };
 }

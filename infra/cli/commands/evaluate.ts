@@ -4,16 +4,34 @@ import type { CliCommand } from '../main';
 import { readDataset, ttyProgress } from '../../../shared/training/input';
 import { trainPipeline } from '../../../shared/training/pipeline';
 import type { SplitKind } from '../../../shared/training/evaluate';
-import { MODEL_OPTIONS, modelSettings, number } from './train';
+import { MODEL_OPTION_HELP, MODEL_OPTIONS, modelSettings, number } from './train';
 
 export const command: CliCommand = {
   summary: 'Split, train and print ranking/rating metrics',
   usage:
-    'attune evaluate --input FILE [--format csv|movielens] [--split user|item|temporal] [--seed 42] [--model auto|als|mf|item-knn|user-knn|popular] [--factors N] [--iterations N] [--regularization X] [--alpha X] [--no-tune] [--budget SECONDS] [--json]',
+    'attune evaluate --input FILE [--format csv|movielens] [--split user|item|temporal] [--seed 42] ' +
+    '[--model auto|als|mf|item-knn|user-knn|popular] [--factors N] [--iterations N] [--regularization X] [--alpha X] ' +
+    '[--no-tune] [--budget SECONDS] [--json]',
+  options: [
+    ...MODEL_OPTION_HELP,
+    [
+      '--split user|item|temporal',
+      'user',
+      "75/25 holdout: user = a quarter of each user's items, item = of each item's users, temporal = each " +
+        "user's newest quarter",
+    ],
+    ['--json', 'off', 'print one JSON object instead of the table'],
+  ],
+  notes: 'Metrics are top-10 with train items removed (docs/protocol.md). Nothing is written.',
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
-      options: { ...MODEL_OPTIONS, split: { type: 'string', default: 'user' }, budget: { type: 'string', default: '600' }, json: { type: 'boolean', default: false } },
+      options: {
+        ...MODEL_OPTIONS,
+        split: { type: 'string', default: 'user' },
+        budget: { type: 'string', default: '600' },
+        json: { type: 'boolean', default: false },
+      },
       strict: true,
     });
     if (!values.input) throw new Error('--input FILE is required');
@@ -36,14 +54,25 @@ export const command: CliCommand = {
     });
     if (progress) process.stderr.write('\n');
     if (values.json) {
-      console.log(JSON.stringify({ kind: r.model.manifest.kind, split: values.split, metrics: r.metrics, note: r.note, timings: r.timings }));
+      console.log(
+        JSON.stringify({
+          kind: r.model.manifest.kind,
+          split: values.split,
+          metrics: r.metrics,
+          note: r.note,
+          timings: r.timings,
+        }),
+      );
       return 0;
     }
     const rows: [string, string][] = [
       ['model', r.model.manifest.kind],
       ['split', `${values.split} 75/25, seed ${s.seed}`],
       ['users × items', `${d.userIds.length} × ${d.itemIds.length} (${d.pairUser.length} pairs)`],
-      ...Object.entries(r.metrics).map(([k, v]): [string, string] => [k, Number.isInteger(v) ? String(v) : v.toFixed(4)]),
+      ...Object.entries(r.metrics).map(([k, v]): [string, string] => [
+        k,
+        Number.isInteger(v) ? String(v) : v.toFixed(4),
+      ]),
       ['seconds', (r.timings.total / 1000).toFixed(2)],
     ];
     if (r.note) rows.push(['note', r.note]);

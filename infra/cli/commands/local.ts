@@ -26,11 +26,20 @@ const USAGE = `attune local invoke <${Object.keys(FUNCTIONS).join('|')}> [--even
 const homeOf = (h?: string) => resolve(h ?? process.env.ATTUNE_HOME ?? '.attune');
 
 /** Stores of a running npm start on this home, else our own embedded ones (stopped by the caller). */
-async function stores(home: string): Promise<{ aws: Pick<EmbeddedAws, 'env' | 'tableName' | 'bucketName'>; stop: () => Promise<void>; shared: boolean }> {
+async function stores(
+  home: string,
+): Promise<{ aws: Pick<EmbeddedAws, 'env' | 'tableName' | 'bucketName'>; stop: () => Promise<void>; shared: boolean }> {
   const running = findRunningStack(home);
   if (running) {
-    const env = Object.fromEntries(Object.entries(running).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
-    return { aws: { env, tableName: env.ATTUNE_TABLE, bucketName: env.ATTUNE_BUCKET }, stop: async () => undefined, shared: true };
+    const env = Object.fromEntries(Object.entries(running).filter(([, v]) => typeof v === 'string')) as Record<
+      string,
+      string
+    >;
+    return {
+      aws: { env, tableName: env.ATTUNE_TABLE, bucketName: env.ATTUNE_BUCKET },
+      stop: async () => undefined,
+      shared: true,
+    };
   }
   const aws = await startEmbeddedAws({ home });
   return { aws, stop: () => aws.stop(), shared: false };
@@ -47,7 +56,11 @@ async function invoke(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { event: { type: 'string', short: 'e' }, home: { type: 'string' }, auth: { type: 'string', default: 'none' } },
+    options: {
+      event: { type: 'string', short: 'e' },
+      home: { type: 'string' },
+      auth: { type: 'string', default: 'none' },
+    },
   });
   const fn = positionals[0] as FunctionName;
   if (!fn || !(fn in FUNCTIONS)) throw new Error(`name a function: ${Object.keys(FUNCTIONS).join(', ')}`);
@@ -56,7 +69,9 @@ async function invoke(argv: string[]): Promise<number> {
   const s = await stores(home);
   try {
     Object.assign(process.env, localFunctionEnv(s.aws, values.auth === 'jwt' ? 'jwt' : 'none'));
-    console.error(`invoking ${fn} (${FUNCTIONS[fn].entry}) against ${s.shared ? 'the running npm start' : 'embedded stores'} in ${home}`);
+    console.error(
+      `invoking ${fn} (${FUNCTIONS[fn].entry}) against ${s.shared ? 'the running npm start' : 'embedded stores'} in ${home}`,
+    );
     const started = performance.now();
     const handler = await loadFunction(fn);
     const result = await handler(event, localContext(fn, FUNCTIONS[fn].timeoutSeconds * 1000));
@@ -71,7 +86,11 @@ async function invoke(argv: string[]): Promise<number> {
 async function startApi(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { port: { type: 'string', default: process.env.PORT ?? '3000' }, home: { type: 'string' }, auth: { type: 'string', default: 'none' } },
+    options: {
+      port: { type: 'string', default: process.env.PORT ?? '3000' },
+      home: { type: 'string' },
+      auth: { type: 'string', default: 'none' },
+    },
   });
   const home = homeOf(values.home);
   if (findRunningStack(home)) throw new Error(`npm start is already serving ${home}; use its API or another --home`);
@@ -122,17 +141,58 @@ function generateEvent(argv: string[]): number {
 async function token(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { user: { type: 'string' }, admin: { type: 'boolean', default: false }, ttl: { type: 'string' }, home: { type: 'string' } },
+    options: {
+      user: { type: 'string' },
+      admin: { type: 'boolean', default: false },
+      ttl: { type: 'string' },
+      home: { type: 'string' },
+    },
   });
   if (!values.user) throw new Error('token needs --user ID');
   const key = localSigningKey(join(homeOf(values.home), 'jwt-signing-key'));
-  console.log(await issueToken(key, values.user, { admin: values.admin, ttlSeconds: values.ttl ? Number(values.ttl) : undefined }));
+  console.log(
+    await issueToken(key, values.user, {
+      admin: values.admin,
+      ttlSeconds: values.ttl ? Number(values.ttl) : undefined,
+    }),
+  );
   return 0;
 }
 
 export const command: CliCommand = {
   summary: 'sam-style local tools: invoke, start-api, generate-event, token',
   usage: USAGE,
+  options: [
+    ['invoke FUNCTION', '', `runs one handler (${Object.keys(FUNCTIONS).join(', ')}) once and prints its result`],
+    [
+      '  --event FILE | -',
+      'Train: a scheduled event',
+      'the event to invoke with (events/ has one per route; - reads stdin)',
+    ],
+    ['  --auth none|jwt', 'none', 'none trusts the user in the path; jwt makes handlers check the claims'],
+    ['start-api', '', "serves the topology's routes over HTTP; no seeding, no training schedule (npm start does both)"],
+    ['  --port N', '3000 or $PORT', 'port on 127.0.0.1'],
+    ['  --auth none|jwt', 'none', 'jwt emulates the API Gateway JWT authorizer (401 without a valid token)'],
+    ['generate-event http', '', 'prints an API Gateway HTTP API v2 event'],
+    ['  --method M', 'GET', 'HTTP method'],
+    ['  --path P', '', 'request path with query string; required'],
+    ['  --body JSON', 'none', 'request body (checked to be JSON)'],
+    ['  --user ID', 'no claims', 'puts a verified token for this user in the event'],
+    ['  --admin', 'off', "adds the admin group to the token's claims"],
+    ['generate-event schedule', '', 'prints the EventBridge event that triggers Train'],
+    ['token', '', "prints a dev JWT signed with this home's local key, for --auth jwt"],
+    ['  --user ID', '', "the token's subject; required"],
+    ['  --admin', 'off', 'adds the admin group (catalog and erasure routes)'],
+    ['  --ttl SECONDS', '43200 (12 h)', 'token lifetime'],
+    [
+      '--home DIR',
+      '.attune or $ATTUNE_HOME',
+      'data folder; invoke uses a running npm start on it, else its own stores',
+    ],
+  ],
+  notes:
+    "A scheduled Train run has the topology's budget of 600 s (ATTUNE_TRAIN_BUDGET_SECONDS overrides it; " +
+    'npm start uses 20 s).',
   async run(argv) {
     const [sub, ...rest] = argv;
     switch (sub) {

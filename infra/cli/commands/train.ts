@@ -1,6 +1,6 @@
 /** `attune train`: the scheduled job's training pipeline on a file, into a model folder. */
 import { parseArgs } from 'node:util';
-import type { CliCommand } from '../main';
+import type { CliCommand, OptionHelp } from '../main';
 import type { ModelKind } from '../../../shared/model/types';
 import { newVersion, publishModel } from '../../../shared/model/repository';
 import { LocalModelStore } from '../../../shared/storage/local/model-store';
@@ -22,18 +22,60 @@ export const MODEL_OPTIONS = {
   'no-tune': { type: 'boolean', default: false },
 } as const;
 
-type ModelValues = { [K in keyof typeof MODEL_OPTIONS]?: (typeof MODEL_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+/** Help lines of {@link MODEL_OPTIONS}, shared by train and evaluate. */
+export const MODEL_OPTION_HELP: OptionHelp[] = [
+  [
+    '--input FILE',
+    '',
+    'interactions: csv with a header naming user_id,item_id[,value,timestamp,event_type] (quoted fields ' +
+      'may hold commas and newlines), or MovieLens u.data with --format movielens; required',
+  ],
+  ['--format csv|movielens', 'csv', 'how --input is laid out (movielens: user<TAB>item<TAB>rating<TAB>time)'],
+  [
+    '--model KIND',
+    'auto',
+    'auto|als|mf|item-knn|user-knn|popular; auto trains what the scheduled job serves: implicit ALS, ' +
+      'its hyper-parameters searched on validation splits unless --no-tune',
+  ],
+  [
+    '--factors N',
+    "the kind's (ALS 64)",
+    'latent factors for als and mf; the neighbour count k for item-knn and user-knn',
+  ],
+  ['--iterations N', "the kind's (ALS 15)", 'ALS sweeps, or SGD epochs for mf'],
+  ['--regularization X', "the kind's (ALS 0.05)", 'L2 regularization λ'],
+  ['--alpha X', "the kind's", 'confidence scale α of implicit feedback (ALS)'],
+  ['--seed N', '42', 'seeds the split, the initial factors and the search: one seed, one model'],
+  ['--no-tune', 'off', 'skip the hyper-parameter search; explicit options always win over tuned values'],
+  [
+    '--budget SECONDS',
+    "600, the deployed job's",
+    'wall-clock budget of search + training; the search gets 40% of it, then trains with what it found',
+  ],
+];
+
+type ModelValues = {
+  [K in keyof typeof MODEL_OPTIONS]?: (typeof MODEL_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
+};
 
 export function number(name: string, raw: string | undefined, integer = false): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) throw new Error(`--${name} must be a ${integer ? 'non-negative integer' : 'non-negative number'}, got "${raw}"`);
+  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n)))
+    throw new Error(`--${name} must be a ${integer ? 'non-negative integer' : 'non-negative number'}, got "${raw}"`);
   return n;
 }
 
 /** Kind, explicit parameters and input settings from parsed options. */
-export function modelSettings(v: ModelValues): { kind: ModelKind; params: Record<string, unknown>; format: InputFormat; seed: number; tune: boolean } {
-  if (!(KINDS as readonly string[]).includes(v.model ?? 'auto')) throw new Error(`--model must be one of ${KINDS.join('|')}`);
+export function modelSettings(v: ModelValues): {
+  kind: ModelKind;
+  params: Record<string, unknown>;
+  format: InputFormat;
+  seed: number;
+  tune: boolean;
+} {
+  if (!(KINDS as readonly string[]).includes(v.model ?? 'auto'))
+    throw new Error(`--model must be one of ${KINDS.join('|')}`);
   if (v.format !== 'csv' && v.format !== 'movielens') throw new Error('--format must be csv or movielens');
   // auto = what the scheduled job serves
   const kind = (v.model === 'auto' || !v.model ? 'als' : v.model) as ModelKind;
@@ -57,11 +99,25 @@ export function modelSettings(v: ModelValues): { kind: ModelKind; params: Record
 export const command: CliCommand = {
   summary: 'Train a model from a csv or MovieLens file into a folder',
   usage:
-    'attune train --input FILE [--format csv|movielens] [--model auto|als|mf|item-knn|user-knn|popular] [--factors N] [--iterations N] [--regularization X] [--alpha X] [--seed N] [--no-tune] [--budget SECONDS] [--keep N] --out DIR',
+    'attune train --input FILE [--format csv|movielens] [--model auto|als|mf|item-knn|user-knn|popular] [--factors N] ' +
+    '[--iterations N] [--regularization X] [--alpha X] [--seed N] [--no-tune] [--budget SECONDS] [--keep N] --out DIR',
+  options: [
+    ...MODEL_OPTION_HELP,
+    ['--keep N', '5', 'model versions kept in --out; older ones are deleted after the new one is published'],
+    ['--out DIR', '', 'model folder (latest.json + models/<version>/), read by recommend and predict; required'],
+  ],
+  notes:
+    'Prints one JSON line: version, kind, counts, holdout metrics (75/25 per-user split) and stage timings.\n' +
+    'Example: attune train --input ratings.csv --out ./model',
   async run(argv) {
     const { values } = parseArgs({
       args: argv,
-      options: { ...MODEL_OPTIONS, out: { type: 'string' }, budget: { type: 'string', default: '600' }, keep: { type: 'string', default: '5' } },
+      options: {
+        ...MODEL_OPTIONS,
+        out: { type: 'string' },
+        budget: { type: 'string', default: '600' },
+        keep: { type: 'string', default: '5' },
+      },
       strict: true,
     });
     if (!values.input || !values.out) throw new Error('--input FILE and --out DIR are required');
@@ -82,7 +138,9 @@ export const command: CliCommand = {
       onProgress: progress,
     });
     if (progress) process.stderr.write('\n');
-    const manifest = await publishModel(new LocalModelStore(values.out), '', r.model, { keep: number('keep', values.keep, true) ?? 5 });
+    const manifest = await publishModel(new LocalModelStore(values.out), '', r.model, {
+      keep: number('keep', values.keep, true) ?? 5,
+    });
     console.log(
       JSON.stringify({
         out: values.out,

@@ -9,6 +9,9 @@ import { command as train } from '../../../infra/cli/commands/train';
 import { command as recommend } from '../../../infra/cli/commands/recommend';
 import { command as predict } from '../../../infra/cli/commands/predict';
 import { command as evaluate } from '../../../infra/cli/commands/evaluate';
+import { command as local } from '../../../infra/cli/commands/local';
+import { commandHelp, main } from '../../../infra/cli/main';
+import { readRows } from '../../../shared/training/input';
 
 const dir = mkdtempSync(join(tmpdir(), 'attune-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -18,9 +21,19 @@ const data = generateSynthetic({ users: 60, items: 30, clusters: 3, eventsPerUse
 const TYPES: Record<string, string> = { view: 'view', cart: 'add_to_cart', purchase: 'purchase' };
 writeFileSync(
   path('events.csv'),
-  ['user_id,item_id,event_type,timestamp', ...data.triples.map((t) => `${t.userId},${t.itemId},${TYPES[t.eventType]},${t.timestamp}`)].join('\n'),
+  [
+    'user_id,item_id,event_type,timestamp',
+    ...data.triples.map((t) => `${t.userId},${t.itemId},${TYPES[t.eventType]},${t.timestamp}`),
+  ].join('\n'),
 );
-writeFileSync(path('ratings.csv'), ['user_id,item_id,value', ...data.triples.map((t) => `${t.userId},${t.itemId},${1 + (t.weight % 5)}`)].join('\n'));
+writeFileSync(
+  path('ratings.csv'),
+  ['user_id,item_id,value', ...data.triples.map((t) => `${t.userId},${t.itemId},${1 + (t.weight % 5)}`)].join('\n'),
+);
+
+const drain = async (name: string) => {
+  for await (const _ of readRows(path(name), 'csv'));
+};
 
 async function capture(fn: () => Promise<number>): Promise<{ code: number; out: string }> {
   const lines: string[] = [];
@@ -34,7 +47,9 @@ async function capture(fn: () => Promise<number>): Promise<{ code: number; out: 
 
 describe('attune CLI (training side)', () => {
   it('train → recommend: JSON lines, training items excluded, unknown users get popular items', async () => {
-    const t = await capture(() => train.run(['--input', path('events.csv'), '--no-tune', '--factors', '8', '--out', path('als')]));
+    const t = await capture(() =>
+      train.run(['--input', path('events.csv'), '--no-tune', '--factors', '8', '--out', path('als')]),
+    );
     expect(t.code).toBe(0);
     const summary = JSON.parse(t.out);
     expect(summary.kind).toBe('als');
@@ -42,8 +57,22 @@ describe('attune CLI (training side)', () => {
     expect(readFileSync(path('als/latest.json'), 'utf8')).toContain(summary.version);
 
     writeFileSync(path('users.txt'), 'u1\nnobody\n');
-    expect(await recommend.run(['--model', path('als'), '--users', path('users.txt'), '-k', '5', '--out', path('recs.jsonl')])).toBe(0);
-    const lines = readFileSync(path('recs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(
+      await recommend.run([
+        '--model',
+        path('als'),
+        '--users',
+        path('users.txt'),
+        '-k',
+        '5',
+        '--out',
+        path('recs.jsonl'),
+      ]),
+    ).toBe(0);
+    const lines = readFileSync(path('recs.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.userId)).toEqual(['u1', 'nobody']);
     expect(lines[0].items).toHaveLength(5);
     const seen = new Set(data.triples.filter((x) => x.userId === 'u1').map((x) => x.itemId));
@@ -52,17 +81,54 @@ describe('attune CLI (training side)', () => {
   });
 
   it('train mf → predict: ratings on the trained scale', async () => {
-    await capture(() => train.run(['--input', path('ratings.csv'), '--model', 'mf', '--factors', '4', '--iterations', '10', '--out', path('mf')]));
+    await capture(() =>
+      train.run([
+        '--input',
+        path('ratings.csv'),
+        '--model',
+        'mf',
+        '--factors',
+        '4',
+        '--iterations',
+        '10',
+        '--out',
+        path('mf'),
+      ]),
+    );
     writeFileSync(path('pairs.csv'), 'user_id,item_id\nu1,i2\nu2,i5\nghost,i1\n');
     expect(await predict.run(['--model', path('mf'), '--pairs', path('pairs.csv'), '--out', path('pred.tsv')])).toBe(0);
-    const rows = readFileSync(path('pred.tsv'), 'utf8').trim().split('\n').map((l) => l.split('\t'));
-    expect(rows.map((r) => r.slice(0, 2))).toEqual([['u1', 'i2'], ['u2', 'i5'], ['ghost', 'i1']]);
+    const rows = readFileSync(path('pred.tsv'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t'));
+    expect(rows.map((r) => r.slice(0, 2))).toEqual([
+      ['u1', 'i2'],
+      ['u2', 'i5'],
+      ['ghost', 'i1'],
+    ]);
     for (const r of rows) expect(Number(r[2])).toBeGreaterThanOrEqual(1), expect(Number(r[2])).toBeLessThanOrEqual(5);
   });
 
   it('evaluate prints a metrics table for each model kind and split', async () => {
-    for (const [model, split] of [['als', 'user'], ['item-knn', 'temporal'], ['popular', 'item'], ['user-knn', 'user']]) {
-      const r = await capture(() => evaluate.run(['--input', path('events.csv'), '--model', model, '--split', split, '--no-tune', '--factors', '8']));
+    for (const [model, split] of [
+      ['als', 'user'],
+      ['item-knn', 'temporal'],
+      ['popular', 'item'],
+      ['user-knn', 'user'],
+    ]) {
+      const r = await capture(() =>
+        evaluate.run([
+          '--input',
+          path('events.csv'),
+          '--model',
+          model,
+          '--split',
+          split,
+          '--no-tune',
+          '--factors',
+          '8',
+        ]),
+      );
       expect(r.code).toBe(0);
       expect(r.out).toMatch(new RegExp(`model\\s+${model}`));
       expect(r.out).toMatch(/ndcg10\s+0\.\d{4}/);
@@ -71,14 +137,79 @@ describe('attune CLI (training side)', () => {
 
   it('bad input names the line', async () => {
     writeFileSync(path('bad.csv'), 'user_id,item_id,event_type\nu1,i1,view\nu2,i2,teleport\n');
-    await expect(train.run(['--input', path('bad.csv'), '--out', path('x')])).rejects.toThrow(/bad\.csv:3: unknown event_type "teleport"/);
+    await expect(train.run(['--input', path('bad.csv'), '--out', path('x')])).rejects.toThrow(
+      /bad\.csv:3: unknown event_type "teleport"/,
+    );
     writeFileSync(path('nohead.csv'), 'a,b\n1,2\n');
-    await expect(evaluate.run(['--input', path('nohead.csv')])).rejects.toThrow(/nohead\.csv:1: header must name user_id/);
+    await expect(evaluate.run(['--input', path('nohead.csv')])).rejects.toThrow(
+      /nohead\.csv:1: header must name user_id/,
+    );
     await expect(recommend.run(['--model', path('nothing-here'), '--user', 'u1'])).rejects.toThrow(/no model/);
   });
 
+  it('csv: quoted fields may hold commas, quotes and newlines; lines are counted across them', async () => {
+    writeFileSync(
+      path('quoted.csv'),
+      '\uFEFFuser_id,title,item_id,value\nu1,"Shoes, trail",i1,3\nu2,"two\nlines ""quoted""",i2,4\n\nu3,x,i3,5\n',
+    );
+    const rows = [];
+    for await (const r of readRows(path('quoted.csv'), 'csv')) rows.push(r);
+    expect(rows.map((r) => [r.userId, r.itemId, r.weight, r.line])).toEqual([
+      ['u1', 'i1', 3, 2],
+      ['u2', 'i2', 4, 4],
+      ['u3', 'i3', 5, 6],
+    ]);
+    writeFileSync(path('crlf.csv'), 'user_id,item_id\r\nu1,i1\r\nu2,i2\r\n');
+    const crlf = [];
+    for await (const r of readRows(path('crlf.csv'), 'csv')) crlf.push([r.userId, r.itemId, r.line]);
+    expect(crlf).toEqual([
+      ['u1', 'i1', 2],
+      ['u2', 'i2', 3],
+    ]);
+    writeFileSync(path('open-quote.csv'), 'user_id,item_id\nu1,"i1\n');
+    await expect(drain('open-quote.csv')).rejects.toThrow(/open-quote\.csv:\d+: .*quote/i);
+  });
+
+  it('a header-only, semicolon-separated or missing file fails with one clear line', async () => {
+    writeFileSync(path('header-only.csv'), 'user_id,item_id,value\n');
+    await expect(train.run(['--input', path('header-only.csv'), '--out', path('none')])).rejects.toThrow(
+      /header-only\.csv: no rows after the header/,
+    );
+    writeFileSync(path('semi.csv'), 'user_id;item_id;value\nu1;i1;4\n');
+    await expect(train.run(['--input', path('semi.csv'), '--out', path('none')])).rejects.toThrow(
+      'found "user_id;item_id;value" (the file must be comma-separated)',
+    );
+    const err = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect(await main(['train', '--input', path('missing.csv'), '--out', path('none')])).toBe(1);
+      expect(err.mock.calls.map((c) => c.join(' '))).toEqual([`attune train: ${path('missing.csv')}: no such file`]);
+    } finally {
+      err.mockRestore();
+    }
+  });
+
+  it('every subcommand documents each option it takes, with its default', async () => {
+    for (const c of [train, evaluate, recommend, predict, local]) {
+      const flags = new Set((c.options ?? []).flatMap(([flag]) => flag.match(/--?[a-z][a-z-]*/g) ?? []));
+      for (const used of c.usage.match(/(?<![a-z])--?[a-z][a-z-]*/g) ?? []) {
+        expect(flags, `${c.summary}: ${used}`).toContain(used);
+      }
+    }
+    const t = await capture(() => main(['train', '--help']));
+    expect(t.out).toBe(commandHelp(train));
+    expect(t.out).toMatch(/--model KIND +.*auto trains what the scheduled job serves.*\[default: auto\]/);
+    expect(t.out).toMatch(/--budget SECONDS +.*\[default: 600/);
+    expect(t.out).toMatch(/--keep N +model versions kept in --out.*\[default: 5\]/);
+    const l = await capture(() => main(['local', 'invoke', '--help']));
+    expect(l.out).toMatch(/budget of 600 s/);
+  });
+
   it('runs through bin/attune.mjs', () => {
-    const out = execFileSync('node', ['bin/attune.mjs', 'recommend', '--model', path('als'), '--user', 'u2', '-k', '3'], { encoding: 'utf8' });
+    const out = execFileSync(
+      'node',
+      ['bin/attune.mjs', 'recommend', '--model', path('als'), '--user', 'u2', '-k', '3'],
+      { encoding: 'utf8' },
+    );
     expect(JSON.parse(out).items).toHaveLength(3);
   });
 });
