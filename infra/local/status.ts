@@ -74,7 +74,9 @@ export function statusRoutes(): LocalRoute[] {
         return true;
       }
       if (url.pathname === '/openapi.json') {
-        send(res, 200, 'application/json', JSON.stringify(buildOpenApi(version), null, 2));
+        // servers: where this document was fetched from, so tools pointed at it call this server
+        const origin = `http://${req.headers.host ?? url.host}`;
+        send(res, 200, 'application/json', JSON.stringify(buildOpenApi(version, origin), null, 2));
         return true;
       }
       if (url.pathname === '/status.json') {

@@ -1,0 +1,165 @@
+/**
+ * Response schemas (zod) of every route: what the handlers answer, written once
+ * so the OpenAPI document, the generated client types and the contract test
+ * (real responses of the local API parsed with these) share one definition.
+ * Objects are strict: a field a handler adds without documenting it fails the
+ * contract test instead of reaching clients as `unknown`.
+ */
+import { z } from 'zod';
+import { EVENT_TYPES } from '../events';
+import { MAX_EVENTS } from '../ingest/schemas';
+import { MAX_K, MAX_RANK_ITEMS } from '../serving/prepared';
+
+const Id = z.string().min(1).max(128);
+const Count = z.number().int().min(0);
+const DateTime = z.iso.datetime({ offset: true });
+const EventIndex = z.number().int().min(0).max(MAX_EVENTS - 1);
+
+/** The error body of every 4xx/5xx the functions answer. */
+export const ErrorBody = z.strictObject({
+  error: z.strictObject({
+    code: z.string().meta({ description: 'machine-readable, e.g. invalid_query, store_unavailable' }),
+    message: z.string().meta({ description: 'names the problem (field: issue; …)' }),
+    details: z.unknown().optional(),
+  }),
+});
+
+/** What API Gateway itself answers (JWT authorizer 401, payload limit 413, integration failure 502). */
+export const GatewayMessage = z
+  .strictObject({ message: z.string() })
+  .meta({ description: 'Answered by API Gateway before any function runs', examples: [{ message: 'Unauthorized' }] });
+
+export const RejectedEvent = z.strictObject({
+  index: EventIndex.meta({ description: 'position in the posted events array' }),
+  error: z.string(),
+});
+
+export const EventsAccepted = z.strictObject({
+  accepted: z.number().int().min(0).max(MAX_EVENTS).meta({ description: 'events durably stored' }),
+  rejected: z.array(RejectedEvent).max(MAX_EVENTS).meta({ description: 'invalid events, never stored; fix, do not retry' }),
+});
+
+/** 503 of POST /events: exactly what was stored; resend only `failed` (resending all is safe too). */
+export const EventsPartial = z.strictObject({
+  error: ErrorBody.shape.error,
+  accepted: z.number().int().min(0).max(MAX_EVENTS),
+  stored: z.array(EventIndex).max(MAX_EVENTS),
+  failed: z.array(EventIndex).min(1).max(MAX_EVENTS),
+  rejected: z.array(RejectedEvent).max(MAX_EVENTS),
+});
+
+/** 400 of POST /events when no event of the batch is valid: each one's problem. */
+export const EventsRejected = z.strictObject({
+  error: ErrorBody.shape.error,
+  rejected: z.array(RejectedEvent).min(1).max(MAX_EVENTS),
+});
+
+export const StoredEvent = z.strictObject({
+  eventId: Id,
+  userId: Id,
+  itemId: Id,
+  type: z.enum(EVENT_TYPES),
+  value: z.number().nullable(),
+  timestamp: DateTime,
+  receivedAt: DateTime,
+  sessionId: Id.optional(),
+  properties: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const EventPage = z.strictObject({
+  events: z.array(StoredEvent).max(100).meta({ description: 'newest first' }),
+  cursor: z.string().nullable().meta({ description: 'pass back as ?cursor= for the next page; null on the last' }),
+});
+
+export const Erasure = z.strictObject({ userId: Id, deleted: Count.meta({ description: 'events deleted' }) });
+
+export const CatalogItem = z.strictObject({
+  itemId: Id,
+  title: z.string().min(1).max(512).optional(),
+  categories: z.array(Id).max(50),
+  available: z.boolean(),
+  createdAt: DateTime,
+  updatedAt: DateTime,
+  properties: z.record(z.string(), z.unknown()).optional(),
+});
+
+export const Source = z
+  .enum(['personalized', 'fold-in', 'popular'])
+  .meta({ description: 'personalized: trained vector; fold-in: from recent events; popular: no usable history' });
+const Probability = z.number().min(0).max(1);
+
+export const Because = z.strictObject({
+  itemId: Id.meta({ description: 'an item from the user’s history' }),
+  weight: z.number().meta({ description: 'its share of the score' }),
+});
+
+export const Recommendations = z.strictObject({
+  userId: Id,
+  modelVersion: z.string(),
+  source: Source,
+  items: z
+    .array(
+      z.strictObject({
+        itemId: Id,
+        score: z.number(),
+        probability: Probability.nullable().meta({ description: 'calibrated P(interaction); null for popular items' }),
+        because: z.array(Because).max(3),
+      }),
+    )
+    .max(MAX_K),
+});
+
+export const Ranking = z.strictObject({
+  userId: Id,
+  modelVersion: z.string(),
+  source: Source,
+  items: z
+    .array(
+      z.strictObject({
+        itemId: Id,
+        score: z.number().nullable().meta({ description: 'null: the model does not know the item (listed last)' }),
+        probability: Probability.nullable(),
+      }),
+    )
+    .max(MAX_RANK_ITEMS),
+});
+
+export const SimilarItems = z.strictObject({
+  itemId: Id,
+  modelVersion: z.string(),
+  items: z
+    .array(
+      z.strictObject({
+        itemId: Id,
+        score: z.number().meta({ description: 'cosine over item factors (popularity for a popularity-only model)' }),
+      }),
+    )
+    .max(MAX_K),
+});
+
+export const Health = z.strictObject({
+  status: z.literal('ok'),
+  modelVersion: z.string().nullable().meta({ description: 'null until the first model is published' }),
+  modelAgeSeconds: Count.nullable(),
+  users: Count,
+  items: Count,
+});
+
+/** Named response schemas: components of the OpenAPI document, in this order. */
+export const RESPONSE_SCHEMAS = {
+  Error: ErrorBody,
+  GatewayMessage,
+  RejectedEvent,
+  EventsAccepted,
+  EventsRejected,
+  EventsPartial,
+  StoredEvent,
+  EventPage,
+  Erasure,
+  CatalogItem,
+  Recommendations,
+  Ranking,
+  SimilarItems,
+  Health,
+} as const;
+export type ResponseSchemaName = keyof typeof RESPONSE_SCHEMAS;
