@@ -13,7 +13,7 @@ import { stratifiedSplit, kFold } from '../shared/math/split';
 import { evaluateRanking, rmse, mae } from '../shared/math/metrics';
 import { popularityFromCsr } from '../shared/math/popularity';
 import { scoreAll } from '../shared/math/topk';
-import { createRecommender } from '../shared/math/recommender';
+import { createRecommender } from '../shared/model/kinds/recommender';
 import { DEFAULT_ALS_PARAMS, IMPLICIT_ALS_PARAMS, alsDefaultsFor, trainAls, type AlsParams } from '../shared/math/als';
 import { DEFAULT_MF_PARAMS, predictRating, trainBiasedMf, type MfParams } from '../shared/math/mf';
 import { holdoutSplit, tuneAls } from '../shared/math/hpo';

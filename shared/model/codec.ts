@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { endianness } from 'node:os';
+import { CorruptModelError } from './errors';
 import type { FileEntry, Model, ModelManifest } from './types';
 
 /** The file names of a version folder (see docs/training.md). */
@@ -27,10 +28,7 @@ export const FILES = {
   itemGramian: 'item_gramian.f64',
 } as const;
 
-/** The artifact is unreadable or inconsistent; it must never be served. */
-export class CorruptModelError extends Error {
-  override name = 'CorruptModelError';
-}
+export { CorruptModelError };
 
 // Typed arrays use the platform's byte order; the format is little-endian.
 const LITTLE_ENDIAN = endianness() === 'LE';
@@ -79,6 +77,7 @@ export function encodeModel(model: Model): { manifest: ModelManifest; files: Map
     files.set(FILES.neighborWeights, typedBytes(model.neighbors.weights));
   }
   if (model.itemGramian) files.set(FILES.itemGramian, typedBytes(model.itemGramian));
+  for (const [name, value] of Object.entries(model.parts ?? {})) files.set(name, encodePart(name, value));
   const entries: Record<string, FileEntry> = {};
   for (const [name, bytes] of files) entries[name] = { sha256: sha256(bytes), bytes: bytes.byteLength };
   const manifest: ModelManifest = {
@@ -214,6 +213,10 @@ export function decodeModel(manifest: ModelManifest, files: Map<string, Uint8Arr
     };
   }
   if (gramBytes) model.itemGramian = f64(FILES.itemGramian, gramBytes);
+  for (const name of Object.keys(manifest.files)) {
+    if (COMMON_FILES.has(name)) continue;
+    (model.parts ??= {})[name] = decodePart(name, files.get(name)!);
+  }
   try {
     assertShapes(model);
   } catch (err) {
@@ -235,6 +238,41 @@ function checkCsr(what: string, indptr: Int32Array, indices: Int32Array, rows: n
     const c = indices[q];
     if (c < 0 || c >= cols) throw new CorruptModelError(`${what}: index ${c} at ${q} outside 0..${cols - 1}`);
   }
+}
+
+const COMMON_FILES: ReadonlySet<string> = new Set(Object.values(FILES));
+
+/**
+ * A kind's own file (Model.parts), typed by its extension so the codec never
+ * needs to know the kind: `.f32`, `.i32`, `.f64` typed arrays, `.json` any JSON.
+ */
+function encodePart(name: string, value: unknown): Uint8Array {
+  if (COMMON_FILES.has(name) || name === 'manifest.json' || name === 'latest.json' || !/^[A-Za-z0-9_.-]+$/.test(name)) {
+    throw new RangeError(`model part "${name}": not a free file name`);
+  }
+  const ext = name.slice(name.lastIndexOf('.') + 1);
+  const ok =
+    (ext === 'f32' && value instanceof Float32Array) ||
+    (ext === 'i32' && value instanceof Int32Array) ||
+    (ext === 'f64' && value instanceof Float64Array);
+  if (ok) return typedBytes(value as Float32Array | Int32Array | Float64Array);
+  if (ext === 'json') return utf8.encode(JSON.stringify(value));
+  throw new RangeError(`model part "${name}": a .${ext} file cannot hold ${Object.prototype.toString.call(value)}`);
+}
+
+function decodePart(name: string, bytes: Uint8Array): unknown {
+  const ext = name.slice(name.lastIndexOf('.') + 1);
+  if (ext === 'f32') return f32(name, bytes);
+  if (ext === 'i32') return i32(name, bytes);
+  if (ext === 'f64') return f64(name, bytes);
+  if (ext === 'json') {
+    try {
+      return JSON.parse(utf8Decoder.decode(bytes));
+    } catch (err) {
+      throw new CorruptModelError(`${name}: not JSON (${(err as Error).message})`);
+    }
+  }
+  throw new CorruptModelError(`${name}: unknown file type`);
 }
 
 /** Throws CorruptModelError when the arrays of a model do not fit together. */

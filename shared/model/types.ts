@@ -4,7 +4,8 @@
  * moves those bytes. Everything numeric is a typed array, row-major.
  */
 
-export type ModelKind = 'als' | 'mf' | 'item-knn' | 'user-knn' | 'popular';
+/** A kind registered in shared/model/kinds (als, mf, item-knn, user-knn, popular, ...). */
+export type ModelKind = string;
 
 /** Parameters serving needs to fold a user in with the same least-squares step ALS uses. */
 export interface FoldInParams {
@@ -85,4 +86,9 @@ export interface Model {
   popularity: Float32Array;
   /** kNN models: per-row neighbour lists, CSR (rows are items for item-knn, users for user-knn). */
   neighbors?: { indptr: Int32Array; indices: Int32Array; weights: Float32Array };
+  /**
+   * A kind's own files by file name (see shared/model/kinds/kind.ts KindArtifact):
+   * `.f32` Float32Array, `.i32` Int32Array, `.f64` Float64Array, `.json` any JSON value.
+   */
+  parts?: Record<string, unknown>;
 }

@@ -1,15 +1,15 @@
 /**
  * Honest evaluation of one model kind on a seeded holdout: split the pairs,
  * fit on the train part, rank every item for each test user with their train
- * items removed, and report nDCG/P/R/MAP@k and coverage (plus RMSE/MAE for mf).
- * The same holdout's top-k (score, hit) pairs fit the Platt calibration.
+ * items removed, and report nDCG/P/R/MAP@k and coverage (plus RMSE/MAE for
+ * kinds that predict ratings). The same holdout's top-k (score, hit) pairs fit
+ * the Platt calibration.
  */
 import { fitCalibration, holdoutScoreHits } from '../math/calibration';
 import type { Csr } from '../math/csr';
 import { evaluateRanking, mae, rmse } from '../math/metrics';
-import { predictRating } from '../math/mf';
-import { MfRecommender, type Recommender } from '../math/recommender';
 import { stratifiedSplit, temporalSplit, type SplitIndices } from '../math/split';
+import type { FittedModel } from '../model/kinds';
 import type { Calibration } from '../model/types';
 import { pairsToCsr, type Dataset } from './dataset';
 
@@ -43,11 +43,13 @@ export interface Evaluation {
   calibration: Calibration;
 }
 
-/** Metrics of a recommender fitted on `h.train`, and its calibration on the same holdout. */
-export function evaluateFitted(rec: Recommender, d: Dataset, h: Holdout, k = 10): Evaluation {
-  const score = (u: number, out: Float32Array) => rec.scoreItems(u, out);
+/** Scores of a user as a model answers them: its stored row. */
+export type UserScores = (u: number, out: Float32Array) => void;
+
+/** Ranking metrics@k of any scorer on a holdout (train items excluded). */
+export function rankingMetrics(h: Holdout, score: UserScores, k = 10): Record<string, number> {
   const r = evaluateRanking(h.train, h.test, score, k);
-  const metrics: Record<string, number> = {
+  return {
     [`ndcg${k}`]: r.ndcg,
     [`precision${k}`]: r.precision,
     [`recall${k}`]: r.recall,
@@ -55,8 +57,14 @@ export function evaluateFitted(rec: Recommender, d: Dataset, h: Holdout, k = 10)
     [`coverage${k}`]: r.coverage,
     evalUsers: r.users,
   };
-  if (rec instanceof MfRecommender && rec.model) {
-    const pred = Float64Array.from(h.testRows, (q) => predictRating(rec.model!, d.pairUser[q], d.pairItem[q]));
+}
+
+/** Metrics of a model fitted on `h.train`, and its calibration on the same holdout. */
+export function evaluateFitted(model: FittedModel, d: Dataset, h: Holdout, k = 10): Evaluation {
+  const score: UserScores = (u, out) => model.user(u).scoreAll(out);
+  const metrics = rankingMetrics(h, score, k);
+  if (model.capabilities.ratings && model.predictRating) {
+    const pred = Float64Array.from(h.testRows, (q) => model.predictRating!(d.pairUser[q], d.pairItem[q]));
     const truth = Float64Array.from(h.testRows, (q) => d.pairWeight[q]);
     metrics.rmse = rmse(pred, truth);
     metrics.mae = mae(pred, truth);

@@ -1,22 +1,12 @@
 /**
- * Fitting any model kind with progress and a stop switch, and turning a fitted
- * recommender into the artifact {@link Model}. Wraps shared/math's Recommender
- * classes so the job and the CLI train exactly the same way.
+ * Fitting any registered model kind on a dataset, and turning a fitted model
+ * into the artifact {@link Model}. The job, the CLI and the benchmarks all fit
+ * through here, so they train exactly the same way.
  */
 import type { Csr } from '../math/csr';
-import { DEFAULT_ALS_PARAMS, trainAls, type AlsParams } from '../math/als';
-import { DEFAULT_MF_PARAMS, trainBiasedMf, type MfParams } from '../math/mf';
-import { gramian } from '../math/linalg';
 import { decayedPopularity } from '../math/popularity';
-import {
-  AlsRecommender,
-  ItemKnnRecommender,
-  MfRecommender,
-  UserKnnRecommender,
-  createRecommender,
-  type Recommender,
-} from '../math/recommender';
-import type { Calibration, FoldInParams, Model, ModelKind } from '../model/types';
+import { kindSpec, type FitOptions, type FittedModel } from '../model/kinds';
+import type { Calibration, Model, ModelKind } from '../model/types';
 import type { Dataset } from './dataset';
 
 export interface FitHooks {
@@ -24,58 +14,15 @@ export interface FitHooks {
   onEpoch?(epoch: number, loss: number | undefined): void;
   /** Polled between epochs: true ends training early with the factors so far. */
   shouldStop?(): boolean;
+  /** Cap on the kind's unit of work (see FitOptions.workBudget). */
+  workBudget?: number;
 }
 
-class HookedAls extends AlsRecommender {
-  constructor(params: Partial<AlsParams>, private readonly hooks: FitHooks) {
-    super(params);
-  }
-  override fit(ui: Csr): void {
-    this.ui = ui;
-    this.model = trainAls(ui, this.params, {
-      shouldStop: this.hooks.shouldStop,
-      computeLoss: Boolean(this.hooks.onEpoch),
-      onProgress: (p) => this.hooks.onEpoch?.(p.iteration, p.loss),
-    });
-  }
-}
-
-class HookedMf extends MfRecommender {
-  constructor(params: Partial<MfParams>, private readonly hooks: FitHooks) {
-    super(params);
-  }
-  override fit(ui: Csr): void {
-    this.ui = ui;
-    this.model = trainBiasedMf(ui, this.params, { shouldStop: this.hooks.shouldStop, onEpoch: (e, rmse) => this.hooks.onEpoch?.(e, rmse) });
-  }
-}
-
-/** A fitted recommender of `kind` on `ui`. */
-export function fitRecommender(kind: ModelKind, params: Record<string, unknown>, ui: Csr, hooks: FitHooks = {}): Recommender {
-  const rec =
-    kind === 'als' ? new HookedAls(params as Partial<AlsParams>, hooks) : kind === 'mf' ? new HookedMf(params as Partial<MfParams>, hooks) : createRecommender(kind, params);
-  rec.fit(ui);
-  return rec;
-}
-
-/** The full parameter set a kind trains with (defaults filled in), for the manifest. */
-export function resolvedParams(kind: ModelKind, params: Record<string, unknown>): Record<string, unknown> {
-  if (kind === 'als') return { ...DEFAULT_ALS_PARAMS, ...params };
-  if (kind === 'mf') return { ...DEFAULT_MF_PARAMS, ...params };
-  if (kind === 'item-knn') return { k: 100, ...params };
-  if (kind === 'user-knn') return { k: 50, ...params };
-  return { ...params };
-}
-
-export function foldInOf(p: AlsParams): FoldInParams {
-  return {
-    regularization: p.regularization,
-    alpha: p.alpha,
-    confidence: p.confidence,
-    epsilon: p.epsilon,
-    unobservedWeight: p.unobservedWeight,
-    regularizationExponent: p.regularizationExponent,
-  };
+/** A fitted model of `kind` on `ui` (a matrix over `d`'s users and items). */
+export function fitKind(kind: ModelKind, params: Record<string, unknown>, ui: Csr, d: Pick<Dataset, 'userIds' | 'itemIds'>, hooks: FitHooks = {}): FittedModel {
+  const seed = typeof params.seed === 'number' ? params.seed : 42;
+  const opts: FitOptions = { seed, shouldStop: hooks.shouldStop, onEpoch: hooks.onEpoch, workBudget: hooks.workBudget };
+  return kindSpec(kind).fit({ ui, userIds: d.userIds, itemIds: d.itemIds }, params, opts);
 }
 
 /** A calibration that claims nothing: P ≈ 0.1 for every score, no bins (not measured). */
@@ -84,7 +31,6 @@ export const UNCALIBRATED: Calibration = { a: 0, b: -Math.log(9) };
 export interface ArtifactInfo {
   version: string;
   createdAt: string;
-  hyperParameters: Record<string, unknown>;
   metrics: Record<string, unknown>;
   calibration: Calibration;
   tuning?: Record<string, unknown>;
@@ -95,46 +41,31 @@ export interface ArtifactInfo {
 }
 
 /**
- * The artifact of a recommender fitted on all of `d` (`ui` = pairsToCsr(d)):
- * factors of its kind, the seen CSR, time-decayed popularity, fold-in params.
+ * The artifact of a model fitted on all of `d` (`ui` = pairsToCsr(d)): the
+ * kind's own part (factors, neighbours, files), plus what every kind ships:
+ * ids, the seen CSR and time-decayed popularity (distinct users per item).
  */
-export function toModel(rec: Recommender, d: Dataset, ui: Csr, info: ArtifactInfo): Model {
-  const empty: Float32Array = new Float32Array(0);
-  let factors = 0;
-  let userFactors: Float32Array = empty;
-  let itemFactors: Float32Array = empty;
-  let foldIn: FoldInParams | undefined;
-  const extra: Partial<Model> = {};
-  if (rec instanceof AlsRecommender && rec.model) {
-    ({ factors, userFactors, itemFactors } = rec.model);
-    foldIn = foldInOf(rec.params);
-    // Shipped so serving's first fold-in does not compute it (≈ 30 ms at 100k × 64).
-    extra.itemGramian = gramian(itemFactors, d.itemIds.length, factors);
-  } else if (rec instanceof MfRecommender && rec.model) {
-    ({ factors, userFactors, itemFactors } = rec.model);
-    extra.userBias = rec.model.userBias;
-    extra.itemBias = rec.model.itemBias;
-    extra.globalBias = rec.model.globalBias;
-  } else if ((rec instanceof ItemKnnRecommender || rec instanceof UserKnnRecommender) && rec.neighbors) {
-    extra.neighbors = rec.neighbors;
-  }
+export function toModel(fitted: FittedModel, d: Dataset, ui: Csr, info: ArtifactInfo): Model {
+  const a = fitted.artifact();
+  const empty = new Float32Array(0);
   let newest = 0;
   for (let q = 0; q < d.pairTime.length; q++) if (d.pairTime[q] > newest) newest = d.pairTime[q];
   const halfLifeMs = info.popularityHalfLifeDays * 86_400_000;
+  // one pair per (user, item): an item's popularity counts users, never one user's repeats
   const popularity = decayedPopularity(d.pairItem, null, d.pairTime, d.itemIds.length, { halfLifeMs, now: newest });
-  return {
+  const model: Model = {
     manifest: {
       formatVersion: 1,
       version: info.version,
       createdAt: info.createdAt,
-      kind: rec.kind,
-      factors,
-      hyperParameters: { ...info.hyperParameters, popularityHalfLifeDays: info.popularityHalfLifeDays },
+      kind: fitted.kind,
+      factors: a.factors,
+      hyperParameters: { ...fitted.params, popularityHalfLifeDays: info.popularityHalfLifeDays },
       counts: { users: d.userIds.length, items: d.itemIds.length, interactions: ui.indptr[ui.rows] },
       metrics: info.metrics,
       watermark: d.watermark,
       calibration: info.calibration,
-      ...(foldIn ? { foldIn } : {}),
+      ...(a.manifest ?? {}),
       ...(info.tuning ? { tuning: info.tuning } : {}),
       ...(info.note ? { note: info.note } : {}),
       ...(info.erasureWatermark !== undefined ? { erasureWatermark: info.erasureWatermark } : {}),
@@ -142,27 +73,36 @@ export function toModel(rec: Recommender, d: Dataset, ui: Csr, info: ArtifactInf
     },
     userIds: d.userIds,
     itemIds: d.itemIds,
-    factors,
-    userFactors,
-    itemFactors,
+    factors: a.factors,
+    userFactors: a.userFactors ?? empty,
+    itemFactors: a.itemFactors ?? empty,
     seenIndptr: ui.indptr,
     seenIndices: ui.indices,
     popularity,
-    ...extra,
   };
+  if (a.userBias) model.userBias = a.userBias;
+  if (a.itemBias) model.itemBias = a.itemBias;
+  if (a.globalBias !== undefined) model.globalBias = a.globalBias;
+  if (a.itemGramian) model.itemGramian = a.itemGramian;
+  if (a.neighbors) model.neighbors = a.neighbors;
+  if (a.parts && Object.keys(a.parts).length) model.parts = a.parts;
+  return model;
 }
 
 /** Names of the numeric arrays of a model holding NaN or ±Infinity (empty when clean). */
 export function nonFiniteParts(m: Model): string[] {
-  const parts: [string, Float32Array | undefined][] = [
+  const parts: [string, unknown][] = [
     ['userFactors', m.userFactors],
     ['itemFactors', m.itemFactors],
     ['userBias', m.userBias],
     ['itemBias', m.itemBias],
     ['popularity', m.popularity],
     ['neighbors', m.neighbors?.weights],
+    ...Object.entries(m.parts ?? {}),
   ];
-  const bad = parts.filter(([, a]) => a && a.some((x) => !Number.isFinite(x))).map(([n]) => n);
+  const bad = parts
+    .filter(([, a]) => (a instanceof Float32Array || a instanceof Float64Array) && a.some((x) => !Number.isFinite(x)))
+    .map(([n]) => n);
   if (m.globalBias !== undefined && !Number.isFinite(m.globalBias)) bad.push('globalBias');
   return bad;
 }

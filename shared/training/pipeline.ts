@@ -3,12 +3,11 @@
  * holdout split and evaluate → calibrate → refit on all data → artifact.
  * Pure computation over a {@link Dataset}; no storage, no clock but the budget.
  */
-import { holdoutSplit, tuneAls, type Trial } from '../math/hpo';
-import { alsDefaultsFor, type AlsParams } from '../math/als';
+import { kindSpec, tuneKind } from '../model/kinds';
 import type { Model, ModelKind } from '../model/types';
 import { pairsToCsr, type Dataset } from './dataset';
 import { evaluateFitted, makeHoldout, type SplitKind } from './evaluate';
-import { UNCALIBRATED, fitRecommender, resolvedParams, toModel } from './fit';
+import { UNCALIBRATED, fitKind, toModel } from './fit';
 
 export interface Progress {
   stage: 'split' | 'tune' | 'evaluate' | 'fit';
@@ -21,7 +20,7 @@ export interface TrainOptions {
   kind: ModelKind;
   /** Parameters of the kind; tuned values win over defaults, explicit ones over tuned. */
   params?: Record<string, unknown>;
-  /** Hyper-parameter search (ALS only). */
+  /** Hyper-parameter search over the kind's search space (its own tuner when it has one). */
   tune: boolean;
   /** Wall-clock budget for the whole pipeline; the search gets 40% of it. */
   budgetSeconds: number;
@@ -70,8 +69,9 @@ export function trainPipeline(d: Dataset, opts: TrainOptions): TrainResult {
     notes.push(`popularity-only: ${d.userIds.length} users, ${d.itemIds.length} items, ${pairs} pairs is too little for ${kind}`);
     kind = 'popular';
   }
-  // untuned ALS gets defaults scaled to the data's density (a fixed α0 collapses sparse data)
-  const dataDefaults = kind === 'als' ? alsDefaultsFor({ rows: d.userIds.length, cols: d.itemIds.length, nnz: pairs }) : {};
+  const spec = kindSpec(kind);
+  // untuned defaults come from the data's shape (ALS: a fixed α0 collapses sparse data)
+  const dataDefaults = spec.defaults({ users: d.userIds.length, items: d.itemIds.length, interactions: pairs });
   let params: Record<string, unknown> = { ...dataDefaults, seed: opts.seed, ...(opts.params ?? {}) };
   let tuning: Record<string, unknown> | undefined;
   let metrics: Record<string, number> = {};
@@ -87,26 +87,22 @@ export function trainPipeline(d: Dataset, opts: TrainOptions): TrainResult {
     if (h.evalUsers < MIN_EVAL_USERS) {
       notes.push(`not evaluated: only ${h.evalUsers} test users with training items`);
     } else {
-      if (kind === 'als' && opts.tune) {
+      if (opts.tune && Object.keys(spec.searchSpace({ users: d.userIds.length, items: d.itemIds.length, interactions: pairs })).length > 0) {
         s = performance.now();
         progress({ stage: 'tune' });
-        const r = tuneAls(h.train, {
+        const r = tuneKind(spec, { ui: h.train, userIds: d.userIds, itemIds: d.itemIds }, {
           budgetSeconds: Math.max(0.05, opts.budgetSeconds * TUNE_SHARE),
           seed: opts.seed,
-          base: { seed: opts.seed, ...(opts.params as Partial<AlsParams>) },
-          // Re-rank the top trials on 90/10 splits (a validation model closer to the final refit):
-          // on ML-100K it lifts the worst tuning seed from 0.476 to 0.483 nDCG@10 (docs/quality.md).
-          // Runs only while the budget lasts.
-          confirm: { splits: [3, 4, 5].map((k) => holdoutSplit(h.train, 0.9, opts.seed + k, 'user')), top: 5 },
-          onTrial: (t, i) => progress({ stage: 'tune', epoch: i + 1, loss: t.metric }),
+          base: { seed: opts.seed, ...(opts.params ?? {}) },
+          onTrial: (i, metric) => progress({ stage: 'tune', epoch: i + 1, loss: metric }),
         });
-        params = { ...r.best, ...(opts.params ?? {}) };
-        tuning = { seconds: r.seconds, metric: 'ndcg10', best: r.bestMetric, trials: r.log.map(summarizeTrial) };
+        params = { ...r.params, ...(opts.params ?? {}) };
+        tuning = { seconds: r.seconds, metric: 'ndcg10', best: r.metric, trials: r.log };
         stage('tune', s);
       }
       s = performance.now();
       progress({ stage: 'evaluate' });
-      const rec = fitRecommender(kind, params, h.train, {
+      const rec = fitKind(kind, params, h.train, d, {
         onEpoch: (epoch, loss) => progress({ stage: 'evaluate', epoch, loss }),
         shouldStop: () => performance.now() > deadline,
       });
@@ -121,16 +117,15 @@ export function trainPipeline(d: Dataset, opts: TrainOptions): TrainResult {
   const s = performance.now();
   progress({ stage: 'fit' });
   const all = pairsToCsr(d);
-  const rec = fitRecommender(kind, params, all, {
+  const rec = fitKind(kind, params, all, d, {
     onEpoch: (epoch, loss) => progress({ stage: 'fit', epoch, loss }),
     // the final fit gets what is left plus a grace of 50%: a cut-short model is still usable
     shouldStop: () => performance.now() > deadline + opts.budgetSeconds * 500,
   });
-  const resolved = resolvedParams(kind, params);
+  const resolved = { ...rec.params };
   const model = toModel(rec, d, all, {
     version: opts.version,
     createdAt: opts.createdAt,
-    hyperParameters: resolved,
     metrics,
     calibration,
     tuning,
@@ -142,21 +137,3 @@ export function trainPipeline(d: Dataset, opts: TrainOptions): TrainResult {
   timings.total = Math.round(elapsed());
   return { model, metrics, evaluated, note: notes.length ? notes.join('; ') : undefined, timings, params: resolved };
 }
-
-function summarizeTrial(t: Trial): Record<string, unknown> {
-  const p = t.params;
-  return {
-    phase: t.phase,
-    ndcg10: round(t.metric),
-    seconds: round(t.seconds),
-    factors: p.factors,
-    iterations: p.iterations,
-    regularization: round(p.regularization),
-    regularizationExponent: p.regularizationExponent,
-    unobservedWeight: round(p.unobservedWeight),
-    confidence: p.confidence,
-    alpha: round(p.alpha),
-  };
-}
-
-const round = (x: number) => Math.round(x * 1e4) / 1e4;

@@ -6,7 +6,7 @@ import { itemNeighbors, userNeighbors } from '../../../shared/math/knn';
 import { decayedPopularity, popularityFromCsr } from '../../../shared/math/popularity';
 import { predictRating, trainBiasedMf, DEFAULT_MF_PARAMS } from '../../../shared/math/mf';
 import { rmse } from '../../../shared/math/metrics';
-import { createRecommender } from '../../../shared/math/recommender';
+import { createRecommender } from '../../../shared/model/kinds/recommender';
 import { evaluateRanking } from '../../../shared/math/metrics';
 import { holdoutSplit, tuneAls } from '../../../shared/math/hpo';
 import { Rng } from '../../../shared/math/rng';
