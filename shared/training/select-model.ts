@@ -1,0 +1,223 @@
+/**
+ * Automatic model choice (`attune train --model auto`): tunes each kind the
+ * data's size allows (ALS always; EASE up to EASE_MAX_ITEMS items; their
+ * blend when both ran) on validation splits carved from the training data
+ * only, and picks the best mean validation nDCG@k. Work is planned by counts
+ * (ALS trials, EASE λ points, blend weights), the clock is only a safety stop,
+ * so one seed gives one answer on a quiet or a loaded machine while the budget
+ * does not bind. The returned log says what was tried and why the winner won,
+ * for the manifest.
+ */
+import type { Csr } from '../math/csr';
+import { type AlsModel, type AlsParams, trainAls } from '../math/als';
+import { holdoutSplit, tuneAls } from '../math/hpo';
+import { evaluateRanking } from '../math/metrics';
+import { scoreAll } from '../math/topk';
+import {
+  DEFAULT_EASE_PARAMS,
+  EASE_MAX_ITEMS,
+  type EaseModel,
+  type EaseParams,
+  scoreEase,
+  trainEase,
+} from '../math/ease';
+import { BLEND_WEIGHTS, blendGrid, blendScorer, type ScoreFn } from '../math/blend';
+
+export type AutoKind = 'als' | 'ease' | 'blend';
+
+export interface SelectOptions {
+  seed: number;
+  /** Safety stop in seconds; plans are counted, this only cuts them short. */
+  budgetSeconds: number;
+  /** How validation rows are held out of the training data (default 'user'). */
+  by?: 'user' | 'item';
+  /** Validation splits (default 2) and the share of each group kept for fitting (default 0.75). */
+  splits?: number;
+  ratio?: number;
+  /** ALS tuning trials (default 24) and factor sizes (default the tuner's). */
+  alsTrials?: number;
+  alsFactors?: number[];
+  /** Extra splits the ALS tuner re-ranks its top trials on (see HpoOptions.confirm). */
+  alsConfirm?: { splits: { fit: Csr; valid: Csr }[]; top?: number };
+  /** λ values tried for EASE (default: a ×2 ladder around 5 × the mean item count). */
+  easeLambdas?: number[];
+  blendWeights?: number[];
+  /** Largest catalog EASE is offered for. */
+  maxEaseItems?: number;
+  /** Kinds allowed (default all three). */
+  kinds?: AutoKind[];
+  k?: number;
+  log?(line: string): void;
+}
+
+export interface Candidate {
+  kind: AutoKind;
+  params: Record<string, unknown>;
+  /** Mean validation nDCG@k over the splits, or null when the kind was not tried. */
+  validation: number | null;
+  note?: string;
+}
+
+export interface Selection {
+  kind: AutoKind;
+  als?: AlsParams;
+  ease?: EaseParams;
+  /** Blend only: weight of ALS (EASE gets 1 − weight). */
+  weight?: number;
+  candidates: Candidate[];
+  reason: string;
+  seconds: number;
+}
+
+/** λ ladder for EASE: ×2 steps around 5 × the mean number of users per item (250 on ML-100K's 45). */
+export function defaultEaseLambdas(ui: Csr): number[] {
+  const mean = ui.indptr[ui.rows] / Math.max(1, ui.cols);
+  const center = Math.max(1, 5 * mean);
+  return [0.25, 0.5, 1, 2, 4].map((f) => Number((center * f).toPrecision(3)));
+}
+
+const alsScorer = (m: AlsModel): ScoreFn => {
+  const f = m.factors;
+  return (u, out) => scoreAll(m.userFactors.subarray(u * f, u * f + f), m.itemFactors, f, out);
+};
+
+export const easeScorer =
+  (m: EaseModel, ui: Csr): ScoreFn =>
+  (u, out) => {
+    const a = ui.indptr[u];
+    const b = ui.indptr[u + 1];
+    scoreEase(m, ui.indices.subarray(a, b), m.params.binary ? null : ui.data.subarray(a, b), out);
+  };
+
+const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
+
+export function selectModel(ui: Csr, opts: SelectOptions): Selection {
+  const t0 = performance.now();
+  const deadline = t0 + opts.budgetSeconds * 1000;
+  const say = opts.log ?? (() => {});
+  const k = opts.k ?? 10;
+  const by = opts.by ?? 'user';
+  const ratio = opts.ratio ?? 0.75;
+  const kinds = opts.kinds ?? ['als', 'ease', 'blend'];
+  const maxEase = opts.maxEaseItems ?? EASE_MAX_ITEMS;
+  const splits = Array.from({ length: opts.splits ?? 2 }, (_, s) => holdoutSplit(ui, ratio, opts.seed + s, by));
+  const candidates: Candidate[] = [];
+  const ndcg = (fit: Csr, valid: Csr, score: ScoreFn) => evaluateRanking(fit, valid, score, k).ndcg;
+
+  // --- ALS: the tuner on the same splits, then its choice refit per split (for the blend)
+  let als: { params: AlsParams; models: AlsModel[]; validation: number } | undefined;
+  if (kinds.includes('als') || kinds.includes('blend')) {
+    // ALS gets at most 60% of the budget so the other kinds are still tried when it binds
+    const tuned = tuneAls(ui, {
+      budgetSeconds: opts.budgetSeconds * 0.6,
+      seed: opts.seed,
+      maxTrials: opts.alsTrials ?? 24,
+      split: splits,
+      factors: opts.alsFactors,
+      confirm: opts.alsConfirm,
+    });
+    const models = splits.map((s) => trainAls(s.fit, tuned.best));
+    const validation = mean(models.map((m, q) => ndcg(splits[q].fit, splits[q].valid, alsScorer(m))));
+    als = { params: tuned.best, models, validation };
+    candidates.push({ kind: 'als', params: { ...tuned.best }, validation, note: `${tuned.log.length} tuning trials` });
+    say(
+      `auto: als validation nDCG@${k} ${validation.toFixed(4)} (${tuned.log.length} trials, f=${tuned.best.factors})`,
+    );
+  }
+
+  // --- EASE: λ ladder, counted; skipped above the catalog limit or when the clock ran out
+  let ease: { params: EaseParams; models: EaseModel[]; validation: number } | undefined;
+  if (kinds.includes('ease') || kinds.includes('blend')) {
+    if (ui.cols > maxEase) {
+      candidates.push({
+        kind: 'ease',
+        params: {},
+        validation: null,
+        note: `not offered: ${ui.cols} items > ${maxEase} (n² memory, n³ fit)`,
+      });
+    } else {
+      for (const lambda of opts.easeLambdas ?? defaultEaseLambdas(ui)) {
+        if (ease && performance.now() > deadline) {
+          say(`auto: ease λ ${lambda} skipped, budget spent`);
+          break;
+        }
+        const params = { ...DEFAULT_EASE_PARAMS, lambda };
+        const models = splits.map((s) => trainEase(s.fit, params, maxEase));
+        const validation = mean(
+          models.map((m, q) => ndcg(splits[q].fit, splits[q].valid, easeScorer(m, splits[q].fit))),
+        );
+        say(`auto: ease λ ${lambda} validation nDCG@${k} ${validation.toFixed(4)}`);
+        if (!ease || validation > ease.validation) ease = { params, models, validation };
+      }
+      if (ease) candidates.push({ kind: 'ease', params: { ...ease.params }, validation: ease.validation });
+    }
+  }
+
+  // --- blend of the two tuned models, weight on the same splits
+  let weight: number | undefined;
+  if (kinds.includes('blend') && als && ease) {
+    const weights = opts.blendWeights ?? BLEND_WEIGHTS;
+    const grids = splits.map((s, q) =>
+      blendGrid(s.fit, s.valid, alsScorer(als.models[q]), easeScorer(ease.models[q], s.fit), weights, k),
+    );
+    const byWeight = weights.map((_, w) => mean(grids.map((g) => g[w])));
+    let bw = 0;
+    for (let w = 1; w < weights.length; w++) if (byWeight[w] > byWeight[bw]) bw = w;
+    weight = weights[bw];
+    candidates.push({
+      kind: 'blend',
+      params: { weight, als: 'the als candidate', ease: 'the ease candidate' },
+      validation: byWeight[bw],
+      note: `weights ${weights.map((w, q) => `${w}:${byWeight[q].toFixed(4)}`).join(' ')}`,
+    });
+    say(`auto: blend w=${weight} validation nDCG@${k} ${byWeight[bw].toFixed(4)}`);
+  }
+
+  // --- the winner: best validation among the allowed kinds that ran; ties go to the simpler kind
+  const order: AutoKind[] = ['als', 'ease', 'blend'];
+  const ran = candidates.filter((c) => c.validation !== null && kinds.includes(c.kind));
+  if (ran.length === 0) throw new Error('selectModel: no kind could be tried');
+  let win = ran[0];
+  for (const c of ran)
+    if (
+      c.validation! > win.validation! ||
+      (c.validation === win.validation && order.indexOf(c.kind) < order.indexOf(win.kind))
+    )
+      win = c;
+  const others = ran.filter((c) => c !== win).map((c) => `${c.kind} ${c.validation!.toFixed(4)}`);
+  const reason =
+    `${win.kind} has the best mean validation nDCG@${k} (${win.validation!.toFixed(4)}) on ${splits.length} per-${by} ` +
+    `${Math.round(ratio * 100)}/${Math.round((1 - ratio) * 100)} splits of the training data` +
+    (others.length ? `; ${others.join(', ')}` : '');
+  return {
+    kind: win.kind,
+    als: win.kind !== 'ease' ? als?.params : undefined,
+    ease: win.kind !== 'als' ? ease?.params : undefined,
+    weight: win.kind === 'blend' ? weight : undefined,
+    candidates,
+    reason,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+export interface FittedSelection {
+  kind: AutoKind;
+  als?: AlsModel;
+  ease?: EaseModel;
+  weight?: number;
+  /** Scores one user of `ui` (a fresh scratch per call site: see blendScorer). */
+  score: ScoreFn;
+}
+
+/** Refits the chosen kind on all of `ui` (the validation fits are discarded). */
+export function fitSelection(ui: Csr, sel: Pick<Selection, 'kind' | 'als' | 'ease' | 'weight'>): FittedSelection {
+  const als = sel.kind !== 'ease' ? trainAls(ui, sel.als!) : undefined;
+  const ease = sel.kind !== 'als' ? trainEase(ui, sel.ease!, Infinity) : undefined;
+  const score =
+    sel.kind === 'als'
+      ? alsScorer(als!)
+      : sel.kind === 'ease'
+        ? easeScorer(ease!, ui)
+        : blendScorer(alsScorer(als!), easeScorer(ease!, ui), sel.weight!, ui.cols);
+  return { kind: sel.kind, als, ease, weight: sel.weight, score };
+}

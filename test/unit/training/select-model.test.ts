@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { generateSynthetic } from '../../../shared/math/synthetic';
+import { buildInteractionMatrix } from '../../../shared/math/interactions';
+import { holdoutSplit } from '../../../shared/math/hpo';
+import { evaluateRanking } from '../../../shared/math/metrics';
+import { popularityFromCsr } from '../../../shared/math/popularity';
+import {
+  defaultEaseLambdas,
+  fitSelection,
+  selectModel,
+  type SelectOptions,
+} from '../../../shared/training/select-model';
+
+const d = generateSynthetic({ users: 300, items: 150, clusters: 5, eventsPerUser: 15, seed: 12 });
+const m = buildInteractionMatrix(d.triples).matrix;
+const { fit: train, valid: test } = holdoutSplit(m, 0.8, 99, 'user');
+const plan: SelectOptions = {
+  seed: 3,
+  budgetSeconds: 600,
+  splits: 1,
+  alsTrials: 3,
+  alsFactors: [16],
+  easeLambdas: [5, 40],
+};
+
+describe('selectModel', () => {
+  const sel = selectModel(train, plan);
+
+  it('tries ALS, EASE and their blend and picks the best validation score, saying why', () => {
+    expect(sel.candidates.map((c) => c.kind)).toEqual(['als', 'ease', 'blend']);
+    const best = Math.max(...sel.candidates.map((c) => c.validation!));
+    expect(sel.candidates.find((c) => c.kind === sel.kind)!.validation).toBe(best);
+    expect(sel.reason).toContain(`${sel.kind} has the best mean validation nDCG@10 (${best.toFixed(4)})`);
+    expect([5, 40]).toContain(sel.candidates[1].params.lambda);
+    if (sel.kind === 'blend') expect(sel.weight).toBeGreaterThan(0);
+  });
+
+  it('is deterministic for a seed (work is counted, not timed)', () => {
+    const again = selectModel(train, plan);
+    expect(again.kind).toBe(sel.kind);
+    expect(again.candidates.map((c) => c.validation)).toEqual(sel.candidates.map((c) => c.validation));
+  });
+
+  it('the refit winner beats popularity on held-out data', () => {
+    const fitted = fitSelection(train, sel);
+    const pop = popularityFromCsr(train);
+    const ours = evaluateRanking(train, test, fitted.score, 10).ndcg;
+    expect(ours).toBeGreaterThan(1.3 * evaluateRanking(train, test, (_, out) => out.set(pop), 10).ndcg);
+  });
+
+  it('does not offer EASE (nor the blend) above the catalog limit, and says so', () => {
+    const capped = selectModel(train, { ...plan, maxEaseItems: 100 });
+    expect(capped.kind).toBe('als');
+    expect(capped.candidates.map((c) => c.kind)).toEqual(['als', 'ease']);
+    expect(capped.candidates[1].validation).toBeNull();
+    expect(capped.candidates[1].note).toMatch(/not offered: \d+ items > 100/);
+  });
+
+  it('restricted to one kind, returns that kind', () => {
+    const only = selectModel(train, { ...plan, kinds: ['ease'] });
+    expect(only.kind).toBe('ease');
+    expect(only.als).toBeUndefined();
+  });
+
+  it('centres the λ ladder on 5 × the mean item count', () => {
+    expect(
+      defaultEaseLambdas({
+        rows: 2,
+        cols: 2,
+        indptr: Int32Array.from([0, 2, 4]),
+        indices: new Int32Array(4),
+        data: new Float32Array(4),
+      }),
+    ).toEqual([2.5, 5, 10, 20, 40]);
+  });
+});
