@@ -5,12 +5,27 @@
  */
 import type { CatalogItem, Interaction } from '../events';
 
-/** Outcome of a write, by position in the input array. */
+/** Outcome of a write, by position in the input array. Every index is in exactly one list. */
 export interface PutEventsResult {
   /** Indexes of events durably stored (a retried event overwrites its own record: same key). */
   stored: number[];
-  /** Indexes of events the store did not take after retries; never reported as accepted. */
+  /**
+   * Indexes of events the store did not take (retryable outage or misconfiguration; see `error`).
+   * May over-report (a write whose answer was lost may have landed), never under-report.
+   */
   failed: number[];
+  /**
+   * Indexes of events refused for their own values (StoreInputError): a retry cannot help, so
+   * these are a 400 for those events, never a 503. Empty when the store took every value.
+   */
+  invalid?: { index: number; error: string }[];
+  /**
+   * Indexes of events whose user was erased while the write was in flight: written, then
+   * deleted again by the write path (see docs/stores.md). Not stored, never readable.
+   */
+  erased?: number[];
+  /** Why `failed` is not empty: a StoreUnavailableError or StoreMisconfiguredError with its cause. */
+  error?: StoreUnavailableError | StoreMisconfiguredError;
 }
 
 export interface EventPage {
@@ -31,13 +46,24 @@ export interface InteractionStore {
    * with backoff and jitter; events still not stored come back in `failed`.
    */
   putEvents(events: Interaction[]): Promise<PutEventsResult>;
-  /** One user's events, newest first (event time). Throws InvalidCursorError on a bad cursor. */
+  /**
+   * One user's events, newest first (event time); empty for an erased user. Throws
+   * InvalidCursorError on a bad cursor.
+   */
   listUserEvents(userId: string, opts: { limit: number; cursor?: string }): Promise<EventPage>;
   /**
-   * Erases a user: records the marker first (serving and training stop using
-   * them at once), then deletes every event. Returns how many were deleted.
+   * Erases a user: records the marker first (reads, serving and training hide them at once),
+   * then deletes every event, twice (a second sweep after a short delay catches writes that were
+   * in flight). Writes that race the marker delete themselves (putEvents `erased`). Returns how
+   * many events were deleted. The marker blocks the id until clearErasure, also for an id that
+   * never had events.
    */
   eraseUser(userId: string): Promise<{ deleted: number }>;
+  /**
+   * Lifts an erasure block (the person consented again): deletes any event of the user left by a
+   * write that raced the erasure, then removes the marker. True when a marker existed.
+   */
+  clearErasure(userId: string): Promise<boolean>;
   /** The erasure marker of a user, if any. */
   getErasure(userId: string): Promise<Erasure | null>;
   /** Of these users, the ones that were erased. */
@@ -57,7 +83,38 @@ export class InvalidCursorError extends Error {
   override name = 'InvalidCursorError';
 }
 
-/** The store could not be reached or kept failing; the caller answers 503. */
+/**
+ * The store could not be reached or kept failing (throttling, 5xx, network, timeout): the caller
+ * answers 503 with Retry-After = retryAfterSeconds. `cause` holds the SDK error.
+ */
 export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
+  readonly retryAfterSeconds: number;
+  constructor(message: string, opts: { cause?: unknown; retryAfterSeconds?: number } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.retryAfterSeconds = opts.retryAfterSeconds ?? 2;
+  }
+}
+
+/**
+ * The store refused a value the caller sent (a ValidationException the caller's values caused,
+ * or a value the SDK cannot marshal). Retrying cannot help: the caller answers 400.
+ */
+export class StoreInputError extends Error {
+  override name = 'StoreInputError';
+  constructor(message: string, opts: { cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+  }
+}
+
+/**
+ * The store answered, but this deployment cannot use it (access denied, missing table or index,
+ * unknown credentials, or an error nobody classified). Retrying cannot help: the caller answers
+ * 500 `internal`, logs the cause as an error and counts it in a metric an alarm watches.
+ */
+export class StoreMisconfiguredError extends Error {
+  override name = 'StoreMisconfiguredError';
+  constructor(message: string, opts: { cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+  }
 }

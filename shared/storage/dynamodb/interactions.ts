@@ -1,29 +1,49 @@
 /** InteractionStore on the single DynamoDB table (key design in shared/storage/schema.ts). */
 import {
-  BatchGetCommand,
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
+  paginateQuery,
   type DynamoDBDocumentClient,
+  type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { CatalogItem, Interaction } from '../../events';
 import {
   InvalidCursorError,
-  StoreUnavailableError,
+  StoreInputError,
+  StoreMisconfiguredError,
+  type StoreUnavailableError,
   type Erasure,
   type EventPage,
   type InteractionStore,
   type PutEventsResult,
 } from '../../ports/interactions';
+import { STORE_TIMEOUTS } from '../aws/clients';
+import { errorName } from '../aws/errors';
 import { INDEX, KEY, keys, ts13 } from '../schema';
 import { BATCH_LIMIT, batchWriteChunk, type BatchRetryOptions } from './batch';
+import { call, collect } from './call';
+import { erasedUsers, sweepUserEvents } from './erasure';
 import { catalogFromItem, eventFromItem, eventToItem } from './items';
 
 export interface DynamoInteractionStoreOptions {
   retentionDays?: number;
   retry?: BatchRetryOptions;
+  /**
+   * Pause before an erasure's second sweep (default 1 s): long enough for a write that was in
+   * flight when the first sweep read the user's events to have landed (docs/stores.md).
+   */
+  erasureSweepDelayMs?: number;
 }
+
+type Outcome = { kind: 'stored' } | { kind: 'failed' } | { kind: 'invalid'; error: string } | { kind: 'erased' };
+type StoreFault = StoreUnavailableError | StoreMisconfiguredError;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const eventKey = (ev: Interaction) => `${keys.user(ev.userId)}\u0000${keys.event(ev.eventId)}`;
+const itemKey = (it: Record<string, unknown>) => `${it[KEY.pk]}\u0000${it[KEY.sk]}`;
 
 function encodeCursor(key: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
@@ -50,247 +70,289 @@ function decodeCursor(cursor: string, pk: string): Record<string, unknown> {
 
 export class DynamoInteractionStore implements InteractionStore {
   private readonly retentionDays: number;
+  private readonly sweepDelayMs: number;
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
     private readonly opts: DynamoInteractionStoreOptions = {},
   ) {
     this.retentionDays = opts.retentionDays ?? 0;
+    this.sweepDelayMs = opts.erasureSweepDelayMs ?? 1000;
   }
 
   async putEvents(events: Interaction[]): Promise<PutEventsResult> {
     // BatchWriteItem rejects two requests for one key: write each (user, eventId) once;
     // its duplicates share its outcome.
     const firstOf = new Map<string, number>();
-    const owner: number[] = [];
-    events.forEach((ev, i) => {
-      const k = `${ev.userId}\u0000${ev.eventId}`;
+    const owner = events.map((ev, i) => {
+      const k = eventKey(ev);
       if (!firstOf.has(k)) firstOf.set(k, i);
-      owner[i] = firstOf.get(k)!;
+      return firstOf.get(k)!;
     });
     const unique = [...firstOf.values()];
-    const failedOwners = new Set<number>();
+    const outcome = new Map<number, Outcome>();
+    let fault: StoreFault | undefined;
+    const noteFault = (err: StoreFault) => {
+      // A misconfiguration is the more useful cause to report when both happened.
+      if (!fault || err instanceof StoreMisconfiguredError) fault = err;
+    };
     const chunks: number[][] = [];
     for (let i = 0; i < unique.length; i += BATCH_LIMIT) chunks.push(unique.slice(i, i + BATCH_LIMIT));
     await Promise.all(
       chunks.map(async (chunk) => {
-        const requests = chunk.map((i) => ({ PutRequest: { Item: eventToItem(events[i], this.retentionDays) } }));
-        const { unprocessed } = await batchWriteChunk(this.doc, this.table, requests, this.opts.retry);
-        if (unprocessed.length === 0) return;
-        const left = new Set(unprocessed.map((r) => (r.PutRequest!.Item as any)[KEY.sk] + '\u0000' + (r.PutRequest!.Item as any)[KEY.pk]));
-        for (const i of chunk) {
-          if (left.has(`${keys.event(events[i].eventId)}\u0000${keys.user(events[i].userId)}`)) failedOwners.add(i);
+        const items = chunk.map((i) => eventToItem(events[i], this.retentionDays));
+        const requests = items.map((Item) => ({ PutRequest: { Item } }));
+        const { unprocessed, error } = await batchWriteChunk(this.doc, this.table, requests, this.opts.retry, true);
+        if (error instanceof StoreInputError) {
+          // One bad value fails the whole batch: find it by writing each event alone.
+          await Promise.all(chunk.map(async (i, k) => outcome.set(i, await this.putOne(items[k], noteFault))));
+          return;
         }
+        if (error) noteFault(error);
+        const left = new Set(unprocessed.map((r) => itemKey(r.PutRequest!.Item)));
+        for (const i of chunk) outcome.set(i, { kind: left.has(eventKey(events[i])) ? 'failed' : 'stored' });
       }),
     );
-    const stored: number[] = [];
-    const failed: number[] = [];
-    events.forEach((_, i) => (failedOwners.has(owner[i]) ? failed : stored).push(i));
-    return { stored, failed };
+    await this.undoErased(events, unique, outcome);
+
+    const lists = { stored: [] as number[], failed: [] as number[], erased: [] as number[] };
+    const invalid: { index: number; error: string }[] = [];
+    events.forEach((_, i) => {
+      const o = outcome.get(owner[i])!;
+      if (o.kind === 'invalid') invalid.push({ index: i, error: o.error });
+      else lists[o.kind].push(i);
+    });
+    return { ...lists, invalid, ...(lists.failed.length > 0 ? { error: fault } : {}) };
+  }
+
+  /** PutItem of one event, for isolating the value a batch refused. */
+  private async putOne(item: Record<string, unknown>, noteFault: (e: StoreFault) => void): Promise<Outcome> {
+    try {
+      await call({ what: 'PutItem of one event', timeouts: STORE_TIMEOUTS.write, callerValues: true }, (o) =>
+        this.doc.send(new PutCommand({ TableName: this.table, Item: item }), o),
+      );
+      return { kind: 'stored' };
+    } catch (err) {
+      if (err instanceof StoreInputError) return { kind: 'invalid', error: err.message };
+      noteFault(err as StoreFault);
+      return { kind: 'failed' };
+    }
+  }
+
+  /**
+   * The write path's half of erasure: re-reads the markers of the users just written (after the
+   * write took effect) and deletes what it wrote for any user erased meanwhile. When the re-check
+   * cannot be read, the events stay reported as stored: an erasure that raced them still hides
+   * them (reads check the marker) and its second sweep deletes them.
+   */
+  private async undoErased(events: Interaction[], unique: number[], outcome: Map<number, Outcome>): Promise<void> {
+    const written = unique.filter((i) => outcome.get(i)!.kind === 'stored');
+    if (written.length === 0) return;
+    let erased: Set<string>;
+    try {
+      erased = await erasedUsers(
+        this.doc,
+        this.table,
+        written.map((i) => events[i].userId),
+      );
+    } catch {
+      return;
+    }
+    const undo = written.filter((i) => erased.has(events[i].userId));
+    for (let c = 0; c < undo.length; c += BATCH_LIMIT) {
+      const requests = undo.slice(c, c + BATCH_LIMIT).map((i) => ({
+        DeleteRequest: { Key: { [KEY.pk]: keys.user(events[i].userId), [KEY.sk]: keys.event(events[i].eventId) } },
+      }));
+      // A delete that fails here leaves events the marker already hides; the erasure's sweep removes them.
+      await batchWriteChunk(this.doc, this.table, requests, this.opts.retry);
+    }
+    for (const i of undo) outcome.set(i, { kind: 'erased' });
   }
 
   async listUserEvents(userId: string, opts: { limit: number; cursor?: string }): Promise<EventPage> {
     const pk = keys.user(userId);
     const start = opts.cursor ? decodeCursor(opts.cursor, pk) : undefined;
-    const out = await this.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: INDEX.userTime,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': KEY.pk },
-        ExpressionAttributeValues: { ':pk': pk },
-        ScanIndexForward: false,
-        Limit: opts.limit,
-        ExclusiveStartKey: start,
-      }),
-    );
+    const input: QueryCommandInput = {
+      TableName: this.table,
+      IndexName: INDEX.userTime,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': KEY.pk },
+      ExpressionAttributeValues: { ':pk': pk },
+      ScanIndexForward: false,
+      Limit: opts.limit,
+      ExclusiveStartKey: start,
+      ConsistentRead: true,
+    };
+    const query = call({ what: "Query of a user's events", timeouts: STORE_TIMEOUTS.read }, (o) =>
+      this.doc.send(new QueryCommand(input), o),
+    ).catch((err: Error) => {
+      const cause = err.cause as Error | undefined;
+      const aboutCursor =
+        start && errorName(cause) === 'ValidationException' && /start(ing)? ?key/i.test(cause?.message ?? '');
+      throw aboutCursor ? new InvalidCursorError('cursor does not match this query') : err;
+    });
+    // Read together: events a write raced into an erased user's partition stay hidden.
+    const [out, erasure] = await Promise.all([query, this.getErasure(userId)]);
+    if (erasure) return { events: [], cursor: null };
     const events = (out.Items ?? []).map(eventFromItem);
     const last = out.LastEvaluatedKey;
     return {
       events,
-      cursor: last ? encodeCursor({ [KEY.pk]: last[KEY.pk], [KEY.sk]: last[KEY.sk], [KEY.lsi1sk]: last[KEY.lsi1sk] }) : null,
+      cursor: last
+        ? encodeCursor({ [KEY.pk]: last[KEY.pk], [KEY.sk]: last[KEY.sk], [KEY.lsi1sk]: last[KEY.lsi1sk] })
+        : null,
     };
   }
 
   async eraseUser(userId: string): Promise<{ deleted: number }> {
-    const now = Date.now();
-    // The marker goes first: from this moment serving and training ignore the user,
-    // even if deleting their events is interrupted (a retry finishes the job).
-    await this.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: {
-          [KEY.pk]: keys.user(userId),
-          [KEY.sk]: keys.erased,
-          [KEY.gsi2pk]: keys.erasedPartition,
-          [KEY.gsi2sk]: userId,
-          userId,
-          erasedAt: now,
-        },
-      }),
-    );
-    let deleted = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page: Record<string, any> = await this.send(
-        new QueryCommand({
+    // The marker goes first: from this moment reads, serving and training ignore the user, and
+    // every write that lands after it deletes itself (putEvents re-checks the marker).
+    await call({ what: 'PutItem of an erasure marker', timeouts: STORE_TIMEOUTS.write }, (o) =>
+      this.doc.send(
+        new PutCommand({
           TableName: this.table,
-          KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :e)',
-          ExpressionAttributeNames: { '#pk': KEY.pk, '#sk': KEY.sk },
-          ExpressionAttributeValues: { ':pk': keys.user(userId), ':e': 'E#' },
-          ProjectionExpression: '#pk, #sk',
-          ExclusiveStartKey: start,
-          Limit: 500,
+          Item: {
+            [KEY.pk]: keys.user(userId),
+            [KEY.sk]: keys.erased,
+            [KEY.gsi2pk]: keys.erasedPartition,
+            [KEY.gsi2sk]: userId,
+            userId,
+            erasedAt: Date.now(),
+          },
         }),
-      );
-      const items: Record<string, any>[] = page.Items ?? [];
-      for (let i = 0; i < items.length; i += BATCH_LIMIT) {
-        const requests = items.slice(i, i + BATCH_LIMIT).map((it) => ({
-          DeleteRequest: { Key: { [KEY.pk]: it[KEY.pk], [KEY.sk]: it[KEY.sk] } },
-        }));
-        const { unprocessed } = await batchWriteChunk(this.doc, this.table, requests, this.opts.retry);
-        if (unprocessed.length > 0) {
-          throw new StoreUnavailableError(
-            `erasure of user interrupted after deleting ${deleted + requests.length - unprocessed.length} events; the marker is stored, retry to finish`,
-          );
-        }
-        deleted += requests.length;
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
+        o,
+      ),
+    );
+    let deleted = await sweepUserEvents(this.doc, this.table, userId, this.opts.retry);
+    // A write that landed before the marker but after this sweep's read: the second sweep takes it.
+    await sleep(this.sweepDelayMs);
+    deleted += await sweepUserEvents(this.doc, this.table, userId, this.opts.retry);
     return { deleted };
   }
 
+  async clearErasure(userId: string): Promise<boolean> {
+    // Events a racing write left behind were hidden by the marker; they go before it does.
+    await sweepUserEvents(this.doc, this.table, userId, this.opts.retry);
+    const out = await call({ what: 'DeleteItem of an erasure marker', timeouts: STORE_TIMEOUTS.write }, (o) =>
+      this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { [KEY.pk]: keys.user(userId), [KEY.sk]: keys.erased },
+          ReturnValues: 'ALL_OLD',
+        }),
+        o,
+      ),
+    );
+    return out.Attributes !== undefined;
+  }
+
   async getErasure(userId: string): Promise<Erasure | null> {
-    const out = await this.send(
-      new GetCommand({ TableName: this.table, Key: { [KEY.pk]: keys.user(userId), [KEY.sk]: keys.erased } }),
+    const out = await call({ what: 'GetItem of an erasure marker', timeouts: STORE_TIMEOUTS.read }, (o) =>
+      this.doc.send(
+        new GetCommand({
+          TableName: this.table,
+          Key: { [KEY.pk]: keys.user(userId), [KEY.sk]: keys.erased },
+          ConsistentRead: true,
+        }),
+        o,
+      ),
     );
     return out.Item ? { userId, erasedAt: Number(out.Item.erasedAt) } : null;
   }
 
   async erasedAmong(userIds: string[]): Promise<Set<string>> {
-    const unique = [...new Set(userIds)];
-    const erased = new Set<string>();
-    for (let i = 0; i < unique.length; i += 100) {
-      let request: Record<string, any> | undefined = {
-        [this.table]: {
-          Keys: unique.slice(i, i + 100).map((u) => ({ [KEY.pk]: keys.user(u), [KEY.sk]: keys.erased })),
-          ProjectionExpression: 'userId',
-        },
-      };
-      for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
-        if (attempt > 5) throw new StoreUnavailableError('could not read erasure markers');
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * 25 * 2 ** attempt));
-        const out: any = await this.send(new BatchGetCommand({ RequestItems: request }));
-        for (const it of out.Responses?.[this.table] ?? []) erased.add(it.userId);
-        request = out.UnprocessedKeys;
-      }
-    }
-    return erased;
+    return erasedUsers(this.doc, this.table, userIds);
   }
 
   async listErasures(): Promise<Erasure[]> {
-    const items = await this.queryAll({
+    const items = await this.queryAll('Query of the erasure markers', {
       IndexName: INDEX.directory,
       KeyConditionExpression: '#pk = :p',
       ExpressionAttributeNames: { '#pk': KEY.gsi2pk },
       ExpressionAttributeValues: { ':p': keys.erasedPartition },
     });
-    return items.map((it) => ({ userId: it.userId, erasedAt: Number(it.erasedAt) }));
+    return items.map((it) => ({ userId: String(it.userId), erasedAt: Number(it.erasedAt) }));
   }
 
   async putItem(item: Omit<CatalogItem, 'createdAt' | 'updatedAt'>, now = Date.now()): Promise<CatalogItem> {
     const iso = new Date(now).toISOString();
-    const out = await this.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { [KEY.pk]: keys.item(item.itemId), [KEY.sk]: keys.itemMeta },
-        UpdateExpression:
-          'SET itemId = :id, categories = :c, available = :a, updatedAt = :u, createdAt = if_not_exists(createdAt, :u), #g2pk = :g2pk, #g2sk = :g2sk' +
-          (item.title !== undefined ? ', title = :t' : '') +
-          (item.properties !== undefined ? ', properties = :p' : '') +
-          (item.title === undefined || item.properties === undefined
-            ? ' REMOVE ' + [item.title === undefined ? 'title' : '', item.properties === undefined ? 'properties' : ''].filter(Boolean).join(', ')
-            : ''),
-        ExpressionAttributeNames: { '#g2pk': KEY.gsi2pk, '#g2sk': KEY.gsi2sk },
-        ExpressionAttributeValues: {
-          ':id': item.itemId,
-          ':c': item.categories,
-          ':a': item.available,
-          ':u': iso,
-          ':g2pk': keys.catalogPartition,
-          ':g2sk': keys.catalogSort(now, item.itemId),
-          ...(item.title !== undefined ? { ':t': item.title } : {}),
-          ...(item.properties !== undefined ? { ':p': item.properties } : {}),
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
+    const removed = [item.title === undefined ? 'title' : '', item.properties === undefined ? 'properties' : ''];
+    const update = new UpdateCommand({
+      TableName: this.table,
+      Key: { [KEY.pk]: keys.item(item.itemId), [KEY.sk]: keys.itemMeta },
+      UpdateExpression:
+        'SET itemId = :id, categories = :c, available = :a, updatedAt = :u, createdAt = if_not_exists(createdAt, :u), ' +
+        '#g2pk = :g2pk, #g2sk = :g2sk' +
+        (item.title !== undefined ? ', title = :t' : '') +
+        (item.properties !== undefined ? ', properties = :p' : '') +
+        (removed.some(Boolean) ? ` REMOVE ${removed.filter(Boolean).join(', ')}` : ''),
+      ExpressionAttributeNames: { '#g2pk': KEY.gsi2pk, '#g2sk': KEY.gsi2sk },
+      ExpressionAttributeValues: {
+        ':id': item.itemId,
+        ':c': item.categories,
+        ':a': item.available,
+        ':u': iso,
+        ':g2pk': keys.catalogPartition,
+        ':g2sk': keys.catalogSort(now, item.itemId),
+        ...(item.title !== undefined ? { ':t': item.title } : {}),
+        ...(item.properties !== undefined ? { ':p': item.properties } : {}),
+      },
+      ReturnValues: 'ALL_NEW',
+    });
+    const ctx = { what: 'UpdateItem of a catalog record', timeouts: STORE_TIMEOUTS.write, callerValues: true };
+    const out = await call(ctx, (o) => this.doc.send(update, o));
     return catalogFromItem(out.Attributes!);
   }
 
   async getItem(itemId: string): Promise<CatalogItem | null> {
-    const out = await this.send(
-      new GetCommand({ TableName: this.table, Key: { [KEY.pk]: keys.item(itemId), [KEY.sk]: keys.itemMeta } }),
+    const get = new GetCommand({
+      TableName: this.table,
+      Key: { [KEY.pk]: keys.item(itemId), [KEY.sk]: keys.itemMeta },
+    });
+    const out = await call({ what: 'GetItem of a catalog record', timeouts: STORE_TIMEOUTS.read }, (o) =>
+      this.doc.send(get, o),
     );
     return out.Item ? catalogFromItem(out.Item) : null;
   }
 
   async markItemUnavailable(itemId: string, now = Date.now()): Promise<CatalogItem> {
     const iso = new Date(now).toISOString();
-    const out = await this.send(
-      new UpdateCommand({
-        TableName: this.table,
-        Key: { [KEY.pk]: keys.item(itemId), [KEY.sk]: keys.itemMeta },
-        UpdateExpression:
-          'SET itemId = :id, available = :f, updatedAt = :u, createdAt = if_not_exists(createdAt, :u), categories = if_not_exists(categories, :empty), #g2pk = :g2pk, #g2sk = :g2sk',
-        ExpressionAttributeNames: { '#g2pk': KEY.gsi2pk, '#g2sk': KEY.gsi2sk },
-        ExpressionAttributeValues: {
-          ':id': itemId,
-          ':f': false,
-          ':u': iso,
-          ':empty': [],
-          ':g2pk': keys.catalogPartition,
-          ':g2sk': keys.catalogSort(now, itemId),
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
+    const update = new UpdateCommand({
+      TableName: this.table,
+      Key: { [KEY.pk]: keys.item(itemId), [KEY.sk]: keys.itemMeta },
+      UpdateExpression:
+        'SET itemId = :id, available = :f, updatedAt = :u, createdAt = if_not_exists(createdAt, :u), ' +
+        'categories = if_not_exists(categories, :empty), #g2pk = :g2pk, #g2sk = :g2sk',
+      ExpressionAttributeNames: { '#g2pk': KEY.gsi2pk, '#g2sk': KEY.gsi2sk },
+      ExpressionAttributeValues: {
+        ':id': itemId,
+        ':f': false,
+        ':u': iso,
+        ':empty': [],
+        ':g2pk': keys.catalogPartition,
+        ':g2sk': keys.catalogSort(now, itemId),
+      },
+      ReturnValues: 'ALL_NEW',
+    });
+    const ctx = { what: 'UpdateItem of a catalog record', timeouts: STORE_TIMEOUTS.write, callerValues: true };
+    const out = await call(ctx, (o) => this.doc.send(update, o));
     return catalogFromItem(out.Attributes!);
   }
 
   async listCatalog(sinceMs?: number): Promise<CatalogItem[]> {
-    const items = await this.queryAll({
+    const since = sinceMs !== undefined;
+    const items = await this.queryAll('Query of the catalog', {
       IndexName: INDEX.directory,
-      KeyConditionExpression: sinceMs === undefined ? '#pk = :p' : '#pk = :p AND #sk >= :s',
-      ExpressionAttributeNames: { '#pk': KEY.gsi2pk, ...(sinceMs === undefined ? {} : { '#sk': KEY.gsi2sk }) },
-      ExpressionAttributeValues: { ':p': keys.catalogPartition, ...(sinceMs === undefined ? {} : { ':s': ts13(sinceMs) }) },
+      KeyConditionExpression: since ? '#pk = :p AND #sk >= :s' : '#pk = :p',
+      ExpressionAttributeNames: { '#pk': KEY.gsi2pk, ...(since ? { '#sk': KEY.gsi2sk } : {}) },
+      ExpressionAttributeValues: { ':p': keys.catalogPartition, ...(since ? { ':s': ts13(sinceMs) } : {}) },
     });
     return items.map(catalogFromItem);
   }
 
-  private async queryAll(input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>): Promise<Record<string, any>[]> {
-    const all: Record<string, any>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.send(new QueryCommand({ ...input, TableName: this.table, ExclusiveStartKey: start }));
-      all.push(...(page.Items ?? []));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return all;
-  }
-
-  /** Every SDK failure that survived its retries is a store outage to the caller. */
-  private async send<T>(command: any): Promise<T & Record<string, any>> {
-    try {
-      return (await this.doc.send(command)) as any;
-    } catch (err) {
-      if (err instanceof InvalidCursorError) throw err;
-      const name = (err as { name?: string }).name;
-      if (name === 'ValidationException' && (command.input as any)?.ExclusiveStartKey) {
-        throw new InvalidCursorError('cursor does not match this query');
-      }
-      throw new StoreUnavailableError(`DynamoDB: ${name ?? 'error'}: ${(err as Error).message}`);
-    }
+  private queryAll(what: string, input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, any>[]> {
+    return collect({ what, timeouts: STORE_TIMEOUTS.list }, (o) =>
+      paginateQuery({ client: this.doc }, { ...input, TableName: this.table }, o),
+    );
   }
 }

@@ -9,15 +9,17 @@ import {
   DeleteCommand,
   PutCommand,
   QueryCommand,
-  ScanCommand,
+  paginateQuery,
+  paginateScan,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
-  type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Interaction } from '../../events';
 import type { Erasure } from '../../ports/interactions';
 import type { RunRecord, ScanOptions, TrainingStore } from '../../ports/training';
+import { STORE_TIMEOUTS } from '../aws/clients';
 import { INDEX, KEY, RECEIVED_SHARDS, dayOf, keys, ts13 } from '../schema';
+import { call, collect } from './call';
 import { eventFromItem } from './items';
 
 export interface DynamoTrainingStoreOptions {
@@ -44,9 +46,12 @@ const EVENT_NAMES = {
 };
 const EVENT_PROJECTION = '#e, #u, #i, #t, #v, #ts, #r';
 
+// Errors come classified from call(); the SDK's own error is their cause.
 function isConditionFailed(err: unknown): boolean {
-  return (err as { name?: string })?.name === 'ConditionalCheckFailedException';
+  return ((err as Error)?.cause as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException';
 }
+
+const timeouts = STORE_TIMEOUTS.training;
 
 export class DynamoTrainingStore implements TrainingStore {
   private readonly segments: number;
@@ -67,27 +72,29 @@ export class DynamoTrainingStore implements TrainingStore {
     const total = Math.max(1, opts.segments ?? this.segments);
     let count = 0;
     // Segments run concurrently but JS is single-threaded: visit() calls never overlap.
-    const segment = async (seg: number) => {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const input: ScanCommandInput = {
-          TableName: this.table,
-          FilterExpression: 'begins_with(#sk, :e)',
-          ProjectionExpression: EVENT_PROJECTION,
-          ExpressionAttributeNames: EVENT_NAMES,
-          ExpressionAttributeValues: { ':e': EVENT_PREFIX },
-          ExclusiveStartKey: start,
-          ...(total > 1 ? { Segment: seg, TotalSegments: total } : {}),
-        };
-        const out = await this.doc.send(new ScanCommand(input));
-        const batch = (out.Items ?? []).map(eventFromItem);
-        if (batch.length) {
-          count += batch.length;
-          visit(batch);
+    const segment = (seg: number) =>
+      call({ what: `Scan of the events (segment ${seg + 1} of ${total})`, timeouts }, async (o) => {
+        const pages = paginateScan(
+          { client: this.doc },
+          {
+            TableName: this.table,
+            FilterExpression: 'begins_with(#sk, :e)',
+            ProjectionExpression: EVENT_PROJECTION,
+            ExpressionAttributeNames: EVENT_NAMES,
+            ExpressionAttributeValues: { ':e': EVENT_PREFIX },
+            ...(total > 1 ? { Segment: seg, TotalSegments: total } : {}),
+          },
+          // A timeout per attempt, no overall budget: the job's own budget bounds a full scan.
+          { requestTimeout: o.requestTimeout },
+        );
+        for await (const page of pages) {
+          const batch = (page.Items ?? []).map(eventFromItem);
+          if (batch.length) {
+            count += batch.length;
+            visit(batch);
+          }
         }
-        start = out.LastEvaluatedKey;
-      } while (start);
-    };
+      });
     await Promise.all(Array.from({ length: total }, (_, s) => segment(s)));
     return count;
   }
@@ -100,79 +107,86 @@ export class DynamoTrainingStore implements TrainingStore {
     if (days.length > this.maxIndexDays + 1) return this.scanNewSince(from);
     const after = ts13(from + 1);
     const probes = days.flatMap((day) =>
-      Array.from({ length: RECEIVED_SHARDS }, (_, shard): QueryCommandInput => ({
-        TableName: this.table,
-        IndexName: INDEX.received,
-        KeyConditionExpression: '#pk = :b AND #sk >= :after',
-        ExpressionAttributeNames: { '#pk': KEY.gsi1pk, '#sk': KEY.gsi1sk },
-        ExpressionAttributeValues: { ':b': keys.receivedBucket(Date.parse(day), shard), ':after': after },
-        Limit: 1,
-        ProjectionExpression: '#pk',
-      })),
+      Array.from(
+        { length: RECEIVED_SHARDS },
+        (_, shard): QueryCommandInput => ({
+          TableName: this.table,
+          IndexName: INDEX.received,
+          KeyConditionExpression: '#pk = :b AND #sk >= :after',
+          ExpressionAttributeNames: { '#pk': KEY.gsi1pk, '#sk': KEY.gsi1sk },
+          ExpressionAttributeValues: { ':b': keys.receivedBucket(Date.parse(day), shard), ':after': after },
+          Limit: 1,
+          ProjectionExpression: '#pk',
+        }),
+      ),
     );
-    const found = await Promise.all(probes.map(async (q) => ((await this.doc.send(new QueryCommand(q))).Items ?? []).length > 0));
+    const probe = { what: 'Query of the received-time index', timeouts };
+    const found = await Promise.all(
+      probes.map(
+        async (q) => ((await call(probe, (o) => this.doc.send(new QueryCommand(q), o))).Items ?? []).length > 0,
+      ),
+    );
     return found.some(Boolean);
   }
 
-  private async scanNewSince(watermark: number): Promise<boolean> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new ScanCommand({
+  private scanNewSince(watermark: number): Promise<boolean> {
+    return call({ what: 'Scan for events since the watermark', timeouts }, async (o) => {
+      const pages = paginateScan(
+        { client: this.doc },
+        {
           TableName: this.table,
           FilterExpression: 'begins_with(#sk, :e) AND #r > :w',
           ExpressionAttributeNames: { '#sk': KEY.sk, '#r': 'receivedAt' },
           ExpressionAttributeValues: { ':e': EVENT_PREFIX, ':w': watermark },
           ProjectionExpression: '#sk',
-          ExclusiveStartKey: start,
-        }),
+        },
+        { requestTimeout: o.requestTimeout },
       );
-      if ((out.Items ?? []).length > 0) return true;
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return false;
+      for await (const page of pages) if ((page.Items ?? []).length > 0) return true;
+      return false;
+    });
   }
 
   async listErasures(): Promise<Erasure[]> {
-    const out: Erasure[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
+    const items = await collect({ what: 'Query of the erasure markers', timeouts }, (o) =>
+      paginateQuery(
+        { client: this.doc },
+        {
           TableName: this.table,
           IndexName: INDEX.directory,
           KeyConditionExpression: '#pk = :p',
           ExpressionAttributeNames: { '#pk': KEY.gsi2pk },
           ExpressionAttributeValues: { ':p': keys.erasedPartition },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const it of page.Items ?? []) out.push({ userId: String(it.userId), erasedAt: Number(it.erasedAt) });
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return out;
+        },
+        o,
+      ),
+    );
+    return items.map((it) => ({ userId: String(it.userId), erasedAt: Number(it.erasedAt) }));
   }
 
   async acquireLease(name: string, owner: string, seconds: number, now: number = Date.now()): Promise<boolean> {
     const until = now + seconds * 1000;
     try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: {
-            [KEY.pk]: keys.lease(name),
-            [KEY.sk]: keys.leaseSort,
-            owner,
-            acquiredAt: now,
-            leaseUntil: until,
-            // TTL (seconds) tidies a lease a crashed run never released, a day after it lapses.
-            [KEY.ttl]: Math.ceil(until / 1000) + 86_400,
-          },
-          // leaseUntil is in ms; the TTL attribute is in seconds and too coarse for the check.
-          ConditionExpression: 'attribute_not_exists(#pk) OR #until < :now',
-          ExpressionAttributeNames: { '#pk': KEY.pk, '#until': 'leaseUntil' },
-          ExpressionAttributeValues: { ':now': now },
-        }),
+      await call({ what: 'PutItem of the training lease', timeouts: STORE_TIMEOUTS.write }, (o) =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.table,
+            Item: {
+              [KEY.pk]: keys.lease(name),
+              [KEY.sk]: keys.leaseSort,
+              owner,
+              acquiredAt: now,
+              leaseUntil: until,
+              // TTL (seconds) tidies a lease a crashed run never released, a day after it lapses.
+              [KEY.ttl]: Math.ceil(until / 1000) + 86_400,
+            },
+            // leaseUntil is in ms; the TTL attribute is in seconds and too coarse for the check.
+            ConditionExpression: 'attribute_not_exists(#pk) OR #until < :now',
+            ExpressionAttributeNames: { '#pk': KEY.pk, '#until': 'leaseUntil' },
+            ExpressionAttributeValues: { ':now': now },
+          }),
+          o,
+        ),
       );
       return true;
     } catch (err) {
@@ -183,14 +197,17 @@ export class DynamoTrainingStore implements TrainingStore {
 
   async releaseLease(name: string, owner: string): Promise<boolean> {
     try {
-      await this.doc.send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: { [KEY.pk]: keys.lease(name), [KEY.sk]: keys.leaseSort },
-          ConditionExpression: '#owner = :o',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':o': owner },
-        }),
+      await call({ what: 'DeleteItem of the training lease', timeouts: STORE_TIMEOUTS.write }, (o) =>
+        this.doc.send(
+          new DeleteCommand({
+            TableName: this.table,
+            Key: { [KEY.pk]: keys.lease(name), [KEY.sk]: keys.leaseSort },
+            ConditionExpression: '#owner = :o',
+            ExpressionAttributeNames: { '#owner': 'owner' },
+            ExpressionAttributeValues: { ':o': owner },
+          }),
+          o,
+        ),
       );
       return true;
     } catch (err) {
@@ -200,29 +217,35 @@ export class DynamoTrainingStore implements TrainingStore {
   }
 
   async recordRun(run: RunRecord): Promise<void> {
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: {
-          ...run,
-          [KEY.pk]: keys.runPartition,
-          [KEY.sk]: `${run.startedAt}#${run.runId}`,
-          [KEY.ttl]: Math.floor(Date.parse(run.startedAt) / 1000) + this.runRetentionDays * 86_400,
-        },
-      }),
+    await call({ what: 'PutItem of a run record', timeouts: STORE_TIMEOUTS.write }, (o) =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            ...run,
+            [KEY.pk]: keys.runPartition,
+            [KEY.sk]: `${run.startedAt}#${run.runId}`,
+            [KEY.ttl]: Math.floor(Date.parse(run.startedAt) / 1000) + this.runRetentionDays * 86_400,
+          },
+        }),
+        o,
+      ),
     );
   }
 
   async listRuns(limit = 50): Promise<RunRecord[]> {
-    const out = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        KeyConditionExpression: '#pk = :p',
-        ExpressionAttributeNames: { '#pk': KEY.pk },
-        ExpressionAttributeValues: { ':p': keys.runPartition },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
+    const out = await call({ what: 'Query of the run log', timeouts: STORE_TIMEOUTS.read }, (o) =>
+      this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: '#pk = :p',
+          ExpressionAttributeNames: { '#pk': KEY.pk },
+          ExpressionAttributeValues: { ':p': keys.runPartition },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+        o,
+      ),
     );
     return (out.Items ?? []).map((it) => {
       const { [KEY.pk]: _pk, [KEY.sk]: _sk, [KEY.ttl]: _ttl, ...run } = it;

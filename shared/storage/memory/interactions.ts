@@ -4,7 +4,13 @@
  * contract suite in test/contract runs against both).
  */
 import type { CatalogItem, Interaction } from '../../events';
-import { InvalidCursorError, type Erasure, type EventPage, type InteractionStore, type PutEventsResult } from '../../ports/interactions';
+import {
+  InvalidCursorError,
+  type Erasure,
+  type EventPage,
+  type InteractionStore,
+  type PutEventsResult,
+} from '../../ports/interactions';
 import { keys } from '../schema';
 
 const sortKey = (ev: Interaction) => keys.eventTime(ev.timestamp, ev.eventId);
@@ -15,15 +21,23 @@ export class MemoryInteractionStore implements InteractionStore {
   private readonly catalog = new Map<string, CatalogItem & { updatedMs: number }>();
 
   async putEvents(events: Interaction[]): Promise<PutEventsResult> {
-    for (const ev of events) {
+    const result = { stored: [] as number[], failed: [] as number[], invalid: [], erased: [] as number[] };
+    for (const [i, ev] of events.entries()) {
+      // As in DynamoDB, where such a write deletes itself after re-checking the marker.
+      if (this.erasures.has(ev.userId)) {
+        result.erased.push(i);
+        continue;
+      }
       let byId = this.events.get(ev.userId);
       if (!byId) this.events.set(ev.userId, (byId = new Map()));
       byId.set(ev.eventId, structuredClone(ev));
+      result.stored.push(i);
     }
-    return { stored: events.map((_, i) => i), failed: [] };
+    return result;
   }
 
   async listUserEvents(userId: string, opts: { limit: number; cursor?: string }): Promise<EventPage> {
+    if (this.erasures.has(userId)) return { events: [], cursor: null };
     const all = [...(this.events.get(userId)?.values() ?? [])].sort((a, b) => (sortKey(a) < sortKey(b) ? 1 : -1));
     let start = 0;
     if (opts.cursor) {
@@ -34,7 +48,8 @@ export class MemoryInteractionStore implements InteractionStore {
         throw new InvalidCursorError('cursor is not one this API issued');
       }
       const a = after as { u?: unknown; k?: unknown };
-      if (!a || a.u !== userId || typeof a.k !== 'string') throw new InvalidCursorError('cursor is not one this API issued for this user');
+      if (!a || a.u !== userId || typeof a.k !== 'string')
+        throw new InvalidCursorError('cursor is not one this API issued for this user');
       start = all.findIndex((ev) => sortKey(ev) < (a.k as string));
       if (start < 0) start = all.length;
     }
@@ -52,6 +67,11 @@ export class MemoryInteractionStore implements InteractionStore {
     const deleted = this.events.get(userId)?.size ?? 0;
     this.events.delete(userId);
     return { deleted };
+  }
+
+  async clearErasure(userId: string): Promise<boolean> {
+    this.events.delete(userId);
+    return this.erasures.delete(userId);
   }
 
   async getErasure(userId: string): Promise<Erasure | null> {
@@ -91,7 +111,12 @@ export class MemoryInteractionStore implements InteractionStore {
   async markItemUnavailable(itemId: string, now = Date.now()): Promise<CatalogItem> {
     const prev = this.catalog.get(itemId);
     const iso = new Date(now).toISOString();
-    const next = { ...(prev ?? { itemId, categories: [], createdAt: iso }), available: false, updatedAt: iso, updatedMs: now };
+    const next = {
+      ...(prev ?? { itemId, categories: [], createdAt: iso }),
+      available: false,
+      updatedAt: iso,
+      updatedMs: now,
+    };
     this.catalog.set(itemId, next as CatalogItem & { updatedMs: number });
     return strip(next as CatalogItem & { updatedMs: number });
   }

@@ -5,11 +5,15 @@
 import {
   DeleteObjectsCommand,
   GetObjectCommand,
-  ListObjectsV2Command,
+  type GetObjectCommandOutput,
   PutObjectCommand,
+  paginateListObjectsV2,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { StoreMisconfiguredError } from '../../ports/interactions';
 import type { ConditionalGet, ModelStore } from '../../ports/model-store';
+import { callOptions, STORE_TIMEOUTS } from '../aws/clients';
+import { classifyStoreError } from '../aws/errors';
 
 interface SdkError {
   name?: string;
@@ -19,7 +23,9 @@ interface SdkError {
 
 function isMissing(err: unknown): boolean {
   const e = err as SdkError;
-  return e?.name === 'NoSuchKey' || e?.Code === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
+  return (
+    e?.name === 'NoSuchKey' || e?.Code === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404
+  );
 }
 
 // S3 answers a matching If-None-Match with 304; the SDK throws it (s3rver's is named "Unknown").
@@ -27,6 +33,24 @@ function isNotModified(err: unknown): boolean {
   const e = err as SdkError;
   return e?.$metadata?.httpStatusCode === 304 || e?.name === 'NotModified';
 }
+
+/**
+ * Without s3:ListBucket, S3 answers a missing key with 403, not 404: never read that as
+ * "missing" (the latest pointer would look absent forever) nor as an outage.
+ */
+function classify(err: unknown, what: string, key?: string): Error {
+  if ((err as SdkError)?.$metadata?.httpStatusCode === 403 && key !== undefined) {
+    return new StoreMisconfiguredError(
+      `S3 answered 403 ${(err as SdkError).name ?? 'AccessDenied'} for ${key}: the function lacks s3:GetObject, or ` +
+        's3:ListBucket so missing keys look like 403 — see docs/deploy.md',
+      { cause: err },
+    );
+  }
+  return classifyStoreError(err, { store: 'S3', what });
+}
+
+const READ = STORE_TIMEOUTS.s3.read;
+const WRITE = STORE_TIMEOUTS.s3.write;
 
 /** S3 DeleteObjects takes at most 1,000 keys a call. */
 const DELETE_BATCH = 1000;
@@ -39,7 +63,12 @@ export class S3ModelStore implements ModelStore {
 
   async put(key: string, body: Uint8Array, contentType = 'application/octet-stream'): Promise<void> {
     // A Uint8Array body (not a stream) has a known length: no aws-chunked framing.
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+    const put = new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType });
+    try {
+      await this.client.send(put, callOptions(WRITE));
+    } catch (err) {
+      throw classify(err, `PutObject ${key}`);
+    }
   }
 
   async get(key: string): Promise<Uint8Array | null> {
@@ -48,12 +77,15 @@ export class S3ModelStore implements ModelStore {
   }
 
   async getChunks(key: string): Promise<AsyncIterable<Uint8Array> | null> {
-    let out;
+    let out: GetObjectCommandOutput;
     try {
-      out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      // No overall budget: the body streams after this resolves, under the idle socket timeout.
+      out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
+        requestTimeout: READ.requestTimeoutMs,
+      });
     } catch (err) {
       if (isMissing(err)) return null;
-      throw err;
+      throw classify(err, `GetObject ${key}`, key);
     }
     const body = out.Body;
     if (!body) return null;
@@ -67,41 +99,48 @@ export class S3ModelStore implements ModelStore {
 
   async getIfChanged(key: string, etag?: string): Promise<ConditionalGet> {
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, IfNoneMatch: etag }));
+      const get = new GetObjectCommand({ Bucket: this.bucket, Key: key, IfNoneMatch: etag });
+      const out = await this.client.send(get, { requestTimeout: READ.requestTimeoutMs });
       if (!out.Body) return { status: 'missing' };
       const body = await out.Body.transformToByteArray();
       return { status: 'ok', body, etag: out.ETag ?? '' };
     } catch (err) {
       if (etag !== undefined && isNotModified(err)) return { status: 'unchanged' };
       if (isMissing(err)) return { status: 'missing' };
-      throw err;
+      throw classify(err, `GetObject ${key}`, key);
     }
   }
 
   async list(prefix: string): Promise<string[]> {
     const keys: string[] = [];
-    let token: string | undefined;
-    do {
-      const out = await this.client.send(
-        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }),
-      );
-      for (const o of out.Contents ?? []) if (o.Key) keys.push(o.Key);
-      token = out.IsTruncated ? out.NextContinuationToken : undefined;
-    } while (token);
+    try {
+      const opts = callOptions(READ);
+      for await (const page of paginateListObjectsV2(
+        { client: this.client },
+        { Bucket: this.bucket, Prefix: prefix },
+        opts,
+      )) {
+        for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+      }
+    } catch (err) {
+      throw classify(err, `ListObjectsV2 ${prefix}`);
+    }
     return keys.sort();
   }
 
   async delete(keys: string[]): Promise<void> {
     for (let i = 0; i < keys.length; i += DELETE_BATCH) {
       const batch = keys.slice(i, i + DELETE_BATCH);
-      const out = await this.client.send(
-        new DeleteObjectsCommand({
-          Bucket: this.bucket,
-          Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
-        }),
-      );
+      const command = new DeleteObjectsCommand({
+        Bucket: this.bucket,
+        Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true },
+      });
+      const out = await this.client.send(command, callOptions(WRITE)).catch((err) => {
+        throw classify(err, `DeleteObjects of ${batch.length} keys`);
+      });
       const failed = (out.Errors ?? []).filter((e) => e.Code !== 'NoSuchKey');
-      if (failed.length) throw new Error(`S3 delete failed for ${failed.length} keys, first ${failed[0].Key}: ${failed[0].Code}`);
+      if (failed.length)
+        throw new Error(`S3 delete failed for ${failed.length} keys, first ${failed[0].Key}: ${failed[0].Code}`);
     }
   }
 }
