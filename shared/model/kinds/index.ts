@@ -11,6 +11,8 @@ import { itemKnn, userKnn } from './knn';
 import { mf } from './mf';
 import { popular } from './popular';
 import { randomSearch } from './tune';
+import { ease } from './ease';
+import { blend } from './blend';
 
 export type * from './kind';
 
@@ -20,6 +22,8 @@ const KINDS: readonly KindSpec[] = [
   itemKnn,
   userKnn,
   popular,
+  ease,
+  blend,
 ];
 
 const REGISTRY: ReadonlyMap<string, KindSpec> = new Map(KINDS.map((k) => [k.kind, k]));

@@ -37,7 +37,7 @@ const scoresOf = (m: FittedModel, u: number) => {
 
 describe('model kinds', () => {
   it('the registry names every built-in kind', () => {
-    expect(kindNames()).toEqual(['als', 'mf', 'item-knn', 'user-knn', 'popular']);
+    expect(kindNames()).toEqual(['als', 'mf', 'item-knn', 'user-knn', 'popular', 'ease', 'blend']);
     expect(findKind('ease-not-yet')).toBeUndefined();
     expect(() => kindSpec('nope')).toThrow(/unknown model kind "nope"/);
   });
