@@ -18,13 +18,24 @@ import type { FoldInParams } from '../../model/types';
 import type { Csr } from '../csr';
 import { rowRegularization } from '../confidence';
 import { alsModuleBytes } from './als-codegen';
+import { blockedGramian } from './gram-codegen';
 import { wasm, type WasmMemory } from './runtime';
-
 
 interface AlsExports {
   cgHalf(
-    indptr: number, indices: number, conf: number, lam: number, X: number, Y: number, G: number,
-    rows: number, a0: number, steps: number, r: number, p: number, ap: number,
+    indptr: number,
+    indices: number,
+    conf: number,
+    lam: number,
+    X: number,
+    Y: number,
+    G: number,
+    rows: number,
+    a0: number,
+    steps: number,
+    r: number,
+    p: number,
+    ap: number,
   ): void;
   gram4(y: number, groups: number, g: number): void;
 }
@@ -36,7 +47,7 @@ function alsModule(fp: number): object | null {
   if (m !== undefined) return m;
   try {
     const bytes = alsModuleBytes(fp);
-    m = wasm && wasm.validate(bytes) ? new wasm.Module(bytes) : null;
+    m = wasm?.validate(bytes) ? new wasm.Module(bytes) : null;
   } catch {
     m = null;
   }
@@ -48,8 +59,6 @@ function alsModule(fp: number): object | null {
 export function alsWasmAvailable(f: number): boolean {
   return f > 0 && alsModule((f + 3) & ~3) !== null;
 }
-
-const ROWS_PER_FLUSH = 512;
 
 interface Side {
   rows: number;
@@ -163,21 +172,7 @@ export function createAlsWasm(
 
   const gramian = (side: 'users' | 'items', g: Float64Array) => {
     const s = sideOf(side);
-    const F = side === 'users' ? Xw : Yw;
-    g.fill(0);
-    for (let r0 = 0; r0 < s.rows; r0 += ROWS_PER_FLUSH) {
-      const rows = Math.min(ROWS_PER_FLUSH, s.rows - r0);
-      const groups = rows >> 2;
-      g32.fill(0);
-      if (groups > 0) ex.gram4(s.factors + r0 * rb, groups, g32Off);
-      for (let a = 0; a < f; a++) for (let b = a; b < f; b++) g[a * f + b] += g32[a * fp + b];
-      // the < 4 leftover rows of the last block, in float64
-      for (let r = r0 + groups * 4; r < r0 + rows; r++) {
-        const o = r * fp;
-        for (let a = 0; a < f; a++) for (let b = a; b < f; b++) g[a * f + b] += F[o + a] * F[o + b];
-      }
-    }
-    for (let a = 0; a < f; a++) for (let b = a + 1; b < f; b++) g[b * f + a] = g[a * f + b];
+    blockedGramian(ex.gram4, side === 'users' ? Xw : Yw, s.factors, s.rows, f, fp, g32, g32Off, g);
   };
 
   return {
@@ -193,7 +188,21 @@ export function createAlsWasm(
       const a0 = params.unobservedWeight;
       // padded rows/columns of G stay zero from allocation
       for (let a = 0; a < f; a++) for (let b = 0; b < f; b++) G[a * fp + b] = a0 * gram[a * f + b];
-      ex.cgHalf(solve.indptr, solve.indices, solve.conf, solve.lam, solve.factors, fixed.factors, gOff, solve.rows, a0, steps, rOff, pOff, apOff);
+      ex.cgHalf(
+        solve.indptr,
+        solve.indices,
+        solve.conf,
+        solve.lam,
+        solve.factors,
+        fixed.factors,
+        gOff,
+        solve.rows,
+        a0,
+        steps,
+        rOff,
+        pOff,
+        apOff,
+      );
     },
     factors(side) {
       const rows = sideOf(side).rows;

@@ -85,3 +85,95 @@ export const op = {
   fSub: [0xfd, 0xe5, 0x01],
   fMul: [0xfd, 0xe6, 0x01],
 };
+
+export type ValType = typeof I32 | typeof F32 | typeof V128;
+
+/**
+ * One function under construction: named locals over the raw index space
+ * (params first, then locals grouped by type) and its code. The names go into
+ * the module's name section, so a disassembly (the committed .wat listings)
+ * reads `local.get $indptr` rather than `local.get 0`.
+ */
+export class Fn {
+  readonly code: number[] = [];
+  private readonly idx = new Map<string, number>();
+  private readonly params: ValType[] = [];
+  private readonly groups: [ValType, string[]][] = [];
+  constructor(
+    readonly name: string,
+    params: [string, ValType][],
+    locals: [ValType, string[]][],
+  ) {
+    for (const [n, t] of params) {
+      this.idx.set(n, this.idx.size);
+      this.params.push(t);
+    }
+    for (const [t, names] of locals) {
+      for (const n of names) this.idx.set(n, this.idx.size);
+      this.groups.push([t, names]);
+    }
+  }
+  /** Appends instructions. */
+  emit(...parts: number[][]): void {
+    for (const p of parts) for (const b of p) this.code.push(b);
+  }
+  get(n: string): number[] {
+    return op.get(this.at(n));
+  }
+  set(n: string): number[] {
+    return op.set(this.at(n));
+  }
+  tee(n: string): number[] {
+    return op.tee(this.at(n));
+  }
+  private at(n: string): number {
+    const i = this.idx.get(n);
+    if (i === undefined) throw new Error(`wasm ${this.name}: unknown local ${n}`);
+    return i;
+  }
+  /** The function type (params → no results). */
+  type(): number[] {
+    return [0x60, ...vec(this.params.map((t) => [t])), 0];
+  }
+  /** The code-section entry: size, local groups, code, end. */
+  body(): number[] {
+    const locals = vec(this.groups.map(([t, names]) => [...uleb(names.length), t]));
+    const b = [...locals, ...this.code, ...op.end];
+    return [...uleb(b.length), ...b];
+  }
+  /** Local names for the name section, in index order. */
+  localNames(): number[] {
+    const entries = [...this.idx].map(([n, i]) => [...uleb(i), ...str(n)]);
+    return vec(entries);
+  }
+}
+
+/**
+ * A module importing one memory (env.mem) and exporting every function under
+ * its name, each with its own type, plus a name section (function and local
+ * names; engines ignore it, disassemblers print it).
+ */
+export function moduleBytes(fns: Fn[]): Uint8Array {
+  const indexed = (items: number[][]) => vec(items.map((b, i) => [...uleb(i), ...b]));
+  const names = [
+    ...section(1, indexed(fns.map((f) => str(f.name)))),
+    ...section(2, indexed(fns.map((f) => f.localNames()))),
+  ];
+  const bytes = [
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...section(1, vec(fns.map((f) => f.type()))),
+    ...section(2, vec([[...str('env'), ...str('mem'), 0x02, 0x00, ...uleb(1)]])),
+    ...section(3, vec(fns.map((_, i) => uleb(i)))),
+    ...section(7, vec(fns.map((f, i) => [...str(f.name), 0x00, ...uleb(i)]))),
+    ...section(10, vec(fns.map((f) => f.body()))),
+    ...section(0, [...str('name'), ...names]),
+  ];
+  return Uint8Array.from(bytes);
+}

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { transpose } from '../../../shared/math/csr';
 import { DEFAULT_ALS_PARAMS, gramian, trainAls, type AlsParams } from '../../../shared/math/als';
@@ -7,6 +8,7 @@ import { generateSynthetic } from '../../../shared/math/synthetic';
 import { buildInteractionMatrix } from '../../../shared/math/interactions';
 import { Rng } from '../../../shared/math/rng';
 import { alsWasmAvailable, createAlsWasm } from '../../../shared/math/wasm/als-kernels';
+import { LISTINGS, disassemble } from '../../../shared/math/wasm/listings';
 
 const p: AlsParams = {
   ...DEFAULT_ALS_PARAMS,
@@ -81,7 +83,8 @@ describe.skipIf(!alsWasmAvailable(8))('ALS WebAssembly kernels agree with the JS
     expect(runs[0].userFactors.buffer.byteLength).toBe(ui.rows * 16 * 4);
     expect(maxAbsDiff(runs[0].userFactors, runs[1].userFactors)).toBeLessThan(1e-3);
     expect(maxAbsDiff(runs[0].itemFactors, runs[1].itemFactors)).toBeLessThan(1e-3);
-    for (let it = 0; it < losses.js.length; it++) expect(Math.abs(losses.auto[it] / losses.js[it] - 1)).toBeLessThan(1e-6);
+    for (let it = 0; it < losses.js.length; it++)
+      expect(Math.abs(losses.auto[it] / losses.js[it] - 1)).toBeLessThan(1e-6);
   });
 
   it('trainAls honours shouldStop between half-steps', () => {
@@ -91,4 +94,14 @@ describe.skipIf(!alsWasmAvailable(8))('ALS WebAssembly kernels agree with the JS
     expect(polls).toBe(4);
     expect(m.userFactors.length).toBe(ui.rows * 8);
   });
+});
+
+describe('generated kernels as text', () => {
+  it.each(LISTINGS.map((l) => [l.file, l] as const))(
+    '%s is exactly the disassembly of what its generator emits (npm run wat rewrites it)',
+    async (file, l) => {
+      const committed = readFileSync(new URL(`../../../shared/math/wasm/${file}`, import.meta.url), 'utf8');
+      expect(await disassemble(l.bytes())).toBe(committed);
+    },
+  );
 });
