@@ -14,6 +14,7 @@ import { DynamoInteractionStore } from '../../shared/storage/dynamodb/interactio
 import { DynamoTrainingStore } from '../../shared/storage/dynamodb/training';
 import { S3ModelStore } from '../../shared/storage/s3/model-store';
 import type { LocalRoute } from './api-server';
+import { demoRoutes } from './demo/routes';
 import { REPO_ROOT, loadFunction } from './functions';
 import { buildHttpEvent, localContext } from './http-event';
 
@@ -85,5 +86,6 @@ export function statusRoutes(): LocalRoute[] {
       }
       return false;
     },
+    ...demoRoutes(),
   ];
 }
