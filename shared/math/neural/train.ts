@@ -39,7 +39,7 @@ export interface NeuralTrainOptions {
 export const DEFAULT_NEURAL_TRAIN: NeuralTrainOptions = {
   loss: 'bce',
   epochs: 10,
-  batchSize: 256,
+  batchSize: 128,
   learningRate: 0.003,
   l2: 1e-5,
   negatives: 4,
