@@ -6,12 +6,30 @@ import { DynamoInteractionStore } from '../../shared/storage/dynamodb/interactio
 import { MemoryInteractionStore } from '../../shared/storage/memory/interactions';
 import { dynamoDocumentClient } from '../../shared/storage/aws/clients';
 import { useEmbeddedAws } from '../helpers/aws';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { eventToItem } from '../../shared/storage/dynamodb/items';
 
 const aws = useEmbeddedAws();
 let tableCounter = 0;
 
-const backends: Record<string, () => Promise<InteractionStore>> = {
-  memory: async () => new MemoryInteractionStore(),
+interface Backend {
+  store: InteractionStore;
+  /** Writes an event behind the store's back, as a write racing an erasure would leave it. */
+  straggle(ev: Interaction): Promise<void>;
+}
+
+const backends: Record<string, () => Promise<Backend>> = {
+  memory: async () => {
+    const store = new MemoryInteractionStore();
+    const events = (store as unknown as { events: Map<string, Map<string, Interaction>> }).events;
+    return {
+      store,
+      async straggle(e) {
+        if (!events.has(e.userId)) events.set(e.userId, new Map());
+        events.get(e.userId)!.set(e.eventId, e);
+      },
+    };
+  },
   dynamodb: async () => {
     // A fresh table per test keeps cases independent.
     const { CreateTableCommand, DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
@@ -21,7 +39,13 @@ const backends: Record<string, () => Promise<InteractionStore>> = {
     await client.send(new CreateTableCommand(createTableInput(name)));
     client.destroy();
     void aws;
-    return new DynamoInteractionStore(dynamoDocumentClient(), name);
+    const doc = dynamoDocumentClient();
+    return {
+      store: new DynamoInteractionStore(doc, name, { erasureSweepDelayMs: 50 }),
+      async straggle(e) {
+        await doc.send(new PutCommand({ TableName: name, Item: eventToItem(e, 0) }));
+      },
+    };
   },
 };
 
@@ -38,8 +62,10 @@ const ev = (userId: string, n: number, extra: Partial<Interaction> = {}): Intera
 for (const [name, make] of Object.entries(backends)) {
   describe(`InteractionStore contract: ${name}`, () => {
     let store: InteractionStore;
+    let backend: Backend;
     beforeEach(async () => {
-      store = await make();
+      backend = await make();
+      store = backend.store;
     });
 
     it('stores a batch and lists it newest first across pages', async () => {
@@ -67,7 +93,9 @@ for (const [name, make] of Object.entries(backends)) {
     });
 
     it('round-trips optional fields', async () => {
-      await store.putEvents([ev('u1', 1, { type: 'rating', value: 4.5, sessionId: 's', properties: { screen: 'home', n: 2 } })]);
+      await store.putEvents([
+        ev('u1', 1, { type: 'rating', value: 4.5, sessionId: 's', properties: { screen: 'home', n: 2 } }),
+      ]);
       const [got] = (await store.listUserEvents('u1', { limit: 1 })).events;
       expect(got).toMatchObject({ type: 'rating', value: 4.5, sessionId: 's', properties: { screen: 'home', n: 2 } });
     });
@@ -75,8 +103,12 @@ for (const [name, make] of Object.entries(backends)) {
     it('rejects a forged or foreign cursor', async () => {
       await store.putEvents(Array.from({ length: 3 }, (_, n) => ev('u1', n)));
       const page = await store.listUserEvents('u1', { limit: 1 });
-      await expect(store.listUserEvents('u2', { limit: 1, cursor: page.cursor! })).rejects.toBeInstanceOf(InvalidCursorError);
-      await expect(store.listUserEvents('u1', { limit: 1, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(InvalidCursorError);
+      await expect(store.listUserEvents('u2', { limit: 1, cursor: page.cursor! })).rejects.toBeInstanceOf(
+        InvalidCursorError,
+      );
+      await expect(store.listUserEvents('u1', { limit: 1, cursor: 'not-a-cursor' })).rejects.toBeInstanceOf(
+        InvalidCursorError,
+      );
     });
 
     it('erases exactly one user and remembers it', async () => {
@@ -90,9 +122,38 @@ for (const [name, make] of Object.entries(backends)) {
       expect((await store.listErasures()).map((e) => e.userId)).toEqual(['gone']);
     });
 
+    it('an erased id stays blocked, even one that never had events: writes come back erased, reads empty', async () => {
+      expect(await store.eraseUser('never-seen')).toEqual({ deleted: 0 });
+      const res = await store.putEvents([ev('never-seen', 1), ev('other', 2), ev('never-seen', 3)]);
+      expect(res).toMatchObject({ stored: [1], failed: [], erased: [0, 2] });
+      expect((await store.listUserEvents('never-seen', { limit: 100 })).events).toEqual([]);
+      expect(await store.getErasure('never-seen')).toMatchObject({ userId: 'never-seen' });
+    });
+
+    it('hides events a racing write left behind the marker, and clearErasure removes them before lifting', async () => {
+      await store.putEvents([ev('back', 1)]);
+      await store.eraseUser('back');
+      await backend.straggle(ev('back', 2));
+      expect((await store.listUserEvents('back', { limit: 100 })).events).toEqual([]);
+      expect(await store.clearErasure('back')).toBe(true);
+      expect(await store.getErasure('back')).toBeNull();
+      expect(await store.listErasures()).toEqual([]);
+      // the straggler did not come back with the lift
+      expect((await store.listUserEvents('back', { limit: 100 })).events).toEqual([]);
+      expect((await store.putEvents([ev('back', 3)])).stored).toEqual([0]);
+      expect((await store.listUserEvents('back', { limit: 100 })).events.map((e) => e.eventId)).toEqual(['e3']);
+      expect(await store.clearErasure('back')).toBe(false);
+    });
+
     it('upserts catalog items, keeps createdAt, lists changes since a time', async () => {
       const a = await store.putItem({ itemId: 'a', title: 'A', categories: ['x'], available: true }, 1_000);
-      expect(a).toMatchObject({ itemId: 'a', title: 'A', categories: ['x'], available: true, createdAt: new Date(1_000).toISOString() });
+      expect(a).toMatchObject({
+        itemId: 'a',
+        title: 'A',
+        categories: ['x'],
+        available: true,
+        createdAt: new Date(1_000).toISOString(),
+      });
       await store.putItem({ itemId: 'b', categories: [], available: true }, 2_000);
       const a2 = await store.putItem({ itemId: 'a', categories: ['y'], available: true }, 3_000);
       expect(a2.createdAt).toBe(new Date(1_000).toISOString());

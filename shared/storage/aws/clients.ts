@@ -7,7 +7,7 @@
  * only warns by default), and a bounded retry budget, so a hung store becomes a
  * StoreUnavailableError well inside the functions' timeouts (docs/stores.md, "Timeouts").
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 
@@ -55,12 +55,14 @@ const requestHandler = (requestTimeout: number, socketTimeout: number) => ({
   throwOnRequestTimeout: true,
 });
 
-export function dynamoDocumentClient(): DynamoDBDocumentClient {
+/** `overrides`: for tests that point one client at a fault (a hung endpoint); none in production. */
+export function dynamoDocumentClient(overrides: DynamoDBClientConfig = {}): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
     maxAttempts: STORE_TIMEOUTS.maxAttempts,
     retryMode: 'standard',
     // The client default is the longest per-call figure; adapters pass a shorter one per call.
     requestHandler: requestHandler(STORE_TIMEOUTS.training.requestTimeoutMs, STORE_TIMEOUTS.training.requestTimeoutMs),
+    ...overrides,
   });
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },

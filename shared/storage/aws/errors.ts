@@ -81,6 +81,7 @@ const SCHEMA_MESSAGES = [/specified index/i, /requested resource not found/i, /t
 const VALUE_MESSAGES = [
   /Number .* (greater|lesser|smaller) than Number\.(MAX|MIN)_SAFE_INTEGER/i,
   /Unsupported type passed/i,
+  /Special numeric value/i,
   /removeUndefinedValues/i,
   /Number overflow/i,
   /Nesting Levels/i,
