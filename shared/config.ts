@@ -4,6 +4,8 @@
  * tell whether it runs in Lambda or on a laptop. AWS endpoints are not here on
  * purpose: the SDK reads AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_S3 itself.
  */
+import { z } from 'zod';
+import { DEFAULT_RATING_RANGE, type RatingRange } from './events';
 
 export const ENV = {
   table: 'ATTUNE_TABLE',
@@ -18,6 +20,8 @@ export const ENV = {
   gateTolerance: 'ATTUNE_GATE_TOLERANCE',
   leaseSeconds: 'ATTUNE_LEASE_SECONDS',
   tune: 'ATTUNE_TUNE',
+  ratingMin: 'ATTUNE_RATING_MIN',
+  ratingMax: 'ATTUNE_RATING_MAX',
 } as const;
 
 export type AuthMode = 'jwt' | 'none';
@@ -38,50 +42,78 @@ export interface AttuneConfig {
   gateTolerance: number;
   leaseSeconds: number;
   tune: boolean;
+  /** Accepted rating values (ingest rejects others; training clamps to it). */
+  ratingRange: RatingRange;
 }
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-function num(env: NodeJS.ProcessEnv, key: string, fallback: number, min = 0): number {
-  const raw = env[key];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min) throw new ConfigError(`${key} must be a number >= ${min}, got "${raw}"`);
-  return n;
-}
+// An unset or empty variable takes its default, as the stack and runner leave unused ones empty.
+const raw = z.string().optional().transform((v) => (v === '' ? undefined : v));
+const num = (fallback: number, min = 0) =>
+  raw.pipe(
+    z
+      .string()
+      .optional()
+      .transform((v) => (v === undefined ? fallback : Number(v)))
+      .pipe(z.number({ error: `must be a number >= ${min}` }).min(min, `must be a number >= ${min}`)),
+  );
+const str = (fallback: string) => raw.transform((v) => v ?? fallback);
 
-function str(env: NodeJS.ProcessEnv, key: string, fallback?: string): string {
-  const raw = env[key];
-  if (raw !== undefined && raw !== '') return raw;
-  if (fallback !== undefined) return fallback;
-  throw new ConfigError(`${key} is not set`);
-}
+const Schema = z
+  .object({
+    [ENV.table]: raw.pipe(z.string({ error: 'is not set' })),
+    [ENV.bucket]: str(''),
+    [ENV.modelPrefix]: str('models/').transform((p) => (p.endsWith('/') ? p : `${p}/`)),
+    [ENV.retentionDays]: num(0),
+    [ENV.authMode]: str('jwt').pipe(z.enum(['jwt', 'none'], { error: 'must be "jwt" or "none"' })),
+    [ENV.adminGroup]: str('admin'),
+    [ENV.modelRefreshSeconds]: num(30),
+    [ENV.keepVersions]: num(5, 1),
+    [ENV.trainBudgetSeconds]: num(600, 1),
+    [ENV.gateTolerance]: num(0.02),
+    [ENV.leaseSeconds]: num(1800, 1),
+    [ENV.tune]: str('true').transform((v) => v !== 'false'),
+    [ENV.ratingMin]: num(DEFAULT_RATING_RANGE.min),
+    [ENV.ratingMax]: num(DEFAULT_RATING_RANGE.max),
+  })
+  .refine((e) => e[ENV.ratingMin] < e[ENV.ratingMax], {
+    path: [ENV.ratingMax],
+    message: `must be greater than ${ENV.ratingMin}`,
+  });
 
 /**
- * Reads and validates the configuration. Throws {@link ConfigError} naming the
- * variable at fault, so a misdeployed function fails at cold start, loudly.
+ * Reads and validates the configuration. Throws {@link ConfigError} naming
+ * every variable at fault and the value it had, so a misdeployed function
+ * fails at cold start, loudly.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AttuneConfig {
-  let prefix = str(env, ENV.modelPrefix, 'models/');
-  if (!prefix.endsWith('/')) prefix += '/';
-  const authMode = str(env, ENV.authMode, 'jwt');
-  if (authMode !== 'jwt' && authMode !== 'none') {
-    throw new ConfigError(`${ENV.authMode} must be "jwt" or "none", got "${authMode}"`);
+  const picked = Object.fromEntries(Object.values(ENV).map((k) => [k, env[k]]));
+  const r = Schema.safeParse(picked);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => {
+      const key = String(i.path[0]);
+      const got = env[key];
+      return `${key} ${i.message}${got === undefined || got === '' ? '' : `, got "${got}"`}`;
+    });
+    throw new ConfigError(lines.join('; '));
   }
+  const e = r.data;
   return {
-    tableName: str(env, ENV.table),
-    bucketName: str(env, ENV.bucket, ''),
-    modelPrefix: prefix,
-    retentionDays: num(env, ENV.retentionDays, 0),
-    authMode,
-    adminGroup: str(env, ENV.adminGroup, 'admin'),
-    modelRefreshSeconds: num(env, ENV.modelRefreshSeconds, 30),
-    keepVersions: num(env, ENV.keepVersions, 5, 1),
-    trainBudgetSeconds: num(env, ENV.trainBudgetSeconds, 600, 1),
-    gateTolerance: num(env, ENV.gateTolerance, 0.02),
-    leaseSeconds: num(env, ENV.leaseSeconds, 1800, 1),
-    tune: str(env, ENV.tune, 'true') !== 'false',
+    tableName: e[ENV.table],
+    bucketName: e[ENV.bucket],
+    modelPrefix: e[ENV.modelPrefix],
+    retentionDays: e[ENV.retentionDays],
+    authMode: e[ENV.authMode],
+    adminGroup: e[ENV.adminGroup],
+    modelRefreshSeconds: e[ENV.modelRefreshSeconds],
+    keepVersions: e[ENV.keepVersions],
+    trainBudgetSeconds: e[ENV.trainBudgetSeconds],
+    gateTolerance: e[ENV.gateTolerance],
+    leaseSeconds: e[ENV.leaseSeconds],
+    tune: e[ENV.tune],
+    ratingRange: { min: e[ENV.ratingMin], max: e[ENV.ratingMax] },
   };
 }

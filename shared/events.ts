@@ -19,16 +19,64 @@ export const EVENT_WEIGHTS: Readonly<Record<Exclude<EventType, 'rating'>, number
   purchase: 5,
 });
 
+/** Inclusive range of a rating's value. Ingest enforces it; training clamps to it (ATTUNE_RATING_MIN/MAX). */
+export interface RatingRange {
+  min: number;
+  max: number;
+}
+/** Half stars to five stars: covers 1..5 integer scales (MovieLens 100K) and 0.5-step ones. */
+export const DEFAULT_RATING_RANGE: Readonly<RatingRange> = Object.freeze({ min: 0.5, max: 5 });
+
 /**
- * Weight of one event. A rating weighs its value (a 1..5 star rating counts
- * like 1..5 views); negative or non-finite ratings weigh 0 so that a bad value
- * can never flip the sign of a user's confidence.
+ * What `value` means for each type:
+ * - rating: the rating, required, within the configured {@link RatingRange}; it is the event's weight.
+ * - purchase: optional revenue (≥ 0, any currency unit); stored and returned, never a weight.
+ * - others: no value; one sent is rejected rather than silently ignored.
  */
-export function eventWeight(type: EventType, value?: number | null): number {
-  if (type === 'rating') {
-    return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 0;
+export const VALUE_MEANING: Readonly<Record<EventType, 'rating' | 'revenue' | 'none'>> = Object.freeze({
+  view: 'none',
+  click: 'none',
+  like: 'none',
+  add_to_cart: 'none',
+  purchase: 'revenue',
+  rating: 'rating',
+});
+
+/**
+ * Why `value` is not acceptable for an event of `type`, or null. Numbers the
+ * store cannot hold are checked separately (ingest/values.ts).
+ */
+export function valueIssue(type: EventType, value: number | undefined, range: RatingRange = DEFAULT_RATING_RANGE): string | null {
+  const meaning = VALUE_MEANING[type];
+  if (meaning === 'rating') {
+    if (value === undefined) return 'is required for a rating';
+    if (!(value >= range.min && value <= range.max)) return `a rating must be between ${range.min} and ${range.max}`;
+    return null;
   }
-  return EVENT_WEIGHTS[type];
+  if (value === undefined) return null;
+  if (meaning === 'revenue') return value >= 0 ? null : 'purchase revenue must not be negative';
+  return `is only accepted for rating (the rating) and purchase (revenue), not for ${type}`;
+}
+
+/**
+ * The one place a (type, value) pair becomes a confidence weight, for training,
+ * the CLI and fold-in alike. Bounded: a rating weighs its value clamped to
+ * [0, range.max], so one absurd row (a rating of 1e9 from a CSV, a legacy
+ * record) weighs no more than an honest top rating, and a negative or
+ * non-finite one weighs 0 and can never flip the sign of a confidence. Other
+ * types weigh their fixed {@link EVENT_WEIGHTS}; a purchase's revenue does not count.
+ */
+export function eventWeight(type: EventType, value?: number | null, range: RatingRange = DEFAULT_RATING_RANGE): number {
+  if (type === 'rating') {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return 0;
+    return Math.min(value, range.max);
+  }
+  return EVENT_WEIGHTS[type] ?? 0;
+}
+
+/** The largest weight {@link eventWeight} can return for this rating range. */
+export function maxEventWeight(range: RatingRange = DEFAULT_RATING_RANGE): number {
+  return Math.max(range.max, ...Object.values(EVENT_WEIGHTS));
 }
 
 /** One stored interaction, as every layer above the storage adapters sees it. */

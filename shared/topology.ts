@@ -116,6 +116,7 @@ export const ROUTES: RouteDef[] = [
   { method: 'POST', path: '/events', function: 'Ingest', auth: 'subject', summary: 'Log 1..100 interaction events' },
   { method: 'GET', path: '/users/{userId}/events', function: 'Ingest', auth: 'subject', summary: "A user's stored events, newest first" },
   { method: 'DELETE', path: '/users/{userId}', function: 'Ingest', auth: 'admin', summary: "Erase a user's interactions" },
+  { method: 'DELETE', path: '/users/{userId}/erasure', function: 'Ingest', auth: 'admin', summary: 'Lift an erasure block (the person consented again)' },
   { method: 'PUT', path: '/items/{itemId}', function: 'Ingest', auth: 'admin', summary: 'Upsert catalog metadata' },
   { method: 'DELETE', path: '/items/{itemId}', function: 'Ingest', auth: 'admin', summary: 'Mark an item unavailable' },
   { method: 'GET', path: '/users/{userId}/recommendations', function: 'Recommend', auth: 'subject', summary: 'Top-k items for a user' },
@@ -142,6 +143,8 @@ export const TRAIN_METRICS = {
   published: 'ModelPublished',
   seconds: 'TrainingSeconds',
   modelAge: 'ModelAgeSeconds',
+  /** nDCG@10 of the model a run trained (published or rejected). */
+  ndcg10: 'ModelNdcg10',
   /** 1 per run that published or found nothing new (a lease-locked run emits nothing): the staleness alarm. */
   succeeded: 'TrainingSucceeded',
 } as const;

@@ -15,7 +15,12 @@ const store = new DynamoInteractionStore(pt.tracer.captureAWSv3Client(dynamoDocu
 });
 
 type Batch = { accepted?: number; rejected?: unknown[]; failed?: unknown[] };
-const routes = observeRoutes(ingestRoutes({ store: timed(store, ['putEvents'], pt, M.storeLatency), authMode: config.authMode }), {
+const core = {
+  store: timed(store, ['putEvents'], pt, M.storeLatency),
+  authMode: config.authMode,
+  ratingRange: config.ratingRange,
+};
+const routes = observeRoutes(ingestRoutes(core), {
   // 202, and 503 with what was stored: both bodies carry the counts.
   'POST /events': (res) => {
     const b = (res.body ?? {}) as Batch;

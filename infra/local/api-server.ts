@@ -7,9 +7,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
 import { ROUTES, type FunctionName } from '../../shared/topology';
 import { buildHttpEvent, localContext, matchRoute } from './http-event';
-import { verifyToken } from './jwt';
+import { checkToken } from './jwt';
 
 export type InvokeFn = (fn: FunctionName, event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -55,45 +56,80 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers: R
 const isText = (contentType: string | undefined) =>
   !contentType || /^(text\/|application\/(json|x-www-form-urlencoded|xml|javascript))/.test(contentType);
 
+/** API Gateway's own answers, before any function runs: same status, body bytes and headers. */
+export const GATEWAY = {
+  unauthorized: { status: 401, body: '{"message":"Unauthorized"}' },
+  tooLarge: { status: 413, body: '{"message":"Request Entity Too Large"}' },
+  integrationFailed: { status: 500, body: '{"message":"Internal Server Error"}' },
+} as const;
+
+/**
+ * The JWT authorizer's `www-authenticate` header: bare `Bearer` when no token
+ * was sent (RFC 6750 §3.1: no error code then), else the error and why.
+ */
+export const bearerChallenge = (why?: string) =>
+  why === undefined ? 'Bearer' : `Bearer scope="" error="invalid_token" error_description="${why}"`;
+
+function sendGateway(res: ServerResponse, answer: { status: number; body: string }, headers: Record<string, string> = {}) {
+  res.writeHead(answer.status, { 'content-type': 'application/json', ...headers });
+  res.end(answer.body);
+}
+
 export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
   const max = opts.maxBodyBytes ?? 10 * 1024 * 1024;
+  // Every request is on its own: whatever it sends, this catch answers it and the server keeps serving.
   const server = createServer(async (req, res) => {
     const started = performance.now();
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    const requestId = randomUUID();
+    let routeName = '-';
+    res.setHeader('apigw-requestid', requestId);
     try {
+      const target = req.url ?? '/';
+      const q = target.indexOf('?');
+      // The path exactly as sent: no dot-segment or percent normalisation (API Gateway matches the raw path).
+      const rawPath = q < 0 ? target : target.slice(0, q);
+      const url = new URL(`http://localhost${rawPath.startsWith('/') ? '' : '/'}${target}`);
       for (const route of opts.extraRoutes ?? []) if (await route(req, res, url)) return;
       const method = (req.method ?? 'GET').toUpperCase();
-      const match = matchRoute(method, url.pathname);
+      const match = matchRoute(method, rawPath);
       if (!match) {
-        const allowed = ROUTES.filter((r) => matchRoute(r.method, url.pathname)?.route === r).map((r) => r.method);
+        const allowed = ROUTES.filter((r) => matchRoute(r.method, rawPath)?.route === r).map((r) => r.method);
         if (allowed.length) {
-          return sendJson(res, 405, { error: { code: 'method_not_allowed', message: `${method} is not allowed on ${url.pathname}` } }, { allow: allowed.join(', ') });
+          return sendJson(res, 405, { error: { code: 'method_not_allowed', message: `${method} is not allowed here` } }, { allow: allowed.join(', ') });
         }
-        return sendJson(res, 404, { error: { code: 'not_found', message: `no route for ${method} ${url.pathname}` } });
+        return sendJson(res, 404, { error: { code: 'not_found', message: `no route for ${method} ${rawPath.slice(0, 200)}` } });
       }
+      routeName = `${match.route.method} ${match.route.path}`;
       let claims: Record<string, any> | undefined;
       if (opts.signingKey && match.route.auth !== 'public') {
         // What API Gateway's JWT authorizer answers: 401 before the function runs.
-        const auth = req.headers.authorization ?? '';
-        const token = /^Bearer\s+(.+)$/i.exec(auth)?.[1];
-        claims = token ? ((await verifyToken(opts.signingKey, token)) ?? undefined) : undefined;
-        if (!claims) return sendJson(res, 401, { message: 'Unauthorized' }, { 'www-authenticate': 'Bearer' });
+        const token = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+        const checked = token ? await checkToken(opts.signingKey, token) : undefined;
+        if (!checked || 'error' in checked) {
+          req.resume();
+          return sendGateway(res, GATEWAY.unauthorized, { 'www-authenticate': bearerChallenge(checked?.error) });
+        }
+        claims = checked.claims;
+      }
+      if (Number(req.headers['content-length'] ?? 0) > max) {
+        // Refused on the declared size; the rest is read and dropped, never buffered.
+        req.resume();
+        return sendGateway(res, GATEWAY.tooLarge);
       }
       const raw = await readBody(req, max);
-      if (raw === 'too_large') {
-        return sendJson(res, 413, { message: 'Request Entity Too Large' });
-      }
+      if (raw === 'too_large') return sendGateway(res, GATEWAY.tooLarge);
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
       const text = isText(headers['content-type']);
       const event = buildHttpEvent({
         method,
-        path: url.pathname + url.search,
+        path: target,
         headers,
         body: raw.length ? (text ? raw.toString('utf8') : raw.toString('base64')) : undefined,
         base64: false,
         claims,
       });
+      event.requestContext.requestId = requestId;
       if (raw.length && !text) event.isBase64Encoded = true;
       const result = await opts.invoke(match.route.function, event);
       const out: Record<string, string | string[]> = {};
@@ -102,13 +138,19 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
       res.writeHead(result.statusCode ?? 200, out);
       const body = result.body ?? '';
       res.end(result.isBase64Encoded ? Buffer.from(body, 'base64') : body);
-      opts.log?.(`${method} ${url.pathname} → ${result.statusCode} ${(performance.now() - started).toFixed(1)} ms`);
+      // The route key, never the path: paths hold user ids.
+      opts.log?.(`${routeName} → ${result.statusCode} ${(performance.now() - started).toFixed(1)} ms`);
     } catch (err) {
-      opts.log?.(`${req.method} ${url.pathname} → 502 ${(err as Error).message}`);
+      opts.log?.(`${routeName} → 500 ${(err as Error)?.name ?? 'error'}`);
       // API Gateway's answer when the integration itself fails.
-      if (!res.headersSent) sendJson(res, 502, { message: 'Internal Server Error' });
+      if (!res.headersSent) sendGateway(res, GATEWAY.integrationFailed);
       else res.end();
     }
+  });
+  server.on('clientError', (_err, socket) => {
+    // Unparseable HTTP (bad request line, oversized headers): answer like any server and drop the socket.
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

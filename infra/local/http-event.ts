@@ -1,12 +1,13 @@
 /**
  * Builds API Gateway HTTP API (payload 2.0) events the way API Gateway does:
- * route matched against the shared topology, path parameters extracted,
- * repeated query parameters joined with commas, JWT claims placed where the
- * authorizer puts them. Used by tests, `attune local generate-event` and start-api.
+ * route matched against the shared topology, path parameters extracted and
+ * percent-decoded once (the function never decodes again), repeated query
+ * parameters joined with commas, JWT claims placed where the authorizer puts them. Used by tests, `attune local generate-event` and start-api.
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { ROUTES, type RouteDef } from '../../shared/topology';
+import { decodePathSegment, matchTopologyRoute } from '../../shared/http/api';
+import type { RouteDef } from '../../shared/topology';
 
 export interface HttpEventInput {
   method: string;
@@ -20,24 +21,17 @@ export interface HttpEventInput {
   base64?: boolean;
 }
 
-/** The topology route matching a method and path, with its decoded path parameters. */
+/**
+ * The topology route matching a method and raw (percent-encoded) path, with its
+ * path parameters decoded once, as API Gateway hands them to the function.
+ * A malformed encoding decodes to U+FFFD, which the handler refuses as 400 invalid_path.
+ */
 export function matchRoute(method: string, path: string): { route: RouteDef; params: Record<string, string> } | null {
-  for (const route of ROUTES) {
-    if (route.method !== method.toUpperCase()) continue;
-    const names: string[] = [];
-    const re = new RegExp(
-      `^${route.path.replace(/\{([^}]+)\}/g, (_m, n: string) => {
-        names.push(n);
-        return '([^/]+)';
-      })}$`,
-    );
-    const m = re.exec(path);
-    if (!m) continue;
-    const params: Record<string, string> = {};
-    names.forEach((n, i) => (params[n] = m[i + 1]));
-    return { route, params };
-  }
-  return null;
+  const m = matchTopologyRoute(method, path);
+  if (!m) return null;
+  const params: Record<string, string> = {};
+  for (const [name, raw] of Object.entries(m.rawParams)) params[name] = decodePathSegment(raw);
+  return { route: m.route, params };
 }
 
 export function buildHttpEvent(input: HttpEventInput): APIGatewayProxyEventV2 {

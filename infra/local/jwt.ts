@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { SignJWT, jwtVerify } from 'jose';
+import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 
 export const LOCAL_ISSUER = 'attune-local';
 export const LOCAL_AUDIENCE = 'attune';
@@ -37,10 +37,34 @@ export async function issueToken(
 
 /** Verifies a bearer token; returns its claims or null (expired, forged, wrong audience). */
 export async function verifyToken(key: Uint8Array, token: string): Promise<Record<string, unknown> | null> {
+  const r = await checkToken(key, token);
+  return 'claims' in r ? r.claims : null;
+}
+
+/**
+ * Verifies a bearer token and, when it fails, says why in the words of API
+ * Gateway's JWT authorizer `www-authenticate` error_description (its audience
+ * wording is documented; the others follow the same pattern).
+ */
+export async function checkToken(
+  key: Uint8Array,
+  token: string,
+): Promise<{ claims: Record<string, unknown> } | { error: string }> {
   try {
     const { payload } = await jwtVerify(token, key, { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE });
-    return payload as Record<string, unknown>;
-  } catch {
-    return null;
+    return { claims: payload as Record<string, unknown> };
+  } catch (err) {
+    return { error: failureDescription(err) };
   }
+}
+
+function failureDescription(err: unknown): string {
+  if (err instanceof joseErrors.JWTExpired) return 'the token has expired';
+  if (err instanceof joseErrors.JWTClaimValidationFailed) {
+    if (err.claim === 'aud') return 'the token does not have a valid audience';
+    if (err.claim === 'iss') return 'the token does not have a valid issuer';
+    return `the token has an invalid ${err.claim} claim`;
+  }
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'the token signature is invalid';
+  return 'the token is malformed';
 }

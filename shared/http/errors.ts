@@ -12,8 +12,10 @@ export class ApiError extends Error {
     readonly expose = status < 500,
     readonly headers: Record<string, string> = {},
     readonly details?: unknown,
+    /** What went wrong underneath (a store error): logged with a 5xx, never sent. */
+    opts: { cause?: unknown } = {},
   ) {
-    super(message);
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
   }
 }
 

@@ -3,8 +3,14 @@
  * route of the Ingest function in the topology. No Lambda types here.
  */
 import type { AuthMode } from '../config';
-import type { Interaction } from '../events';
-import { InvalidCursorError, StoreUnavailableError, type InteractionStore } from '../ports/interactions';
+import { DEFAULT_RATING_RANGE, valueIssue, type Interaction, type RatingRange } from '../events';
+import {
+  InvalidCursorError,
+  StoreMisconfiguredError,
+  StoreUnavailableError,
+  type InteractionStore,
+  type PutEventsResult,
+} from '../ports/interactions';
 import type { ApiRequest, ApiResponse, RouteImpl } from '../http/api';
 import { ApiError, badRequest, errorBody } from '../http/errors';
 import { describeIssues, parseJsonBody, validate } from '../http/validation';
@@ -14,12 +20,16 @@ import { EventInput, Id, ListEventsQuery, MAX_BODY_BYTES, PostEventsBody, PutIte
 export interface IngestDeps {
   store: InteractionStore;
   authMode: AuthMode;
+  /** Accepted rating values (config ATTUNE_RATING_MIN/MAX). */
+  ratingRange?: RatingRange;
   /** Clock, injectable for tests. */
   now?: () => number;
 }
 
-/** Seconds a client should wait before retrying after the store failed. */
+/** Seconds a client should wait before retrying after the store failed, unless the store says. */
 const RETRY_AFTER_SECONDS = 2;
+
+const ERASED = 'userId: this user has been erased; their events are not stored';
 
 function pathId(req: ApiRequest, name: string): string {
   const r = Id.safeParse(req.params[name]);
@@ -27,33 +37,64 @@ function pathId(req: ApiRequest, name: string): string {
   return r.data;
 }
 
-/** Store outages become 503 + Retry-After; everything else propagates. */
+const retryAfter = (err: unknown) =>
+  String(err instanceof StoreUnavailableError ? err.retryAfterSeconds : RETRY_AFTER_SECONDS);
+
+/** Store outages become 503 + Retry-After with what was (not) done; everything else propagates. */
 async function storeCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
     if (err instanceof StoreUnavailableError) {
       throw new ApiError(503, 'store_unavailable', `${what}: the interaction store is unavailable; retry later`, true, {
-        'Retry-After': String(RETRY_AFTER_SECONDS),
-      });
+        'Retry-After': retryAfter(err),
+      }, undefined, { cause: err });
     }
     throw err;
   }
 }
 
+type Rejection = { index: number; error: string };
+
+/**
+ * The answer when not everything valid was stored: 503 (retryable) or 500
+ * (misconfigured), always saying exactly which events were stored, which
+ * failed (may over-report, never under-report) and which were rejected.
+ * Returned, not thrown, so metric hooks see the counts; `cause` reaches the log.
+ */
+function partialFailure(stored: number[], failed: number[], rejected: Rejection[], cause: unknown): ApiResponse {
+  const counts = { accepted: stored.length, stored, failed, rejected };
+  if (cause instanceof StoreMisconfiguredError) {
+    return { status: 500, body: { ...errorBody('internal', 'the store is misconfigured'), ...counts }, cause };
+  }
+  const what = stored.length === 0 ? 'no event was stored' : `${stored.length} event(s) were stored`;
+  const message =
+    `${what}; ${failed.length} could not be stored. ` +
+    'Retry the failed ones (retrying all is safe: stored events are not duplicated).';
+  return {
+    status: 503,
+    headers: { 'Retry-After': retryAfter(cause) },
+    body: { ...errorBody('store_unavailable', message), ...counts },
+    cause,
+  };
+}
+
 export function ingestRoutes(deps: IngestDeps): Record<string, RouteImpl> {
   const now = deps.now ?? Date.now;
+  const range = deps.ratingRange ?? DEFAULT_RATING_RANGE;
   const { store } = deps;
 
   const postEvents: RouteImpl = async (req) => {
     const envelope = validate(PostEventsBody, parseJsonBody(req.body, MAX_BODY_BYTES), 'invalid_request');
     const t = now();
-    const rejected: { index: number; error: string }[] = [];
-    const valid: { index: number; ev: Interaction }[] = [];
+    const rejected: Rejection[] = [];
+    let valid: { index: number; ev: Interaction }[] = [];
     envelope.events.forEach((raw, index) => {
       const r = EventInput.safeParse(raw);
       if (!r.success) return void rejected.push({ index, error: describeIssues(r.error.issues) });
       const input = r.data;
+      const bad = valueIssue(input.type, input.value, range);
+      if (bad) return void rejected.push({ index, error: `value: ${bad}` });
       // With tokens, the user is the token's subject; admins (server-to-server) may name any user.
       let userId = input.userId;
       if (deps.authMode === 'jwt' && !req.principal.isAdmin) {
@@ -69,44 +110,42 @@ export function ingestRoutes(deps: IngestDeps): Record<string, RouteImpl> {
     });
 
     if (valid.length > 0) {
-      const erased = await storeCall('no event was stored', () => store.erasedAmong(valid.map((v) => v.ev.userId)));
-      for (let i = valid.length - 1; i >= 0; i--) {
-        if (erased.has(valid[i].ev.userId)) {
-          rejected.push({ index: valid[i].index, error: 'userId: this user has been erased; their events are not stored' });
-          valid.splice(i, 1);
-        }
+      let erased: Set<string>;
+      try {
+        erased = await store.erasedAmong(valid.map((v) => v.ev.userId));
+      } catch (err) {
+        if (!(err instanceof StoreUnavailableError || err instanceof StoreMisconfiguredError)) throw err;
+        rejected.sort((a, b) => a.index - b.index);
+        return partialFailure([], valid.map((v) => v.index), rejected, err);
       }
+      for (const v of valid) if (erased.has(v.ev.userId)) rejected.push({ index: v.index, error: ERASED });
+      valid = valid.filter((v) => !erased.has(v.ev.userId));
     }
-    rejected.sort((a, b) => a.index - b.index);
 
-    let result = { stored: [] as number[], failed: [] as number[] };
+    let result: PutEventsResult = { stored: [], failed: [] };
     if (valid.length > 0) {
       try {
         result = await store.putEvents(valid.map((v) => v.ev));
       } catch (err) {
-        if (!(err instanceof StoreUnavailableError)) throw err;
-        result = { stored: [], failed: valid.map((_, i) => i) };
+        // An adapter that throws instead of reporting: nothing is known to be stored.
+        if (!(err instanceof StoreUnavailableError || err instanceof StoreMisconfiguredError)) throw err;
+        result = { stored: [], failed: valid.map((_, i) => i), error: err };
       }
     }
+    for (const inv of result.invalid ?? []) rejected.push({ index: valid[inv.index].index, error: inv.error });
+    for (const i of result.erased ?? []) rejected.push({ index: valid[i].index, error: ERASED });
+    rejected.sort((a, b) => a.index - b.index);
+    const stored = result.stored.map((i) => valid[i].index);
     if (result.failed.length > 0) {
-      const stored = result.stored.map((i) => valid[i].index);
       const failed = result.failed.map((i) => valid[i].index);
-      return {
-        status: 503,
-        headers: { 'Retry-After': String(RETRY_AFTER_SECONDS) },
-        body: {
-          ...errorBody(
-            'store_unavailable',
-            `${failed.length} event(s) could not be stored; ${stored.length} were stored. Retry the failed ones (retrying all is safe: stored events are not duplicated).`,
-          ),
-          accepted: stored.length,
-          stored,
-          failed,
-          rejected,
-        },
-      };
+      return partialFailure(stored, failed, rejected, result.error);
     }
-    return { status: 202, body: { accepted: result.stored.length, rejected } };
+    if (stored.length === 0) {
+      // Nothing to retry and nothing stored: a client error, with the same per-event list.
+      const error = errorBody('invalid_events', `all ${rejected.length} event(s) were rejected; see rejected`);
+      return { status: 400, body: { ...error, rejected } };
+    }
+    return { status: 202, body: { accepted: stored.length, rejected } };
   };
 
   const listEvents: RouteImpl = async (req) => {
@@ -136,6 +175,12 @@ export function ingestRoutes(deps: IngestDeps): Record<string, RouteImpl> {
     return { status: 200, body: item };
   };
 
+  const liftErasure: RouteImpl = async (req) => {
+    const userId = pathId(req, 'userId');
+    const lifted = await storeCall('erasure block not lifted (safe to retry)', () => store.clearErasure(userId));
+    return { status: 200, body: { userId, lifted } };
+  };
+
   const deleteItem: RouteImpl = async (req) => {
     const itemId = pathId(req, 'itemId');
     const item = await storeCall('item not updated', () => store.markItemUnavailable(itemId, now()));
@@ -146,6 +191,7 @@ export function ingestRoutes(deps: IngestDeps): Record<string, RouteImpl> {
     'POST /events': postEvents,
     'GET /users/{userId}/events': listEvents,
     'DELETE /users/{userId}': eraseUser,
+    'DELETE /users/{userId}/erasure': liftErasure,
     'PUT /items/{itemId}': putItem,
     'DELETE /items/{itemId}': deleteItem,
   };

@@ -4,6 +4,10 @@
  */
 import { z } from 'zod';
 import { EVENT_TYPES } from '../events';
+import { Id } from '../http/validation';
+import { MAX_DEPTH, numberIssue, storableIssues, stringIssue } from './values';
+
+export { Id };
 
 export const MAX_EVENTS = 100;
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -13,18 +17,36 @@ export const MAX_FUTURE_MS = 5 * 60 * 1000;
 /** Earlier timestamps are almost always epoch seconds sent by mistake. */
 export const MIN_TIMESTAMP_MS = Date.UTC(2000, 0, 1);
 
-/** Ids: 1..128 characters, no control characters (they would corrupt logs and keys). */
-export const Id = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(128, 'must be at most 128 characters')
-  .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
-
+/**
+ * Free-form properties: a JSON object DynamoDB can hold (ingest/values.ts) of at
+ * most 2 KB. Checked on the raw input before zod copies it, because the copy
+ * would silently drop a "__proto__" key; the size is measured only once the
+ * depth is known to be small, so JSON.stringify never meets a hostile document.
+ */
 const Properties = z
-  .record(z.string(), z.unknown())
-  .refine((p) => Buffer.byteLength(JSON.stringify(p), 'utf8') <= MAX_PROPERTIES_BYTES, {
-    message: `must serialize to at most ${MAX_PROPERTIES_BYTES} bytes of JSON`,
+  .unknown()
+  .superRefine((v, ctx) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return; // the record below says so
+    const issues = storableIssues(v);
+    for (const i of issues) ctx.addIssue({ code: 'custom', path: i.path, message: i.message, input: v });
+    if (issues.length === 0 && Buffer.byteLength(JSON.stringify(v), 'utf8') > MAX_PROPERTIES_BYTES) {
+      ctx.addIssue({ code: 'custom', message: `must serialize to at most ${MAX_PROPERTIES_BYTES} bytes of JSON`, input: v });
+    }
+  })
+  .pipe(z.record(z.string(), z.unknown()))
+  .meta({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      `Free-form JSON object, at most ${MAX_PROPERTIES_BYTES} bytes, nested at most ${MAX_DEPTH} levels; numbers 0 or ` +
+      '1e-130..2^53-1 in magnitude; key names 1..128 characters, never __proto__, constructor or prototype',
   });
+
+/** A number DynamoDB stores exactly (finite, |n| ≤ 2^53 - 1, 0 or ≥ 1e-130 in magnitude). */
+const StorableNumber = z.number().superRefine((n, ctx) => {
+  const m = numberIssue(n);
+  if (m) ctx.addIssue({ code: 'custom', message: m, input: n });
+});
 
 const Timestamp = z.union([
   z.number().int('epoch milliseconds must be an integer').meta({ description: 'epoch milliseconds' }),
@@ -38,17 +60,14 @@ export const EventInput = z
     userId: Id.optional(),
     itemId: Id,
     type: z.enum(EVENT_TYPES),
-    value: z.number().finite().optional(),
+    value: StorableNumber.optional().meta({
+      description: 'rating: the rating (required, within the configured range, default 0.5..5); purchase: revenue ≥ 0 (optional); other types: not accepted',
+    }),
     timestamp: Timestamp.optional(),
     sessionId: Id.optional(),
     properties: Properties.optional(),
   })
-  .strict()
-  .superRefine((ev, ctx) => {
-    if (ev.type === 'rating' && ev.value === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['value'], message: 'is required for a rating' });
-    }
-  });
+  .strict();
 export type EventInput = z.infer<typeof EventInput>;
 
 /** The envelope; events are validated one by one so valid ones are stored even when others are not. */
@@ -75,7 +94,12 @@ export const ListEventsQuery = z
 
 export const PutItemBody = z
   .object({
-    title: z.string().min(1).max(512).optional(),
+    title: z
+      .string()
+      .min(1)
+      .max(512)
+      .refine((t) => stringIssue(t) === null, { message: 'must be well-formed Unicode (no unpaired surrogates)' })
+      .optional(),
     categories: z.array(Id).max(50, 'at most 50 categories').default([]),
     available: z.boolean().default(true),
     properties: Properties.optional(),

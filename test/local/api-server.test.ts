@@ -32,7 +32,8 @@ describe('start-api conversions', () => {
     const { fn, event } = seen.at(-1)!;
     expect(fn).toBe('Recommend');
     expect(event.routeKey).toBe('GET /users/{userId}/recommendations');
-    expect(event.pathParameters).toEqual({ userId: 'u%201' });
+    // Decoded once, as API Gateway hands path parameters to the function (which never decodes again).
+    expect(event.pathParameters).toEqual({ userId: 'u 1' });
     expect(event.queryStringParameters).toEqual({ k: '5', exclude: 'a,b' });
     await fetch(`${api.url}/events`, { method: 'POST', body: '{"events":[]}', headers: { 'content-type': 'application/json' } });
     expect(seen.at(-1)!.event.body).toBe('{"events":[]}');
