@@ -221,3 +221,37 @@ export function fitSelection(ui: Csr, sel: Pick<Selection, 'kind' | 'als' | 'eas
         : blendScorer(alsScorer(als!), easeScorer(ease!, ui), sel.weight!, ui.cols);
   return { kind: sel.kind, als, ease, weight: sel.weight, score };
 }
+
+export interface AutoChoice {
+  /** A registered kind name: 'als', 'ease' or 'blend'. */
+  kind: AutoKind;
+  /** That kind's parameters, ready for fitKind / KindSpec.fit. */
+  params: Record<string, unknown>;
+  /** For the manifest's `tuning`: what was tried and why the winner won. */
+  tuning: Record<string, unknown>;
+}
+
+/**
+ * `--model auto` in one call: selectModel on the training part, mapped to the
+ * chosen kind's parameters (the kinds in shared/model/kinds/{als,ease,blend}.ts).
+ * The caller then fits `kind` with `params` on all of its training data.
+ */
+export function chooseKind(ui: Csr, opts: SelectOptions): AutoChoice {
+  const sel = selectModel(ui, opts);
+  const easeParams = sel.ease ? { lambda: sel.ease.lambda, pruneTop: sel.ease.pruneTop } : undefined;
+  const params: Record<string, unknown> =
+    sel.kind === 'als'
+      ? { ...sel.als }
+      : sel.kind === 'ease'
+        ? { ...easeParams }
+        : { weight: sel.weight, als: { ...sel.als }, ease: easeParams };
+  const tuning = {
+    auto: {
+      chosen: sel.kind,
+      reason: sel.reason,
+      candidates: sel.candidates,
+      seconds: Math.round(sel.seconds * 10) / 10,
+    },
+  };
+  return { kind: sel.kind, params, tuning };
+}

@@ -5,11 +5,13 @@ import { holdoutSplit } from '../../../shared/math/hpo';
 import { evaluateRanking } from '../../../shared/math/metrics';
 import { popularityFromCsr } from '../../../shared/math/popularity';
 import {
+  chooseKind,
   defaultEaseLambdas,
   fitSelection,
   selectModel,
   type SelectOptions,
 } from '../../../shared/training/select-model';
+import { fitKind } from '../../../shared/training/fit';
 
 const d = generateSynthetic({ users: 300, items: 150, clusters: 5, eventsPerUser: 15, seed: 12 });
 const m = buildInteractionMatrix(d.triples).matrix;
@@ -72,5 +74,22 @@ describe('selectModel', () => {
         data: new Float32Array(4),
       }),
     ).toEqual([2.5, 5, 10, 20, 40]);
+  });
+
+  it('chooseKind returns the registered kind and params that fit it, and a manifest record', () => {
+    for (const kinds of [['als'], ['ease'], ['blend']] as const) {
+      const c = chooseKind(train, { ...plan, kinds: [...kinds] });
+      expect(c.kind).toBe(kinds[0]);
+      const ids = {
+        userIds: Array.from({ length: train.rows }, (_, u) => `u${u}`),
+        itemIds: Array.from({ length: train.cols }, (_, i) => `i${i}`),
+      };
+      const fitted = fitKind(c.kind, c.params, train, ids);
+      expect(fitted.kind).toBe(kinds[0]);
+      const out = new Float32Array(train.cols);
+      fitted.user(0).scoreAll(out);
+      expect(out.every(Number.isFinite)).toBe(true);
+      expect((c.tuning.auto as { reason: string }).reason).toContain(`${kinds[0]} has the best`);
+    }
   });
 });
