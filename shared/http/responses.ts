@@ -93,10 +93,16 @@ export const Because = z.strictObject({
   weight: z.number().meta({ description: 'its share of the score' }),
 });
 
+const Stale = z
+  .literal(true)
+  .optional()
+  .meta({ description: "present when the user's recent events could not be read: the answer is the cached model's alone" });
+
 export const Recommendations = z.strictObject({
   userId: Id,
   modelVersion: z.string(),
   source: Source,
+  stale: Stale,
   items: z
     .array(
       z.strictObject({
@@ -113,6 +119,7 @@ export const Ranking = z.strictObject({
   userId: Id,
   modelVersion: z.string(),
   source: Source,
+  stale: Stale,
   items: z
     .array(
       z.strictObject({
@@ -138,11 +145,12 @@ export const SimilarItems = z.strictObject({
 });
 
 export const Health = z.strictObject({
-  status: z.literal('ok'),
+  status: z.enum(['ok', 'degraded']),
+  reasons: z
+    .array(z.string())
+    .meta({ description: 'why degraded: latest model version refused and why, model/catalog/event reads failing since when' }),
   modelVersion: z.string().nullable().meta({ description: 'null until the first model is published' }),
   modelAgeSeconds: Count.nullable(),
-  users: Count,
-  items: Count,
 });
 
 /** Named response schemas: components of the OpenAPI document, in this order. */

@@ -68,6 +68,8 @@ export class CatalogCache {
   private view: CatalogView | null = null;
   private viewFor: Map<string, number> | null = null;
   private readonly now: () => number;
+  /** When catalog reads started failing (null while they work); /health reports it. */
+  failingSince: number | null = null;
 
   constructor(
     private readonly store: Pick<InteractionStore, 'listCatalog'>,
@@ -100,7 +102,9 @@ export class CatalogCache {
       for (const r of records) this.apply(r);
       this.loaded = true;
       this.lastCheck = started;
+      this.failingSince = null;
     } catch (err) {
+      this.failingSince ??= started;
       // try again on the next request rather than after a full interval
       this.opts.onError?.('catalog refresh failed; serving the last catalog read', err);
     }

@@ -1,6 +1,6 @@
 /** A user's recent events turned into what scoring needs: seen items, fold-in weights, freshness. */
 import { eventWeight, type Interaction } from '../events';
-import type { History } from './user-system';
+import type { History } from '../math/foldin';
 
 /** Events read per request (one Query): enough to fold a user in, bounded in cost. */
 export const RECENT_EVENTS = 200;

@@ -2,8 +2,9 @@
  * The model held in module scope across invocations. Loaded on first use,
  * then re-checked at most every `refreshSeconds` with a conditional GET on the
  * latest pointer (a 304 costs no body). A failed check or load keeps the
- * current model; a corrupt version is refused and not retried until the
- * pointer moves again.
+ * current model; a corrupt version — or one of a kind this build does not
+ * serve (prepareModel throws CorruptModelError) — is refused and not retried
+ * until the pointer moves again.
  */
 import { CorruptModelError } from '../model/codec';
 import type { Model } from '../model/types';
@@ -38,8 +39,18 @@ export interface ModelCacheOptions {
   prepare?: (model: Model) => PreparedModel;
 }
 
+/** What /health reports about the model cache. */
+export interface ModelCacheStatus {
+  /** The newest published version, when it was refused (and why); cleared when a newer one loads. */
+  refused: { version: string; reason: string } | null;
+  /** When checking or loading the latest model started failing (store unreachable...); null while it works. */
+  failingSince: number | null;
+}
+
 export class ModelCache {
   private current: PreparedModel | null = null;
+  private refusedLatest: ModelCacheStatus['refused'] = null;
+  private failingSince: number | null = null;
   private etag: string | undefined;
   private lastCheck = -Infinity;
   private inflight: Promise<void> | null = null;
@@ -64,6 +75,14 @@ export class ModelCache {
     return this.current;
   }
 
+  status(): ModelCacheStatus {
+    return { refused: this.refusedLatest, failingSince: this.failingSince };
+  }
+
+  private failed(): void {
+    this.failingSince ??= this.now();
+  }
+
   /** The model in memory, without checking for a newer one. */
   peek(): PreparedModel | null {
     return this.current;
@@ -79,12 +98,14 @@ export class ModelCache {
     try {
       latest = await this.source.latest(this.etag);
     } catch (err) {
+      this.failed();
       this.log(err instanceof CorruptModelError ? 'error' : 'warn', 'model check failed; serving the current model', {
         error: err,
         version: this.current?.version ?? null,
       });
       return;
     }
+    if (latest.status !== 'ok') this.failingSince = null;
     if (latest.status === 'unchanged') return;
     if (latest.status === 'missing') {
       if (this.current) this.log('warn', 'latest model pointer is missing; serving the current model', { version: this.current.version });
@@ -92,6 +113,7 @@ export class ModelCache {
       return;
     }
     if (latest.version === this.current?.version || this.refused.has(latest.version)) {
+      this.failingSince = null;
       this.etag = latest.etag;
       if (!this.current) await this.fallBack();
       return;
@@ -103,19 +125,23 @@ export class ModelCache {
       const previous = this.current?.version ?? null;
       this.current = prepared;
       this.etag = latest.etag;
+      this.refusedLatest = null;
+      this.failingSince = null;
       this.log('info', 'model loaded', {
         version: prepared.version,
         previous,
         users: prepared.users,
         items: prepared.items,
         factors: prepared.factors,
-        simd: prepared.kernel?.simd ?? false,
+        simd: prepared.simd,
         ms: Math.round(performance.now() - started),
       });
     } catch (err) {
       if (err instanceof CorruptModelError) {
         // never retried: the same bytes would fail the same way; a new publish moves the pointer
         this.refused.add(latest.version);
+        this.refusedLatest = { version: latest.version, reason: err.message.slice(0, 200) };
+        this.failingSince = null;
         this.etag = latest.etag;
         this.log('error', 'model version refused (corrupt); serving the current model', {
           refused: latest.version,
@@ -125,6 +151,7 @@ export class ModelCache {
         if (!this.current) await this.fallBack();
       } else {
         // transient (S3, network): keep the old ETag so the next check tries again
+        this.failed();
         this.log('warn', 'model load failed; serving the current model', {
           attempted: latest.version,
           version: this.current?.version ?? null,

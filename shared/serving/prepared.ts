@@ -1,20 +1,64 @@
 /**
- * A model made ready to serve: id indexes, the scoring kernel, item norms,
- * popularity order and every per-request buffer, built once per model load so
- * that a request allocates nothing proportional to the catalog.
+ * A model made ready to serve: id indexes, the kind's fitted model (scoring
+ * through serving's SIMD kernel for factor kinds) and a pool of per-request
+ * scratch. A request checks scratch out for one synchronous section
+ * ({@link PreparedModel.withScratch}), so two requests can never share a
+ * buffer, whatever they await in between.
  */
 import { TopK } from '../math/topk';
+import { loadFitted, type DenseScorer, type FittedModel } from '../model/kinds';
 import type { Model } from '../model/types';
-import { createKernel, type ScoringKernel } from './simd';
+import { createKernel } from './simd';
 
 /** Largest k any route accepts; the heap and output buffers are sized for it. */
 export const MAX_K = 100;
 /** Largest candidate list POST /rank accepts. */
 export const MAX_RANK_ITEMS = 500;
 
+const SLOTS = Math.max(MAX_K, MAX_RANK_ITEMS);
+
+/**
+ * One request's buffers: scores, exclusion marks, the top-k heap and output.
+ * Marks are generation-stamped (item i is excluded when excl[i] === gen), so
+ * a new request starts clean without a clearing pass.
+ */
+export class Scratch {
+  readonly scores: Float32Array;
+  readonly excl: Int32Array;
+  readonly incl: Int32Array;
+  readonly heap = new TopK(SLOTS);
+  readonly outIndex = new Int32Array(SLOTS);
+  readonly outScore = new Float32Array(SLOTS);
+  private g = 0;
+
+  constructor(readonly items: number) {
+    this.scores = new Float32Array(items);
+    this.excl = new Int32Array(items);
+    this.incl = new Int32Array(items);
+  }
+
+  /** This request's generation; earlier marks become stale at once. */
+  get gen(): number {
+    return this.g;
+  }
+
+  nextGeneration(): number {
+    this.g = this.g === 0x7fffffff ? 1 : this.g + 1;
+    if (this.g === 1) {
+      // wrapped (after 2^31 requests): old stamps could collide, clear once
+      this.excl.fill(0);
+      this.incl.fill(0);
+    }
+    return this.g;
+  }
+}
+
 export interface PreparedModel {
   readonly model: Model;
   readonly version: string;
+  readonly kind: string;
+  /** The kind's model: every score, similarity and explanation comes from it. */
+  readonly fitted: FittedModel;
   /** Epoch ms the model was created (manifest.createdAt). */
   readonly createdAtMs: number;
   /** Newest receivedAt the model was trained on: events after it are "fresh". */
@@ -22,30 +66,15 @@ export interface PreparedModel {
   readonly users: number;
   readonly items: number;
   readonly factors: number;
+  /** Dense scoring runs on WebAssembly SIMD. */
+  readonly simd: boolean;
   readonly userIndex: Map<string, number>;
   readonly itemIndex: Map<string, number>;
-  /** Null for popularity-only models (no factors). */
-  readonly kernel: ScoringKernel | null;
-  /** Row-major items × factors; the kernel's copy when it has one. */
-  readonly itemFactors: Float32Array;
   /**
-   * 1/‖y_i‖ (0 for a zero row), for cosine similarity. Computed on first read
-   * (≈ 8 ms at 100k × 64): only similar-items needs it, so cold start does not pay.
+   * Runs `fn` with scratch of its own, returned to the pool when fn returns.
+   * `fn` must be synchronous (a returned promise throws): scratch is never held across an await.
    */
-  readonly invNorms: Float32Array;
-  /** YᵀY: the artifact's when training shipped it, else computed on first use; kept for the life of the model. */
-  yty(): Float64Array;
-  /** Generation-stamped exclusion marks: item i is excluded when excl[i] === gen. */
-  readonly excl: Int32Array;
-  /** Same, for "only these items" filters. */
-  readonly incl: Int32Array;
-  /** Advances the generation; marks of earlier requests become stale at once (no clearing pass). */
-  nextGeneration(): number;
-  readonly heap: TopK;
-  readonly outIndex: Int32Array;
-  readonly outScore: Float32Array;
-  /** Query vector scratch (fold-in result or a user's row). */
-  readonly query: Float32Array;
+  withScratch<T>(fn: (s: Scratch) => T): T;
 }
 
 const indexes = new WeakMap<readonly string[], Map<string, number>>();
@@ -66,71 +95,51 @@ export function idIndex(ids: readonly string[]): Map<string, number> {
 }
 
 /**
- * Builds the serving structures of a decoded model. Cost: id indexes and one
- * copy of the item factors into the kernel; norms and (when the artifact has
- * none) YᵀY are deferred to first use.
+ * Builds the serving structures of a decoded model. Throws CorruptModelError
+ * when the kind is unknown to this build or the artifact does not fit it, so
+ * the model cache refuses the version. Cost: id indexes and one copy of the
+ * item factors into the kernel; norms and (when not shipped) YᵀY wait for first use.
  */
 export function prepareModel(model: Model, opts: { simd?: boolean } = {}): PreparedModel {
-  const users = model.userIds.length;
-  const items = model.itemIds.length;
-  const f = model.factors;
-  const userIndex = idIndex(model.userIds);
-  const itemIndex = idIndex(model.itemIds);
-
-  const kernel = f > 0 ? createKernel(model.itemFactors, items, f, opts) : null;
-  const itemFactors = kernel ? kernel.itemFactors : model.itemFactors;
+  let simd = false;
+  let kernelFactors: Float32Array | undefined;
+  const dense = (y: Float32Array, items: number, f: number): DenseScorer => {
+    const k = createKernel(y, items, f, opts);
+    simd = k.simd;
+    kernelFactors = k.itemFactors;
+    // the kernel's score buffer is copied out at once: nothing of one call is visible to the next
+    return { itemFactors: k.itemFactors, scoreAll: (q, out) => out.set(k.scoreAll(q)), gramian: () => k.gramian() };
+  };
+  const fitted = loadFitted(model, { dense });
   // let the decoded copy go when the kernel holds its own (halves resident memory)
-  const served: Model = kernel && itemFactors !== model.itemFactors ? { ...model, itemFactors } : model;
-
-  let invNorms: Float32Array | undefined;
-  const excl = new Int32Array(items);
-  const incl = new Int32Array(items);
-  let gen = 0;
-  let yty: Float64Array | undefined;
+  const served: Model = kernelFactors && kernelFactors !== model.itemFactors ? { ...model, itemFactors: kernelFactors } : model;
+  const items = model.itemIds.length;
   const createdAtMs = Date.parse(model.manifest.createdAt);
-
+  const pool: Scratch[] = [];
   return {
     model: served,
     version: model.manifest.version,
+    kind: model.manifest.kind,
+    fitted,
     createdAtMs: Number.isFinite(createdAtMs) ? createdAtMs : Date.now(),
     watermark: Number(model.manifest.watermark) || 0,
-    users,
+    users: model.userIds.length,
     items,
-    factors: f,
-    userIndex,
-    itemIndex,
-    kernel,
-    itemFactors,
-    get invNorms() {
-      return (invNorms ??= inverseNorms(itemFactors, items, f));
-    },
-    // The codec checked a shipped YᵀY against these factors (shape, symmetry, diagonal).
-    yty: () => (yty ??= model.itemGramian ?? (kernel ? kernel.gramian() : new Float64Array(0))),
-    excl,
-    incl,
-    nextGeneration() {
-      gen = gen === 0x7fffffff ? 1 : gen + 1;
-      if (gen === 1) {
-        // wrapped (after 2^31 requests): old stamps could collide, clear once
-        excl.fill(0);
-        incl.fill(0);
+    factors: model.factors,
+    simd,
+    userIndex: idIndex(model.userIds),
+    itemIndex: idIndex(model.itemIds),
+    withScratch<T>(fn: (s: Scratch) => T): T {
+      const s = pool.pop() ?? new Scratch(items);
+      try {
+        const out = fn(s);
+        if (out && typeof (out as { then?: unknown }).then === 'function') {
+          throw new Error('withScratch: the callback returned a promise; scratch must not be held across an await');
+        }
+        return out;
+      } finally {
+        pool.push(s);
       }
-      return gen;
     },
-    heap: new TopK(Math.max(MAX_K, MAX_RANK_ITEMS)),
-    outIndex: new Int32Array(Math.max(MAX_K, MAX_RANK_ITEMS)),
-    outScore: new Float32Array(Math.max(MAX_K, MAX_RANK_ITEMS)),
-    query: new Float32Array(Math.max(1, f)),
   };
-}
-
-function inverseNorms(y: Float32Array, items: number, f: number): Float32Array {
-  const inv = new Float32Array(items);
-  for (let i = 0; i < items; i++) {
-    let s = 0;
-    const o = i * f;
-    for (let k = 0; k < f; k++) s += y[o + k] * y[o + k];
-    inv[i] = s > 0 ? 1 / Math.sqrt(s) : 0;
-  }
-  return inv;
 }

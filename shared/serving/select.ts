@@ -4,11 +4,9 @@
  * checked first, so almost every item is rejected with a single comparison.
  */
 import type { Calibration } from '../model/types';
-import type { PreparedModel } from './prepared';
+import type { Scratch } from './prepared';
 
 export interface SelectFilter {
-  /** Generation of this request's marks in pm.excl / pm.incl. */
-  gen: number;
   /** Only items with incl[i] === gen qualify. */
   restrict: boolean;
   /** Unavailable items (1 = never return); null when there is no catalog view. */
@@ -18,24 +16,26 @@ export interface SelectFilter {
 }
 
 /**
- * Writes the best `k` qualifying items best-first into pm.outIndex/outScore
- * and returns how many there are. Ties go to the lower item index.
+ * Writes the best `k` qualifying items best-first into s.outIndex/outScore
+ * and returns how many there are. Ties go to the lower item index. Items
+ * marked in s.excl (and, when restricted, unmarked in s.incl) with the
+ * scratch's current generation do not qualify.
  */
-export function selectTop(pm: PreparedModel, scores: Float32Array, k: number, flt: SelectFilter): number {
-  const { heap, excl, incl } = pm;
-  const { gen, restrict, blocked, floor } = flt;
-  const n = Math.min(scores.length, pm.items);
+export function selectTop(s: Scratch, scores: Float32Array, k: number, flt: SelectFilter): number {
+  const { heap, excl, incl, gen } = s;
+  const { restrict, blocked, floor } = flt;
+  const n = Math.min(scores.length, s.items);
   heap.reset(k);
   let thr = heap.threshold;
   for (let i = 0; i < n; i++) {
-    const s = scores[i];
+    const x = scores[i];
     // NaN fails both comparisons and is skipped; an equal score loses to the lower index already kept
-    if (!(s >= floor) || s <= thr) continue;
+    if (!(x >= floor) || x <= thr) continue;
     if (excl[i] === gen || (restrict && incl[i] !== gen) || (blocked !== null && blocked[i] === 1)) continue;
-    heap.push(i, s);
+    heap.push(i, x);
     thr = heap.threshold;
   }
-  return heap.drain(pm.outIndex, pm.outScore);
+  return heap.drain(s.outIndex, s.outScore);
 }
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));

@@ -245,6 +245,11 @@ export interface components {
              * @enum {string}
              */
             source: "personalized" | "fold-in" | "popular";
+            /**
+             * @description present when the user's recent events could not be read: the answer is the cached model's alone
+             * @constant
+             */
+            stale?: true;
             items: {
                 itemId: string;
                 score: number;
@@ -266,6 +271,11 @@ export interface components {
              * @enum {string}
              */
             source: "personalized" | "fold-in" | "popular";
+            /**
+             * @description present when the user's recent events could not be read: the answer is the cached model's alone
+             * @constant
+             */
+            stale?: true;
             items: {
                 itemId: string;
                 /** @description null: the model does not know the item (listed last) */
@@ -283,13 +293,13 @@ export interface components {
             }[];
         };
         Health: {
-            /** @constant */
-            status: "ok";
+            /** @enum {string} */
+            status: "ok" | "degraded";
+            /** @description why degraded: latest model version refused and why, model/catalog/event reads failing since when */
+            reasons: string[];
             /** @description null until the first model is published */
             modelVersion: string | null;
             modelAgeSeconds: number | null;
-            users: number;
-            items: number;
         };
     };
     responses: never;

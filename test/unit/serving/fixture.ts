@@ -17,6 +17,8 @@ export interface FixtureOptions {
   factors?: number;
   seed?: number;
   version?: string;
+  /** Model kind (default als). */
+  kind?: string;
 }
 
 export interface Fixture {
@@ -36,9 +38,16 @@ export function trainFixture(opts: FixtureOptions = {}): Fixture {
   // synthetic times are in 2024: anything a test writes now is newer than the model
   for (const t of data.triples) builder.addOne(t.userId, t.itemId, t.weight, t.timestamp, t.timestamp);
   const version = opts.version ?? `20260101T000000Z-${(opts.seed ?? 7).toString(16).padStart(6, '0')}`;
+  const kind = opts.kind ?? 'als';
+  const params: Record<string, Record<string, unknown>> = {
+    als: { factors: f, iterations: 8, regularization: 0.1, alpha: 2 },
+    mf: { factors: f, epochs: 20, clip: null },
+    'item-knn': { k: 30 },
+    'user-knn': { k: 30 },
+  };
   const { model } = trainPipeline(builder.build(), {
-    kind: 'als',
-    params: { factors: f, iterations: 8, regularization: 0.1, alpha: 2 },
+    kind,
+    params: params[kind] ?? {},
     tune: false,
     budgetSeconds: 60,
     seed: opts.seed ?? 7,

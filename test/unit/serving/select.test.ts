@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../shared/math/rng';
-import { prepareModel } from '../../../shared/serving/prepared';
+import { Scratch } from '../../../shared/serving/prepared';
 import { probability, scoreFloor, selectTop } from '../../../shared/serving/select';
 import { trainFixture } from './fixture';
 
 describe('selectTop', () => {
-  const pm = prepareModel(trainFixture({ users: 60, items: 200, factors: 8 }).model);
+  const pm = new Scratch(trainFixture({ users: 60, items: 200, factors: 8 }).model.itemIds.length);
   const rng = new Rng(5);
   const scores = Float32Array.from({ length: pm.items }, () => Math.round(rng.normal() * 20) / 10); // many ties
 
@@ -27,7 +27,7 @@ describe('selectTop', () => {
       }
       const floor = trial % 2 ? -Infinity : 0.3;
       const k = 1 + rng.int(30);
-      const n = selectTop(pm, scores, k, { gen, restrict, blocked, floor });
+      const n = selectTop(pm, scores, k, { restrict, blocked, floor });
       const expected = Array.from({ length: pm.items }, (_, i) => i)
         .filter((i) => !excluded.has(i) && !blocked[i] && (!restrict || only.has(i)) && scores[i] >= floor)
         .sort((a, b) => scores[b] - scores[a] || a - b)
@@ -40,7 +40,8 @@ describe('selectTop', () => {
     const g1 = pm.nextGeneration();
     pm.excl.fill(g1);
     const g2 = pm.nextGeneration();
-    expect(selectTop(pm, scores, 5, { gen: g2, restrict: false, blocked: null, floor: -Infinity })).toBe(5);
+    expect(g2).not.toBe(g1);
+    expect(selectTop(pm, scores, 5, { restrict: false, blocked: null, floor: -Infinity })).toBe(5);
   });
 });
 
