@@ -9,7 +9,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * Ids (users, items, events, sessions, categories): 1..128 characters of
  * well-formed Unicode without control characters. U+FFFD is refused too: it is
  * what a malformed percent-encoding or invalid UTF-8 decodes to, never a real id.
- * Anything else (`%`, `/`, `#`, spaces, any script) is a valid id and
+ * Anything else (`%`, `/`, `#`, `?`, spaces, any script) is a valid id and
  * round-trips through a path when percent-encoded once.
  */
 export const Id = z
@@ -18,7 +18,9 @@ export const Id = z
   .max(128, 'must be at most 128 characters')
   .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters')
   .regex(/^[^\uFFFD]*$/, 'must not contain U+FFFD (a malformed percent-encoding or invalid UTF-8)')
-  .refine((s) => !LONE_SURROGATE.test(s), 'must be well-formed Unicode (no unpaired surrogates)');
+  .refine((s) => !LONE_SURROGATE.test(s), 'must be well-formed Unicode (no unpaired surrogates)')
+  // URLs treat these segments (even percent-encoded) as "here" and "up": no path could name them.
+  .refine((s) => s !== '.' && s !== '..', 'must not be "." or ".."');
 
 /** Formats zod issues as "path: message" lines, one per problem. */
 export function describeIssues(issues: readonly z.core.$ZodIssue[]): string {
