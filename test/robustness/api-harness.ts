@@ -42,7 +42,7 @@ export function useLocalApi(opts: { authMode?: 'jwt' | 'none' } = {}): () => Api
         const res = await fetch(url + path, {
           method,
           headers: { ...(raw !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-          body: raw as BodyInit | undefined,
+          body: raw as string | Uint8Array | undefined,
         });
         const text = await res.text();
         let parsed: unknown = text;
