@@ -36,6 +36,38 @@ function prefixDot(a: Float64Array, n: number, i: number, j: number): number {
 }
 
 /**
+ * out[m] = Σ_{k∈[k0,k1)} a[x+k]·a[y_m+k] for four rows y_0..y_3: each element of
+ * row x is loaded once for four products, which is where the time goes.
+ */
+function dot4(
+  a: Float64Array,
+  x: number,
+  y0: number,
+  y1: number,
+  y2: number,
+  y3: number,
+  k0: number,
+  k1: number,
+  out: Float64Array,
+): void {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  for (let k = k0; k < k1; k++) {
+    const v = a[x + k];
+    s0 += v * a[y0 + k];
+    s1 += v * a[y1 + k];
+    s2 += v * a[y2 + k];
+    s3 += v * a[y3 + k];
+  }
+  out[0] = s0;
+  out[1] = s1;
+  out[2] = s2;
+  out[3] = s3;
+}
+
+/**
  * Left-looking blocked Cholesky: for a block of columns [j0, j1), first the block's
  * own rows, then every row below against the block's rows (which stay in cache).
  * @returns false when a pivot is not positive
@@ -53,9 +85,21 @@ function cholesky(a: Float64Array, n: number, d: Float64Array): boolean {
       d[j] = Math.sqrt(s);
     }
     // every later row against the block: L[i][j] = (A[i][j] − Σ_{k<j} L[i][k]·L[j][k]) / L[j][j]
+    // the shared prefix k < j0 four block rows at a time, then the in-block tail in order
+    const s = new Float64Array(4);
     for (let i = j1; i < n; i++) {
       const io = i * n;
-      for (let j = j0; j < j1; j++) a[io + j] = (a[io + j] - prefixDot(a, n, i, j)) / d[j];
+      let j = j0;
+      for (; j + 4 <= j1; j += 4) {
+        dot4(a, io, j * n, (j + 1) * n, (j + 2) * n, (j + 3) * n, 0, j0, s);
+        for (let m = 0; m < 4; m++) {
+          const jo = (j + m) * n;
+          let t = s[m];
+          for (let k = j0; k < j + m; k++) t += a[io + k] * a[jo + k];
+          a[io + j + m] = (a[io + j + m] - t) / d[j + m];
+        }
+      }
+      for (; j < j1; j++) a[io + j] = (a[io + j] - prefixDot(a, n, i, j)) / d[j];
     }
   }
   return true;
@@ -67,10 +111,22 @@ function invertFactorRows(a: Float64Array, n: number, d: Float64Array, j0: numbe
     const jo = j * n;
     a[jo + j] = 1 / d[j];
   }
+  const s = new Float64Array(4);
   for (let i = j0 + 1; i < n; i++) {
     const io = i * n;
     const jEnd = Math.min(j1, i);
-    for (let j = j0; j < jEnd; j++) {
+    let j = j0;
+    // four U rows share k ∈ [j + 3, i); each adds its own head k ∈ [j + m, j + 3)
+    for (; j + 4 <= jEnd; j += 4) {
+      const o = [j * n, (j + 1) * n, (j + 2) * n, (j + 3) * n];
+      dot4(a, io, o[0], o[1], o[2], o[3], j + 3, i, s);
+      for (let m = 0; m < 4; m++) {
+        let t = s[m];
+        for (let k = j + m; k < j + 3; k++) t += a[io + k] * a[o[m] + k];
+        a[o[m] + i] = -t / d[i];
+      }
+    }
+    for (; j < jEnd; j++) {
       const jo = j * n;
       let s0 = 0;
       let s1 = 0;
@@ -88,9 +144,16 @@ function invertFactorRows(a: Float64Array, n: number, d: Float64Array, j0: numbe
 /** Rows a ∈ [a0, a1) of P = UᵀU over U, in place (see the file comment for why this is safe). */
 function productRows(a: Float64Array, n: number, a0: number, a1: number): void {
   const vals = new Float64Array(a1 - a0);
+  const s = new Float64Array(4);
   for (let b = a0; b < n; b++) {
     const bo = b * n;
-    for (let r = a0; r < a1 && r <= b; r++) {
+    let r = a0;
+    // rows r ≤ b all sum over k ∈ [b, n): four at a time against row b
+    for (; r + 4 <= a1 && r + 3 <= b; r += 4) {
+      dot4(a, bo, r * n, (r + 1) * n, (r + 2) * n, (r + 3) * n, b, n, s);
+      for (let m = 0; m < 4; m++) vals[r + m - a0] = s[m];
+    }
+    for (; r < a1 && r <= b; r++) {
       const ro = r * n;
       let s0 = 0;
       let s1 = 0;
