@@ -1,0 +1,183 @@
+/**
+ * The cold-items protocol (`attune evaluate --protocol cold-items`): a seeded
+ * 20% of the items is held out entirely, models see only the interactions with
+ * the other items, and each test user's interactions with held-out items are
+ * what a ranking of ONLY the held-out items must find. Scorers here: random
+ * order (the floor), the user's most-interacted categories first (the
+ * heuristic to beat), and factors regressed on metadata (ridge from an item's
+ * token bag to its ALS factors). The neural metadata path is in bench/cold-items.ts.
+ */
+import { Matrix, solve } from 'ml-matrix';
+import { csrFilter, type Csr } from '../math/csr';
+import type { TokenBags } from '../math/neural/network';
+import { ndcgAtK, recallAtK } from '../math/metrics';
+import { Rng } from '../math/rng';
+
+export interface ColdItemSplit {
+  /** Interactions with warm items only (what training may see). */
+  warm: Csr;
+  /** Interactions with cold items only (the truth). */
+  test: Csr;
+  coldItems: Int32Array;
+  isCold: Uint8Array;
+}
+
+/**
+ * Holds out round(share · n) of the `eligible` items (default: all), chosen by a
+ * seeded shuffle. A validation split carved from a split's warm part passes its
+ * warm items, so the outer held-out items stay out of both of its sides.
+ */
+export function coldItemSplit(ui: Csr, share: number, seed: number, eligible?: ArrayLike<number>): ColdItemSplit {
+  const perm = eligible ? Int32Array.from(eligible) : Int32Array.from({ length: ui.cols }, (_, i) => i);
+  new Rng(seed).shuffle(perm);
+  const n = Math.round(share * perm.length);
+  const isCold = new Uint8Array(ui.cols);
+  for (let q = 0; q < n; q++) isCold[perm[q]] = 1;
+  const coldItems = Int32Array.from(perm.subarray(0, n)).sort();
+  return {
+    warm: csrFilter(ui, (_u, i) => !isCold[i]),
+    test: csrFilter(ui, (_u, i) => isCold[i] === 1),
+    coldItems,
+    isCold,
+  };
+}
+
+/** Fills out[q] with the score of items[q] for the user. */
+export type ColdScorer = (user: number, items: Int32Array, out: Float32Array) => void;
+
+export interface ColdItemsReport {
+  k: number;
+  ndcg: number;
+  recall: number;
+  /** Users with at least one warm and one cold interaction. */
+  users: number;
+}
+
+/** Ranks the cold items per test user (ties broken by lower index) and averages nDCG@k and Recall@k. */
+export function evaluateColdItems(split: ColdItemSplit, score: ColdScorer, k = 10): ColdItemsReport {
+  const { warm, test, coldItems } = split;
+  const out = new Float32Array(coldItems.length);
+  const order = Array.from(coldItems.keys());
+  const rel = new Set<number>();
+  let ndcg = 0;
+  let recall = 0;
+  let users = 0;
+  for (let u = 0; u < test.rows; u++) {
+    if (test.indptr[u + 1] === test.indptr[u] || warm.indptr[u + 1] === warm.indptr[u]) continue;
+    score(u, coldItems, out);
+    order.sort((a, b) => out[b] - out[a] || coldItems[a] - coldItems[b]);
+    const ranked = order.slice(0, k).map((q) => coldItems[q]);
+    rel.clear();
+    for (let q = test.indptr[u]; q < test.indptr[u + 1]; q++) rel.add(test.indices[q]);
+    ndcg += ndcgAtK(ranked, rel, k);
+    recall += recallAtK(ranked, rel, k);
+    users++;
+  }
+  const d = Math.max(1, users);
+  return { k, ndcg: ndcg / d, recall: recall / d, users };
+}
+
+/** The random-order floor: the mean over `repeats` seeded random orders. */
+export function evaluateRandomOrder(split: ColdItemSplit, k = 10, repeats = 20, seed = 1): ColdItemsReport {
+  const rng = new Rng(seed);
+  const runs = Array.from({ length: repeats }, () =>
+    evaluateColdItems(split, (_u, items, out) => {
+      for (let q = 0; q < items.length; q++) out[q] = rng.next();
+    }, k),
+  );
+  const mean = (f: (r: ColdItemsReport) => number) => runs.reduce((s, r) => s + f(r), 0) / repeats;
+  return { k, ndcg: mean((r) => r.ndcg), recall: mean((r) => r.recall), users: runs[0].users };
+}
+
+/** Per user, how many of their (warm) interactions carry each token: users × tokens. */
+export function tokenCounts(history: Csr, itemBags: TokenBags, tokens: number): Float32Array {
+  const out = new Float32Array(history.rows * tokens);
+  for (let u = 0; u < history.rows; u++)
+    for (let q = history.indptr[u]; q < history.indptr[u + 1]; q++) {
+      const i = history.indices[q];
+      for (let t = itemBags.indptr[i]; t < itemBags.indptr[i + 1]; t++) out[u * tokens + itemBags.indices[t]]++;
+    }
+  return out;
+}
+
+/**
+ * "The user's most-interacted categories first": an item scores the largest
+ * count among its tokens in the user's history, the mean count breaking ties.
+ */
+export function categoryHeuristic(history: Csr, itemBags: TokenBags, tokens: number): ColdScorer {
+  const counts = tokenCounts(history, itemBags, tokens);
+  return (u, items, out) => {
+    for (let q = 0; q < items.length; q++) {
+      const i = items[q];
+      let max = 0;
+      let sum = 0;
+      const a = itemBags.indptr[i];
+      const b = itemBags.indptr[i + 1];
+      for (let t = a; t < b; t++) {
+        const c = counts[u * tokens + itemBags.indices[t]];
+        max = Math.max(max, c);
+        sum += c;
+      }
+      out[q] = max + (b > a ? sum / (b - a) / 1e6 : 0);
+    }
+  };
+}
+
+/**
+ * Ridge regression from an item's token bag (plus an intercept, not
+ * penalized) to its factors, fitted on the items in `fitItems`:
+ * W = (XᵀX + λI)⁻¹XᵀV, solved by ml-matrix. Returns predicted factors for
+ * every item (row-major items × f).
+ */
+export function regressFactorsOnTokens(
+  itemBags: TokenBags,
+  tokens: number,
+  itemFactors: Float32Array,
+  f: number,
+  fitItems: ArrayLike<number>,
+  lambda: number,
+): Float32Array {
+  const d = tokens + 1;
+  const row = (i: number) => {
+    const x = new Array<number>(d).fill(0);
+    x[tokens] = 1;
+    for (let t = itemBags.indptr[i]; t < itemBags.indptr[i + 1]; t++) x[itemBags.indices[t]] = 1;
+    return x;
+  };
+  const X = new Matrix(Array.from(fitItems, row));
+  const Y = new Matrix(Array.from(fitItems, (i) => Array.from(itemFactors.subarray(i * f, i * f + f))));
+  const A = X.transpose().mmul(X);
+  for (let t = 0; t < tokens; t++) A.set(t, t, A.get(t, t) + lambda);
+  const W = solve(A, X.transpose().mmul(Y));
+  const items = itemBags.indptr.length - 1;
+  const out = new Float32Array(items * f);
+  for (let i = 0; i < items; i++) {
+    const x = row(i);
+    for (let k = 0; k < f; k++) {
+      let s = 0;
+      for (let t = 0; t < d; t++) if (x[t]) s += W.get(t, k);
+      out[i * f + k] = s;
+    }
+  }
+  return out;
+}
+
+/** Warm items of a split (those with at least one interaction), the rows a metadata regression can fit. */
+export function warmItemsWithData(split: ColdItemSplit): Int32Array {
+  const seen = new Uint8Array(split.warm.cols);
+  for (let q = 0; q < split.warm.indptr[split.warm.rows]; q++) seen[split.warm.indices[q]] = 1;
+  const out: number[] = [];
+  seen.forEach((s, i) => s && out.push(i));
+  return Int32Array.from(out);
+}
+
+/** Scores items by U_u · V̂_i with V̂ from {@link regressFactorsOnTokens}. */
+export function factorScorer(userFactors: Float32Array, predicted: Float32Array, f: number): ColdScorer {
+  return (u, items, out) => {
+    for (let q = 0; q < items.length; q++) {
+      let s = 0;
+      for (let k = 0; k < f; k++) s += userFactors[u * f + k] * predicted[items[q] * f + k];
+      out[q] = s;
+    }
+  };
+}
