@@ -136,7 +136,12 @@ export function selectModel(ui: Csr, opts: SelectOptions): Selection {
         note: `not offered: ${ui.cols} items > ${maxEase} (n² memory, n³ fit)`,
       });
     } else {
-      for (const lambda of opts.easeLambdas ?? defaultEaseLambdas(ui)) {
+      const ladder = [...(opts.easeLambdas ?? defaultEaseLambdas(ui))];
+      const tried: { lambda: number; validation: number }[] = [];
+      // a best λ at the ladder's edge extends it by ×2 steps, at most two (counted, not timed)
+      let extensions = opts.easeLambdas ? 0 : 2;
+      for (let q = 0; q < ladder.length; q++) {
+        const lambda = ladder[q];
         if (ease && performance.now() > deadline) {
           say(`auto: ease λ ${lambda} skipped, budget spent`);
           break;
@@ -144,12 +149,21 @@ export function selectModel(ui: Csr, opts: SelectOptions): Selection {
         const params = { ...DEFAULT_EASE_PARAMS, lambda };
         const models = splits.map((s) => trainEase(s.fit, params, maxEase));
         const validation = mean(
-          models.map((m, q) => ndcg(splits[q].fit, splits[q].valid, easeScorer(m, splits[q].fit))),
+          models.map((m, i) => ndcg(splits[i].fit, splits[i].valid, easeScorer(m, splits[i].fit))),
         );
+        tried.push({ lambda, validation });
         say(`auto: ease λ ${lambda} validation nDCG@${k} ${validation.toFixed(4)}`);
         if (!ease || validation > ease.validation) ease = { params, models, validation };
+        if (q === ladder.length - 1 && extensions > 0) {
+          const lo = Math.min(...ladder);
+          const hi = Math.max(...ladder);
+          const next = ease.params.lambda === hi ? hi * 2 : ease.params.lambda === lo ? lo / 2 : 0;
+          if (next > 0) ladder.push(Number(next.toPrecision(3))), extensions--;
+        }
       }
-      if (ease) candidates.push({ kind: 'ease', params: { ...ease.params }, validation: ease.validation });
+      // only the winner's per-split models are kept (n² floats each)
+      const note = `λ tried ${tried.map((t) => `${t.lambda}:${t.validation.toFixed(4)}`).join(' ')}`;
+      if (ease) candidates.push({ kind: 'ease', params: { ...ease.params }, validation: ease.validation, note });
     }
   }
 
