@@ -3,19 +3,20 @@
  * the neural model re-orders them. The network is stacked, not trained on the
  * entries ALS was fitted to (there ALS scores are inflated by fitting): train
  * is split per user into a fit part, on which a feature ALS is trained, and a
- * holdout whose entries are the network's positives, with negatives drawn from
- * the feature ALS's own top-N candidates, the distribution the ranker will see.
- * At serving time the candidates and the ALS-score feature come from the ALS
- * trained on all of train; the network keeps the feature ALS's factors.
+ * holdout whose entries among the feature ALS's top-N are the network's
+ * positives, with negatives drawn from the same top-N — the distribution the
+ * ranker sees. At serving time candidates and the ALS-score features come from
+ * the ALS trained on all of train. Training, the bench and the `neural` kind
+ * compute features through the one per-user path here ({@link rerankUser}).
  */
 import { trainAls, type AlsModel, type AlsParams } from '../als';
 import type { Csr } from '../csr';
 import { holdoutSplit } from '../hpo';
 import { popularityFromCsr } from '../popularity';
 import { Rng } from '../rng';
-import { TopK, dot, scoreAll } from '../topk';
-import type { Network, TokenBags } from './network';
-import { createScorer, initNetwork, trainNetwork, type NeuralInputs, type NeuralTrainOptions } from './train';
+import { TopK, scoreAll } from '../topk';
+import { forward, sigmoid, workspace, type Example, type Network, type TokenBags, type Workspace } from './network';
+import { initNetwork, trainNetwork, type NeuralTrainOptions } from './train';
 
 export interface RankerOptions {
   /** Candidates re-ranked per user (default 200). */
@@ -24,7 +25,7 @@ export interface RankerOptions {
   fitShare: number;
   seed: number;
   als: AlsParams;
-  /** true: U_u, V_i of the feature ALS enter z (and are fine-tuned when train.learnFactors); false: no id factors. */
+  /** true: U_u, V_i of the feature ALS enter z (fine-tuned when train.learnFactors); false: no id factors. */
   idFactors: boolean;
   embed: number;
   hidden: number[];
@@ -41,140 +42,15 @@ export const DEFAULT_RANKER: Omit<RankerOptions, 'als'> = {
   embed: 8,
   hidden: [16],
   hardNegativeShare: 1,
-  train: {},
+  train: { epochs: 5, learningRate: 0.01, batchSize: 32 },
 };
 
 /**
  * Dense features, in order: ALS score (standardized over random pairs), ALS score standardized over the
- * user's own top-N candidates (what ranks within a user), log(1 + item popularity), and the user's share
- * of history in the item's tokens.
+ * user's own top-N candidates (what ranks within a user), log(1 + item popularity) / max, and the user's
+ * share of history in the item's tokens (mean over the item's tokens).
  */
 export const RANKER_DENSE = ['alsScore', 'alsScoreInUser', 'logPopularity', 'tokenAffinity'] as const;
-
-/** Per-user token profile (share of the user's history carrying each token) for the affinity feature. */
-export function tokenProfiles(history: Csr, itemBags: TokenBags | undefined, tokens: number): Float32Array {
-  const out = new Float32Array(history.rows * tokens);
-  if (!itemBags || !tokens) return out;
-  for (let u = 0; u < history.rows; u++) {
-    const a = history.indptr[u];
-    const b = history.indptr[u + 1];
-    for (let q = a; q < b; q++) {
-      const i = history.indices[q];
-      for (let t = itemBags.indptr[i]; t < itemBags.indptr[i + 1]; t++) out[u * tokens + itemBags.indices[t]] += 1 / (b - a);
-    }
-  }
-  return out;
-}
-
-/** Mean over the item's tokens of the user's profile: how much of the user's history looks like this item. */
-export function affinity(profiles: Float32Array, tokens: number, itemBags: TokenBags | undefined, u: number, i: number): number {
-  if (!itemBags || !tokens) return 0;
-  const a = itemBags.indptr[i];
-  const b = itemBags.indptr[i + 1];
-  let s = 0;
-  for (let t = a; t < b; t++) s += profiles[u * tokens + itemBags.indices[t]];
-  return b > a ? s / (b - a) : 0;
-}
-
-/** What the dense features are computed from: one ALS model and one history. */
-export interface FeatureSource {
-  als: AlsModel;
-  history: Csr;
-  /** Candidates per user of this ALS (users × n, from {@link candidateLists}). */
-  candidates: Int32Array;
-  n: number;
-}
-
-export function denseFeatures(src: FeatureSource, itemBags: TokenBags | undefined, tokens: number): NeuralInputs['dense'] {
-  const f = src.als.factors;
-  const pop = popularityFromCsr(src.history);
-  const logPop = pop.map((c) => Math.log1p(c));
-  let maxLog = 0;
-  for (const v of logPop) maxLog = Math.max(maxLog, v);
-  const profiles = tokenProfiles(src.history, itemBags, tokens);
-  const { candidates, n } = src;
-  const userMean = new Float64Array(src.history.rows);
-  const userSd = new Float64Array(src.history.rows).fill(1);
-  for (let u = 0; u < src.history.rows; u++) {
-    let c = 0;
-    let s1 = 0;
-    let s2 = 0;
-    for (let r = 0; r < n; r++) {
-      const i = candidates[u * n + r];
-      if (i < 0) break;
-      const s = dot(src.als.userFactors, u * f, src.als.itemFactors, i * f, f);
-      c++;
-      s1 += s;
-      s2 += s * s;
-    }
-    if (c < 2) continue;
-    userMean[u] = s1 / c;
-    userSd[u] = Math.sqrt(Math.max(1e-12, s2 / c - (s1 / c) ** 2));
-  }
-  const raw = (u: number, i: number, cold: boolean, out: Float64Array) => {
-    // a cold item (or one whose factors the dropout hides) has no ALS score and no popularity
-    const s = cold ? 0 : dot(src.als.userFactors, u * f, src.als.itemFactors, i * f, f);
-    out[0] = s;
-    out[1] = cold ? 0 : (s - userMean[u]) / userSd[u];
-    out[2] = cold ? 0 : logPop[i] / Math.max(1, maxLog);
-    out[3] = affinity(profiles, tokens, itemBags, u, i);
-  };
-  // standardized over seeded random pairs, so the features of the feature ALS and of the retrieval
-  // ALS (fitted on more data, scores on another scale) mean the same to the network, and Adam's
-  // steps of ~lr move the weights of all features alike
-  const d = RANKER_DENSE.length;
-  const mean = new Float64Array(d);
-  const sq = new Float64Array(d);
-  const rng = new Rng(1);
-  const tmp = new Float64Array(d);
-  const samples = 4096;
-  for (let t = 0; t < samples; t++) {
-    raw(rng.int(src.history.rows), rng.int(src.history.cols), false, tmp);
-    for (let k = 0; k < d; k++) {
-      mean[k] += tmp[k] / samples;
-      sq[k] += (tmp[k] * tmp[k]) / samples;
-    }
-  }
-  const sd = mean.map((m, k) => Math.sqrt(Math.max(1e-12, sq[k] - m * m)));
-  return (u, i, cold, out) => {
-    raw(u, i, cold, out);
-    for (let k = 0; k < d; k++) {
-      if (k === 1) continue; // already per user
-      out[k] = cold && k < 3 ? 0 : (out[k] - mean[k]) / sd[k];
-    }
-  };
-}
-
-/** Each user's top-n items by ALS score with `exclude`'s items removed (row-major users × n, −1 padded). */
-export function candidateLists(als: AlsModel, exclude: Csr, n: number): Int32Array {
-  const f = als.factors;
-  const items = als.itemFactors.length / f;
-  const out = new Int32Array(exclude.rows * n).fill(-1);
-  const scores = new Float32Array(items);
-  const heap = new TopK(n);
-  const oi = new Int32Array(n);
-  const os = new Float32Array(n);
-  for (let u = 0; u < exclude.rows; u++) {
-    scoreAll(als.userFactors.subarray(u * f, u * f + f), als.itemFactors, f, scores);
-    for (let q = exclude.indptr[u]; q < exclude.indptr[u + 1]; q++) scores[exclude.indices[q]] = -Infinity;
-    heap.reset(n);
-    for (let i = 0; i < items; i++) if (scores[i] > -Infinity) heap.push(i, scores[i]);
-    const c = heap.drain(oi, os);
-    out.set(oi.subarray(0, c), u * n);
-  }
-  return out;
-}
-
-export interface Ranker {
-  net: Network;
-  retrieval: AlsModel;
-  /** Fills out with ALS scores, the top-N candidates lifted above all others in the network's order. */
-  scoreUser(u: number, out: Float32Array): void;
-  /** P(click) of the network for (u, i) with full-train features. */
-  probability(u: number, i: number): number;
-  /** Mean training loss per epoch. */
-  losses: number[];
-}
 
 export interface RankerMeta {
   itemBags?: TokenBags;
@@ -183,14 +59,141 @@ export interface RankerMeta {
   userTokens: number;
 }
 
+/** Everything scoring needs besides the retrieval ALS: what the artifact stores. */
+export interface RankerState extends RankerMeta {
+  net: Network;
+  /** log(1 + popularity) / max over items, of the history the features are computed from. */
+  logPop: Float32Array;
+  /** Standardization of features 0, 2, 3 (index 1 is per user). */
+  mean: number[];
+  sd: number[];
+  candidates: number;
+}
+
+/** One user's feature context: candidates, their ALS score statistics, token profile. */
+export interface UserContext {
+  candidates: Int32Array;
+  count: number;
+  mean: number;
+  sd: number;
+  profile: Float32Array;
+}
+
+/**
+ * The top-n unseen items of `scores` and their statistics, and the user's token
+ * profile from `seen` (sorted item indices, the user's history).
+ */
+export function userContext(s: Pick<RankerState, 'itemBags' | 'itemTokens' | 'candidates'>, scores: Float32Array, seen: ArrayLike<number>, heap = new TopK(s.candidates)): UserContext {
+  const n = s.candidates;
+  heap.reset(n);
+  let q = 0;
+  for (let i = 0; i < scores.length; i++) {
+    while (q < seen.length && seen[q] < i) q++;
+    if (q < seen.length && seen[q] === i) continue;
+    heap.push(i, scores[i]);
+  }
+  const candidates = new Int32Array(n);
+  const os = new Float32Array(n);
+  const count = heap.drain(candidates, os);
+  let s1 = 0;
+  let s2 = 0;
+  for (let r = 0; r < count; r++) {
+    s1 += os[r];
+    s2 += os[r] * os[r];
+  }
+  const mean = count ? s1 / count : 0;
+  const sd = count > 1 ? Math.sqrt(Math.max(1e-12, s2 / count - mean * mean)) : 1;
+  const profile = new Float32Array(s.itemTokens);
+  const bags = s.itemBags;
+  if (bags && seen.length)
+    for (let k = 0; k < seen.length; k++)
+      for (let t = bags.indptr[seen[k]]; t < bags.indptr[seen[k] + 1]; t++) profile[bags.indices[t]] += 1 / seen.length;
+  return { candidates: candidates.subarray(0, count), count, mean, sd, profile };
+}
+
+/** Raw features of (user context, item) given the item's ALS score; `cold` hides score and popularity. */
+function rawFeatures(s: Pick<RankerState, 'itemBags' | 'logPop'>, ctx: UserContext, i: number, score: number, cold: boolean, out: Float64Array) {
+  out[0] = cold ? 0 : score;
+  out[1] = cold ? 0 : (score - ctx.mean) / ctx.sd;
+  out[2] = cold ? 0 : s.logPop[i];
+  let a = 0;
+  const bags = s.itemBags;
+  if (bags) {
+    const lo = bags.indptr[i];
+    const hi = bags.indptr[i + 1];
+    for (let t = lo; t < hi; t++) a += ctx.profile[bags.indices[t]];
+    if (hi > lo) a /= hi - lo;
+  }
+  out[3] = a;
+}
+
+function standardized(s: RankerState, ctx: UserContext, i: number, score: number, cold: boolean, out: Float64Array) {
+  rawFeatures(s, ctx, i, score, cold, out);
+  for (const k of [0, 2, 3]) out[k] = cold && k < 3 ? 0 : (out[k] - s.mean[k]) / s.sd[k];
+}
+
+export function logPopularity(history: Csr): Float32Array {
+  const lp = popularityFromCsr(history).map((c) => Math.log1p(c));
+  let max = 0;
+  for (const v of lp) max = Math.max(max, v);
+  return lp.map((v) => v / Math.max(1, max));
+}
+
+/** Row u of a CSR (sorted column indices). */
+const row = (m: Csr, u: number) => m.indices.subarray(m.indptr[u], m.indptr[u + 1]);
+
+/** Per-user contexts of a whole history under one ALS model. */
+export function contextsOf(s: Pick<RankerState, 'itemBags' | 'itemTokens' | 'candidates'>, als: AlsModel, history: Csr): UserContext[] {
+  const f = als.factors;
+  const scores = new Float32Array(history.cols);
+  const heap = new TopK(s.candidates);
+  return Array.from({ length: history.rows }, (_, u) => {
+    scoreAll(als.userFactors.subarray(u * f, u * f + f), als.itemFactors, f, scores);
+    return userContext(s, scores, row(history, u), heap);
+  });
+}
+
+/**
+ * Re-ranks one user in place: `out` holds the retrieval scores of every item on
+ * entry; on exit every candidate scores 1 + P(click) and every other item is
+ * below −1 in its ALS order. Returns the context (candidates, P by slot in probs).
+ */
+export function rerankUser(s: RankerState, u: number, out: Float32Array, seen: ArrayLike<number>, ws: Workspace = workspace(s.net.spec), probs?: Float32Array): UserContext {
+  const ctx = userContext(s, out, seen);
+  const dense = new Float64Array(RANKER_DENSE.length);
+  const x: Example = { user: u, item: 0, cold: false, dense };
+  const p = probs ?? new Float32Array(ctx.count);
+  for (let r = 0; r < ctx.count; r++) {
+    const i = ctx.candidates[r];
+    x.item = i;
+    standardized(s, ctx, i, out[i], false, dense);
+    p[r] = sigmoid(forward(s.net, s.itemBags, s.userBags, x, ws));
+  }
+  let hi = -Infinity;
+  for (let i = 0; i < out.length; i++) if (out[i] > hi) hi = out[i];
+  for (let i = 0; i < out.length; i++) out[i] -= hi + 1;
+  for (let r = 0; r < ctx.count; r++) out[ctx.candidates[r]] = 1 + p[r];
+  return ctx;
+}
+
+export interface Ranker {
+  state: RankerState;
+  retrieval: AlsModel;
+  /** Fills out with the pipeline's scores for a user of `train` (history = their train row). */
+  scoreUser(u: number, out: Float32Array): void;
+  /** P(click) of the network for (u, i) with full-train features (i need not be a candidate). */
+  probability(u: number, i: number): number;
+  /** Mean training loss per epoch. */
+  losses: number[];
+}
+
 /** Fits retrieval ALS on all of `train` and the stacked network as described above. */
 export function fitRanker(train: Csr, meta: RankerMeta, options: Partial<RankerOptions> & { als: AlsParams }): Ranker {
-  const o = { ...DEFAULT_RANKER, ...options };
+  const o = { ...DEFAULT_RANKER, ...options, train: { ...DEFAULT_RANKER.train, ...options.train } };
   const { fit, valid } = holdoutSplit(train, o.fitShare, o.seed, 'user');
   const featureAls = trainAls(fit, o.als);
   const f = featureAls.factors;
   const n = o.candidates;
-  const cands = candidateLists(featureAls, fit, n);
   const spec = {
     users: train.rows,
     items: train.cols,
@@ -206,65 +209,86 @@ export function fitRanker(train: Csr, meta: RankerMeta, options: Partial<RankerO
     userFactors: o.idFactors ? featureAls.userFactors : undefined,
     itemFactors: o.idFactors ? featureAls.itemFactors : undefined,
   });
+  const trainState = withStats({ ...meta, net, candidates: n, logPop: logPopularity(fit), mean: [], sd: [] }, featureAls, fit);
+  const ctx = trainState.contexts;
   // positives only among the candidates: the ranker answers P(click | candidate) and never sees
-  // the rest; trained on all holdout entries, the ALS score would also have to separate the tail
-  // ALS missed from the top-N, where it carries no signal (measured: weight ≈ 0 on ML-100K)
+  // the rest; trained on all holdout entries the ALS score must also separate the tail ALS
+  // missed from the top-N, where it carries no signal (measured: its weight ≈ 0 on ML-100K)
   const users: number[] = [];
   const items: number[] = [];
-  const inCands = new Set<number>();
   for (let u = 0; u < valid.rows; u++) {
-    inCands.clear();
-    for (let r = 0; r < n; r++) inCands.add(cands[u * n + r]);
-    for (let q = valid.indptr[u]; q < valid.indptr[u + 1]; q++) {
-      if (!inCands.has(valid.indices[q])) continue;
-      users.push(u);
-      items.push(valid.indices[q]);
-    }
+    const inCands = new Set(ctx[u].candidates);
+    for (const i of row(valid, u))
+      if (inCands.has(i)) {
+        users.push(u);
+        items.push(i);
+      }
   }
   const sampleNegative = (u: number, rng: Rng) => {
-    if (rng.next() < o.hardNegativeShare) {
-      const c = cands[u * n + rng.int(n)];
-      if (c >= 0) return c;
-    }
+    const c = ctx[u];
+    if (c.count && rng.next() < o.hardNegativeShare) return c.candidates[rng.int(c.count)];
     return rng.int(train.cols);
   };
-  const bags = { itemBags: meta.itemBags, userBags: meta.userBags };
+  const dense = (u: number, i: number, cold: boolean, out: Float64Array) =>
+    standardized(trainState.state, ctx[u], i, dot(featureAls, u, i), cold, out);
   const losses = trainNetwork(
     net,
     { users: Int32Array.from(users), items: Int32Array.from(items), labels: new Float32Array(users.length).fill(1) },
-    { ...bags, dense: denseFeatures({ als: featureAls, history: fit, candidates: cands, n }, meta.itemBags, meta.itemTokens) },
+    { itemBags: meta.itemBags, userBags: meta.userBags, dense },
     { seed: o.seed, ...o.train, loss: 'bce', sampleNegative },
   );
   const retrieval = trainAls(train, o.als);
-  const retrievalCands = candidateLists(retrieval, train, n);
-  const feats = denseFeatures({ als: retrieval, history: train, candidates: retrievalCands, n }, meta.itemBags, meta.itemTokens);
-  const score = createScorer(net, { ...bags, dense: feats });
+  const { state, contexts } = withStats({ ...meta, net, candidates: n, logPop: logPopularity(train), mean: [], sd: [] }, retrieval, train);
   const rf = retrieval.factors;
-  const items0 = train.cols;
-  const heap = new TopK(n);
-  const oi = new Int32Array(n);
-  const os = new Float32Array(n);
+  const ws = workspace(spec);
+  const tmp = new Float64Array(RANKER_DENSE.length);
+  const x: Example = { user: 0, item: 0, cold: false, dense: tmp };
   return {
-    net,
+    state,
     retrieval,
     losses,
-    probability: (u, i) => score(u, i),
+    probability(u, i) {
+      standardized(state, contexts[u], i, dot(retrieval, u, i), false, tmp);
+      x.user = u;
+      x.item = i;
+      return sigmoid(forward(net, meta.itemBags, meta.userBags, x, ws));
+    },
     scoreUser(u, out) {
       scoreAll(retrieval.userFactors.subarray(u * rf, u * rf + rf), retrieval.itemFactors, rf, out);
-      heap.reset(n);
-      let q = train.indptr[u];
-      const end = train.indptr[u + 1];
-      // train items are not candidates (the ranking excludes them anyway); rows are column-sorted
-      for (let i = 0; i < items0; i++) {
-        while (q < end && train.indices[q] < i) q++;
-        if (q < end && train.indices[q] === i) continue;
-        heap.push(i, out[i]);
-      }
-      const c = heap.drain(oi, os);
-      let hi = -Infinity;
-      for (let i = 0; i < items0; i++) hi = Math.max(hi, out[i]);
-      for (let i = 0; i < items0; i++) out[i] -= hi + 1; // every non-candidate ≤ −1, below any 1 + P
-      for (let r = 0; r < c; r++) out[oi[r]] = 1 + score(u, oi[r]);
+      rerankUser(state, u, out, row(train, u), ws);
     },
   };
+}
+
+const dot = (m: AlsModel, u: number, i: number) => {
+  let s = 0;
+  for (let k = 0; k < m.factors; k++) s += m.userFactors[u * m.factors + k] * m.itemFactors[i * m.factors + k];
+  return s;
+};
+
+/**
+ * The user contexts under `als` and the standardization of features 0, 2, 3
+ * over 4096 seeded random (user, item) pairs, so the feature ALS's and the
+ * retrieval ALS's scores (fitted on different data, on other scales) mean the
+ * same to the network and Adam's steps move all feature weights alike.
+ */
+function withStats(s: RankerState, als: AlsModel, history: Csr): { state: RankerState; contexts: UserContext[] } {
+  const contexts = contextsOf(s, als, history);
+  const d = RANKER_DENSE.length;
+  const m = new Array<number>(d).fill(0);
+  const sq = new Array<number>(d).fill(0);
+  const rng = new Rng(1);
+  const tmp = new Float64Array(d);
+  const samples = 4096;
+  for (let t = 0; t < samples; t++) {
+    const u = rng.int(history.rows);
+    const i = rng.int(history.cols);
+    rawFeatures(s, contexts[u], i, dot(als, u, i), false, tmp);
+    for (let k = 0; k < d; k++) {
+      m[k] += tmp[k] / samples;
+      sq[k] += (tmp[k] * tmp[k]) / samples;
+    }
+  }
+  const sd = m.map((v, k) => Math.sqrt(Math.max(1e-12, sq[k] - v * v)));
+  return { state: { ...s, mean: m, sd }, contexts };
 }

@@ -44,7 +44,7 @@ describe('ALS + neural ranker on planted data', () => {
 
   it('is deterministic for a seed', () => {
     const { ui, meta } = plantedWithMetadata({ users: 150, items: 80, clusters: 4, eventsPerUser: 5, seed: 1, informative: true });
-    const fit = () => fitRanker(ui, meta, { als: alsFor(ui), candidates: 30, embed: 2, hidden: [4], train: { epochs: 2 } }).net.params;
+    const fit = () => fitRanker(ui, meta, { als: alsFor(ui), candidates: 30, embed: 2, hidden: [4], train: { epochs: 2 } }).state.net.params;
     expect(Buffer.from(fit().buffer).equals(Buffer.from(fit().buffer))).toBe(true);
   });
 });
