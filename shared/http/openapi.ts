@@ -33,6 +33,9 @@ export const ROUTE_SCHEMAS: Record<string, RouteSchemas> = {
   'DELETE /users/{userId}': {
     success: { status: 202, description: 'Erased: the user is blocked and their events deleted', schema: 'Erasure' },
   },
+  'DELETE /users/{userId}/erasure': {
+    success: { status: 200, description: 'The erasure block is lifted: new events of the user are accepted again', schema: 'ErasureLifted' },
+  },
   'PUT /items/{itemId}': { body: PutItemBody, success: { status: 200, description: 'The stored catalog record', schema: 'CatalogItem' } },
   'DELETE /items/{itemId}': {
     success: { status: 200, description: 'The catalog record, now unavailable', schema: 'CatalogItem' },
@@ -131,6 +134,12 @@ function responses(route: RouteDef, s: RouteSchemas): Record<string, unknown> {
       content: json({ anyOf: [ref('Error'), ref('GatewayMessage')] }),
     };
   }
+  out['500'] = {
+    description: isEvents
+      ? 'A misconfigured store or a fault (`internal`); what was stored is said as for 503. API Gateway answers {"message"} when the function itself fails'
+      : 'A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails',
+    content: json({ anyOf: [...(isEvents ? [ref('EventsPartial')] : []), ref('Error'), ref('GatewayMessage')] }),
+  };
   if (route.path !== '/health') {
     out['503'] = {
       description: isEvents
@@ -187,7 +196,7 @@ export const undocumentedRoutes = (): string[] =>
 const DESCRIPTION = [
   'Interaction logging and real-time recommendations.',
   'Errors of the functions answer {"error": {"code", "message"}}. API Gateway itself answers {"message"}:',
-  '401 {"message":"Unauthorized"} from the JWT authorizer, 413 above its 10 MB payload limit, 502 when a',
+  '401 {"message":"Unauthorized"} from the JWT authorizer, 413 above its 10 MB payload limit, 500 when a',
   'function fails. A path the API does not have answers 404, and a method a path does not have 405 with an',
   '`Allow` header (both with the error body).',
 ].join(' ');

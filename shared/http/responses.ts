@@ -145,12 +145,15 @@ export const SimilarItems = z.strictObject({
 });
 
 export const Health = z.strictObject({
-  status: z.enum(['ok', 'degraded']),
-  reasons: z
-    .array(z.string())
-    .meta({ description: 'why degraded: latest model version refused and why, model/catalog/event reads failing since when' }),
+  status: z.enum(['ok', 'degraded']).meta({ description: 'degraded: serving still answers, `reasons` says what is wrong' }),
+  reasons: z.array(z.string()).meta({ description: 'why the status is degraded (empty when ok)' }),
   modelVersion: z.string().nullable().meta({ description: 'null until the first model is published' }),
   modelAgeSeconds: Count.nullable(),
+});
+
+export const ErasureLifted = z.strictObject({
+  userId: Id,
+  lifted: z.boolean().meta({ description: 'false when the user was not blocked' }),
 });
 
 /** Named response schemas: components of the OpenAPI document, in this order. */
@@ -164,6 +167,7 @@ export const RESPONSE_SCHEMAS = {
   StoredEvent,
   EventPage,
   Erasure,
+  ErasureLifted,
   CatalogItem,
   Recommendations,
   Ranking,

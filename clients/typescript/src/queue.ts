@@ -5,7 +5,7 @@
  * gets a UUIDv7 when tracked, so a resent event rewrites its own record on the
  * server (the key is user + eventId) instead of adding one: retries are safe.
  *
- * Delivery: a 503 names exactly which events were stored and which failed; only
+ * Delivery: a 503 (or 500) names exactly which events were stored and which failed; only
  * the failed ones stay queued. Any other failure (network, 5xx, 401/403, 429)
  * keeps the whole batch and retries with exponential backoff and jitter, never
  * sooner than Retry-After. Events are dropped only when the API rejected them
@@ -233,7 +233,7 @@ export class EventQueue {
       this.sendLimit = Math.min(this.o.batchSize, this.sendLimit * 2);
       return { ok: true, stored: batch.length - rejected.length };
     }
-    if (status === 503 && isObject(body) && Array.isArray(body.failed)) {
+    if (status >= 500 && isObject(body) && Array.isArray(body.failed)) {
       // exactly what was stored is known: keep only the failed ones
       const failed = new Set(body.failed as number[]);
       const done = batch.filter((_, i) => !failed.has(i));

@@ -55,6 +55,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/{userId}/erasure": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Lift an erasure block (the person consented again) */
+        delete: operations["ingestDeleteUsersUserIdErasure"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/items/{itemId}": {
         parameters: {
             query?: never;
@@ -224,6 +241,11 @@ export interface components {
             /** @description events deleted */
             deleted: number;
         };
+        ErasureLifted: {
+            userId: string;
+            /** @description false when the user was not blocked */
+            lifted: boolean;
+        };
         CatalogItem: {
             itemId: string;
             title?: string;
@@ -293,9 +315,12 @@ export interface components {
             }[];
         };
         Health: {
-            /** @enum {string} */
+            /**
+             * @description degraded: serving still answers, `reasons` says what is wrong
+             * @enum {string}
+             */
             status: "ok" | "degraded";
-            /** @description why degraded: latest model version refused and why, model/catalog/event reads failing since when */
+            /** @description why the status is degraded (empty when ok) */
             reasons: string[];
             /** @description null until the first model is published */
             modelVersion: string | null;
@@ -396,6 +421,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
                 };
             };
+            /** @description A misconfigured store or a fault (`internal`); what was stored is said as for 503. API Gateway answers {"message"} when the function itself fails */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventsPartial"] | components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
             /** @description Some events could not be stored: `stored` and `failed` say exactly which; resend the failed ones */
             503: {
                 headers: {
@@ -459,6 +493,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
             /** @description A store or the model is not available yet; retry after Retry-After seconds */
             503: {
                 headers: {
@@ -517,6 +560,84 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description A store or the model is not available yet; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ingestDeleteUsersUserIdErasure: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The erasure block is lifted: new events of the user are accepted again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErasureLifted"];
+                };
+            };
+            /** @description Bad input: the message names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid bearer token: answered by the API Gateway JWT authorizer before any function runs */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The token is not an admin’s */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description A store or the model is not available yet; retry after Retry-After seconds */
@@ -602,6 +723,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
                 };
             };
+            /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
             /** @description A store or the model is not available yet; retry after Retry-After seconds */
             503: {
                 headers: {
@@ -660,6 +790,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description A store or the model is not available yet; retry after Retry-After seconds */
@@ -726,6 +865,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description A store or the model is not available yet; retry after Retry-After seconds */
@@ -803,6 +951,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
                 };
             };
+            /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
             /** @description A store or the model is not available yet; retry after Retry-After seconds */
             503: {
                 headers: {
@@ -865,6 +1022,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
             /** @description A store or the model is not available yet; retry after Retry-After seconds */
             503: {
                 headers: {
@@ -894,6 +1060,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
                 };
             };
         };
