@@ -84,7 +84,20 @@ export function s3Client(env: NodeJS.ProcessEnv = process.env): S3Client {
   });
 }
 
+/**
+ * Against a local endpoint (dynalite, s3rver: one request at a time, on a laptop that also runs
+ * the tests) an answer queued behind others is slow, not lost: abandoning it after 2 s and
+ * retrying only lengthens the queue the store still works through. There an attempt may take
+ * LOCAL_ATTEMPT_SCALE times longer; the budgets, which bound a hung store, stay the same.
+ */
+export const LOCAL_ATTEMPT_SCALE = 3;
+
+export function attemptTimeoutMs(t: CallTimeouts, env: NodeJS.ProcessEnv = process.env): number {
+  const local = Boolean(env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL);
+  return local ? Math.min(t.budgetMs, t.requestTimeoutMs * LOCAL_ATTEMPT_SCALE) : t.requestTimeoutMs;
+}
+
 /** Per-call options for `send`: the attempt timeout and an abort signal for the whole budget. */
 export function callOptions(t: CallTimeouts): { requestTimeout: number; abortSignal: AbortSignal } {
-  return { requestTimeout: t.requestTimeoutMs, abortSignal: AbortSignal.timeout(t.budgetMs) };
+  return { requestTimeout: attemptTimeoutMs(t), abortSignal: AbortSignal.timeout(t.budgetMs) };
 }

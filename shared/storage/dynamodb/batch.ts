@@ -4,7 +4,7 @@
  * ours to resend, with exponential backoff and full jitter, until a deadline.
  */
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { STORE_TIMEOUTS, type CallTimeouts } from '../aws/clients';
+import { attemptTimeoutMs, STORE_TIMEOUTS, type CallTimeouts } from '../aws/clients';
 import { classifyStoreError, type StoreError } from '../aws/errors';
 
 export const BATCH_LIMIT = 25;
@@ -59,7 +59,7 @@ export async function batchWriteChunk(
     }
     try {
       const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending as any } }), {
-        requestTimeout: t.requestTimeoutMs,
+        requestTimeout: attemptTimeoutMs(t),
         abortSignal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
       });
       pending = (out.UnprocessedItems?.[table] as WriteRequest[] | undefined) ?? [];

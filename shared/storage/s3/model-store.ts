@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { StoreMisconfiguredError } from '../../ports/interactions';
 import type { ConditionalGet, ModelStore } from '../../ports/model-store';
-import { callOptions, STORE_TIMEOUTS } from '../aws/clients';
+import { attemptTimeoutMs, callOptions, STORE_TIMEOUTS } from '../aws/clients';
 import { classifyStoreError } from '../aws/errors';
 
 interface SdkError {
@@ -81,7 +81,7 @@ export class S3ModelStore implements ModelStore {
     try {
       // No overall budget: the body streams after this resolves, under the idle socket timeout.
       out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
-        requestTimeout: READ.requestTimeoutMs,
+        requestTimeout: attemptTimeoutMs(READ),
       });
     } catch (err) {
       if (isMissing(err)) return null;
@@ -100,7 +100,7 @@ export class S3ModelStore implements ModelStore {
   async getIfChanged(key: string, etag?: string): Promise<ConditionalGet> {
     try {
       const get = new GetObjectCommand({ Bucket: this.bucket, Key: key, IfNoneMatch: etag });
-      const out = await this.client.send(get, { requestTimeout: READ.requestTimeoutMs });
+      const out = await this.client.send(get, { requestTimeout: attemptTimeoutMs(READ) });
       if (!out.Body) return { status: 'missing' };
       const body = await out.Body.transformToByteArray();
       return { status: 'ok', body, etag: out.ETag ?? '' };
