@@ -3,6 +3,9 @@
  * local stack (embedded DynamoDB + S3, the real handlers behind the local API
  * Gateway) with a small real model published, so every route can answer 2xx.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { publishModel } from '../../shared/model/repository';
 import { s3Client } from '../../shared/storage/aws/clients';
@@ -28,8 +31,10 @@ export interface Api {
 /** Starts the stack before the file's tests and stops it after; the getter is valid inside tests. */
 export function useLocalApi(opts: { authMode?: 'jwt' | 'none' } = {}): () => Api {
   let api: Api | undefined;
+  // With auth on, a home folder holds the signing key the tests issue tokens with.
+  const home = opts.authMode === 'jwt' ? mkdtempSync(join(tmpdir(), 'attune-robust-')) : undefined;
   beforeAll(async () => {
-    const stack = await startLocalStack({ port: 0, authMode: opts.authMode ?? 'none', env: { POWERTOOLS_LOG_LEVEL: 'ERROR' } });
+    const stack = await startLocalStack({ home, port: 0, authMode: opts.authMode ?? 'none', env: { POWERTOOLS_LOG_LEVEL: 'ERROR' } });
     const fx = trainFixture({ users: 60, items: 30, clusters: 3, factors: 8 });
     await publishModel(new S3ModelStore(s3Client(), stack.aws.bucketName), 'models/', fx.model, { keep: 2 });
     const url = stack.api.url;
@@ -57,6 +62,7 @@ export function useLocalApi(opts: { authMode?: 'jwt' | 'none' } = {}): () => Api
   }, 120_000);
   afterAll(async () => {
     await api?.stack.stop();
+    if (home) rmSync(home, { recursive: true, force: true });
   });
   return () => {
     if (!api) throw new Error('local API not started');
