@@ -22,7 +22,17 @@ export interface Trial {
 }
 
 export interface HpoOptions {
+  /** Clock safety stop for the whole search (and the phase plan when `work` is absent). */
   budgetSeconds: number;
+  /**
+   * The plan in nominal multiply-adds (see {@link trialWork}): phases end at
+   * shares of it and larger sizes are tried only while it pays for them, so
+   * one seed gives the same search on a quiet and a loaded machine; the clock
+   * only stops a search the machine cannot finish in `budgetSeconds`.
+   */
+  work?: number;
+  /** Hard stop (a deadline), polled inside every trial, the first one too. */
+  stop?(): boolean;
   seed: number;
   /** Metric to maximize at k (default ndcg@10). */
   metric?: 'ndcg' | 'precision' | 'recall' | 'map';
@@ -162,6 +172,20 @@ function randomPoint(rng: Rng, around: Point): Point {
 const iterationCost = (nnz: number, rowsPlusCols: number, f: number, cg: number) => nnz * f * (2 * cg + 1) + rowsPlusCols * f * f * cg;
 
 /**
+ * Nominal multiply-adds of one trial: ALS iterations on each split's fit part
+ * plus scoring every item for each validation user (at most `maxEvalUsers`).
+ */
+export function trialWork(
+  shape: { nnz: number; rows: number; cols: number },
+  p: Pick<AlsParams, 'factors' | 'iterations' | 'cgSteps'>,
+  splits = 1,
+  evalUsers = Math.min(shape.rows, 3000),
+): number {
+  const fit = p.iterations * iterationCost(shape.nnz, shape.rows + shape.cols, p.factors, p.cgSteps);
+  return splits * (fit + evalUsers * shape.cols * p.factors);
+}
+
+/**
  * Runs the search: the data-scaled defaults (Rendle-style, alsDefaultsFor,
  * which are also the first center) and random points around them (cheap trials at a moderate factor count), then coordinate
  * descent with shrinking steps over (R, α0, ν, confidence) — the metric is
@@ -187,6 +211,12 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
   const deadline = t0 + opts.budgetSeconds * 1000;
   const ms = opts.budgetSeconds * 1000;
   const maxTrials = opts.maxTrials ?? Infinity;
+  const workBudget = opts.work ?? Infinity;
+  const hardStop = opts.stop ?? (() => false);
+  const evalUsers = Math.min(splits[0].valid.rows, opts.maxEvalUsers ?? 3000);
+  const shape = { nnz, rows: fit.rows, cols: fit.cols };
+  /** Nominal work of the trials run so far (repeats answered from memory cost nothing). */
+  let spent = 0;
   let best: Trial | undefined;
   /**
    * Trial order with a lean toward capacity: the chosen model is refit on all
@@ -205,13 +235,14 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
   const evaluate = (params: AlsParams, phase: Trial['phase'], on = splits): Trial | undefined => {
     const s0 = performance.now();
     const reports: RankingReport[] = [];
+    spent += trialWork(shape, params, on.length, evalUsers);
     for (const sp of on) {
-      // stop a trial that would overrun the budget, unless it is the first one
-      const m = trainAls(sp.fit, params, { shouldStop: () => best !== undefined && performance.now() > deadline });
+      // stop a trial that would overrun the budget, unless it is the first one; a hard stop ends any
+      const m = trainAls(sp.fit, params, { shouldStop: () => hardStop() || (best !== undefined && performance.now() > deadline) });
       const f = m.factors;
       reports.push(evaluateRanking(sp.fit, sp.valid, (u, out) => scoreAll(m.userFactors.subarray(u * f, u * f + f), m.itemFactors, f, out), k));
     }
-    if (performance.now() > deadline && best) return undefined; // cut short: not comparable
+    if ((performance.now() > deadline || hardStop()) && best) return undefined; // cut short: not comparable
     const mean = reports.reduce((acc, r) => acc + r[metric], 0) / reports.length;
     const trial: Trial = { params, metric: mean, report: reports[0], seconds: (performance.now() - s0) / 1000, phase };
     log.push(trial);
@@ -234,8 +265,14 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
   };
   // phases end at a share of the time budget, or of maxTrials when given, so a
   // run with maxTrials is reproducible whenever the time budget does not bind
-  const share = (x: number) => ({ time: t0 + x * ms, trials: Number.isFinite(maxTrials) ? Math.ceil(x * maxTrials) : Infinity });
-  const more = (until: { time: number; trials: number }) => performance.now() < until.time && log.length < Math.min(until.trials, maxTrials);
+  // with a work plan the phases end at shares of it instead (the clock stays a safety stop)
+  const share = (x: number) => ({
+    time: t0 + (Number.isFinite(workBudget) ? 1 : x) * ms,
+    trials: Number.isFinite(maxTrials) ? Math.ceil(x * maxTrials) : Infinity,
+    work: x * workBudget,
+  });
+  const more = (until: { time: number; trials: number; work: number }) =>
+    !hardStop() && performance.now() < until.time && spent < until.work && log.length < Math.min(until.trials, maxTrials);
   const end = share(1);
   let f = factors.find((x) => x >= 64) ?? factors[factors.length - 1];
   let iterations = 10;
@@ -258,7 +295,7 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
     if (sc > centerScore) (center = pt), (centerScore = sc);
   }
   const steps = { logR: Math.log(2), logA0: Math.log(2) };
-  const descend = (until: { time: number; trials: number }) => {
+  const descend = (until: { time: number; trials: number; work: number }) => {
     while (more(until) && steps.logR > 0.05) {
       let moved = false;
       const candidates: Point[] = [
@@ -300,9 +337,13 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
   const cg = base.cgSteps ?? DEFAULT_ALS_PARAMS.cgSteps;
   for (const nf of factors.filter((x) => x > f)) {
     if (!more(end)) break;
-    const last = log[log.length - 1];
-    const predicted = (last.seconds * iterationCost(nnz, rowsPlusCols, nf, cg)) / iterationCost(nnz, rowsPlusCols, last.params.factors, cg);
-    if (t0 + ms - performance.now() < predicted * 1000) break;
+    if (Number.isFinite(workBudget)) {
+      if (workBudget - spent < trialWork(shape, { factors: nf, iterations, cgSteps: cg }, splits.length, evalUsers)) break;
+    } else {
+      const last = log[log.length - 1];
+      const predicted = (last.seconds * iterationCost(nnz, rowsPlusCols, nf, cg)) / iterationCost(nnz, rowsPlusCols, last.params.factors, cg);
+      if (t0 + ms - performance.now() < predicted * 1000) break;
+    }
     const sc = run(toParams(center, space, nf, iterations, base), 'scale');
     if (sc >= centerScore - tolerance * Math.abs(centerScore)) (f = nf), (centerScore = sc);
     else break; // the metric is unimodal in the size: if this one clearly lost, larger ones will too
@@ -325,7 +366,8 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
    */
   function confirmChoice(): { best: AlsParams; bestMetric: number } {
     const chosen = best!;
-    if (!opts.confirm || opts.confirm.splits.length === 0 || performance.now() > deadline) return { best: chosen.params, bestMetric: chosen.metric };
+    const out = () => ({ best: chosen.params, bestMetric: chosen.metric });
+    if (!opts.confirm || opts.confirm.splits.length === 0 || performance.now() > deadline || hardStop()) return out();
     const on = opts.confirm.splits.map((s) => ({ fit: s.fit, valid: subsampleRows(s.valid, opts.maxEvalUsers ?? 3000, opts.seed) }));
     const same = (p: AlsParams) => p.factors === chosen.params.factors && p.iterations === chosen.params.iterations;
     const keys = new Set<string>();
@@ -337,7 +379,7 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
       .slice(0, opts.confirm.top ?? 5);
     let pick: Trial | undefined;
     for (const t of top) {
-      if (performance.now() > deadline) break;
+      if (performance.now() > deadline || hardStop()) break;
       const c = evaluate(t.params, 'confirm', on);
       if (!c) break;
       if (!pick || c.metric > pick.metric) pick = c;

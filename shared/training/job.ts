@@ -12,7 +12,7 @@ import { newVersion, publishModel, readLatestManifest } from '../model/repositor
 import type { ModelKind, ModelManifest } from '../model/types';
 import { DatasetBuilder } from './dataset';
 import { gate } from './gate';
-import { trainPipeline } from './pipeline';
+import { SAFETY_FACTOR, trainPipeline } from './pipeline';
 
 export interface JobLogger {
   info(message: string, extra?: Record<string, unknown>): void;
@@ -39,7 +39,18 @@ export interface JobDeps {
   logger?: JobLogger;
   now?: () => number;
   leaseName?: string;
+  /**
+   * Hard deadline (epoch ms, on the `now` clock): the Lambda's start plus its
+   * remaining time. The job plans its budget from what is left after the read,
+   * keeps {@link PUBLISH_RESERVE_MS} for publishing, and no stage runs past it.
+   */
+  deadline?: number;
 }
+
+/** Time kept back from the deadline for publishing the version and writing the run log. */
+export const PUBLISH_RESERVE_MS = 20_000;
+/** Below this much training time before the deadline, a run does not start training. */
+export const MIN_TRAIN_MS = 2_000;
 
 export interface JobSummary {
   runId: string;
@@ -52,8 +63,10 @@ export interface JobSummary {
   /** Age of the served model after the run, seconds (absent when none). */
   modelAgeSeconds?: number;
   metrics?: Record<string, number>;
-  /** The served model's nDCG@10 the gate compared against. */
+  /** The served configuration's nDCG@10 on the same holdout, which the gate compared against. */
   baselineNdcg10?: number;
+  /** The budget the run planned for, after the deadline's cut (seconds). */
+  budgetSeconds?: number;
   timings: Record<string, number>;
   counts?: RunRecord['counts'];
 }
@@ -143,21 +156,39 @@ export async function runTrainingJob(deps: JobDeps): Promise<JobSummary> {
       return await finish({ decision: 'skipped', reason: 'no interactions to train on', counts }, current);
     }
 
+    // what is left of the invocation after the read, publishing reserved
+    const leftMs = deps.deadline === undefined ? Infinity : deps.deadline - now() - PUBLISH_RESERVE_MS;
+    if (leftMs < MIN_TRAIN_MS) {
+      const reason = `only ${Math.max(0, Math.round(leftMs / 1000))} s left before the deadline after reading the data`;
+      return await finish({ decision: 'failed', reason, counts }, current);
+    }
+    const budgetSeconds = Math.min(deps.config.trainBudgetSeconds, leftMs / 1000 / SAFETY_FACTOR);
     const result = trainPipeline(d, {
       kind: deps.kind ?? 'als',
       tune: deps.config.tune,
-      budgetSeconds: deps.config.trainBudgetSeconds,
+      budgetSeconds,
+      stopAfterMs: leftMs,
       seed: deps.seed ?? 42,
       split: 'user',
       evaluate: true,
+      // the served configuration, refit and scored on the candidate's holdout (see gate.ts)
+      baseline: current && !newErasures ? { kind: current.kind, params: current.hyperParameters } : undefined,
       version: newVersion(now()),
       createdAt: new Date(now()).toISOString(),
       erasureWatermark,
     });
     Object.assign(timings, result.timings);
     delete timings.total;
-    const verdict = gate(result.model, current, { tolerance: deps.config.gateTolerance, erasureRun: newErasures });
-    const base = { metrics: result.metrics, counts, baselineNdcg10: verdict.baseline };
+    if (deps.deadline !== undefined && now() > deps.deadline - PUBLISH_RESERVE_MS / 2) {
+      return await finish({ decision: 'failed', reason: 'training ran into the deadline; nothing published', counts }, current);
+    }
+    const verdict = gate(result.model, current, {
+      tolerance: deps.config.gateTolerance,
+      erasureRun: newErasures,
+      baseline: result.baselineMetrics,
+      baselineNote: result.baselineNote,
+    });
+    const base = { metrics: result.metrics, counts, baselineNdcg10: verdict.baseline, budgetSeconds };
     const why = [verdict.reason, result.note].filter(Boolean).join('; ');
     if (!verdict.pass) return await finish({ decision: 'rejected', reason: why, ...base }, current);
 

@@ -112,6 +112,8 @@ export const als: KindSpec = {
       budgetSeconds: opts.budgetSeconds,
       seed: opts.seed,
       maxTrials: opts.maxTrials,
+      work: opts.work,
+      stop: opts.stop,
       base: { seed: opts.seed, ...(opts.base as Partial<AlsParams>) },
       // Re-rank the top trials on 90/10 splits (a validation model closer to the final refit):
       // on ML-100K it lifts the worst tuning seed from 0.476 to 0.483 nDCG@10 (docs/quality.md).

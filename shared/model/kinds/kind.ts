@@ -177,8 +177,12 @@ export interface TuneOptions {
   seed: number;
   /** Trials to run at most: the plan (deterministic). */
   maxTrials?: number;
+  /** The plan in nominal multiply-adds, for tuners that measure work (ALS); deterministic. */
+  work?: number;
   /** Clock safety stop for the whole search. */
   budgetSeconds: number;
+  /** Hard stop (a deadline): polled inside every trial, the first one too. */
+  stop?(): boolean;
   /** Fixed parameters applied to every trial. */
   base?: Record<string, unknown>;
   onTrial?(index: number, metric: number): void;

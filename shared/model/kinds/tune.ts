@@ -38,13 +38,14 @@ export function randomSearch(spec: KindSpec, data: TrainingData, opts: TuneOptio
   const trials = Object.keys(space).length === 0 ? 1 : (opts.maxTrials ?? DEFAULT_TRIALS);
   const log: Record<string, unknown>[] = [];
   let best = { params: defaults, metric: -Infinity };
+  const stop = opts.stop ?? (() => false);
   for (let t = 0; t < trials; t++) {
-    if (t > 0 && performance.now() > deadline) break;
+    if (t > 0 && (performance.now() > deadline || stop())) break;
     const params = { ...defaults };
     if (t > 0) for (const [name, range] of Object.entries(space)) params[name] = sample(rng, range);
     Object.assign(params, opts.base ?? {});
-    const metric = validate(spec, split, params, opts.seed, t > 0 ? () => performance.now() > deadline : undefined);
-    if (t > 0 && performance.now() > deadline) break; // cut short: not comparable
+    const metric = validate(spec, split, params, opts.seed, () => stop() || (t > 0 && performance.now() > deadline));
+    if (t > 0 && (performance.now() > deadline || stop())) break; // cut short: not comparable
     log.push({ ...params, ndcg10: Math.round(metric * 1e4) / 1e4 });
     opts.onTrial?.(t, metric);
     if (metric > best.metric) best = { params, metric };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { holdoutSplit, tuneAls } from '../../../shared/math/hpo';
+import { holdoutSplit, trialWork, tuneAls } from '../../../shared/math/hpo';
 import { generateSynthetic } from '../../../shared/math/synthetic';
 import { buildInteractionMatrix } from '../../../shared/math/interactions';
 import type { Csr } from '../../../shared/math/csr';
@@ -46,5 +46,32 @@ describe('tuneAls confirm splits', () => {
       expect(r.log.length).toBeGreaterThanOrEqual(1);
       expect(Number.isFinite(r.bestMetric)).toBe(true);
     }
+  });
+});
+
+describe('tuneAls work plan', () => {
+  const ui = planted(300, 200, 15);
+  const shape = { nnz: ui.indptr[ui.rows], rows: ui.rows, cols: ui.cols };
+
+  it('plans by nominal work: the same search on a quiet and a loaded machine, within the plan', () => {
+    const work = 40 * trialWork(shape, { factors: 16, iterations: 10, cgSteps: 3 });
+    const opts = { budgetSeconds: 600, seed: 4, work, factors: [16, 32] };
+    const a = tuneAls(ui, opts);
+    // a "loaded machine": another search running in between does not change the plan
+    tuneAls(ui, { budgetSeconds: 600, seed: 9, maxTrials: 3, factors: [8] });
+    const b = tuneAls(ui, opts);
+    expect(a.log.map((t) => [t.params, t.metric])).toEqual(b.log.map((t) => [t.params, t.metric]));
+    expect(a.best).toEqual(b.best);
+    expect(a.log.length).toBeGreaterThan(5);
+    // never starts a trial once the plan is spent: the work of all but the last trial fits the plan
+    const spent = a.log.slice(0, -1).reduce((s, t) => s + trialWork(shape, t.params, 2), 0);
+    expect(spent).toBeLessThan(work);
+  });
+
+  it('a hard stop ends even the first trial', () => {
+    const t0 = performance.now();
+    const r = tuneAls(ui, { budgetSeconds: 600, seed: 1, work: 1e15, factors: [64], stop: () => performance.now() - t0 > 30 });
+    expect(r.log.length).toBe(1);
+    expect(performance.now() - t0).toBeLessThan(2000);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MemoryTrainingStore } from '../../../shared/storage/local/memory-training';
 import { MemoryModelStore } from '../../../shared/storage/local/memory-model-store';
 import { loadLatestModel, publishModel, readLatest } from '../../../shared/model/repository';
-import { runTrainingJob, type JobConfig, type JobDeps } from '../../../shared/training/job';
+import { PUBLISH_RESERVE_MS, runTrainingJob, type JobConfig, type JobDeps } from '../../../shared/training/job';
 import { gate } from '../../../shared/training/gate';
 import { syntheticInteractions } from './data';
 import { events } from './seed';
@@ -53,15 +53,42 @@ describe('training job', () => {
     expect(s.timings.tune).toBeLessThan(3000);
   });
 
-  it('the gate refuses a model worse than the served one, and serving stays on it', async () => {
+  it('the gate scores the served configuration on the same holdout and refuses a clearly worse candidate', async () => {
+    const d = deps();
+    const first = await runTrainingJob(d);
+    expect(first.decision).toBe('published');
+    d.store.addEvents(events([['u1', 'i3', 'purchase', Date.now()]]));
+    // the candidate is popularity while ALS serves: refit on the same split, ALS wins by far
+    const s = await runTrainingJob({ ...d, kind: 'popular' });
+    expect(s.decision).toBe('rejected');
+    expect(s.reason).toMatch(/worse than the served als configuration's 0\.\d+ on the same holdout/);
+    expect(s.baselineNdcg10).toBeGreaterThan(s.metrics!.ndcg10 + 0.02);
+    expect(await readLatest(d.models, P)).toMatchObject({ version: first.version });
+    // the same kind again (defaults moved only with the data's density): within the tolerance, published
+    d.store.addEvents(events([['u2', 'i3', 'purchase', Date.now() + 1]]));
+    const again = await runTrainingJob(d);
+    expect(again.decision).toBe('published');
+    expect(Math.abs(again.baselineNdcg10! - again.metrics!.ndcg10)).toBeLessThan(CONFIG.gateTolerance);
+  });
+
+  it('an old served metric from another holdout no longer decides', async () => {
     const d = deps();
     const served = makeModel({ version: '20260101T000000Z-000001' });
     served.manifest.metrics = { ndcg10: 0.99 };
     await publishModel(d.models, P, served, { keep: 3 });
+    expect((await runTrainingJob(d)).decision).toBe('published');
+  });
+
+  it('plans within the deadline and refuses to start when too little is left', async () => {
+    let t = 1_000_000;
+    const clock = () => t;
+    const tight = await runTrainingJob(deps({ now: clock, deadline: t + PUBLISH_RESERVE_MS + 1000, config: { ...CONFIG, tune: true } }));
+    expect(tight).toMatchObject({ decision: 'failed', reason: expect.stringMatching(/left before the deadline/) });
+    const d = deps({ now: clock, deadline: t + PUBLISH_RESERVE_MS + 9000, config: { ...CONFIG, trainBudgetSeconds: 600, tune: true } });
     const s = await runTrainingJob(d);
-    expect(s.decision).toBe('rejected');
-    expect(s.reason).toMatch(/worse than the served 0\.99/);
-    expect(await readLatest(d.models, P)).toMatchObject({ version: served.manifest.version });
+    expect(s.decision).toBe('published');
+    // 9 s left: planned for 9 / 1.5 s, never the configured 600
+    expect(s.budgetSeconds).toBeCloseTo(6, 5);
   });
 
   it('the gate refuses NaN factors', () => {
