@@ -1,10 +1,33 @@
 import { mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 import { defineConfig } from 'vitest/config';
 
 // CDK assertion synths leave cdk.out folders in TMPDIR: keep them in a git-ignored folder.
 const tmp = resolve('.tmp');
 mkdirSync(tmp, { recursive: true });
+
+/**
+ * Files that spend most of their time waiting on child processes (npm start, the Train
+ * process, esbuild, cdk synth) start first, so the quick unit files fill the gaps
+ * instead of one slow file running alone at the end. A fresh clone has no timing cache.
+ */
+const SLOW_FIRST = [/test\/e2e\//, /test\/infra\/(bundle|nag|stack)/, /test\/functions\//];
+
+class SlowFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (f: TestSpecification) => {
+      const i = SLOW_FIRST.findIndex((re) => re.test(f.moduleId));
+      return i < 0 ? SLOW_FIRST.length : i;
+    };
+    const sorted = await super.sort(files);
+    return sorted
+      .map((f, i) => ({ f, i }))
+      .sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i)
+      .map(({ f }) => f);
+  }
+}
 
 export default defineConfig({
   test: {
@@ -16,9 +39,16 @@ export default defineConfig({
       POWERTOOLS_LOG_LEVEL: 'ERROR',
       POWERTOOLS_METRICS_DISABLED: 'true',
     },
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Timeouts catch hangs, not slowness: a loaded 2-core box runs these files several times
+    // slower than a quiet one (seeding the demo shop took 35 s there instead of 4 s).
+    testTimeout: 120_000,
+    hookTimeout: 240_000,
+    teardownTimeout: 60_000,
     pool: 'forks',
+    // Vitest's default is cores − 1, one worker on a 2-core machine: the e2e and bundling files
+    // mostly wait on their child processes, so two workers there finish far sooner.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
+    sequence: { sequencer: SlowFirst },
     // CI also writes a machine-readable report; .ci/run prints its totals as the closing line.
     reporters: process.env.CI ? ['default', ['json', { outputFile: '.tmp/vitest-report.json' }]] : ['default'],
   },
