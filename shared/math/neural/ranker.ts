@@ -188,7 +188,13 @@ export interface Ranker {
 }
 
 /** Fits retrieval ALS on all of `train` and the stacked network as described above. */
-export function fitRanker(train: Csr, meta: RankerMeta, options: Partial<RankerOptions> & { als: AlsParams }): Ranker {
+export function fitRanker(
+  train: Csr,
+  meta: RankerMeta,
+  options: Partial<RankerOptions> & { als: AlsParams },
+  /** The retrieval ALS when the caller has trained it already (with options.als on train). */
+  trained?: AlsModel,
+): Ranker {
   const o = { ...DEFAULT_RANKER, ...options, train: { ...DEFAULT_RANKER.train, ...options.train } };
   const { fit, valid } = holdoutSplit(train, o.fitShare, o.seed, 'user');
   const featureAls = trainAls(fit, o.als);
@@ -237,7 +243,7 @@ export function fitRanker(train: Csr, meta: RankerMeta, options: Partial<RankerO
     { itemBags: meta.itemBags, userBags: meta.userBags, dense },
     { seed: o.seed, ...o.train, loss: 'bce', sampleNegative },
   );
-  const retrieval = trainAls(train, o.als);
+  const retrieval = trained ?? trainAls(train, o.als);
   const { state, contexts } = withStats({ ...meta, net, candidates: n, logPop: logPopularity(train), mean: [], sd: [] }, retrieval, train);
   const rf = retrieval.factors;
   const ws = workspace(spec);

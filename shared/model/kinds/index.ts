@@ -13,6 +13,7 @@ import { popular } from './popular';
 import { randomSearch } from './tune';
 import { ease } from './ease';
 import { blend } from './blend';
+import { neural } from './neural';
 
 export type * from './kind';
 
@@ -24,6 +25,7 @@ const KINDS: readonly KindSpec[] = [
   popular,
   ease,
   blend,
+  neural,
 ];
 
 const REGISTRY: ReadonlyMap<string, KindSpec> = new Map(KINDS.map((k) => [k.kind, k]));

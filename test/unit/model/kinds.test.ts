@@ -15,6 +15,7 @@ const PARAMS: Record<string, Record<string, unknown>> = {
   'item-knn': { k: 10 },
   'user-knn': { k: 10 },
   popular: {},
+  neural: { als: { factors: 8, iterations: 4 }, candidates: 10, epochs: 2 },
 };
 
 function artifactOf(fitted: FittedModel) {
@@ -37,7 +38,7 @@ const scoresOf = (m: FittedModel, u: number) => {
 
 describe('model kinds', () => {
   it('the registry names every built-in kind', () => {
-    expect(kindNames()).toEqual(['als', 'mf', 'item-knn', 'user-knn', 'popular', 'ease', 'blend']);
+    expect(kindNames()).toEqual(['als', 'mf', 'item-knn', 'user-knn', 'popular', 'ease', 'blend', 'neural']);
     expect(findKind('ease-not-yet')).toBeUndefined();
     expect(() => kindSpec('nope')).toThrow(/unknown model kind "nope"/);
   });
