@@ -2,7 +2,8 @@
  * Interaction files for the CLI: csv (header with user_id,item_id and optional
  * value, timestamp, event_type; RFC 4180 quoting, so a quoted field may hold
  * commas, quotes and newlines) and MovieLens u.data (tab-separated, no header).
- * Rows are weighed like API events (eventWeight); errors name the file and line.
+ * Rows are weighed like API events (eventWeight: a value without an event_type
+ * is a rating, bounded like the API's); errors name the file and line.
  */
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
@@ -82,7 +83,8 @@ function csvRow(f: string[], cols: Record<string, number>): Omit<InputRow, 'line
       throw new Error(`unknown event_type "${typeRaw}" (one of ${EVENT_TYPES.join(', ')})`);
     }
     weight = eventWeight(typeRaw as EventType, value);
-  } else weight = value ?? 1;
+    // a value without a type is a rating: bounded exactly as the API's ratings are
+  } else weight = value === undefined ? 1 : eventWeight('rating', value);
   return { userId, itemId, weight, timestamp: parseTime(cols.timestamp !== undefined ? f[cols.timestamp] : undefined) };
 }
 
@@ -90,7 +92,7 @@ function movieLensRow(f: string[]): Omit<InputRow, 'line'> {
   if (f.length < 3) throw new Error('expected user<TAB>item<TAB>rating[<TAB>timestamp]');
   const rating = Number(f[2]);
   if (!Number.isFinite(rating)) throw new Error(`bad rating "${f[2]}"`);
-  return { userId: f[0], itemId: f[1], weight: rating, timestamp: parseTime(f[3]) };
+  return { userId: f[0], itemId: f[1], weight: eventWeight('rating', rating), timestamp: parseTime(f[3]) };
 }
 
 /** Streams the rows of an interaction file; a file with no rows is an error, never an empty model. */

@@ -28,7 +28,8 @@ export const MODEL_OPTION_HELP: OptionHelp[] = [
     '--input FILE',
     '',
     'interactions: csv with a header naming user_id,item_id[,value,timestamp,event_type] (quoted fields ' +
-      'may hold commas and newlines), or MovieLens u.data with --format movielens; required',
+      "may hold commas and newlines; a row weighs its event_type's weight, or its value as a rating " +
+      "clamped to 0..5 like the API's, or 1), or MovieLens u.data with --format movielens; required",
   ],
   ['--format csv|movielens', 'csv', 'how --input is laid out (movielens: user<TAB>item<TAB>rating<TAB>time)'],
   [

@@ -166,6 +166,14 @@ describe('attune CLI (training side)', () => {
       ['u1', 'i1', 2],
       ['u2', 'i2', 3],
     ]);
+    // a value without an event_type is a rating, weighed as the API weighs one (bounded, never negative)
+    writeFileSync(
+      path('weights.csv'),
+      'user_id,item_id,value,event_type\nu1,i1,1e9,\nu1,i2,-3,\nu1,i3,,\nu1,i4,4,purchase\n',
+    );
+    const weights = [];
+    for await (const r of readRows(path('weights.csv'), 'csv')) weights.push(r.weight);
+    expect(weights).toEqual([5, 0, 1, 5]);
     writeFileSync(path('open-quote.csv'), 'user_id,item_id\nu1,"i1\n');
     await expect(drain('open-quote.csv')).rejects.toThrow(/open-quote\.csv:\d+: .*quote/i);
   });
