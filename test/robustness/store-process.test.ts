@@ -2,9 +2,9 @@
  * Black box: the stores run in a process of their own (bench/embedded-aws-process.ts, data on
  * disk, fixed ports) while clients POST events through the Ingest handler. Mid-load the process
  * is killed and restarted, and in a second run frozen (SIGSTOP) for longer than the write budget
- * and thawed. Afterwards every
- * acknowledged event (a 202, or an index listed in a 503's `stored`) is found; every 503 says
- * what was stored and carries Retry-After; no request outlives the Ingest function's 29 s.
+ * and thawed. Afterwards every acknowledged event (a 202, or an index listed in a 503's `stored`)
+ * is found; every 503 says what was stored and carries Retry-After; no request outlives the
+ * Ingest function's 29 s.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
