@@ -181,3 +181,34 @@ export function factorScorer(userFactors: Float32Array, predicted: Float32Array,
     }
   };
 }
+
+export interface ColdItemsRun {
+  coldItems: number;
+  heldOutInteractions: number;
+  /** Method → metrics: random order, categories first, ridge from tokens to ALS factors. */
+  rows: Record<'random' | 'categories' | 'ridge', ColdItemsReport>;
+}
+
+/**
+ * The protocol end to end with the cheap scorers (the network's metadata path
+ * is compared in bench/cold-items.ts): split, ALS on the warm part with the
+ * given params, ridge at λ, all scored on the held-out items.
+ */
+export function runColdItems(
+  ui: Csr,
+  meta: { itemBags: TokenBags; itemTokens: number },
+  opts: { seed: number; share?: number; lambda?: number; trainFactors: (warm: Csr) => { userFactors: Float32Array; itemFactors: Float32Array; factors: number } },
+): ColdItemsRun {
+  const split = coldItemSplit(ui, opts.share ?? 0.2, opts.seed);
+  const als = opts.trainFactors(split.warm);
+  const pred = regressFactorsOnTokens(meta.itemBags, meta.itemTokens, als.itemFactors, als.factors, warmItemsWithData(split), opts.lambda ?? 3);
+  return {
+    coldItems: split.coldItems.length,
+    heldOutInteractions: split.test.indptr[split.test.rows],
+    rows: {
+      random: evaluateRandomOrder(split, 10, 20, opts.seed),
+      categories: evaluateColdItems(split, categoryHeuristic(split.warm, meta.itemBags, meta.itemTokens)),
+      ridge: evaluateColdItems(split, factorScorer(als.userFactors, pred, als.factors)),
+    },
+  };
+}

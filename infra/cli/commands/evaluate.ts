@@ -5,13 +5,14 @@ import { readDataset, ttyProgress } from '../../../shared/training/input';
 import { trainPipeline } from '../../../shared/training/pipeline';
 import type { SplitKind } from '../../../shared/training/evaluate';
 import { MODEL_OPTION_HELP, MODEL_OPTIONS, modelSettings, number } from './train';
+import { coldItemsCommand } from './evaluate-cold-items';
 
 export const command: CliCommand = {
   summary: 'Split, train and print ranking/rating metrics',
   usage:
     'attune evaluate --input FILE [--format csv|movielens] [--split user|item|temporal] [--seed 42] ' +
     '[--model auto|als|mf|item-knn|user-knn|popular] [--factors N] [--iterations N] [--regularization X] [--alpha X] ' +
-    '[--no-tune] [--budget SECONDS] [--json]',
+    '[--no-tune] [--budget SECONDS] [--json] | --protocol cold-items --items ITEMS.csv',
   options: [
     ...MODEL_OPTION_HELP,
     [
@@ -21,6 +22,8 @@ export const command: CliCommand = {
         "user's newest quarter",
     ],
     ['--json', 'off', 'print one JSON object instead of the table'],
+    ['--protocol holdout|cold-items', 'holdout', 'cold-items: hold out 20% of the items entirely, rank only them by metadata (docs/neural.md)'],
+    ['--items FILE', 'none', 'item metadata for cold-items: item_id,title,categories (| between), other columns properties'],
   ],
   notes: 'Metrics are top-10 with train items removed (docs/protocol.md). Nothing is written.',
   async run(argv) {
@@ -31,10 +34,14 @@ export const command: CliCommand = {
         split: { type: 'string', default: 'user' },
         budget: { type: 'string', default: '600' },
         json: { type: 'boolean', default: false },
+        protocol: { type: 'string', default: 'holdout' },
+        items: { type: 'string' },
       },
       strict: true,
     });
     if (!values.input) throw new Error('--input FILE is required');
+    if (values.protocol === 'cold-items') return coldItemsCommand(values.input, values.items, modelSettings(values), values.json);
+    if (values.protocol !== 'holdout') throw new Error('--protocol must be holdout or cold-items');
     if (!['user', 'item', 'temporal'].includes(values.split)) throw new Error('--split must be user, item or temporal');
     const s = modelSettings(values);
     const d = await readDataset(values.input, s.format);

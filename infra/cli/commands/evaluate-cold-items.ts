@@ -1,0 +1,44 @@
+/** `attune evaluate --protocol cold-items --items items.csv`: the cold-items protocol (docs/neural.md). */
+import { readFileSync } from 'node:fs';
+import { alsDefaultsFor, trainAls, type AlsParams } from '../../../shared/math/als';
+import { parseItemsCsv } from '../../../shared/metadata/items-csv';
+import { Vocabulary, itemTokens, tokenBags } from '../../../shared/metadata/vocabulary';
+import { runColdItems } from '../../../shared/training/cold-items';
+import { pairsToCsr } from '../../../shared/training/dataset';
+import { readDataset, type InputFormat } from '../../../shared/training/input';
+
+export async function coldItemsCommand(
+  input: string,
+  items: string | undefined,
+  s: { format: InputFormat; seed: number; params: Record<string, unknown> },
+  json: boolean,
+): Promise<number> {
+  if (!items) throw new Error('--protocol cold-items needs --items FILE (item_id,title,categories)');
+  let text: string;
+  try {
+    text = readFileSync(items, 'utf8');
+  } catch (e) {
+    throw new Error(`--items ${items}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  const meta = new Map(parseItemsCsv(text).map((m) => [m.itemId, itemTokens(m)]));
+  const d = await readDataset(input, s.format);
+  const ui = pairsToCsr(d);
+  const vocab = new Vocabulary();
+  const itemBags = tokenBags(d.itemIds, (id) => meta.get(id), vocab, true);
+  const described = d.itemIds.filter((id) => meta.has(id)).length;
+  const r = runColdItems(ui, { itemBags, itemTokens: vocab.size }, {
+    seed: s.seed,
+    trainFactors: (warm) => {
+      const p: AlsParams = { ...alsDefaultsFor({ rows: warm.rows, cols: warm.cols, nnz: warm.indptr[warm.rows] }), ...(s.params as Partial<AlsParams>) };
+      return trainAls(warm, p);
+    },
+  });
+  if (json) {
+    console.log(JSON.stringify({ protocol: 'cold-items', seed: s.seed, itemsWithMetadata: described, ...r }));
+    return 0;
+  }
+  console.log(`cold items: ${r.coldItems} of ${d.itemIds.length} held out (seed ${s.seed}), ${r.heldOutInteractions} interactions; ${described} items have metadata`);
+  for (const [name, m] of Object.entries(r.rows))
+    console.log(`${name.padEnd(10)}  nDCG@10 ${m.ndcg.toFixed(4)}  Recall@10 ${m.recall.toFixed(4)}  (${m.users} users)`);
+  return 0;
+}
