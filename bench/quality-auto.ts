@@ -1,6 +1,6 @@
 /**
  * Automatic model choice (ALS, EASE, their blend) against each single kind.
- *   nice -n 10 npx tsx bench/quality-auto.ts --dataset ml-item|ml-user|synthetic [--trials 48] [--tune-seed 7]
+ *   nice -n 10 npx tsx bench/quality-auto.ts --dataset ml-item|ml-user|synthetic [--trials 48] [--tune-seed 7] [--als JSON]
  *   npx tsx bench/quality-auto.ts --ease-peer            Attune EASE λ=250 on both ML-100K splits (+ pruning cost)
  *   npx tsx bench/quality-auto.ts --write-split <file> --split item|user   the split, for bench/ease-peer.py
  *   npx tsx bench/quality-auto.ts --scale 1000,2000,5000   EASE fit time and memory per catalog size
@@ -21,6 +21,7 @@ import { generateSynthetic } from '../shared/math/synthetic';
 import { buildInteractionMatrix } from '../shared/math/interactions';
 import { csrFromTriples, type Csr } from '../shared/math/csr';
 import { pruneEase, trainEase } from '../shared/math/ease';
+import { DEFAULT_ALS_PARAMS } from '../shared/math/als';
 import { easeScorer, fitSelection, selectModel, type AutoKind } from '../shared/training/select-model';
 
 const args = process.argv.slice(2);
@@ -31,6 +32,8 @@ const trials = Number(opt('--trials', '48'));
 const tuneSeed = Number(opt('--tune-seed', '7'));
 // a safety stop only: the plan (trials, λ points, weights) decides, so runs repeat on a loaded machine
 const budget = Number(opt('--budget', '3600'));
+// --als '{"factors":256,…}': fixed ALS parameters (skips the tuner), e.g. what bench/quality.ts's tuner chose
+const alsFixed = args.includes('--als') ? { ...DEFAULT_ALS_PARAMS, ...JSON.parse(opt('--als', '{}')) } : undefined;
 const secs = (t0: number) => (performance.now() - t0) / 1000;
 const cpuSeconds = () => {
   const c = process.cpuUsage();
@@ -76,23 +79,24 @@ function easePeer() {
   }
 }
 
-/** Fit time and peak memory of EASE per catalog size on planted-cluster data (10 events per item on average). */
+/** Fit time and peak memory of EASE per catalog size on planted-cluster data (40 events per item on average). */
 function scale(sizes: number[]) {
   for (const n of sizes) {
     const syn = generateSynthetic({
-      users: 4 * n,
+      users: 2 * n,
       items: n,
       clusters: Math.max(3, Math.round(n / 40)),
-      eventsPerUser: 10 / 4,
+      eventsPerUser: 20,
       seed: 3,
     });
     const m = buildInteractionMatrix(syn.triples).matrix;
     const before = process.memoryUsage().arrayBuffers;
     const t0 = performance.now();
+    const c0 = cpuSeconds();
     const model = trainEase(m, { lambda: 10 }, Infinity);
     const s = secs(t0);
     console.log(
-      `EASE n=${m.cols} items (${m.indptr[m.rows]} nnz): fit ${s.toFixed(1)} s, weights ${(model.weights.byteLength / 2 ** 20).toFixed(0)} MB, peak RSS ${(resourceUsage().maxRSS / 1024).toFixed(0)} MB (array buffers before ${(before / 2 ** 20).toFixed(0)} MB)`,
+      `EASE n=${m.cols} items (${m.indptr[m.rows]} nnz): fit ${s.toFixed(1)} s wall, ${(cpuSeconds() - c0).toFixed(1)} s CPU, weights ${(model.weights.byteLength / 2 ** 20).toFixed(0)} MB, peak RSS ${(resourceUsage().maxRSS / 1024).toFixed(0)} MB (array buffers before ${(before / 2 ** 20).toFixed(0)} MB)`,
     );
   }
 }
@@ -115,7 +119,8 @@ function compare(
 ) {
   const t0 = performance.now();
   console.log(`\n## ${name}: ${train.rows} users × ${train.cols} items, ${train.indptr[train.rows]} train entries`);
-  const confirm = opts.confirm ? [3, 4, 5].map((s) => holdoutSplit(train, 0.9, tuneSeed + s, by)) : undefined;
+  const confirm =
+    opts.confirm && !alsFixed ? [3, 4, 5].map((s) => holdoutSplit(train, 0.9, tuneSeed + s, by)) : undefined;
   const sel = selectModel(train, {
     seed: tuneSeed,
     budgetSeconds: budget,
@@ -124,6 +129,7 @@ function compare(
     alsTrials: opts.trials,
     alsFactors: opts.factors,
     alsConfirm: confirm ? { splits: confirm, top: 5 } : undefined,
+    alsParams: alsFixed,
     log: (l) => console.log(`  ${l}`),
   });
   console.log(`  choice: ${sel.kind} — ${sel.reason} (${sel.seconds.toFixed(0)} s)`);

@@ -37,6 +37,8 @@ export interface SelectOptions {
   /** ALS tuning trials (default 24) and factor sizes (default the tuner's). */
   alsTrials?: number;
   alsFactors?: number[];
+  /** Fixed ALS parameters: the tuner is skipped (e.g. a configuration tuned earlier on the same splits). */
+  alsParams?: AlsParams;
   /** Extra splits the ALS tuner re-ranks its top trials on (see HpoOptions.confirm). */
   alsConfirm?: { splits: { fit: Csr; valid: Csr }[]; top?: number };
   /** λ values tried for EASE (default: a ×2 ladder around 5 × the mean item count). */
@@ -108,14 +110,16 @@ export function selectModel(ui: Csr, opts: SelectOptions): Selection {
   let als: { params: AlsParams; models: AlsModel[]; validation: number } | undefined;
   if (kinds.includes('als') || kinds.includes('blend')) {
     // ALS gets at most 60% of the budget so the other kinds are still tried when it binds
-    const tuned = tuneAls(ui, {
-      budgetSeconds: opts.budgetSeconds * 0.6,
-      seed: opts.seed,
-      maxTrials: opts.alsTrials ?? 24,
-      split: splits,
-      factors: opts.alsFactors,
-      confirm: opts.alsConfirm,
-    });
+    const tuned = opts.alsParams
+      ? { best: opts.alsParams, log: [] }
+      : tuneAls(ui, {
+          budgetSeconds: opts.budgetSeconds * 0.6,
+          seed: opts.seed,
+          maxTrials: opts.alsTrials ?? 24,
+          split: splits,
+          factors: opts.alsFactors,
+          confirm: opts.alsConfirm,
+        });
     const models = splits.map((s) => trainAls(s.fit, tuned.best));
     const validation = mean(models.map((m, q) => ndcg(splits[q].fit, splits[q].valid, alsScorer(m))));
     als = { params: tuned.best, models, validation };

@@ -12,6 +12,7 @@ import {
   type SelectOptions,
 } from '../../../shared/training/select-model';
 import { fitKind } from '../../../shared/training/fit';
+import { DEFAULT_ALS_PARAMS } from '../../../shared/math/als';
 
 const d = generateSynthetic({ users: 300, items: 150, clusters: 5, eventsPerUser: 15, seed: 12 });
 const m = buildInteractionMatrix(d.triples).matrix;
@@ -91,5 +92,12 @@ describe('selectModel', () => {
       expect(out.every(Number.isFinite)).toBe(true);
       expect((c.tuning.auto as { reason: string }).reason).toContain(`${kinds[0]} has the best`);
     }
+  });
+
+  it('fixed ALS parameters skip the tuner and are what the ALS candidate carries', () => {
+    const fixed = { ...DEFAULT_ALS_PARAMS, factors: 8, iterations: 5 };
+    const r = selectModel(train, { ...plan, alsParams: fixed, kinds: ['als'] });
+    expect(r.candidates[0].note).toBe('0 tuning trials');
+    expect(r.als).toEqual(fixed);
   });
 });
