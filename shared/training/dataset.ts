@@ -1,11 +1,17 @@
 /**
  * From raw interactions to the (user, item) pairs every trainer and split
- * works on. Events are weighed with `eventWeight` (the API's weights), erased
- * users are left out, and repeated events of one pair are summed; a pair keeps
- * its newest event time for temporal splits and time-decayed popularity.
+ * works on. Events are weighed with `eventWeight` (the API's bounded weights),
+ * erased users are left out, each user counts for at most a capped number of
+ * events per window, and repeated events of one pair are summed
+ * (shared/math/interactions.ts, the one matrix builder); a pair keeps its
+ * newest event time for temporal splits and time-decayed popularity.
  */
 import { eventWeight, type Interaction } from '../events';
-import { csrFromTriples, type Csr } from '../math/csr';
+import type { Csr } from '../math/csr';
+import { csrFromTriples } from '../math/csr';
+import { InteractionAccumulator, type UserCap } from '../math/interactions';
+
+export type { UserCap };
 
 export interface Dataset {
   userIds: string[];
@@ -20,25 +26,33 @@ export interface Dataset {
   events: number;
   /** Events of erased users that were skipped. */
   erasedEvents: number;
+  /** Events beyond a user's per-window cap, left out. */
+  cappedEvents: number;
   /** Newest receivedAt among the events read (0 when none). */
   watermark: number;
 }
 
+/**
+ * The scheduled job's default cap: a person does not produce 1,000 events an
+ * hour (one every 3.6 s, sustained); an account that does is a script, and
+ * beyond the cap its events do not count.
+ */
+export const DEFAULT_USER_CAP: UserCap = { events: 1000, windowMs: 3_600_000 };
+
 /** Accumulates interactions batch by batch, so a scan never holds Interaction objects for long. */
 export class DatasetBuilder {
-  private readonly userIndex = new Map<string, number>();
-  private readonly itemIndex = new Map<string, number>();
-  private readonly userIds: string[] = [];
-  private readonly itemIds: string[] = [];
-  private u: number[] = [];
-  private i: number[] = [];
-  private w: number[] = [];
-  private t: number[] = [];
-  private events = 0;
+  private readonly acc = new InteractionAccumulator();
   private erasedEvents = 0;
   private watermark = 0;
 
-  constructor(private readonly erased: ReadonlySet<string> = new Set()) {}
+  /**
+   * @param erased users left out entirely
+   * @param cap per-user events per window (none: every event counts, e.g. offline files)
+   */
+  constructor(
+    private readonly erased: ReadonlySet<string> = new Set(),
+    private readonly cap?: UserCap,
+  ) {}
 
   add(batch: Iterable<Interaction>): void {
     for (const ev of batch) this.addOne(ev.userId, ev.itemId, eventWeight(ev.type, ev.value), ev.timestamp, ev.receivedAt);
@@ -52,60 +66,27 @@ export class DatasetBuilder {
     }
     // Receipt counts for the watermark even if the weight is 0: it was seen.
     if (receivedAt > this.watermark) this.watermark = receivedAt;
-    if (!(weight > 0) || !Number.isFinite(weight)) return;
-    let u = this.userIndex.get(userId);
-    if (u === undefined) {
-      u = this.userIds.push(userId) - 1;
-      this.userIndex.set(userId, u);
-    }
-    let i = this.itemIndex.get(itemId);
-    if (i === undefined) {
-      i = this.itemIds.push(itemId) - 1;
-      this.itemIndex.set(itemId, i);
-    }
-    this.u.push(u);
-    this.i.push(i);
-    this.w.push(weight);
-    this.t.push(Number.isFinite(timestamp) ? timestamp : 0);
-    this.events++;
+    this.acc.add(userId, itemId, weight, timestamp);
   }
 
   build(): Dataset {
-    // csrFromTriples sums repeated pairs and sorts rows: the pairs fall out as its entries.
-    const m = csrFromTriples(this.userIds.length, this.itemIds.length, this.u, this.i, this.w);
-    const nnz = m.indptr[m.rows];
-    const pairUser = new Int32Array(nnz);
-    for (let r = 0; r < m.rows; r++) pairUser.fill(r, m.indptr[r], m.indptr[r + 1]);
-    const pairTime = new Float64Array(nnz);
-    for (let e = 0; e < this.u.length; e++) {
-      const q = findInRow(m, this.u[e], this.i[e]);
-      if (this.t[e] > pairTime[q]) pairTime[q] = this.t[e];
-    }
+    const m = this.acc.build(this.cap);
+    const x = m.matrix;
+    const pairUser = new Int32Array(x.indptr[x.rows]);
+    for (let r = 0; r < x.rows; r++) pairUser.fill(r, x.indptr[r], x.indptr[r + 1]);
     return {
-      userIds: this.userIds,
-      itemIds: this.itemIds,
+      userIds: m.userIds,
+      itemIds: m.itemIds,
       pairUser,
-      pairItem: m.indices,
-      pairWeight: m.data,
-      pairTime,
-      events: this.events,
+      pairItem: x.indices,
+      pairWeight: x.data,
+      pairTime: m.pairTime,
+      events: this.acc.size - m.capped,
       erasedEvents: this.erasedEvents,
+      cappedEvents: m.capped,
       watermark: this.watermark,
     };
   }
-}
-
-function findInRow(m: Csr, r: number, c: number): number {
-  let lo = m.indptr[r];
-  let hi = m.indptr[r + 1] - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    const v = m.indices[mid];
-    if (v === c) return mid;
-    if (v < c) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  throw new Error(`pair (${r}, ${c}) missing from its own matrix`);
 }
 
 /** The users × items CSR of the pairs selected by `rows` (all when omitted). */

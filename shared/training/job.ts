@@ -10,7 +10,7 @@ import type { RunRecord, TrainingDecision, TrainingStore } from '../ports/traini
 import { CorruptModelError } from '../model/codec';
 import { newVersion, publishModel, readLatestManifest } from '../model/repository';
 import type { ModelKind, ModelManifest } from '../model/types';
-import { DatasetBuilder } from './dataset';
+import { DEFAULT_USER_CAP, DatasetBuilder, type UserCap } from './dataset';
 import { gate } from './gate';
 import { SAFETY_FACTOR, trainPipeline } from './pipeline';
 
@@ -25,6 +25,8 @@ export interface JobConfig {
   gateTolerance: number;
   leaseSeconds: number;
   tune: boolean;
+  /** Per-user events per window that count (default {@link DEFAULT_USER_CAP}; null: no cap). */
+  userCap?: UserCap | null;
 }
 
 export interface JobDeps {
@@ -141,9 +143,11 @@ export async function runTrainingJob(deps: JobDeps): Promise<JobSummary> {
 
     s = performance.now();
     const erased = new Set(erasures.map((e) => e.userId));
-    const builder = new DatasetBuilder(erased);
+    const cap = deps.config.userCap === undefined ? DEFAULT_USER_CAP : deps.config.userCap;
+    const builder = new DatasetBuilder(erased, cap ?? undefined);
     await deps.store.scanInteractions((batch) => builder.add(batch));
     const d = builder.build();
+    if (d.cappedEvents > 0) log.warn('events beyond the per-user cap were left out', { runId, cappedEvents: d.cappedEvents, cap });
     timings.read = Math.round(performance.now() - s);
     const counts = {
       users: d.userIds.length,

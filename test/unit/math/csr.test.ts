@@ -29,7 +29,7 @@ describe('csr', () => {
 });
 
 describe('buildInteractionMatrix', () => {
-  it('aggregates duplicate pairs and drops non-positive totals', () => {
+  it('aggregates duplicate pairs and drops non-positive events (an event never subtracts: weights are bounded ≥ 0)', () => {
     const r = buildInteractionMatrix([
       { userId: 'u1', itemId: 'a', weight: 1 },
       { userId: 'u2', itemId: 'b', weight: 2 },
@@ -38,11 +38,11 @@ describe('buildInteractionMatrix', () => {
       { userId: 'u1', itemId: 'b', weight: -1 },
       { userId: 'u3', itemId: 'a', weight: -2 },
     ]);
-    expect(r.userIds).toEqual(['u1', 'u2', 'u3']);
+    expect(r.userIds).toEqual(['u1', 'u2']);
     expect(r.itemIds).toEqual(['a', 'b']);
     expect(r.userIndex.get('u2')).toBe(1);
-    expect(Array.from(r.matrix.indptr)).toEqual([0, 1, 2, 2]);
-    expect(Array.from(r.matrix.indices)).toEqual([0, 1]);
-    expect(Array.from(r.matrix.data)).toEqual([4, 2]);
+    expect(Array.from(r.matrix.indptr)).toEqual([0, 2, 3]);
+    expect(Array.from(r.matrix.indices)).toEqual([0, 1, 1]);
+    expect(Array.from(r.matrix.data)).toEqual([4, 1, 2]);
   });
 });
