@@ -58,8 +58,9 @@ describe('dataset', () => {
     const evs: Interaction[] = Array.from({ length: 8 }, (_, n) => ({
       eventId: `e${n}`, userId: 'u', itemId: `i${n}`, type: 'click', timestamp: n * 300, receivedAt: n * 300,
     }));
-    const shuffled = [...evs];
-    new Rng(3).shuffle(shuffled);
+    const order = Int32Array.from(evs.keys());
+    new Rng(3).shuffle(order);
+    const shuffled = Array.from(order, (n) => evs[n]);
     const a = build(evs, cap);
     const b = build(shuffled, cap);
     const items = (d: Dataset) => Array.from(d.pairItem, (i) => d.itemIds[i]).sort();
