@@ -142,13 +142,19 @@ export function forward(net: Network, itemBags: TokenBags | undefined, userBags:
   const d0 = 2 * f + 2 * e;
   for (let k = 0; k < s.dense; k++) z[d0 + k] = x.dense[k];
   let input: Float64Array = z;
+  // a cold item's V_i slots are zeros: layer 0 skips them (the metadata path's main saving)
+  const skipFrom = x.cold ? f : 0;
+  const skipTo = x.cold ? 2 * f : 0;
   for (let l = 0; l < s.hidden.length; l++) {
     const h = ws.acts[l];
     const n = input.length;
+    const a0 = l ? 0 : skipFrom;
+    const a1 = l ? 0 : skipTo;
     for (let j = 0; j < h.length; j++) {
       let a = p[L.B[l] + j];
       const wo = L.W[l] + j * n;
-      for (let k = 0; k < n; k++) a += p[wo + k] * input[k];
+      for (let k = 0; k < a0; k++) a += p[wo + k] * input[k];
+      for (let k = a1; k < n; k++) a += p[wo + k] * input[k];
       h[j] = sigmoid(a);
     }
     input = h;
@@ -199,14 +205,27 @@ export function backward(
       const n = input.length;
       const dIn = l ? ws.deltas[l - 1] : null;
       if (dIn) dIn.fill(0);
+      // cold: z's V_i slots are zero (no weight gradient) and V_i is not updated (no dz needed)
+      const a0 = l || !x.cold ? n : s.factors;
+      const a1 = l || !x.cold ? n : 2 * s.factors;
       for (let j = 0; j < d.length; j++) {
         const dj = d[j];
         grad[L.B[l] + j] += dj;
         const wo = L.W[l] + j * n;
-        for (let k = 0; k < n; k++) {
+        if (dIn) {
+          for (let k = 0; k < n; k++) {
+            grad[wo + k] += dj * input[k];
+            dIn[k] += dj * p[wo + k];
+          }
+          continue;
+        }
+        for (let k = 0; k < a0; k++) {
           grad[wo + k] += dj * input[k];
-          if (dIn) dIn[k] += dj * p[wo + k];
-          else dz[k] += dj * p[wo + k];
+          dz[k] += dj * p[wo + k];
+        }
+        for (let k = a1; k < n; k++) {
+          grad[wo + k] += dj * input[k];
+          dz[k] += dj * p[wo + k];
         }
       }
       if (dIn) {
