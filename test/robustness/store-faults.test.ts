@@ -15,6 +15,7 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +30,7 @@ import {
 import { dynamoDocumentClient, STORE_TIMEOUTS } from '../../shared/storage/aws/clients';
 import { classifyStoreError } from '../../shared/storage/aws/errors';
 import { DynamoInteractionStore } from '../../shared/storage/dynamodb/interactions';
+import { DynamoTrainingStore } from '../../shared/storage/dynamodb/training';
 import { S3ModelStore } from '../../shared/storage/s3/model-store';
 import { KEY, keys } from '../../shared/storage/schema';
 import { useEmbeddedAws } from '../helpers/aws';
@@ -189,6 +191,45 @@ describe('DynamoDB adapter on a mocked client', () => {
     expect(err).toBeInstanceOf(StoreUnavailableError);
     expect(err.message).toMatch(/after deleting 25 of 60 events/);
     expect(mock.commandCalls(PutCommand)[0].args[0].input.Item).toMatchObject({ SK: keys.erased, userId: 'u' });
+  });
+});
+
+describe('training store on a mocked client', () => {
+  const training = () => {
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+    return { mock: mockClient(doc), store: new DynamoTrainingStore(doc, TABLE, { segments: 2 }) };
+  };
+
+  it('a throttled scan is an outage, access denied is misconfiguration, a held lease is just "held"', async () => {
+    const { mock, store } = training();
+    mock.on(ScanCommand).rejects(sdkError('ProvisionedThroughputExceededException', 400));
+    await expect(store.scanInteractions(() => {})).rejects.toBeInstanceOf(StoreUnavailableError);
+    mock.on(PutCommand).rejects(sdkError('ConditionalCheckFailedException', 400, 'The conditional request failed'));
+    expect(await store.acquireLease('train', 'me', 60)).toBe(false);
+    mock.on(PutCommand).rejects(sdkError('AccessDeniedException', 400, 'not authorized'));
+    await expect(store.acquireLease('train', 'me', 60)).rejects.toBeInstanceOf(StoreMisconfiguredError);
+    mock.on(QueryCommand).rejects(sdkError('ResourceNotFoundException', 400));
+    await expect(store.listErasures()).rejects.toBeInstanceOf(StoreMisconfiguredError);
+  });
+
+  it('pages a segmented scan to the end (paginator), every item once', async () => {
+    const { mock, store } = training();
+    const item = (n: number) => ({
+      eventId: `e${n}`,
+      userId: 'u',
+      itemId: 'i',
+      type: 'view',
+      timestamp: n,
+      receivedAt: n,
+    });
+    mock.on(ScanCommand).callsFake((input) => {
+      const base = input.Segment * 100;
+      if (!input.ExclusiveStartKey) return { Items: [item(base), item(base + 1)], LastEvaluatedKey: { k: 1 } };
+      return { Items: [item(base + 2)] };
+    });
+    const seen: string[] = [];
+    expect(await store.scanInteractions((b) => seen.push(...b.map((e) => e.eventId)))).toBe(6);
+    expect(seen.sort()).toEqual(['e0', 'e1', 'e100', 'e101', 'e102', 'e2']);
   });
 });
 
