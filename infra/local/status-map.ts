@@ -39,7 +39,10 @@ export function projectItems(
   });
   const mean = x.mean('column');
   x.subRowVector(mean);
-  const cov = x.transpose().mmul(x).div(Math.max(1, m - 1));
+  const cov = x
+    .transpose()
+    .mmul(x)
+    .div(Math.max(1, m - 1));
   const evd = new EigenvalueDecomposition(cov, { assumeSymmetric: true });
   const values = evd.realEigenvalues;
   const order = values.map((v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]);
@@ -49,7 +52,11 @@ export function projectItems(
   for (let c = 0; c < 2; c++) {
     const col = axes.getColumn(c);
     const big = col.reduce((b, v, i) => (Math.abs(v) > Math.abs(col[b]) ? i : b), 0);
-    if (col[big] < 0) axes.setColumn(c, col.map((v) => -v));
+    if (col[big] < 0)
+      axes.setColumn(
+        c,
+        col.map((v) => -v),
+      );
   }
   const xy = x.mmul(axes);
   const points = rows.map((r, i) => ({ itemId: itemIds[r], x: xy.get(i, 0), y: xy.get(i, 1) }));

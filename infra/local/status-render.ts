@@ -20,7 +20,9 @@ export interface RunRow {
 
 export interface StatusView {
   now: number;
-  health: { status?: string; reasons?: string[]; modelVersion?: string | null; modelAgeSeconds?: number | null } | undefined;
+  health:
+    | { status?: string; reasons?: string[]; modelVersion?: string | null; modelAgeSeconds?: number | null }
+    | undefined;
   model: {
     version: string;
     createdAt: string;
@@ -38,7 +40,8 @@ export interface StatusView {
 
 const esc = (s: unknown) =>
   String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-const fmt = (x: unknown, d = 3) => (typeof x === 'number' && Number.isFinite(x) ? (Number.isInteger(x) ? String(x) : x.toFixed(d)) : '—');
+const fmt = (x: unknown, d = 3) =>
+  typeof x === 'number' && Number.isFinite(x) ? (Number.isInteger(x) ? String(x) : x.toFixed(d)) : '—';
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const pad = (n: number) => String(n).padStart(2, '0');
 
@@ -74,11 +77,17 @@ export function niceTicks(lo: number, hi: number, target = 4): number[] {
   const p = 10 ** Math.floor(Math.log10((hi - lo) / target));
   const ticks = (step: number) => {
     const out: number[] = [];
-    for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) out.push(Number(v.toPrecision(12)));
+    for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step)
+      out.push(Number(v.toPrecision(12)));
     return out;
   };
   const options = [0.5, 1, 2, 5, 10].map((m) => ticks(m * p)).filter((t) => t.length >= 2);
-  return options.sort((a, b) => Math.abs(a.length - target) - Math.abs(b.length - target) || a.length - b.length)[0] ?? [lo, hi];
+  return (
+    options.sort((a, b) => Math.abs(a.length - target) - Math.abs(b.length - target) || a.length - b.length)[0] ?? [
+      lo,
+      hi,
+    ]
+  );
 }
 
 /** The y-range of a metric chart: the data's own range with a margin, never forced to 0. */
@@ -136,9 +145,15 @@ export function runsChart(v: StatusView): string {
     .map((r) => ({ r, t: Date.parse(r.startedAt), y: r.metrics.ndcg10 }))
     .sort((a, b) => a.t - b.t);
   if (!pts.length) return '<p class="muted">No evaluated training runs yet.</p>';
-  const W = 1000, H = 240, L = 64, R = 16, T = 14, B = 40;
+  const W = 1000,
+    H = 240,
+    L = 64,
+    R = 16,
+    T = 14,
+    B = 40;
   const [lo, hi] = metricRange(pts.map((p) => p.y));
-  const t0 = pts[0].t, t1 = pts.at(-1)!.t;
+  const t0 = pts[0].t,
+    t1 = pts.at(-1)!.t;
   const tSpan = t1 - t0 || 60_000;
   const x = (t: number) => (pts.length === 1 ? L + (W - L - R) / 2 : L + ((t - t0) / tSpan) * (W - L - R));
   const y = (val: number) => T + (1 - (val - lo) / (hi - lo)) * (H - T - B);
@@ -147,13 +162,21 @@ export function runsChart(v: StatusView): string {
   const sameDay = new Date(t0).toDateString() === new Date(t1).toDateString() && t1 - t0 < 86_400_000;
   const xLabel = (t: number) => {
     const d = new Date(t);
-    return sameDay ? `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}` : `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]}`;
+    return sameDay
+      ? `${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`
+      : `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]}`;
   };
   const grid = yTicks
-    .map((tk) => `<line x1="${L}" x2="${W - R}" y1="${y(tk)}" y2="${y(tk)}" class="grid"/><text x="${L - 8}" y="${y(tk) + 4}" text-anchor="end">${fmt(tk, 3)}</text>`)
+    .map(
+      (tk) =>
+        `<line x1="${L}" x2="${W - R}" y1="${y(tk)}" y2="${y(tk)}" class="grid"/><text x="${L - 8}" y="${y(tk) + 4}" text-anchor="end">${fmt(tk, 3)}</text>`,
+    )
     .join('');
   const xs = xTicks
-    .map((tk) => `<line x1="${x(tk)}" x2="${x(tk)}" y1="${H - B}" y2="${H - B + 5}" class="axis"/><text x="${x(tk)}" y="${H - B + 20}" text-anchor="middle">${xLabel(tk)}</text>`)
+    .map(
+      (tk) =>
+        `<line x1="${x(tk)}" x2="${x(tk)}" y1="${H - B}" y2="${H - B + 5}" class="axis"/><text x="${x(tk)}" y="${H - B + 20}" text-anchor="middle">${xLabel(tk)}</text>`,
+    )
     .join('');
   const line = pts.map((p) => `${x(p.t).toFixed(1)},${y(p.y).toFixed(1)}`).join(' ');
   const dots = pts
@@ -192,15 +215,29 @@ function runsTable(v: StatusView): string {
     <tbody>${rows.join('')}</tbody></table></div>${v.runs.length > 25 ? `<p class="muted">latest 25 of ${v.runs.length}</p>` : ''}`;
 }
 
-export const CATEGORY_COLORS = ['#2b59c3', '#b3261e', '#1b7a5a', '#8a4fbf', '#b35900', '#2f6f8f', '#7a5c12', '#a23b72', '#4d566b', '#0f766e'];
+export const CATEGORY_COLORS = [
+  '#2b59c3',
+  '#b3261e',
+  '#1b7a5a',
+  '#8a4fbf',
+  '#b35900',
+  '#2f6f8f',
+  '#7a5c12',
+  '#a23b72',
+  '#4d566b',
+  '#0f766e',
+];
 
 export function itemMap(v: StatusView): string {
   const m = v.map;
-  if (!m || !m.points.length) return '<p class="muted">The served model has no item factors to map.</p>';
+  if (!m?.points.length) return '<p class="muted">The served model has no item factors to map.</p>';
   const cats = [...new Set(m.points.map((p) => v.categories[p.itemId] ?? 'uncategorised'))].sort();
   const color = new Map(cats.map((c, i) => [c, CATEGORY_COLORS[i % CATEGORY_COLORS.length]]));
-  const W = 1000, H = 460, P = 16;
-  const xs = m.points.map((p) => p.x), ys = m.points.map((p) => p.y);
+  const W = 1000,
+    H = 460,
+    P = 16;
+  const xs = m.points.map((p) => p.x),
+    ys = m.points.map((p) => p.y);
   const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
   const sx = (val: number) => P + ((val - x0) / (x1 - x0 || 1)) * (W - 2 * P);
   const sy = (val: number) => H - P - ((val - y0) / (y1 - y0 || 1)) * (H - 2 * P);
@@ -212,9 +249,10 @@ export function itemMap(v: StatusView): string {
       return `<circle cx="${sx(p.x).toFixed(1)}" cy="${sy(p.y).toFixed(1)}" r="${r}" fill="${color.get(cat)}" fill-opacity="0.85" data-tip="${esc(tip)}"><title>${esc(tip)}</title></circle>`;
     })
     .join('');
-  const legend = cats.length <= CATEGORY_COLORS.length
-    ? cats.map((c) => `<span><i style="background:${color.get(c)}"></i>${esc(c)}</span>`).join('')
-    : `<span class="muted">${cats.length} categories (colours repeat)</span>`;
+  const legend =
+    cats.length <= CATEGORY_COLORS.length
+      ? cats.map((c) => `<span><i style="background:${color.get(c)}"></i>${esc(c)}</span>`).join('')
+      : `<span class="muted">${cats.length} categories (colours repeat)</span>`;
   return `<svg id="item-map" viewBox="0 0 ${W} ${H}" width="100%" role="img" aria-label="Items on the model's two principal axes, coloured by category">${dots}</svg>
     <div class="legend">${legend}<span class="muted">${m.points.length} items of ${esc(m.version)}; the two axes hold ${Math.round(m.explained * 100)}% of the factors' variance</span></div>`;
 }

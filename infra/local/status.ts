@@ -29,7 +29,10 @@ const MAX_TITLES = 5000;
 
 async function callRecommend(path: string): Promise<any> {
   const handler = await loadFunction('Recommend');
-  const res = (await handler(buildHttpEvent({ method: 'GET', path }), localContext('Recommend'))) as { statusCode: number; body?: string };
+  const res = (await handler(buildHttpEvent({ method: 'GET', path }), localContext('Recommend'))) as {
+    statusCode: number;
+    body?: string;
+  };
   return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined };
 }
 
@@ -59,7 +62,10 @@ async function itemMapOf(store: ModelStore, prefix: string, version: string | un
   if (mapOf?.version !== version) {
     const model = await loadLatestModel(store, prefix).catch(() => null);
     const projected = model ? projectItems(model.itemIds, model.itemFactors, model.factors) : null;
-    mapOf = { version: model?.manifest.version ?? version, map: projected ? { ...projected, version: model!.manifest.version } : null };
+    mapOf = {
+      version: model?.manifest.version ?? version,
+      map: projected ? { ...projected, version: model!.manifest.version } : null,
+    };
   }
   return mapOf.map;
 }
@@ -95,7 +101,10 @@ export async function statusSnapshot(): Promise<Omit<StatusView, 'now'> & { cata
         version: r.version ?? null,
         durationMs: r.timings?.total ?? (Date.parse(r.finishedAt) - Date.parse(r.startedAt) || null),
         // a published run's tuning log is in the manifest of the version it published
-        trials: r.decision === 'published' && r.version ? trialsOf(await manifestOf(models, config.modelPrefix, r.version)) : null,
+        trials:
+          r.decision === 'published' && r.version
+            ? trialsOf(await manifestOf(models, config.modelPrefix, r.version))
+            : null,
         metrics: Object.fromEntries(Object.entries(r.metrics ?? {}).filter(([, v]) => typeof v === 'number')),
         ndcg10: r.metrics?.ndcg10 ?? null,
       })),
@@ -103,7 +112,14 @@ export async function statusSnapshot(): Promise<Omit<StatusView, 'now'> & { cata
     return {
       health: health.body,
       model: manifest
-        ? { version: manifest.version, createdAt: manifest.createdAt, kind: manifest.kind, factors: manifest.factors, counts: manifest.counts, metrics: manifest.metrics }
+        ? {
+            version: manifest.version,
+            createdAt: manifest.createdAt,
+            kind: manifest.kind,
+            factors: manifest.factors,
+            counts: manifest.counts,
+            metrics: manifest.metrics,
+          }
         : null,
       runs: rows,
       popular: popular.body?.items ?? [],
@@ -132,7 +148,12 @@ export function statusRoutes(): LocalRoute[] {
       if (req.method !== 'GET') return false;
       if (url.pathname === '/') {
         const html = await panels();
-        send(res, 200, 'text/html; charset=utf-8', page.replace('<!--panels-->', () => html));
+        send(
+          res,
+          200,
+          'text/html; charset=utf-8',
+          page.replace('<!--panels-->', () => html),
+        );
         return true;
       }
       if (url.pathname === '/status/panels') {

@@ -12,8 +12,12 @@ const version = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')
 writeFileSync(join(REPO_ROOT, 'docs/openapi.json'), JSON.stringify(buildOpenApi(version), null, 2) + '\n');
 console.log('wrote docs/openapi.json');
 const client = join(REPO_ROOT, 'clients/typescript');
-execFileSync(join(client, 'node_modules/.bin/openapi-typescript'), ['../../docs/openapi.json', '-o', 'src/schema.d.ts'], {
-  cwd: client,
-  stdio: 'pipe',
-});
+execFileSync(
+  join(client, 'node_modules/.bin/openapi-typescript'),
+  ['../../docs/openapi.json', '-o', 'src/schema.d.ts'],
+  {
+    cwd: client,
+    stdio: 'pipe',
+  },
+);
 console.log('wrote clients/typescript/src/schema.d.ts');

@@ -23,8 +23,14 @@ interface RouteSchemas {
 export const ROUTE_SCHEMAS: Record<string, RouteSchemas> = {
   'POST /events': {
     body: PostEventsBody.extend({ events: z.array(EventInput).min(1).max(100) }),
-    bodyExample: { events: [{ eventId: '0192d3a4-5b6c-7def-8abc-0123456789ab', userId: 'user-1', itemId: 'item-3', type: 'click' }] },
-    success: { status: 202, description: 'Valid events stored; invalid ones listed in `rejected`', schema: 'EventsAccepted' },
+    bodyExample: {
+      events: [{ eventId: '0192d3a4-5b6c-7def-8abc-0123456789ab', userId: 'user-1', itemId: 'item-3', type: 'click' }],
+    },
+    success: {
+      status: 202,
+      description: 'Valid events stored; invalid ones listed in `rejected`',
+      schema: 'EventsAccepted',
+    },
   },
   'GET /users/{userId}/events': {
     query: ListEventsQuery,
@@ -34,9 +40,16 @@ export const ROUTE_SCHEMAS: Record<string, RouteSchemas> = {
     success: { status: 202, description: 'Erased: the user is blocked and their events deleted', schema: 'Erasure' },
   },
   'DELETE /users/{userId}/erasure': {
-    success: { status: 200, description: 'The erasure block is lifted: new events of the user are accepted again', schema: 'ErasureLifted' },
+    success: {
+      status: 200,
+      description: 'The erasure block is lifted: new events of the user are accepted again',
+      schema: 'ErasureLifted',
+    },
   },
-  'PUT /items/{itemId}': { body: PutItemBody, success: { status: 200, description: 'The stored catalog record', schema: 'CatalogItem' } },
+  'PUT /items/{itemId}': {
+    body: PutItemBody,
+    success: { status: 200, description: 'The stored catalog record', schema: 'CatalogItem' },
+  },
   'DELETE /items/{itemId}': {
     success: { status: 200, description: 'The catalog record, now unavailable', schema: 'CatalogItem' },
   },
@@ -83,7 +96,9 @@ function componentSchemas(): Record<string, unknown> {
 
 const ref = (name: ResponseSchemaName) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown) => ({ 'application/json': { schema } });
-const RETRY_AFTER = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } } };
+const RETRY_AFTER = {
+  'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } },
+};
 
 /** Query parameters from the validator's output side: numbers with their bounds, lists as comma-separated arrays. */
 function queryParams(query: z.ZodObject): Record<string, unknown>[] {
@@ -181,7 +196,12 @@ function operation(route: RouteDef): Record<string, unknown> | null {
       ? {
           requestBody: {
             required: true,
-            content: { 'application/json': { schema: jsonSchema(s.body, 'input'), ...(s.bodyExample ? { example: s.bodyExample } : {}) } },
+            content: {
+              'application/json': {
+                schema: jsonSchema(s.body, 'input'),
+                ...(s.bodyExample ? { example: s.bodyExample } : {}),
+              },
+            },
           },
         }
       : {}),

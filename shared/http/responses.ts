@@ -13,7 +13,11 @@ import { MAX_K, MAX_RANK_ITEMS } from '../serving/prepared';
 const Id = z.string().min(1).max(128);
 const Count = z.number().int().min(0);
 const DateTime = z.iso.datetime({ offset: true });
-const EventIndex = z.number().int().min(0).max(MAX_EVENTS - 1);
+const EventIndex = z
+  .number()
+  .int()
+  .min(0)
+  .max(MAX_EVENTS - 1);
 
 /** The error body of every 4xx/5xx the functions answer. */
 export const ErrorBody = z.strictObject({
@@ -36,7 +40,10 @@ export const RejectedEvent = z.strictObject({
 
 export const EventsAccepted = z.strictObject({
   accepted: z.number().int().min(0).max(MAX_EVENTS).meta({ description: 'events durably stored' }),
-  rejected: z.array(RejectedEvent).max(MAX_EVENTS).meta({ description: 'invalid events, never stored; fix, do not retry' }),
+  rejected: z
+    .array(RejectedEvent)
+    .max(MAX_EVENTS)
+    .meta({ description: 'invalid events, never stored; fix, do not retry' }),
 });
 
 /** 503 of POST /events: exactly what was stored; resend only `failed` (resending all is safe too). */
@@ -96,7 +103,9 @@ export const Because = z.strictObject({
 const Stale = z
   .literal(true)
   .optional()
-  .meta({ description: "present when the user's recent events could not be read: the answer is the cached model's alone" });
+  .meta({
+    description: "present when the user's recent events could not be read: the answer is the cached model's alone",
+  });
 
 export const Recommendations = z.strictObject({
   userId: Id,
@@ -145,7 +154,9 @@ export const SimilarItems = z.strictObject({
 });
 
 export const Health = z.strictObject({
-  status: z.enum(['ok', 'degraded']).meta({ description: 'degraded: serving still answers, `reasons` says what is wrong' }),
+  status: z
+    .enum(['ok', 'degraded'])
+    .meta({ description: 'degraded: serving still answers, `reasons` says what is wrong' }),
   reasons: z.array(z.string()).meta({ description: 'why the status is degraded (empty when ok)' }),
   modelVersion: z.string().nullable().meta({ description: 'null until the first model is published' }),
   modelAgeSeconds: Count.nullable(),

@@ -48,24 +48,53 @@ describe('@attune/client bundle', () => {
     const sent: any[] = [];
     const fakeFetch = async (req: Request) => {
       sent.push({ url: req.url, auth: req.headers.get('authorization'), body: await req.json() });
-      return new Response(JSON.stringify({ accepted: 1, rejected: [] }), { status: 202, headers: { 'content-type': 'application/json' } });
+      return new Response(JSON.stringify({ accepted: 1, rejected: [] }), {
+        status: 202,
+        headers: { 'content-type': 'application/json' },
+      });
     };
-    const globals = { fetch: fakeFetch, Request, Response, Headers, URL, URLSearchParams, FormData, crypto, setTimeout, clearTimeout, setInterval, clearInterval, console };
+    const globals = {
+      fetch: fakeFetch,
+      Request,
+      Response,
+      Headers,
+      URL,
+      URLSearchParams,
+      FormData,
+      crypto,
+      setTimeout,
+      clearTimeout,
+      setInterval,
+      clearInterval,
+      console,
+    };
     const ctx: Record<string, unknown> = { ...globals };
     ctx.globalThis = ctx;
     runInNewContext(text, ctx);
     const lib = ctx.Attune as typeof import('../../clients/typescript/src/index');
     expect('process' in ctx || 'Buffer' in ctx || 'require' in ctx).toBe(false);
-    const client = lib.createAttuneClient({ baseUrl: 'https://api.example', token: () => 't', queue: { flushIntervalMs: 0 } });
+    const client = lib.createAttuneClient({
+      baseUrl: 'https://api.example',
+      token: () => 't',
+      queue: { flushIntervalMs: 0 },
+    });
     const id = client.track({ userId: 'u', itemId: 'i', type: 'view' });
     await client.events.flush();
     await client.close();
-    expect(sent).toEqual([{ url: 'https://api.example/events', auth: 'Bearer t', body: { events: [expect.objectContaining({ eventId: id })] } }]);
+    expect(sent).toEqual([
+      {
+        url: 'https://api.example/events',
+        auth: 'Bearer t',
+        body: { events: [expect.objectContaining({ eventId: id })] },
+      },
+    ]);
   });
 
   it('src/schema.d.ts is what openapi-typescript generates from docs/openapi.json (npm run generate -w clients/typescript)', () => {
     const tmp = join(mkdtempSync(join(resolve('.tmp'), 'client-gen-')), 'schema.d.ts');
-    execFileSync(resolve(CLIENT, 'node_modules/.bin/openapi-typescript'), [resolve('docs/openapi.json'), '-o', tmp], { stdio: 'pipe' });
+    execFileSync(resolve(CLIENT, 'node_modules/.bin/openapi-typescript'), [resolve('docs/openapi.json'), '-o', tmp], {
+      stdio: 'pipe',
+    });
     expect(readFileSync(tmp, 'utf8')).toBe(readFileSync(`${CLIENT}/src/schema.d.ts`, 'utf8'));
   }, 60_000);
 });

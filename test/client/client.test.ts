@@ -33,12 +33,22 @@ function recordingFetch(log: Seen[]): typeof fetch {
     const req = new Request(input, init);
     const body = req.method === 'POST' ? await req.clone().json() : undefined;
     const res = await fetch(req);
-    log.push({ url: req.url, auth: req.headers.get('authorization'), status: res.status, request: body, response: await res.clone().json() });
+    log.push({
+      url: req.url,
+      auth: req.headers.get('authorization'),
+      status: res.status,
+      request: body,
+      response: await res.clone().json(),
+    });
     return res;
   };
 }
 const client = (o: Partial<Parameters<typeof createAttuneClient>[0]> = {}) => {
-  const c = createAttuneClient({ baseUrl: t.url, ...o, queue: { flushIntervalMs: 0, initialBackoffMs: 50, ...o.queue } });
+  const c = createAttuneClient({
+    baseUrl: t.url,
+    ...o,
+    queue: { flushIntervalMs: 0, initialBackoffMs: 50, ...o.queue },
+  });
   clients.push(c);
   return c;
 };
@@ -47,7 +57,9 @@ async function storedEvents(userId: string): Promise<{ eventId: string }[]> {
   const out: { eventId: string }[] = [];
   let cursor: string | null = null;
   do {
-    const res = await fetch(`${t.url}/users/${userId}/events?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const res = await fetch(
+      `${t.url}/users/${userId}/events?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+    );
     const page = (await res.json()) as { events: { eventId: string }[]; cursor: string | null };
     out.push(...page.events);
     cursor = page.cursor;
@@ -99,7 +111,9 @@ describe('event queue against the local API', () => {
     const storage = memoryStorage();
     const c = client({ fetch: recordingFetch(log), queue: { storage, onError: (e) => errors.push(`${e.status}`) } });
     const user = 'client-outage';
-    const ids = Array.from({ length: 250 }, (_, i) => c.track({ userId: user, itemId: `item-${i % 96}`, type: 'view' }));
+    const ids = Array.from({ length: 250 }, (_, i) =>
+      c.track({ userId: user, itemId: `item-${i % 96}`, type: 'view' }),
+    );
     // The first request's first two 25-event writes reach the store; then it is down.
     t.store!.downAfter(2);
     const first = await c.events.flush();
@@ -109,7 +123,12 @@ describe('event queue against the local API', () => {
     expect(partial.response.stored.length + partial.response.failed.length).toBe(100);
     // what stays queued (and persisted) is exactly what was not stored
     const failedIds = partial.response.failed.map((i: number) => partial.request.events[i].eventId);
-    expect(c.events.pending().slice(0, failedIds.length).map((e) => e.eventId)).toEqual(failedIds);
+    expect(
+      c.events
+        .pending()
+        .slice(0, failedIds.length)
+        .map((e) => e.eventId),
+    ).toEqual(failedIds);
     await c.events.persisted();
     expect(JSON.parse(storage.data.get('attune.events')!)).toHaveLength(c.events.size);
 
@@ -118,7 +137,9 @@ describe('event queue against the local API', () => {
     await c.events.drained();
     // after the outage, the first resend carries only the failed events of the partial batch
     const after = log.slice(log.indexOf(partial) + 1).find((l) => l.status === 202)!;
-    expect(after.request.events.slice(0, failedIds.length).map((e: { eventId: string }) => e.eventId)).toEqual(failedIds);
+    expect(after.request.events.slice(0, failedIds.length).map((e: { eventId: string }) => e.eventId)).toEqual(
+      failedIds,
+    );
     const stored = (await storedEvents(user)).map((e) => e.eventId);
     expect(stored).toHaveLength(250);
     expect(new Set(stored)).toEqual(new Set(ids));

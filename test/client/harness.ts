@@ -35,7 +35,12 @@ export class StoreSwitch {
         if (this.passesLeft <= 0) {
           this.refused++;
           res.writeHead(500, { 'content-type': 'application/x-amz-json-1.0' });
-          res.end(JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'store down (test)' }));
+          res.end(
+            JSON.stringify({
+              __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+              message: 'store down (test)',
+            }),
+          );
           return;
         }
         if (isWrite) {
@@ -107,7 +112,10 @@ export async function startTestStack(
       return (await handler(buildScheduledEvent(), localContext('Train'))) as Record<string, any>;
     },
     async seed(o = {}) {
-      await seedDataset(stack.aws.tableName, generateDemoDataset({ users: 120, items: 96, eventsPerUser: 20, seed: 3, ...o }));
+      await seedDataset(
+        stack.aws.tableName,
+        generateDemoDataset({ users: 120, items: 96, eventsPerUser: 20, seed: 3, ...o }),
+      );
     },
     async stop() {
       await stack.stop();

@@ -63,7 +63,9 @@ describe('EventQueue', () => {
 
   it('drops only what the API rejected as invalid, and reports it', async () => {
     const reported: string[] = [];
-    const t = scripted([() => ({ status: 202, body: { accepted: 2, rejected: [{ index: 1, error: 'itemId: too long' }] } })]);
+    const t = scripted([
+      () => ({ status: 202, body: { accepted: 2, rejected: [{ index: 1, error: 'itemId: too long' }] } }),
+    ]);
     const q = make({ send: t.send, onInvalid: (r) => reported.push(...r.map((x) => `${x.event.itemId}: ${x.error}`)) });
     q.track(ev(0));
     q.track(ev(1));
@@ -76,7 +78,17 @@ describe('EventQueue', () => {
   it('503 with failed indexes: keeps only those and resends them no sooner than Retry-After', async () => {
     const times: number[] = [];
     const t = scripted([
-      () => ({ status: 503, retryAfter: 0.3, body: { error: { code: 'store_unavailable', message: 'x' }, accepted: 2, stored: [0, 2], failed: [1, 3], rejected: [] } }),
+      () => ({
+        status: 503,
+        retryAfter: 0.3,
+        body: {
+          error: { code: 'store_unavailable', message: 'x' },
+          accepted: 2,
+          stored: [0, 2],
+          failed: [1, 3],
+          rejected: [],
+        },
+      }),
       ok,
     ]);
     const q = make({ send: async (b) => (times.push(Date.now()), t.send(b)) });
@@ -112,7 +124,8 @@ describe('EventQueue', () => {
     const invalid: string[] = [];
     const send = async (b: QueuedEvent[]) => {
       const big = b.some((e) => e.itemId === 'huge');
-      if (big && b.length > 1) return { status: 413, body: { error: { code: 'payload_too_large', message: 'too big' } } };
+      if (big && b.length > 1)
+        return { status: 413, body: { error: { code: 'payload_too_large', message: 'too big' } } };
       if (big) return { status: 413, body: { error: { code: 'payload_too_large', message: 'too big' } } };
       return { status: 202, body: { accepted: b.length, rejected: [] } };
     };
@@ -139,7 +152,12 @@ describe('EventQueue', () => {
   it('bounded storage: the persisted queue stays under maxStorageChars, oldest dropped first', async () => {
     const storage = memoryStorage();
     const dropped: string[] = [];
-    const q = make({ send: async () => ({ status: 503 }), storage, maxStorageChars: 2_000, onDrop: (e, why) => dropped.push(why) });
+    const q = make({
+      send: async () => ({ status: 503 }),
+      storage,
+      maxStorageChars: 2_000,
+      onDrop: (_e, why) => dropped.push(why),
+    });
     for (let i = 0; i < 40; i++) q.track({ ...ev(i), properties: { note: 'x'.repeat(20) } });
     await q.persisted();
     const stored = storage.data.get('attune.events')!;
@@ -151,8 +169,18 @@ describe('EventQueue', () => {
 
   it('survives a restart through localStorage: events tracked offline are sent by the next run', async () => {
     const store = new Map<string, string>();
-    const ls = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v), removeItem: (k: string) => void store.delete(k) };
-    const first = new EventQueue({ send: async () => { throw new TypeError('offline'); }, storage: localStorageAdapter(ls), flushIntervalMs: 0 });
+    const ls = {
+      getItem: (k: string) => store.get(k) ?? null,
+      setItem: (k: string, v: string) => void store.set(k, v),
+      removeItem: (k: string) => void store.delete(k),
+    };
+    const first = new EventQueue({
+      send: async () => {
+        throw new TypeError('offline');
+      },
+      storage: localStorageAdapter(ls),
+      flushIntervalMs: 0,
+    });
     const ids = [first.track(ev(1)), first.track(ev(2))];
     await first.close();
     expect(JSON.parse(store.get('attune.events')!).map((e: QueuedEvent) => e.eventId)).toEqual(ids);
@@ -169,7 +197,11 @@ describe('EventQueue', () => {
 
   it('flushes when the page is hidden', async () => {
     const listeners: Record<string, () => void> = {};
-    const doc = { visibilityState: 'visible', addEventListener: (n: string, f: () => void) => (listeners[n] = f), removeEventListener: () => {} };
+    const doc = {
+      visibilityState: 'visible',
+      addEventListener: (n: string, f: () => void) => (listeners[n] = f),
+      removeEventListener: () => {},
+    };
     (globalThis as any).document = doc;
     try {
       const t = scripted([ok]);

@@ -26,7 +26,10 @@ describe('demo routes', () => {
     expect(await page.text()).toContain('/demo/app.js');
     const js = await (await fetch(`${t.url}/demo/app.js`)).text();
     expect(js).toContain('attune.events');
-    const catalog = (await (await fetch(`${t.url}/demo/catalog.json`)).json()) as { itemId: string; category: string }[];
+    const catalog = (await (await fetch(`${t.url}/demo/catalog.json`)).json()) as {
+      itemId: string;
+      category: string;
+    }[];
     expect(catalog).toHaveLength(160);
     expect(new Set(catalog.map((c) => c.category)).size).toBe(8);
   });
@@ -37,7 +40,14 @@ describe.skipIf(!CHROMIUM)('demo shop in headless Chromium', () => {
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     const errors: string[] = [];
     try {
@@ -47,13 +57,18 @@ describe.skipIf(!CHROMIUM)('demo shop in headless Chromium', () => {
       await page.goto(`${t.url}/demo?user=new`);
       await page.waitForSelector('body[data-ready="true"]');
       expect(await page.locator('#source').textContent()).toBe('popular');
-      const shelfCategories = () => page.locator('#for-you .card').evaluateAll((els) => els.map((e) => (e as any).dataset.category as string));
+      const shelfCategories = () =>
+        page.locator('#for-you .card').evaluateAll((els) => els.map((e) => (e as any).dataset.category as string));
       const before = await shelfCategories();
       expect(before.length).toBe(8);
 
       // the category the popular shelf shows least of
-      const cats = await page.locator('[data-chip]').evaluateAll((els) => els.map((e) => (e as any).dataset.chip as string).filter(Boolean));
-      const target = cats.sort((a, b) => before.filter((c) => c === a).length - before.filter((c) => c === b).length)[0];
+      const cats = await page
+        .locator('[data-chip]')
+        .evaluateAll((els) => els.map((e) => (e as any).dataset.chip as string).filter(Boolean));
+      const target = cats.sort(
+        (a, b) => before.filter((c) => c === a).length - before.filter((c) => c === b).length,
+      )[0];
       await page.click(`[data-chip="${target}"]`);
       const picks = page.locator(`#grid .card[data-category="${target}"]`);
       for (let i = 0; i < 3; i++) {
@@ -70,7 +85,9 @@ describe.skipIf(!CHROMIUM)('demo shop in headless Chromium', () => {
           );
           expect(Date.now() - started).toBeLessThan(2_000);
         } else {
-          await page.waitForFunction(() => (globalThis as any).document.getElementById('source').textContent === 'fold-in');
+          await page.waitForFunction(
+            () => (globalThis as any).document.getElementById('source').textContent === 'fold-in',
+          );
         }
       }
       const after = await shelfCategories();

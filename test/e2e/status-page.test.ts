@@ -37,12 +37,19 @@ describe('status page helpers', () => {
   });
 
   it('the item map separates planted clusters', () => {
-    const n = 240, f = 16, clusters = 4;
+    const n = 240,
+      f = 16,
+      clusters = 4;
     const factors = new Float32Array(n * f);
     for (let i = 0; i < n; i++) {
-      for (let j = 0; j < f; j++) factors[i * f + j] = (j % clusters === i % clusters ? 1 : 0) + 0.05 * Math.sin(i * 13 + j * 7);
+      for (let j = 0; j < f; j++)
+        factors[i * f + j] = (j % clusters === i % clusters ? 1 : 0) + 0.05 * Math.sin(i * 13 + j * 7);
     }
-    const out = projectItems(Array.from({ length: n }, (_, i) => `i${i}`), factors, f)!;
+    const out = projectItems(
+      Array.from({ length: n }, (_, i) => `i${i}`),
+      factors,
+      f,
+    )!;
     expect(out.points).toHaveLength(n);
     // with 4 symmetric clusters the top two axes hold about 2/3 of the variance
     expect(out.explained).toBeGreaterThan(0.6);
@@ -52,7 +59,9 @@ describe('status page helpers', () => {
     };
     const cs = [0, 1, 2, 3].map(centroid);
     const spread = Math.max(...cs.flatMap((c) => c.ps.map((p) => Math.hypot(p.x - c.x, p.y - c.y))));
-    const distinct = cs.flatMap((a, i) => cs.slice(i + 1).map((b) => Math.hypot(a.x - b.x, a.y - b.y))).filter((d) => d > 4 * spread);
+    const distinct = cs
+      .flatMap((a, i) => cs.slice(i + 1).map((b) => Math.hypot(a.x - b.x, a.y - b.y)))
+      .filter((d) => d > 4 * spread);
     // two axes can keep at least three of the four clusters apart from each other
     expect(distinct.length).toBeGreaterThanOrEqual(3);
     expect(projectItems(['a', 'b', 'c'], new Float32Array(3), 1)).toBeNull();
@@ -66,7 +75,12 @@ describe('status page helpers', () => {
   });
 
   it('samples big catalogs evenly', () => {
-    const out = projectItems(Array.from({ length: 10_000 }, (_, i) => `i${i}`), new Float32Array(10_000 * 2).map((_, k) => Math.sin(k)), 2, 500)!;
+    const out = projectItems(
+      Array.from({ length: 10_000 }, (_, i) => `i${i}`),
+      new Float32Array(10_000 * 2).map((_, k) => Math.sin(k)),
+      2,
+      500,
+    )!;
     expect(out.points).toHaveLength(500);
     expect(out.points[1].itemId).toBe('i20');
   });
@@ -75,13 +89,18 @@ describe('status page helpers', () => {
 describe('status page on the local stack', () => {
   let t: TestStack;
   beforeAll(async () => {
-    t = await startTestStack({ extraRoutes: statusRoutes(), env: { ATTUNE_TUNE: 'true', ATTUNE_TRAIN_BUDGET_SECONDS: '4' } });
+    t = await startTestStack({
+      extraRoutes: statusRoutes(),
+      env: { ATTUNE_TUNE: 'true', ATTUNE_TRAIN_BUDGET_SECONDS: '4' },
+    });
     await t.seed({ users: 160, items: 120, eventsPerUser: 20, seed: 9 });
     expect((await t.train()).decision).toBe('published');
     await fetch(`${t.url}/events`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ events: [1, 2, 3].map((i) => ({ userId: 'status-u', itemId: `item-${i}`, type: 'click' })) }),
+      body: JSON.stringify({
+        events: [1, 2, 3].map((i) => ({ userId: 'status-u', itemId: `item-${i}`, type: 'click' })),
+      }),
     });
     expect((await t.train()).decision).toMatch(/published|rejected/);
   }, 120_000);
@@ -109,7 +128,14 @@ describe('status page on the local stack', () => {
       const { chromium } = await import('playwright-core');
       const browser = await chromium.launch({
         executablePath: CHROMIUM,
-        args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
       });
       const errors: string[] = [];
       mkdirSync('.tmp', { recursive: true });
@@ -127,7 +153,9 @@ describe('status page on the local stack', () => {
         // hover a point of the map: the tooltip names the item and its category
         await page.locator('#item-map circle').nth(5).hover();
         await expect.poll(() => page.locator('#tip').isVisible()).toBe(true);
-        expect(await page.locator('#tip').textContent()).toMatch(/ · (running|kitchen|jazz|sci-fi|garden|board-games|photography|coffee) · item-/);
+        expect(await page.locator('#tip').textContent()).toMatch(
+          / · (running|kitchen|jazz|sci-fi|garden|board-games|photography|coffee) · item-/,
+        );
         await page.locator('#ndcg-chart circle').first().hover();
         expect(await page.locator('#tip').textContent()).toMatch(/nDCG@10 0\.\d{4}/);
         await page.screenshot({ path: '.tmp/status-desktop.png', fullPage: true });
@@ -136,9 +164,14 @@ describe('status page on the local stack', () => {
         const colors = await page.evaluate(() => {
           const doc = (globalThis as any).document;
           const pick = ['.muted', '.ago', 'td', 'th', '.reason', 'svg text', '.legend', '.sub', '.pill'];
-          return pick.flatMap((sel) => [...doc.querySelectorAll(sel)].slice(0, 3).map((el: any) => [sel, (globalThis as any).getComputedStyle(el)[sel === 'svg text' ? 'fill' : 'color']]));
+          return pick.flatMap((sel) =>
+            [...doc.querySelectorAll(sel)]
+              .slice(0, 3)
+              .map((el: any) => [sel, (globalThis as any).getComputedStyle(el)[sel === 'svg text' ? 'fill' : 'color']]),
+          );
         });
-        for (const [sel, c] of colors) expect(contrast(c, 'rgb(255, 255, 255)'), `${sel} ${c}`).toBeGreaterThanOrEqual(4.5);
+        for (const [sel, c] of colors)
+          expect(contrast(c, 'rgb(255, 255, 255)'), `${sel} ${c}`).toBeGreaterThanOrEqual(4.5);
 
         // auto-refresh: a new run shows up without reloading
         await fetch(`${t.url}/events`, {
@@ -147,7 +180,11 @@ describe('status page on the local stack', () => {
           body: JSON.stringify({ events: [{ userId: 'status-u2', itemId: 'item-9', type: 'like' }] }),
         });
         await t.train();
-        await page.waitForFunction(() => (globalThis as any).document.querySelectorAll('#runs-table tbody tr').length === 3, null, { timeout: 10_000 });
+        await page.waitForFunction(
+          () => (globalThis as any).document.querySelectorAll('#runs-table tbody tr').length === 3,
+          null,
+          { timeout: 10_000 },
+        );
 
         const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
         phone.on('console', (m) => m.type() === 'error' && errors.push(m.text()));

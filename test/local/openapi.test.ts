@@ -24,7 +24,9 @@ describe('OpenAPI document', () => {
 
   it('is valid OpenAPI 3.1 for swagger-parser', async () => {
     await expect(SwaggerParser.validate(structuredClone(doc))).resolves.toBeDefined();
-    await expect(SwaggerParser.validate(buildOpenApi(version, 'http://example.test:8080') as any)).resolves.toBeDefined();
+    await expect(
+      SwaggerParser.validate(buildOpenApi(version, 'http://example.test:8080') as any),
+    ).resolves.toBeDefined();
   });
 
   it('documents every route with its parameters, a 2xx schema and every error it can answer', () => {
@@ -41,7 +43,8 @@ describe('OpenAPI document', () => {
       for (const [status, res] of Object.entries<any>(op.responses)) {
         expect(res.content?.['application/json']?.schema, `${r.method} ${r.path} ${status}`).toBeDefined();
       }
-      if (r.auth !== 'public') expect(op.responses['401'].content['application/json'].schema.$ref).toBe('#/components/schemas/GatewayMessage');
+      if (r.auth !== 'public')
+        expect(op.responses['401'].content['application/json'].schema.$ref).toBe('#/components/schemas/GatewayMessage');
       if (r.auth === 'subject' || r.auth === 'admin') expect(op.responses['403']).toBeDefined();
       if (r.path !== '/health') expect(op.responses['503'].headers['Retry-After']).toBeDefined();
       if (op.requestBody) expect(op.responses['413']).toBeDefined();
@@ -49,10 +52,18 @@ describe('OpenAPI document', () => {
     const recs = doc.paths['/users/{userId}/recommendations'].get.parameters;
     const k = recs.find((p: any) => p.name === 'k');
     expect(k.schema).toEqual({ type: 'integer', minimum: 1, maximum: 100 });
-    expect(recs.map((p: any) => p.name)).toEqual(expect.arrayContaining(['exclude', 'category', 'excludeCategory', 'minProbability']));
-    expect(doc.paths['/events'].post.requestBody.content['application/json'].schema.properties.events.maxItems).toBe(100);
+    expect(recs.map((p: any) => p.name)).toEqual(
+      expect.arrayContaining(['exclude', 'category', 'excludeCategory', 'minProbability']),
+    );
+    expect(doc.paths['/events'].post.requestBody.content['application/json'].schema.properties.events.maxItems).toBe(
+      100,
+    );
     expect(doc.paths['/health'].get.security).toEqual([]);
-    expect(doc.components.schemas.Health.properties.modelAgeSeconds.anyOf[0]).toEqual({ type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER });
+    expect(doc.components.schemas.Health.properties.modelAgeSeconds.anyOf[0]).toEqual({
+      type: 'integer',
+      minimum: 0,
+      maximum: Number.MAX_SAFE_INTEGER,
+    });
   });
 
   it('documents numeric query parameters with the bounds the validators enforce', () => {
@@ -70,7 +81,9 @@ describe('OpenAPI document', () => {
       }
     }
     const queryNames = Object.values<any>(doc.paths).flatMap((ops) =>
-      Object.values<any>(ops).flatMap((op) => op.parameters.filter((p: any) => p.in === 'query').map((p: any) => p.name)),
+      Object.values<any>(ops).flatMap((op) =>
+        op.parameters.filter((p: any) => p.in === 'query').map((p: any) => p.name),
+      ),
     );
     for (const name of Object.keys(QUERY_OVERRIDES)) expect(queryNames).toContain(name);
   });
@@ -111,10 +124,15 @@ describe('real responses of the local API match the document', () => {
       body: opts.raw ?? (opts.body !== undefined ? JSON.stringify(opts.body) : undefined),
     });
     const body = await res.json();
-    const route = ROUTES.find((r) => r.method === method && new RegExp(`^${r.path.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(path.split('?')[0]));
+    const route = ROUTES.find(
+      (r) => r.method === method && new RegExp(`^${r.path.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(path.split('?')[0]),
+    );
     const op = doc.paths[route!.path][method.toLowerCase()];
     const documented = op.responses[String(res.status)];
-    expect(documented, `${method} ${path} answered an undocumented ${res.status}: ${JSON.stringify(body)}`).toBeDefined();
+    expect(
+      documented,
+      `${method} ${path} answered an undocumented ${res.status}: ${JSON.stringify(body)}`,
+    ).toBeDefined();
     expect(conforms(documented.content['application/json'].schema, body), `${method} ${path} ${res.status}`).toBeNull();
     if (documented.headers?.['Retry-After']) expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     seen.add(`${method} ${route!.path} ${res.status}`);
@@ -139,7 +157,12 @@ describe('real responses of the local API match the document', () => {
     expect((await t.train()).decision).toBe('published');
     const ev = await call('POST', '/events', {
       token: alice,
-      body: { events: [{ eventId: 'c-1', itemId: 'item-2', type: 'click', sessionId: 's1', properties: { from: 'test' } }, { itemId: '' }] },
+      body: {
+        events: [
+          { eventId: 'c-1', itemId: 'item-2', type: 'click', sessionId: 's1', properties: { from: 'test' } },
+          { itemId: '' },
+        ],
+      },
     });
     expect(ev.status).toBe(202);
     expect(ev.body.rejected.map((r: any) => r.index)).toEqual([1]);
@@ -147,7 +170,9 @@ describe('real responses of the local API match the document', () => {
     expect(none.status).toBe(400);
     expect(none.body.rejected.map((r: any) => r.index)).toEqual([0]);
     expect((await call('POST', '/events', { token: alice, body: { events: [] } })).status).toBe(400);
-    expect((await call('POST', '/events', { token: alice, raw: `{"events":[${'"x",'.repeat(80_000)}"x"]}` })).status).toBe(413);
+    expect(
+      (await call('POST', '/events', { token: alice, raw: `{"events":[${'"x",'.repeat(80_000)}"x"]}` })).status,
+    ).toBe(413);
     expect((await call('POST', '/events', { body: { events: [] } })).status).toBe(401);
 
     const page = await call('GET', '/users/user-1/events?limit=5', { token: alice });
@@ -159,25 +184,42 @@ describe('real responses of the local API match the document', () => {
     expect(recs.status).toBe(200);
     expect(recs.body.items.length).toBe(5);
     const u4 = await issueToken(t.stack.signingKey!, 'user-4');
-    expect((await call('GET', '/users/user-4/recommendations?k=3&minProbability=0', { token: u4 })).body.source).toBe('personalized');
-    expect((await call('GET', '/users/newcomer/recommendations', { token: await issueToken(t.stack.signingKey!, 'newcomer') })).body.source).toBe('popular');
+    expect((await call('GET', '/users/user-4/recommendations?k=3&minProbability=0', { token: u4 })).body.source).toBe(
+      'personalized',
+    );
+    expect(
+      (
+        await call('GET', '/users/newcomer/recommendations', {
+          token: await issueToken(t.stack.signingKey!, 'newcomer'),
+        })
+      ).body.source,
+    ).toBe('popular');
     expect((await call('GET', '/users/user-1/recommendations?k=101', { token: alice })).status).toBe(400);
 
-    const ranked = await call('POST', '/users/user-1/rank', { token: alice, body: { itemIds: ['item-3', 'item-1', 'nope'] } });
+    const ranked = await call('POST', '/users/user-1/rank', {
+      token: alice,
+      body: { itemIds: ['item-3', 'item-1', 'nope'] },
+    });
     expect(ranked.body.items.at(-1)).toEqual({ itemId: 'nope', score: null, probability: null });
     expect((await call('POST', '/users/user-1/rank', { token: alice, body: { itemIds: [] } })).status).toBe(400);
 
     expect((await call('GET', '/items/item-3/similar?k=4', { token: alice })).body.items).toHaveLength(4);
     expect((await call('GET', '/items/unknown-item/similar', { token: alice })).status).toBe(404);
 
-    const put = await call('PUT', '/items/item-500', { token: admin, body: { title: 'New', categories: ['jazz'], properties: { price: 3 } } });
+    const put = await call('PUT', '/items/item-500', {
+      token: admin,
+      body: { title: 'New', categories: ['jazz'], properties: { price: 3 } },
+    });
     expect(put.body).toMatchObject({ itemId: 'item-500', available: true });
     expect((await call('PUT', '/items/item-500', { token: alice, body: { title: 'x' } })).status).toBe(403);
     expect((await call('PUT', '/items/item-500', { token: admin, body: { title: 5 } })).status).toBe(400);
     expect((await call('DELETE', '/items/item-500', { token: admin })).body.available).toBe(false);
     expect((await call('DELETE', '/users/user-9', { token: admin })).status).toBe(202);
     expect((await call('DELETE', '/users/user-9', { token: alice })).status).toBe(403);
-    expect((await call('DELETE', '/users/user-9/erasure', { token: admin })).body).toEqual({ userId: 'user-9', lifted: true });
+    expect((await call('DELETE', '/users/user-9/erasure', { token: admin })).body).toEqual({
+      userId: 'user-9',
+      lifted: true,
+    });
     expect((await call('DELETE', '/users/user-9/erasure', { token: alice })).status).toBe(403);
   }, 90_000);
 

@@ -98,8 +98,10 @@ export function createAttuneClient(opts: AttuneClientOptions): AttuneClient {
     track: (e) => events.track(e),
     recommendations: async (userId, query) =>
       unwrap(await api.GET('/users/{userId}/recommendations', { params: { path: { userId }, query } })),
-    similar: async (itemId, query) => unwrap(await api.GET('/items/{itemId}/similar', { params: { path: { itemId }, query } })),
-    rank: async (userId, itemIds) => unwrap(await api.POST('/users/{userId}/rank', { params: { path: { userId } }, body: { itemIds } })),
+    similar: async (itemId, query) =>
+      unwrap(await api.GET('/items/{itemId}/similar', { params: { path: { itemId }, query } })),
+    rank: async (userId, itemIds) =>
+      unwrap(await api.POST('/users/{userId}/rank', { params: { path: { userId } }, body: { itemIds } })),
     health: async () => unwrap(await api.GET('/health')),
     close: () => events.close(),
   };

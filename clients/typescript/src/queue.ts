@@ -74,7 +74,8 @@ interface Rejected {
   error: string;
 }
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
-const rejectedOf = (body: unknown): Rejected[] => (isObject(body) && Array.isArray(body.rejected) ? (body.rejected as Rejected[]) : []);
+const rejectedOf = (body: unknown): Rejected[] =>
+  isObject(body) && Array.isArray(body.rejected) ? (body.rejected as Rejected[]) : [];
 const messageOf = (body: unknown, status: number): string => {
   if (isObject(body) && isObject(body.error) && typeof body.error.message === 'string') return body.error.message;
   if (isObject(body) && typeof body.message === 'string') return body.message;
@@ -114,7 +115,8 @@ export class EventQueue {
       newId: uuidv7,
       ...opts,
     };
-    if (!(this.o.batchSize >= 1 && this.o.batchSize <= MAX_BATCH)) throw new RangeError(`batchSize must be 1..${MAX_BATCH}`);
+    if (!(this.o.batchSize >= 1 && this.o.batchSize <= MAX_BATCH))
+      throw new RangeError(`batchSize must be 1..${MAX_BATCH}`);
     this.sendLimit = this.o.batchSize;
     this.ready = this.restore();
     if (this.o.flushIntervalMs > 0) {
@@ -196,7 +198,9 @@ export class EventQueue {
       if (!Array.isArray(stored) || stored.length === 0) return;
       const have = new Set(this.queue.map((e) => e.eventId));
       // earlier runs' events first: the order they happened in
-      this.queue = stored.filter((e) => isObject(e) && typeof e.eventId === 'string' && !have.has(e.eventId)).concat(this.queue);
+      this.queue = stored
+        .filter((e) => isObject(e) && typeof e.eventId === 'string' && !have.has(e.eventId))
+        .concat(this.queue);
       if (this.queue.length > this.o.maxEvents) this.drop(this.queue.length - this.o.maxEvents, 'overflow');
       this.persist();
     } catch (err) {
@@ -320,9 +324,14 @@ export class EventQueue {
   }
 
   private watchPage(): void {
-    const doc = (globalThis as { document?: { visibilityState?: string; addEventListener?: Function; removeEventListener?: Function } })
-      .document;
-    const win = globalThis as { addEventListener?: Function; removeEventListener?: Function };
+    type Listen = (name: string, fn: () => void) => void;
+    const g = globalThis as {
+      document?: { visibilityState?: string; addEventListener?: Listen; removeEventListener?: Listen };
+      addEventListener?: Listen;
+      removeEventListener?: Listen;
+    };
+    const doc = g.document;
+    const win = g;
     if (!doc?.addEventListener) return;
     const onVisibility = () => {
       if (doc.visibilityState === 'hidden') void this.background();

@@ -5,7 +5,8 @@
 import { createAttuneClient, localStorageAdapter } from '../../../clients/typescript/src/index';
 
 const $ = (id) => document.getElementById(id);
-const esc = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+const esc = (s) =>
+  String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 const PALETTE = ['#2b59c3', '#a23b72', '#1b7a5a', '#8a4fbf', '#b5461f', '#2f6f8f', '#7a5c12', '#9c2f2f'];
 const PERSONAS = ['user-1', 'user-2', 'user-3', 'user-4', 'user-5'];
 const USER_KEY = 'attune.demo.user';
@@ -13,11 +14,15 @@ const SHELF = 8;
 
 const client = createAttuneClient({
   baseUrl: location.origin,
-  queue: { storage: localStorageAdapter(), flushIntervalMs: 2000, onInvalid: (r) => console.warn('rejected events', r) },
+  queue: {
+    storage: localStorageAdapter(),
+    flushIntervalMs: 2000,
+    onInvalid: (r) => console.warn('rejected events', r),
+  },
 });
 
 let catalog = new Map();
-let colors = new Map();
+const colors = new Map();
 let category = null;
 let user = pickUser();
 
@@ -64,9 +69,14 @@ async function refreshForYou() {
 function renderGrid() {
   const cats = [...colors.keys()];
   $('chips').innerHTML = [null, ...cats]
-    .map((c) => `<button class="chip" data-chip="${esc(c ?? '')}" aria-pressed="${c === category}">${esc(c ?? 'all')}</button>`)
+    .map(
+      (c) =>
+        `<button class="chip" data-chip="${esc(c ?? '')}" aria-pressed="${c === category}">${esc(c ?? 'all')}</button>`,
+    )
     .join('');
-  const items = [...catalog.values()].filter((it) => !category || it.category === category).slice(0, category ? 60 : 48);
+  const items = [...catalog.values()]
+    .filter((it) => !category || it.category === category)
+    .slice(0, category ? 60 : 48);
   $('grid').innerHTML = items.map((it) => card(it.itemId)).join('');
 }
 
@@ -80,7 +90,8 @@ async function openProduct(id) {
     const sim = await client.similar(id, { k: 6 });
     $('similar').innerHTML = sim.items.map((s) => card(s.itemId)).join('');
   } catch (err) {
-    $('similar').innerHTML = `<div class="muted">${esc(err.status === 404 ? 'not in the model yet' : err.message)}</div>`;
+    $('similar').innerHTML =
+      `<div class="muted">${esc(err.status === 404 ? 'not in the model yet' : err.message)}</div>`;
   }
 }
 
@@ -106,7 +117,9 @@ document.addEventListener('click', (e) => {
 
 function renderPersonas() {
   const options = [user, ...PERSONAS.filter((p) => p !== user)];
-  $('persona').innerHTML = options.map((p) => `<option value="${esc(p)}">${esc(p.startsWith('visitor-') ? `${p} (new)` : p)}</option>`).join('');
+  $('persona').innerHTML = options
+    .map((p) => `<option value="${esc(p)}">${esc(p.startsWith('visitor-') ? `${p} (new)` : p)}</option>`)
+    .join('');
   $('persona').value = user;
 }
 
