@@ -147,9 +147,10 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
       else res.end();
     }
   });
-  server.on('clientError', (_err, socket) => {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
     // Unparseable HTTP (bad request line, oversized headers): answer like any server and drop the socket.
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+    if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
     else socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
