@@ -44,6 +44,7 @@ export const handler = instrument(pt, async (_event: unknown, context?: Context)
     if (summary.decision === 'published' || summary.decision === 'skipped') {
       pt.metrics.addMetric(M.succeeded, MetricUnit.Count, 1);
     }
+    if (summary.metrics?.ndcg10 !== undefined) pt.metrics.addMetric(M.ndcg10, MetricUnit.NoUnit, summary.metrics.ndcg10);
     pt.metrics.addMetric(M.seconds, MetricUnit.Seconds, (summary.timings.total ?? 0) / 1000);
     if (summary.modelAgeSeconds !== undefined) pt.metrics.addMetric(M.modelAge, MetricUnit.Seconds, summary.modelAgeSeconds);
     return summary;

@@ -1,6 +1,6 @@
 /**
- * CloudWatch alarms for the functions, the API, training and model freshness,
- * with an optional encrypted SNS topic for notifications.
+ * CloudWatch alarms for the functions, the API, the table, training and model
+ * freshness, all notifying one encrypted SNS topic (alarm and OK).
  */
 import { Duration } from 'aws-cdk-lib';
 import {
@@ -8,6 +8,7 @@ import {
   ComparisonOperator,
   MathExpression,
   Metric,
+  type IMetric,
   TreatMissingData,
   type IAlarmAction,
 } from 'aws-cdk-lib/aws-cloudwatch';
@@ -15,13 +16,14 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
-/** A custom metric the Train handler emits (EMF) in the application namespace. */
+/** A custom metric a handler emits (EMF) in the application namespace. */
 export interface AppMetric {
   namespace: string;
   name: string;
@@ -31,19 +33,26 @@ export interface AppMetric {
 export interface AttuneAlarmsProps {
   /** Every function, by name: Errors and Throttles alarms each. */
   functions: Record<string, IFunction>;
+  /** The scheduled function and its timeout: a duration alarm at 80% of it. */
+  train: { fn: IFunction; timeoutSeconds: number };
   api: HttpApi;
+  table: ITable;
   error5xxPercent: number;
   latencyP99Ms: number;
   /** Emitted by Train per failed run. */
   trainingFailures: AppMetric;
-  /** Age of the served model in seconds, published by Train each run. */
-  modelAge: AppMetric;
+  /** Emitted by Train (1) per run that published or found nothing new. */
+  trainingSucceeded: AppMetric;
+  /** Emitted by Recommend per model version it refused (corrupt). */
+  refusedVersions: AppMetric;
+  /** Emitted per request a store misconfiguration failed (S3 403, missing table). */
+  misconfigurations: AppMetric;
   /** Seconds between scheduled training runs. */
   trainPeriodSeconds: number;
-  /** The staleness alarm fires when the model is older than this many periods. */
+  /** The staleness alarm fires after this many periods without a successful run. */
   stalenessPeriods: number;
   deadLetterQueue: IQueue;
-  /** Non-empty: create an encrypted topic with this e-mail subscription as the action of every alarm. */
+  /** Non-empty: subscribe this address to the topic. */
   alarmEmail: string;
 }
 
@@ -53,58 +62,57 @@ const MAX_ALARM_WINDOW_SECONDS = 86_400;
 
 export class AttuneAlarms extends Construct {
   readonly alarms: Alarm[] = [];
-  readonly topic?: Topic;
+  readonly topic: Topic;
+  /** The API alarms CodeDeploy watches during a canary. */
+  readonly api5xx: Alarm;
+  readonly apiLatency: Alarm;
+  readonly functionErrors: Record<string, Alarm> = {};
 
   constructor(scope: Construct, id: string, props: AttuneAlarmsProps) {
     super(scope, id);
-    let action: IAlarmAction | undefined;
-    if (props.alarmEmail) {
-      // CloudWatch cannot publish to a topic encrypted with the AWS-managed
-      // aws/sns key (its key policy cannot be changed), so the topic gets a
-      // customer-managed key that lets CloudWatch use it.
-      const key = new Key(this, 'TopicKey', {
-        description: 'Encrypts the Attune alarm topic',
-        enableKeyRotation: true,
-      });
-      key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
-      this.topic = new Topic(this, 'Topic', { displayName: 'Attune alarms', masterKey: key, enforceSSL: true });
-      this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
-      action = new SnsAction(this.topic);
-    }
-    const add = (alarm: Alarm): void => {
-      if (action) {
-        alarm.addAlarmAction(action);
-        alarm.addOkAction(action);
-      }
+    // CloudWatch cannot publish to a topic encrypted with the AWS-managed
+    // aws/sns key (its key policy cannot be changed), so the topic gets a
+    // customer-managed key that lets CloudWatch use it.
+    const key = new Key(this, 'TopicKey', { description: 'Encrypts the Attune alarm topic', enableKeyRotation: true });
+    key.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.topic = new Topic(this, 'Topic', { displayName: 'Attune alarms', masterKey: key, enforceSSL: true });
+    if (props.alarmEmail) this.topic.addSubscription(new EmailSubscription(props.alarmEmail));
+    const action: IAlarmAction = new SnsAction(this.topic);
+    const add = (alarm: Alarm): Alarm => {
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
       this.alarms.push(alarm);
+      return alarm;
     };
-
-    for (const [name, fn] of Object.entries(props.functions)) {
+    const atLeastOnce = (alarmId: string, description: string, metric: IMetric): Alarm =>
       add(
-        new Alarm(this, `${name}Errors`, {
-          alarmDescription: `${name}: invocations ended in an unhandled error (crash, timeout, out of memory)`,
-          metric: fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
+        new Alarm(this, alarmId, {
+          alarmDescription: description,
+          metric,
           threshold: 1,
           evaluationPeriods: 1,
           comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
           treatMissingData: TreatMissingData.NOT_BREACHING,
         }),
       );
-      add(
-        new Alarm(this, `${name}Throttles`, {
-          alarmDescription: `${name}: invocations were throttled (concurrency limit reached)`,
-          metric: fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }),
-          threshold: 1,
-          evaluationPeriods: 1,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
+    const app = (m: AppMetric) => new Metric({ ...metricIdentity(m), statistic: 'Sum', period: FIVE_MINUTES });
+
+    for (const [name, fn] of Object.entries(props.functions)) {
+      this.functionErrors[name] = atLeastOnce(
+        `${name}Errors`,
+        `${name}: invocations ended in an unhandled error (crash, timeout, out of memory)`,
+        fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' }),
+      );
+      atLeastOnce(
+        `${name}Throttles`,
+        `${name}: invocations were throttled (concurrency limit reached)`,
+        fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' }),
       );
     }
 
     const requests = props.api.metricCount({ period: FIVE_MINUTES, statistic: 'Sum' });
     const errors = props.api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' });
-    add(
+    this.api5xx = add(
       new Alarm(this, 'Api5xxRate', {
         alarmDescription: `API: more than ${props.error5xxPercent}% of requests answered 5xx`,
         metric: new MathExpression({
@@ -121,7 +129,7 @@ export class AttuneAlarms extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
     );
-    add(
+    this.apiLatency = add(
       new Alarm(this, 'ApiLatencyP99', {
         alarmDescription: `API: p99 latency above ${props.latencyP99Ms} ms`,
         metric: props.api.metricLatency({ period: FIVE_MINUTES, statistic: 'p99' }),
@@ -133,53 +141,77 @@ export class AttuneAlarms extends Construct {
       }),
     );
 
-    add(
-      new Alarm(this, 'TrainingFailures', {
-        alarmDescription: 'Training: a run failed (reported by the Train handler)',
-        metric: new Metric({ ...metricIdentity(props.trainingFailures), statistic: 'Sum', period: FIVE_MINUTES }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
+    atLeastOnce(
+      'TableThrottles',
+      'DynamoDB: requests to the interactions table were throttled (read or write)',
+      new MathExpression({
+        expression: 'reads + writes',
+        usingMetrics: {
+          reads: props.table.metric('ReadThrottleEvents', { period: FIVE_MINUTES, statistic: 'Sum' }),
+          writes: props.table.metric('WriteThrottleEvents', { period: FIVE_MINUTES, statistic: 'Sum' }),
+        },
+        period: FIVE_MINUTES,
+        label: 'throttle events',
       }),
     );
 
-    // Staleness: the window spans N schedule periods (capped at a day), so a
-    // window without one ModelAgeSeconds datapoint means Train has stopped
-    // reporting: missing data breaches. A window with data breaches when the
-    // model was older than N periods.
-    const maxAgeSeconds = props.stalenessPeriods * props.trainPeriodSeconds;
-    const windowSeconds = Math.min(Math.ceil(maxAgeSeconds / 60) * 60, MAX_ALARM_WINDOW_SECONDS);
+    const limitMs = props.train.timeoutSeconds * 1000;
+    add(
+      new Alarm(this, 'TrainDuration', {
+        alarmDescription: `Training: a run took more than 80% of its ${props.train.timeoutSeconds} s timeout`,
+        metric: props.train.fn.metricDuration({ period: FIVE_MINUTES, statistic: 'Maximum' }),
+        threshold: Math.round(0.8 * limitMs),
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
+    );
+    atLeastOnce('TrainingFailures', 'Training: a run failed (reported by the Train handler)', app(props.trainingFailures));
+    atLeastOnce(
+      'RefusedModelVersions',
+      'Serving: Recommend refused a model version (corrupt artifact) and kept serving an older one',
+      app(props.refusedVersions),
+    );
+    atLeastOnce(
+      'Misconfigurations',
+      'A store answered in a way only a deployment mistake explains (e.g. S3 403, missing table): requests fail with 500',
+      app(props.misconfigurations),
+    );
+
+    // Staleness: no successful run (published, or skipped because nothing
+    // changed) in N schedule periods (window capped at a day). An idle system
+    // keeps succeeding; a run that found the lease taken counts as neither.
+    // No datapoint at all means Train stopped running: missing data breaches.
+    const windowSeconds = Math.min(
+      Math.ceil((props.stalenessPeriods * props.trainPeriodSeconds) / 60) * 60,
+      MAX_ALARM_WINDOW_SECONDS,
+    );
     add(
       new Alarm(this, 'ModelStaleness', {
         alarmDescription:
-          `Model: the served model is older than ${props.stalenessPeriods} training periods ` +
-          `(${maxAgeSeconds} s), or Train has not reported its age`,
+          `Training: no successful run (published, or nothing new) for ${props.stalenessPeriods} training periods ` +
+          `(${windowSeconds} s window)`,
         metric: new Metric({
-          ...metricIdentity(props.modelAge),
-          statistic: 'Maximum',
+          ...metricIdentity(props.trainingSucceeded),
+          statistic: 'Sum',
           period: Duration.seconds(windowSeconds),
         }),
-        threshold: maxAgeSeconds,
+        threshold: 1,
         evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
         treatMissingData: TreatMissingData.BREACHING,
       }),
     );
 
-    add(
-      new Alarm(this, 'DeadLetters', {
-        alarmDescription: 'Training: scheduled invocations could not be delivered or failed (dead-letter queue)',
-        metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }),
+    atLeastOnce(
+      'DeadLetters',
+      'Training: scheduled invocations could not be delivered or failed (dead-letter queue)',
+      props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: FIVE_MINUTES, statistic: 'Maximum' }),
     );
   }
 }
 
-function metricIdentity(m: AppMetric): { namespace: string; metricName: string; dimensionsMap: Record<string, string> } {
+/** Namespace, name and dimensions of a custom metric, in the shape `Metric` takes. */
+export function metricIdentity(m: AppMetric): { namespace: string; metricName: string; dimensionsMap: Record<string, string> } {
   return { namespace: m.namespace, metricName: m.name, dimensionsMap: m.dimensions };
 }

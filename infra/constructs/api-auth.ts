@@ -9,19 +9,26 @@ import {
   AccountRecovery,
   FeaturePlan,
   Mfa,
+  OAuthScope,
+  ResourceServerScope,
   UserPool,
   UserPoolClient,
-  UserPoolGroup,
+  UserPoolDomain,
+  UserPoolEmail,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
 
 export type ApiAuthProps =
   | {
       kind: 'cognito';
-      /** Group whose members are admins (checked by the handlers from `cognito:groups`). */
-      adminGroup: string;
+      /** `<resource server>/<scope>`: what the admin client's tokens carry and admin routes require. */
+      adminScope: string;
       selfSignUp: boolean;
       removalPolicy: RemovalPolicy;
+      /** Verified SES sender; absent: Cognito's default sender (50 e-mails a day, for trials only). */
+      ses?: { fromEmail: string; region?: string };
+      /** Prefix of the Cognito domain that serves the token endpoint (unique in the region). */
+      domainPrefix: string;
     }
   | {
       kind: 'oidc';
@@ -32,13 +39,16 @@ export type ApiAuthProps =
     };
 
 /**
- * The JWT authorizer for the HTTP API and how admin routes are guarded.
- * - cognito: a user pool (e-mail sign-in, strong passwords, optional TOTP MFA),
- *   a public app client for mobile apps (SRP, no secret), and an admin group.
- *   Cognito cannot put a per-user custom scope in a token without OAuth flows,
- *   so admin routes carry no scope: the handlers check `cognito:groups`.
- * - oidc: the issuer's tokens with the given audiences; admin routes require
- *   the admin scope, which API Gateway checks before the function runs.
+ * The JWT authorizer for the HTTP API and how admin routes are guarded. In
+ * both modes admin routes (erasure, catalog) require the admin scope at the
+ * gateway, so only machine credentials reach them: no password-only account
+ * can erase users or edit the catalog.
+ * - cognito: a user pool (e-mail sign-in, strong passwords, optional TOTP MFA,
+ *   SES sending when configured), a public app client for mobile apps (SRP, no
+ *   secret, no OAuth scopes), and a confidential admin client that gets
+ *   `attune/admin` tokens by the client-credentials grant from the pool's
+ *   token endpoint (resource server `attune`, scope `admin`).
+ * - oidc: the issuer's tokens with the given audiences; the issuer grants the scope.
  */
 export class ApiAuth extends Construct {
   readonly authorizer: IHttpRouteAuthorizer;
@@ -46,6 +56,10 @@ export class ApiAuth extends Construct {
   readonly adminScopes: string[];
   readonly userPool?: UserPool;
   readonly userPoolClient?: UserPoolClient;
+  /** Cognito: the client-credentials client for admin jobs (catalog sync, erasure). */
+  readonly adminClient?: UserPoolClient;
+  /** Cognito: the token endpoint of the admin client. */
+  readonly tokenEndpoint?: string;
   readonly issuer: string;
 
   constructor(scope: Construct, id: string, props: ApiAuthProps) {
@@ -73,6 +87,9 @@ export class ApiAuth extends Construct {
       mfa: Mfa.OPTIONAL,
       mfaSecondFactor: { otp: true, sms: false },
       accountRecovery: AccountRecovery.EMAIL_ONLY,
+      email: props.ses
+        ? UserPoolEmail.withSES({ fromEmail: props.ses.fromEmail, sesRegion: props.ses.region || undefined })
+        : UserPoolEmail.withCognito(),
       // Lite covers everything used here (password sign-in, TOTP, groups) at the lowest per-MAU price.
       featurePlan: FeaturePlan.LITE,
       deletionProtection: props.removalPolicy === RemovalPolicy.RETAIN,
@@ -82,8 +99,8 @@ export class ApiAuth extends Construct {
       id: 'AwsSolutions-COG2',
       reason:
         'End users of consumer mobile apps sign in with e-mail and a 12+ character password; MFA is offered ' +
-        '(TOTP, optional) rather than forced, which most app audiences would not accept. Admin accounts should ' +
-        'enable it; the admin group grants only catalog and erasure operations.',
+        '(TOTP, optional) rather than forced, which most app audiences would not accept. No user account can reach ' +
+        'the admin routes: they require the attune/admin scope, granted only to the client-credentials admin client.',
     });
     Validations.of(pool).acknowledge({
       id: 'AwsSolutions-COG8',
@@ -104,13 +121,26 @@ export class ApiAuth extends Construct {
       refreshTokenValidity: Duration.days(30),
       enableTokenRevocation: true,
     });
-    new UserPoolGroup(this, 'AdminGroup', {
-      userPool: pool,
-      groupName: props.adminGroup,
-      description: 'Attune administrators: catalog upserts and user erasure',
+    const [serverId, scopeName] = props.adminScope.split('/');
+    const adminScope = new ResourceServerScope({ scopeName, scopeDescription: 'Attune admin: catalog and erasure' });
+    const server = pool.addResourceServer('ResourceServer', { identifier: serverId, scopes: [adminScope] });
+    this.adminClient = pool.addClient('AdminClient', {
+      // A backend job (catalog sync, erasure requests) keeps the secret.
+      generateSecret: true,
+      authFlows: {},
+      oAuth: { flows: { clientCredentials: true }, scopes: [OAuthScope.resourceServer(server, adminScope)] },
+      accessTokenValidity: Duration.hours(1),
+      enableTokenRevocation: true,
     });
-    this.authorizer = new HttpUserPoolAuthorizer('Cognito', pool, { userPoolClients: [this.userPoolClient] });
-    this.adminScopes = [];
+    const domain = new UserPoolDomain(this, 'Domain', {
+      userPool: pool,
+      cognitoDomain: { domainPrefix: props.domainPrefix },
+    });
+    this.tokenEndpoint = `${domain.baseUrl()}/oauth2/token`;
+    this.authorizer = new HttpUserPoolAuthorizer('Cognito', pool, {
+      userPoolClients: [this.userPoolClient, this.adminClient],
+    });
+    this.adminScopes = [props.adminScope];
     this.issuer = `https://cognito-idp.${pool.stack.region}.amazonaws.com/${pool.userPoolId}`;
   }
 }

@@ -5,7 +5,7 @@
 import { type Duration, type RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Alias, Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { Charset, LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -59,17 +59,33 @@ export interface AttuneFunctionProps {
   /** Removal policy of the function's log group. */
   logRemovalPolicy: RemovalPolicy;
   reservedConcurrentExecutions?: number;
+  /** Provisioned concurrency of the `live` alias; 0 or absent provisions nothing. */
+  provisionedConcurrency?: number;
 }
+
+/** The alias every caller (API, schedule) invokes; CodeDeploy shifts it between versions. */
+export const LIVE_ALIAS = 'live';
+
+/**
+ * Runtime and packaging, chosen by measurement (docs/deploy.md, "Runtime"):
+ * Node.js 24; the AWS SDK bundled (one tested version, and less init CPU than
+ * loading the runtime's copy from disk); no --enable-source-maps (it adds init
+ * CPU on every cold start; source maps ship in the asset for offline decoding).
+ */
+export const RUNTIME = Runtime.NODEJS_24_X;
+export const ESBUILD_TARGET = 'node24';
 
 /**
  * A NodejsFunction bundled by the local esbuild (never Docker): ESM with a
  * createRequire banner (bundled CommonJS dependencies still call require),
- * minified, source maps, Node.js 22 on arm64, its own log group with
- * retention, X-Ray active tracing, and a role that starts with nothing but
- * its log group and tracing.
+ * minified, source maps, Node.js 24 on arm64, its own log group with
+ * retention, X-Ray active tracing, a role that starts with nothing but its
+ * log group and tracing, and a published version behind the `live` alias.
  */
 export class AttuneFunction extends Construct {
   readonly fn: NodejsFunction;
+  /** What callers invoke: the current version, shifted by CodeDeploy on deploys. */
+  readonly alias: Alias;
   readonly role: iam.Role;
   readonly logGroup: LogGroup;
   /** Holds the statements added by the bind helpers, apart from CDK's defaults. */
@@ -95,7 +111,7 @@ export class AttuneFunction extends Construct {
       projectRoot: props.projectRoot,
       depsLockFilePath: props.depsLockFilePath,
       description: props.description,
-      runtime: Runtime.NODEJS_22_X,
+      runtime: RUNTIME,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
@@ -104,20 +120,16 @@ export class AttuneFunction extends Construct {
       loggingFormat: LoggingFormat.JSON,
       tracing: Tracing.ACTIVE,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
-      environment: {
-        ...props.environment,
-        // Stack traces point at the TypeScript sources.
-        NODE_OPTIONS: '--enable-source-maps',
-      },
+      environment: props.environment,
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node22',
+        target: ESBUILD_TARGET,
         mainFields: ['module', 'main'],
         minify: true,
         sourceMap: true,
-        // Keeps the .map small: file/line mapping is what stack traces need.
+        // Shipped for decoding stack traces offline; keeps the .map small (file/line only).
         sourcesContent: false,
-        // Bundle the SDK: the version is the one tested, not whatever the runtime ships.
+        // Bundle the SDK: the version tested, and a cheaper init than the runtime's copy (measured).
         bundleAwsSDK: true,
         externalModules: [],
         banner: ESM_REQUIRE_BANNER,
@@ -125,6 +137,11 @@ export class AttuneFunction extends Construct {
         logLevel: LogLevel.WARNING,
         forceDockerBundling: false,
       },
+    });
+    this.alias = new Alias(this, 'Live', {
+      aliasName: LIVE_ALIAS,
+      version: this.fn.currentVersion,
+      provisionedConcurrentExecutions: props.provisionedConcurrency || undefined,
     });
     this.accessPolicy = new iam.Policy(this, 'Access', { roles: [this.role] });
     // The function must not run before its grants exist.
@@ -137,17 +154,11 @@ export class AttuneFunction extends Construct {
         'xray:PutTelemetryRecords do not support resource-level permissions. Table and bucket grants live in the ' +
         'separate Access policy, which is checked without this acknowledgement.',
     });
-    Validations.of(this.fn).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason:
-        'Pinned to Node.js 22 (LTS, supported by Lambda into 2027): it is the runtime the code is built and tested ' +
-        'for (esbuild target node22). Moving to Node.js 24 is a deliberate, tested upgrade, not a synth-time default.',
-    });
   }
 
   /**
    * Grants the DynamoDB actions of an access level on the table and, for
-   * reads, on exactly the named indexes (no `index/*` wildcard).
+   * reads, on exactly the indexes the function queries (no `index/*` wildcard).
    * @param writeLeadingKeys when given, writes are allowed only on items whose
    *   partition key matches one of these patterns (`dynamodb:LeadingKeys`).
    */
@@ -159,8 +170,8 @@ export class AttuneFunction extends Construct {
       new iam.PolicyStatement({ sid: 'TableRead', actions: read, resources: [table.tableArn] }),
     );
     if (indexArns.length > 0) {
-      // Only Query is meaningful on an index (GetItem/BatchGetItem are not).
-      const indexActions = read.filter((a) => a === 'dynamodb:Query' || a === 'dynamodb:Scan');
+      // Only Query is used on an index (GetItem/BatchGetItem do not apply; nothing scans an index).
+      const indexActions = read.filter((a) => a === 'dynamodb:Query');
       this.accessPolicy.addStatements(
         new iam.PolicyStatement({ sid: 'IndexRead', actions: indexActions, resources: indexArns }),
       );
@@ -181,9 +192,12 @@ export class AttuneFunction extends Construct {
   }
 
   /**
-   * Grants access to objects under `prefix` in the model bucket, and listing
-   * of that prefix only. Readers get ListBucket too: without it S3 answers a
-   * missing key with 403 instead of 404, and "no model yet" must be a 404.
+   * Grants access to objects under `prefix` in the model bucket, and
+   * ListBucket on the bucket. Without ListBucket S3 answers a GetObject of a
+   * missing key with 403 instead of 404, and "no model yet" must be a 404. An
+   * `s3:prefix` condition would not help: a GetObject carries no prefix, so S3
+   * would still answer 403. The bucket holds only models, so listing it
+   * discloses nothing else.
    */
   bindModelBucket(bucket: IBucket, prefix: string, access: BucketAccess): void {
     if (access === 'none') return;
@@ -192,12 +206,7 @@ export class AttuneFunction extends Construct {
     const objects = bucket.arnForObjects(`${prefix}*`);
     this.accessPolicy.addStatements(
       new iam.PolicyStatement({ sid: 'ModelObjects', actions: objectActions, resources: [objects] }),
-      new iam.PolicyStatement({
-        sid: 'ModelList',
-        actions: ['s3:ListBucket'],
-        resources: [bucket.bucketArn],
-        conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } },
-      }),
+      new iam.PolicyStatement({ sid: 'ModelList', actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
     );
     bucket.encryptionKey?.grantEncryptDecrypt(this.role);
     Validations.of(this.accessPolicy).acknowledge({

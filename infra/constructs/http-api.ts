@@ -5,6 +5,7 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  CfnStage,
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
@@ -19,8 +20,11 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
 export interface AttuneHttpApiProps {
+  /** Default-route limits: any route without its own entry. */
   throttleRate: number;
   throttleBurst: number;
+  /** Per-route limits by route key (`POST /events`). */
+  routeThrottles: Record<string, { rate: number; burst: number }>;
   /** Allowed browser origins; empty: no CORS configuration at all. */
   corsOrigins: string[];
   /** Methods the API serves, for the CORS preflight answer. */
@@ -32,17 +36,15 @@ export interface AttuneHttpApiProps {
 /**
  * One JSON object per request. Field names are the ones CloudWatch Logs
  * Insights queries use (`filter status >= 500 | stats pct(latency, 99)`).
- * No caller identity beyond the source IP: user ids stay out of access logs,
- * so erasing a user does not have to reach into log groups.
+ * No caller identity at all: the route key (`GET /users/{userId}/events`),
+ * never the path that holds the user id, and no IP or user agent — so
+ * erasing a user never has to reach into log groups.
  */
 export const ACCESS_LOG_FIELDS: Record<string, string> = {
   requestId: '$context.requestId',
   requestTime: '$context.requestTimeEpoch',
-  ip: '$context.identity.sourceIp',
-  userAgent: '$context.identity.userAgent',
   httpMethod: '$context.httpMethod',
   routeKey: '$context.routeKey',
-  path: '$context.path',
   protocol: '$context.protocol',
   status: '$context.status',
   responseLength: '$context.responseLength',
@@ -100,7 +102,11 @@ export class AttuneHttpApi extends Construct {
         format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
       },
     });
+    this.routeThrottles = props.routeThrottles;
   }
+
+  private readonly routeThrottles: Record<string, { rate: number; burst: number }>;
+  private readonly routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
 
   /** Adds one route; a route without an authorizer is explicitly public. */
   addRoute(route: ApiRouteProps): HttpRoute {
@@ -113,6 +119,15 @@ export class AttuneHttpApi extends Construct {
       authorizer: route.authorizer ?? new HttpNoneAuthorizer(),
       authorizationScopes: route.authorizationScopes?.length ? route.authorizationScopes : undefined,
     });
+    const key = `${route.method} ${route.path}`;
+    const limits = this.routeThrottles[key];
+    if (limits) {
+      // HttpStage has no per-route settings; the L1 property takes them. The
+      // stage must be updated after the route exists, or the deploy fails.
+      this.routeSettings[key] = { ThrottlingRateLimit: limits.rate, ThrottlingBurstLimit: limits.burst };
+      (this.stage.node.defaultChild as CfnStage).routeSettings = this.routeSettings;
+      this.stage.node.addDependency(created);
+    }
     return created;
   }
 

@@ -10,14 +10,17 @@ export interface InteractionsTableProps {
   schema: TableSchema;
   /** RETAIN (default for real stages) or DESTROY (disposable dev stacks). */
   removalPolicy: RemovalPolicy;
+  /** Global indexes that project only keys (they serve key probes, not reads of whole items). */
+  keysOnlyIndexes?: string[];
 }
 
 const attr = (a: AttributeDef) => ({ name: a.name, type: a.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER });
 
 /**
  * On-demand, point-in-time recovery, AWS-managed KMS encryption, TTL on the
- * schema's attribute, every index of the schema (all attributes projected:
- * the indexes serve whole events and catalog records). When retained it is
+ * schema's attribute, every index of the schema (all attributes projected
+ * where the index serves whole events and catalog records, keys only where
+ * it serves a key probe). When retained it is
  * also deletion-protected, so neither CloudFormation nor a console click can
  * drop the data.
  */
@@ -53,7 +56,7 @@ export class InteractionsTable extends Construct {
         indexName: gsi.name,
         partitionKey: attr(gsi.partitionKey),
         sortKey: attr(gsi.sortKey),
-        projectionType: ProjectionType.ALL,
+        projectionType: props.keysOnlyIndexes?.includes(gsi.name) ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
       });
     }
     this.indexNames = [...schema.localIndexes, ...schema.globalIndexes].map((i) => i.name);

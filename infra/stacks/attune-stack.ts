@@ -6,7 +6,8 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type App, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { type App, Aws, CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
+import { LambdaDeploymentConfig, LambdaDeploymentGroup } from 'aws-cdk-lib/aws-codedeploy';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { PayloadFormatVersion } from 'aws-cdk-lib/aws-apigatewayv2';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
@@ -16,8 +17,9 @@ import type { Construct } from 'constructs';
 import { ENV } from '../../shared/config';
 // The handlers accept this scope as admin too (shared/http); one definition for gateway and handler.
 import { ADMIN_SCOPE } from '../../shared/http/auth';
-import { TABLE_SCHEMA } from '../../shared/storage/schema';
+import { INDEX, TABLE_SCHEMA } from '../../shared/storage/schema';
 import {
+  API_METRICS,
   FUNCTIONS,
   METRICS_NAMESPACE,
   MODEL_PREFIX,
@@ -29,7 +31,8 @@ import {
   type FunctionName,
   type RouteDef,
 } from '../../shared/topology';
-import { AttuneAlarms } from '../constructs/alarms';
+import { AttuneAlarms, type AppMetric } from '../constructs/alarms';
+import { AttuneDashboard } from '../constructs/dashboard';
 import { ApiAuth } from '../constructs/api-auth';
 import { AttuneFunction } from '../constructs/attune-function';
 import { AttuneHttpApi } from '../constructs/http-api';
@@ -45,8 +48,11 @@ export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..
 export const SCHEDULED_FUNCTION: FunctionName = 'Train';
 /** Topology environment variables whose value a context setting overrides. */
 function contextEnvironment(s: AttuneSettings): Record<string, string> {
-  return { [ENV.retentionDays]: String(s.retentionDays) };
+  return { [ENV.retentionDays]: String(s.retentionDays), [ENV.trainBudgetSeconds]: String(s.trainBudgetSeconds) };
 }
+
+/** Functions the API serves: deployed by CodeDeploy traffic shifting. Train switches at once. */
+export const CANARY_FUNCTIONS: FunctionName[] = ['Ingest', 'Recommend'];
 
 export interface AttuneStackProps extends StackProps {
   settings: AttuneSettings;
@@ -63,6 +69,8 @@ export class AttuneStack extends Stack {
   readonly auth?: ApiAuth;
   readonly schedule: TrainSchedule;
   readonly alarms: AttuneAlarms;
+  readonly dashboard: AttuneDashboard;
+  readonly deploymentGroups: Partial<Record<FunctionName, LambdaDeploymentGroup>> = {};
 
   constructor(scope: Construct, id: string, props: AttuneStackProps) {
     super(scope, id, { description: 'Attune: serverless personalization engine', ...props });
@@ -71,7 +79,12 @@ export class AttuneStack extends Stack {
     const removalPolicy = s.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
     const logRetention = s.logRetentionDays as RetentionDays;
 
-    this.table = new InteractionsTable(this, RESOURCES.table, { schema: TABLE_SCHEMA, removalPolicy });
+    this.table = new InteractionsTable(this, RESOURCES.table, {
+      schema: TABLE_SCHEMA,
+      removalPolicy,
+      // Training's freshness probe reads only keys from it; events are read by Scan.
+      keysOnlyIndexes: [INDEX.received],
+    });
     this.models = new ModelBucket(this, RESOURCES.bucket, {
       modelPrefix: MODEL_PREFIX,
       removalPolicy,
@@ -85,7 +98,14 @@ export class AttuneStack extends Stack {
         'Auth',
         s.jwtIssuer
           ? { kind: 'oidc', issuer: s.jwtIssuer, audience: s.jwtAudience, adminScope: ADMIN_SCOPE }
-          : { kind: 'cognito', adminGroup: s.adminGroup, selfSignUp: s.selfSignUp, removalPolicy },
+          : {
+              kind: 'cognito',
+              adminScope: ADMIN_SCOPE,
+              selfSignUp: s.selfSignUp,
+              removalPolicy,
+              ses: s.sesFromEmail ? { fromEmail: s.sesFromEmail, region: s.sesRegion } : undefined,
+              domainPrefix: s.cognitoDomainPrefix || `attune-${s.stage.toLowerCase()}-${Aws.ACCOUNT_ID}`,
+            },
       );
     }
 
@@ -105,6 +125,9 @@ export class AttuneStack extends Stack {
       for (const name of Object.keys(environment)) {
         if (overrides[name] !== undefined) environment[name] = overrides[name];
       }
+      // Read by Powertools Logger in every function.
+      environment.POWERTOOLS_LOG_LEVEL = s.logLevel;
+      environment.POWERTOOLS_LOGGER_SAMPLE_RATE = String(s.logSampleRate);
       const fn = new AttuneFunction(this, def.name, {
         entry: join(root, def.entry),
         projectRoot: root,
@@ -117,8 +140,9 @@ export class AttuneStack extends Stack {
         logRemovalPolicy: removalPolicy,
         // One training run at a time: the lease guards correctness, this guards cost.
         reservedConcurrentExecutions: scheduled ? 1 : undefined,
+        provisionedConcurrency: def.name === 'Recommend' ? s.recommendProvisionedConcurrency : 0,
       });
-      fn.bindTable(this.table.table, def.access.table, this.table.indexNames, def.access.tableWriteLeadingKeys);
+      fn.bindTable(this.table.table, def.access.table, def.access.indexes, def.access.tableWriteLeadingKeys);
       fn.bindModelBucket(this.models.bucket, MODEL_PREFIX, def.access.bucket);
       functions[def.name] = fn;
     }
@@ -128,6 +152,7 @@ export class AttuneStack extends Stack {
     this.httpApi = new AttuneHttpApi(this, 'Http', {
       throttleRate: s.throttleRate,
       throttleBurst: s.throttleBurst,
+      routeThrottles: s.routeThrottles,
       corsOrigins: s.corsOrigins,
       corsMethods: [...new Set(ROUTES.map((r) => r.method))],
       logRetention,
@@ -137,7 +162,8 @@ export class AttuneStack extends Stack {
     const integrationFor = (name: FunctionName): HttpLambdaIntegration => {
       let integration = integrations.get(name);
       if (!integration) {
-        integration = new HttpLambdaIntegration(`${name}Integration`, functions[name].fn, {
+        // The alias, so CodeDeploy's traffic shift applies to API calls.
+        integration = new HttpLambdaIntegration(`${name}Integration`, functions[name].alias, {
           payloadFormatVersion: PayloadFormatVersion.VERSION_2_0,
         });
         integrations.set(name, integration);
@@ -166,48 +192,98 @@ export class AttuneStack extends Stack {
     const train = functions[SCHEDULED_FUNCTION];
     this.schedule = new TrainSchedule(this, 'TrainSchedule', {
       expression: s.trainSchedule,
-      target: train.fn,
+      target: train.alias,
       periodSeconds: s.trainPeriodSeconds,
       retryAttempts: 4,
     });
     // A failed run is not retried by Lambda: the next scheduled run is the
     // retry (a crash loop would otherwise cost 3 full runs per period). An
     // event still queued behind a running job after one period is obsolete.
-    train.fn.configureAsyncInvoke({
+    train.alias.configureAsyncInvoke({
       retryAttempts: 0,
       maxEventAge: Duration.seconds(Math.min(Math.max(s.trainPeriodSeconds, 60), 6 * 3600)),
       onFailure: new SqsDestination(this.schedule.deadLetterQueue),
     });
 
-    // --- alarms ---------------------------------------------------------------
-    const serviceDimension = { service: SERVICE_NAME };
+    // --- alarms, dashboard, safe rollout ------------------------------------
+    const app = (name: string): AppMetric => ({ namespace: METRICS_NAMESPACE, name, dimensions: { service: SERVICE_NAME } });
     this.alarms = new AttuneAlarms(this, 'Alarms', {
       functions: Object.fromEntries(Object.entries(functions).map(([name, f]) => [name, f.fn])),
+      train: { fn: train.fn, timeoutSeconds: s.trainTimeoutMinutes * 60 },
       api: this.httpApi.api,
+      table: this.table.table,
       error5xxPercent: s.error5xxPercent,
       latencyP99Ms: s.latencyP99Ms,
-      trainingFailures: { namespace: METRICS_NAMESPACE, name: TRAIN_METRICS.failures, dimensions: serviceDimension },
-      modelAge: { namespace: METRICS_NAMESPACE, name: TRAIN_METRICS.modelAge, dimensions: serviceDimension },
+      trainingFailures: app(TRAIN_METRICS.failures),
+      trainingSucceeded: app(TRAIN_METRICS.succeeded),
+      refusedVersions: app(API_METRICS.refusedVersions),
+      misconfigurations: app(API_METRICS.misconfigurations),
       trainPeriodSeconds: s.trainPeriodSeconds,
       stalenessPeriods: s.stalenessPeriods,
       deadLetterQueue: this.schedule.deadLetterQueue,
       alarmEmail: s.alarmEmail,
     });
+    this.dashboard = new AttuneDashboard(this, 'Dashboard', {
+      api: this.httpApi.api,
+      functions: Object.fromEntries(Object.entries(functions).map(([name, f]) => [name, f.fn])),
+      table: this.table.table,
+      namespace: METRICS_NAMESPACE,
+      dimensions: { service: SERVICE_NAME },
+      metrics: {
+        trainingRuns: TRAIN_METRICS.runs,
+        trainingPublished: TRAIN_METRICS.published,
+        trainingSucceeded: TRAIN_METRICS.succeeded,
+        trainingFailures: TRAIN_METRICS.failures,
+        trainingSeconds: TRAIN_METRICS.seconds,
+        modelAge: TRAIN_METRICS.modelAge,
+        ndcg10: TRAIN_METRICS.ndcg10,
+        answers: API_METRICS.answers,
+        coreLatency: API_METRICS.coreLatency,
+        eventsAccepted: API_METRICS.eventsAccepted,
+        eventsRejected: API_METRICS.eventsRejected,
+        eventsFailed: API_METRICS.eventsFailed,
+        coldStarts: API_METRICS.coldStarts,
+        refusedVersions: API_METRICS.refusedVersions,
+      },
+      alarms: this.alarms.alarms,
+    });
+    // A new version of an API function takes 10% of traffic for 5 minutes,
+    // then all of it; the API's 5xx or latency alarm, or the function's own
+    // errors alarm, rolls the alias back to the previous version.
+    for (const name of CANARY_FUNCTIONS) {
+      this.deploymentGroups[name] = new LambdaDeploymentGroup(this, `${name}Deployment`, {
+        alias: functions[name].alias,
+        deploymentConfig: LambdaDeploymentConfig[deploymentConfigKey(s.deploymentConfig)],
+        alarms: [this.alarms.api5xx, this.alarms.apiLatency, this.alarms.functionErrors[name]],
+        autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
+      });
+      Validations.of(this.deploymentGroups[name]!.role).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
+        reason:
+          'The AWS-maintained minimal service role for CodeDeploy on Lambda (the Limited variant): read and update ' +
+          'the alias it shifts, read the alarms it watches; AWS keeps it in step with what CodeDeploy calls.',
+      });
+    }
 
     // --- outputs ----------------------------------------------------------------
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName, description: 'Interactions table' });
     new CfnOutput(this, 'BucketName', { value: this.models.bucket.bucketName, description: 'Model bucket' });
-    new CfnOutput(this, 'TrainFunctionName', { value: train.fn.functionName, description: 'Invoke to train now' });
+    new CfnOutput(this, 'TrainFunctionName', { value: train.fn.functionName, description: 'Invoke to train now (alias live)' });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.schedule.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'AuthMode', { value: s.unauthenticated ? 'none' : 'jwt' });
     if (this.auth) new CfnOutput(this, 'JwtIssuer', { value: this.auth.issuer });
-    if (this.auth?.userPool && this.auth.userPoolClient) {
+    if (this.auth?.userPool && this.auth.userPoolClient && this.auth.adminClient) {
       new CfnOutput(this, 'UserPoolId', { value: this.auth.userPool.userPoolId });
       new CfnOutput(this, 'UserPoolClientId', { value: this.auth.userPoolClient.userPoolClientId });
-      new CfnOutput(this, 'AdminGroup', { value: s.adminGroup });
+      new CfnOutput(this, 'AdminClientId', {
+        value: this.auth.adminClient.userPoolClientId,
+        description: 'Client-credentials client for admin jobs (its secret: aws cognito-idp describe-user-pool-client)',
+      });
+      new CfnOutput(this, 'TokenEndpoint', { value: this.auth.tokenEndpoint!, description: 'OAuth2 token endpoint' });
     }
-    if (this.alarms.topic) new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarms.topic.topicArn, description: 'Every alarm notifies it' });
+    new CfnOutput(this, 'DashboardName', { value: this.dashboard.dashboard.dashboardName });
   }
 
   /** Authorizer and scopes of a route, from its topology auth level. */
@@ -222,6 +298,16 @@ export class AttuneStack extends Stack {
         return { authorizer: this.auth.authorizer, authorizationScopes: this.auth.adminScopes };
     }
   }
+}
+
+/** `Canary10Percent5Minutes` → the LambdaDeploymentConfig member of that name. */
+function deploymentConfigKey(name: AttuneSettings['deploymentConfig']) {
+  const keys = {
+    Canary10Percent5Minutes: 'CANARY_10PERCENT_5MINUTES',
+    Linear10PercentEvery1Minute: 'LINEAR_10PERCENT_EVERY_1MINUTE',
+    AllAtOnce: 'ALL_AT_ONCE',
+  } as const;
+  return keys[name];
 }
 
 /**

@@ -1,57 +1,12 @@
 /**
  * Deploy-time settings of the Attune stack, read from CDK context (`attune:*`
  * keys in cdk.json, or `-c key=value` on the command line). Every knob the
- * stack has is listed here, typed and validated once, so a typo fails synth
- * with a message naming the key instead of deploying something surprising.
+ * stack has is one zod field here, so a typo or an inconsistent combination
+ * fails synth with a message naming the key instead of deploying something surprising.
  */
 import type { Construct } from 'constructs';
-import { TRAIN_SCHEDULE } from '../../shared/topology';
-
-/** All context settings, with the defaults the stack uses when a key is absent. */
-export interface AttuneSettings {
-  /** Stage name; the stack is called `Attune-<stage>`. */
-  stage: string;
-  /** Dev stages only: no authorizer at all and ATTUNE_AUTH_MODE=none. */
-  unauthenticated: boolean;
-  /** Keep the table, bucket, user pool and log groups when the stack is deleted. */
-  retainData: boolean;
-  /** Days an interaction is kept (TTL written by Ingest); 0 keeps forever. */
-  retentionDays: number;
-  /** EventBridge schedule expression for retraining: `rate(...)` or `cron(...)`. */
-  trainSchedule: string;
-  /** Seconds between scheduled runs: parsed from a rate(), or `attune:trainPeriodMinutes` for a cron(). */
-  trainPeriodSeconds: number;
-  trainMemoryMb: number;
-  trainTimeoutMinutes: number;
-  throttleRate: number;
-  throttleBurst: number;
-  /** Browser origins allowed by CORS; empty disables CORS (mobile apps do not need it). */
-  corsOrigins: string[];
-  /** Alarm notifications go to this address (SNS email subscription); empty creates no topic. */
-  alarmEmail: string;
-  /** Existing OIDC issuer URL; empty creates a Cognito user pool instead. */
-  jwtIssuer: string;
-  /** Accepted `aud` (or `client_id`) values of tokens from {@link jwtIssuer}. */
-  jwtAudience: string[];
-  /** Cognito mode: group whose members may call admin routes (checked by the handlers). */
-  adminGroup: string;
-  /** Cognito mode: whether app users may sign themselves up. */
-  selfSignUp: boolean;
-  /** Retention of Lambda and API access log groups, in days. */
-  logRetentionDays: number;
-  /** Model staleness alarm fires when the served model is older than this many schedule periods. */
-  stalenessPeriods: number;
-  /** API p99 latency alarm threshold, milliseconds. */
-  latencyP99Ms: number;
-  /** API 5xx alarm threshold, percent of requests. */
-  error5xxPercent: number;
-  /** Days a noncurrent (overwritten or deleted) object version is kept in the model bucket. */
-  noncurrentVersionDays: number;
-  /** Backstop expiry of objects under the model prefix, in days; 0 disables. Train prunes old versions itself. */
-  modelExpirationDays: number;
-}
-
-type ContextReader = Pick<Construct['node'], 'tryGetContext'>;
+import { z } from 'zod';
+import { TRAIN_SCHEDULE, TRAIN_TIMING, ROUTES, maxTrainBudgetSeconds } from '../../shared/topology';
 
 /** Thrown for a context value that cannot be used; the message names the key. */
 export class SettingsError extends Error {
@@ -60,59 +15,139 @@ export class SettingsError extends Error {
 
 const CTX = 'attune:';
 
-function raw(node: ContextReader, key: string): unknown {
-  const v: unknown = node.tryGetContext(CTX + key);
-  return v === null || v === '' ? undefined : v;
-}
-
-function bool(node: ContextReader, key: string, fallback: boolean): boolean {
-  const v = raw(node, key);
-  if (v === undefined) return fallback;
-  // `-c key=true` arrives as a string; cdk.json gives a real boolean.
-  if (v === true || v === 'true') return true;
-  if (v === false || v === 'false') return false;
-  throw new SettingsError(`${CTX}${key} must be true or false, got ${JSON.stringify(v)}`);
-}
-
-function num(node: ContextReader, key: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const v = raw(node, key);
-  if (v === undefined) return fallback;
-  const n = typeof v === 'number' ? v : Number(v);
-  if (!Number.isFinite(n) || n < min || n > max) {
-    throw new SettingsError(`${CTX}${key} must be a number in [${min}, ${max}], got ${JSON.stringify(v)}`);
-  }
-  return n;
-}
-
-function str(node: ContextReader, key: string, fallback: string): string {
-  const v = raw(node, key);
-  if (v === undefined) return fallback;
-  if (typeof v !== 'string') throw new SettingsError(`${CTX}${key} must be a string, got ${JSON.stringify(v)}`);
-  return v.trim();
-}
-
-function list(node: ContextReader, key: string): string[] {
-  const v = raw(node, key);
-  if (v === undefined) return [];
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v.map((x) => x.trim()).filter(Boolean);
-  // From the command line: a JSON array or a comma-separated list.
-  if (typeof v === 'string') {
-    const s = v.trim();
-    if (s.startsWith('[')) {
-      try {
-        return list({ tryGetContext: () => JSON.parse(s) as unknown }, key);
-      } catch (e) {
-        if (e instanceof SettingsError) throw e;
-        throw new SettingsError(`${CTX}${key} is not a valid JSON array: ${s}`);
-      }
-    }
-    return s.split(',').map((x) => x.trim()).filter(Boolean);
-  }
-  throw new SettingsError(`${CTX}${key} must be a list of strings, got ${JSON.stringify(v)}`);
-}
-
 /** Retention periods CloudWatch Logs accepts, in days. */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+/** CodeDeploy predefined Lambda configurations the stack accepts. */
+export const DEPLOYMENT_CONFIGS = ['Canary10Percent5Minutes', 'Linear10PercentEvery1Minute', 'AllAtOnce'] as const;
+
+// `-c key=value` gives strings; cdk.json gives JSON values. Each field accepts both.
+const bool = z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
+const num = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), z.number().finite().min(min).max(max));
+const str = z.string().transform((s) => s.trim());
+const list = z.preprocess((v) => {
+  if (typeof v !== 'string') return v;
+  const s = v.trim();
+  if (!s.startsWith('[')) return s.split(',');
+  try {
+    return JSON.parse(s) as unknown;
+  } catch {
+    return v; // not a list: the array schema names the key
+  }
+}, z.array(z.string()).transform((a) => a.map((x) => x.trim()).filter(Boolean)));
+
+/** Per-route limits of the HTTP API stage, requests per second. */
+const throttle = z.object({ rate: z.number().min(1), burst: z.number().min(1) }).strict();
+const routeKeys = ROUTES.map((r) => `${r.method} ${r.path}`);
+const routeThrottles = z.preprocess(
+  (v) => (typeof v === 'string' ? JSON.parse(v) : v),
+  z.record(z.string(), throttle).superRefine((o, ctx) => {
+    for (const k of Object.keys(o)) {
+      if (!routeKeys.includes(k)) ctx.addIssue({ code: 'custom', message: `unknown route "${k}" (routes: ${routeKeys.join(', ')})` });
+    }
+  }),
+);
+
+/**
+ * Per-route defaults (a route missing here gets the default-route limits). Rates are per second across all callers (API Gateway has
+ * no per-caller limit); they bound what one abusive account can make the
+ * functions and the table do, and sit below the account's 10,000 rps default.
+ */
+export const DEFAULT_ROUTE_THROTTLES: Record<string, { rate: number; burst: number }> = {
+  'POST /events': { rate: 200, burst: 400 },
+  'GET /users/{userId}/events': { rate: 20, burst: 40 },
+  'DELETE /users/{userId}': { rate: 2, burst: 5 },
+  'DELETE /users/{userId}/erasure': { rate: 2, burst: 5 },
+  'PUT /items/{itemId}': { rate: 20, burst: 50 },
+  'DELETE /items/{itemId}': { rate: 20, burst: 50 },
+  'GET /users/{userId}/recommendations': { rate: 200, burst: 400 },
+  'POST /users/{userId}/rank': { rate: 100, burst: 200 },
+  'GET /items/{itemId}/similar': { rate: 100, burst: 200 },
+  'GET /health': { rate: 5, burst: 10 },
+};
+
+const email = str.refine((s) => s === '' || /^[^@\s]+@[^@\s]+$/.test(s), 'is not an e-mail address');
+
+const SCHEMA = z
+  .object({
+    /** Stage name; the stack is called `Attune-<stage>`. */
+    stage: str.pipe(z.string().regex(/^[A-Za-z0-9-]{1,20}$/, 'must be 1-20 letters, digits or dashes')).default('prod'),
+    /** Dev stages only: no authorizer at all and ATTUNE_AUTH_MODE=none. */
+    unauthenticated: bool.default(false),
+    /** Keep the table, bucket, user pool and log groups when the stack is deleted. */
+    retainData: bool.default(true),
+    /** Days an interaction is kept (TTL written by Ingest); 0 keeps forever. */
+    retentionDays: num(0, 36_500).default(0),
+    /** EventBridge schedule expression for retraining: `rate(...)` or `cron(...)`. */
+    trainSchedule: str.default(TRAIN_SCHEDULE),
+    /** A cron() has no single period; the staleness alarm needs one. */
+    trainPeriodMinutes: num(1).optional(),
+    // Sized for ~1M interactions: 3008 MB (~1.7 vCPU) and the full 15 minutes.
+    trainMemoryMb: num(128, 10_240).default(3008),
+    trainTimeoutMinutes: num(1, 15).default(15),
+    /** Training budget; default: the most the timeout allows (see TRAIN_TIMING). */
+    trainBudgetSeconds: num(1).optional(),
+    /** Default-route limits (routes without their own entry). */
+    throttleRate: num(1).default(100),
+    throttleBurst: num(1).default(200),
+    /** Per-route limits, merged over {@link DEFAULT_ROUTE_THROTTLES}. */
+    routeThrottles: routeThrottles.default({}),
+    /** Browser origins allowed by CORS; empty disables CORS (mobile apps do not need it). */
+    corsOrigins: list
+      .pipe(z.array(z.string().regex(/^(\*|https?:\/\/[^/]+)$/, 'entries must be origins like https://app.example.com')))
+      .default([]),
+    /** Alarm notifications also go to this address (SNS e-mail subscription); the topic always exists. */
+    alarmEmail: email.default(''),
+    /** Existing OIDC issuer URL; empty creates a Cognito user pool instead. */
+    jwtIssuer: str.refine((s) => s === '' || s.startsWith('https://'), 'must be an https:// URL').default(''),
+    /** Accepted `aud` (or `client_id`) values of tokens from {@link jwtIssuer}. */
+    jwtAudience: list.default([]),
+    /** Cognito mode: group whose members may call admin routes (checked by the handlers). */
+    adminGroup: str.default('admin'),
+    /** Cognito mode: whether app users may sign themselves up. */
+    selfSignUp: bool.default(true),
+    /** Cognito mode: sender address verified in SES; empty uses Cognito's default sender (50 e-mails a day). */
+    sesFromEmail: email.default(''),
+    /** Region of the SES identity; required with sesFromEmail when the stack has no region. */
+    sesRegion: str.default(''),
+    /** Cognito mode: domain prefix of the hosted token endpoint (client-credentials admin clients). */
+    cognitoDomainPrefix: str
+      .refine((s) => s === '' || /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(s), 'must be lowercase letters, digits, dashes')
+      .default(''),
+    /** Retention of Lambda and API access log groups, in days. */
+    logRetentionDays: num(1)
+      .refine((n) => LOG_RETENTION_DAYS.includes(n), `must be one of ${LOG_RETENTION_DAYS.join(', ')}`)
+      .default(30),
+    /** Powertools log level of every function. */
+    logLevel: str.transform((s) => s.toUpperCase()).pipe(z.enum(LOG_LEVELS)).default('INFO'),
+    /** Share of invocations logged at DEBUG regardless of the level (Powertools sampling). */
+    logSampleRate: num(0, 1).default(0),
+    /** Staleness alarm: no successful training run (published or nothing new) for this many periods. */
+    stalenessPeriods: num(1, 1000).default(3),
+    /** API p99 latency alarm threshold, milliseconds. */
+    latencyP99Ms: num(1).default(1000),
+    /** API 5xx alarm threshold, percent of requests. */
+    error5xxPercent: num(0, 100).default(1),
+    /** Days a noncurrent (overwritten or deleted) object version is kept in the model bucket. */
+    noncurrentVersionDays: num(1).default(30),
+    /** Backstop expiry of objects under the model prefix, in days; 0 disables. Train prunes old versions itself. */
+    modelExpirationDays: num(0).default(90),
+    /** CodeDeploy traffic shifting for Ingest and Recommend. */
+    deploymentConfig: z.enum(DEPLOYMENT_CONFIGS).default('Canary10Percent5Minutes'),
+    /** Provisioned concurrency of Recommend's live alias; 0 (default) provisions nothing. */
+    recommendProvisionedConcurrency: num(0, 1000).pipe(z.number().int()).default(0),
+  })
+  .strict();
+
+export type AttuneSettings = Omit<z.output<typeof SCHEMA>, 'trainPeriodMinutes' | 'trainBudgetSeconds' | 'routeThrottles'> & {
+  /** Seconds between scheduled runs: parsed from a rate(), or `attune:trainPeriodMinutes` for a cron(). */
+  trainPeriodSeconds: number;
+  /** Training budget handed to the job: the final fit may run to 1.5× it, after the read. */
+  trainBudgetSeconds: number;
+  /** Every route's limits: the defaults with the context's entries over them. */
+  routeThrottles: Record<string, { rate: number; burst: number }>;
+};
 
 const RATE = /^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$/;
 const UNIT_SECONDS: Record<string, number> = { minute: 60, hour: 3600, day: 86_400 };
@@ -125,76 +160,69 @@ export function ratePeriodSeconds(expression: string): number | undefined {
   return Number(m[1]) * UNIT_SECONDS[unit];
 }
 
+/** The `attune:*` context, keys without the prefix; empty values count as absent. */
+function rawContext(scope: Construct): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  // Every attune:* key, so strict() names a typo instead of ignoring it.
+  for (const [k, v] of Object.entries(scope.node.getAllContext())) {
+    if (k.startsWith(CTX) && v !== undefined && v !== null && v !== '') out[k.slice(CTX.length)] = v;
+  }
+  return out;
+}
+
 /**
  * Reads and validates every `attune:*` context key.
  * @throws SettingsError naming the key at fault.
  */
 export function readSettings(scope: Construct): AttuneSettings {
-  const node = scope.node;
-  const trainSchedule = str(node, 'trainSchedule', TRAIN_SCHEDULE);
-  let trainPeriodSeconds = ratePeriodSeconds(trainSchedule);
+  let parsed: z.output<typeof SCHEMA>;
+  try {
+    parsed = SCHEMA.parse(rawContext(scope));
+  } catch (e) {
+    if (e instanceof SyntaxError) throw new SettingsError(`${CTX}routeThrottles is not valid JSON: ${e.message}`);
+    if (!(e instanceof z.ZodError)) throw e;
+    const issue = e.issues[0];
+    const key = issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : issue.path.join('.');
+    throw new SettingsError(`${CTX}${key}: ${issue.message}`);
+  }
+  const { trainPeriodMinutes, trainBudgetSeconds, routeThrottles: routes, ...s } = parsed;
+
+  let trainPeriodSeconds = ratePeriodSeconds(s.trainSchedule);
   if (trainPeriodSeconds === undefined) {
-    if (!/^cron\(.+\)$/.test(trainSchedule)) {
-      throw new SettingsError(`${CTX}trainSchedule must be rate(N unit) or cron(...), got "${trainSchedule}"`);
+    if (!/^cron\(.+\)$/.test(s.trainSchedule)) {
+      throw new SettingsError(`${CTX}trainSchedule must be rate(N unit) or cron(...), got "${s.trainSchedule}"`);
     }
-    // A cron has no single period; the staleness alarm needs one, so ask for it.
-    const minutes = num(node, 'trainPeriodMinutes', Number.NaN, 1);
-    if (Number.isNaN(minutes)) {
+    if (trainPeriodMinutes === undefined) {
       throw new SettingsError(`${CTX}trainPeriodMinutes is required with a cron() ${CTX}trainSchedule`);
     }
-    trainPeriodSeconds = minutes * 60;
+    trainPeriodSeconds = trainPeriodMinutes * 60;
   }
   if (trainPeriodSeconds < 60) throw new SettingsError(`${CTX}trainSchedule must not run more often than once a minute`);
 
-  const jwtIssuer = str(node, 'jwtIssuer', '');
-  const jwtAudience = list(node, 'jwtAudience');
-  if (jwtIssuer && !jwtIssuer.startsWith('https://')) {
-    throw new SettingsError(`${CTX}jwtIssuer must be an https:// URL, got "${jwtIssuer}"`);
+  // The job may run to finalFitFactor × budget after the table read, then publishes.
+  const timeoutSeconds = s.trainTimeoutMinutes * 60;
+  const maxBudget = maxTrainBudgetSeconds(timeoutSeconds);
+  if (maxBudget < 1) {
+    throw new SettingsError(
+      `${CTX}trainTimeoutMinutes=${s.trainTimeoutMinutes} leaves no training time after the ` +
+        `${TRAIN_TIMING.reserveSeconds} s reserved for the read and the publish`,
+    );
   }
-  if (jwtIssuer && jwtAudience.length === 0) {
+  if (trainBudgetSeconds !== undefined && trainBudgetSeconds > maxBudget) {
+    throw new SettingsError(
+      `${CTX}trainBudgetSeconds=${trainBudgetSeconds} does not fit ${CTX}trainTimeoutMinutes=${s.trainTimeoutMinutes}: ` +
+        `${TRAIN_TIMING.finalFitFactor} × budget + ${TRAIN_TIMING.reserveSeconds} s (read and publish) must be ≤ ` +
+        `${timeoutSeconds} s, so the budget can be at most ${maxBudget} s`,
+    );
+  }
+
+  if (parsed.jwtIssuer && parsed.jwtAudience.length === 0) {
     throw new SettingsError(`${CTX}jwtAudience is required with ${CTX}jwtIssuer`);
   }
-  const corsOrigins = list(node, 'corsOrigins');
-  for (const o of corsOrigins) {
-    if (o !== '*' && !/^https?:\/\/[^/]+$/.test(o)) {
-      throw new SettingsError(`${CTX}corsOrigins entries must be origins like https://app.example.com, got "${o}"`);
-    }
-  }
-  const alarmEmail = str(node, 'alarmEmail', '');
-  if (alarmEmail && !/^[^@\s]+@[^@\s]+$/.test(alarmEmail)) {
-    throw new SettingsError(`${CTX}alarmEmail is not an e-mail address: "${alarmEmail}"`);
-  }
-  const stage = str(node, 'stage', 'prod');
-  if (!/^[A-Za-z0-9-]{1,20}$/.test(stage)) throw new SettingsError(`${CTX}stage must be 1-20 letters, digits or dashes`);
-
-  const logRetentionDays = num(node, 'logRetentionDays', 30, 1);
-  if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
-    throw new SettingsError(`${CTX}logRetentionDays must be one of ${LOG_RETENTION_DAYS.join(', ')}, got ${logRetentionDays}`);
-  }
-
   return {
-    stage,
-    unauthenticated: bool(node, 'unauthenticated', false),
-    retainData: bool(node, 'retainData', true),
-    retentionDays: num(node, 'retentionDays', 0, 0, 36_500),
-    trainSchedule,
+    ...s,
     trainPeriodSeconds,
-    // Sized for ~1M interactions: 3008 MB (~1.7 vCPU) and the full 15 minutes.
-    trainMemoryMb: num(node, 'trainMemoryMb', 3008, 128, 10_240),
-    trainTimeoutMinutes: num(node, 'trainTimeoutMinutes', 15, 1, 15),
-    throttleRate: num(node, 'throttleRate', 100, 1),
-    throttleBurst: num(node, 'throttleBurst', 200, 1),
-    corsOrigins,
-    alarmEmail,
-    jwtIssuer,
-    jwtAudience,
-    adminGroup: str(node, 'adminGroup', 'admin'),
-    selfSignUp: bool(node, 'selfSignUp', true),
-    logRetentionDays,
-    stalenessPeriods: num(node, 'stalenessPeriods', 3, 1, 1000),
-    latencyP99Ms: num(node, 'latencyP99Ms', 1000, 1),
-    error5xxPercent: num(node, 'error5xxPercent', 1, 0, 100),
-    noncurrentVersionDays: num(node, 'noncurrentVersionDays', 30, 1),
-    modelExpirationDays: num(node, 'modelExpirationDays', 90, 0),
+    trainBudgetSeconds: trainBudgetSeconds ?? maxBudget,
+    routeThrottles: { ...DEFAULT_ROUTE_THROTTLES, ...routes },
   };
 }

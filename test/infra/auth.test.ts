@@ -1,3 +1,4 @@
+import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../../shared/config';
 import { ADMIN_SCOPE } from '../../shared/http/auth';
@@ -14,7 +15,8 @@ function routes(s: Synth): Map<string, { route: Props; functionId: string }> {
     const integrationId = r.Properties.Target['Fn::Join'][1][1].Ref as string;
     const integration = integrations[integrationId].Properties;
     expect(integration.PayloadFormatVersion).toBe('2.0');
-    out.set(r.Properties.RouteKey, { route: r.Properties, functionId: integration.IntegrationUri['Fn::GetAtt'][0] });
+    // The integration invokes the function's live alias.
+    out.set(r.Properties.RouteKey, { route: r.Properties, functionId: integration.IntegrationUri.Ref });
   }
   return out;
 }
@@ -33,16 +35,19 @@ describe('routes (default: Cognito user pool)', () => {
   it('serves every topology route, each from its function, and nothing else', () => {
     expect([...byKey.keys()].sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
     for (const r of ROUTES) {
-      expect(byKey.get(`${r.method} ${r.path}`)?.functionId).toBe(logicalId(s.stack, s.stack.functions[r.function].fn));
+      expect(byKey.get(`${r.method} ${r.path}`)?.functionId).toBe(logicalId(s.stack, s.stack.functions[r.function].alias));
     }
   });
 
-  it('has one JWT authorizer whose issuer and audience are the stack user pool and app client', () => {
+  it('has one JWT authorizer whose issuer and audiences are the stack user pool, app client and admin client', () => {
     expect(Object.keys(authorizers)).toHaveLength(1);
     const a = authorizers[authorizerId].Properties;
     expect(a.AuthorizerType).toBe('JWT');
     expect(a.IdentitySource).toEqual(['$request.header.Authorization']);
-    expect(a.JwtConfiguration.Audience).toEqual([{ Ref: logicalId(s.stack, s.stack.auth!.userPoolClient!) }]);
+    expect(a.JwtConfiguration.Audience).toEqual([
+      { Ref: logicalId(s.stack, s.stack.auth!.userPoolClient!) },
+      { Ref: logicalId(s.stack, s.stack.auth!.adminClient!) },
+    ]);
     expect(JSON.stringify(a.JwtConfiguration.Issuer)).toContain(logicalId(s.stack, s.stack.auth!.userPool!));
   });
 
@@ -59,15 +64,51 @@ describe('routes (default: Cognito user pool)', () => {
     }
   });
 
-  it('admin routes: the handler checks the Cognito group it is told about (no scope in Cognito tokens)', () => {
-    for (const r of ROUTES.filter((x) => x.auth === 'admin')) {
+  it('admin routes require the admin scope at the gateway; only the client-credentials admin client gets it', () => {
+    for (const r of ROUTES) {
       const { route } = byKey.get(`${r.method} ${r.path}`)!;
-      expect(route.AuthorizationType).toBe('JWT');
-      expect(route.AuthorizationScopes).toBeUndefined();
-      expect(envOf(s, r.function)[ENV.adminGroup]).toBe('admin');
+      if (r.auth === 'admin') expect(route.AuthorizationScopes, r.path).toEqual([ADMIN_SCOPE]);
+      else expect(route.AuthorizationScopes, r.path).toBeUndefined();
       expect(envOf(s, r.function)[ENV.authMode]).toBe('jwt');
     }
-    s.template.hasResourceProperties('AWS::Cognito::UserPoolGroup', { GroupName: 'admin' });
+    // No password-only account can reach them: no admin group, and the app client has no OAuth scopes.
+    s.template.resourceCountIs('AWS::Cognito::UserPoolGroup', 0);
+    const [server, scope] = ADMIN_SCOPE.split('/');
+    s.template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
+      Identifier: server,
+      Scopes: [{ ScopeName: scope, ScopeDescription: Match.anyValue() }],
+    });
+    const clients = s.template.findResources('AWS::Cognito::UserPoolClient');
+    const admin = clients[logicalId(s.stack, s.stack.auth!.adminClient!)].Properties;
+    expect(admin).toMatchObject({
+      GenerateSecret: true,
+      AllowedOAuthFlows: ['client_credentials'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthScopes: [{ 'Fn::Join': ['', [{ Ref: expect.any(String) }, `/${scope}`]] }],
+    });
+    expect(admin.ExplicitAuthFlows ?? []).not.toContain('ALLOW_USER_SRP_AUTH');
+    const app = clients[logicalId(s.stack, s.stack.auth!.userPoolClient!)].Properties;
+    expect(app.AllowedOAuthFlows).toBeUndefined();
+    expect(app.AllowedOAuthScopes).toBeUndefined();
+    // The token endpoint's domain: unique per stage and account, no region baked in.
+    s.template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+      Domain: { 'Fn::Join': ['', ['attune-prod-', { Ref: 'AWS::AccountId' }]] },
+    });
+    expect(Object.keys(s.template.findOutputs('*'))).toEqual(expect.arrayContaining(['AdminClientId', 'TokenEndpoint']));
+  });
+
+  it("sends Cognito's e-mail through SES when a verified sender is configured", () => {
+    s.template.hasResourceProperties('AWS::Cognito::UserPool', { EmailConfiguration: { EmailSendingAccount: 'COGNITO_DEFAULT' } });
+    const ses = synth({ 'attune:sesFromEmail': 'no-reply@example.com', 'attune:sesRegion': 'eu-west-1' });
+    ses.template.hasResourceProperties('AWS::Cognito::UserPool', {
+      EmailConfiguration: Match.objectLike({
+        EmailSendingAccount: 'DEVELOPER',
+        From: 'no-reply@example.com',
+        SourceArn: Match.anyValue(),
+      }),
+    });
+    expect(JSON.stringify(ses.template.findResources('AWS::Cognito::UserPool'))).toContain('eu-west-1');
+    expect(() => synth({ 'attune:sesFromEmail': 'not-an-address' })).toThrow(/sesFromEmail/);
   });
 
   it('creates a hardened user pool and a secretless mobile app client', () => {

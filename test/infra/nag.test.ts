@@ -35,18 +35,19 @@ function acknowledgements(app: App): { path: string; id: string; reason: string 
 describe('cdk-nag AwsSolutions', () => {
   for (const [name, context] of Object.entries(CONFIGS)) {
     it(`has zero unacknowledged errors or warnings (${name})`, () => {
-      const { app } = synth(context);
+      const { app } = synth(context, { nag: true });
       const report = new AwsSolutionsChecks(app).validateScope(app);
       const findings = report.violations.map(
         (v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
       );
       expect(findings).toEqual([]);
       expect(report.success).toBe(true);
-    });
+      // The first validation in a process loads most of aws-cdk-lib (~10 s CPU; 40 s+ on a loaded 2-core box).
+    }, 180_000);
   }
 
   it('does catch a finding (the checks are live, not vacuous)', () => {
-    const { app, stack } = synth({ 'attune:stage': 'negative' });
+    const { app, stack } = synth({ 'attune:stage': 'negative' }, { nag: true });
     new Bucket(stack, 'UnloggedBucket');
     const rules = new AwsSolutionsChecks(app).validateScope(app).violations.map((v) => v.ruleName);
     expect(rules).toEqual(expect.arrayContaining(['AwsSolutions-S1', 'AwsSolutions-S10']));
@@ -61,7 +62,7 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('acknowledges narrowly, each with a real reason', () => {
-    const { app } = synth();
+    const { app } = synth({}, { nag: true });
     const acks = acknowledgements(app);
     for (const a of acks) {
       expect(a.reason.length, `${a.id} at ${a.path}`).toBeGreaterThan(60);
@@ -74,20 +75,19 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions-APIG4 @ Http/Api/GET--health',
       'AwsSolutions-COG2 @ Auth/UserPool',
       'AwsSolutions-COG8 @ Auth/UserPool',
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited] @ IngestDeployment/ServiceRole',
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited] @ RecommendDeployment/ServiceRole',
       'AwsSolutions-IAM5[Resource::*] @ Ingest/Role',
       'AwsSolutions-IAM5[Resource::*] @ Recommend/Role',
       'AwsSolutions-IAM5[Resource::*] @ Train/Role',
       'AwsSolutions-IAM5[Resource::<ModelsBucket970C6ADA.Arn>/models/*] @ Recommend/Access',
       'AwsSolutions-IAM5[Resource::<ModelsBucket970C6ADA.Arn>/models/*] @ Train/Access',
-      'AwsSolutions-L1 @ Ingest/Function',
-      'AwsSolutions-L1 @ Recommend/Function',
-      'AwsSolutions-L1 @ Train/Function',
       'AwsSolutions-SQS3 @ TrainSchedule/DeadLetterQueue',
     ]);
   });
 
   it('keeps the X-Ray wildcard acknowledgement honest: the role default policies hold nothing else with "*"', () => {
-    const { stack, template } = synth();
+    const { stack, template } = synth({}, { nag: true });
     for (const fn of Object.values(stack.functions)) {
       const policy = template.findResources('AWS::IAM::Policy')[
         stack.getLogicalId(fn.role.node.findChild('DefaultPolicy').node.defaultChild as never)

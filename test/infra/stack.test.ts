@@ -2,7 +2,7 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { ENV } from '../../shared/config';
 import { TABLE_SCHEMA } from '../../shared/storage/schema';
-import { FUNCTIONS, TRAIN_SCHEDULE, type FunctionName } from '../../shared/topology';
+import { FUNCTIONS, ROUTES, TRAIN_SCHEDULE, type FunctionName } from '../../shared/topology';
 import { MODEL_PREFIX } from '../../shared/topology';
 import { logicalId, roleActions, roleStatements, synth } from './synth';
 
@@ -20,13 +20,14 @@ describe('functions', () => {
     expect(own).toHaveLength(NAMES.length);
     for (const name of NAMES) {
       const p = fnProps(name);
-      expect(p.Runtime).toBe('nodejs22.x');
+      expect(p.Runtime).toBe('nodejs24.x');
       expect(p.Architectures).toEqual(['arm64']);
       expect(p.TracingConfig).toEqual({ Mode: 'Active' });
       expect(p.LoggingConfig.LogFormat).toBe('JSON');
       expect(p.LoggingConfig.LogGroup).toEqual({ Ref: logicalId(stack, stack.functions[name].logGroup) });
       expect(p.Description).toBe(FUNCTIONS[name].description);
-      expect(p.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+      // Measured: source maps double Recommend's init CPU (docs/deploy.md); the maps ship for offline decoding.
+      expect(p.Environment.Variables.NODE_OPTIONS).toBeUndefined();
     }
   });
 
@@ -46,6 +47,40 @@ describe('functions', () => {
     ].Properties;
     expect(train.MemorySize).toBe(4096);
     expect(train.Timeout).toBe(600);
+    // The budget follows the timeout: (600 s - 120 s reserved) / 1.5.
+    expect(train.Environment.Variables[ENV.trainBudgetSeconds]).toBe('320');
+    expect(fnProps('Train').Environment.Variables[ENV.trainBudgetSeconds]).toBe('520');
+  });
+
+  it('rejects a training budget the timeout cannot hold, and a timeout with no room to train', () => {
+    expect(() => synth({ 'attune:trainTimeoutMinutes': 10, 'attune:trainBudgetSeconds': 600 })).toThrow(
+      /trainBudgetSeconds=600 does not fit attune:trainTimeoutMinutes=10.*at most 320 s/,
+    );
+    expect(() => synth({ 'attune:trainTimeoutMinutes': 3 })).not.toThrow();
+    expect(() => synth({ 'attune:trainTimeoutMinutes': 1 })).toThrow(/no training time/);
+    const s = synth({ 'attune:trainBudgetSeconds': '300' });
+    const env = s.template.findResources('AWS::Lambda::Function')[logicalId(s.stack, s.stack.functions.Train.fn)]
+      .Properties.Environment.Variables;
+    expect(env[ENV.trainBudgetSeconds]).toBe('300');
+  });
+
+  it('names the key of an invalid or unknown setting', () => {
+    expect(() => synth({ 'attune:trainMemoryMb': 'lots' })).toThrow(/attune:trainMemoryMb/);
+    expect(() => synth({ 'attune:trainMemoryMB': 4096 })).toThrow(/attune:trainMemoryMB/);
+    expect(() => synth({ 'attune:logLevel': 'LOUD' })).toThrow(/attune:logLevel/);
+    expect(() => synth({ 'attune:routeThrottles': '{"GET /nope": {"rate": 1, "burst": 1}}' })).toThrow(/routeThrottles/);
+  });
+
+  it('sets log level and debug sampling from context', () => {
+    const s = synth({ 'attune:logLevel': 'warn', 'attune:logSampleRate': '0.05' });
+    for (const name of NAMES) {
+      const env = s.template.findResources('AWS::Lambda::Function')[logicalId(s.stack, s.stack.functions[name].fn)]
+        .Properties.Environment.Variables;
+      expect(env.POWERTOOLS_LOG_LEVEL).toBe('WARN');
+      expect(env.POWERTOOLS_LOGGER_SAMPLE_RATE).toBe('0.05');
+    }
+    expect(fnProps('Ingest').Environment.Variables.POWERTOOLS_LOG_LEVEL).toBe('INFO');
+    expect(fnProps('Ingest').Environment.Variables.POWERTOOLS_LOGGER_SAMPLE_RATE).toBe('0');
   });
 
   it('sets the environment from the topology plus table, bucket, Powertools and auth', () => {
@@ -54,7 +89,10 @@ describe('functions', () => {
     for (const name of NAMES) {
       const env = fnProps(name).Environment.Variables;
       const def = FUNCTIONS[name];
-      for (const [k, v] of Object.entries(def.environment)) expect(env[k], `${name} ${k}`).toBe(v);
+      for (const [k, v] of Object.entries(def.environment)) {
+        // The budget is derived from the timeout (here the default 15 minutes gives the topology's value).
+        expect(env[k], `${name} ${k}`).toBe(v);
+      }
       expect(env.POWERTOOLS_SERVICE_NAME).toBe('attune');
       expect(env.POWERTOOLS_METRICS_NAMESPACE).toBe('Attune');
       expect(env[ENV.table]).toEqual(tableRef);
@@ -127,19 +165,32 @@ describe('IAM least privilege', () => {
     const objects = statements.find((s) => s.Sid === 'ModelObjects');
     expect(objects?.Action).toEqual(['s3:GetObject', 's3:PutObject', 's3:DeleteObject']);
     expect(objects?.Resource).toEqual({ 'Fn::Join': ['', [bucketArn, `/${MODEL_PREFIX}*`]] });
+    // No s3:prefix condition: a GetObject carries none, so S3 would answer a missing key 403, not 404.
     const list = statements.find((s) => s.Sid === 'ModelList');
     expect(list?.Resource).toEqual(bucketArn);
-    expect(list?.Condition).toEqual({ StringLike: { 's3:prefix': [`${MODEL_PREFIX}*`] } });
+    expect(list?.Action).toEqual('s3:ListBucket');
+    expect(list?.Condition).toBeUndefined();
   });
 
-  it('grants index reads on exactly the schema indexes (no index/* wildcard)', () => {
+  it('Ingest: writes only user and catalog partitions (dynamodb:LeadingKeys)', () => {
+    const writes = roleStatements(template, roleId('Ingest')).filter((s) => s.Sid === 'TableWrite');
+    expect(writes).toHaveLength(1);
+    expect(writes[0].Condition).toEqual({ 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['U#*', 'I#*'] } });
+  });
+
+  it('grants Query on exactly the indexes each function queries (no index/* wildcard)', () => {
     const tableArn = { 'Fn::GetAtt': [logicalId(stack, stack.table.table), 'Arn'] };
-    const expected = [...TABLE_SCHEMA.localIndexes, ...TABLE_SCHEMA.globalIndexes].map((i) => ({
-      'Fn::Join': ['', [tableArn, `/index/${i.name}`]],
-    }));
+    const arn = (name: string) => ({ 'Fn::Join': ['', [tableArn, `/index/${name}`]] });
+    const expected: Record<FunctionName, string[]> = {
+      Ingest: ['ByUserTime'],
+      Recommend: ['ByUserTime', 'Directory'],
+      Train: ['ByReceived', 'Directory'],
+    };
     for (const name of NAMES) {
       const idx = roleStatements(template, roleId(name)).find((s) => s.Sid === 'IndexRead');
-      expect(idx?.Resource).toEqual(expected);
+      const resources = ([] as unknown[]).concat(idx?.Resource);
+      expect(resources, name).toEqual(expected[name].map(arn));
+      expect(idx?.Action, name).toEqual('dynamodb:Query');
     }
   });
 });
@@ -172,6 +223,8 @@ describe('interactions table', () => {
               { AttributeName: i.partitionKey.name, KeyType: 'HASH' },
               { AttributeName: i.sortKey.name, KeyType: 'RANGE' },
             ],
+            // ByReceived serves training's key probe only (ProjectionExpression: its partition key).
+            Projection: { ProjectionType: i.name === 'ByReceived' ? 'KEYS_ONLY' : 'ALL' },
           }),
         ),
       }),
@@ -240,6 +293,13 @@ describe('model bucket', () => {
 });
 
 describe('training schedule', () => {
+  it('synthesizes without a region or account (environment-agnostic)', () => {
+    const { stack } = synth();
+    expect(stack.region).toMatch(/^\$\{Token/);
+    expect(stack.account).toMatch(/^\$\{Token/);
+    expect(JSON.stringify(stack.resolve(synth().template.toJSON()))).not.toMatch(/us-east-1|eu-west-1/);
+  });
+
   it('targets Train on the topology schedule, with a retry policy and an encrypted TLS-only DLQ', () => {
     const { stack, template } = synth();
     const queueId = logicalId(stack, stack.schedule.deadLetterQueue);
@@ -248,7 +308,8 @@ describe('training schedule', () => {
       State: 'ENABLED',
       Targets: [
         Match.objectLike({
-          Arn: { 'Fn::GetAtt': [logicalId(stack, stack.functions.Train.fn), 'Arn'] },
+          // The live alias: the schedule runs what was deployed last, never $LATEST.
+          Arn: { Ref: logicalId(stack, stack.functions.Train.alias) },
           DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } },
           RetryPolicy: { MaximumRetryAttempts: 4, MaximumEventAgeInSeconds: 3600 },
         }),
@@ -267,6 +328,8 @@ describe('training schedule', () => {
     // Failed runs are not retried by Lambda; they go to the same queue.
     template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
       FunctionName: { Ref: logicalId(stack, stack.functions.Train.fn) },
+      // The alias name, taken from its ARN.
+      Qualifier: { 'Fn::Select': [7, { 'Fn::Split': [':', { Ref: logicalId(stack, stack.functions.Train.alias) }] }] },
       MaximumRetryAttempts: 0,
       DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
     });
@@ -275,16 +338,19 @@ describe('training schedule', () => {
   it('takes a cron from context, with the period the staleness alarm needs', () => {
     const { template } = synth({ 'attune:trainSchedule': 'cron(0 3 * * ? *)', 'attune:trainPeriodMinutes': 1440 });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 3 * * ? *)' });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ModelAgeSeconds', Threshold: 3 * 86_400, Period: 86_400 });
+    // Three daily periods exceed CloudWatch's one-day evaluation window: capped at a day.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TrainingSucceeded', Threshold: 1, Period: 86_400 });
     expect(() => synth({ 'attune:trainSchedule': 'cron(0 3 * * ? *)' })).toThrow(/trainPeriodMinutes/);
     expect(() => synth({ 'attune:trainSchedule': 'every hour' })).toThrow(/trainSchedule/);
   });
 });
 
 describe('alarms', () => {
-  it('covers function errors and throttles, API 5xx rate and p99 latency, training failures, staleness, DLQ', () => {
-    const { stack, template } = synth();
-    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+  const { stack, template } = synth();
+  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
+  const app = (name: string) => alarms.find((a) => a.MetricName === name && a.Namespace === 'Attune');
+
+  it('covers function errors and throttles, API 5xx rate and p99 latency, table throttles, training and serving', () => {
     for (const name of NAMES) {
       const fnRef = { Ref: logicalId(stack, stack.functions[name].fn) };
       for (const metric of ['Errors', 'Throttles']) {
@@ -298,36 +364,123 @@ describe('alarms', () => {
     const fiveXx = alarms.find((a) => a.Metrics?.some((m: { Expression?: string }) => m.Expression?.includes('errors / requests')));
     expect(fiveXx?.Threshold).toBe(1);
     expect(alarms.some((a) => a.MetricName === 'Latency' && a.ExtendedStatistic === 'p99' && a.Threshold === 1000)).toBe(true);
-    const failures = alarms.find((a) => a.MetricName === 'TrainingFailures');
-    expect(failures).toMatchObject({ Namespace: 'Attune', Dimensions: [{ Name: 'service', Value: 'attune' }], Threshold: 1 });
-    const staleness = alarms.find((a) => a.MetricName === 'ModelAgeSeconds');
-    expect(staleness).toMatchObject({
-      Namespace: 'Attune',
-      Dimensions: [{ Name: 'service', Value: 'attune' }],
-      Statistic: 'Maximum',
-      Threshold: 3 * 3600,
-      Period: 3 * 3600,
-      TreatMissingData: 'breaching',
-      ComparisonOperator: 'GreaterThanThreshold',
-    });
+    const throttles = alarms.find((a) => a.Metrics?.some((m: { Expression?: string }) => m.Expression === 'reads + writes'));
+    const names = throttles?.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.MetricName);
+    expect(names?.sort()).toEqual(['ReadThrottleEvents', 'WriteThrottleEvents']);
+    expect(app('TrainingFailures')).toMatchObject({ Dimensions: [{ Name: 'service', Value: 'attune' }], Threshold: 1 });
+    expect(app('RefusedModelVersions')).toMatchObject({ Threshold: 1, Statistic: 'Sum' });
+    expect(app('Misconfigurations')).toMatchObject({ Threshold: 1, Statistic: 'Sum' });
     expect(alarms.some((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible')).toBe(true);
-    // No topic unless an e-mail is configured.
-    template.resourceCountIs('AWS::SNS::Topic', 0);
-    expect(alarms.every((a) => a.AlarmActions === undefined)).toBe(true);
   });
 
-  it('notifies an encrypted, TLS-only topic when attune:alarmEmail is set', () => {
-    const { stack, template } = synth({ 'attune:alarmEmail': 'ops@example.com' });
-    const topicId = logicalId(stack, stack.alarms.topic!);
+  it('alarms when Train runs past 80% of its timeout', () => {
+    const duration = alarms.find((a) => a.MetricName === 'Duration' &&
+      JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { Ref: logicalId(stack, stack.functions.Train.fn) } }]));
+    expect(duration).toMatchObject({ Statistic: 'Maximum', Threshold: 720_000, ComparisonOperator: 'GreaterThanThreshold' });
+  });
+
+  it('staleness: no successful run (published or nothing new) in N periods, missing data breaching', () => {
+    expect(app('TrainingSucceeded')).toMatchObject({
+      Dimensions: [{ Name: 'service', Value: 'attune' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      Period: 3 * 3600,
+      TreatMissingData: 'breaching',
+      ComparisonOperator: 'LessThanThreshold',
+    });
+    // Model age is a dashboard line, not an alarm: an idle system's model ages and is healthy.
+    expect(alarms.some((a) => a.MetricName === 'ModelAgeSeconds')).toBe(false);
+  });
+
+  it('always notifies one encrypted, TLS-only topic (alarm and OK) and outputs its ARN', () => {
+    const topicId = logicalId(stack, stack.alarms.topic);
+    template.resourceCountIs('AWS::SNS::Topic', 1);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
-    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
     });
-    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    expect(alarms.length).toBeGreaterThan(8);
-    for (const a of alarms) expect(a.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    expect(alarms.length).toBe(NAMES.length * 2 + 9);
+    for (const a of alarms) {
+      expect(a.AlarmActions).toEqual([{ Ref: topicId }]);
+      expect(a.OKActions).toEqual([{ Ref: topicId }]);
+    }
+    template.resourceCountIs('AWS::SNS::Subscription', 0);
+    expect(template.findOutputs('AlarmTopicArn').AlarmTopicArn.Value).toEqual({ Ref: topicId });
+  });
+
+  it('subscribes the e-mail address when attune:alarmEmail is set', () => {
+    const { template: t } = synth({ 'attune:alarmEmail': 'ops@example.com' });
+    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+  });
+});
+
+describe('dashboard', () => {
+  it('shows the API, every function, the table, training and serving metrics, and every alarm', () => {
+    const { stack, template } = synth();
+    const [dash] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+    const body = JSON.stringify(dash.Properties.DashboardBody);
+    for (const metric of ['Count', '5xx', '4xx', 'Latency', 'Errors', 'Throttles', 'Duration', 'ReadThrottleEvents',
+      'WriteThrottleEvents', 'TrainingRuns', 'ModelPublished', 'TrainingSucceeded', 'TrainingFailures', 'ModelNdcg10',
+      'TrainingSeconds', 'ModelAgeSeconds', 'Answers', 'CoreLatency', 'EventsAccepted', 'ColdStart']) {
+      expect(body, metric).toContain(`\\"${metric}\\"`);
+    }
+    for (const name of NAMES) expect(body).toContain(logicalId(stack, stack.functions[name].fn));
+    expect(body).toContain('alarms');
+  });
+});
+
+describe('safe rollout', () => {
+  const { stack, template } = synth();
+
+  it('publishes a version per function behind a live alias that the API and the schedule invoke', () => {
+    for (const name of NAMES) {
+      template.hasResourceProperties('AWS::Lambda::Alias', {
+        Name: 'live',
+        FunctionName: { Ref: logicalId(stack, stack.functions[name].fn) },
+        FunctionVersion: Match.anyValue(),
+      });
+    }
+    template.resourceCountIs('AWS::Lambda::Version', NAMES.length);
+    for (const integration of Object.values(template.findResources('AWS::ApiGatewayV2::Integration'))) {
+      const alias = integration.Properties.IntegrationUri.Ref as string;
+      expect(template.findResources('AWS::Lambda::Alias')[alias], alias).toBeDefined();
+    }
+  });
+
+  it('shifts Ingest and Recommend by CodeDeploy canary (10% for 5 minutes), rolling back on the API alarms', () => {
+    const groups = Object.values(template.findResources('AWS::CodeDeploy::DeploymentGroup')).map((g) => g.Properties);
+    expect(groups).toHaveLength(2);
+    const alarmName = (a: { alarm: object }) => ({ Name: { Ref: logicalId(stack, a.alarm as never) } });
+    for (const g of groups) {
+      expect(g.DeploymentConfigName).toEqual(expect.stringContaining('Canary10Percent5Minutes'));
+      expect(g.AutoRollbackConfiguration).toEqual({
+        Enabled: true,
+        Events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_REQUEST', 'DEPLOYMENT_STOP_ON_ALARM'],
+      });
+      expect(g.AlarmConfiguration.Enabled).toBe(true);
+      expect(g.AlarmConfiguration.Alarms).toEqual(
+        expect.arrayContaining([alarmName({ alarm: stack.alarms.api5xx }), alarmName({ alarm: stack.alarms.apiLatency })]),
+      );
+    }
+    for (const name of ['Ingest', 'Recommend'] as const) {
+      const alias = template.findResources('AWS::Lambda::Alias')[logicalId(stack, stack.functions[name].alias)];
+      expect(alias.UpdatePolicy.CodeDeployLambdaAliasUpdate).toBeDefined();
+    }
+    const train = template.findResources('AWS::Lambda::Alias')[logicalId(stack, stack.functions.Train.alias)];
+    expect(train.UpdatePolicy).toBeUndefined();
+  });
+
+  it('provisions concurrency for Recommend only when asked', () => {
+    const aliases = () => Object.values(template.findResources('AWS::Lambda::Alias'));
+    expect(aliases().every((a) => a.Properties.ProvisionedConcurrencyConfig === undefined)).toBe(true);
+    const s = synth({ 'attune:recommendProvisionedConcurrency': 2, 'attune:deploymentConfig': 'AllAtOnce' });
+    s.template.hasResourceProperties('AWS::Lambda::Alias', {
+      FunctionName: { Ref: logicalId(s.stack, s.stack.functions.Recommend.fn) },
+      ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 },
+    });
+    const configs = Object.values(s.template.findResources('AWS::CodeDeploy::DeploymentGroup')).map((g) => g.Properties.DeploymentConfigName);
+    expect(configs.every((c) => JSON.stringify(c).includes('AllAtOnce'))).toBe(true);
   });
 });
 
@@ -344,7 +497,24 @@ describe('HTTP API stage', () => {
       latency: '$context.responseLatency',
       routeKey: '$context.routeKey',
     });
+    // The route key, never the path (it holds user ids); no IP, no user agent.
+    const values = Object.values(format).join(' ');
+    for (const banned of ['$context.path', 'sourceIp', 'userAgent', '$context.identity', '$context.authorizer.claims']) {
+      expect(values).not.toContain(banned);
+    }
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
+  });
+
+  it('throttles every route with its own documented default, overridable per route', () => {
+    const { template } = synth({ 'attune:routeThrottles': '{"POST /events": {"rate": 7, "burst": 9}}' });
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
+    const settings = stage.Properties.RouteSettings as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
+    expect(Object.keys(settings).sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
+    expect(settings['POST /events']).toEqual({ ThrottlingRateLimit: 7, ThrottlingBurstLimit: 9 });
+    expect(settings['DELETE /users/{userId}']).toEqual({ ThrottlingRateLimit: 2, ThrottlingBurstLimit: 5 });
+    expect(settings['GET /health']).toEqual({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 });
+    // Route settings need the routes to exist first.
+    expect(stage.DependsOn?.length).toBeGreaterThanOrEqual(ROUTES.length);
   });
 
   it('has no CORS by default and exactly the configured origins otherwise', () => {
@@ -360,7 +530,8 @@ describe('HTTP API stage', () => {
     const { template } = synth();
     const outputs = Object.keys(template.findOutputs('*'));
     expect(outputs).toEqual(
-      expect.arrayContaining(['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'BucketName', 'TableName', 'JwtIssuer']),
+      expect.arrayContaining(['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'AdminClientId', 'TokenEndpoint', 'BucketName',
+        'TableName', 'JwtIssuer', 'AlarmTopicArn', 'DashboardName', 'TrainFunctionName']),
     );
   });
 });

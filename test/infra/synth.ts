@@ -1,10 +1,13 @@
 /**
  * Test helper: synthesizes the Attune stack for a context, without bundling
- * (fast), and caches the result per context within one test file.
+ * (fast), and caches the result per context within one test file. cdk-nag
+ * runs only when asked: its first validation in a process loads most of
+ * aws-cdk-lib's service modules (~10 s of CPU), which only nag.test.ts needs.
  */
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { addAttune, type AttuneStack } from '../../infra/stacks/attune-stack';
+import { AttuneStack, addAttune } from '../../infra/stacks/attune-stack';
+import { readSettings } from '../../infra/stacks/settings';
 
 export interface Synth {
   app: App;
@@ -15,14 +18,14 @@ export interface Synth {
 const cache = new Map<string, Synth>();
 
 /** Context values besides the bundling switch; `bundle: true` runs esbuild for real. */
-export function synth(context: Record<string, unknown> = {}, opts: { bundle?: boolean } = {}): Synth {
+export function synth(context: Record<string, unknown> = {}, opts: { bundle?: boolean; nag?: boolean } = {}): Synth {
   const key = JSON.stringify({ context, opts });
   const hit = cache.get(key);
   if (hit) return hit;
   const app = new App({
     context: { ...(opts.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...context },
   });
-  const stack = addAttune(app);
+  const stack = opts.nag ? addAttune(app) : new AttuneStack(app, 'Attune', { settings: readSettings(app) });
   const template = Template.fromStack(stack);
   const result = { app, stack, template };
   cache.set(key, result);
