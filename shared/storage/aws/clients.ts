@@ -33,7 +33,12 @@ export const STORE_TIMEOUTS = {
   write: { requestTimeoutMs: 2_000, budgetMs: 8_000 } satisfies CallTimeouts,
   /** Reads on the Recommend path (recent events, erasure marker, catalog). */
   read: { requestTimeoutMs: 1_500, budgetMs: 4_000 } satisfies CallTimeouts,
-  /** Whole listings (catalog, erasure markers, a user's events to erase): 1 MB pages, one budget. */
+  /**
+   * The catalog listing: Recommend refreshes it on the request path when due (incremental, one
+   * small page; the first read is the whole catalog), so it must end inside Recommend's 10 s.
+   */
+  catalog: { requestTimeoutMs: 1_500, budgetMs: 6_000 } satisfies CallTimeouts,
+  /** Whole listings (erasure markers, a user's events to erase): 1 MB pages, one budget. */
   list: { requestTimeoutMs: 3_000, budgetMs: 30_000 } satisfies CallTimeouts,
   /** Training: 1 MB scan pages on a busy table; the job's own budget bounds the run. */
   training: { requestTimeoutMs: 10_000, budgetMs: 60_000 } satisfies CallTimeouts,

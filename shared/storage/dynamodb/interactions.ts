@@ -20,7 +20,7 @@ import {
   type InteractionStore,
   type PutEventsResult,
 } from '../../ports/interactions';
-import { STORE_TIMEOUTS } from '../aws/clients';
+import { type CallTimeouts, STORE_TIMEOUTS } from '../aws/clients';
 import { errorName } from '../aws/errors';
 import { INDEX, KEY, keys, ts13 } from '../schema';
 import { BATCH_LIMIT, batchWriteChunk, type BatchRetryOptions } from './batch';
@@ -265,7 +265,7 @@ export class DynamoInteractionStore implements InteractionStore {
   }
 
   async listErasures(): Promise<Erasure[]> {
-    const items = await this.queryAll('Query of the erasure markers', {
+    const items = await this.queryAll('Query of the erasure markers', STORE_TIMEOUTS.list, {
       IndexName: INDEX.directory,
       KeyConditionExpression: '#pk = :p',
       ExpressionAttributeNames: { '#pk': KEY.gsi2pk },
@@ -341,7 +341,7 @@ export class DynamoInteractionStore implements InteractionStore {
 
   async listCatalog(sinceMs?: number): Promise<CatalogItem[]> {
     const since = sinceMs !== undefined;
-    const items = await this.queryAll('Query of the catalog', {
+    const items = await this.queryAll('Query of the catalog', STORE_TIMEOUTS.catalog, {
       IndexName: INDEX.directory,
       KeyConditionExpression: since ? '#pk = :p AND #sk >= :s' : '#pk = :p',
       ExpressionAttributeNames: { '#pk': KEY.gsi2pk, ...(since ? { '#sk': KEY.gsi2sk } : {}) },
@@ -350,8 +350,12 @@ export class DynamoInteractionStore implements InteractionStore {
     return items.map(catalogFromItem);
   }
 
-  private queryAll(what: string, input: Omit<QueryCommandInput, 'TableName'>): Promise<Record<string, any>[]> {
-    return collect({ what, timeouts: STORE_TIMEOUTS.list }, (o) =>
+  private queryAll(
+    what: string,
+    timeouts: CallTimeouts,
+    input: Omit<QueryCommandInput, 'TableName'>,
+  ): Promise<Record<string, any>[]> {
+    return collect({ what, timeouts }, (o) =>
       paginateQuery({ client: this.doc }, { ...input, TableName: this.table }, o),
     );
   }
