@@ -99,7 +99,7 @@ log(`S3 (s3rver)         ${aws.s3Endpoint} bucket ${aws.bucketName}`);
 // unless the developer chose one (ATTUNE_TRAIN_BUDGET_SECONDS in the shell).
 const trainEnv = { ATTUNE_TRAIN_BUDGET_SECONDS: shellBudget || String(LOCAL_TRAIN_BUDGET_SECONDS) };
 const seeded = await seedIfEmpty(stack, { dataset: values.dataset as 'demo' | 'movielens', path: values.path, log });
-log('training (first run)…');
+log(`training (first run, budget ${trainEnv.ATTUNE_TRAIN_BUDGET_SECONDS} s)…`);
 await runTraining(home, log, trainEnv);
 
 let busy = false;

@@ -1,21 +1,24 @@
 /**
- * The README's API walk-through, pasted in order on a fresh `npm start`: the
- * curl commands are read from README.md's "## API" block and run by bash
- * (so quoting and line continuations are the reader's) against a fresh stack
- * seeded with the demo shop; each one's status and body shape are checked.
+ * `npm start` as the README promises, then the README's API walk-through on it.
+ * First start: seeds an empty store, trains with npm start's own budget, serves,
+ * stops cleanly on Ctrl-C. Second start: reuses the data (no seeding, training
+ * skipped, the served model loads at once) — the state a reader's fresh start
+ * reaches — and the curl commands read from README.md's "## API" block run
+ * there in order, by bash (so quoting and continuations are the reader's),
+ * each one's status and body shape checked. One file, so one seeding: it is
+ * the slowest step of the suite on a loaded machine.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const home = mkdtempSync(join(tmpdir(), 'attune-readme-'));
-let child: ChildProcess | undefined;
 let url = '';
-let output = '';
+let output: () => string = () => '';
 
 /** The shell commands of the README's "## API" sh block: one entry per command, continuation lines joined. */
 function readmeCommands(readme: string): string[] {
@@ -114,46 +117,91 @@ const RULES: { match: RegExp; status: number; check: (body: any, command: string
   },
 ];
 
-beforeAll(async () => {
-  child = spawn(
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  url: string;
+}
+
+/** `npm start` on the test's home, resolved when it prints its banner. */
+async function start(env: Record<string, string>): Promise<Started> {
+  const child = spawn(
     process.execPath,
     ['--import', 'tsx', 'infra/local/start.ts', '--home', home, '--port', '0', '--train-every', '0'],
-    {
-      env: { ...process.env, ATTUNE_TRAIN_BUDGET_SECONDS: '3', POWERTOOLS_LOG_LEVEL: 'WARN' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { env: { ...process.env, POWERTOOLS_LOG_LEVEL: 'WARN', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  child.stdout!.on('data', (c) => (output += c));
-  child.stderr!.on('data', (c) => (output += c));
-  url = await new Promise<string>((resolve, reject) => {
+  running = child;
+  let out = '';
+  child.stdout!.on('data', (c) => (out += c));
+  child.stderr!.on('data', (c) => (out += c));
+  const url = await new Promise<string>((resolve, reject) => {
     const timer = setInterval(() => {
-      const m = /Attune is running at (http:\/\/127\.0\.0\.1:\d+)/.exec(output);
+      const m = /Attune is running at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
       if (m) {
         clearInterval(timer);
         resolve(m[1]);
       }
     }, 100);
-    child!.once('exit', (code) => {
+    child.once('exit', (code) => {
       clearInterval(timer);
-      reject(new Error(`npm start exited (${code}) before serving:\n${output}`));
+      reject(new Error(`npm start exited (${code}) before serving:\n${out}`));
     });
   });
-  // the README's reader waits for the first model the same way: /health names it
-  for (let i = 0; i < 100; i++) {
-    const health = (await (await fetch(`${url}/health`)).json()) as { modelVersion: string | null };
-    if (health.modelVersion) break;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}, 240_000);
+  return { child, output: () => out, url };
+}
 
+/** Ctrl-C; resolves to the exit code. */
+const stop = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    child.once('exit', (code) => resolve(code));
+    child.kill('SIGINT');
+  });
+
+async function getJson(path: string): Promise<any> {
+  return (await fetch(url + path)).json();
+}
+
+let running: ChildProcess | undefined;
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    await new Promise((resolve) => {
-      child!.once('exit', resolve);
-      child!.kill('SIGINT');
-    });
-  }
+  if (running) await stop(running);
   rmSync(home, { recursive: true, force: true });
+});
+
+describe('npm start', () => {
+  it('seeds, trains within its own budget, serves, stops on Ctrl-C, and reuses its data', async () => {
+    // the reader's shell sets no budget: npm start's own 20 s applies, not the deployed job's 600 s
+    const first = await start({ ATTUNE_TRAIN_BUDGET_SECONDS: '' });
+    url = first.url;
+    expect(first.output()).toMatch(/seeded demo-shop: 320 items, \d+ events/);
+    expect(first.output()).toMatch(/training \(first run, budget 20 s\)/);
+    expect(first.output()).toMatch(/training: published → model /);
+    expect(first.output()).toMatch(/curl '.*\/users\/user-\d+\/recommendations\?k=5'/);
+    // serving picks the new model up at its next refresh check (2 s locally); a reader waits on /health too
+    let health: any;
+    for (let i = 0; i < 100; i++) {
+      health = await getJson('/health');
+      if (health.modelVersion) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(health.modelVersion).toMatch(/^\d{8}T\d{6}Z-/);
+    // polling /health does not flood the log
+    expect(first.output()).not.toMatch(/GET \/health/);
+    const recs = await getJson('/users/user-1/recommendations?k=5');
+    expect(recs.source).toBe('personalized');
+    expect(recs.items).toHaveLength(5);
+    expect(await stop(first.child)).toBe(0);
+    expect(first.output()).toMatch(/stopped/);
+
+    const second = await start({ ATTUNE_TRAIN_BUDGET_SECONDS: '3' });
+    url = second.url;
+    output = second.output;
+    expect(second.output()).toMatch(/store has data: not seeding/);
+    expect(second.output()).toMatch(/training: skipped/);
+    // a cold start loads the served model straight away
+    const again = await getJson('/users/user-1/recommendations?k=5');
+    expect(again.modelVersion, JSON.stringify(again)).toBe(health.modelVersion);
+  }, 600_000);
 });
 
 describe('README walk-through', () => {
@@ -164,7 +212,8 @@ describe('README walk-through', () => {
     for (const c of commands.slice(1)) expect(c).toMatch(/^curl /);
   });
 
-  it('every command, pasted in order on a fresh npm start, does what the README says', async () => {
+  it('every command, pasted in order, does what the README says', async () => {
+    expect(url, 'npm start did not come up').not.toBe('');
     const commands = readmeCommands(readFileSync('README.md', 'utf8')).filter((c) => c.startsWith('curl'));
     for (const command of commands) {
       const rule = RULES.find((r) => r.match.test(command));
@@ -176,6 +225,6 @@ describe('README walk-through', () => {
       if (stated) expect(reply.status, command).toBe(Number(stated));
       rule!.check(reply.body, command);
     }
-    expect(output).toMatch(/training: published/);
+    expect(output()).not.toMatch(/→ 5\d\d /);
   }, 120_000);
 });
