@@ -58,7 +58,7 @@ export async function batchWriteChunk(
       await sleep(delay);
     }
     try {
-      const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending as any } }), {
+      const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }), {
         requestTimeout: attemptTimeoutMs(t),
         abortSignal: AbortSignal.timeout(Math.max(1, deadline - Date.now())),
       });
