@@ -17,14 +17,46 @@ export interface DemoDataset {
 }
 
 const THEMES: { category: string; adjectives: string[]; nouns: string[] }[] = [
-  { category: 'running', adjectives: ['Featherlight', 'Trail', 'Tempo', 'Marathon', 'Cushioned', 'Reflective'], nouns: ['Shoes', 'Socks', 'Vest', 'Watch', 'Cap', 'Shorts', 'Bottle'] },
-  { category: 'kitchen', adjectives: ['Cast-iron', 'Copper', 'Nonstick', 'Ceramic', 'Chef’s', 'Bamboo'], nouns: ['Skillet', 'Knife', 'Dutch Oven', 'Whisk', 'Cutting Board', 'Grater', 'Saucepan'] },
-  { category: 'jazz', adjectives: ['Blue', 'Midnight', 'Cool', 'Smoky', 'Late-night', 'Modal'], nouns: ['Sessions', 'Standards', 'Trio Live', 'Ballads', 'Quartet', 'Nocturnes', 'Vinyl Box'] },
-  { category: 'sci-fi', adjectives: ['Quantum', 'Orbital', 'Galactic', 'Cyber', 'Solar', 'Deep-space'], nouns: ['Chronicles', 'Odyssey', 'Protocol', 'Frontier', 'Empire', 'Drift', 'Signal'] },
-  { category: 'garden', adjectives: ['Heirloom', 'Organic', 'Hardy', 'Dwarf', 'Climbing', 'Perennial'], nouns: ['Tomato Seeds', 'Rose', 'Trowel', 'Planter', 'Compost', 'Hose', 'Lavender'] },
-  { category: 'board-games', adjectives: ['Cooperative', 'Strategic', 'Family', 'Party', 'Deluxe', 'Pocket'], nouns: ['Catan Set', 'Dice Tower', 'Card Game', 'Puzzle Box', 'Chess Set', 'Expansion', 'Meeples'] },
-  { category: 'photography', adjectives: ['Prime', 'Wide-angle', 'Vintage', 'Mirrorless', 'Carbon', 'Compact'], nouns: ['Lens', 'Tripod', 'Camera Bag', 'Filter Kit', 'Flash', 'Film Roll', 'Strap'] },
-  { category: 'coffee', adjectives: ['Single-origin', 'Dark-roast', 'Burr', 'Pour-over', 'Cold-brew', 'Espresso'], nouns: ['Beans', 'Grinder', 'Kettle', 'Dripper', 'Mug', 'Scale', 'Tamper'] },
+  {
+    category: 'running',
+    adjectives: ['Featherlight', 'Trail', 'Tempo', 'Marathon', 'Cushioned', 'Reflective'],
+    nouns: ['Shoes', 'Socks', 'Vest', 'Watch', 'Cap', 'Shorts', 'Bottle'],
+  },
+  {
+    category: 'kitchen',
+    adjectives: ['Cast-iron', 'Copper', 'Nonstick', 'Ceramic', 'Chef’s', 'Bamboo'],
+    nouns: ['Skillet', 'Knife', 'Dutch Oven', 'Whisk', 'Cutting Board', 'Grater', 'Saucepan'],
+  },
+  {
+    category: 'jazz',
+    adjectives: ['Blue', 'Midnight', 'Cool', 'Smoky', 'Late-night', 'Modal'],
+    nouns: ['Sessions', 'Standards', 'Trio Live', 'Ballads', 'Quartet', 'Nocturnes', 'Vinyl Box'],
+  },
+  {
+    category: 'sci-fi',
+    adjectives: ['Quantum', 'Orbital', 'Galactic', 'Cyber', 'Solar', 'Deep-space'],
+    nouns: ['Chronicles', 'Odyssey', 'Protocol', 'Frontier', 'Empire', 'Drift', 'Signal'],
+  },
+  {
+    category: 'garden',
+    adjectives: ['Heirloom', 'Organic', 'Hardy', 'Dwarf', 'Climbing', 'Perennial'],
+    nouns: ['Tomato Seeds', 'Rose', 'Trowel', 'Planter', 'Compost', 'Hose', 'Lavender'],
+  },
+  {
+    category: 'board-games',
+    adjectives: ['Cooperative', 'Strategic', 'Family', 'Party', 'Deluxe', 'Pocket'],
+    nouns: ['Catan Set', 'Dice Tower', 'Card Game', 'Puzzle Box', 'Chess Set', 'Expansion', 'Meeples'],
+  },
+  {
+    category: 'photography',
+    adjectives: ['Prime', 'Wide-angle', 'Vintage', 'Mirrorless', 'Carbon', 'Compact'],
+    nouns: ['Lens', 'Tripod', 'Camera Bag', 'Filter Kit', 'Flash', 'Film Roll', 'Strap'],
+  },
+  {
+    category: 'coffee',
+    adjectives: ['Single-origin', 'Dark-roast', 'Burr', 'Pour-over', 'Cold-brew', 'Espresso'],
+    nouns: ['Beans', 'Grinder', 'Kettle', 'Dripper', 'Mug', 'Scale', 'Tamper'],
+  },
 ];
 
 /** Maps the generator's event kinds onto Attune's vocabulary, keeping the weights' order. */
@@ -37,7 +69,9 @@ const DEMO_TYPES = [
 ];
 
 /** A generated shop: `users` users in taste clusters over themed items, spread over the last 30 days. */
-export function generateDemoDataset(opts: { users?: number; items?: number; eventsPerUser?: number; seed?: number; now?: number } = {}): DemoDataset {
+export function generateDemoDataset(
+  opts: { users?: number; items?: number; eventsPerUser?: number; seed?: number; now?: number } = {},
+): DemoDataset {
   const users = opts.users ?? 400;
   const items = opts.items ?? 320;
   const now = opts.now ?? Date.now();
@@ -57,7 +91,11 @@ export function generateDemoDataset(opts: { users?: number; items?: number; even
   const catalog = Array.from({ length: items }, (_, i) => {
     const theme = THEMES[data.itemCluster[i]];
     const k = Math.floor(i / THEMES.length);
-    const title = `${theme.adjectives[k % theme.adjectives.length]} ${theme.nouns[Math.floor(k / theme.adjectives.length) % theme.nouns.length]}${k >= theme.adjectives.length * theme.nouns.length ? ` ${Math.floor(k / (theme.adjectives.length * theme.nouns.length)) + 1}` : ''}`;
+    const adjective = theme.adjectives[k % theme.adjectives.length];
+    const noun = theme.nouns[Math.floor(k / theme.adjectives.length) % theme.nouns.length];
+    // past every adjective × noun pair, titles repeat with a number
+    const round = Math.floor(k / (theme.adjectives.length * theme.nouns.length));
+    const title = `${adjective} ${noun}${round > 0 ? ` ${round + 1}` : ''}`;
     return { itemId: `item-${i}`, title, categories: [theme.category], available: true };
   });
   const events: Interaction[] = data.triples.map((t) => {

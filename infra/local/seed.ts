@@ -56,7 +56,10 @@ export async function seedIfEmpty(
   const started = Date.now();
   const data = opts.dataset === 'movielens' ? loadMovieLens(opts.path!) : generateDemoDataset();
   await seedDataset(stack.aws.tableName, data);
-  opts.log?.(`seeded ${data.name}: ${data.items.length} items, ${data.events.length} events in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  opts.log?.(
+    `seeded ${data.name}: ${data.items.length} items, ${data.events.length} events ` +
+      `in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
   return {
     dataset: data.name,
     items: data.items.length,

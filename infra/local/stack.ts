@@ -40,7 +40,10 @@ export function localFunctionEnv(
 ): Record<string, string> {
   const env: Record<string, string> = { ...aws.env };
   for (const fn of Object.keys(FUNCTIONS) as FunctionName[]) {
-    Object.assign(env, environmentFor(fn, { tableName: aws.tableName, bucketName: aws.bucketName, authMode, adminGroup: 'admin' }));
+    Object.assign(
+      env,
+      environmentFor(fn, { tableName: aws.tableName, bucketName: aws.bucketName, authMode, adminGroup: 'admin' }),
+    );
     // Tunables (the topology's defaults) may be overridden from the shell, like `sam local invoke --env-vars`.
     for (const key of Object.keys(FUNCTIONS[fn].environment)) {
       const value = process.env[key];

@@ -14,14 +14,22 @@ export interface TrainingOutcome {
   error?: string;
 }
 
-export function runTraining(home: string, log: (line: string) => void = () => undefined, env: Record<string, string> = {}): Promise<TrainingOutcome> {
+export function runTraining(
+  home: string,
+  log: (line: string) => void = () => undefined,
+  env: Record<string, string> = {},
+): Promise<TrainingOutcome> {
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'bin/attune.mjs'), 'local', 'invoke', 'Train', '--home', home], {
-      cwd: REPO_ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(REPO_ROOT, 'bin/attune.mjs'), 'local', 'invoke', 'Train', '--home', home],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (c) => (out += c));

@@ -22,8 +22,16 @@ export const command: CliCommand = {
         "user's newest quarter",
     ],
     ['--json', 'off', 'print one JSON object instead of the table'],
-    ['--protocol holdout|cold-items', 'holdout', 'cold-items: hold out 20% of the items entirely, rank only them by metadata (docs/neural.md)'],
-    ['--items FILE', 'none', 'item metadata for cold-items: item_id,title,categories (| between), other columns properties'],
+    [
+      '--protocol holdout|cold-items',
+      'holdout',
+      'cold-items: hold out 20% of the items entirely, rank only them by metadata (docs/neural.md)',
+    ],
+    [
+      '--items FILE',
+      'none',
+      'item metadata for cold-items: item_id,title,categories (| between), other columns properties',
+    ],
   ],
   notes: 'Metrics are top-10 with train items removed (docs/protocol.md). Nothing is written.',
   async run(argv) {
@@ -40,7 +48,8 @@ export const command: CliCommand = {
       strict: true,
     });
     if (!values.input) throw new Error('--input FILE is required');
-    if (values.protocol === 'cold-items') return coldItemsCommand(values.input, values.items, modelSettings(values), values.json);
+    if (values.protocol === 'cold-items')
+      return coldItemsCommand(values.input, values.items, modelSettings(values), values.json);
     if (values.protocol !== 'holdout') throw new Error('--protocol must be holdout or cold-items');
     if (!['user', 'item', 'temporal'].includes(values.split)) throw new Error('--split must be user, item or temporal');
     const s = modelSettings(values);

@@ -17,11 +17,14 @@ import { loadFunction } from '../../local/functions';
 import { issueToken, localSigningKey } from '../../local/jwt';
 import { statusRoutes } from '../../local/status';
 
-const USAGE = `attune local invoke <${Object.keys(FUNCTIONS).join('|')}> [--event FILE | -] [--home DIR] [--auth none|jwt]
-       attune local start-api [--port 3000] [--home DIR] [--auth none|jwt]
-       attune local generate-event http --method GET --path /users/42/recommendations [--body JSON] [--user ID] [--admin]
-       attune local generate-event schedule
-       attune local token --user ID [--admin] [--ttl SECONDS] [--home DIR]`;
+const USAGE = [
+  `attune local invoke <${Object.keys(FUNCTIONS).join('|')}> [--event FILE | -] [--home DIR] [--auth none|jwt]`,
+  '       attune local start-api [--port 3000] [--home DIR] [--auth none|jwt]',
+  '       attune local generate-event http --method GET --path /users/42/recommendations [--body JSON]',
+  '           [--user ID] [--admin]',
+  '       attune local generate-event schedule',
+  '       attune local token --user ID [--admin] [--ttl SECONDS] [--home DIR]',
+].join('\n');
 
 const homeOf = (h?: string) => resolve(h ?? process.env.ATTUNE_HOME ?? '.attune');
 
@@ -70,7 +73,8 @@ async function invoke(argv: string[]): Promise<number> {
   try {
     Object.assign(process.env, localFunctionEnv(s.aws, values.auth === 'jwt' ? 'jwt' : 'none'));
     console.error(
-      `invoking ${fn} (${FUNCTIONS[fn].entry}) against ${s.shared ? 'the running npm start' : 'embedded stores'} in ${home}`,
+      `invoking ${fn} (${FUNCTIONS[fn].entry}) against ` +
+        `${s.shared ? 'the running npm start' : 'embedded stores'} in ${home}`,
     );
     const started = performance.now();
     const handler = await loadFunction(fn);

@@ -100,7 +100,8 @@ export function modelSettings(v: ModelValues): {
 export const command: CliCommand = {
   summary: 'Train a model from a csv or MovieLens file into a folder',
   usage:
-    'attune train --input FILE [--format csv|movielens] [--model auto|als|mf|item-knn|user-knn|popular] [--factors N] ' +
+    'attune train --input FILE [--format csv|movielens] [--model auto|als|mf|item-knn|user-knn|popular] ' +
+    '[--factors N] ' +
     '[--iterations N] [--regularization X] [--alpha X] [--seed N] [--no-tune] [--budget SECONDS] [--keep N] --out DIR',
   options: [
     ...MODEL_OPTION_HELP,

@@ -29,7 +29,8 @@ describe('csr', () => {
 });
 
 describe('buildInteractionMatrix', () => {
-  it('aggregates duplicate pairs and drops non-positive events (an event never subtracts: weights are bounded ≥ 0)', () => {
+  // an event never subtracts: weights are bounded ≥ 0
+  it('aggregates duplicate pairs and drops non-positive events', () => {
     const r = buildInteractionMatrix([
       { userId: 'u1', itemId: 'a', weight: 1 },
       { userId: 'u2', itemId: 'b', weight: 2 },

@@ -49,7 +49,14 @@ describe('UserSystem', () => {
   const items = 50;
   const Y = random(items * f, 9).map((x) => x * 0.3);
   const yty = gramian(Y, items, f);
-  const params = { regularization: 0.1, alpha: 2, confidence: 'linear' as const, epsilon: 1, unobservedWeight: 1, regularizationExponent: 0 };
+  const params = {
+    regularization: 0.1,
+    alpha: 2,
+    confidence: 'linear' as const,
+    epsilon: 1,
+    unobservedWeight: 1,
+    regularizationExponent: 0,
+  };
   const history = { itemIdx: Int32Array.from([3, 7, 11, 20]), weights: Float64Array.from([1, 3, 5, 2]) };
 
   it('folds in exactly as shared/math does and explains with the same parts', () => {
@@ -58,8 +65,10 @@ describe('UserSystem', () => {
     const ref = foldInUser(Y, f, yty, history.itemIdx, history.weights, params);
     for (let k = 0; k < f; k++) expect(x[k]).toBeCloseTo(ref[k], 5);
     const parts = sys.explain(30, 3);
-    const refParts = explainScore(Y, f, yty, history.itemIdx, history.weights, params, 30).filter((p) => p.weight > 0).slice(0, 3);
+    const refParts = explainScore(Y, f, yty, history.itemIdx, history.weights, params, 30)
+      .filter((p) => p.weight > 0)
+      .slice(0, 3);
     expect(parts.map((p) => p.itemIndex)).toEqual(refParts.map((p) => p.itemIndex));
-    parts.forEach((p, i) => expect(p.weight).toBeCloseTo(refParts[i].weight, 5));
+    for (const [i, p] of parts.entries()) expect(p.weight).toBeCloseTo(refParts[i].weight, 5);
   });
 });
