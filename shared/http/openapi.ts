@@ -96,9 +96,9 @@ function componentSchemas(): Record<string, unknown> {
 
 const ref = (name: ResponseSchemaName) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown) => ({ 'application/json': { schema } });
-const RETRY_AFTER = {
+const retryAfter = () => ({
   'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 1 } },
-};
+});
 
 /** Query parameters from the validator's output side: numbers with their bounds, lists as comma-separated arrays. */
 function queryParams(query: z.ZodObject): Record<string, unknown>[] {
@@ -160,7 +160,7 @@ function responses(route: RouteDef, s: RouteSchemas): Record<string, unknown> {
       description: isEvents
         ? 'Some events could not be stored: `stored` and `failed` say exactly which; resend the failed ones'
         : 'A store or the model is not available yet; retry after Retry-After seconds',
-      headers: RETRY_AFTER,
+      headers: retryAfter(),
       content: json(isEvents ? { anyOf: [ref('EventsPartial'), ref('Error')] } : ref('Error')),
     };
   }
@@ -218,8 +218,18 @@ const DESCRIPTION = [
   'Errors of the functions answer {"error": {"code", "message"}}. API Gateway itself answers {"message"}:',
   '401 {"message":"Unauthorized"} from the JWT authorizer, 413 above its 10 MB payload limit, 500 when a',
   'function fails. A path the API does not have answers 404, and a method a path does not have 405 with an',
-  '`Allow` header (both with the error body).',
+  '`Allow` header (both with the error body; components.responses NotFound and MethodNotAllowed).',
 ].join(' ');
+
+/** Answers no single operation owns: unknown paths and methods (fresh objects: validators dereference in place). */
+const sharedResponses = () => ({
+  NotFound: { description: 'No route for this path', content: json(ref('Error')) },
+  MethodNotAllowed: {
+    description: 'The path exists but not with this method; `Allow` lists the methods it has',
+    headers: { Allow: { description: 'e.g. "GET, DELETE"', schema: { type: 'string' } } },
+    content: json(ref('Error')),
+  },
+});
 
 /**
  * Builds the document; deterministic for a given code base. `serverUrl` is
@@ -250,6 +260,7 @@ export function buildOpenApi(version: string, serverUrl?: string): Record<string
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       schemas: componentSchemas(),
+      responses: sharedResponses(),
     },
   };
 }

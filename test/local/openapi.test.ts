@@ -231,8 +231,13 @@ describe('real responses of the local API match the document', () => {
     const nf = await fetch(`${t.url}/nowhere`);
     expect(nf.status).toBe(404);
     expect(RESPONSE_SCHEMAS.Error.safeParse(await nf.json()).success).toBe(true);
+    expect(doc.components.responses.NotFound.content['application/json'].schema.$ref).toBe(
+      '#/components/schemas/Error',
+    );
     const na = await fetch(`${t.url}/health`, { method: 'POST' });
     expect(na.status).toBe(405);
+    expect(na.headers.get('allow')).toBe('GET');
+    expect(doc.components.responses.MethodNotAllowed.headers.Allow).toBeDefined();
     expect(RESPONSE_SCHEMAS.Error.safeParse(await na.json()).success).toBe(true);
     const served = (await (await fetch(`${t.url}/openapi.json`)).json()) as any;
     expect(served.servers).toEqual([{ url: t.url, description: 'where this document was served from' }]);

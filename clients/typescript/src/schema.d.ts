@@ -327,7 +327,28 @@ export interface components {
             modelAgeSeconds: number | null;
         };
     };
-    responses: never;
+    responses: {
+        /** @description No route for this path */
+        NotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description The path exists but not with this method; `Allow` lists the methods it has */
+        MethodNotAllowed: {
+            headers: {
+                /** @description e.g. "GET, DELETE" */
+                Allow?: string;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
