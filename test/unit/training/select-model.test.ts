@@ -5,6 +5,7 @@ import { holdoutSplit } from '../../../shared/math/hpo';
 import { evaluateRanking } from '../../../shared/math/metrics';
 import { popularityFromCsr } from '../../../shared/math/popularity';
 import {
+  BLEND_MARGIN,
   chooseKind,
   defaultEaseLambdas,
   fitSelection,
@@ -31,11 +32,26 @@ describe('selectModel', () => {
 
   it('tries ALS, EASE and their blend and picks the best validation score, saying why', () => {
     expect(sel.candidates.map((c) => c.kind)).toEqual(['als', 'ease', 'blend']);
-    const best = Math.max(...sel.candidates.map((c) => c.validation!));
-    expect(sel.candidates.find((c) => c.kind === sel.kind)!.validation).toBe(best);
-    expect(sel.reason).toContain(`${sel.kind} has the best mean validation nDCG@10 (${best.toFixed(4)})`);
+    const [als, ease, blend] = sel.candidates.map((c) => c.validation!);
+    const single = Math.max(als, ease);
+    const want = blend > single * (1 + BLEND_MARGIN) ? 'blend' : als >= ease ? 'als' : 'ease';
+    expect(sel.kind).toBe(want);
+    const v = sel.candidates.find((c) => c.kind === want)!.validation!;
+    expect(sel.reason).toContain(`${want} wins with mean validation nDCG@10 ${v.toFixed(4)}`);
     expect([5, 40]).toContain(sel.candidates[1].params.lambda);
     if (sel.kind === 'blend') expect(sel.weight).toBeGreaterThan(0);
+  });
+
+  it('the blend must clear its margin over the best single kind; without a margin the top score wins', () => {
+    const blend = sel.candidates[2].validation!;
+    const single = Math.max(sel.candidates[0].validation!, sel.candidates[1].validation!);
+    const eager = selectModel(train, { ...plan, blendMargin: 0 });
+    expect(eager.kind).toBe(
+      blend > single ? 'blend' : sel.candidates[0].validation! >= sel.candidates[1].validation! ? 'als' : 'ease',
+    );
+    const never = selectModel(train, { ...plan, blendMargin: 1 });
+    expect(never.kind).not.toBe('blend');
+    if (blend > single) expect(never.reason).toContain('margin it must clear');
   });
 
   it('is deterministic for a seed (work is counted, not timed)', () => {
@@ -90,7 +106,7 @@ describe('selectModel', () => {
       const out = new Float32Array(train.cols);
       fitted.user(0).scoreAll(out);
       expect(out.every(Number.isFinite)).toBe(true);
-      expect((c.tuning.auto as { reason: string }).reason).toContain(`${kinds[0]} has the best`);
+      expect((c.tuning.auto as { reason: string }).reason).toContain(`${kinds[0]} wins with`);
     }
   });
 
