@@ -27,7 +27,7 @@ import {
   StoreMisconfiguredError,
   StoreUnavailableError,
 } from '../../shared/ports/interactions';
-import { dynamoDocumentClient, STORE_TIMEOUTS } from '../../shared/storage/aws/clients';
+import { attemptTimeoutMs, dynamoDocumentClient, STORE_TIMEOUTS, s3Client } from '../../shared/storage/aws/clients';
 import { classifyStoreError } from '../../shared/storage/aws/errors';
 import { DynamoInteractionStore } from '../../shared/storage/dynamodb/interactions';
 import { DynamoTrainingStore } from '../../shared/storage/dynamodb/training';
@@ -58,6 +58,27 @@ function mocked() {
   mock.on(BatchGetCommand).resolves({ Responses: { [TABLE]: [] } });
   return { mock, store: new DynamoInteractionStore(doc, TABLE, { retry: fastRetry, erasureSweepDelayMs: 0 }) };
 }
+
+describe('client settings', () => {
+  it('S3 checksums are relaxed to WHEN_REQUIRED only for a local endpoint (s3rver), like path-style', async () => {
+    const aws = s3Client({});
+    const local = s3Client({ AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:1' });
+    expect(await aws.config.requestChecksumCalculation()).toBe('WHEN_SUPPORTED');
+    expect(await aws.config.responseChecksumValidation()).toBe('WHEN_SUPPORTED');
+    expect(aws.config.forcePathStyle).toBe(false);
+    expect(await local.config.requestChecksumCalculation()).toBe('WHEN_REQUIRED');
+    expect(await local.config.responseChecksumValidation()).toBe('WHEN_REQUIRED');
+    expect(local.config.forcePathStyle).toBe(true);
+  });
+
+  it('an attempt against a local endpoint may take longer; the budget never grows', () => {
+    const t = STORE_TIMEOUTS.write;
+    expect(attemptTimeoutMs(t, {})).toBe(t.requestTimeoutMs);
+    const local = attemptTimeoutMs(t, { AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:1' });
+    expect(local).toBeGreaterThan(t.requestTimeoutMs);
+    expect(local).toBeLessThanOrEqual(t.budgetMs);
+  });
+});
 
 describe('classification: one table for every SDK error', () => {
   const cases: [string, unknown, boolean, string, number?][] = [
