@@ -51,7 +51,10 @@ export class ConfigError extends Error {
 }
 
 // An unset or empty variable takes its default, as the stack and runner leave unused ones empty.
-const raw = z.string().optional().transform((v) => (v === '' ? undefined : v));
+const raw = z
+  .string()
+  .optional()
+  .transform((v) => (v === '' ? undefined : v));
 const num = (fallback: number, min = 0) =>
   raw.pipe(
     z

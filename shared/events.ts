@@ -46,7 +46,11 @@ export const VALUE_MEANING: Readonly<Record<EventType, 'rating' | 'revenue' | 'n
  * Why `value` is not acceptable for an event of `type`, or null. Numbers the
  * store cannot hold are checked separately (ingest/values.ts).
  */
-export function valueIssue(type: EventType, value: number | undefined, range: RatingRange = DEFAULT_RATING_RANGE): string | null {
+export function valueIssue(
+  type: EventType,
+  value: number | undefined,
+  range: RatingRange = DEFAULT_RATING_RANGE,
+): string | null {
   const meaning = VALUE_MEANING[type];
   if (meaning === 'rating') {
     if (value === undefined) return 'is required for a rating';

@@ -70,7 +70,11 @@ export const GATEWAY = {
 export const bearerChallenge = (why?: string) =>
   why === undefined ? 'Bearer' : `Bearer scope="" error="invalid_token" error_description="${why}"`;
 
-function sendGateway(res: ServerResponse, answer: { status: number; body: string }, headers: Record<string, string> = {}) {
+function sendGateway(
+  res: ServerResponse,
+  answer: { status: number; body: string },
+  headers: Record<string, string> = {},
+) {
   res.writeHead(answer.status, { 'content-type': 'application/json', ...headers });
   res.end(answer.body);
 }
@@ -95,9 +99,16 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
       if (!match) {
         const allowed = ROUTES.filter((r) => matchRoute(r.method, rawPath)?.route === r).map((r) => r.method);
         if (allowed.length) {
-          return sendJson(res, 405, { error: { code: 'method_not_allowed', message: `${method} is not allowed here` } }, { allow: allowed.join(', ') });
+          return sendJson(
+            res,
+            405,
+            { error: { code: 'method_not_allowed', message: `${method} is not allowed here` } },
+            { allow: allowed.join(', ') },
+          );
         }
-        return sendJson(res, 404, { error: { code: 'not_found', message: `no route for ${method} ${rawPath.slice(0, 200)}` } });
+        return sendJson(res, 404, {
+          error: { code: 'not_found', message: `no route for ${method} ${rawPath.slice(0, 200)}` },
+        });
       }
       routeName = `${match.route.method} ${match.route.path}`;
       let claims: Record<string, any> | undefined;
@@ -119,7 +130,8 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
       const raw = await readBody(req, max);
       if (raw === 'too_large') return sendGateway(res, GATEWAY.tooLarge);
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+      for (const [k, v] of Object.entries(req.headers))
+        if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
       const text = isText(headers['content-type']);
       const event = buildHttpEvent({
         method,
@@ -170,6 +182,8 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
 }
 
 /** Invokes handlers in this process, each loaded once from its topology entry. */
-export function inProcessInvoker(load: (fn: FunctionName) => Promise<(e: unknown, c: unknown) => Promise<unknown>>): InvokeFn {
+export function inProcessInvoker(
+  load: (fn: FunctionName) => Promise<(e: unknown, c: unknown) => Promise<unknown>>,
+): InvokeFn {
   return async (fn, event) => (await (await load(fn))(event, localContext(fn))) as APIGatewayProxyStructuredResultV2;
 }

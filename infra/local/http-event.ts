@@ -2,7 +2,8 @@
  * Builds API Gateway HTTP API (payload 2.0) events the way API Gateway does:
  * route matched against the shared topology, path parameters extracted and
  * percent-decoded once (the function never decodes again), repeated query
- * parameters joined with commas, JWT claims placed where the authorizer puts them. Used by tests, `attune local generate-event` and start-api.
+ * parameters joined with commas, JWT claims placed where the authorizer puts them.
+ * Used by tests, `attune local generate-event` and start-api.
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -60,7 +61,13 @@ export function buildHttpEvent(input: HttpEventInput): APIGatewayProxyEventV2 {
       apiId: 'local',
       domainName: 'localhost',
       domainPrefix: 'localhost',
-      http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: headers['user-agent'] ?? 'attune-local' },
+      http: {
+        method,
+        path: rawPath,
+        protocol: 'HTTP/1.1',
+        sourceIp: '127.0.0.1',
+        userAgent: headers['user-agent'] ?? 'attune-local',
+      },
       requestId,
       routeKey: match ? `${match.route.method} ${match.route.path}` : '$default',
       stage: '$default',

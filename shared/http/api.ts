@@ -108,7 +108,7 @@ export function matchTopologyRoute(
     const m = re.exec(rawPath);
     if (!m) continue;
     const rawParams: Record<string, string> = {};
-    names.forEach((n, i) => (rawParams[n] = m[i + 1]));
+    for (const [i, n] of names.entries()) rawParams[n] = m[i + 1];
     return { route, rawParams };
   }
   return null;
@@ -144,7 +144,11 @@ const record = (): Record<string, string> => Object.create(null);
  * Throws at construction when an implementation is missing or unknown, so a
  * topology change cannot silently leave a route unserved.
  */
-export function createHttpHandler(fn: FunctionName, impls: Record<string, RouteImpl>, opts: ApiOptions): LambdaHttpHandler {
+export function createHttpHandler(
+  fn: FunctionName,
+  impls: Record<string, RouteImpl>,
+  opts: ApiOptions,
+): LambdaHttpHandler {
   const routes = ROUTES.filter((r) => r.function === fn);
   const byKey = new Map(routes.map((r) => [routeKey(r), r]));
   for (const key of Object.keys(impls)) {
@@ -168,14 +172,20 @@ export function createHttpHandler(fn: FunctionName, impls: Record<string, RouteI
       const m = matchTopologyRoute(method, rawPath, routes);
       if (m) {
         def = m.route;
-        params = ev.pathParameters ?? Object.fromEntries(Object.entries(m.rawParams).map(([k, v]) => [k, decodePathSegment(v)]));
+        params =
+          ev.pathParameters ??
+          Object.fromEntries(Object.entries(m.rawParams).map(([k, v]) => [k, decodePathSegment(v)]));
       }
     }
     if (!def || !params) {
-      const allowed = [...new Set(ROUTES.filter((r) => matchTopologyRoute(r.method, rawPath, [r])).map((r) => r.method))];
+      const allowed = [
+        ...new Set(ROUTES.filter((r) => matchTopologyRoute(r.method, rawPath, [r])).map((r) => r.method)),
+      ];
       const shown = rawPath.length > 200 ? `${rawPath.slice(0, 200)}…` : rawPath;
       if (allowed.length > 0) {
-        return json(405, errorBody('method_not_allowed', `${method} is not allowed on ${shown}`), { allow: allowed.join(', ') });
+        return json(405, errorBody('method_not_allowed', `${method} is not allowed on ${shown}`), {
+          allow: allowed.join(', '),
+        });
       }
       return json(404, errorBody('not_found', `no route for ${method} ${shown}`));
     }
@@ -198,7 +208,16 @@ export function createHttpHandler(fn: FunctionName, impls: Record<string, RouteI
         : ev.isBase64Encoded
           ? Buffer.from(ev.body, 'base64').toString('utf8')
           : ev.body;
-    const res = await impls[key]({ method: def.method, route: key, params: decoded, query, headers, body, principal, requestId });
+    const res = await impls[key]({
+      method: def.method,
+      route: key,
+      params: decoded,
+      query,
+      headers,
+      body,
+      principal,
+      requestId,
+    });
     if (res.status >= 500) at.cause = res.cause ?? new Error(`${key} answered ${res.status}`);
     return json(res.status, res.body, res.headers);
   }
@@ -213,13 +232,22 @@ export function createHttpHandler(fn: FunctionName, impls: Record<string, RouteI
     } catch (err) {
       const api = classify(err);
       if (api.status >= 500) at.cause = err instanceof ApiError && err.cause !== undefined ? err.cause : err;
-      const body = errorBody(api.code, api.expose ? api.message : 'internal error', api.expose ? api.details : undefined);
+      const body = errorBody(
+        api.code,
+        api.expose ? api.message : 'internal error',
+        api.expose ? api.details : undefined,
+      );
       result = json(api.status, body, api.headers);
     }
     // One line per request: the route key, never the raw path (it holds user ids); no IP, no user agent.
-    const line = { route: at.route, status: result.statusCode, ms: Math.round((performance.now() - started) * 100) / 100, requestId };
-    // Every 5xx is logged with its cause (store errors carry the SDK's as `cause`).
-    if (at.cause !== undefined) logger.error('request', { ...line, fault: (at.cause as Error)?.name, error: at.cause });
+    const ms = Math.round((performance.now() - started) * 100) / 100;
+    const line = { route: at.route, status: result.statusCode, ms, requestId };
+    // Every 5xx is logged with its cause (store errors carry the SDK's as `cause`); a condition the
+    // service names itself (no model published yet) is a warning, not a fault.
+    if (at.cause instanceof ApiError)
+      logger.warn('request', { ...line, fault: at.cause.code, reason: at.cause.message });
+    else if (at.cause !== undefined)
+      logger.error('request', { ...line, fault: (at.cause as Error)?.name, error: at.cause });
     else logger.info('request', line);
     return result;
   };

@@ -27,7 +27,10 @@ function claimList(value: unknown): string[] {
       const parsed = JSON.parse(s);
       if (Array.isArray(parsed)) return parsed.map(String);
     } catch {
-      return s.slice(1, -1).split(/[\s,]+/).filter(Boolean);
+      return s
+        .slice(1, -1)
+        .split(/[\s,]+/)
+        .filter(Boolean);
     }
   }
   return s.split(/[\s,]+/).filter(Boolean);
@@ -67,6 +70,6 @@ export function authorize(principal: Principal, auth: RouteAuth, mode: AuthMode,
   if (!principal.authenticated) throw unauthorized();
   if (auth === 'admin' && !principal.isAdmin) throw forbidden('this route requires the admin role');
   if (auth === 'subject' && pathUserId !== undefined && !principal.isAdmin && principal.subject !== pathUserId) {
-    throw forbidden("a token may only act for its own user");
+    throw forbidden('a token may only act for its own user');
   }
 }

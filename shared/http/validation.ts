@@ -16,6 +16,7 @@ export const Id = z
   .string()
   .min(1, 'must not be empty')
   .max(128, 'must be at most 128 characters')
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
   .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters')
   .regex(/^[^\uFFFD]*$/, 'must not contain U+FFFD (a malformed percent-encoding or invalid UTF-8)')
   .refine((s) => !LONE_SURROGATE.test(s), 'must be well-formed Unicode (no unpaired surrogates)')

@@ -10,7 +10,14 @@ import { MAX_FUTURE_MS, MIN_TIMESTAMP_MS, type EventInput } from './schemas';
  * cannot be recognised — clients should send eventId or timestamp.)
  */
 export function deriveEventId(ev: Omit<Interaction, 'eventId' | 'receivedAt'>): string {
-  const canonical = JSON.stringify([ev.userId, ev.itemId, ev.type, ev.value ?? null, ev.timestamp, ev.sessionId ?? null]);
+  const canonical = JSON.stringify([
+    ev.userId,
+    ev.itemId,
+    ev.type,
+    ev.value ?? null,
+    ev.timestamp,
+    ev.sessionId ?? null,
+  ]);
   return `d-${createHash('sha256').update(canonical).digest('hex').slice(0, 32)}`;
 }
 

@@ -46,9 +46,17 @@ async function storeCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     if (err instanceof StoreUnavailableError) {
-      throw new ApiError(503, 'store_unavailable', `${what}: the interaction store is unavailable; retry later`, true, {
-        'Retry-After': retryAfter(err),
-      }, undefined, { cause: err });
+      throw new ApiError(
+        503,
+        'store_unavailable',
+        `${what}: the interaction store is unavailable; retry later`,
+        true,
+        {
+          'Retry-After': retryAfter(err),
+        },
+        undefined,
+        { cause: err },
+      );
     }
     throw err;
   }
@@ -87,27 +95,32 @@ export function ingestRoutes(deps: IngestDeps): Record<string, RouteImpl> {
   const postEvents: RouteImpl = async (req) => {
     const envelope = validate(PostEventsBody, parseJsonBody(req.body, MAX_BODY_BYTES), 'invalid_request');
     const t = now();
-    const rejected: Rejection[] = [];
-    let valid: { index: number; ev: Interaction }[] = [];
-    envelope.events.forEach((raw, index) => {
+    /** One event as sent → what to store, or why not (the problem's field first). */
+    const admit = (raw: unknown): Interaction | string => {
       const r = EventInput.safeParse(raw);
-      if (!r.success) return void rejected.push({ index, error: describeIssues(r.error.issues) });
+      if (!r.success) return describeIssues(r.error.issues);
       const input = r.data;
       const bad = valueIssue(input.type, input.value, range);
-      if (bad) return void rejected.push({ index, error: `value: ${bad}` });
+      if (bad) return `value: ${bad}`;
       // With tokens, the user is the token's subject; admins (server-to-server) may name any user.
       let userId = input.userId;
       if (deps.authMode === 'jwt' && !req.principal.isAdmin) {
-        if (userId !== undefined && userId !== req.principal.subject) {
-          return void rejected.push({ index, error: "userId: does not match the token's subject" });
-        }
+        if (userId !== undefined && userId !== req.principal.subject)
+          return "userId: does not match the token's subject";
         userId = req.principal.subject;
       }
-      if (userId === undefined) return void rejected.push({ index, error: 'userId: is required' });
+      if (userId === undefined) return 'userId: is required';
       const ts = resolveTimestamp(input.timestamp, t);
-      if (typeof ts === 'string') return void rejected.push({ index, error: ts });
-      valid.push({ index, ev: toInteraction({ ...input, userId }, ts, t) });
-    });
+      if (typeof ts === 'string') return ts;
+      return toInteraction({ ...input, userId }, ts, t);
+    };
+    const rejected: Rejection[] = [];
+    let valid: { index: number; ev: Interaction }[] = [];
+    for (const [index, raw] of envelope.events.entries()) {
+      const outcome = admit(raw);
+      if (typeof outcome === 'string') rejected.push({ index, error: outcome });
+      else valid.push({ index, ev: outcome });
+    }
 
     if (valid.length > 0) {
       let erased: Set<string>;
@@ -116,7 +129,12 @@ export function ingestRoutes(deps: IngestDeps): Record<string, RouteImpl> {
       } catch (err) {
         if (!(err instanceof StoreUnavailableError || err instanceof StoreMisconfiguredError)) throw err;
         rejected.sort((a, b) => a.index - b.index);
-        return partialFailure([], valid.map((v) => v.index), rejected, err);
+        return partialFailure(
+          [],
+          valid.map((v) => v.index),
+          rejected,
+          err,
+        );
       }
       for (const v of valid) if (erased.has(v.ev.userId)) rejected.push({ index: v.index, error: ERASED });
       valid = valid.filter((v) => !erased.has(v.ev.userId));

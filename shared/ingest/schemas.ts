@@ -30,7 +30,11 @@ const Properties = z
     const issues = storableIssues(v);
     for (const i of issues) ctx.addIssue({ code: 'custom', path: i.path, message: i.message, input: v });
     if (issues.length === 0 && Buffer.byteLength(JSON.stringify(v), 'utf8') > MAX_PROPERTIES_BYTES) {
-      ctx.addIssue({ code: 'custom', message: `must serialize to at most ${MAX_PROPERTIES_BYTES} bytes of JSON`, input: v });
+      ctx.addIssue({
+        code: 'custom',
+        message: `must serialize to at most ${MAX_PROPERTIES_BYTES} bytes of JSON`,
+        input: v,
+      });
     }
   })
   .pipe(z.record(z.string(), z.unknown()))
@@ -38,8 +42,9 @@ const Properties = z
     type: 'object',
     additionalProperties: true,
     description:
-      `Free-form JSON object, at most ${MAX_PROPERTIES_BYTES} bytes, nested at most ${MAX_DEPTH} levels; numbers 0 or ` +
-      '1e-130..2^53-1 in magnitude; key names 1..128 characters, never __proto__, constructor or prototype',
+      `Free-form JSON object, at most ${MAX_PROPERTIES_BYTES} bytes, nested at most ${MAX_DEPTH} levels; ` +
+      'numbers 0 or 1e-130..2^53-1 in magnitude; ' +
+      'key names 1..128 characters, never __proto__, constructor or prototype',
   });
 
 /** A number DynamoDB stores exactly (finite, |n| ≤ 2^53 - 1, 0 or ≥ 1e-130 in magnitude). */
@@ -50,7 +55,10 @@ const StorableNumber = z.number().superRefine((n, ctx) => {
 
 const Timestamp = z.union([
   z.number().int('epoch milliseconds must be an integer').meta({ description: 'epoch milliseconds' }),
-  z.iso.datetime({ offset: true, message: 'must be an ISO-8601 date-time (e.g. 2026-11-29T12:00:00Z) or epoch milliseconds' }),
+  z.iso.datetime({
+    offset: true,
+    message: 'must be an ISO-8601 date-time (e.g. 2026-11-29T12:00:00Z) or epoch milliseconds',
+  }),
 ]);
 
 /** One event as a client sends it. `userId` may be omitted when a token names the user. */
@@ -61,7 +69,9 @@ export const EventInput = z
     itemId: Id,
     type: z.enum(EVENT_TYPES),
     value: StorableNumber.optional().meta({
-      description: 'rating: the rating (required, within the configured range, default 0.5..5); purchase: revenue ≥ 0 (optional); other types: not accepted',
+      description:
+        'rating: the rating (required, within the configured range, default 0.5..5); ' +
+        'purchase: revenue ≥ 0 (optional); other types: not accepted',
     }),
     timestamp: Timestamp.optional(),
     sessionId: Id.optional(),

@@ -36,8 +36,7 @@ export interface ValueIssue {
   message: string;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Every problem that would make `root` unstorable, with its path below `root`;
@@ -68,7 +67,8 @@ export function storableIssues(root: unknown, maxIssues = 5): ValueIssue[] {
         const at = [...path, key];
         if (RESERVED_KEYS.includes(key)) issues.push({ path: at, message: 'is a reserved key name' });
         else if (key === '') issues.push({ path: at, message: 'key names must not be empty' });
-        else if (key.length > MAX_KEY_CHARS) issues.push({ path: at, message: `key names are at most ${MAX_KEY_CHARS} characters` });
+        else if (key.length > MAX_KEY_CHARS)
+          issues.push({ path: at, message: `key names are at most ${MAX_KEY_CHARS} characters` });
         else if (stringIssue(key)) issues.push({ path: at, message: `key name ${stringIssue(key)}` });
         else stack.push({ v: v[key], path: at, depth: depth + 1 });
       }

@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LambdaHttpHandler } from '../../shared/http/api';
 import { useEmbeddedAws } from '../helpers/aws';
-import { call, loadHandler } from '../helpers/handlers';
+import { call, type HttpResult, loadHandler } from '../helpers/handlers';
 
 const HANDLER = '../../functions/ingest/handler';
 useEmbeddedAws();
@@ -24,7 +24,10 @@ async function allEvents(userId: string): Promise<any[]> {
   const out: any[] = [];
   let cursor: string | null = null;
   do {
-    const res = await call(h, { method: 'GET', path: `/users/${encodeURIComponent(userId)}/events?limit=100${cursor ? `&cursor=${cursor}` : ''}` });
+    const res = await call(h, {
+      method: 'GET',
+      path: `/users/${encodeURIComponent(userId)}/events?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+    });
     expect(res.status).toBe(200);
     out.push(...res.body.events);
     cursor = res.body.cursor;
@@ -39,8 +42,18 @@ describe('POST /events', () => {
     expect(res.body).toEqual({ accepted: 100, rejected: [] });
     const stored = await allEvents('u100');
     expect(stored).toHaveLength(100);
-    expect(stored[0]).toMatchObject({ eventId: 'u100-e99', itemId: 'item-8', type: 'view', value: null, timestamp: '2026-01-01T00:01:39.000Z' });
-    expect(stored.map((e) => e.eventId)).toEqual(events('u100', 100).map((e) => e.eventId).reverse());
+    expect(stored[0]).toMatchObject({
+      eventId: 'u100-e99',
+      itemId: 'item-8',
+      type: 'view',
+      value: null,
+      timestamp: '2026-01-01T00:01:39.000Z',
+    });
+    expect(stored.map((e) => e.eventId)).toEqual(
+      events('u100', 100)
+        .map((e) => e.eventId)
+        .reverse(),
+    );
   });
 
   it('a retried batch stores nothing twice', async () => {
@@ -96,7 +109,9 @@ describe('POST /events', () => {
 
   it('concurrent batches lose nothing', async () => {
     const results = await Promise.all(
-      Array.from({ length: 8 }, (_, b) => call(h, { method: 'POST', path: '/events', body: { events: events('conc', 100, b * 100) } })),
+      Array.from({ length: 8 }, (_, b) =>
+        call(h, { method: 'POST', path: '/events', body: { events: events('conc', 100, b * 100) } }),
+      ),
     );
     expect(results.map((r) => r.body.accepted)).toEqual(Array(8).fill(100));
     expect(await allEvents('conc')).toHaveLength(800);
@@ -109,7 +124,12 @@ describe('POST /events', () => {
     ['events not an array', { events: 'x' }, 400, 'invalid_request'],
     ['empty batch', { events: [] }, 400, 'invalid_request'],
     ['101 events', { events: events('big', 101) }, 400, 'invalid_request'],
-    ['body over 256 KB', JSON.stringify({ events: [{ userId: 'u', itemId: 'i', type: 'view', pad: 'x'.repeat(300_000) }] }), 413, 'payload_too_large'],
+    [
+      'body over 256 KB',
+      JSON.stringify({ events: [{ userId: 'u', itemId: 'i', type: 'view', pad: 'x'.repeat(300_000) }] }),
+      413,
+      'payload_too_large',
+    ],
     ['a JSON array', [1, 2], 400, 'invalid_request'],
   ])('%s → %i %s', async (_name, body, status, code) => {
     const res = await call(h, { method: 'POST', path: '/events', body });
@@ -152,29 +172,53 @@ describe('GET /users/{userId}/events', () => {
 
 describe('DELETE /users/{userId}', () => {
   it("erases exactly that user's events and refuses new ones", async () => {
-    await call(h, { method: 'POST', path: '/events', body: { events: [...events('forget-me', 60), ...events('keep-me', 5)] } });
+    await call(h, {
+      method: 'POST',
+      path: '/events',
+      body: { events: [...events('forget-me', 60), ...events('keep-me', 5)] },
+    });
     const res = await call(h, { method: 'DELETE', path: '/users/forget-me' });
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ userId: 'forget-me', deleted: 60 });
     expect(await allEvents('forget-me')).toEqual([]);
     expect(await allEvents('keep-me')).toHaveLength(5);
-    const again = await call(h, { method: 'POST', path: '/events', body: { events: [...events('forget-me', 1), ...events('keep-me', 1, 99)] } });
+    const again = await call(h, {
+      method: 'POST',
+      path: '/events',
+      body: { events: [...events('forget-me', 1), ...events('keep-me', 1, 99)] },
+    });
     expect(again.body.accepted).toBe(1);
-    expect(again.body.rejected).toEqual([{ index: 0, error: 'userId: this user has been erased; their events are not stored' }]);
+    expect(again.body.rejected).toEqual([
+      { index: 0, error: 'userId: this user has been erased; their events are not stored' },
+    ]);
   });
 });
 
 describe('catalog', () => {
   it('upserts, validates and marks unavailable', async () => {
-    const put = await call(h, { method: 'PUT', path: '/items/sku-1', body: { title: 'Blue shoe', categories: ['shoes', 'blue'], properties: { price: 10 } } });
+    const put = await call(h, {
+      method: 'PUT',
+      path: '/items/sku-1',
+      body: { title: 'Blue shoe', categories: ['shoes', 'blue'], properties: { price: 10 } },
+    });
     expect(put.status).toBe(200);
-    expect(put.body).toMatchObject({ itemId: 'sku-1', title: 'Blue shoe', categories: ['shoes', 'blue'], available: true });
+    expect(put.body).toMatchObject({
+      itemId: 'sku-1',
+      title: 'Blue shoe',
+      categories: ['shoes', 'blue'],
+      available: true,
+    });
     const bad = await call(h, { method: 'PUT', path: '/items/sku-1', body: { categories: 'shoes' } });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatchObject({ code: 'invalid_item' });
     expect(bad.body.error.message).toMatch(/^categories: /);
     const del = await call(h, { method: 'DELETE', path: '/items/sku-1' });
-    expect(del.body).toMatchObject({ itemId: 'sku-1', available: false, title: 'Blue shoe', createdAt: put.body.createdAt });
+    expect(del.body).toMatchObject({
+      itemId: 'sku-1',
+      available: false,
+      title: 'Blue shoe',
+      createdAt: put.body.createdAt,
+    });
   });
 });
 
@@ -201,7 +245,8 @@ describe('store unreachable', () => {
     // The SDK resolves its endpoint lazily, so the variable must hold while the calls run.
     const real = process.env.AWS_ENDPOINT_URL_DYNAMODB;
     process.env.AWS_ENDPOINT_URL_DYNAMODB = 'http://127.0.0.1:9';
-    let res, list;
+    let res: HttpResult | undefined;
+    let list: HttpResult | undefined;
     try {
       const down = await loadHandler(HANDLER, { ATTUNE_AUTH_MODE: 'none' });
       res = await call(down, { method: 'POST', path: '/events', body: { events: events('down', 3) } });
@@ -242,9 +287,18 @@ describe('auth (jwt mode, defence in depth)', () => {
       method: 'POST',
       path: '/events',
       claims: { sub: 'tok-user' },
-      body: { events: [{ itemId: 'x', type: 'view' }, { userId: 'someone-else', itemId: 'y', type: 'view' }, { userId: 'tok-user', itemId: 'z', type: 'view' }] },
+      body: {
+        events: [
+          { itemId: 'x', type: 'view' },
+          { userId: 'someone-else', itemId: 'y', type: 'view' },
+          { userId: 'tok-user', itemId: 'z', type: 'view' },
+        ],
+      },
     });
-    expect(res.body).toEqual({ accepted: 2, rejected: [{ index: 1, error: "userId: does not match the token's subject" }] });
+    expect(res.body).toEqual({
+      accepted: 2,
+      rejected: [{ index: 1, error: "userId: does not match the token's subject" }],
+    });
     expect((await allEvents('tok-user')).map((e) => e.itemId).sort()).toEqual(['x', 'z']);
   });
 
@@ -253,7 +307,12 @@ describe('auth (jwt mode, defence in depth)', () => {
     expect(user.status).toBe(403);
     const item = await call(jh, { method: 'PUT', path: '/items/z', claims: { sub: 'alice' }, body: { title: 'Z' } });
     expect(item.status).toBe(403);
-    const admin = await call(jh, { method: 'PUT', path: '/items/z', claims: { sub: 'ops', 'cognito:groups': ['admin'] }, body: { title: 'Z' } });
+    const admin = await call(jh, {
+      method: 'PUT',
+      path: '/items/z',
+      claims: { sub: 'ops', 'cognito:groups': ['admin'] },
+      body: { title: 'Z' },
+    });
     expect(admin.status).toBe(200);
   });
 });
@@ -264,15 +323,29 @@ describe('logging', () => {
     const write = process.stdout.write.bind(process.stdout);
     const errWrite = process.stderr.write.bind(process.stderr);
     process.stdout.write = ((chunk: any, ...rest: any[]) => (lines.push(String(chunk)), write(chunk, ...rest))) as any;
-    process.stderr.write = ((chunk: any, ...rest: any[]) => (lines.push(String(chunk)), errWrite(chunk, ...rest))) as any;
+    process.stderr.write = ((chunk: any, ...rest: any[]) => (
+      lines.push(String(chunk)), errWrite(chunk, ...rest)
+    )) as any;
     try {
       const verbose = await loadHandler(HANDLER, { ATTUNE_AUTH_MODE: 'none', POWERTOOLS_LOG_LEVEL: 'DEBUG' });
       const secret = 'card-4111-1111-1111-1111';
-      await call(verbose, { method: 'POST', path: '/events', body: { events: [{ userId: 'logs', itemId: 'i', type: 'view', properties: { note: secret } }] } });
-      await call(verbose, { method: 'POST', path: '/events', body: { events: [{ userId: 'logs', itemId: 'i', type: 'bogus', properties: { note: secret } }] } });
+      await call(verbose, {
+        method: 'POST',
+        path: '/events',
+        body: { events: [{ userId: 'logs', itemId: 'i', type: 'view', properties: { note: secret } }] },
+      });
+      await call(verbose, {
+        method: 'POST',
+        path: '/events',
+        body: { events: [{ userId: 'logs', itemId: 'i', type: 'bogus', properties: { note: secret } }] },
+      });
       const logs = lines.join('');
       expect(logs).not.toContain(secret);
-      const request = lines.flatMap((l) => l.split('\n')).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).find((l) => l.message === 'request');
+      const request = lines
+        .flatMap((l) => l.split('\n'))
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l))
+        .find((l) => l.message === 'request');
       expect(request).toMatchObject({ level: 'INFO', route: 'POST /events', status: 202 });
       expect(typeof request.requestId).toBe('string');
     } finally {

@@ -13,7 +13,10 @@ export interface HttpResult {
   body: any;
 }
 
-export async function loadHandler(modulePath: string, env: Record<string, string | undefined>): Promise<LambdaHttpHandler> {
+export async function loadHandler(
+  modulePath: string,
+  env: Record<string, string | undefined>,
+): Promise<LambdaHttpHandler> {
   const saved: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(env)) {
     saved[k] = process.env[k];

@@ -13,7 +13,13 @@ beforeAll(async () => {
   const invoke = async (fn: string, event: APIGatewayProxyEventV2) => {
     seen.push({ fn, event });
     if (event.rawPath === '/health') {
-      return { statusCode: 200, headers: { 'x-a': '1' }, cookies: ['a=1', 'b=2'], body: Buffer.from('binary!').toString('base64'), isBase64Encoded: true };
+      return {
+        statusCode: 200,
+        headers: { 'x-a': '1' },
+        cookies: ['a=1', 'b=2'],
+        body: Buffer.from('binary!').toString('base64'),
+        isBase64Encoded: true,
+      };
     }
     return { statusCode: 201, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ok: true }) };
   };
@@ -35,13 +41,21 @@ describe('start-api conversions', () => {
     // Decoded once, as API Gateway hands path parameters to the function (which never decodes again).
     expect(event.pathParameters).toEqual({ userId: 'u 1' });
     expect(event.queryStringParameters).toEqual({ k: '5', exclude: 'a,b' });
-    await fetch(`${api.url}/events`, { method: 'POST', body: '{"events":[]}', headers: { 'content-type': 'application/json' } });
+    await fetch(`${api.url}/events`, {
+      method: 'POST',
+      body: '{"events":[]}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(seen.at(-1)!.event.body).toBe('{"events":[]}');
     expect(seen.at(-1)!.fn).toBe('Ingest');
   });
 
   it('passes binary request bodies base64-encoded', async () => {
-    await fetch(`${api.url}/events`, { method: 'POST', body: new Uint8Array([0, 1, 2]), headers: { 'content-type': 'application/octet-stream' } });
+    await fetch(`${api.url}/events`, {
+      method: 'POST',
+      body: new Uint8Array([0, 1, 2]),
+      headers: { 'content-type': 'application/octet-stream' },
+    });
     const ev = seen.at(-1)!.event;
     expect(ev.isBase64Encoded).toBe(true);
     expect(Buffer.from(ev.body!, 'base64')).toEqual(Buffer.from([0, 1, 2]));
@@ -69,7 +83,9 @@ describe('JWT authorizer emulation', () => {
     const before = seen.length;
     expect((await fetch(`${authApi.url}/users/42/events`)).status).toBe(401);
     const forged = await issueToken(new Uint8Array(32).fill(9), '42');
-    expect((await fetch(`${authApi.url}/users/42/events`, { headers: { authorization: `Bearer ${forged}` } })).status).toBe(401);
+    expect(
+      (await fetch(`${authApi.url}/users/42/events`, { headers: { authorization: `Bearer ${forged}` } })).status,
+    ).toBe(401);
     expect(seen.length).toBe(before);
   });
 

@@ -60,16 +60,27 @@ describe('401 from the JWT authorizer emulation is what API Gateway answers', ()
       .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
       .sign(api().stack.signingKey!);
     const why = (d: string) => `Bearer scope="" error="invalid_token" error_description="${d}"`;
-    expect401(await api().send('GET', '/users/alice/events', undefined, bearer(forged)), why('the token signature is invalid'));
+    expect401(
+      await api().send('GET', '/users/alice/events', undefined, bearer(forged)),
+      why('the token signature is invalid'),
+    );
     expect401(await api().send('GET', '/users/alice/events', undefined, bearer(expired)), why('the token has expired'));
-    expect401(await api().send('GET', '/users/alice/events', undefined, bearer('x.y.z')), why('the token is malformed'));
+    expect401(
+      await api().send('GET', '/users/alice/events', undefined, bearer('x.y.z')),
+      why('the token is malformed'),
+    );
   });
 });
 
 describe('oversize bodies: 413 with the standard body for every size a function sees', () => {
   it('POST /events over 256 KB and POST /rank over 512 KB', async () => {
     const token = await admin();
-    const events = await api().send('POST', '/events', { events: [{ userId: 'u', itemId: 'i', type: 'view', pad: 'x'.repeat(300_000) }] }, bearer(token));
+    const events = await api().send(
+      'POST',
+      '/events',
+      { events: [{ userId: 'u', itemId: 'i', type: 'view', pad: 'x'.repeat(300_000) }] },
+      bearer(token),
+    );
     expect(events.status).toBe(413);
     expect(events.body.error).toMatchObject({ code: 'payload_too_large' });
     const rank = await api().send('POST', '/users/ops/rank', { itemIds: ['x'.repeat(600_000)] }, bearer(token));
@@ -87,11 +98,19 @@ describe('oversize bodies: 413 with the standard body for every size a function 
 describe('POST /events: all rejected is a 400 with the same per-event list; partial stays 202', () => {
   it('400 invalid_events', async () => {
     const token = await admin();
-    const bad = [{ userId: 'u', itemId: 'i', type: 'teleport' }, { userId: 'u', type: 'view' }];
+    const bad = [
+      { userId: 'u', itemId: 'i', type: 'teleport' },
+      { userId: 'u', type: 'view' },
+    ];
     const all = await api().send('POST', '/events', { events: bad }, bearer(token));
     expect(all.status).toBe(400);
     expect(all.body.error.code).toBe('invalid_events');
-    const partial = await api().send('POST', '/events', { events: [...bad, { userId: 'u', itemId: 'i', type: 'view' }] }, bearer(token));
+    const partial = await api().send(
+      'POST',
+      '/events',
+      { events: [...bad, { userId: 'u', itemId: 'i', type: 'view' }] },
+      bearer(token),
+    );
     expect(partial.status).toBe(202);
     expect(partial.body.accepted).toBe(1);
     expect(all.body.rejected).toEqual(partial.body.rejected);
@@ -112,7 +131,10 @@ describe('a single-valued query parameter given twice is a 400 that says so', ()
 
   it('list parameters may repeat; health ignores its query', async () => {
     const token = await admin();
-    expect((await api().send('GET', '/users/ops/recommendations?exclude=i1&exclude=i2&k=2', undefined, bearer(token))).status).toBe(200);
+    expect(
+      (await api().send('GET', '/users/ops/recommendations?exclude=i1&exclude=i2&k=2', undefined, bearer(token)))
+        .status,
+    ).toBe(200);
     expect((await api().send('GET', '/health?probe=1&probe=2')).status).toBe(200);
   });
 });
@@ -121,9 +143,11 @@ describe('a single-valued query parameter given twice is a 400 that says so', ()
 class FaultyStore extends MemoryInteractionStore {
   fault: 'unavailable' | 'input' | 'misconfigured' | 'none' = 'none';
   private raise(): void {
-    if (this.fault === 'unavailable') throw new StoreUnavailableError('throttled', { retryAfterSeconds: 7, cause: new Error('ThrottlingException') });
+    if (this.fault === 'unavailable')
+      throw new StoreUnavailableError('throttled', { retryAfterSeconds: 7, cause: new Error('ThrottlingException') });
     if (this.fault === 'input') throw new StoreInputError('properties.n: the store refused this number');
-    if (this.fault === 'misconfigured') throw new StoreMisconfiguredError('table missing', { cause: new Error('ResourceNotFoundException') });
+    if (this.fault === 'misconfigured')
+      throw new StoreMisconfiguredError('table missing', { cause: new Error('ResourceNotFoundException') });
   }
   override async listUserEvents(userId: string, opts: { limit: number; cursor?: string }) {
     this.raise();
@@ -131,7 +155,12 @@ class FaultyStore extends MemoryInteractionStore {
   }
   override async putEvents(events: Interaction[]): Promise<PutEventsResult> {
     if (this.fault === 'none') return super.putEvents(events);
-    if (this.fault === 'input') return { stored: [], failed: [], invalid: events.map((_, index) => ({ index, error: 'value: refused by the store' })) };
+    if (this.fault === 'input')
+      return {
+        stored: [],
+        failed: [],
+        invalid: events.map((_, index) => ({ index, error: 'value: refused by the store' })),
+      };
     const error =
       this.fault === 'unavailable'
         ? new StoreUnavailableError('throttled', { retryAfterSeconds: 7 })
@@ -146,6 +175,7 @@ describe('store faults are classified at the HTTP layer, every 5xx logged once w
   const lines: { level: string; message: string; extra: any }[] = [];
   const logger = {
     info: (message: string, extra: unknown) => lines.push({ level: 'info', message, extra }),
+    warn: (message: string, extra: unknown) => lines.push({ level: 'warn', message, extra }),
     error: (message: string, extra: unknown) => lines.push({ level: 'error', message, extra }),
   };
   const store = new FaultyStore();
@@ -180,7 +210,11 @@ describe('store faults are classified at the HTTP layer, every 5xx logged once w
   ] as const)('a write that fails as %s carries accepted, stored, failed and rejected', async (fault, status, code) => {
     store.fault = fault;
     lines.length = 0;
-    const res = await call(h, { method: 'POST', path: '/events', body: { events: [...batch.events, { userId: 'f', type: 'x' }] } });
+    const res = await call(h, {
+      method: 'POST',
+      path: '/events',
+      body: { events: [...batch.events, { userId: 'f', type: 'x' }] },
+    });
     expect(res.status).toBe(status);
     expect(res.body).toEqual({
       error: expect.objectContaining({ code }),
@@ -190,7 +224,9 @@ describe('store faults are classified at the HTTP layer, every 5xx logged once w
       rejected: [{ index: 3, error: expect.stringMatching(/^itemId: /) }],
     });
     expect(lines.map((l) => l.level)).toEqual(['error']);
-    expect(lines[0].extra.error).toBeInstanceOf(fault === 'unavailable' ? StoreUnavailableError : StoreMisconfiguredError);
+    expect(lines[0].extra.error).toBeInstanceOf(
+      fault === 'unavailable' ? StoreUnavailableError : StoreMisconfiguredError,
+    );
   });
 
   it('values the store refused are rejected events (400), never a 503', async () => {

@@ -31,7 +31,11 @@ interface Req {
 
 /** Percent-encodes the UTF-8 bytes of `s` (a lone surrogate becomes U+FFFD's bytes, as any client sends it). */
 const enc = (s: string) =>
-  [...Buffer.from(s, 'utf8')].map((b) => (/[A-Za-z0-9\-_.~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0')}`)).join('');
+  [...Buffer.from(s, 'utf8')]
+    .map((b) =>
+      /[A-Za-z0-9\-_.~]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0')}`,
+    )
+    .join('');
 
 class Gen {
   constructor(readonly r: Rng) {}
@@ -47,7 +51,22 @@ class Gen {
       case 1:
         return Array.from({ length: this.int(max) }, () => String.fromCodePoint(this.int(0x2ffff))).join('');
       case 2:
-        return this.pick(['', '.', '..', '%', '%25', '%2F', '/', '#', '?', ' ', '\u0000', '\ud800', '\uFFFD', '__proto__']);
+        return this.pick([
+          '',
+          '.',
+          '..',
+          '%',
+          '%25',
+          '%2F',
+          '/',
+          '#',
+          '?',
+          ' ',
+          '\u0000',
+          '\ud800',
+          '\uFFFD',
+          '__proto__',
+        ]);
       case 3:
         return 'x'.repeat(this.int(this.chance(0.1) ? 20_000 : 300));
       case 4:
@@ -60,8 +79,26 @@ class Gen {
   /** Numbers JSON can carry and some it cannot (as literal text). */
   numText(): string {
     return this.pick([
-      '0', '-0', '1', '4.5', '-1', '1e20', '9007199254740993', '1e-200', '5e-324', '1e308', '1e400', '-1e400',
-      'NaN', 'Infinity', '-Infinity', '0x10', '1_000', '.5', '01', `${this.r.next() * 10 ** this.int(40)}`,
+      '0',
+      '-0',
+      '1',
+      '4.5',
+      '-1',
+      '1e20',
+      '9007199254740993',
+      '1e-200',
+      '5e-324',
+      '1e308',
+      '1e400',
+      '-1e400',
+      'NaN',
+      'Infinity',
+      '-Infinity',
+      '0x10',
+      '1_000',
+      '.5',
+      '01',
+      `${this.r.next() * 10 ** this.int(40)}`,
     ]);
   }
 
@@ -104,9 +141,21 @@ class Gen {
     const add = (k: string, v: string) => fields.push(`${JSON.stringify(k)}:${v}`);
     if (!this.chance(0.1)) add('userId', this.chance(0.7) ? JSON.stringify(`u${this.int(40)}`) : this.json(3));
     if (!this.chance(0.1)) add('itemId', this.chance(0.7) ? JSON.stringify(`i${this.int(30)}`) : this.json(3));
-    if (!this.chance(0.1)) add('type', JSON.stringify(this.chance(0.8) ? this.pick(['view', 'click', 'like', 'add_to_cart', 'purchase', 'rating']) : this.str(8)));
+    if (!this.chance(0.1))
+      add(
+        'type',
+        JSON.stringify(
+          this.chance(0.8) ? this.pick(['view', 'click', 'like', 'add_to_cart', 'purchase', 'rating']) : this.str(8),
+        ),
+      );
     if (this.chance(0.4)) add('value', this.chance(0.7) ? this.numText() : this.json(3));
-    if (this.chance(0.3)) add('timestamp', this.chance(0.5) ? this.numText() : JSON.stringify(this.pick(['2026-11-29T12:00:00Z', 'yesterday', '2026-13-45', ''])));
+    if (this.chance(0.3))
+      add(
+        'timestamp',
+        this.chance(0.5)
+          ? this.numText()
+          : JSON.stringify(this.pick(['2026-11-29T12:00:00Z', 'yesterday', '2026-13-45', ''])),
+      );
     if (this.chance(0.3)) add('eventId', JSON.stringify(this.str(20)));
     if (this.chance(0.2)) add('sessionId', this.json(3));
     if (this.chance(0.4)) add('properties', this.chance(0.3) ? this.deep() : this.json(2));
@@ -117,15 +166,27 @@ class Gen {
   body(route: string): Buffer | undefined {
     const k = this.int(10);
     if (k === 0) return undefined;
-    if (k === 1) return Buffer.from([0xff, 0xfe, 0xc0, 0xaf, 0xed, 0xa0, 0x80, 0x7b, 0x7d].slice(0, 1 + this.int(9))); // invalid UTF-8
-    if (k === 2) return Buffer.from(`{"events":[${'{"userId":"u","itemId":"i","type":"view"},'.repeat(this.int(400))}1]}`);
+    // Invalid UTF-8: a bare continuation byte, an overlong '/', an encoded surrogate.
+    if (k === 1) return Buffer.from([0xff, 0xfe, 0xc0, 0xaf, 0xed, 0xa0, 0x80, 0x7b, 0x7d].slice(0, 1 + this.int(9)));
+    if (k === 2)
+      return Buffer.from(`{"events":[${'{"userId":"u","itemId":"i","type":"view"},'.repeat(this.int(400))}1]}`);
     if (k === 3) return Buffer.from(this.json());
-    if (k === 4 && this.chance(0.1)) return Buffer.from(`{"events":[{"userId":"u","itemId":"${'x'.repeat(200_000 + this.int(200_000))}","type":"view"}]}`);
+    if (k === 4 && this.chance(0.1))
+      return Buffer.from(
+        `{"events":[{"userId":"u","itemId":"${'x'.repeat(200_000 + this.int(200_000))}","type":"view"}]}`,
+      );
     if (route.endsWith('/rank')) {
-      return Buffer.from(`{"itemIds":[${Array.from({ length: this.int(this.chance(0.1) ? 700 : 6) }, () => (this.chance(0.8) ? JSON.stringify(`i${this.int(30)}`) : this.json(2))).join(',')}]}`);
+      const ids = Array.from({ length: this.int(this.chance(0.1) ? 700 : 6) }, () =>
+        this.chance(0.8) ? JSON.stringify(`i${this.int(30)}`) : this.json(2),
+      );
+      return Buffer.from(`{"itemIds":[${ids.join(',')}]}`);
     }
     if (route.startsWith('PUT')) {
-      const fields = [`"title":${this.chance(0.7) ? JSON.stringify(this.str(20)) : this.json(2)}`, `"properties":${this.json(1)}`, `"categories":${this.json(1)}`];
+      const fields = [
+        `"title":${this.chance(0.7) ? JSON.stringify(this.str(20)) : this.json(2)}`,
+        `"properties":${this.json(1)}`,
+        `"categories":${this.json(1)}`,
+      ];
       return Buffer.from(`{${fields.filter(() => this.chance(0.6)).join(',')}}`);
     }
     return Buffer.from(`{"events":[${Array.from({ length: 1 + this.int(6) }, () => this.event()).join(',')}]}`);
@@ -137,7 +198,20 @@ class Gen {
       case 0:
         return enc(this.str());
       case 1:
-        return this.pick(['%FF', '%E0%A4%A', '%C0%AF', '%', '%ED%A0%80', '%%', '%2', '%00', '%2F', '%2e%2e', '..', '.']);
+        return this.pick([
+          '%FF',
+          '%E0%A4%A',
+          '%C0%AF',
+          '%',
+          '%ED%A0%80',
+          '%%',
+          '%2',
+          '%00',
+          '%2F',
+          '%2e%2e',
+          '..',
+          '.',
+        ]);
       case 2:
         return 'y'.repeat(1 + this.int(this.chance(0.2) ? 20_000 : 500));
       default:
@@ -147,7 +221,18 @@ class Gen {
 
   query(): string {
     if (this.chance(0.4)) return '';
-    const keys = ['k', 'limit', 'cursor', 'exclude', 'category', 'excludeCategory', 'minProbability', '__proto__', 'constructor', ''];
+    const keys = [
+      'k',
+      'limit',
+      'cursor',
+      'exclude',
+      'category',
+      'excludeCategory',
+      'minProbability',
+      '__proto__',
+      'constructor',
+      '',
+    ];
     const parts = Array.from({ length: 1 + this.int(5) }, () => {
       const key = this.chance(0.85) ? this.pick(keys) : enc(this.str(6));
       const value = this.chance(0.5) ? this.numText() : enc(this.str(this.chance(0.05) ? 4_000 : 12));
@@ -159,21 +244,60 @@ class Gen {
   request(): Req {
     const route = this.pick(ROUTES);
     let path = this.chance(0.1)
-      ? this.pick(['/', '//events', '/users', '/users/', '/items//similar', '/events/', '/health/x', `/${this.segment()}`, '/users/u1/events/extra'])
+      ? this.pick([
+          '/',
+          '//events',
+          '/users',
+          '/users/',
+          '/items//similar',
+          '/events/',
+          '/health/x',
+          `/${this.segment()}`,
+          '/users/u1/events/extra',
+        ])
       : route.path.replace(/\{[^}]+\}/g, () => this.segment());
     path += this.query();
-    const method = this.chance(0.85) ? route.method : this.pick(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD']);
-    const body = method === 'GET' || method === 'HEAD' ? (this.chance(0.1) ? this.body(route.path) : undefined) : this.body(`${method} ${route.path}`);
+    const method = this.chance(0.85)
+      ? route.method
+      : this.pick(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD']);
+    const body =
+      method === 'GET' || method === 'HEAD'
+        ? this.chance(0.1)
+          ? this.body(route.path)
+          : undefined
+        : this.body(`${method} ${route.path}`);
     const headers: Record<string, string> = {};
     const type = this.int(5);
     if (type < 3) headers['content-type'] = 'application/json';
-    else if (type === 3) headers['content-type'] = this.pick(['text/plain', 'application/octet-stream', 'application/json; charset=latin1', 'multipart/form-data']);
-    if (this.chance(0.1)) headers.authorization = this.pick(['Bearer x.y.z', 'Bearer', 'Basic YTpi', `Bearer ${'a'.repeat(3000)}`]);
+    else if (type === 3)
+      headers['content-type'] = this.pick([
+        'text/plain',
+        'application/octet-stream',
+        'application/json; charset=latin1',
+        'multipart/form-data',
+      ]);
+    if (this.chance(0.1))
+      headers.authorization = this.pick(['Bearer x.y.z', 'Bearer', 'Basic YTpi', `Bearer ${'a'.repeat(3000)}`]);
     if (this.chance(0.05)) {
       // Raw bytes on the wire: invalid UTF-8 and controls in the request target.
-      const target = Buffer.concat([Buffer.from(path.split('?')[0]), Buffer.from([0xff, 0xc0, 0xaf, 0x01].slice(0, 1 + this.int(4)))]);
+      const target = Buffer.concat([
+        Buffer.from(path.split('?')[0]),
+        Buffer.from([0xff, 0xc0, 0xaf, 0x01].slice(0, 1 + this.int(4))),
+      ]);
       const head = Buffer.from(`\r\nhost: x\r\ncontent-length: ${body?.length ?? 0}\r\nconnection: close\r\n\r\n`);
-      return { method, path, headers, body, raw: Buffer.concat([Buffer.from(`${method} `), target, Buffer.from(' HTTP/1.1'), head, body ?? Buffer.alloc(0)]) };
+      return {
+        method,
+        path,
+        headers,
+        body,
+        raw: Buffer.concat([
+          Buffer.from(`${method} `),
+          target,
+          Buffer.from(' HTTP/1.1'),
+          head,
+          body ?? Buffer.alloc(0),
+        ]),
+      };
     }
     return { method, path, headers, body };
   }
@@ -206,18 +330,21 @@ function send(port: number, agent: Agent, req: Req): Promise<number> {
       return;
     }
     const headers = { ...req.headers, ...(req.body ? { 'content-length': String(req.body.length) } : {}) };
-    const r = request({ host: '127.0.0.1', port, method: req.method, path: clientSafe(req.path), headers, agent }, (res) => {
-      res.resume();
-      res.on('end', () => done(res.statusCode ?? 0));
-      res.on('error', fail);
-    });
+    const r = request(
+      { host: '127.0.0.1', port, method: req.method, path: clientSafe(req.path), headers, agent },
+      (res) => {
+        res.resume();
+        res.on('end', () => done(res.statusCode ?? 0));
+        res.on('error', fail);
+      },
+    );
     r.on('error', fail);
     r.end(req.body);
   });
 }
 
 describe('fuzzing the local API', () => {
-  it(`${REQUESTS} seeded hostile requests: no 5xx, none over ${LIMIT_MS / 1000} s, the service alive after`, async () => {
+  it(`${REQUESTS} seeded hostile requests: no 5xx, none over 5 s, the service alive after`, async () => {
     const port = Number(new URL(api().url).port);
     const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     const gen = new Gen(new Rng(SEED));

@@ -34,7 +34,12 @@ export function useLocalApi(opts: { authMode?: 'jwt' | 'none' } = {}): () => Api
   // With auth on, a home folder holds the signing key the tests issue tokens with.
   const home = opts.authMode === 'jwt' ? mkdtempSync(join(tmpdir(), 'attune-robust-')) : undefined;
   beforeAll(async () => {
-    const stack = await startLocalStack({ home, port: 0, authMode: opts.authMode ?? 'none', env: { POWERTOOLS_LOG_LEVEL: 'ERROR' } });
+    const stack = await startLocalStack({
+      home,
+      port: 0,
+      authMode: opts.authMode ?? 'none',
+      env: { POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    });
     const fx = trainFixture({ users: 60, items: 30, clusters: 3, factors: 8 });
     await publishModel(new S3ModelStore(s3Client(), stack.aws.bucketName), 'models/', fx.model, { keep: 2 });
     const url = stack.api.url;
@@ -43,7 +48,8 @@ export function useLocalApi(opts: { authMode?: 'jwt' | 'none' } = {}): () => Api
       fx,
       url,
       async send(method, path, body, headers = {}) {
-        const raw = body === undefined || typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
+        const raw =
+          body === undefined || typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body);
         const res = await fetch(url + path, {
           method,
           headers: { ...(raw !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },

@@ -25,8 +25,8 @@ let fx: ReturnType<typeof trainFixture>;
 beforeAll(async () => {
   fx = trainFixture({ users: 60, items: 30, clusters: 3, factors: 8 });
   await publishModel(new S3ModelStore(s3Client(), aws().bucketName), 'models/', fx.model, { keep: 2 });
-  process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => (captured.push(String(chunk)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => (captured.push(String(chunk)), true)) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: unknown) => (captured.push(String(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: unknown) => (captured.push(String(chunk)), true)) as typeof process.stderr.write;
   const env = { ATTUNE_AUTH_MODE: 'none', POWERTOOLS_LOG_LEVEL: 'INFO', ATTUNE_MODEL_PREFIX: 'models/' };
   ingest = await loadHandler('../../functions/ingest/handler', env);
   recommend = await loadHandler('../../functions/recommend/handler', env);
@@ -68,7 +68,10 @@ function requests(): [LambdaHttpHandler, HttpEventInput][] {
       [ingest, { method: 'GET', path: `/users/${encoded(u)}/events?limit=0` }],
       [ingest, { method: 'GET', path: `/users/${encoded(u)}/events?cursor=bogus` }],
       [ingestJwt, { method: 'GET', path: `/users/${encoded(u)}/events`, claims: { sub: 'someone-else' } }],
-      [ingestJwt, { method: 'POST', path: '/events', claims: { sub: u }, body: { events: [{ itemId: 'i1', type: 'view' }] } }],
+      [
+        ingestJwt,
+        { method: 'POST', path: '/events', claims: { sub: u }, body: { events: [{ itemId: 'i1', type: 'view' }] } },
+      ],
       [recommend, { method: 'GET', path: `/users/${encoded(u)}/recommendations?k=3` }],
       [recommend, { method: 'GET', path: `/users/${encoded(u)}/recommendations?k=3&k=4` }],
       [recommend, { method: 'POST', path: `/users/${encoded(u)}/rank`, body: { itemIds: [item, 'zz'] } }],
@@ -119,7 +122,10 @@ describe('request logging', () => {
     const real = process.env.AWS_ENDPOINT_URL_DYNAMODB;
     process.env.AWS_ENDPOINT_URL_DYNAMODB = 'http://127.0.0.1:9';
     try {
-      const down = await loadHandler('../../functions/ingest/handler', { ATTUNE_AUTH_MODE: 'none', POWERTOOLS_LOG_LEVEL: 'INFO' });
+      const down = await loadHandler('../../functions/ingest/handler', {
+        ATTUNE_AUTH_MODE: 'none',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      });
       captured.length = 0;
       const res = await call(down, { method: 'GET', path: `/users/${encoded(USERS[1])}/events` });
       expect(res.status).toBe(503);
@@ -128,7 +134,12 @@ describe('request logging', () => {
     }
     const lines = logLines().map((l) => JSON.parse(l));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: 'ERROR', message: 'request', route: 'GET /users/{userId}/events', status: 503 });
+    expect(lines[0]).toMatchObject({
+      level: 'ERROR',
+      message: 'request',
+      route: 'GET /users/{userId}/events',
+      status: 503,
+    });
     expect(lines[0].error).toBeDefined();
     expect(JSON.stringify(lines[0])).not.toContain(USERS[1]);
   });

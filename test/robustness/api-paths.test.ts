@@ -12,10 +12,29 @@ import { seg, useLocalApi } from './api-harness';
 const api = useLocalApi();
 
 /** Ids a client may legitimately use: each is valid in a body, so each must work in a path too. */
-const IDS = ['ü-東京-🎧', 'a%41', 'a%2541', '100%', 'a/b', 'a#b', 'a b', 'a?b=c&d', 'a+b', "it's", 'x'.repeat(128), '...'];
+const IDS = [
+  'ü-東京-🎧',
+  'a%41',
+  'a%2541',
+  '100%',
+  'a/b',
+  'a#b',
+  'a b',
+  'a?b=c&d',
+  'a+b',
+  "it's",
+  'x'.repeat(128),
+  '...',
+];
 
 const events = (userId: string, n: number) =>
-  Array.from({ length: n }, (_, i) => ({ eventId: `${i}`, userId, itemId: `i${i}`, type: 'view', timestamp: Date.UTC(2026, 0, 1) + i }));
+  Array.from({ length: n }, (_, i) => ({
+    eventId: `${i}`,
+    userId,
+    itemId: `i${i}`,
+    type: 'view',
+    timestamp: Date.UTC(2026, 0, 1) + i,
+  }));
 
 describe('ids round-trip through every path route, encoded once', () => {
   beforeAll(async () => {
@@ -93,7 +112,8 @@ const MALFORMED = ['%FF', '%E0%A4%A', '%C0%AF', '%', '%ED%A0%80', 'ok%zz', '%%41
 const withId = (path: string, raw: string) => path.replace(/\{[^}]+\}/, raw);
 const PATH_ROUTES = ROUTES.filter((r) => r.path.includes('{'));
 const CASES = PATH_ROUTES.flatMap((r) => MALFORMED.map((m) => [`${r.method} ${r.path}`, m, r] as const));
-const bodyOf = (method: string) => (method === 'POST' ? { itemIds: ['i1'] } : method === 'PUT' ? { title: 't' } : undefined);
+const bodyOf = (method: string) =>
+  method === 'POST' ? { itemIds: ['i1'] } : method === 'PUT' ? { title: 't' } : undefined;
 
 describe('malformed percent-encodings are 400 invalid_path on every route', () => {
   it.each(CASES)('local API: %s with %s', async (_key, raw, route) => {

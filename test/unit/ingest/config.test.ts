@@ -38,7 +38,13 @@ describe('loadConfig', () => {
       ATTUNE_RATING_MIN: '1',
       ATTUNE_RATING_MAX: '10',
     });
-    expect(c).toMatchObject({ bucketName: 'b', modelPrefix: 'm/', retentionDays: 30, authMode: 'none', adminGroup: 'ops' });
+    expect(c).toMatchObject({
+      bucketName: 'b',
+      modelPrefix: 'm/',
+      retentionDays: 30,
+      authMode: 'none',
+      adminGroup: 'ops',
+    });
     expect(c).toMatchObject({ modelRefreshSeconds: 0, keepVersions: 2, trainBudgetSeconds: 20, gateTolerance: 0.1 });
     expect(c).toMatchObject({ leaseSeconds: 60, tune: false, ratingRange: { min: 1, max: 10 } });
   });
@@ -47,9 +53,15 @@ describe('loadConfig', () => {
     [{}, 'ATTUNE_TABLE is not set'],
     [{ ATTUNE_TABLE: 't', ATTUNE_KEEP_VERSIONS: '0' }, 'ATTUNE_KEEP_VERSIONS must be a number >= 1, got "0"'],
     [{ ATTUNE_TABLE: 't', ATTUNE_LEASE_SECONDS: 'soon' }, 'ATTUNE_LEASE_SECONDS must be a number >= 1, got "soon"'],
-    [{ ATTUNE_TABLE: 't', ATTUNE_MODEL_REFRESH_SECONDS: 'Infinity' }, 'ATTUNE_MODEL_REFRESH_SECONDS must be a number >= 0'],
+    [
+      { ATTUNE_TABLE: 't', ATTUNE_MODEL_REFRESH_SECONDS: 'Infinity' },
+      'ATTUNE_MODEL_REFRESH_SECONDS must be a number >= 0',
+    ],
     [{ ATTUNE_TABLE: 't', ATTUNE_AUTH_MODE: 'basic' }, 'ATTUNE_AUTH_MODE must be "jwt" or "none", got "basic"'],
-    [{ ATTUNE_TABLE: 't', ATTUNE_RATING_MIN: '5', ATTUNE_RATING_MAX: '1' }, 'ATTUNE_RATING_MAX must be greater than ATTUNE_RATING_MIN'],
+    [
+      { ATTUNE_TABLE: 't', ATTUNE_RATING_MIN: '5', ATTUNE_RATING_MAX: '1' },
+      'ATTUNE_RATING_MAX must be greater than ATTUNE_RATING_MIN',
+    ],
   ])('%j → ConfigError naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -49,7 +49,11 @@ function plantedRatings(seed: number) {
     for (let k = 0; k < 15; k++) {
       const item = Math.floor(rng.next() * 60);
       const own = item % 4 === u % 4;
-      rows.push({ user: u, item, value: own ? 4 + Math.round(rng.next() * 2) / 2 : 1 + Math.round(rng.next() * 2) / 2 });
+      rows.push({
+        user: u,
+        item,
+        value: own ? 4 + Math.round(rng.next() * 2) / 2 : 1 + Math.round(rng.next() * 2) / 2,
+      });
     }
   }
   return rows;
