@@ -140,7 +140,7 @@ describe('real responses of the local API match the document', () => {
   }
 
   beforeAll(async () => {
-    t = await startTestStack({ authMode: 'jwt', extraRoutes: statusRoutes() });
+    t = await startTestStack({ authMode: 'jwt', extraRoutes: statusRoutes(), storeSwitch: true });
     alice = await issueToken(t.stack.signingKey!, 'user-1');
     admin = await issueToken(t.stack.signingKey!, 'ops', { admin: true });
   }, 60_000);
@@ -222,6 +222,26 @@ describe('real responses of the local API match the document', () => {
     });
     expect((await call('DELETE', '/users/user-9/erasure', { token: alice })).status).toBe(403);
   }, 90_000);
+
+  it('while the store is down every route answers a documented status and body (503 with Retry-After)', async () => {
+    t.store!.downAfter(0);
+    try {
+      const posted = await call('POST', '/events', {
+        token: alice,
+        body: { events: [{ itemId: 'item-1', type: 'view' }] },
+      });
+      expect(posted.status).toBe(503);
+      expect(posted.body.failed).toEqual([0]);
+      expect((await call('GET', '/users/user-1/events', { token: alice })).status).toBe(503);
+      expect((await call('PUT', '/items/item-7', { token: admin, body: { title: 'x' } })).status).toBe(503);
+      expect((await call('DELETE', '/users/user-8', { token: admin })).status).toBe(503);
+      // serving keeps answering from its cached model; whatever it answers is documented
+      await call('GET', '/users/user-1/recommendations', { token: alice });
+      await call('GET', '/health');
+    } finally {
+      t.store!.up();
+    }
+  }, 60_000);
 
   it('covered every route’s success status', () => {
     for (const [key, s] of Object.entries(ROUTE_SCHEMAS)) expect([...seen]).toContain(`${key} ${s.success.status}`);
