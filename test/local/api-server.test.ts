@@ -12,6 +12,7 @@ let authApi: LocalApi;
 beforeAll(async () => {
   const invoke = async (fn: string, event: APIGatewayProxyEventV2) => {
     seen.push({ fn, event });
+    if (event.rawPath === '/items/boom/similar') throw new Error('the function crashed');
     if (event.rawPath === '/health') {
       return {
         statusCode: 200,
@@ -75,6 +76,34 @@ describe('start-api conversions', () => {
     const na = await fetch(`${api.url}/health`, { method: 'DELETE' });
     expect(na.status).toBe(405);
     expect(na.headers.get('allow')).toBe('GET');
+  });
+});
+
+describe('every request on its own', () => {
+  it('a crashing function is API Gateway’s 500, and the server keeps serving', async () => {
+    const res = await fetch(`${api.url}/items/boom/similar`);
+    expect(res.status).toBe(500);
+    expect(await res.text()).toBe('{"message":"Internal Server Error"}');
+    expect((await fetch(`${api.url}/health`)).status).toBe(200);
+  });
+
+  it('a declared body over the limit is 413 before it is read; the route key, never the path, is logged', async () => {
+    const lines: string[] = [];
+    const small = await startLocalApi({
+      invoke: async () => ({ statusCode: 204 }),
+      maxBodyBytes: 10,
+      log: (l) => lines.push(l),
+    });
+    try {
+      const res = await fetch(`${small.url}/events`, { method: 'POST', body: 'x'.repeat(11) });
+      expect(res.status).toBe(413);
+      expect(await res.text()).toBe('{"message":"Request Entity Too Large"}');
+      expect((await fetch(`${small.url}/users/secret-user/events`)).status).toBe(204);
+      expect(lines.join('\n')).toContain('GET /users/{userId}/events → 204');
+      expect(lines.join('\n')).not.toContain('secret-user');
+    } finally {
+      await small.close();
+    }
   });
 });
 
