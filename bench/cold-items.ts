@@ -32,7 +32,15 @@ const dataDir = positional[0] ? resolve(positional[0]) : resolve(repoRoot, '../s
 const log = (...m: unknown[]) => (json ? console.error(...m) : console.log(...m));
 
 /** docs/quality.md's tuned configuration (tuning seed 7), as bench/neural.ts. */
-const ALS: AlsParams = { ...DEFAULT_ALS_PARAMS, factors: 256, iterations: 10, regularization: 0.0216, unobservedWeight: 0.225, regularizationExponent: 1, alpha: 0 };
+const ALS: AlsParams = {
+  ...DEFAULT_ALS_PARAMS,
+  factors: 256,
+  iterations: 10,
+  regularization: 0.0216,
+  unobservedWeight: 0.225,
+  regularizationExponent: 1,
+  alpha: 0,
+};
 const LAMBDAS = [0.3, 3, 30];
 const NETS: MetadataNetOptions[] = [
   { embed: 8, hidden: [16], seed: 42, train: { epochs: 3, learningRate: 0.003, batchSize: 64, negatives: 4 } },
@@ -41,8 +49,17 @@ const NETS: MetadataNetOptions[] = [
 
 const d = loadMl100k(dataDir);
 const meta0 = loadMl100kMeta(dataDir);
-const meta = { itemBags: meta0.itemBags, userBags: meta0.userBags, itemTokens: meta0.itemVocab.size, userTokens: meta0.userVocab.size };
-const all = toCsr(d, Array.from({ length: d.rating.length }, (_, t) => t), () => 1);
+const meta = {
+  itemBags: meta0.itemBags,
+  userBags: meta0.userBags,
+  itemTokens: meta0.itemVocab.size,
+  userTokens: meta0.userVocab.size,
+};
+const all = toCsr(
+  d,
+  Array.from({ length: d.rating.length }, (_, t) => t),
+  () => 1,
+);
 
 /** Every method on one split; `ridge` and `net` fix the points (undefined: try all and report each). */
 function run(split: ColdItemSplit, lambdas: number[], nets: MetadataNetOptions[]) {
@@ -67,7 +84,8 @@ function run(split: ColdItemSplit, lambdas: number[], nets: MetadataNetOptions[]
     };
   });
   log(`  (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
-  for (const [name, r] of Object.entries(rows)) log(`  ${name.padEnd(14)} nDCG@10 ${r.ndcg.toFixed(4)}  Recall@10 ${r.recall.toFixed(4)}  users ${r.users}`);
+  for (const [name, r] of Object.entries(rows))
+    log(`  ${name.padEnd(14)} nDCG@10 ${r.ndcg.toFixed(4)}  Recall@10 ${r.recall.toFixed(4)}  users ${r.users}`);
   return rows;
 }
 
@@ -78,7 +96,10 @@ function validationSplit(outer: ColdItemSplit): ColdItemSplit {
 }
 
 const test = coldItemSplit(all, 0.2, 42);
-log(`MovieLens 100K: ${test.coldItems.length} cold items of ${all.cols}; ${test.test.indptr[test.test.rows]} held-out interactions`);
+log(
+  `MovieLens 100K: ${test.coldItems.length} cold items of ${all.cols}; ` +
+    `${test.test.indptr[test.test.rows]} held-out interactions`,
+);
 log('\nValidation (20% of the warm items, seed 7):');
 const val = run(validationSplit(test), LAMBDAS, NETS);
 const bestLambda = LAMBDAS.reduce((a, b) => (val[`ridge λ=${b}`].ndcg > val[`ridge λ=${a}`].ndcg ? b : a));
@@ -86,4 +107,5 @@ const bestNet = NETS.map((_, k) => k).reduce((a, b) => (val[`network #${b}`].ndc
 log(`chosen: ridge λ=${bestLambda}, network #${bestNet} ${JSON.stringify(NETS[bestNet])}`);
 log('\nTest (20% of all items, seed 42):');
 const res = run(test, [bestLambda], [NETS[bestNet]]);
-if (json) console.log(JSON.stringify({ validation: val, chosen: { lambda: bestLambda, network: NETS[bestNet] }, test: res }));
+if (json)
+  console.log(JSON.stringify({ validation: val, chosen: { lambda: bestLambda, network: NETS[bestNet] }, test: res }));

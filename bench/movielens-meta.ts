@@ -22,7 +22,14 @@ function idOrder(dir: string): { users: string[]; items: string[] } {
 }
 
 function ageBand(age: number): string {
-  const bands: [number, string][] = [[18, '<18'], [25, '18-24'], [35, '25-34'], [45, '35-44'], [50, '45-49'], [56, '50-55']];
+  const bands: [number, string][] = [
+    [18, '<18'],
+    [25, '18-24'],
+    [35, '25-34'],
+    [45, '35-44'],
+    [50, '45-49'],
+    [56, '50-55'],
+  ];
   for (const [hi, name] of bands) if (age < hi) return name;
   return '56+';
 }

@@ -46,7 +46,12 @@ const ALS: AlsParams = {
   alpha: 0,
 };
 
-type Point = Pick<RankerOptions, 'idFactors' | 'embed' | 'hidden'> & { epochs: number; lr: number; batch: number; negatives: number };
+type Point = Pick<RankerOptions, 'idFactors' | 'embed' | 'hidden'> & {
+  epochs: number;
+  lr: number;
+  batch: number;
+  negatives: number;
+};
 const base: Point = { idFactors: false, embed: 8, hidden: [16], epochs: 5, lr: 0.01, batch: 32, negatives: 4 };
 const GRID: Record<string, Point[]> = {
   one: [base],
@@ -75,7 +80,12 @@ function ranker(train: Csr, meta: RankerMeta, p: Point) {
 }
 
 /** (predicted probability, hit) of each top-10 slot of a pipeline on a holdout. */
-function slots(train: Csr, test: Csr, scoreUser: (u: number, out: Float32Array) => void, prob: (u: number, i: number, s: number) => number) {
+function slots(
+  train: Csr,
+  test: Csr,
+  scoreUser: (u: number, out: Float32Array) => void,
+  prob: (u: number, i: number, s: number) => number,
+) {
   const p: number[] = [];
   const h: number[] = [];
   const buf = new Float32Array(train.cols);
@@ -83,7 +93,9 @@ function slots(train: Csr, test: Csr, scoreUser: (u: number, out: Float32Array) 
     if (test.indptr[u + 1] === test.indptr[u] || train.indptr[u + 1] === train.indptr[u]) continue;
     scoreUser(u, buf);
     for (let q = train.indptr[u]; q < train.indptr[u + 1]; q++) buf[train.indices[q]] = -Infinity;
-    const top = Array.from(buf.keys()).sort((a, b) => buf[b] - buf[a] || a - b).slice(0, 10);
+    const top = Array.from(buf.keys())
+      .sort((a, b) => buf[b] - buf[a] || a - b)
+      .slice(0, 10);
     const rel = new Set(test.indices.subarray(test.indptr[u], test.indptr[u + 1]));
     for (const i of top) {
       p.push(prob(u, i, buf[i]));
@@ -93,10 +105,19 @@ function slots(train: Csr, test: Csr, scoreUser: (u: number, out: Float32Array) 
   return { p, h };
 }
 
+const binText = (b: { lo: number; hi: number; count: number; meanPredicted: number; observedRate: number }) =>
+  `[${b.lo.toFixed(1)},${b.hi.toFixed(1)}) n=${b.count} ` +
+  `p̄=${b.meanPredicted.toFixed(3)} obs=${b.observedRate.toFixed(3)}`;
+
 function protocol(by: 'user' | 'item') {
   const d = loadMl100k(dataDir);
   const meta0 = loadMl100kMeta(dataDir);
-  const meta: RankerMeta = { itemBags: meta0.itemBags, userBags: meta0.userBags, itemTokens: meta0.itemVocab.size, userTokens: meta0.userVocab.size };
+  const meta: RankerMeta = {
+    itemBags: meta0.itemBags,
+    userBags: meta0.userBags,
+    itemTokens: meta0.itemVocab.size,
+    userTokens: meta0.userVocab.size,
+  };
   const split = stratifiedSplit(by === 'user' ? d.user : d.item, 0.75, 42);
   const train = toCsr(d, split.train);
   const test = toCsr(d, split.test, () => 1);
@@ -114,11 +135,17 @@ function protocol(by: 'user' | 'item') {
     const ndcg = evaluateRanking(vFit, valid, r.scoreUser, 10).ndcg;
     const seconds = (performance.now() - t0) / 1000;
     tried.push({ point, ndcg, seconds });
-    log(`  val ${JSON.stringify(point)}: nDCG@10 ${ndcg.toFixed(4)} (ALS ${alsVal.toFixed(4)}; ${seconds.toFixed(0)} s, loss ${r.losses.map((l) => l.toFixed(3)).join(' ')})`);
+    log(
+      `  val ${JSON.stringify(point)}: nDCG@10 ${ndcg.toFixed(4)} (ALS ${alsVal.toFixed(4)}; ` +
+        `${seconds.toFixed(0)} s, loss ${r.losses.map((l) => l.toFixed(3)).join(' ')})`,
+    );
   }
   const best = tried.reduce((a, b) => (b.ndcg > a.ndcg ? b : a));
   const gateKeepsAls = best.ndcg <= alsVal;
-  log(`  chosen ${JSON.stringify(best.point)} (val ${best.ndcg.toFixed(4)} vs ALS ${alsVal.toFixed(4)}): gate ${gateKeepsAls ? 'keeps ALS' : 'serves ALS + neural'}`);
+  log(
+    `  chosen ${JSON.stringify(best.point)} (val ${best.ndcg.toFixed(4)} vs ALS ${alsVal.toFixed(4)}): ` +
+      `gate ${gateKeepsAls ? 'keeps ALS' : 'serves ALS + neural'}`,
+  );
 
   // --- Platt on ALS scores, fitted on the validation split (never on test) ---
   const rv = ranker(vFit, meta, best.point);
@@ -129,17 +156,34 @@ function protocol(by: 'user' | 'item') {
   const final = ranker(train, meta, best.point);
   const alsTest = evaluateRanking(train, test, alsScorer(final.retrieval), 10);
   const neuralTest = evaluateRanking(train, test, final.scoreUser, 10);
-  log(`  test nDCG@10: ALS ${alsTest.ndcg.toFixed(4)}  ALS + neural ${neuralTest.ndcg.toFixed(4)}  (Δ ${(neuralTest.ndcg - alsTest.ndcg).toFixed(4)})`);
+  log(
+    `  test nDCG@10: ALS ${alsTest.ndcg.toFixed(4)}  ALS + neural ${neuralTest.ndcg.toFixed(4)}  ` +
+      `(Δ ${(neuralTest.ndcg - alsTest.ndcg).toFixed(4)})`,
+  );
   log(`  test P@10:    ALS ${alsTest.precision.toFixed(4)}  ALS + neural ${neuralTest.precision.toFixed(4)}`);
   const alsSlots = slots(train, test, alsScorer(final.retrieval), (_u, _i, s) => calibrate(platt, s));
   const nnSlots = slots(train, test, final.scoreUser, (u, i) => final.probability(u, i));
   const alsBins = reliabilityBins(alsSlots.p, alsSlots.h, 10);
   const nnBins = reliabilityBins(nnSlots.p, nnSlots.h, 10);
   const ece = { plattAls: eceOfBins(alsBins), neural: eceOfBins(nnBins) };
-  log(`  ECE of P(click) on the test top-10 slots: Platt on ALS ${ece.plattAls.toFixed(4)}, network ${ece.neural.toFixed(4)}`);
-  for (const [name, bins] of [['Platt/ALS', alsBins], ['network', nnBins]] as const)
-    log(`   ${name} bins: ${bins.map((b) => `[${b.lo.toFixed(1)},${b.hi.toFixed(1)}) n=${b.count} p̄=${b.meanPredicted.toFixed(3)} obs=${b.observedRate.toFixed(3)}`).join('; ')}`);
-  return { by, validation: { als: alsVal, tried }, chosen: best.point, gateKeepsAls, test: { als: alsTest, neural: neuralTest }, ece, bins: { plattAls: alsBins, neural: nnBins } };
+  log(
+    `  ECE of P(click) on the test top-10 slots: Platt on ALS ${ece.plattAls.toFixed(4)}, ` +
+      `network ${ece.neural.toFixed(4)}`,
+  );
+  for (const [name, bins] of [
+    ['Platt/ALS', alsBins],
+    ['network', nnBins],
+  ] as const)
+    log(`   ${name} bins: ${bins.map(binText).join('; ')}`);
+  return {
+    by,
+    validation: { als: alsVal, tried },
+    chosen: best.point,
+    gateKeepsAls,
+    test: { als: alsTest, neural: neuralTest },
+    ece,
+    bins: { plattAls: alsBins, neural: nnBins },
+  };
 }
 
 const t0 = performance.now();

@@ -15,7 +15,7 @@ export function parseItemsCsv(text: string): ItemMetadata[] {
   } catch (e) {
     throw new ItemsCsvError(`items file: ${(e as Error).message}`);
   }
-  if (records.length === 0) throw new ItemsCsvError('items file: empty (expected a header item_id,title,categories,…)');
+  if (records.length === 0) throw new ItemsCsvError('items file: empty (expected a header item_id,title,categories)');
   const header = records[0].map((h) => h.trim());
   const col = (name: string) => header.indexOf(name);
   const idCol = col('item_id');
@@ -31,7 +31,13 @@ export function parseItemsCsv(text: string): ItemMetadata[] {
     if (!itemId) throw new ItemsCsvError(`items file: line ${r + 1} has an empty item_id`);
     if (seen.has(itemId)) throw new ItemsCsvError(`items file: item_id "${itemId}" appears twice (line ${r + 1})`);
     seen.add(itemId);
-    const categories = catCol >= 0 ? row[catCol].split('|').map((c) => c.trim()).filter(Boolean) : [];
+    const categories =
+      catCol >= 0
+        ? row[catCol]
+            .split('|')
+            .map((c) => c.trim())
+            .filter(Boolean)
+        : [];
     const properties: ItemMetadata['properties'] = {};
     header.forEach((h, c) => {
       if (c === idCol || c === titleCol || c === catCol || row[c] === '') return;

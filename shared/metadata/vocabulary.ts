@@ -94,6 +94,7 @@ export function tokenBags(
 export function multiHot(bags: TokenBags, width: number): Float64Array {
   const rows = bags.indptr.length - 1;
   const out = new Float64Array(rows * width);
-  for (let r = 0; r < rows; r++) for (let q = bags.indptr[r]; q < bags.indptr[r + 1]; q++) out[r * width + bags.indices[q]] = 1;
+  for (let r = 0; r < rows; r++)
+    for (let q = bags.indptr[r]; q < bags.indptr[r + 1]; q++) out[r * width + bags.indices[q]] = 1;
   return out;
 }

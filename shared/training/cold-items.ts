@@ -81,9 +81,13 @@ export function evaluateColdItems(split: ColdItemSplit, score: ColdScorer, k = 1
 export function evaluateRandomOrder(split: ColdItemSplit, k = 10, repeats = 20, seed = 1): ColdItemsReport {
   const rng = new Rng(seed);
   const runs = Array.from({ length: repeats }, () =>
-    evaluateColdItems(split, (_u, items, out) => {
-      for (let q = 0; q < items.length; q++) out[q] = rng.next();
-    }, k),
+    evaluateColdItems(
+      split,
+      (_u, items, out) => {
+        for (let q = 0; q < items.length; q++) out[q] = rng.next();
+      },
+      k,
+    ),
   );
   const mean = (f: (r: ColdItemsReport) => number) => runs.reduce((s, r) => s + f(r), 0) / repeats;
   return { k, ndcg: mean((r) => r.ndcg), recall: mean((r) => r.recall), users: runs[0].users };
@@ -167,7 +171,7 @@ export function warmItemsWithData(split: ColdItemSplit): Int32Array {
   const seen = new Uint8Array(split.warm.cols);
   for (let q = 0; q < split.warm.indptr[split.warm.rows]; q++) seen[split.warm.indices[q]] = 1;
   const out: number[] = [];
-  seen.forEach((s, i) => s && out.push(i));
+  for (let i = 0; i < seen.length; i++) if (seen[i]) out.push(i);
   return Int32Array.from(out);
 }
 
@@ -197,11 +201,23 @@ export interface ColdItemsRun {
 export function runColdItems(
   ui: Csr,
   meta: { itemBags: TokenBags; itemTokens: number },
-  opts: { seed: number; share?: number; lambda?: number; trainFactors: (warm: Csr) => { userFactors: Float32Array; itemFactors: Float32Array; factors: number } },
+  opts: {
+    seed: number;
+    share?: number;
+    lambda?: number;
+    trainFactors: (warm: Csr) => { userFactors: Float32Array; itemFactors: Float32Array; factors: number };
+  },
 ): ColdItemsRun {
   const split = coldItemSplit(ui, opts.share ?? 0.2, opts.seed);
   const als = opts.trainFactors(split.warm);
-  const pred = regressFactorsOnTokens(meta.itemBags, meta.itemTokens, als.itemFactors, als.factors, warmItemsWithData(split), opts.lambda ?? 3);
+  const pred = regressFactorsOnTokens(
+    meta.itemBags,
+    meta.itemTokens,
+    als.itemFactors,
+    als.factors,
+    warmItemsWithData(split),
+    opts.lambda ?? 3,
+  );
   return {
     coldItems: split.coldItems.length,
     heldOutInteractions: split.test.indptr[split.test.rows],

@@ -18,7 +18,9 @@ export async function coldItemsCommand(
   try {
     text = readFileSync(items, 'utf8');
   } catch (e) {
-    throw new Error(`--items ${items}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw new Error(
+      `--items ${items}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
+    );
   }
   const meta = new Map(parseItemsCsv(text).map((m) => [m.itemId, itemTokens(m)]));
   const d = await readDataset(input, s.format);
@@ -26,19 +28,31 @@ export async function coldItemsCommand(
   const vocab = new Vocabulary();
   const itemBags = tokenBags(d.itemIds, (id) => meta.get(id), vocab, true);
   const described = d.itemIds.filter((id) => meta.has(id)).length;
-  const r = runColdItems(ui, { itemBags, itemTokens: vocab.size }, {
-    seed: s.seed,
-    trainFactors: (warm) => {
-      const p: AlsParams = { ...alsDefaultsFor({ rows: warm.rows, cols: warm.cols, nnz: warm.indptr[warm.rows] }), ...(s.params as Partial<AlsParams>) };
-      return trainAls(warm, p);
+  const r = runColdItems(
+    ui,
+    { itemBags, itemTokens: vocab.size },
+    {
+      seed: s.seed,
+      trainFactors: (warm) => {
+        const p: AlsParams = {
+          ...alsDefaultsFor({ rows: warm.rows, cols: warm.cols, nnz: warm.indptr[warm.rows] }),
+          ...(s.params as Partial<AlsParams>),
+        };
+        return trainAls(warm, p);
+      },
     },
-  });
+  );
   if (json) {
     console.log(JSON.stringify({ protocol: 'cold-items', seed: s.seed, itemsWithMetadata: described, ...r }));
     return 0;
   }
-  console.log(`cold items: ${r.coldItems} of ${d.itemIds.length} held out (seed ${s.seed}), ${r.heldOutInteractions} interactions; ${described} items have metadata`);
+  console.log(
+    `cold items: ${r.coldItems} of ${d.itemIds.length} held out (seed ${s.seed}), ` +
+      `${r.heldOutInteractions} interactions; ${described} items have metadata`,
+  );
   for (const [name, m] of Object.entries(r.rows))
-    console.log(`${name.padEnd(10)}  nDCG@10 ${m.ndcg.toFixed(4)}  Recall@10 ${m.recall.toFixed(4)}  (${m.users} users)`);
+    console.log(
+      `${name.padEnd(10)}  nDCG@10 ${m.ndcg.toFixed(4)}  Recall@10 ${m.recall.toFixed(4)}  (${m.users} users)`,
+    );
   return 0;
 }

@@ -31,7 +31,8 @@ export function fitMetadataNetwork(
   for (let u = 0; u < warm.rows; u++)
     for (let q = warm.indptr[u]; q < warm.indptr[u + 1]; q++) {
       const i = warm.indices[q];
-      for (let t = meta.itemBags.indptr[i]; t < meta.itemBags.indptr[i + 1]; t++) counts[u * T + meta.itemBags.indices[t]]++;
+      for (let t = meta.itemBags.indptr[i]; t < meta.itemBags.indptr[i + 1]; t++)
+        counts[u * T + meta.itemBags.indices[t]]++;
     }
   const dense = (u: number, i: number, _cold: boolean, out: Float64Array) => {
     const own = csrGet(warm, u, i) !== 0 ? 1 : 0;
@@ -53,7 +54,11 @@ export function fitMetadataNetwork(
     dense: 1,
     hidden: o.hidden,
   };
-  const net = initNetwork(spec, { seed: o.seed, userFactors: als.userFactors, itemFactors: new Float32Array(warm.cols * als.factors) });
+  const net = initNetwork(spec, {
+    seed: o.seed,
+    userFactors: als.userFactors,
+    itemFactors: new Float32Array(warm.cols * als.factors),
+  });
   const users: number[] = [];
   const items: number[] = [];
   for (let u = 0; u < warm.rows; u++)

@@ -4,7 +4,11 @@
  */
 import { reliabilityBins, type ReliabilityBin } from '../calibration';
 
-export function expectedCalibrationError(predicted: ArrayLike<number>, hits: ArrayLike<number | boolean>, bins = 10): number {
+export function expectedCalibrationError(
+  predicted: ArrayLike<number>,
+  hits: ArrayLike<number | boolean>,
+  bins = 10,
+): number {
   return eceOfBins(reliabilityBins(predicted, hits, bins));
 }
 

@@ -111,7 +111,15 @@ export function workspace(s: NeuralSpec): Workspace {
 export const sigmoid = (x: number) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 
 /** Mean of the embedding rows of a bag's tokens into z[at .. at+e). */
-function pool(p: Float64Array, table: number, e: number, bags: TokenBags | undefined, row: number, z: Float64Array, at: number) {
+function pool(
+  p: Float64Array,
+  table: number,
+  e: number,
+  bags: TokenBags | undefined,
+  row: number,
+  z: Float64Array,
+  at: number,
+) {
   z.fill(0, at, at + e);
   if (!bags || row < 0 || row + 1 >= bags.indptr.length) return;
   const a = bags.indptr[row];
@@ -125,7 +133,13 @@ function pool(p: Float64Array, table: number, e: number, bags: TokenBags | undef
 }
 
 /** Returns the logit; ws keeps z and the hidden activations for {@link backward}. */
-export function forward(net: Network, itemBags: TokenBags | undefined, userBags: TokenBags | undefined, x: Example, ws: Workspace): number {
+export function forward(
+  net: Network,
+  itemBags: TokenBags | undefined,
+  userBags: TokenBags | undefined,
+  x: Example,
+  ws: Workspace,
+): number {
   const { spec: s, layout: L, params: p } = net;
   const f = s.factors;
   const e = s.embed;

@@ -83,7 +83,12 @@ export interface UserContext {
  * The top-n unseen items of `scores` and their statistics, and the user's token
  * profile from `seen` (sorted item indices, the user's history).
  */
-export function userContext(s: Pick<RankerState, 'itemBags' | 'itemTokens' | 'candidates'>, scores: Float32Array, seen: ArrayLike<number>, heap = new TopK(s.candidates)): UserContext {
+export function userContext(
+  s: Pick<RankerState, 'itemBags' | 'itemTokens' | 'candidates'>,
+  scores: Float32Array,
+  seen: ArrayLike<number>,
+  heap = new TopK(s.candidates),
+): UserContext {
   const n = s.candidates;
   heap.reset(n);
   let q = 0;
@@ -112,7 +117,14 @@ export function userContext(s: Pick<RankerState, 'itemBags' | 'itemTokens' | 'ca
 }
 
 /** Raw features of (user context, item) given the item's ALS score; `cold` hides score and popularity. */
-function rawFeatures(s: Pick<RankerState, 'itemBags' | 'logPop'>, ctx: UserContext, i: number, score: number, cold: boolean, out: Float64Array) {
+function rawFeatures(
+  s: Pick<RankerState, 'itemBags' | 'logPop'>,
+  ctx: UserContext,
+  i: number,
+  score: number,
+  cold: boolean,
+  out: Float64Array,
+) {
   out[0] = cold ? 0 : score;
   out[1] = cold ? 0 : (score - ctx.mean) / ctx.sd;
   out[2] = cold ? 0 : s.logPop[i];
@@ -143,7 +155,11 @@ export function logPopularity(history: Csr): Float32Array {
 const row = (m: Csr, u: number) => m.indices.subarray(m.indptr[u], m.indptr[u + 1]);
 
 /** Per-user contexts of a whole history under one ALS model. */
-export function contextsOf(s: Pick<RankerState, 'itemBags' | 'itemTokens' | 'candidates'>, als: AlsModel, history: Csr): UserContext[] {
+export function contextsOf(
+  s: Pick<RankerState, 'itemBags' | 'itemTokens' | 'candidates'>,
+  als: AlsModel,
+  history: Csr,
+): UserContext[] {
   const f = als.factors;
   const scores = new Float32Array(history.cols);
   const heap = new TopK(s.candidates);
@@ -158,7 +174,14 @@ export function contextsOf(s: Pick<RankerState, 'itemBags' | 'itemTokens' | 'can
  * entry; on exit every candidate scores 1 + P(click) and every other item is
  * below −1 in its ALS order. Returns the context (candidates, P by slot in probs).
  */
-export function rerankUser(s: RankerState, u: number, out: Float32Array, seen: ArrayLike<number>, ws: Workspace = workspace(s.net.spec), probs?: Float32Array): UserContext {
+export function rerankUser(
+  s: RankerState,
+  u: number,
+  out: Float32Array,
+  seen: ArrayLike<number>,
+  ws: Workspace = workspace(s.net.spec),
+  probs?: Float32Array,
+): UserContext {
   const ctx = userContext(s, out, seen);
   const dense = new Float64Array(RANKER_DENSE.length);
   const x: Example = { user: u, item: 0, cold: false, dense };
@@ -215,7 +238,11 @@ export function fitRanker(
     userFactors: o.idFactors ? featureAls.userFactors : undefined,
     itemFactors: o.idFactors ? featureAls.itemFactors : undefined,
   });
-  const trainState = withStats({ ...meta, net, candidates: n, logPop: logPopularity(fit), mean: [], sd: [] }, featureAls, fit);
+  const trainState = withStats(
+    { ...meta, net, candidates: n, logPop: logPopularity(fit), mean: [], sd: [] },
+    featureAls,
+    fit,
+  );
   const ctx = trainState.contexts;
   // positives only among the candidates: the ranker answers P(click | candidate) and never sees
   // the rest; trained on all holdout entries the ALS score must also separate the tail ALS
@@ -244,7 +271,11 @@ export function fitRanker(
     { seed: o.seed, ...o.train, loss: 'bce', sampleNegative },
   );
   const retrieval = trained ?? trainAls(train, o.als);
-  const { state, contexts } = withStats({ ...meta, net, candidates: n, logPop: logPopularity(train), mean: [], sd: [] }, retrieval, train);
+  const { state, contexts } = withStats(
+    { ...meta, net, candidates: n, logPop: logPopularity(train), mean: [], sd: [] },
+    retrieval,
+    train,
+  );
   const rf = retrieval.factors;
   const ws = workspace(spec);
   const tmp = new Float64Array(RANKER_DENSE.length);

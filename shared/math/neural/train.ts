@@ -7,7 +7,17 @@
 import { Rng } from '../rng';
 import { Adam } from './adam';
 import { bce, bceGrad, mse, mseGrad } from './losses';
-import { backward, forward, layoutOf, sigmoid, workspace, type Example, type Network, type NeuralSpec, type TokenBags } from './network';
+import {
+  backward,
+  forward,
+  layoutOf,
+  sigmoid,
+  workspace,
+  type Example,
+  type Network,
+  type NeuralSpec,
+  type TokenBags,
+} from './network';
 
 export interface NeuralInputs {
   itemBags?: TokenBags;
@@ -87,7 +97,12 @@ export interface NeuralExamples {
 }
 
 /** Trains `net` in place; returns the mean loss of each epoch. */
-export function trainNetwork(net: Network, data: NeuralExamples, inputs: NeuralInputs, options: Partial<NeuralTrainOptions> = {}): number[] {
+export function trainNetwork(
+  net: Network,
+  data: NeuralExamples,
+  inputs: NeuralInputs,
+  options: Partial<NeuralTrainOptions> = {},
+): number[] {
   const o = { ...DEFAULT_NEURAL_TRAIN, ...options };
   const { spec: s, layout: L, params: p } = net;
   const rng = new Rng(o.seed ^ 0x5bd1e995);
@@ -101,8 +116,18 @@ export function trainNetwork(net: Network, data: NeuralExamples, inputs: NeuralI
   const order = new Int32Array(n);
   for (let t = 0; t < n; t++) order[t] = t;
   // lazy rows: which embedding rows the batch touched (marks avoid duplicates)
-  const tables = { U: [L.U, s.factors, s.users], V: [L.V, s.factors, s.items], C: [L.C, s.embed, s.itemTokens], A: [L.A, s.embed, s.userTokens] } as const;
-  const marks = { U: new Uint8Array(s.users), V: new Uint8Array(s.items), C: new Uint8Array(s.itemTokens), A: new Uint8Array(s.userTokens) };
+  const tables = {
+    U: [L.U, s.factors, s.users],
+    V: [L.V, s.factors, s.items],
+    C: [L.C, s.embed, s.itemTokens],
+    A: [L.A, s.embed, s.userTokens],
+  } as const;
+  const marks = {
+    U: new Uint8Array(s.users),
+    V: new Uint8Array(s.items),
+    C: new Uint8Array(s.itemTokens),
+    A: new Uint8Array(s.userTokens),
+  };
   const touched: Record<keyof typeof tables, number[]> = { U: [], V: [], C: [], A: [] };
   const touch = (t: keyof typeof tables, r: number) => {
     if (!marks[t][r]) {

@@ -14,7 +14,14 @@
 import { alsDefaultsFor } from '../../math/als';
 import { layoutOf, workspace, type NeuralSpec, type TokenBags } from '../../math/neural/network';
 import { DEFAULT_RANKER, fitRanker, rerankUser, type RankerState } from '../../math/neural/ranker';
-import { Vocabulary, itemTokens, tokenBags, userTokens, type ItemMetadata, type UserAttributes } from '../../metadata/vocabulary';
+import {
+  Vocabulary,
+  itemTokens,
+  tokenBags,
+  userTokens,
+  type ItemMetadata,
+  type UserAttributes,
+} from '../../metadata/vocabulary';
 import { CorruptModelError } from '../errors';
 import type { Model } from '../types';
 import { als } from './als';
@@ -94,7 +101,14 @@ class FittedNeural implements FittedModel {
     const empty = (rows: number): TokenBags => ({ indptr: new Int32Array(rows + 1), indices: new Int32Array(0) });
     const ib = s.itemBags ?? empty(this.items);
     const ub = s.userBags ?? empty(this.users);
-    const json: NeuralJson = { spec: s.net.spec, mean: s.mean, sd: s.sd, candidates: s.candidates, itemVocab: this.vocab.item, userVocab: this.vocab.user };
+    const json: NeuralJson = {
+      spec: s.net.spec,
+      mean: s.mean,
+      sd: s.sd,
+      candidates: s.candidates,
+      itemVocab: this.vocab.item,
+      userVocab: this.vocab.user,
+    };
     return {
       ...this.a.artifact(),
       parts: {
@@ -111,9 +125,15 @@ class FittedNeural implements FittedModel {
 }
 
 /** Token bags of the data's items and users from `side.items` / `side.users`; empty without them. */
-function metadataOf(side: Readonly<Record<string, unknown>> | undefined, itemIds: readonly string[], userIds: readonly string[]) {
+function metadataOf(
+  side: Readonly<Record<string, unknown>> | undefined,
+  itemIds: readonly string[],
+  userIds: readonly string[],
+) {
   const items = new Map(((side?.items as ItemMetadata[] | undefined) ?? []).map((m) => [m.itemId, itemTokens(m)]));
-  const users = new Map(((side?.users as UserAttributes[] | undefined) ?? []).map((m) => [m.userId, userTokens(m.attributes)]));
+  const users = new Map(
+    ((side?.users as UserAttributes[] | undefined) ?? []).map((m) => [m.userId, userTokens(m.attributes)]),
+  );
   const iv = new Vocabulary();
   const uv = new Vocabulary();
   const itemBags = tokenBags(itemIds, (id) => items.get(id), iv, true);
@@ -123,7 +143,8 @@ function metadataOf(side: Readonly<Record<string, unknown>> | undefined, itemIds
 
 export const neural: KindSpec = {
   kind: 'neural',
-  description: 'ALS retrieval + neural re-ranker over item/user metadata: personalized, fold-in, similar (ALS), explanations (ALS)',
+  description:
+    'ALS retrieval + neural re-ranker over item/user metadata: personalized, fold-in, similar and explanations (ALS)',
   capabilities: { personalized: true, foldIn: true, similarItems: true, explain: true, ratings: false },
   defaults: (s) => ({
     als: { ...alsDefaultsFor({ rows: s.users, cols: s.items, nnz: s.interactions }) },
@@ -142,7 +163,10 @@ export const neural: KindSpec = {
     learningRate: { type: 'float', min: 0.001, max: 0.03, log: true },
   }),
   fit(data, params, opts) {
-    const p = { ...neural.defaults({ users: data.ui.rows, items: data.ui.cols, interactions: data.ui.indptr[data.ui.rows] }), ...params };
+    const p = {
+      ...neural.defaults({ users: data.ui.rows, items: data.ui.cols, interactions: data.ui.indptr[data.ui.rows] }),
+      ...params,
+    };
     const alsParams = { ...obj(p.als), seed: opts.seed };
     const a = als.fit(data, alsParams, opts);
     const art = a.artifact();
@@ -163,7 +187,12 @@ export const neural: KindSpec = {
       },
       { userFactors: art.userFactors!, itemFactors: art.itemFactors!, factors: art.factors },
     );
-    return new FittedNeural(a, r.state, { item: meta.iv.tokens, user: meta.uv.tokens }, { ...p, als: a.params, epochs });
+    return new FittedNeural(
+      a,
+      r.state,
+      { item: meta.iv.tokens, user: meta.uv.tokens },
+      { ...p, als: a.params, epochs },
+    );
   },
   load(model: Model, opts?: LoadOptions) {
     const hp = model.manifest.hyperParameters;
@@ -179,17 +208,24 @@ function stateOf(model: Model): [RankerState, { item: string[]; user: string[] }
   const j = parts[FILES.json] as NeuralJson | undefined;
   const params = parts[FILES.params];
   const pop = parts[FILES.popularity];
-  const [ip, ix, up, ux] = [FILES.itemIndptr, FILES.itemIndices, FILES.userIndptr, FILES.userIndices].map((f) => parts[f]);
-  if (!j || typeof j !== 'object' || !j.spec || !Array.isArray(j.mean) || !Array.isArray(j.sd)) throw bad(`${FILES.json} missing or malformed`);
+  const [ip, ix, up, ux] = [FILES.itemIndptr, FILES.itemIndices, FILES.userIndptr, FILES.userIndices].map(
+    (f) => parts[f],
+  );
+  if (!j || typeof j !== 'object' || !j.spec || !Array.isArray(j.mean) || !Array.isArray(j.sd))
+    throw bad(`${FILES.json} missing or malformed`);
   if (!(params instanceof Float64Array)) throw bad(`${FILES.params} missing`);
-  if (!(pop instanceof Float32Array) || pop.length !== model.itemIds.length) throw bad(`${FILES.popularity} must hold one value per item`);
+  if (!(pop instanceof Float32Array) || pop.length !== model.itemIds.length)
+    throw bad(`${FILES.popularity} must hold one value per item`);
   if (![ip, ix, up, ux].every((x) => x instanceof Int32Array)) throw bad('token bag files missing');
   const spec = j.spec;
-  if (spec.users !== model.userIds.length || spec.items !== model.itemIds.length) throw bad(`spec is ${spec.users} × ${spec.items}, the artifact ${model.userIds.length} × ${model.itemIds.length}`);
+  if (spec.users !== model.userIds.length || spec.items !== model.itemIds.length)
+    throw bad(`spec ${spec.users} × ${spec.items}, artifact ${model.userIds.length} × ${model.itemIds.length}`);
   const layout = layoutOf(spec);
-  if (params.length !== layout.size) throw bad(`${FILES.params} holds ${params.length} values, the spec needs ${layout.size}`);
+  if (params.length !== layout.size)
+    throw bad(`${FILES.params} holds ${params.length} values, the spec needs ${layout.size}`);
   const bags = (indptr: Int32Array, indices: Int32Array, rows: number, vocab: number): TokenBags => {
-    if (indptr.length !== rows + 1 || indptr[0] !== 0 || indptr[rows] !== indices.length) throw bad('a token bag CSR does not span its rows');
+    if (indptr.length !== rows + 1 || indptr[0] !== 0 || indptr[rows] !== indices.length)
+      throw bad('a token bag CSR does not span its rows');
     for (const t of indices) if (t < 0 || t >= vocab) throw bad(`token ${t} outside a vocabulary of ${vocab}`);
     return { indptr, indices };
   };

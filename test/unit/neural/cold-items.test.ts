@@ -26,13 +26,28 @@ describe('cold-items protocol', () => {
   });
 
   it('ranks only the cold items per user and averages over users with warm and cold entries', () => {
-    const split = { warm: csrFromTriples(2, 4, [0, 1], [0, 1], [1, 1]), test: csrFromTriples(2, 4, [0, 1], [2, 3], [1, 1]), coldItems: Int32Array.from([2, 3]), isCold: Uint8Array.from([0, 0, 1, 1]) };
+    const split = {
+      warm: csrFromTriples(2, 4, [0, 1], [0, 1], [1, 1]),
+      test: csrFromTriples(2, 4, [0, 1], [2, 3], [1, 1]),
+      coldItems: Int32Array.from([2, 3]),
+      isCold: Uint8Array.from([0, 0, 1, 1]),
+    };
     // user 0 gets item 2 first (hit at rank 1 → 1), user 1 gets item 2 first too (hit at rank 2 → 1/log2 3)
-    const r = evaluateColdItems(split, (_u, items, out) => items.forEach((i, q) => (out[q] = -i)), 1);
+    const r = evaluateColdItems(
+      split,
+      (_u, items, out) =>
+        items.forEach((i, q) => {
+          out[q] = -i;
+        }),
+      1,
+    );
     expect(r.users).toBe(2);
     expect(r.ndcg).toBeCloseTo(0.5, 12);
     expect(r.recall).toBeCloseTo(0.5, 12);
-    expect(evaluateColdItems(split, (_u, items, out) => out.fill(0), 2).ndcg).toBeCloseTo((1 + 1 / Math.log2(3)) / 2, 12);
+    expect(evaluateColdItems(split, (_u, _items, out) => out.fill(0), 2).ndcg).toBeCloseTo(
+      (1 + 1 / Math.log2(3)) / 2,
+      12,
+    );
   });
 
   it('category heuristic puts the categories a user interacted with most first', () => {
@@ -46,7 +61,11 @@ describe('cold-items protocol', () => {
 
   it('ridge regression recovers factors that are an exact function of the tokens', () => {
     // 3 tokens, factor = intercept + Σ token weights; items with every pattern of tokens
-    const w = [[1, 0], [0, 2], [-1, 1]];
+    const w = [
+      [1, 0],
+      [0, 2],
+      [-1, 1],
+    ];
     const b = [0.5, -0.5];
     const patterns = [[], [0], [1], [2], [0, 1], [1, 2], [0, 2], [0, 1, 2]];
     const indptr = [0];

@@ -11,13 +11,23 @@ builder.add(syntheticInteractions({ users: 60, items: 30, seed: 3 }));
 const d = builder.build();
 const ui = pairsToCsr(d);
 const side = {
-  items: d.itemIds.map((itemId, i) => ({ itemId, categories: [`k${i % 3}`], properties: { brand: i % 2 ? 'a' : 'b' } })),
+  items: d.itemIds.map((itemId, i) => ({
+    itemId,
+    categories: [`k${i % 3}`],
+    properties: { brand: i % 2 ? 'a' : 'b' },
+  })),
   users: d.userIds.map((userId, u) => ({ userId, attributes: { band: String(u % 4) } })),
 };
 const data = { ui, userIds: d.userIds, itemIds: d.itemIds, side };
 
 function roundTrip(fitted: FittedModel) {
-  const model = toModel(fitted, d, ui, { version: 'v1', createdAt: '2026-01-01T00:00:00.000Z', metrics: {}, calibration: UNCALIBRATED, popularityHalfLifeDays: Infinity });
+  const model = toModel(fitted, d, ui, {
+    version: 'v1',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    metrics: {},
+    calibration: UNCALIBRATED,
+    popularityHalfLifeDays: Infinity,
+  });
   const { manifest, files } = encodeModel(model);
   return { manifest, files, loaded: neural.load(decodeModel(manifest, files)) };
 }
@@ -27,11 +37,16 @@ describe('neural kind', () => {
 
   it('a loaded artifact scores exactly like the fitted model, the top-N candidates re-ranked above the rest', () => {
     const { loaded, manifest } = roundTrip(fitted);
-    expect(Object.keys(manifest.files)).toEqual(expect.arrayContaining(['neural_params.f64', 'neural.json', 'neural_item_tokens.i32']));
+    expect(Object.keys(manifest.files)).toEqual(
+      expect.arrayContaining(['neural_params.f64', 'neural.json', 'neural_item_tokens.i32']),
+    );
     expect(manifest.files['neural_params.f64'].sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(loaded.capabilities).toEqual(fitted.capabilities);
     for (const u of [0, 7, 33]) {
-      const h = { itemIdx: ui.indices.slice(ui.indptr[u], ui.indptr[u + 1]), weights: Float64Array.from(ui.data.subarray(ui.indptr[u], ui.indptr[u + 1])) };
+      const h = {
+        itemIdx: ui.indices.slice(ui.indptr[u], ui.indptr[u + 1]),
+        weights: Float64Array.from(ui.data.subarray(ui.indptr[u], ui.indptr[u + 1])),
+      };
       const a = new Float32Array(fitted.items);
       const b = new Float32Array(fitted.items);
       fitted.user(u, h).scoreAll(a);
@@ -59,7 +74,11 @@ describe('neural kind', () => {
   });
 
   it('fits without metadata', () => {
-    const m = neural.fit({ ui, userIds: d.userIds, itemIds: d.itemIds }, { als: { factors: 4, iterations: 2 }, candidates: 5, epochs: 1 }, { seed: 2 });
+    const m = neural.fit(
+      { ui, userIds: d.userIds, itemIds: d.itemIds },
+      { als: { factors: 4, iterations: 2 }, candidates: 5, epochs: 1 },
+      { seed: 2 },
+    );
     const out = new Float32Array(m.items);
     m.user(3).scoreAll(out);
     expect(out.filter((x) => x > 1).length).toBe(5);

@@ -5,15 +5,24 @@ import { eceOfBins, expectedCalibrationError } from '../../../shared/math/neural
 
 describe('items.csv', () => {
   it('reads categories split on | and keeps other columns as properties, quoted commas included', () => {
-    const items = parseItemsCsv('item_id,title,categories,price,brand\ni1,"Shoes, trail",running|outdoor,89,acme\ni2,Mug,,4.5,\n');
+    const items = parseItemsCsv(
+      'item_id,title,categories,price,brand\ni1,"Shoes, trail",running|outdoor,89,acme\ni2,Mug,,4.5,\n',
+    );
     expect(items).toEqual([
-      { itemId: 'i1', title: 'Shoes, trail', categories: ['running', 'outdoor'], properties: { price: 89, brand: 'acme' } },
+      {
+        itemId: 'i1',
+        title: 'Shoes, trail',
+        categories: ['running', 'outdoor'],
+        properties: { price: 89, brand: 'acme' },
+      },
       { itemId: 'i2', title: 'Mug', categories: [], properties: { price: 4.5 } },
     ]);
   });
 
   it('fails clearly on a missing item_id column, a header alone and duplicate ids', () => {
-    expect(() => parseItemsCsv('id;title;categories\na;b;c\n')).toThrow(/no item_id column in header "id;title;categories"/);
+    expect(() => parseItemsCsv('id;title;categories\na;b;c\n')).toThrow(
+      /no item_id column in header "id;title;categories"/,
+    );
     expect(() => parseItemsCsv('item_id,title,categories\n')).toThrow(ItemsCsvError);
     expect(() => parseItemsCsv('item_id,title\na,x\na,y\n')).toThrow(/appears twice \(line 3\)/);
     expect(() => parseItemsCsv('item_id,title\n"a,x\n')).toThrow(ItemsCsvError);
@@ -22,7 +31,12 @@ describe('items.csv', () => {
 
 describe('vocabularies and token bags', () => {
   it('turns categories, string properties and user attributes into tokens; numbers stay out', () => {
-    expect(itemTokens({ categories: ['a', 'b'], properties: { price: 3, brand: 'x', sale: true } })).toEqual(['c:a', 'c:b', 'p:brand=x', 'p:sale=true']);
+    expect(itemTokens({ categories: ['a', 'b'], properties: { price: 3, brand: 'x', sale: true } })).toEqual([
+      'c:a',
+      'c:b',
+      'p:brand=x',
+      'p:sale=true',
+    ]);
     expect(userTokens({ age: '25-34', country: 'DE' })).toEqual(['age=25-34', 'country=DE']);
   });
 

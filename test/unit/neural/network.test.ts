@@ -1,11 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import { Matrix } from 'ml-matrix';
-import { backward, forward, layoutOf, workspace, type Example, type NeuralSpec, type TokenBags } from '../../../shared/math/neural/network';
+import {
+  backward,
+  forward,
+  layoutOf,
+  workspace,
+  type Example,
+  type NeuralSpec,
+  type TokenBags,
+} from '../../../shared/math/neural/network';
 import { initNetwork } from '../../../shared/math/neural/train';
 import { bce, bceGrad, mse, mseGrad } from '../../../shared/math/neural/losses';
 import { Rng } from '../../../shared/math/rng';
 
-const spec: NeuralSpec = { users: 3, items: 4, factors: 3, itemTokens: 5, userTokens: 4, embed: 2, dense: 2, hidden: [4, 3] };
+const spec: NeuralSpec = {
+  users: 3,
+  items: 4,
+  factors: 3,
+  itemTokens: 5,
+  userTokens: 4,
+  embed: 2,
+  dense: 2,
+  hidden: [4, 3],
+};
 const itemBags: TokenBags = { indptr: Int32Array.from([0, 2, 3, 3, 5]), indices: Int32Array.from([0, 3, 1, 2, 4]) };
 const userBags: TokenBags = { indptr: Int32Array.from([0, 1, 3, 4]), indices: Int32Array.from([0, 1, 2, 3]) };
 
@@ -92,7 +109,13 @@ describe('neural network', () => {
     net.params[L.C + 0 * 2] = 2; // token 0, dimension 0
     net.params[L.C + 3 * 2] = 4; // token 3, dimension 0
     net.params[L.out + 2 * 3] = 1; // output weight on the first pooled item dimension
-    const logit = forward(net, itemBags, userBags, { user: 0, item: 0, cold: false, dense: [0, 0] }, workspace(net.spec));
+    const logit = forward(
+      net,
+      itemBags,
+      userBags,
+      { user: 0, item: 0, cold: false, dense: [0, 0] },
+      workspace(net.spec),
+    );
     expect(logit).toBe(3);
   });
 });

@@ -10,14 +10,24 @@ import { csrFromTriples } from '../../../shared/math/csr';
 import { Rng } from '../../../shared/math/rng';
 import { Vocabulary, tokenBags } from '../../../shared/metadata/vocabulary';
 
-export function plantedWithMetadata(o: { users: number; items: number; clusters: number; eventsPerUser: number; seed: number; informative: boolean; affinity?: number }) {
+export function plantedWithMetadata(o: {
+  users: number;
+  items: number;
+  clusters: number;
+  eventsPerUser: number;
+  seed: number;
+  informative: boolean;
+  affinity?: number;
+}) {
   const rng = new Rng(o.seed);
   const K = o.clusters;
   const affinity = o.affinity ?? 0.8;
   const userCluster = Int32Array.from({ length: o.users }, () => rng.int(K));
   const itemCluster = Int32Array.from({ length: o.items }, (_, i) => i % K);
   const weight = Float64Array.from({ length: o.items }, () => 1 / (1 + rng.int(o.items)) ** 0.7);
-  const members = Array.from({ length: K }, (_, c) => Array.from(itemCluster.keys()).filter((i) => itemCluster[i] === c));
+  const members = Array.from({ length: K }, (_, c) =>
+    Array.from(itemCluster.keys()).filter((i) => itemCluster[i] === c),
+  );
   const draw = (pool: number[]) => {
     let total = 0;
     for (const i of pool) total += weight[i];
@@ -41,7 +51,22 @@ export function plantedWithMetadata(o: { users: number; items: number; clusters:
   const userVocab = new Vocabulary();
   const itemTok = (i: number) => [`c:${o.informative ? itemCluster[i] : rng.int(K)}`];
   const userTok = (u: number) => [`taste=${o.informative ? userCluster[u] : rng.int(K)}`];
-  const itemBags = tokenBags(Array.from({ length: o.items }, (_, i) => String(i)), (id) => itemTok(Number(id)), itemVocab, true);
-  const userBags = tokenBags(Array.from({ length: o.users }, (_, u) => String(u)), (id) => userTok(Number(id)), userVocab, true);
-  return { ui, userCluster, itemCluster, meta: { itemBags, userBags, itemTokens: itemVocab.size, userTokens: userVocab.size } };
+  const itemBags = tokenBags(
+    Array.from({ length: o.items }, (_, i) => String(i)),
+    (id) => itemTok(Number(id)),
+    itemVocab,
+    true,
+  );
+  const userBags = tokenBags(
+    Array.from({ length: o.users }, (_, u) => String(u)),
+    (id) => userTok(Number(id)),
+    userVocab,
+    true,
+  );
+  return {
+    ui,
+    userCluster,
+    itemCluster,
+    meta: { itemBags, userBags, itemTokens: itemVocab.size, userTokens: userVocab.size },
+  };
 }
