@@ -100,7 +100,8 @@ export async function startLambda(spec: LambdaSpec): Promise<LambdaProcess> {
       });
     },
     async stop() {
-      if (child.exitCode !== null) return;
+      // Killed by a signal, a process has a signalCode and no exitCode.
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
       child.kill();
       await exited;
