@@ -29,7 +29,7 @@ export interface Api {
 }
 
 /** Starts the stack before the file's tests and stops it after; the getter is valid inside tests. */
-export function useLocalApi(opts: { authMode?: 'jwt' | 'none' } = {}): () => Api {
+export function useLocalApi(opts: { authMode?: 'jwt' | 'none'; renameItem?: (id: string) => string } = {}): () => Api {
   let api: Api | undefined;
   // With auth on, a home folder holds the signing key the tests issue tokens with.
   const home = opts.authMode === 'jwt' ? mkdtempSync(join(tmpdir(), 'attune-robust-')) : undefined;
@@ -41,6 +41,8 @@ export function useLocalApi(opts: { authMode?: 'jwt' | 'none' } = {}): () => Api
       env: { POWERTOOLS_LOG_LEVEL: 'ERROR' },
     });
     const fx = trainFixture({ users: 60, items: 30, clusters: 3, factors: 8 });
+    // Renaming keeps each item's factors: the model then holds ids a test chooses.
+    if (opts.renameItem) fx.model.itemIds = fx.model.itemIds.map(opts.renameItem);
     await publishModel(new S3ModelStore(s3Client(), stack.aws.bucketName), 'models/', fx.model, { keep: 2 });
     const url = stack.api.url;
     api = {

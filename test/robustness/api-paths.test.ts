@@ -9,8 +9,6 @@ import { loadFunction } from '../../infra/local/functions';
 import { ROUTES, type FunctionName } from '../../shared/topology';
 import { seg, useLocalApi } from './api-harness';
 
-const api = useLocalApi();
-
 /** Ids a client may legitimately use: each is valid in a body, so each must work in a path too. */
 const IDS = [
   'ü-東京-🎧',
@@ -26,6 +24,8 @@ const IDS = [
   'x'.repeat(128),
   '...',
 ];
+// The model's items i0..i11 are renamed to these ids, so /similar and /rank can find them by path and body.
+const api = useLocalApi({ renameItem: (id) => IDS[Number(id.slice(1))] ?? id });
 
 const events = (userId: string, n: number) =>
   Array.from({ length: n }, (_, i) => ({
@@ -62,12 +62,18 @@ describe('ids round-trip through every path route, encoded once', () => {
     const del = await send('DELETE', `/items/${seg(id)}`);
     expect(del.status).toBe(200);
     expect(del.body).toMatchObject({ itemId: id, available: false });
-    const similar = await send('GET', `/items/${seg(id)}/similar`);
-    expect(similar.status).toBe(404); // not in the model: found by its exact id, not by a decoded-again one
+    const similar = await send('GET', `/items/${seg(id)}/similar?k=2`);
+    expect(similar.status).toBe(200);
+    expect(similar.body.itemId).toBe(id);
+    const ranked = await send('POST', `/users/${seg(id)}/rank`, { itemIds: [id, 'unknown'] });
+    expect(ranked.body.items.map((x: any) => [x.itemId, x.score === null])).toEqual([
+      [id, false],
+      ['unknown', true],
+    ]);
   });
 
   it('a model item is found whatever characters of its id are encoded', async () => {
-    const item = api().fx.model.itemIds[0];
+    const item = api().fx.model.itemIds.at(-1)!;
     const encodedEveryChar = [...item].map((c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join('');
     const res = await api().send('GET', `/items/${encodedEveryChar}/similar?k=2`);
     expect(res.status).toBe(200);
