@@ -30,6 +30,8 @@ const json = args.includes('--json');
 const opt = (name: string, d: string) => (args.indexOf(name) >= 0 ? args[args.indexOf(name) + 1] : d);
 const splitArg = opt('--split', 'both');
 const gridArg = opt('--grid', 'small');
+// --only K: just the grid's K-th point (to re-score a point a full run chose, when the full run is too slow)
+const only = args.includes('--only') ? Number(opt('--only', '0')) : undefined;
 const positional = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = positional[0] ? resolve(positional[0]) : resolve(repoRoot, '../shared/data/ml-100k');
@@ -125,13 +127,16 @@ function protocol(by: 'user' | 'item') {
 
   // --- choose the ranker's point on a validation split of train only ---
   const { fit: vFit, valid } = holdoutSplit(train, 0.75, 7, 'user');
-  const grid = GRID[gridArg] ?? GRID.small;
+  const all = GRID[gridArg] ?? GRID.small;
+  const grid = only === undefined ? all : [all[only]];
   const tried: { point: Point; ndcg: number; seconds: number }[] = [];
+  let alsModelVal: ReturnType<typeof ranker>['retrieval'] | undefined;
   let alsVal = NaN;
   for (const point of grid) {
     const t0 = performance.now();
     const r = ranker(vFit, meta, point);
     if (Number.isNaN(alsVal)) alsVal = evaluateRanking(vFit, valid, alsScorer(r.retrieval), 10).ndcg;
+    alsModelVal = r.retrieval;
     const ndcg = evaluateRanking(vFit, valid, r.scoreUser, 10).ndcg;
     const seconds = (performance.now() - t0) / 1000;
     tried.push({ point, ndcg, seconds });
@@ -147,9 +152,8 @@ function protocol(by: 'user' | 'item') {
       `gate ${gateKeepsAls ? 'keeps ALS' : 'serves ALS + neural'}`,
   );
 
-  // --- Platt on ALS scores, fitted on the validation split (never on test) ---
-  const rv = ranker(vFit, meta, best.point);
-  const val = holdoutScoreHits(vFit, valid, alsScorer(rv.retrieval), 10);
+  // --- Platt on ALS scores, fitted on the validation split (never on test); every point's ALS is the same ---
+  const val = holdoutScoreHits(vFit, valid, alsScorer(alsModelVal!), 10);
   const platt = fitPlatt(val.scores, val.hits, { plattTargets: true });
 
   // --- test, once ---
