@@ -23,10 +23,13 @@ export const DEFAULT_EASE_PARAMS: EaseParams = { lambda: 250, binary: true, prun
 
 /**
  * Largest catalog the kind is offered for. Measured on the 2-core build machine
- * (docs/quality.md): fitting 5k items takes tens of seconds and 200 MB; 10k
- * items takes 800 MB and minutes per fit, too slow for tuning in one Lambda.
+ * (docs/quality.md, `bench/quality-auto.ts --scale`): one fit takes 0.6 / 3.1 /
+ * 44 s of CPU at 1k / 2k / 5k items (n³), 412 MB peak at 5k (12·n² bytes: the
+ * float64 inverse and the float32 B). Automatic choice needs ~20 fits (λ ladder ×
+ * validation splits), so 10k items (~6 min CPU and 1.2 GB a fit, by the n³ / n²
+ * scaling) cannot be tuned within one training function's budget.
  */
-export const EASE_MAX_ITEMS = 6000;
+export const EASE_MAX_ITEMS = 5000;
 
 /**
  * Dense item–item weights: column j (the weights producing item j's score) is
