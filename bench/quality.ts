@@ -49,18 +49,30 @@ const PUBLISHED: [string, number, number, number][] = [
   ['most popular', 0.25, 0.23, 0.11],
 ];
 
-function rankingRow(name: string, train: Csr, test: Csr, kind: ModelKind, params: Record<string, unknown>, fitOn: Csr = train) {
+function rankingRow(
+  name: string,
+  train: Csr,
+  test: Csr,
+  kind: ModelKind,
+  params: Record<string, unknown>,
+  fitOn: Csr = train,
+) {
   const t0 = performance.now();
   const rec = createRecommender(kind, params);
   rec.fit(fitOn);
   const fitSeconds = secs(t0);
   const report = evaluateRanking(train, test, (u, out) => rec.scoreItems(u, out), 10);
-  log(`  ${name.padEnd(14)} nDCG@10 ${report.ndcg.toFixed(4)}  P@10 ${report.precision.toFixed(4)}  fit ${fitSeconds.toFixed(1)} s`);
+  log(
+    `  ${name.padEnd(14)} nDCG@10 ${report.ndcg.toFixed(4)}  P@10 ${report.precision.toFixed(4)}  fit ${fitSeconds.toFixed(1)} s`,
+  );
   return { name, kind, ...report, fitSeconds };
 }
 
 /** Small honest MF search: candidates scored on a holdout of fold 0's training part only. */
-function pickMf(d: Ratings, folds: Int32Array): { params: MfParams; log: { params: Partial<MfParams>; rmse: number }[] } {
+function pickMf(
+  d: Ratings,
+  folds: Int32Array,
+): { params: MfParams; log: { params: Partial<MfParams>; rmse: number }[] } {
   const candidates: Partial<MfParams>[] = [
     { factors: 50, regularization: 0.05, epochs: 50, learningRate: 0.01, learningRateDecay: 0.95, initScale: 0.05 },
     { factors: 128, regularization: 0.05, initScale: 0.009 },
@@ -68,7 +80,9 @@ function pickMf(d: Ratings, folds: Int32Array): { params: MfParams; log: { param
     { factors: 256, regularization: 0.04, initScale: 0.006 },
   ];
   const rows: number[] = [];
-  folds.forEach((f, t) => f !== 0 && rows.push(t));
+  folds.forEach((f, t) => {
+    if (f !== 0) rows.push(t);
+  });
   const inner = kFold(rows.length, 5, 7);
   const fit = rows.filter((_, q) => inner[q] !== 0);
   const val = rows.filter((_, q) => inner[q] === 0);
@@ -78,7 +92,10 @@ function pickMf(d: Ratings, folds: Int32Array): { params: MfParams; log: { param
   let bestRmse = Infinity;
   for (const c of candidates) {
     const m = trainBiasedMf(fitCsr, { ...DEFAULT_MF_PARAMS, ...c });
-    const r = rmse(val.map((t) => predictRating(m, d.user[t], d.item[t])), val.map((t) => d.rating[t]));
+    const r = rmse(
+      val.map((t) => predictRating(m, d.user[t], d.item[t])),
+      val.map((t) => d.rating[t]),
+    );
     out.push({ params: c, rmse: r });
     if (r < bestRmse) (bestRmse = r), (best = c);
   }
@@ -106,7 +123,9 @@ function main() {
   const trainRatings = train;
 
   const splitSeeds = [tuneSeed, tuneSeed + 1, tuneSeed + 2];
-  log(`\nTuning iALS (${maxTrials} trials, at most ${budget} s) on three validation splits of TRAIN (per item 75/25, seeds ${splitSeeds.join(', ')}), top five re-ranked on three 90/10 splits…`);
+  log(
+    `\nTuning iALS (${maxTrials} trials, at most ${budget} s) on three validation splits of TRAIN (per item 75/25, seeds ${splitSeeds.join(', ')}), top five re-ranked on three 90/10 splits…`,
+  );
   const valSplit = splitSeeds.map((s) => holdoutSplit(train, 0.75, s, 'item'));
   // the top five at the chosen size are re-ranked on three more splits that hold
   // out only 10% (seeds t + 3 … t + 5), so the validation fit sees nearly the final's data
@@ -119,7 +138,9 @@ function main() {
     confirm: { splits: confirmSplits, top: 5 },
     factors: [64, 128, 256],
     onTrial: (t, i) =>
-      log(`  trial ${String(i).padStart(3)} ${t.phase.padEnd(6)} val nDCG ${t.metric.toFixed(4)} f=${t.params.factors} λ=${t.params.regularization.toPrecision(3)} ν=${t.params.regularizationExponent} α0=${t.params.unobservedWeight.toPrecision(3)} ${t.params.confidence} α=${t.params.alpha.toPrecision(3)} it=${t.params.iterations} (${t.seconds.toFixed(1)} s)`),
+      log(
+        `  trial ${String(i).padStart(3)} ${t.phase.padEnd(6)} val nDCG ${t.metric.toFixed(4)} f=${t.params.factors} λ=${t.params.regularization.toPrecision(3)} ν=${t.params.regularizationExponent} α0=${t.params.unobservedWeight.toPrecision(3)} ${t.params.confidence} α=${t.params.alpha.toPrecision(3)} it=${t.params.iterations} (${t.seconds.toFixed(1)} s)`,
+      ),
   });
   log(`best confirm-split (90/10) nDCG@10 ${tuned.bestMetric.toFixed(4)} after ${tuned.log.length} trials`);
 
@@ -127,7 +148,9 @@ function main() {
   const rows = [
     rankingRow('als (tuned)', train, test, 'als', tuned.best as unknown as Record<string, unknown>),
     // what `--no-tune` trains: the defaults with α0 scaled to this data's density
-    rankingRow('als (default)', train, test, 'als', { ...alsDefaultsFor({ rows: train.rows, cols: train.cols, nnz: train.indptr[train.rows] }) }),
+    rankingRow('als (default)', train, test, 'als', {
+      ...alsDefaultsFor({ rows: train.rows, cols: train.cols, nnz: train.indptr[train.rows] }),
+    }),
     rankingRow('als (implicit)', train, test, 'als', { ...IMPLICIT_ALS_PARAMS }),
     rankingRow('item-knn', train, test, 'item-knn', { k: 100 }),
     rankingRow('user-knn', train, test, 'user-knn', { k: 50 }),
@@ -144,9 +167,12 @@ function main() {
   for (let k = 0; k < 5; k++) {
     const tr: number[] = [];
     const te: number[] = [];
-    folds.forEach((f, t) => (f === k ? te : tr).push(t));
-    const m = trainBiasedMf(toCsr(d, tr), mfPick.params);
-    const pred = te.map((t) => predictRating(m, d.user[t], d.item[t]));
+    folds.forEach((f, t) => {
+      (f === k ? te : tr).push(t);
+    });
+    // through the mf kind, as the CLI's predict and serving use it
+    const m = createRecommender('mf', { ...mfPick.params }).fit(toCsr(d, tr)).fitted;
+    const pred = te.map((t) => m.predictRating!(d.user[t], d.item[t]));
     const truth = te.map((t) => d.rating[t]);
     foldRmse.push(rmse(pred, truth));
     foldMae.push(mae(pred, truth));
@@ -161,12 +187,19 @@ function main() {
     { users: 1000, items: 500, eventsPerUser: 20 },
     { users: 5000, items: 2000, eventsPerUser: 30 },
   ].map((o) => {
-    const m = buildInteractionMatrix(generateSynthetic({ ...o, clusters: Math.max(3, Math.round(o.items / 40)), seed: 5 }).triples).matrix;
+    const m = buildInteractionMatrix(
+      generateSynthetic({ ...o, clusters: Math.max(3, Math.round(o.items / 40)), seed: 5 }).triples,
+    ).matrix;
     const { fit, valid } = holdoutSplit(m, 0.8, 7, 'user');
     const ndcg = (p: AlsParams) => {
       const a = trainAls(fit, p);
       const f = a.factors;
-      return evaluateRanking(fit, valid, (u, out) => scoreAll(a.userFactors.subarray(u * f, u * f + f), a.itemFactors, f, out), 10).ndcg;
+      return evaluateRanking(
+        fit,
+        valid,
+        (u, out) => scoreAll(a.userFactors.subarray(u * f, u * f + f), a.itemFactors, f, out),
+        10,
+      ).ndcg;
     };
     const pop = popularityFromCsr(fit);
     const row = {
@@ -176,7 +209,9 @@ function main() {
       implicit: ndcg(IMPLICIT_ALS_PARAMS),
       popular: evaluateRanking(fit, valid, (_, out) => out.set(pop), 10).ndcg,
     };
-    log(`  ${o.users} × ${o.items} (${row.nnz} nnz): defaults ${row.defaults.toFixed(3)}  implicit's ${row.implicit.toFixed(3)}  popular ${row.popular.toFixed(3)}`);
+    log(
+      `  ${o.users} × ${o.items} (${row.nnz} nnz): defaults ${row.defaults.toFixed(3)}  implicit's ${row.implicit.toFixed(3)}  popular ${row.popular.toFixed(3)}`,
+    );
     return row;
   });
 
@@ -200,7 +235,13 @@ function main() {
     protocol: 'stratified per item 75/25 seed 42, all ratings positive, top-10, train items excluded',
     ranking: rows,
     untunedSynthetic: synthetic,
-    tunedAls: { tuneSeed, params: tuned.best, validationNdcg: tuned.bestMetric, trials: tuned.log.length, seconds: tuned.seconds },
+    tunedAls: {
+      tuneSeed,
+      params: tuned.best,
+      validationNdcg: tuned.bestMetric,
+      trials: tuned.log.length,
+      seconds: tuned.seconds,
+    },
     mf: { params: mfPick.params, selection: mfPick.log, rmse: mean(foldRmse), mae: mean(foldMae), foldRmse, foldMae },
     speed: { alsSecPerIterMl100k: sMl, alsSecPerIter1M: sBig, syntheticNnz: bigNnz, factors: 64, cgSteps: 3 },
     memory: { maxRssMB: ru.maxRSS / 1024, heapUsedMB: mem.heapUsed / 2 ** 20 },
@@ -209,9 +250,15 @@ function main() {
 
   log('\n| model | nDCG@10 | P@10 | R@10 | MAP@10 | coverage |');
   log('|---|---|---|---|---|---|');
-  for (const r of rows) log(`| Attune ${r.name} | ${r.ndcg.toFixed(3)} | ${r.precision.toFixed(3)} | ${r.recall.toFixed(3)} | ${r.map.toFixed(3)} | ${r.coverage.toFixed(3)} |`);
-  for (const [n, a, b, c] of PUBLISHED) log(`| ${n} (published) | ${a.toFixed(3)} | ${b.toFixed(3)} | ${c.toFixed(3)} | | |`);
-  log(`\nBiased MF 5-fold: RMSE ${results.mf.rmse.toFixed(4)}  MAE ${results.mf.mae.toFixed(4)}  (Surprise SVD 0.934 / 0.737, SVD++ 0.919 / 0.721)`);
+  for (const r of rows)
+    log(
+      `| Attune ${r.name} | ${r.ndcg.toFixed(3)} | ${r.precision.toFixed(3)} | ${r.recall.toFixed(3)} | ${r.map.toFixed(3)} | ${r.coverage.toFixed(3)} |`,
+    );
+  for (const [n, a, b, c] of PUBLISHED)
+    log(`| ${n} (published) | ${a.toFixed(3)} | ${b.toFixed(3)} | ${c.toFixed(3)} | | |`);
+  log(
+    `\nBiased MF 5-fold: RMSE ${results.mf.rmse.toFixed(4)}  MAE ${results.mf.mae.toFixed(4)}  (Surprise SVD 0.934 / 0.737, SVD++ 0.919 / 0.721)`,
+  );
   log(`ALS 64 factors: ${sMl.toFixed(3)} s/it on ML-100K, ${sBig.toFixed(3)} s/it on ${bigNnz} nnz`);
   log(`peak RSS ${results.memory.maxRssMB.toFixed(0)} MB, total ${results.totalSeconds.toFixed(0)} s`);
   if (json) console.log(JSON.stringify(results));

@@ -66,7 +66,14 @@ function manifest(version: string, f: number, users: number, items: number, nnz:
     metrics: {},
     watermark: Date.now(),
     calibration: { a: 3, b: -2 },
-    foldIn: { regularization: 0.05, alpha: 1, confidence: 'linear', epsilon: 1, unobservedWeight: 1, regularizationExponent: 0 },
+    foldIn: {
+      regularization: 0.05,
+      alpha: 1,
+      confidence: 'linear',
+      epsilon: 1,
+      unobservedWeight: 1,
+      regularizationExponent: 0,
+    },
     files: {},
   };
 }
@@ -76,7 +83,10 @@ function ml100kModel(): { model: Model; label: string } {
   const f = 64;
   if (existsSync(`${ML100K}/u.data`)) {
     const d = loadMl100k(ML100K);
-    const ui = toCsr(d, Int32Array.from({ length: d.user.length }, (_, i) => i));
+    const ui = toCsr(
+      d,
+      Int32Array.from({ length: d.user.length }, (_, i) => i),
+    );
     const als = trainAls(ui, { ...DEFAULT_ALS_PARAMS, factors: f, iterations: 5 });
     const model: Model = {
       manifest: manifest('bench-ml100k', f, ui.rows, ui.cols, ui.indptr[ui.rows]),
@@ -106,7 +116,7 @@ function generatedModel(users: number, items: number, f: number, seenPerUser: nu
   for (let k = 0; k < itf.length; k++) itf[k] = rng.normal() * 0.3;
   const rows: number[] = [];
   const cols: number[] = [];
-  for (let u = 0; u < users; u++) for (let s = 0; s < seenPerUser; s++) (rows.push(u), cols.push(rng.int(items)));
+  for (let u = 0; u < users; u++) for (let s = 0; s < seenPerUser; s++) rows.push(u), cols.push(rng.int(items));
   const seen = csrFromTriples(users, items, rows, cols, new Float32Array(rows.length).fill(1));
   const pop = new Float32Array(items);
   for (let i = 0; i < items; i++) pop[i] = rng.next();
@@ -124,13 +134,17 @@ function generatedModel(users: number, items: number, f: number, seenPerUser: nu
   };
 }
 
-const config = (bucket = '') => loadConfig({ ATTUNE_TABLE: 'bench', ATTUNE_BUCKET: bucket, ATTUNE_MODEL_REFRESH_SECONDS: '3600' });
+const config = (bucket = '') =>
+  loadConfig({ ATTUNE_TABLE: 'bench', ATTUNE_BUCKET: bucket, ATTUNE_MODEL_REFRESH_SECONDS: '3600' });
 
 async function warm(model: Model, label: string, iterations: number): Promise<Result> {
   const store = new MemoryInteractionStore();
   const service = createRecommendService(config(), {
     store,
-    modelSource: { latest: async () => ({ status: 'ok', etag: '1', version: model.manifest.version }), load: async () => model },
+    modelSource: {
+      latest: async () => ({ status: 'ok', etag: '1', version: model.manifest.version }),
+      load: async () => model,
+    },
   });
   await service.warm();
   const users = model.userIds.length;
@@ -165,10 +179,18 @@ async function warm(model: Model, label: string, iterations: number): Promise<Re
 }
 
 /** s3rver in a child process (tsx, like this script); resolves once it listens. */
-async function embeddedAwsProcess(): Promise<{ env: Record<string, string>; bucketName: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [...process.execArgv, new URL('./embedded-aws-process.ts', import.meta.url).pathname], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+async function embeddedAwsProcess(): Promise<{
+  env: Record<string, string>;
+  bucketName: string;
+  stop(): Promise<void>;
+}> {
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, new URL('./embedded-aws-process.ts', import.meta.url).pathname],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const line = await new Promise<string>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`embedded AWS process exited with ${code}`)));
@@ -250,7 +272,19 @@ async function main() {
   ].join('\n');
   say(table);
   if (JSON_OUT) {
-    console.log(JSON.stringify(results.map(({ items, factors, k, p50Ms, p99Ms, coldStartMs, coldStartSeparateMs }) => ({ items, factors, k, p50Ms, p99Ms, coldStartMs, coldStartSeparateMs }))));
+    console.log(
+      JSON.stringify(
+        results.map(({ items, factors, k, p50Ms, p99Ms, coldStartMs, coldStartSeparateMs }) => ({
+          items,
+          factors,
+          k,
+          p50Ms,
+          p99Ms,
+          coldStartMs,
+          coldStartSeparateMs,
+        })),
+      ),
+    );
   }
 }
 

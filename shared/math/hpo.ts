@@ -71,13 +71,24 @@ export interface HpoResult {
 }
 
 /** Splits the entries of a CSR matrix by a seeded stratified split grouped per row ('user') or per column ('item'). */
-export function holdoutSplit(ui: Csr, ratio: number, seed: number, by: 'user' | 'item' = 'user'): { fit: Csr; valid: Csr } {
+export function holdoutSplit(
+  ui: Csr,
+  ratio: number,
+  seed: number,
+  by: 'user' | 'item' = 'user',
+): { fit: Csr; valid: Csr } {
   const nnz = ui.indptr[ui.rows];
   const rows = new Int32Array(nnz);
   for (let u = 0; u < ui.rows; u++) rows.fill(u, ui.indptr[u], ui.indptr[u + 1]);
   const s = stratifiedSplit(by === 'user' ? rows : ui.indices, ratio, seed);
   const pick = (idx: Int32Array) =>
-    csrFromTriples(ui.rows, ui.cols, Array.from(idx, (q) => rows[q]), Array.from(idx, (q) => ui.indices[q]), Array.from(idx, (q) => ui.data[q]));
+    csrFromTriples(
+      ui.rows,
+      ui.cols,
+      Array.from(idx, (q) => rows[q]),
+      Array.from(idx, (q) => ui.indices[q]),
+      Array.from(idx, (q) => ui.data[q]),
+    );
   return { fit: pick(s.train), valid: pick(s.test) };
 }
 
@@ -106,11 +117,9 @@ function subsampleRows(m: Csr, max: number, seed: number): Csr {
   const c: number[] = [];
   const v: number[] = [];
   for (let u = 0; u < m.rows; u++)
-    if (keep[u]) for (let q = m.indptr[u]; q < m.indptr[u + 1]; q++) (r.push(u), c.push(m.indices[q]), v.push(m.data[q]));
+    if (keep[u]) for (let q = m.indptr[u]; q < m.indptr[u + 1]; q++) r.push(u), c.push(m.indices[q]), v.push(m.data[q]);
   return csrFromTriples(m.rows, m.cols, r, c, v);
 }
-
-const logUniform = (rng: Rng, lo: number, hi: number) => Math.exp(Math.log(lo) + rng.next() * (Math.log(hi) - Math.log(lo)));
 
 /**
  * The search works in a transformed space: effective per-row regularization
@@ -134,7 +143,13 @@ const CONFIDENCE: { confidence: 'linear' | 'log'; alpha: number; epsilon: number
 ];
 const NU = [0, 0.5, 1];
 
-function toParams(pt: Point, space: { meanRow: number; cols: number }, f: number, iterations: number, base: Partial<AlsParams>): AlsParams {
+function toParams(
+  pt: Point,
+  space: { meanRow: number; cols: number },
+  f: number,
+  iterations: number,
+  base: Partial<AlsParams>,
+): AlsParams {
   const a0 = Math.min(1, Math.exp(pt.logA0));
   const nu = NU[pt.nu];
   return {
@@ -144,7 +159,7 @@ function toParams(pt: Point, space: { meanRow: number; cols: number }, f: number
     iterations,
     regularizationExponent: nu,
     unobservedWeight: a0,
-    regularization: Math.exp(pt.logR) / Math.pow(space.meanRow + a0 * space.cols, nu),
+    regularization: Math.exp(pt.logR) / (space.meanRow + a0 * space.cols) ** nu,
     ...base,
   };
 }
@@ -169,7 +184,8 @@ function randomPoint(rng: Rng, around: Point): Point {
 }
 
 /** Multiply-adds of one CG-ALS iteration (ANCHORS.md cost model), to predict what a larger factor count costs. */
-const iterationCost = (nnz: number, rowsPlusCols: number, f: number, cg: number) => nnz * f * (2 * cg + 1) + rowsPlusCols * f * f * cg;
+const iterationCost = (nnz: number, rowsPlusCols: number, f: number, cg: number) =>
+  nnz * f * (2 * cg + 1) + rowsPlusCols * f * f * cg;
 
 /**
  * Nominal multiply-adds of one trial: ALS iterations on each split's fit part
@@ -201,7 +217,10 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
   const metric = opts.metric ?? 'ndcg';
   const base = opts.base ?? {};
   const given = opts.split ?? defaultSplits(ui, opts.seed, opts.budgetSeconds);
-  const splits = (Array.isArray(given) ? given : [given]).map((s) => ({ fit: s.fit, valid: subsampleRows(s.valid, opts.maxEvalUsers ?? 3000, opts.seed) }));
+  const splits = (Array.isArray(given) ? given : [given]).map((s) => ({
+    fit: s.fit,
+    valid: subsampleRows(s.valid, opts.maxEvalUsers ?? 3000, opts.seed),
+  }));
   const fit = splits[0].fit;
   const nnz = fit.indptr[fit.rows];
   // bigger data supports (and needs) more factors; the budget decides what is tried
@@ -238,9 +257,18 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
     spent += trialWork(shape, params, on.length, evalUsers);
     for (const sp of on) {
       // stop a trial that would overrun the budget, unless it is the first one; a hard stop ends any
-      const m = trainAls(sp.fit, params, { shouldStop: () => hardStop() || (best !== undefined && performance.now() > deadline) });
+      const m = trainAls(sp.fit, params, {
+        shouldStop: () => hardStop() || (best !== undefined && performance.now() > deadline),
+      });
       const f = m.factors;
-      reports.push(evaluateRanking(sp.fit, sp.valid, (u, out) => scoreAll(m.userFactors.subarray(u * f, u * f + f), m.itemFactors, f, out), k));
+      reports.push(
+        evaluateRanking(
+          sp.fit,
+          sp.valid,
+          (u, out) => scoreAll(m.userFactors.subarray(u * f, u * f + f), m.itemFactors, f, out),
+          k,
+        ),
+      );
     }
     if ((performance.now() > deadline || hardStop()) && best) return undefined; // cut short: not comparable
     const mean = reports.reduce((acc, r) => acc + r[metric], 0) / reports.length;
@@ -272,7 +300,10 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
     work: x * workBudget,
   });
   const more = (until: { time: number; trials: number; work: number }) =>
-    !hardStop() && performance.now() < until.time && spent < until.work && log.length < Math.min(until.trials, maxTrials);
+    !hardStop() &&
+    performance.now() < until.time &&
+    spent < until.work &&
+    log.length < Math.min(until.trials, maxTrials);
   const end = share(1);
   let f = factors.find((x) => x >= 64) ?? factors[factors.length - 1];
   let iterations = 10;
@@ -281,10 +312,13 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
   const d = { ...alsDefaultsFor({ rows: fit.rows, cols: fit.cols, nnz }), ...base };
   const defaultsScore = run({ ...d, factors: f }, 'random');
   let center: Point = {
-    logR: Math.log(d.regularization * Math.pow(space.meanRow + d.unobservedWeight * space.cols, d.regularizationExponent)),
+    logR: Math.log(d.regularization * (space.meanRow + d.unobservedWeight * space.cols) ** d.regularizationExponent),
     logA0: Math.log(d.unobservedWeight),
     nu: Math.max(0, NU.indexOf(d.regularizationExponent)),
-    conf: Math.max(0, CONFIDENCE.findIndex((c) => c.confidence === d.confidence && c.alpha === d.alpha)),
+    conf: Math.max(
+      0,
+      CONFIDENCE.findIndex((c) => c.confidence === d.confidence && c.alpha === d.alpha),
+    ),
   };
   let centerScore = defaultsScore;
   const seeds: Point[] = [];
@@ -338,10 +372,13 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
   for (const nf of factors.filter((x) => x > f)) {
     if (!more(end)) break;
     if (Number.isFinite(workBudget)) {
-      if (workBudget - spent < trialWork(shape, { factors: nf, iterations, cgSteps: cg }, splits.length, evalUsers)) break;
+      if (workBudget - spent < trialWork(shape, { factors: nf, iterations, cgSteps: cg }, splits.length, evalUsers))
+        break;
     } else {
       const last = log[log.length - 1];
-      const predicted = (last.seconds * iterationCost(nnz, rowsPlusCols, nf, cg)) / iterationCost(nnz, rowsPlusCols, last.params.factors, cg);
+      const predicted =
+        (last.seconds * iterationCost(nnz, rowsPlusCols, nf, cg)) /
+        iterationCost(nnz, rowsPlusCols, last.params.factors, cg);
       if (t0 + ms - performance.now() < predicted * 1000) break;
     }
     const sc = run(toParams(center, space, nf, iterations, base), 'scale');
@@ -368,10 +405,16 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
     const chosen = best!;
     const out = () => ({ best: chosen.params, bestMetric: chosen.metric });
     if (!opts.confirm || opts.confirm.splits.length === 0 || performance.now() > deadline || hardStop()) return out();
-    const on = opts.confirm.splits.map((s) => ({ fit: s.fit, valid: subsampleRows(s.valid, opts.maxEvalUsers ?? 3000, opts.seed) }));
+    const on = opts.confirm.splits.map((s) => ({
+      fit: s.fit,
+      valid: subsampleRows(s.valid, opts.maxEvalUsers ?? 3000, opts.seed),
+    }));
     const same = (p: AlsParams) => p.factors === chosen.params.factors && p.iterations === chosen.params.iterations;
     const keys = new Set<string>();
-    const top = [chosen, ...[...log].filter((t) => t.phase !== 'confirm' && same(t.params)).sort((a, b) => b.metric - a.metric)]
+    const top = [
+      chosen,
+      ...[...log].filter((t) => t.phase !== 'confirm' && same(t.params)).sort((a, b) => b.metric - a.metric),
+    ]
       .filter((t) => {
         const key = JSON.stringify(t.params);
         return keys.has(key) ? false : (keys.add(key), true);

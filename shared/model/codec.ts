@@ -97,7 +97,8 @@ export function encodeModel(model: Model): { manifest: ModelManifest; files: Map
 }
 
 function aligned(name: string, bytes: Uint8Array, width = 4): Uint8Array {
-  if (bytes.byteLength % width !== 0) throw new CorruptModelError(`${name}: ${bytes.byteLength} bytes is not a multiple of ${width}`);
+  if (bytes.byteLength % width !== 0)
+    throw new CorruptModelError(`${name}: ${bytes.byteLength} bytes is not a multiple of ${width}`);
   // Buffers from the SDK or fs may sit at any offset of a shared pool; a view needs aligned bytes.
   // (The streaming loader gives every file its own buffer, so this copy does not happen there.)
   if (bytes.byteOffset % width === 0) return bytes;
@@ -154,7 +155,8 @@ export function decodeIds(name: string, bytes: Uint8Array): string[] {
  */
 export function verifyFile(name: string, entry: FileEntry, bytes: Uint8Array | undefined, digest?: string): Uint8Array {
   if (!bytes) throw new CorruptModelError(`${name}: missing`);
-  if (bytes.byteLength !== entry.bytes) throw new CorruptModelError(`${name}: ${bytes.byteLength} bytes, manifest says ${entry.bytes}`);
+  if (bytes.byteLength !== entry.bytes)
+    throw new CorruptModelError(`${name}: ${bytes.byteLength} bytes, manifest says ${entry.bytes}`);
   if ((digest ?? sha256(bytes)) !== entry.sha256) throw new CorruptModelError(`${name}: sha256 mismatch`);
   return bytes;
 }
@@ -173,9 +175,11 @@ export interface DecodeHints {
  */
 export function decodeModel(manifest: ModelManifest, files: Map<string, Uint8Array>, hints: DecodeHints = {}): Model {
   const { digests } = hints;
-  if (!manifest || manifest.formatVersion !== 1) throw new CorruptModelError(`unsupported manifest formatVersion ${manifest?.formatVersion}`);
+  if (!manifest || manifest.formatVersion !== 1)
+    throw new CorruptModelError(`unsupported manifest formatVersion ${manifest?.formatVersion}`);
   if (!manifest.files || typeof manifest.files !== 'object') throw new CorruptModelError('manifest lists no files');
-  for (const [name, entry] of Object.entries(manifest.files)) verifyFile(name, entry, files.get(name), digests?.get(name));
+  for (const [name, entry] of Object.entries(manifest.files))
+    verifyFile(name, entry, files.get(name), digests?.get(name));
   const need = (name: string): Uint8Array => {
     if (!(name in manifest.files)) throw new CorruptModelError(`${name}: not listed in the manifest`);
     return files.get(name)!;
@@ -224,15 +228,20 @@ export function decodeModel(manifest: ModelManifest, files: Map<string, Uint8Arr
   }
   const c = manifest.counts;
   if (!c || c.users !== model.userIds.length || c.items !== model.itemIds.length) {
-    throw new CorruptModelError(`manifest counts ${JSON.stringify(c)} disagree with ${model.userIds.length} users × ${model.itemIds.length} items`);
+    throw new CorruptModelError(
+      `manifest counts ${JSON.stringify(c)} disagree with ${model.userIds.length} users × ${model.itemIds.length} items`,
+    );
   }
   return model;
 }
 
 function checkCsr(what: string, indptr: Int32Array, indices: Int32Array, rows: number, cols: number): void {
-  if (indptr.length !== rows + 1) throw new CorruptModelError(`${what}: indptr has ${indptr.length} entries, expected ${rows + 1}`);
-  if (indptr[0] !== 0 || indptr[rows] !== indices.length) throw new CorruptModelError(`${what}: indptr does not span the indices`);
-  for (let r = 0; r < rows; r++) if (indptr[r + 1] < indptr[r]) throw new CorruptModelError(`${what}: indptr decreases at row ${r}`);
+  if (indptr.length !== rows + 1)
+    throw new CorruptModelError(`${what}: indptr has ${indptr.length} entries, expected ${rows + 1}`);
+  if (indptr[0] !== 0 || indptr[rows] !== indices.length)
+    throw new CorruptModelError(`${what}: indptr does not span the indices`);
+  for (let r = 0; r < rows; r++)
+    if (indptr[r + 1] < indptr[r]) throw new CorruptModelError(`${what}: indptr decreases at row ${r}`);
   // Serving indexes item arrays with these; an out-of-range index would read garbage.
   for (let q = 0; q < indices.length; q++) {
     const c = indices[q];
@@ -281,16 +290,22 @@ export function assertShapes(m: Model): void {
   const items = m.itemIds.length;
   const f = m.factors;
   if (!Number.isInteger(f) || f < 0) throw new CorruptModelError(`factors must be a non-negative integer, got ${f}`);
-  if (m.userFactors.length !== users * f) throw new CorruptModelError(`user factors: ${m.userFactors.length} values, expected ${users} × ${f}`);
-  if (m.itemFactors.length !== items * f) throw new CorruptModelError(`item factors: ${m.itemFactors.length} values, expected ${items} × ${f}`);
-  if (m.popularity.length !== items) throw new CorruptModelError(`popularity: ${m.popularity.length} values, expected ${items}`);
-  if (m.userBias && m.userBias.length !== users) throw new CorruptModelError(`user bias: ${m.userBias.length} values, expected ${users}`);
-  if (m.itemBias && m.itemBias.length !== items) throw new CorruptModelError(`item bias: ${m.itemBias.length} values, expected ${items}`);
+  if (m.userFactors.length !== users * f)
+    throw new CorruptModelError(`user factors: ${m.userFactors.length} values, expected ${users} × ${f}`);
+  if (m.itemFactors.length !== items * f)
+    throw new CorruptModelError(`item factors: ${m.itemFactors.length} values, expected ${items} × ${f}`);
+  if (m.popularity.length !== items)
+    throw new CorruptModelError(`popularity: ${m.popularity.length} values, expected ${items}`);
+  if (m.userBias && m.userBias.length !== users)
+    throw new CorruptModelError(`user bias: ${m.userBias.length} values, expected ${users}`);
+  if (m.itemBias && m.itemBias.length !== items)
+    throw new CorruptModelError(`item bias: ${m.itemBias.length} values, expected ${items}`);
   checkCsr('seen', m.seenIndptr, m.seenIndices, users, items);
   if (m.neighbors) {
     const knnRows = m.manifest.kind === 'user-knn' ? users : items;
     checkCsr('neighbors', m.neighbors.indptr, m.neighbors.indices, knnRows, knnRows);
-    if (m.neighbors.weights.length !== m.neighbors.indices.length) throw new CorruptModelError('neighbors: weights and indices differ in length');
+    if (m.neighbors.weights.length !== m.neighbors.indices.length)
+      throw new CorruptModelError('neighbors: weights and indices differ in length');
   }
   if (m.itemGramian) checkGramian(m.itemGramian, m.itemFactors, items, f);
 }
@@ -309,7 +324,8 @@ function checkGramian(g: Float64Array, y: Float32Array, items: number, f: number
   for (let a = 0; a < f; a++) {
     for (let b = a; b < f; b++) {
       const v = g[a * f + b];
-      if (!Number.isFinite(v) || v !== g[b * f + a]) throw new CorruptModelError(`item gramian: not finite and symmetric at (${a}, ${b})`);
+      if (!Number.isFinite(v) || v !== g[b * f + a])
+        throw new CorruptModelError(`item gramian: not finite and symmetric at (${a}, ${b})`);
     }
   }
   for (const a of f > 0 ? new Set([0, f >> 1, f - 1]) : []) {

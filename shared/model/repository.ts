@@ -38,7 +38,10 @@ const PUT_CONCURRENCY = 4;
  * The random suffix keeps two publishes in the same second apart.
  */
 export function newVersion(now: number = Date.now()): string {
-  const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const stamp = new Date(now)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
@@ -95,7 +98,12 @@ export async function publishModel(
 }
 
 /** Deletes all versions but `keep`: `protect` (if given) and the newest others. */
-export async function pruneVersions(store: ModelStore, prefix: string, keep: number, protect?: string): Promise<string[]> {
+export async function pruneVersions(
+  store: ModelStore,
+  prefix: string,
+  keep: number,
+  protect?: string,
+): Promise<string[]> {
   const versions = await listVersions(store, prefix);
   // The protected (just published) version counts towards `keep` wherever it sorts.
   const others = versions.filter((v) => v !== protect);
@@ -130,7 +138,13 @@ export async function readLatest(store: ModelStore, prefix: string, etag?: strin
   if (typeof p.version !== 'string' || !VERSION_RE.test(p.version) || typeof p.manifestSha256 !== 'string') {
     throw new CorruptModelError(`${prefix}${LATEST_FILE}: not a model pointer`);
   }
-  return { status: 'ok', etag: r.etag, version: p.version, createdAt: String(p.createdAt ?? ''), manifestSha256: p.manifestSha256 };
+  return {
+    status: 'ok',
+    etag: r.etag,
+    version: p.version,
+    createdAt: String(p.createdAt ?? ''),
+    manifestSha256: p.manifestSha256,
+  };
 }
 
 /**
@@ -197,7 +211,8 @@ async function readVersionFile(
   for await (const chunk of chunks) {
     // another file already failed: stop transferring bytes nobody will use
     if (stop.failed) throw new Error(`${name}: read abandoned`);
-    if (length + chunk.byteLength > expected) throw new CorruptModelError(`${name}: more than the ${expected} bytes the manifest says`);
+    if (length + chunk.byteLength > expected)
+      throw new CorruptModelError(`${name}: more than the ${expected} bytes the manifest says`);
     bytes.set(chunk, length);
     hash.update(chunk);
     length += chunk.byteLength;
@@ -232,9 +247,11 @@ export async function loadModel(
   opts: LoadOptions = {},
 ): Promise<Model> {
   const manifest = await readManifest(store, prefix, version, manifestSha256);
-  if (!manifest.files || typeof manifest.files !== 'object') throw new CorruptModelError(`${version}: manifest lists no files`);
+  if (!manifest.files || typeof manifest.files !== 'object')
+    throw new CorruptModelError(`${version}: manifest lists no files`);
   const entries = Object.entries(manifest.files);
-  for (const [name] of entries) if (name.includes('/')) throw new CorruptModelError(`${version}: bad file name "${name}"`);
+  for (const [name] of entries)
+    if (name.includes('/')) throw new CorruptModelError(`${version}: bad file name "${name}"`);
   // The biggest file (item factors) bounds the load; start it first.
   entries.sort((a, b) => (b[1]?.bytes ?? 0) - (a[1]?.bytes ?? 0));
   const files = new Map<string, Uint8Array>();

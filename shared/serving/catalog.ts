@@ -27,7 +27,10 @@ export class CatalogView {
   readonly blocked: Uint8Array;
   private readonly postings = new Map<string, Set<number>>();
 
-  constructor(private readonly itemIndex: Map<string, number>, items: number) {
+  constructor(
+    private readonly itemIndex: Map<string, number>,
+    items: number,
+  ) {
     this.blocked = new Uint8Array(items);
   }
 

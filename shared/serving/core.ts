@@ -99,16 +99,24 @@ export class ServingCore {
     // Chosen over popularity-from-the-store: the store has no aggregate read, and
     // scanning events on a request path is unbounded. Training publishes a
     // popularity-only model as soon as there is any data.
-    throw new ApiError(503, 'model_unavailable', 'no model has been published yet; retry after the first training run', true, {
-      'Retry-After': String(Math.max(1, Math.min(60, this.deps.refreshSeconds))),
-    });
+    throw new ApiError(
+      503,
+      'model_unavailable',
+      'no model has been published yet; retry after the first training run',
+      true,
+      {
+        'Retry-After': String(Math.max(1, Math.min(60, this.deps.refreshSeconds))),
+      },
+    );
   }
 
   private async catalogView(pm: PreparedModel): Promise<CatalogView> {
     await this.deps.catalog.refresh();
     if (!this.deps.catalog.ready) {
       // never returning an unavailable item means not answering until the catalog was read once
-      throw new ApiError(503, 'catalog_unavailable', 'the catalog could not be read; retry shortly', true, { 'Retry-After': '1' });
+      throw new ApiError(503, 'catalog_unavailable', 'the catalog could not be read; retry shortly', true, {
+        'Retry-After': '1',
+      });
     }
     return this.deps.catalog.viewOf(pm.itemIndex, pm.items);
   }
@@ -159,10 +167,18 @@ export class ServingCore {
         const score = s.outScore[r];
         const p = scorer ? probability(cal, score) : null;
         if (minP !== undefined && !(p !== null && p >= minP)) continue;
-        const because = explain ? explain(i, BECAUSE_LIMIT).map((c) => ({ itemId: pm.model.itemIds[c.itemIndex], weight: c.weight })) : [];
+        const because = explain
+          ? explain(i, BECAUSE_LIMIT).map((c) => ({ itemId: pm.model.itemIds[c.itemIndex], weight: c.weight }))
+          : [];
         items.push({ itemId: pm.model.itemIds[i], score, probability: p, because });
       }
-      return { userId, modelVersion: pm.version, source: ctx.source, ...(ctx.stale ? { stale: true as const } : {}), items };
+      return {
+        userId,
+        modelVersion: pm.version,
+        source: ctx.source,
+        ...(ctx.stale ? { stale: true as const } : {}),
+        items,
+      };
     });
   }
 
@@ -187,7 +203,13 @@ export class ServingCore {
       score: k.score,
       probability: scorer ? probability(cal, k.score) : null,
     }));
-    return { userId, modelVersion: pm.version, source: ctx.source, ...(ctx.stale ? { stale: true as const } : {}), items: items.concat(unknown) };
+    return {
+      userId,
+      modelVersion: pm.version,
+      source: ctx.source,
+      ...(ctx.stale ? { stale: true as const } : {}),
+      items: items.concat(unknown),
+    };
   }
 
   /**
@@ -195,7 +217,10 @@ export class ServingCore {
    * kinds); the item itself is never listed. A kind without item similarity
    * (popular) answers its popular items.
    */
-  async similar(itemId: string, k: number): Promise<{ itemId: string; modelVersion: string; items: { itemId: string; score: number }[] }> {
+  async similar(
+    itemId: string,
+    k: number,
+  ): Promise<{ itemId: string; modelVersion: string; items: { itemId: string; score: number }[] }> {
     const pm = await this.model();
     const i = pm.itemIndex.get(itemId);
     if (i === undefined) throw notFound(`item "${itemId}" is not in the model`);
@@ -226,7 +251,8 @@ export class ServingCore {
     const st = this.deps.models.status();
     if (st.refused) reasons.push(`latest model version ${st.refused.version} refused: ${st.refused.reason}`);
     if (st.failingSince !== null) reasons.push(`model refresh failing since ${iso(st.failingSince)}`);
-    if (this.deps.catalog.failingSince !== null) reasons.push(`catalog reads failing since ${iso(this.deps.catalog.failingSince)}`);
+    if (this.deps.catalog.failingSince !== null)
+      reasons.push(`catalog reads failing since ${iso(this.deps.catalog.failingSince)}`);
     if (this.storeFailingSince !== null) reasons.push(`user event reads failing since ${iso(this.storeFailingSince)}`);
     return {
       status: reasons.length ? 'degraded' : 'ok',

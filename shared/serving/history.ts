@@ -20,7 +20,11 @@ export interface UserActivity {
  * Aggregates events per item (summing eventWeight) against a model's item index.
  * Items unknown to the model count for nothing: they have no factors.
  */
-export function summarizeEvents(events: readonly Interaction[], itemIndex: Map<string, number>, watermark: number): UserActivity {
+export function summarizeEvents(
+  events: readonly Interaction[],
+  itemIndex: Map<string, number>,
+  watermark: number,
+): UserActivity {
   const sums = new Map<number, number>();
   let fresh = false;
   for (const ev of events) {

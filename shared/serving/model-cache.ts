@@ -14,8 +14,12 @@ import { idIndex, prepareModel, type PreparedModel } from './prepared';
 
 /** Where models come from; the repository on a ModelStore in production, anything in tests. */
 export interface ModelSource {
-  latest(etag?: string): Promise<
-    { status: 'unchanged' } | { status: 'missing' } | { status: 'ok'; etag: string; version: string; manifestSha256?: string }
+  latest(
+    etag?: string,
+  ): Promise<
+    | { status: 'unchanged' }
+    | { status: 'missing' }
+    | { status: 'ok'; etag: string; version: string; manifestSha256?: string }
   >;
   load(version: string, manifestSha256?: string): Promise<Model>;
   /** Published versions, oldest first: lets a cold instance fall back when latest is corrupt. */
@@ -108,7 +112,10 @@ export class ModelCache {
     if (latest.status !== 'ok') this.failingSince = null;
     if (latest.status === 'unchanged') return;
     if (latest.status === 'missing') {
-      if (this.current) this.log('warn', 'latest model pointer is missing; serving the current model', { version: this.current.version });
+      if (this.current)
+        this.log('warn', 'latest model pointer is missing; serving the current model', {
+          version: this.current.version,
+        });
       this.etag = undefined;
       return;
     }

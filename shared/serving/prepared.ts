@@ -112,7 +112,8 @@ export function prepareModel(model: Model, opts: { simd?: boolean } = {}): Prepa
   };
   const fitted = loadFitted(model, { dense });
   // let the decoded copy go when the kernel holds its own (halves resident memory)
-  const served: Model = kernelFactors && kernelFactors !== model.itemFactors ? { ...model, itemFactors: kernelFactors } : model;
+  const served: Model =
+    kernelFactors && kernelFactors !== model.itemFactors ? { ...model, itemFactors: kernelFactors } : model;
   const items = model.itemIds.length;
   const createdAtMs = Date.parse(model.manifest.createdAt);
   const pool: Scratch[] = [];

@@ -44,7 +44,10 @@ export function recommendRoutes(core: ServingCore): Record<string, RouteImpl> {
       const raw = parseJsonBody(req.body, MAX_RANK_BODY_BYTES);
       const ids = (raw as { itemIds?: unknown } | null)?.itemIds;
       if (Array.isArray(ids) && ids.length > MAX_RANK_ITEMS) {
-        throw badRequest('too_many_items', `itemIds holds ${ids.length} ids; at most ${MAX_RANK_ITEMS} are ranked per call`);
+        throw badRequest(
+          'too_many_items',
+          `itemIds holds ${ids.length} ids; at most ${MAX_RANK_ITEMS} are ranked per call`,
+        );
       }
       const { itemIds } = validate(RankBody, raw, 'invalid_request');
       return { status: 200, body: await core.rank(userId, itemIds), headers: PRIVATE };

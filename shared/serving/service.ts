@@ -41,7 +41,8 @@ export function createRecommendService(config: AttuneConfig, deps: RecommendServ
   const log: Logger = (level, message, extra) => logger?.[level](message, extra ?? {});
   let source = deps.modelSource;
   if (!source) {
-    if (!deps.modelStore && !config.bucketName) throw new ConfigError('ATTUNE_BUCKET is not set (the Recommend function reads models from it)');
+    if (!deps.modelStore && !config.bucketName)
+      throw new ConfigError('ATTUNE_BUCKET is not set (the Recommend function reads models from it)');
     source = repositorySource(deps.modelStore ?? new S3ModelStore(s3Client(), config.bucketName), config.modelPrefix);
   }
   const store = deps.store ?? new DynamoInteractionStore(dynamoDocumentClient(), config.tableName);
@@ -51,6 +52,13 @@ export function createRecommendService(config: AttuneConfig, deps: RecommendServ
     now: deps.now,
     onError: (message, err) => log('warn', message, { error: err }),
   });
-  const core = new ServingCore({ models, catalog, store, log, refreshSeconds: config.modelRefreshSeconds, now: deps.now });
+  const core = new ServingCore({
+    models,
+    catalog,
+    store,
+    log,
+    refreshSeconds: config.modelRefreshSeconds,
+    now: deps.now,
+  });
   return { core, models, catalog, routes: recommendRoutes(core), warm: () => core.warm() };
 }

@@ -55,7 +55,8 @@ export class DatasetBuilder {
   ) {}
 
   add(batch: Iterable<Interaction>): void {
-    for (const ev of batch) this.addOne(ev.userId, ev.itemId, eventWeight(ev.type, ev.value), ev.timestamp, ev.receivedAt);
+    for (const ev of batch)
+      this.addOne(ev.userId, ev.itemId, eventWeight(ev.type, ev.value), ev.timestamp, ev.receivedAt);
   }
 
   /** One weighed observation (the CLI's file rows come in this way). */

@@ -34,7 +34,8 @@ export function makeHoldout(d: Dataset, how: SplitKind, seed: number): Holdout {
   const train = pairsToCsr(d, s.train);
   const test = pairsToCsr(d, s.test);
   let evalUsers = 0;
-  for (let u = 0; u < test.rows; u++) if (test.indptr[u + 1] > test.indptr[u] && train.indptr[u + 1] > train.indptr[u]) evalUsers++;
+  for (let u = 0; u < test.rows; u++)
+    if (test.indptr[u + 1] > test.indptr[u] && train.indptr[u + 1] > train.indptr[u]) evalUsers++;
   return { train, test, evalUsers, testRows: s.test };
 }
 

@@ -19,7 +19,13 @@ export interface FitHooks {
 }
 
 /** A fitted model of `kind` on `ui` (a matrix over `d`'s users and items). */
-export function fitKind(kind: ModelKind, params: Record<string, unknown>, ui: Csr, d: Pick<Dataset, 'userIds' | 'itemIds'>, hooks: FitHooks = {}): FittedModel {
+export function fitKind(
+  kind: ModelKind,
+  params: Record<string, unknown>,
+  ui: Csr,
+  d: Pick<Dataset, 'userIds' | 'itemIds'>,
+  hooks: FitHooks = {},
+): FittedModel {
   const seed = typeof params.seed === 'number' ? params.seed : 42;
   const opts: FitOptions = { seed, shouldStop: hooks.shouldStop, onEpoch: hooks.onEpoch, workBudget: hooks.workBudget };
   return kindSpec(kind).fit({ ui, userIds: d.userIds, itemIds: d.itemIds }, params, opts);

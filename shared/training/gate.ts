@@ -41,10 +41,16 @@ export function gate(candidate: Model, current: ModelManifest | null, opts: Gate
   if (bad.length) return { pass: false, reason: `non-finite values in ${bad.join(', ')}` };
   const cand = metric(candidate.manifest.metrics, 'ndcg10');
   const base = metric(opts.baseline, 'ndcg10');
-  if (opts.erasureRun) return { pass: true, reason: 'erasure since the served model: replaced regardless of metrics', baseline: base };
+  if (opts.erasureRun)
+    return { pass: true, reason: 'erasure since the served model: replaced regardless of metrics', baseline: base };
   if (!current) return { pass: true, reason: 'first model' };
-  if (base === undefined) return { pass: true, reason: `no baseline on the same holdout (${opts.baselineNote ?? 'not scored'}); published on finiteness only` };
-  if (cand === undefined) return { pass: true, reason: 'candidate not evaluated; published on finiteness only', baseline: base };
+  if (base === undefined)
+    return {
+      pass: true,
+      reason: `no baseline on the same holdout (${opts.baselineNote ?? 'not scored'}); published on finiteness only`,
+    };
+  if (cand === undefined)
+    return { pass: true, reason: 'candidate not evaluated; published on finiteness only', baseline: base };
   if (cand < base - opts.tolerance) {
     return {
       pass: false,
@@ -52,5 +58,9 @@ export function gate(candidate: Model, current: ModelManifest | null, opts: Gate
       baseline: base,
     };
   }
-  return { pass: true, reason: `nDCG@10 ${cand.toFixed(4)} vs served configuration ${base.toFixed(4)} on the same holdout (tolerance ${opts.tolerance})`, baseline: base };
+  return {
+    pass: true,
+    reason: `nDCG@10 ${cand.toFixed(4)} vs served configuration ${base.toFixed(4)} on the same holdout (tolerance ${opts.tolerance})`,
+    baseline: base,
+  };
 }

@@ -87,7 +87,11 @@ export async function runTrainingJob(deps: JobDeps): Promise<JobSummary> {
   const started = now();
   const t0 = performance.now();
   const timings: Record<string, number> = {};
-  const finish = async (s: Omit<JobSummary, 'runId' | 'timings'>, current: ModelManifest | null, error?: unknown): Promise<JobSummary> => {
+  const finish = async (
+    s: Omit<JobSummary, 'runId' | 'timings'>,
+    current: ModelManifest | null,
+    error?: unknown,
+  ): Promise<JobSummary> => {
     timings.total = Math.round(performance.now() - t0);
     const served = s.version ? { version: s.version, createdAt: new Date(now()).toISOString() } : current;
     const summary: JobSummary = {
@@ -137,7 +141,10 @@ export async function runTrainingJob(deps: JobDeps): Promise<JobSummary> {
       const fresh = await deps.store.hasNewSince(current.watermark, now());
       timings.check = Math.round(performance.now() - s);
       if (!fresh && !newErasures) {
-        return await finish({ decision: 'skipped', reason: `nothing new since ${new Date(current.watermark).toISOString()}` }, current);
+        return await finish(
+          { decision: 'skipped', reason: `nothing new since ${new Date(current.watermark).toISOString()}` },
+          current,
+        );
       }
     }
 
@@ -147,7 +154,8 @@ export async function runTrainingJob(deps: JobDeps): Promise<JobSummary> {
     const builder = new DatasetBuilder(erased, cap ?? undefined);
     await deps.store.scanInteractions((batch) => builder.add(batch));
     const d = builder.build();
-    if (d.cappedEvents > 0) log.warn('events beyond the per-user cap were left out', { runId, cappedEvents: d.cappedEvents, cap });
+    if (d.cappedEvents > 0)
+      log.warn('events beyond the per-user cap were left out', { runId, cappedEvents: d.cappedEvents, cap });
     timings.read = Math.round(performance.now() - s);
     const counts = {
       users: d.userIds.length,
@@ -184,7 +192,10 @@ export async function runTrainingJob(deps: JobDeps): Promise<JobSummary> {
     Object.assign(timings, result.timings);
     delete timings.total;
     if (deps.deadline !== undefined && now() > deps.deadline - PUBLISH_RESERVE_MS / 2) {
-      return await finish({ decision: 'failed', reason: 'training ran into the deadline; nothing published', counts }, current);
+      return await finish(
+        { decision: 'failed', reason: 'training ran into the deadline; nothing published', counts },
+        current,
+      );
     }
     const verdict = gate(result.model, current, {
       tolerance: deps.config.gateTolerance,

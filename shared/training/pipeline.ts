@@ -93,7 +93,9 @@ export function trainPipeline(d: Dataset, opts: TrainOptions): TrainResult {
   const notes: string[] = [];
   let kind = opts.kind;
   if (kind !== 'popular' && (d.userIds.length < MIN_USERS || d.itemIds.length < MIN_ITEMS || pairs < MIN_PAIRS)) {
-    notes.push(`popularity-only: ${d.userIds.length} users, ${d.itemIds.length} items, ${pairs} pairs is too little for ${kind}`);
+    notes.push(
+      `popularity-only: ${d.userIds.length} users, ${d.itemIds.length} items, ${pairs} pairs is too little for ${kind}`,
+    );
     kind = 'popular';
   }
   const spec = kindSpec(kind);
@@ -122,15 +124,19 @@ export function trainPipeline(d: Dataset, opts: TrainOptions): TrainResult {
         s = performance.now();
         progress({ stage: 'tune' });
         const tuneSeconds = opts.budgetSeconds * TUNE_SHARE;
-        const r = tuneKind(spec, { ui: h.train, userIds: d.userIds, itemIds: d.itemIds }, {
-          // the plan; its time safety stop leaves room for a machine slower than nominal
-          work: tuneSeconds * SEARCH_SHARE * NOMINAL_MADDS_PER_SECOND,
-          budgetSeconds: Math.max(0.05, tuneSeconds * SAFETY_FACTOR),
-          stop: hardStop,
-          seed: opts.seed,
-          base: { seed: opts.seed, ...(opts.params ?? {}) },
-          onTrial: (i, metric) => progress({ stage: 'tune', epoch: i + 1, loss: metric }),
-        });
+        const r = tuneKind(
+          spec,
+          { ui: h.train, userIds: d.userIds, itemIds: d.itemIds },
+          {
+            // the plan; its time safety stop leaves room for a machine slower than nominal
+            work: tuneSeconds * SEARCH_SHARE * NOMINAL_MADDS_PER_SECOND,
+            budgetSeconds: Math.max(0.05, tuneSeconds * SAFETY_FACTOR),
+            stop: hardStop,
+            seed: opts.seed,
+            base: { seed: opts.seed, ...(opts.params ?? {}) },
+            onTrial: (i, metric) => progress({ stage: 'tune', epoch: i + 1, loss: metric }),
+          },
+        );
         params = { ...r.params, ...(opts.params ?? {}) };
         tuning = { seconds: r.seconds, metric: 'ndcg10', best: r.metric, trials: r.log };
         stage('tune', s);

@@ -21,7 +21,12 @@ let fx: Fixture;
 let handler: LambdaHttpHandler;
 let store: DynamoInteractionStore;
 let models: S3ModelStore;
-const env = () => ({ ...aws().env, ATTUNE_MODEL_REFRESH_SECONDS: '0', ATTUNE_AUTH_MODE: 'none', ATTUNE_MODEL_PREFIX: 'models/' });
+const env = () => ({
+  ...aws().env,
+  ATTUNE_MODEL_REFRESH_SECONDS: '0',
+  ATTUNE_AUTH_MODE: 'none',
+  ATTUNE_MODEL_PREFIX: 'models/',
+});
 const get = (path: string, claims?: Record<string, string>) => call(handler, { method: 'GET', path, claims });
 
 beforeAll(async () => {
@@ -118,7 +123,9 @@ describe('GET /users/{userId}/recommendations', () => {
       previous = ids(r);
       if (n === 2) {
         expect(ids(r).filter((id) => fx.clusterOfItem(id) === 2).length).toBeGreaterThanOrEqual(8);
-        expect(r.body.items[0].because.map((b: { itemId: string }) => b.itemId).every((id: string) => clicked.includes(id))).toBe(true);
+        expect(
+          r.body.items[0].because.map((b: { itemId: string }) => b.itemId).every((id: string) => clicked.includes(id)),
+        ).toBe(true);
       }
     }
   });
@@ -127,7 +134,10 @@ describe('GET /users/{userId}/recommendations', () => {
     const before = await get('/users/u5/recommendations?k=10');
     expect(before.body.source).toBe('personalized');
     // u5 is in cluster 1; they now binge on cluster 3
-    const burst = ['i7', 'i11', 'i15', 'i19', 'i23', 'i27'].flatMap((id) => [event('u5', id, 'purchase'), event('u5', id, 'like')]);
+    const burst = ['i7', 'i11', 'i15', 'i19', 'i23', 'i27'].flatMap((id) => [
+      event('u5', id, 'purchase'),
+      event('u5', id, 'like'),
+    ]);
     await store.putEvents(burst);
     const after = await get('/users/u5/recommendations?k=10');
     expect(after.body.source).toBe('fold-in');
@@ -170,7 +180,11 @@ describe('GET /items/{itemId}/similar and POST /users/{userId}/rank', () => {
     const s = r.body.items.slice(0, 5).map((x: { score: number }) => x.score);
     expect([...s].sort((a, b) => b - a)).toEqual(s);
     // u1 is cluster 1: its items rank above the others
-    expect(ids(r).slice(0, 4).filter((id) => fx.clusterOfItem(id) === 1).length).toBeGreaterThanOrEqual(3);
+    expect(
+      ids(r)
+        .slice(0, 4)
+        .filter((id) => fx.clusterOfItem(id) === 1).length,
+    ).toBeGreaterThanOrEqual(3);
   });
 });
 
@@ -190,11 +204,15 @@ describe('model refresh', () => {
     const bad = trainFixture({ seed: 12, version: '20260103T000000Z-00000c' });
     await publishModel(models, 'models/', bad.model, { keep: 5 });
     const key = 'models/20260103T000000Z-00000c/item_factors.f32';
-    await s3Client().send(new PutObjectCommand({ Bucket: aws().bucketName, Key: key, Body: new Uint8Array(64).fill(7) }));
+    await s3Client().send(
+      new PutObjectCommand({ Bucket: aws().bucketName, Key: key, Body: new Uint8Array(64).fill(7) }),
+    );
     const h = await get('/health');
     expect(h.body.modelVersion).toBe('20260102T000000Z-00000b');
     expect(h.body.status).toBe('degraded');
-    expect(h.body.reasons).toEqual([expect.stringMatching(/latest model version 20260103T000000Z-00000c refused: .*item_factors/)]);
+    expect(h.body.reasons).toEqual([
+      expect.stringMatching(/latest model version 20260103T000000Z-00000c refused: .*item_factors/),
+    ]);
     const r = await get('/users/u1/recommendations');
     expect(r.status).toBe(200);
     expect(r.body.modelVersion).toBe('20260102T000000Z-00000b');
@@ -225,7 +243,12 @@ describe('every model kind', () => {
       expect(r.body.modelVersion).toBe(k.model.manifest.version);
       expect(r.body.source).toBe(kind === 'popular' ? 'popular' : 'personalized');
       expect(r.body.items).toHaveLength(5);
-      const seen = new Set(Array.from(k.model.seenIndices.subarray(k.model.seenIndptr[1], k.model.seenIndptr[2]), (i) => k.model.itemIds[i]));
+      const seen = new Set(
+        Array.from(
+          k.model.seenIndices.subarray(k.model.seenIndptr[1], k.model.seenIndptr[2]),
+          (i) => k.model.itemIds[i],
+        ),
+      );
       for (const it of r.body.items) expect(seen.has(it.itemId)).toBe(false);
       // mf ranks by predicted rating: on positive-only implicit data that is not a cluster signal
       const implicit = kind !== 'popular' && kind !== 'mf';
@@ -236,13 +259,26 @@ describe('every model kind', () => {
       const sim = await call(h, { method: 'GET', path: '/items/i1/similar?k=5' });
       expect(sim.status).toBe(200);
       expect(sim.body.items.map((x: { itemId: string }) => x.itemId)).not.toContain('i1');
-      if (implicit) expect(sim.body.items.filter((x: { itemId: string }) => k.clusterOfItem(x.itemId) === 1).length).toBeGreaterThanOrEqual(3);
-      const rank = await call(h, { method: 'POST', path: '/users/u1/rank', body: { itemIds: ['i0', 'i1', 'i2', 'i5', 'ghost'] } });
+      if (implicit)
+        expect(
+          sim.body.items.filter((x: { itemId: string }) => k.clusterOfItem(x.itemId) === 1).length,
+        ).toBeGreaterThanOrEqual(3);
+      const rank = await call(h, {
+        method: 'POST',
+        path: '/users/u1/rank',
+        body: { itemIds: ['i0', 'i1', 'i2', 'i5', 'ghost'] },
+      });
       expect(rank.status).toBe(200);
       expect(rank.body.items.map((x: { itemId: string }) => x.itemId).at(-1)).toBe('ghost');
       const ranked = rank.body.items.slice(0, 4).map((x: { score: number }) => x.score);
       expect([...ranked].sort((a, b) => b - a)).toEqual(ranked);
-      if (implicit) expect(rank.body.items.slice(0, 2).map((x: { itemId: string }) => x.itemId).sort()).toEqual(['i1', 'i5']);
+      if (implicit)
+        expect(
+          rank.body.items
+            .slice(0, 2)
+            .map((x: { itemId: string }) => x.itemId)
+            .sort(),
+        ).toEqual(['i1', 'i5']);
       expect((await call(h, { method: 'GET', path: '/health' })).body.status).toBe('ok');
     });
   }

@@ -12,7 +12,13 @@ import type { FoldInParams } from '../types';
 import { ItemFactors, requireFactors } from './factors';
 import type { Capabilities, FittedModel, History, KindSpec, LoadOptions, UserScorer } from './kind';
 
-const CAPABILITIES: Capabilities = { personalized: true, foldIn: true, similarItems: true, explain: true, ratings: false };
+const CAPABILITIES: Capabilities = {
+  personalized: true,
+  foldIn: true,
+  similarItems: true,
+  explain: true,
+  ratings: false,
+};
 
 export function foldInOf(p: AlsParams): FoldInParams {
   return {
@@ -101,7 +107,12 @@ export const als: KindSpec = {
     return {
       // relative to the data-scaled defaults (see tuneAls: α0 scales with density)
       regularization: { type: 'float', min: d.regularization / 8, max: d.regularization * 8, log: true },
-      unobservedWeight: { type: 'float', min: d.unobservedWeight / 8, max: Math.min(1, d.unobservedWeight * 8), log: true },
+      unobservedWeight: {
+        type: 'float',
+        min: d.unobservedWeight / 8,
+        max: Math.min(1, d.unobservedWeight * 8),
+        log: true,
+      },
       factors: { type: 'choice', values: s.interactions < 300_000 ? [64, 128, 256] : [64, 128, 256, 512] },
       iterations: { type: 'choice', values: [10, 15, 20] },
       confidence: { type: 'choice', values: ['binary', 'linear-0.5', 'linear-2', 'log'] },
@@ -159,4 +170,3 @@ export const als: KindSpec = {
 };
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
-

@@ -76,7 +76,8 @@ export class ItemFactors {
 
 /** Throws CorruptModelError unless the artifact has factors of a factor kind. */
 export function requireFactors(model: Model): void {
-  if (!(model.factors > 0)) throw new CorruptModelError(`${model.manifest.kind}: a factor model with ${model.factors} factors`);
+  if (!(model.factors > 0))
+    throw new CorruptModelError(`${model.manifest.kind}: a factor model with ${model.factors} factors`);
 }
 
 /** A number parameter, or the fallback when absent. */

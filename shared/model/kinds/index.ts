@@ -17,16 +17,7 @@ import { neural } from './neural';
 
 export type * from './kind';
 
-const KINDS: readonly KindSpec[] = [
-  als,
-  mf,
-  itemKnn,
-  userKnn,
-  popular,
-  ease,
-  blend,
-  neural,
-];
+const KINDS: readonly KindSpec[] = [als, mf, itemKnn, userKnn, popular, ease, blend, neural];
 
 const REGISTRY: ReadonlyMap<string, KindSpec> = new Map(KINDS.map((k) => [k.kind, k]));
 
@@ -54,7 +45,10 @@ export function kindNames(): string[] {
  */
 export function loadFitted(model: Model, opts?: LoadOptions): FittedModel {
   const spec = REGISTRY.get(model.manifest.kind);
-  if (!spec) throw new CorruptModelError(`model kind "${model.manifest.kind}" is not one this build serves (${kindNames().join(', ')})`);
+  if (!spec)
+    throw new CorruptModelError(
+      `model kind "${model.manifest.kind}" is not one this build serves (${kindNames().join(', ')})`,
+    );
   return spec.load(model, opts);
 }
 

@@ -15,7 +15,13 @@ import type { Capabilities, FittedModel, History, KindSpec, UserScorer } from '.
 /** The training matrix of a fitted model, or the artifact's seen CSR (binary) for a loaded one. */
 function seenOf(model: Model): Csr {
   const n = model.seenIndices.length;
-  return { rows: model.userIds.length, cols: model.itemIds.length, indptr: model.seenIndptr, indices: model.seenIndices, data: new Float32Array(n).fill(1) };
+  return {
+    rows: model.userIds.length,
+    cols: model.itemIds.length,
+    indptr: model.seenIndptr,
+    indices: model.seenIndices,
+    data: new Float32Array(n).fill(1),
+  };
 }
 
 function rowHistory(ui: Csr, u: number): History {
@@ -33,7 +39,10 @@ function neighbourRow(nb: Neighbors, row: number, out: Float32Array): void {
 function checkNeighbors(model: Model, rows: number): Neighbors {
   const nb = model.neighbors;
   if (!nb) throw new CorruptModelError(`${model.manifest.kind}: the artifact has no neighbour lists`);
-  if (nb.indptr.length !== rows + 1) throw new CorruptModelError(`${model.manifest.kind}: neighbour lists for ${nb.indptr.length - 1} rows, expected ${rows}`);
+  if (nb.indptr.length !== rows + 1)
+    throw new CorruptModelError(
+      `${model.manifest.kind}: neighbour lists for ${nb.indptr.length - 1} rows, expected ${rows}`,
+    );
   return nb;
 }
 
@@ -97,7 +106,13 @@ class FittedItemKnn implements FittedModel {
   }
 }
 
-const USER_CAPS: Capabilities = { personalized: true, foldIn: false, similarItems: true, explain: false, ratings: false };
+const USER_CAPS: Capabilities = {
+  personalized: true,
+  foldIn: false,
+  similarItems: true,
+  explain: false,
+  ratings: false,
+};
 
 class FittedUserKnn implements FittedModel {
   readonly kind = 'user-knn';
@@ -152,10 +167,18 @@ export const itemKnn: KindSpec = {
   searchSpace: () => knnSpace([25, 50, 100, 200]),
   fit(data, params) {
     const p: Record<string, unknown> = { k: 100, ...params };
-    return new FittedItemKnn(itemNeighbors(data.ui, { k: num(p, 'k', 100), shrinkage: num(p, 'shrinkage', 0), binary: p.binary !== false }), data.ui, p);
+    return new FittedItemKnn(
+      itemNeighbors(data.ui, { k: num(p, 'k', 100), shrinkage: num(p, 'shrinkage', 0), binary: p.binary !== false }),
+      data.ui,
+      p,
+    );
   },
   load(model) {
-    return new FittedItemKnn(checkNeighbors(model, model.itemIds.length), seenOf(model), model.manifest.hyperParameters);
+    return new FittedItemKnn(
+      checkNeighbors(model, model.itemIds.length),
+      seenOf(model),
+      model.manifest.hyperParameters,
+    );
   },
 };
 
@@ -167,9 +190,17 @@ export const userKnn: KindSpec = {
   searchSpace: () => knnSpace([20, 50, 100]),
   fit(data, params) {
     const p: Record<string, unknown> = { k: 50, ...params };
-    return new FittedUserKnn(userNeighbors(data.ui, { k: num(p, 'k', 50), shrinkage: num(p, 'shrinkage', 0), binary: p.binary !== false }), data.ui, p);
+    return new FittedUserKnn(
+      userNeighbors(data.ui, { k: num(p, 'k', 50), shrinkage: num(p, 'shrinkage', 0), binary: p.binary !== false }),
+      data.ui,
+      p,
+    );
   },
   load(model) {
-    return new FittedUserKnn(checkNeighbors(model, model.userIds.length), seenOf(model), model.manifest.hyperParameters);
+    return new FittedUserKnn(
+      checkNeighbors(model, model.userIds.length),
+      seenOf(model),
+      model.manifest.hyperParameters,
+    );
   },
 };

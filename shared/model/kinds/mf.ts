@@ -8,7 +8,13 @@ import { CorruptModelError } from '../errors';
 import { ItemFactors, requireFactors } from './factors';
 import type { Capabilities, FittedModel, KindSpec, LoadOptions, UserScorer } from './kind';
 
-const CAPABILITIES: Capabilities = { personalized: true, foldIn: false, similarItems: true, explain: false, ratings: true };
+const CAPABILITIES: Capabilities = {
+  personalized: true,
+  foldIn: false,
+  similarItems: true,
+  explain: false,
+  ratings: true,
+};
 
 class FittedMf implements FittedModel {
   readonly kind = 'mf';

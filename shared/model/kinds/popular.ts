@@ -6,7 +6,13 @@ import { popularityFromCsr } from '../../math/popularity';
 import { CorruptModelError } from '../errors';
 import type { Capabilities, FittedModel, KindSpec, UserScorer } from './kind';
 
-const CAPABILITIES: Capabilities = { personalized: false, foldIn: false, similarItems: false, explain: false, ratings: false };
+const CAPABILITIES: Capabilities = {
+  personalized: false,
+  foldIn: false,
+  similarItems: false,
+  explain: false,
+  ratings: false,
+};
 
 class FittedPopular implements FittedModel {
   readonly kind = 'popular';
@@ -40,7 +46,8 @@ export const popular: KindSpec = {
   // distinct users per item: one account's repeated events count once
   fit: (data, params) => new FittedPopular(popularityFromCsr(data.ui, true), data.ui.rows, { ...params }),
   load(model) {
-    if (model.popularity.length !== model.itemIds.length) throw new CorruptModelError('popular: popularity does not cover the items');
+    if (model.popularity.length !== model.itemIds.length)
+      throw new CorruptModelError('popular: popularity does not cover the items');
     return new FittedPopular(model.popularity, model.userIds.length, model.manifest.hyperParameters);
   },
 };

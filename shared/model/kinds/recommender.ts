@@ -30,7 +30,10 @@ export class Recommender {
     const seed = typeof this.params.seed === 'number' ? this.params.seed : 42;
     const ids = (n: number, p: string) => Array.from({ length: n }, (_, i) => `${p}${i}`);
     this.ui = ui;
-    this.model = kindSpec(this.kind).fit({ ui, userIds: ids(ui.rows, 'u'), itemIds: ids(ui.cols, 'i') }, this.params, { seed, ...opts });
+    this.model = kindSpec(this.kind).fit({ ui, userIds: ids(ui.rows, 'u'), itemIds: ids(ui.cols, 'i') }, this.params, {
+      seed,
+      ...opts,
+    });
     return this;
   }
 

@@ -20,7 +20,13 @@ function sample(rng: Rng, r: ParamRange): number | string | boolean {
 }
 
 /** Validation nDCG@10 of `params` on one split. */
-export function validate(spec: KindSpec, split: { fit: TrainingData; valid: TrainingData['ui'] }, params: Record<string, unknown>, seed: number, shouldStop?: () => boolean): number {
+export function validate(
+  spec: KindSpec,
+  split: { fit: TrainingData; valid: TrainingData['ui'] },
+  params: Record<string, unknown>,
+  seed: number,
+  shouldStop?: () => boolean,
+): number {
   const fitted = spec.fit(split.fit, params, { seed, shouldStop });
   return evaluateRanking(split.fit.ui, split.valid, (u, out) => fitted.user(u).scoreAll(out), 10).ndcg;
 }

@@ -39,7 +39,10 @@ describe('tuneAls confirm splits', () => {
   });
 
   it('still ends within a small budget and on tiny data', () => {
-    for (const [m, budget] of [[ui, 0.5], [planted(12, 9, 4), 0.2]] as const) {
+    for (const [m, budget] of [
+      [ui, 0.5],
+      [planted(12, 9, 4), 0.2],
+    ] as const) {
       const t0 = performance.now();
       const r = tuneAls(m, { budgetSeconds: budget, seed: 1, confirm: { splits: [holdoutSplit(m, 0.9, 5, 'user')] } });
       expect((performance.now() - t0) / 1000).toBeLessThan(budget + 1.5);
@@ -70,7 +73,13 @@ describe('tuneAls work plan', () => {
 
   it('a hard stop ends even the first trial', () => {
     const t0 = performance.now();
-    const r = tuneAls(ui, { budgetSeconds: 600, seed: 1, work: 1e15, factors: [64], stop: () => performance.now() - t0 > 30 });
+    const r = tuneAls(ui, {
+      budgetSeconds: 600,
+      seed: 1,
+      work: 1e15,
+      factors: [64],
+      stop: () => performance.now() - t0 > 30,
+    });
     expect(r.log.length).toBe(1);
     expect(performance.now() - t0).toBeLessThan(2000);
   });

@@ -67,12 +67,18 @@ describe('model kinds', () => {
       }
       if (caps.foldIn) {
         // a user's own training row folded in ranks like their stored row (top item of each in the other's top 5)
-        const h = { itemIdx: ui.indices.slice(ui.indptr[4], ui.indptr[5]), weights: Float64Array.from(ui.data.subarray(ui.indptr[4], ui.indptr[5])) };
+        const h = {
+          itemIdx: ui.indices.slice(ui.indptr[4], ui.indptr[5]),
+          weights: Float64Array.from(ui.data.subarray(ui.indptr[4], ui.indptr[5])),
+        };
         const folded = new Float32Array(loaded.items);
         loaded.foldIn!(h)!.scoreAll(folded);
         const stored = scoresOf(loaded, 4);
         for (const i of h.itemIdx) folded[i] = stored[i] = -Infinity;
-        const top = (x: Float32Array) => Array.from(x.keys()).sort((p, q) => x[q] - x[p]).slice(0, 5);
+        const top = (x: Float32Array) =>
+          Array.from(x.keys())
+            .sort((p, q) => x[q] - x[p])
+            .slice(0, 5);
         expect(top(folded)).toContain(top(stored)[0]);
         expect(loaded.foldIn!({ itemIdx: new Int32Array(0), weights: new Float64Array(0) })).toBeNull();
         if (caps.explain) {
@@ -84,7 +90,7 @@ describe('model kinds', () => {
     });
   }
 
-  it('an artifact of a kind this build does not know, or missing its kind\'s arrays, is corrupt', () => {
+  it("an artifact of a kind this build does not know, or missing its kind's arrays, is corrupt", () => {
     const fitted = fitKind('item-knn', { k: 5 }, ui, d);
     const m = artifactOf(fitted);
     expect(() => loadFitted({ ...m, manifest: { ...m.manifest, kind: 'ease' } })).toThrow(CorruptModelError);
@@ -94,8 +100,18 @@ describe('model kinds', () => {
 
   it("a kind's own files round-trip through the codec with sha256 and length checks", () => {
     const fitted = fitKind('popular', {}, ui, d);
-    const m = toModel(fitted, d, ui, { version: 'v', createdAt: '2026-01-01T00:00:00.000Z', metrics: {}, calibration: UNCALIBRATED, popularityHalfLifeDays: 14 });
-    m.parts = { 'ease_weights.f32': Float32Array.of(1, 2, 3), 'vocab.json': { genres: ['a', 'b'] }, 'layers.f64': Float64Array.of(0.5) };
+    const m = toModel(fitted, d, ui, {
+      version: 'v',
+      createdAt: '2026-01-01T00:00:00.000Z',
+      metrics: {},
+      calibration: UNCALIBRATED,
+      popularityHalfLifeDays: 14,
+    });
+    m.parts = {
+      'ease_weights.f32': Float32Array.of(1, 2, 3),
+      'vocab.json': { genres: ['a', 'b'] },
+      'layers.f64': Float64Array.of(0.5),
+    };
     const { manifest, files } = encodeModel(m);
     expect(manifest.files['ease_weights.f32'].bytes).toBe(12);
     const back = decodeModel(manifest, files);
@@ -103,13 +119,19 @@ describe('model kinds', () => {
     const bad = new Map(files).set('ease_weights.f32', Uint8Array.of(1, 2, 3, 4));
     expect(() => decodeModel(manifest, bad)).toThrow(/ease_weights.f32/);
     expect(() => encodeModel({ ...m, parts: { 'x.f32': Int32Array.of(1) } })).toThrow(/cannot hold/);
-    expect(() => encodeModel({ ...m, parts: { 'item_factors.f32': Float32Array.of(1) } })).toThrow(/not a free file name/);
+    expect(() => encodeModel({ ...m, parts: { 'item_factors.f32': Float32Array.of(1) } })).toThrow(
+      /not a free file name/,
+    );
   });
 
   it('generic tuning reads the search space, never worse than the defaults on validation', async () => {
     const { randomSearch } = await import('../../../shared/model/kinds/tune');
     const spec = kindSpec('item-knn');
-    const r = randomSearch(spec, { ui, userIds: d.userIds, itemIds: d.itemIds }, { seed: 1, maxTrials: 4, budgetSeconds: 60 });
+    const r = randomSearch(
+      spec,
+      { ui, userIds: d.userIds, itemIds: d.itemIds },
+      { seed: 1, maxTrials: 4, budgetSeconds: 60 },
+    );
     expect(r.log.length).toBe(4);
     expect(r.metric).toBeGreaterThanOrEqual((r.log[0].ndcg10 as number) - 1e-4);
   });

@@ -17,7 +17,10 @@ function core(read: Reader, opts: { erasure?: (userId: string) => Promise<null> 
   let t = Date.parse('2026-06-01T00:00:00Z');
   const now = () => t;
   const models = new ModelCache(
-    { latest: async () => ({ status: 'ok', etag: 'e', version: fx.model.manifest.version }), load: async () => fx.model },
+    {
+      latest: async () => ({ status: 'ok', etag: 'e', version: fx.model.manifest.version }),
+      load: async () => fx.model,
+    },
     { refreshSeconds: 60, now },
   );
   const catalog = new CatalogCache({ listCatalog: async () => [] }, { refreshSeconds: 60, now });
@@ -39,7 +42,11 @@ function gate<T>() {
 describe('ServingCore', () => {
   it('two interleaved requests for different users each get their own answer', async () => {
     const fresh = (u: string, items: string[]) => items.map((i) => event(u, i, 'purchase'));
-    const history: Record<string, Interaction[]> = { u1: fresh('u1', ['i1', 'i5']), u2: fresh('u2', ['i2', 'i6']), new: fresh('new', ['i3']) };
+    const history: Record<string, Interaction[]> = {
+      u1: fresh('u1', ['i1', 'i5']),
+      u2: fresh('u2', ['i2', 'i6']),
+      new: fresh('new', ['i3']),
+    };
     // alone, one at a time
     const solo = core(async (u) => history[u]);
     const alone = {

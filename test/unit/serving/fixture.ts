@@ -61,7 +61,12 @@ export function trainFixture(opts: FixtureOptions = {}): Fixture {
 
 let n = 0;
 /** An interaction as ingest stores it. */
-export function event(userId: string, itemId: string, type: Interaction['type'] = 'click', receivedAt = Date.now()): Interaction {
+export function event(
+  userId: string,
+  itemId: string,
+  type: Interaction['type'] = 'click',
+  receivedAt = Date.now(),
+): Interaction {
   n++;
   return { eventId: `e${n}-${receivedAt}`, userId, itemId, type, timestamp: receivedAt - 1000 + n, receivedAt };
 }

@@ -13,7 +13,14 @@ describe('prepareModel', () => {
     const g = gramian(shipped.itemFactors, 40, 8);
     expect(new ItemFactors(shipped.itemFactors, 40, 8, {}, g).gramian()).toBe(g);
     const plain = makeModel({ items: 40, factors: 8 });
-    const params = { regularization: 0.1, alpha: 1, confidence: 'linear' as const, epsilon: 1, unobservedWeight: 0.5, regularizationExponent: 0 };
+    const params = {
+      regularization: 0.1,
+      alpha: 1,
+      confidence: 'linear' as const,
+      epsilon: 1,
+      unobservedWeight: 0.5,
+      regularizationExponent: 0,
+    };
     plain.manifest.foldIn = params;
     const h = { itemIdx: Int32Array.of(1, 4, 9), weights: Float64Array.of(1, 3, 2) };
     const x = foldInUser(plain.itemFactors, 8, g, h.itemIdx, h.weights, params);
@@ -50,7 +57,9 @@ describe('prepareModel', () => {
 
   it('refuses a kind this build does not serve, like a corrupt artifact', () => {
     const model = makeModel();
-    expect(() => prepareModel({ ...model, manifest: { ...model.manifest, kind: 'quantum' } })).toThrow(CorruptModelError);
+    expect(() => prepareModel({ ...model, manifest: { ...model.manifest, kind: 'quantum' } })).toThrow(
+      CorruptModelError,
+    );
   });
 
   it('gives each checkout scratch of its own, and never lends it across an await', () => {

@@ -43,7 +43,12 @@ describe('dataset', () => {
     const target = 'i59';
     expect(before).not.toContain(target);
     const spam: Interaction[] = Array.from({ length: 10_000 }, (_, n) => ({
-      eventId: `spam${n}`, userId: 'bot', itemId: target, type: 'purchase', timestamp: t0 + n, receivedAt: t0 + n,
+      eventId: `spam${n}`,
+      userId: 'bot',
+      itemId: target,
+      type: 'purchase',
+      timestamp: t0 + n,
+      receivedAt: t0 + n,
     }));
     const d = build([...honest, ...spam]);
     expect(popularTop(d, 5)).toEqual(before);
@@ -56,7 +61,12 @@ describe('dataset', () => {
   it('the cap keeps the earliest events of each window, whatever order the store returned them in', () => {
     const cap = { events: 3, windowMs: 1000 };
     const evs: Interaction[] = Array.from({ length: 8 }, (_, n) => ({
-      eventId: `e${n}`, userId: 'u', itemId: `i${n}`, type: 'click', timestamp: n * 300, receivedAt: n * 300,
+      eventId: `e${n}`,
+      userId: 'u',
+      itemId: `i${n}`,
+      type: 'click',
+      timestamp: n * 300,
+      receivedAt: n * 300,
     }));
     const order = Int32Array.from(evs.keys());
     new Rng(3).shuffle(order);
@@ -91,7 +101,9 @@ describe('dataset', () => {
     // an existing pair, so the split is the same in every run
     const { userId, itemId, timestamp } = many[0];
     const base = run(() => {});
-    const absurd = run((b) => b.add([{ eventId: 'x', userId, itemId, type: 'rating', value: 1e9, timestamp, receivedAt: timestamp }]));
+    const absurd = run((b) =>
+      b.add([{ eventId: 'x', userId, itemId, type: 'rating', value: 1e9, timestamp, receivedAt: timestamp }]),
+    );
     const unbounded = run((b) => b.addOne(userId, itemId, 1e9, timestamp));
     // measured: bounded moves nDCG@10 by 0.0008 (as one honest top rating would), unbounded by 0.0083
     expect(Math.abs(absurd - base)).toBeLessThan(0.003);

@@ -9,7 +9,13 @@ import { events } from './seed';
 import { makeModel } from '../model/make-model';
 
 const P = 'models/';
-const CONFIG: JobConfig = { keepVersions: 3, trainBudgetSeconds: 5, gateTolerance: 0.02, leaseSeconds: 60, tune: false };
+const CONFIG: JobConfig = {
+  keepVersions: 3,
+  trainBudgetSeconds: 5,
+  gateTolerance: 0.02,
+  leaseSeconds: 60,
+  tune: false,
+};
 const quiet = { info: () => {}, warn: () => {} };
 
 function deps(over: Partial<JobDeps> = {}): JobDeps & { store: MemoryTrainingStore; models: MemoryModelStore } {
@@ -49,7 +55,7 @@ describe('training job', () => {
     const s = await runTrainingJob(d);
     expect(s.decision).toBe('published');
     const m = await loadLatestModel(d.models, P);
-    expect((m?.manifest.tuning?.trials as unknown[]).length).toBeGreaterThan(0);
+    expect((m!.manifest.tuning!.trials as unknown[]).length).toBeGreaterThan(0);
     expect(s.timings.tune).toBeLessThan(3000);
   });
 
@@ -80,11 +86,17 @@ describe('training job', () => {
   });
 
   it('plans within the deadline and refuses to start when too little is left', async () => {
-    let t = 1_000_000;
+    const t = 1_000_000;
     const clock = () => t;
-    const tight = await runTrainingJob(deps({ now: clock, deadline: t + PUBLISH_RESERVE_MS + 1000, config: { ...CONFIG, tune: true } }));
+    const tight = await runTrainingJob(
+      deps({ now: clock, deadline: t + PUBLISH_RESERVE_MS + 1000, config: { ...CONFIG, tune: true } }),
+    );
     expect(tight).toMatchObject({ decision: 'failed', reason: expect.stringMatching(/left before the deadline/) });
-    const d = deps({ now: clock, deadline: t + PUBLISH_RESERVE_MS + 9000, config: { ...CONFIG, trainBudgetSeconds: 600, tune: true } });
+    const d = deps({
+      now: clock,
+      deadline: t + PUBLISH_RESERVE_MS + 9000,
+      config: { ...CONFIG, trainBudgetSeconds: 600, tune: true },
+    });
     const s = await runTrainingJob(d);
     expect(s.decision).toBe('published');
     // 9 s left: planned for 9 / 1.5 s, never the configured 600
@@ -94,7 +106,10 @@ describe('training job', () => {
   it('the gate refuses NaN factors', () => {
     const m = makeModel();
     m.itemFactors[2] = Number.NaN;
-    expect(gate(m, null, { tolerance: 1 })).toMatchObject({ pass: false, reason: expect.stringMatching(/itemFactors/) });
+    expect(gate(m, null, { tolerance: 1 })).toMatchObject({
+      pass: false,
+      reason: expect.stringMatching(/itemFactors/),
+    });
   });
 
   it('two overlapping runs: exactly one trains', async () => {
@@ -121,7 +136,14 @@ describe('training job', () => {
 
   it('a handful of users gives a popularity-only model, and says so', async () => {
     const d = deps({
-      store: new MemoryTrainingStore(events([['a', 'x', 'view', 1], ['b', 'x', 'click', 2], ['b', 'y', 'view', 3], ['c', 'z', 'purchase', 4]])),
+      store: new MemoryTrainingStore(
+        events([
+          ['a', 'x', 'view', 1],
+          ['b', 'x', 'click', 2],
+          ['b', 'y', 'view', 3],
+          ['c', 'z', 'purchase', 4],
+        ]),
+      ),
     });
     const s = await runTrainingJob(d);
     expect(s.decision).toBe('published');
