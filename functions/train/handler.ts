@@ -6,7 +6,7 @@ import { dynamoDocumentClient, s3Client } from '../../shared/storage/aws/clients
 import { DynamoTrainingStore } from '../../shared/storage/dynamodb/training';
 import { S3ModelStore } from '../../shared/storage/s3/model-store';
 import { runTrainingJob, type JobSummary } from '../../shared/training/job';
-import { TRAIN_METRICS as M, maxTrainBudgetSeconds } from '../../shared/topology';
+import { TRAIN_METRICS as M } from '../../shared/topology';
 import { instrument, powertools } from '../observe';
 
 // Adapters live across warm invocations: one client pool, no per-run setup.
@@ -19,23 +19,20 @@ const jobLogger = {
   warn: (message: string, extra: Record<string, unknown> = {}) => pt.logger.warn(message, extra),
 };
 
-/** The configured budget, cut to what this invocation's remaining time allows (read and publish reserved). */
-export function budgetSeconds(configured: number, remainingMs: number): number {
-  return Math.max(1, Math.min(configured, maxTrainBudgetSeconds(remainingMs / 1000)));
-}
-
 export const handler = instrument(pt, async (_event: unknown, context?: Context): Promise<JobSummary> => {
   pt.metrics.addMetric(M.runs, MetricUnit.Count, 1);
-  // Lambda always passes a context; a direct call from a script runs on the configured budget.
-  const remainingMs = context?.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY;
-  const trainBudgetSeconds = budgetSeconds(config.trainBudgetSeconds, remainingMs);
+  // The job plans its budget from what is left after the read and stops every
+  // stage by this deadline (publish reserved). A direct call without a Lambda
+  // context runs on the configured budget alone.
+  const remainingMs = context?.getRemainingTimeInMillis?.();
   try {
     const summary = await runTrainingJob({
       store,
       models,
       prefix: config.modelPrefix,
-      config: { ...config, trainBudgetSeconds },
+      config,
       logger: jobLogger,
+      deadline: remainingMs === undefined ? undefined : Date.now() + remainingMs,
     });
     pt.metrics.addMetric(M.failures, MetricUnit.Count, 0);
     pt.metrics.addMetric(M.published, MetricUnit.Count, summary.decision === 'published' ? 1 : 0);

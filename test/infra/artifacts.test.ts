@@ -64,7 +64,7 @@ describe('bundled functions, run as Lambda runs them', () => {
       AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3, AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${xray.address().port}` };
   }
 
-  async function start(name: FunctionName): Promise<LambdaProcess> {
+  async function start(name: FunctionName, timeoutSeconds?: number): Promise<LambdaProcess> {
     const p = fnProps(name);
     const proc = await startLambda({
       codeDir: assetDir(name),
@@ -72,7 +72,7 @@ describe('bundled functions, run as Lambda runs them', () => {
       environment: environment(name),
       name,
       memoryMb: p.MemorySize,
-      timeoutSeconds: p.Timeout,
+      timeoutSeconds: timeoutSeconds ?? p.Timeout,
     });
     processes.push(proc);
     return proc;
@@ -157,6 +157,13 @@ describe('bundled functions, run as Lambda runs them', () => {
     const erased = await send(buildHttpEvent({ method: 'DELETE', path: `/users/${users[23]}`, claims: adminClaims }));
     expect(erased.statusCode, erased.body).toBe(202);
 
+    // Invoked with 21 s left, the run must not start training it cannot finish: the handler hands the job
+    // its remaining time, and the job keeps 20 s to publish.
+    const short = await start('Train', 21);
+    const cut = await short.invoke<{ decision: string; reason: string }>(buildScheduledEvent());
+    expect(cut.result).toMatchObject({ decision: 'failed', reason: expect.stringMatching(/left before the deadline/) });
+    await short.stop();
+
     const train = await start('Train');
     const run = await train.invoke<{ decision: string; version?: string; counts?: { users?: number } }>(buildScheduledEvent());
     expect(run.result.decision).toBe('published');
@@ -184,6 +191,9 @@ describe('bundled functions, run as Lambda runs them', () => {
     expect(other.result.statusCode).toBe(403);
 
     for (const p of [ingest, train, recommend]) await p.stop();
+    // A run cut short by its deadline is not a success; the two full runs are (published, then nothing new).
+    expect(emf(short).some((o) => o[TRAIN_METRICS.succeeded] !== undefined)).toBe(false);
+    expect(emf(train).filter((o) => o[TRAIN_METRICS.succeeded] === 1)).toHaveLength(2);
 
     // EMF metrics from every function.
     expect([...metricNames(ingest)]).toEqual(
@@ -203,7 +213,7 @@ describe('bundled functions, run as Lambda runs them', () => {
     expect(sent).toMatch(/"name":"S3"/);
 
     // No user id in any log line of any function (erasure never has to reach the log groups).
-    const lines = [ingest, train, recommend].flatMap((p) => p.logs);
+    const lines = [ingest, short, train, recommend].flatMap((p) => p.logs);
     expect(lines.length).toBeGreaterThan(10);
     for (const line of lines) for (const u of users) expect(line.includes(u), line).toBe(false);
   }, 600_000);
