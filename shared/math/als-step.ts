@@ -6,7 +6,7 @@
  *   (α0·YᵀY + Σ_obs (c_ui − α0) y_i y_iᵀ + λ_u I) x_u = Σ_obs c_ui y_i.
  * YᵀY is computed once per half-iteration by the caller.
  */
-import type { FoldInParams } from '../model/types';
+import type { FoldInParams } from './confidence';
 import type { Csr } from './csr';
 import { rowRegularization } from './confidence';
 import { choleskyRobust, choleskySolve } from './linalg';

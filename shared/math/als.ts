@@ -5,7 +5,7 @@
  * gradient (benfred/implicit) or exactly by Cholesky. The CG solver runs on
  * WebAssembly SIMD kernels when available (shared/math/wasm), else in JS.
  */
-import type { FoldInParams } from '../model/types';
+import type { FoldInParams } from './confidence';
 import { transpose, type Csr } from './csr';
 import { confidences } from './confidence';
 import { gramianInto } from './linalg';
@@ -83,7 +83,10 @@ export const DEFAULT_ALS_PARAMS: AlsParams = {
  */
 export function alsDefaultsFor(shape: { rows: number; cols: number; nnz: number }): AlsParams {
   const density = shape.nnz / Math.max(1, shape.rows * shape.cols);
-  return { ...DEFAULT_ALS_PARAMS, unobservedWeight: Math.min(1, Math.max(1e-6, DEFAULT_UNOBSERVED_PER_OBSERVED * density)) };
+  return {
+    ...DEFAULT_ALS_PARAMS,
+    unobservedWeight: Math.min(1, Math.max(1e-6, DEFAULT_UNOBSERVED_PER_OBSERVED * density)),
+  };
 }
 
 export interface AlsProgress {

@@ -3,9 +3,16 @@
  * (score, hit) pairs from a holdout, and reliability bins to show how well the
  * fitted probabilities match observed hit rates. Output matches `Calibration`.
  */
-import type { Calibration } from '../model/types';
 import type { Csr } from './csr';
 import { TopK } from './topk';
+
+/** Platt scaling of raw scores to click probabilities: P = σ(a·score + b). */
+export interface Calibration {
+  a: number;
+  b: number;
+  /** Reliability bins measured on the holdout: mean predicted vs observed hit rate. */
+  bins?: { lo: number; hi: number; count: number; meanPredicted: number; observedRate: number }[];
+}
 
 export type ReliabilityBin = NonNullable<Calibration['bins']>[number];
 
@@ -82,7 +89,13 @@ export function reliabilityBins(
   const out: ReliabilityBin[] = [];
   for (let b = 0; b < bins; b++) {
     if (!count[b]) continue;
-    out.push({ lo: b / bins, hi: (b + 1) / bins, count: count[b], meanPredicted: sumP[b] / count[b], observedRate: sumY[b] / count[b] });
+    out.push({
+      lo: b / bins,
+      hi: (b + 1) / bins,
+      count: count[b],
+      meanPredicted: sumP[b] / count[b],
+      observedRate: sumY[b] / count[b],
+    });
   }
   return out;
 }

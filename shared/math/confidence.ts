@@ -1,5 +1,15 @@
 /** Confidence weighting and regularization schedule shared by ALS training and fold-in. */
-import type { FoldInParams } from '../model/types';
+/** Parameters serving needs to fold a user in with the same least-squares step ALS uses. */
+export interface FoldInParams {
+  regularization: number;
+  alpha: number;
+  confidence: 'linear' | 'log';
+  epsilon: number;
+  /** Weight on unobserved items (iALS "alpha0"); 1 is Hu et al.'s original. */
+  unobservedWeight: number;
+  /** Frequency-scaled regularization exponent ν (Rendle 2021): λ·(n_u + α0·|I|)^ν. */
+  regularizationExponent: number;
+}
 
 /**
  * Confidence c(r) of an observed interaction of strength r (Hu et al. 2008):

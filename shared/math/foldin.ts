@@ -4,7 +4,7 @@
  * Serving, the CLI and tests all use {@link UserSystem}; it owns its scratch
  * (no module-level buffers), so two users' systems can never share memory.
  */
-import type { FoldInParams } from '../model/types';
+import type { FoldInParams } from './confidence';
 import { confidence, rowRegularization } from './confidence';
 import { alsScratch, buildRowSystem, type AlsScratch } from './als-step';
 import { choleskyRobust, choleskySolve } from './linalg';

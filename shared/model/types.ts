@@ -3,29 +3,14 @@
  * The codec (shared/model/codec.ts) turns it into files and back; storage only
  * moves those bytes. Everything numeric is a typed array, row-major.
  */
+import type { Calibration } from '../math/calibration';
+import type { FoldInParams } from '../math/confidence';
+
+// parameter types live with the math that uses them; the model format re-exports them
+export type { Calibration, FoldInParams };
 
 /** A kind registered in shared/model/kinds (als, mf, item-knn, user-knn, popular, ...). */
 export type ModelKind = string;
-
-/** Parameters serving needs to fold a user in with the same least-squares step ALS uses. */
-export interface FoldInParams {
-  regularization: number;
-  alpha: number;
-  confidence: 'linear' | 'log';
-  epsilon: number;
-  /** Weight on unobserved items (iALS "alpha0"); 1 is Hu et al.'s original. */
-  unobservedWeight: number;
-  /** Frequency-scaled regularization exponent ν (Rendle 2021): λ·(n_u + α0·|I|)^ν. */
-  regularizationExponent: number;
-}
-
-/** Platt scaling of raw scores to click probabilities: P = σ(a·score + b). */
-export interface Calibration {
-  a: number;
-  b: number;
-  /** Reliability bins measured on the holdout: mean predicted vs observed hit rate. */
-  bins?: { lo: number; hi: number; count: number; meanPredicted: number; observedRate: number }[];
-}
 
 export interface FileEntry {
   sha256: string;
