@@ -55,12 +55,17 @@ function because(item) {
   return `Because you viewed ${catalog.get(first.itemId)?.title ?? first.itemId}`;
 }
 
+let asked = 0;
 async function refreshForYou() {
+  // clicks can overlap: only the newest request may paint, or an older answer would overwrite a newer one
+  const mine = ++asked;
   try {
     const recs = await client.recommendations(user, { k: SHELF });
+    if (mine !== asked) return;
     $('source').textContent = recs.source;
     $('for-you').innerHTML = recs.items.map((it) => card(it.itemId, because(it))).join('');
   } catch (err) {
+    if (mine !== asked) return;
     $('source').textContent = 'unavailable';
     $('for-you').innerHTML = `<div class="muted">${esc(err.message)}</div>`;
   }
