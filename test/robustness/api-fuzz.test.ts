@@ -346,29 +346,44 @@ function send(port: number, agent: Agent, req: Req): Promise<number> {
 describe('fuzzing the local API', () => {
   it(`${REQUESTS} seeded hostile requests: no 5xx, none over 5 s, the service alive after`, async () => {
     const port = Number(new URL(api().url).port);
-    const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+    const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY * 3 });
     const gen = new Gen(new Rng(SEED));
     const reqs = Array.from({ length: REQUESTS }, () => gen.request());
     const problems: string[] = [];
     const statuses = new Map<number, number>();
-    let next = 0;
     let slowest = 0;
-    const worker = async () => {
-      while (next < reqs.length) {
-        const i = next++;
-        const req = reqs[i];
-        const started = performance.now();
-        try {
-          const status = await send(port, agent, req);
-          statuses.set(status, (statuses.get(status) ?? 0) + 1);
-          if (status >= 500) problems.push(`#${i} ${req.method} ${req.path.slice(0, 120)} → ${status}`);
-        } catch (err) {
-          problems.push(`#${i} ${req.method} ${req.path.slice(0, 120)} → ${(err as Error).message}`);
-        }
-        slowest = Math.max(slowest, performance.now() - started);
+    const run = async (i: number) => {
+      const req = reqs[i];
+      const started = performance.now();
+      try {
+        const status = await send(port, agent, req);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        if (status >= 500) problems.push(`#${i} ${req.method} ${req.path.slice(0, 120)} → ${status}`);
+      } catch (err) {
+        problems.push(`#${i} ${req.method} ${req.path.slice(0, 120)} → ${(err as Error).message}`);
       }
+      slowest = Math.max(slowest, performance.now() - started);
     };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    // Erasures mostly wait (the store's second sweep pauses 1 s): they get their own, wider pool.
+    const erasure = (r: Req) => r.method === 'DELETE' && /^\/users\/[^/?]+(\?|$)/.test(r.path);
+    const pool = async (indexes: number[], width: number) => {
+      let next = 0;
+      const worker = async () => {
+        while (next < indexes.length) await run(indexes[next++]);
+      };
+      await Promise.all(Array.from({ length: width }, worker));
+    };
+    const all = reqs.map((_, i) => i);
+    await Promise.all([
+      pool(
+        all.filter((i) => !erasure(reqs[i])),
+        CONCURRENCY,
+      ),
+      pool(
+        all.filter((i) => erasure(reqs[i])),
+        CONCURRENCY * 2,
+      ),
+    ]);
     agent.destroy();
     expect(problems.slice(0, 10), `${problems.length} problem(s)`).toEqual([]);
     expect(slowest).toBeLessThan(LIMIT_MS);
