@@ -98,6 +98,23 @@ describe.skipIf(!CHROMIUM)('demo shop in headless Chromium', () => {
       expect(await page.locator('#similar .card').count()).toBe(6);
       mkdirSync('.tmp', { recursive: true });
       await page.screenshot({ path: '.tmp/demo-shop.png', fullPage: false });
+
+      // a second visitor clicks three items of another category in quick succession: the answers
+      // overlap, and the shelf must end on the newest one
+      const other = cats.find((c) => c !== target)!;
+      await page.click('#fresh');
+      await page.waitForFunction(() => (globalThis as any).document.getElementById('source').textContent === 'popular');
+      await page.click(`[data-chip="${other}"]`);
+      const quick = page.locator(`#grid .card[data-category="${other}"]`);
+      for (let i = 0; i < 3; i++) await quick.nth(i * 2 + 1).click();
+      await page.waitForFunction(
+        (c) => {
+          const cards = [...(globalThis as any).document.querySelectorAll('#for-you .card')];
+          return cards.filter((e: any) => e.dataset.category === c).length * 2 > cards.length;
+        },
+        other,
+        { timeout: 2_000 },
+      );
       const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true });
       phone.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
       await phone.goto(`${t.url}/demo?user=user-4`);
