@@ -113,6 +113,22 @@ export function isRetryable(err: unknown): boolean {
   );
 }
 
+/** Failures after which the request may have reached the store and been applied (no answer came back). */
+const AMBIGUOUS = new Set([
+  'TimeoutError',
+  'AbortError',
+  'RequestTimeout',
+  'ECONNRESET',
+  'EPIPE',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
+
+/** True when a failed write may nevertheless have landed (for a classified error: its cause). */
+export function mayHaveLanded(err: unknown): boolean {
+  const e = (err instanceof Error && err.cause !== undefined ? err.cause : err) as SdkErrorShape;
+  return AMBIGUOUS.has(errorName(e)) || AMBIGUOUS.has(String(e?.code)) || (e?.$metadata?.httpStatusCode ?? 0) >= 500;
+}
+
 export interface ClassifyContext {
   /** Which store, for the message: "DynamoDB" or "S3". */
   store: string;

@@ -21,7 +21,7 @@ import {
   type PutEventsResult,
 } from '../../ports/interactions';
 import { type CallTimeouts, STORE_TIMEOUTS } from '../aws/clients';
-import { errorName } from '../aws/errors';
+import { errorName, mayHaveLanded } from '../aws/errors';
 import { INDEX, KEY, keys, ts13 } from '../schema';
 import { BATCH_LIMIT, batchWriteChunk, type BatchRetryOptions } from './batch';
 import { call, collect } from './call';
@@ -38,10 +38,19 @@ export interface DynamoInteractionStoreOptions {
   erasureSweepDelayMs?: number;
 }
 
-type Outcome = { kind: 'stored' } | { kind: 'failed' } | { kind: 'invalid'; error: string } | { kind: 'erased' };
+type Outcome =
+  | { kind: 'stored' }
+  /** `ambiguous`: the write may have landed although it failed (a timeout, not a refusal). */
+  | { kind: 'failed'; ambiguous?: boolean }
+  | { kind: 'invalid'; error: string }
+  | { kind: 'erased' };
 type StoreFault = StoreUnavailableError | StoreMisconfiguredError;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Below this much budget left, putEvents skips the re-check (the reads still hide the events). */
+const MIN_RECHECK_MS = 500;
+/** Deleting what a write left for an erased user: short, it runs after the write's budget. */
+const COMPENSATION = { requestTimeoutMs: 1_000, budgetMs: 2_000 };
 const eventKey = (ev: Interaction) => `${keys.user(ev.userId)}\u0000${keys.event(ev.eventId)}`;
 const itemKey = (it: Record<string, unknown>) => `${it[KEY.pk]}\u0000${it[KEY.sk]}`;
 
@@ -96,6 +105,8 @@ export class DynamoInteractionStore implements InteractionStore {
       // A misconfiguration is the more useful cause to report when both happened.
       if (!fault || err instanceof StoreMisconfiguredError) fault = err;
     };
+    // One budget for the write and its re-check: a hung store answers inside STORE_TIMEOUTS.write.
+    const deadline = Date.now() + STORE_TIMEOUTS.write.budgetMs;
     const chunks: number[][] = [];
     for (let i = 0; i < unique.length; i += BATCH_LIMIT) chunks.push(unique.slice(i, i + BATCH_LIMIT));
     await Promise.all(
@@ -109,11 +120,13 @@ export class DynamoInteractionStore implements InteractionStore {
           return;
         }
         if (error) noteFault(error);
+        const ambiguous = error !== undefined && mayHaveLanded(error);
         const left = new Set(unprocessed.map((r) => itemKey(r.PutRequest!.Item)));
-        for (const i of chunk) outcome.set(i, { kind: left.has(eventKey(events[i])) ? 'failed' : 'stored' });
+        for (const i of chunk)
+          outcome.set(i, left.has(eventKey(events[i])) ? { kind: 'failed', ambiguous } : { kind: 'stored' });
       }),
     );
-    await this.undoErased(events, unique, outcome);
+    await this.undoErased(events, unique, outcome, deadline);
 
     const lists = { stored: [] as number[], failed: [] as number[], erased: [] as number[] };
     const invalid: { index: number; error: string }[] = [];
@@ -141,19 +154,33 @@ export class DynamoInteractionStore implements InteractionStore {
 
   /**
    * The write path's half of erasure: re-reads the markers of the users just written (after the
-   * write took effect) and deletes what it wrote for any user erased meanwhile. When the re-check
-   * cannot be read, the events stay reported as stored: an erasure that raced them still hides
-   * them (reads check the marker) and its second sweep deletes them.
+   * write took effect) and deletes what it wrote for any user erased meanwhile. Writes that failed
+   * ambiguously (a timeout: they may still land) are deleted too; sent after them, the delete
+   * lands after them on a store that answers in order. When the re-check cannot be read, the
+   * events stay reported as stored: an erasure that raced them still hides them (reads check the
+   * marker) and its second sweep deletes them.
    */
-  private async undoErased(events: Interaction[], unique: number[], outcome: Map<number, Outcome>): Promise<void> {
-    const written = unique.filter((i) => outcome.get(i)!.kind === 'stored');
-    if (written.length === 0) return;
+  private async undoErased(
+    events: Interaction[],
+    unique: number[],
+    outcome: Map<number, Outcome>,
+    deadline: number,
+  ): Promise<void> {
+    const written = unique.filter((i) => {
+      const o = outcome.get(i)!;
+      return o.kind === 'stored' || (o.kind === 'failed' && o.ambiguous === true);
+    });
+    const left = deadline - Date.now();
+    // A write that used up the budget leaves no time to re-check: its events stay hidden, as above.
+    if (written.length === 0 || left < MIN_RECHECK_MS) return;
+    const timeouts = { requestTimeoutMs: Math.min(STORE_TIMEOUTS.write.requestTimeoutMs, left), budgetMs: left };
     let erased: Set<string>;
     try {
       erased = await erasedUsers(
         this.doc,
         this.table,
         written.map((i) => events[i].userId),
+        timeouts,
       );
     } catch {
       return;
@@ -164,7 +191,7 @@ export class DynamoInteractionStore implements InteractionStore {
         DeleteRequest: { Key: { [KEY.pk]: keys.user(events[i].userId), [KEY.sk]: keys.event(events[i].eventId) } },
       }));
       // A delete that fails here leaves events the marker already hides; the erasure's sweep removes them.
-      await batchWriteChunk(this.doc, this.table, requests, this.opts.retry);
+      await batchWriteChunk(this.doc, this.table, requests, { ...this.opts.retry, timeouts: COMPENSATION });
     }
     for (const i of undo) outcome.set(i, { kind: 'erased' });
   }
