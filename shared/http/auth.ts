@@ -41,7 +41,8 @@ export const ADMIN_SCOPE = 'attune/admin';
 
 export function principalOf(event: APIGatewayProxyEventV2, mode: AuthMode, adminGroup: string): Principal {
   if (mode === 'none') return { authenticated: false, groups: [], scopes: [], isAdmin: true };
-  const authorizer = (event.requestContext as { authorizer?: Record<string, any> }).authorizer;
+  // A hand-written event (attune local invoke) may have no request context at all.
+  const authorizer = (event.requestContext as { authorizer?: Record<string, any> } | undefined)?.authorizer;
   if (authorizer?.iam) {
     // IAM-signed server-to-server calls are trusted as admin; IAM policy is the gate.
     return { authenticated: true, groups: [], scopes: [], isAdmin: true };

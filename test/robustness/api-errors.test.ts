@@ -229,6 +229,16 @@ describe('store faults are classified at the HTTP layer, every 5xx logged once w
     );
   });
 
+  it('a bare hand-written event (no request context, no route key) is routed by its path', async () => {
+    store.fault = 'none';
+    const bare = { version: '2.0', routeKey: '$default', rawPath: '/users/a%20b/events', headers: {} } as any;
+    const res = await h(bare, {} as any);
+    expect(res.statusCode).toBe(200);
+    expect(JSON.parse(res.body!)).toEqual({ events: [], cursor: null });
+    const nowhere = await h({ ...bare, rawPath: '/nowhere' }, {} as any);
+    expect(nowhere.statusCode).toBe(404);
+  });
+
   it('values the store refused are rejected events (400), never a 503', async () => {
     store.fault = 'input';
     const res = await call(h, { method: 'POST', path: '/events', body: batch });
