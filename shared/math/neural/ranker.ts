@@ -12,6 +12,7 @@
 import { trainAls, type AlsModel, type AlsParams } from '../als';
 import type { Csr } from '../csr';
 import { holdoutSplit } from '../hpo';
+import { evaluateRanking } from '../metrics';
 import { popularityFromCsr } from '../popularity';
 import { Rng } from '../rng';
 import { TopK, scoreAll } from '../topk';
@@ -328,4 +329,33 @@ function withStats(s: RankerState, als: AlsModel, history: Csr): { state: Ranker
   }
   const sd = m.map((v, k) => Math.sqrt(Math.max(1e-12, sq[k] - v * v)));
   return { state: { ...s, mean: m, sd }, contexts };
+}
+
+export interface RankerGate {
+  choice: 'als' | 'als+neural';
+  /** Validation nDCG@10 of each pipeline, both fitted on the same fit part. */
+  als: number;
+  neural: number;
+}
+
+/**
+ * The gate's rule on held-out numbers: fit ALS and the ranker on a per-user
+ * split of `train` (validation carved from train only) and serve the ranker
+ * only when it beats ALS alone by at least `margin` nDCG@10 there.
+ */
+export function gateRanker(
+  train: Csr,
+  meta: RankerMeta,
+  options: Partial<RankerOptions> & { als: AlsParams },
+  margin = 0.005,
+  seed = 7,
+): RankerGate {
+  const { fit, valid } = holdoutSplit(train, 0.75, seed, 'user');
+  const r = fitRanker(fit, meta, options);
+  const f = r.retrieval.factors;
+  const alsScore = (u: number, out: Float32Array) =>
+    scoreAll(r.retrieval.userFactors.subarray(u * f, u * f + f), r.retrieval.itemFactors, f, out);
+  const als = evaluateRanking(fit, valid, alsScore, 10).ndcg;
+  const neural = evaluateRanking(fit, valid, r.scoreUser, 10).ndcg;
+  return { choice: neural >= als + margin ? 'als+neural' : 'als', als, neural };
 }

@@ -3,7 +3,7 @@ import { plantedWithMetadata } from './planted';
 import { holdoutSplit } from '../../../shared/math/hpo';
 import { evaluateRanking } from '../../../shared/math/metrics';
 import { alsDefaultsFor, trainAls } from '../../../shared/math/als';
-import { fitRanker } from '../../../shared/math/neural/ranker';
+import { fitRanker, gateRanker } from '../../../shared/math/neural/ranker';
 import { fitMetadataNetwork } from '../../../shared/math/neural/cold';
 import { scoreAll } from '../../../shared/math/topk';
 import type { Csr } from '../../../shared/math/csr';
@@ -58,6 +58,30 @@ describe('ALS + neural ranker on planted data', () => {
     const p = clean.r.probability(0, 1);
     expect(p).toBeGreaterThan(0);
     expect(p).toBeLessThan(1);
+  });
+
+  it('the gate (validation carved from train) serves the ranker where it wins and keeps ALS where it loses', () => {
+    const gate = (informative: boolean, eventsPerUser: number) => {
+      const { ui, meta } = plantedWithMetadata({
+        users: 800,
+        items: 400,
+        clusters: 8,
+        eventsPerUser,
+        seed: 3,
+        informative,
+      });
+      const { fit: train } = holdoutSplit(ui, 0.75, 42, 'user');
+      return gateRanker(train, meta, {
+        als: alsFor(train),
+        candidates: 100,
+        embed: 4,
+        hidden: [8],
+        train: { epochs: 5, learningRate: 0.01, batchSize: 32 },
+      });
+    };
+    // measured: sparse with informative metadata 0.158 → 0.180; dense with random metadata 0.282 → 0.274
+    expect(gate(true, 5).choice).toBe('als+neural');
+    expect(gate(false, 20).choice).toBe('als');
   });
 
   it('is deterministic for a seed', () => {
