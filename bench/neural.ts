@@ -146,7 +146,8 @@ function protocol(by: 'user' | 'item') {
     );
   }
   const best = tried.reduce((a, b) => (b.ndcg > a.ndcg ? b : a));
-  const gateKeepsAls = best.ndcg <= alsVal;
+  // the rule of gateRanker: the ranker must win by ≥ 0.005 on validation
+  const gateKeepsAls = best.ndcg < alsVal + 0.005;
   log(
     `  chosen ${JSON.stringify(best.point)} (val ${best.ndcg.toFixed(4)} vs ALS ${alsVal.toFixed(4)}): ` +
       `gate ${gateKeepsAls ? 'keeps ALS' : 'serves ALS + neural'}`,
