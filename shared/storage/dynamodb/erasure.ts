@@ -5,9 +5,9 @@
  * and the erasure's sweep orders them by when they take effect, which eventual reads would break.
  */
 import { BatchGetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
-import { StoreMisconfiguredError, StoreUnavailableError } from '../../ports/interactions';
+import { type Erasure, StoreMisconfiguredError, StoreUnavailableError } from '../../ports/interactions';
 import { STORE_TIMEOUTS, type CallTimeouts } from '../aws/clients';
-import { KEY, keys } from '../schema';
+import { INDEX, KEY, keys } from '../schema';
 import { BATCH_LIMIT, batchWriteChunk, type BatchRetryOptions } from './batch';
 import { call, collect, type Doc } from './call';
 
@@ -52,6 +52,24 @@ export async function erasedUsers(
     ),
   );
   return erased;
+}
+
+/** Every erasure marker (the sparse Directory index's ERASED partition); one query for both stores. */
+export async function listErasureMarkers(doc: Doc, table: string, timeouts: CallTimeouts): Promise<Erasure[]> {
+  const items = await collect({ what: 'Query of the erasure markers', timeouts }, (opts) =>
+    paginateQuery(
+      { client: doc },
+      {
+        TableName: table,
+        IndexName: INDEX.directory,
+        KeyConditionExpression: '#pk = :p',
+        ExpressionAttributeNames: { '#pk': KEY.gsi2pk },
+        ExpressionAttributeValues: { ':p': keys.erasedPartition },
+      },
+      opts,
+    ),
+  );
+  return items.map((it) => ({ userId: String(it.userId), erasedAt: Number(it.erasedAt) }));
 }
 
 /**

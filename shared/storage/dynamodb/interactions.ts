@@ -25,7 +25,7 @@ import { errorName, mayHaveLanded } from '../aws/errors';
 import { INDEX, KEY, keys, ts13 } from '../schema';
 import { BATCH_LIMIT, batchWriteChunk, type BatchRetryOptions } from './batch';
 import { call, collect } from './call';
-import { erasedUsers, sweepUserEvents } from './erasure';
+import { erasedUsers, listErasureMarkers, sweepUserEvents } from './erasure';
 import { catalogFromItem, eventFromItem, eventToItem } from './items';
 
 export interface DynamoInteractionStoreOptions {
@@ -291,14 +291,8 @@ export class DynamoInteractionStore implements InteractionStore {
     return erasedUsers(this.doc, this.table, userIds);
   }
 
-  async listErasures(): Promise<Erasure[]> {
-    const items = await this.queryAll('Query of the erasure markers', STORE_TIMEOUTS.list, {
-      IndexName: INDEX.directory,
-      KeyConditionExpression: '#pk = :p',
-      ExpressionAttributeNames: { '#pk': KEY.gsi2pk },
-      ExpressionAttributeValues: { ':p': keys.erasedPartition },
-    });
-    return items.map((it) => ({ userId: String(it.userId), erasedAt: Number(it.erasedAt) }));
+  listErasures(): Promise<Erasure[]> {
+    return listErasureMarkers(this.doc, this.table, STORE_TIMEOUTS.list);
   }
 
   async putItem(item: Omit<CatalogItem, 'createdAt' | 'updatedAt'>, now = Date.now()): Promise<CatalogItem> {

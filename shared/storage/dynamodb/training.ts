@@ -9,7 +9,6 @@ import {
   DeleteCommand,
   PutCommand,
   QueryCommand,
-  paginateQuery,
   paginateScan,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
@@ -19,7 +18,8 @@ import type { Erasure } from '../../ports/interactions';
 import type { RunRecord, ScanOptions, TrainingStore } from '../../ports/training';
 import { STORE_TIMEOUTS } from '../aws/clients';
 import { INDEX, KEY, RECEIVED_SHARDS, dayOf, keys, ts13 } from '../schema';
-import { call, collect } from './call';
+import { call } from './call';
+import { listErasureMarkers } from './erasure';
 import { eventFromItem } from './items';
 
 export interface DynamoTrainingStoreOptions {
@@ -147,21 +147,8 @@ export class DynamoTrainingStore implements TrainingStore {
     });
   }
 
-  async listErasures(): Promise<Erasure[]> {
-    const items = await collect({ what: 'Query of the erasure markers', timeouts }, (o) =>
-      paginateQuery(
-        { client: this.doc },
-        {
-          TableName: this.table,
-          IndexName: INDEX.directory,
-          KeyConditionExpression: '#pk = :p',
-          ExpressionAttributeNames: { '#pk': KEY.gsi2pk },
-          ExpressionAttributeValues: { ':p': keys.erasedPartition },
-        },
-        o,
-      ),
-    );
-    return items.map((it) => ({ userId: String(it.userId), erasedAt: Number(it.erasedAt) }));
+  listErasures(): Promise<Erasure[]> {
+    return listErasureMarkers(this.doc, this.table, timeouts);
   }
 
   async acquireLease(name: string, owner: string, seconds: number, now: number = Date.now()): Promise<boolean> {
