@@ -112,7 +112,6 @@ export const blend: KindSpec = {
       budgetSeconds: opts.budgetSeconds,
       alsTrials: opts.maxTrials,
       kinds: ['blend'],
-      log: () => opts.onTrial?.(0, 0),
     });
     const params = { weight: sel.weight, als: { ...sel.als }, ease: { ...sel.ease } };
     const best = sel.candidates.find((c) => c.kind === 'blend')?.validation ?? 0;

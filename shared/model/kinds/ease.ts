@@ -58,7 +58,7 @@ export class FittedEase implements FittedModel {
     this.items = model.items;
   }
 
-  /** B[i][j], from the sparse rows when pruned. */
+  /** B[i][j] (a pruned model's dropped entries are 0 in the dense copy). */
   weight(i: number, j: number): number {
     return this.model.weights[i * this.items + j];
   }

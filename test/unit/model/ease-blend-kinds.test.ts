@@ -133,4 +133,18 @@ describe('blend kind', () => {
     expect(sim[4]).toBe(-Infinity);
     expect(sim.some((x) => x > 0)).toBe(true);
   });
+
+  it('its tuner returns fittable params: the ALS half, the EASE half and the weight, all from validation', () => {
+    const r = kindSpec('blend').tune!(
+      { ui, userIds: d.userIds, itemIds: d.itemIds },
+      { seed: 2, maxTrials: 2, budgetSeconds: 600 },
+    );
+    const p = r.params as { weight: number; als: { factors: number }; ease: { lambda: number } };
+    expect(p.weight).toBeGreaterThanOrEqual(0);
+    expect(p.weight).toBeLessThanOrEqual(1);
+    expect(p.als.factors).toBeGreaterThan(0);
+    expect(p.ease.lambda).toBeGreaterThan(0);
+    expect(r.metric).toBeGreaterThan(0);
+    expect(fitKind('blend', { seed: 2, ...r.params }, ui, d).kind).toBe('blend');
+  });
 });
