@@ -6,6 +6,8 @@
 import { mkdir, open, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import type { Dirent } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import type { ConditionalGet, ModelStore } from '../../ports/model-store';
 
 const TEMP_MARK = '.tmp-';
@@ -53,7 +55,7 @@ export class LocalModelStore implements ModelStore {
   }
 
   async getChunks(key: string): Promise<AsyncIterable<Uint8Array> | null> {
-    let handle;
+    let handle: FileHandle;
     try {
       handle = await open(this.path(key), 'r');
     } catch (err) {
@@ -85,7 +87,7 @@ export class LocalModelStore implements ModelStore {
   async list(prefix: string): Promise<string[]> {
     const out: string[] = [];
     const walk = async (dir: string): Promise<void> => {
-      let entries;
+      let entries: Dirent[];
       try {
         entries = await readdir(dir, { withFileTypes: true });
       } catch (err) {

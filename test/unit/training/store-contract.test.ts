@@ -49,7 +49,8 @@ for (const [name, make] of Object.entries(backends)) {
     it('scans every interaction exactly once, across pages and segments', async () => {
       const b = await make();
       const rows: [string, string, Interaction['type'], number][] = [];
-      for (let n = 0; n < 230; n++) rows.push([`u${n % 17}`, `i${n % 11}`, n % 5 === 0 ? 'rating' : 'click', NOW - n * 1000]);
+      for (let n = 0; n < 230; n++)
+        rows.push([`u${n % 17}`, `i${n % 11}`, n % 5 === 0 ? 'rating' : 'click', NOW - n * 1000]);
       const evs = events(rows);
       await b.seed(evs, [['u3', NOW]]);
       await b.store.recordRun(run('r0', NOW));
@@ -61,13 +62,23 @@ for (const [name, make] of Object.entries(backends)) {
       const rating = seen.find((e) => e.type === 'rating')!;
       expect(rating.value).toBe(4);
       const original = evs.find((e) => e.eventId === rating.eventId)!;
-      expect(rating).toMatchObject({ userId: original.userId, itemId: original.itemId, receivedAt: original.receivedAt, timestamp: original.timestamp });
+      expect(rating).toMatchObject({
+        userId: original.userId,
+        itemId: original.itemId,
+        receivedAt: original.receivedAt,
+        timestamp: original.timestamp,
+      });
     });
 
     it('hasNewSince: recent watermark via the index, old watermark via the fallback', async () => {
       const b = await make();
       expect(await b.store.hasNewSince(0, NOW)).toBe(false);
-      await b.seed(events([['u1', 'i1', 'view', NOW - 2 * DAY], ['u2', 'i2', 'view', NOW - 1000]]));
+      await b.seed(
+        events([
+          ['u1', 'i1', 'view', NOW - 2 * DAY],
+          ['u2', 'i2', 'view', NOW - 1000],
+        ]),
+      );
       expect(await b.store.hasNewSince(NOW - 1000, NOW)).toBe(false);
       expect(await b.store.hasNewSince(NOW - 1001, NOW)).toBe(true);
       expect(await b.store.hasNewSince(NOW - 3 * DAY, NOW)).toBe(true);
@@ -80,14 +91,23 @@ for (const [name, make] of Object.entries(backends)) {
       expect(await b2.store.hasNewSince(NOW - 2 * DAY - 1, NOW)).toBe(true);
       expect(await b2.store.hasNewSince(NOW - 10 * DAY, NOW)).toBe(true);
       expect(await b2.store.hasNewSince(NOW - 2 * DAY, NOW)).toBe(false);
-      expect(await b2.store.hasNewSince(NOW - 10 * DAY + (8 * DAY), NOW)).toBe(false);
+      expect(await b2.store.hasNewSince(NOW - 10 * DAY + 8 * DAY, NOW)).toBe(false);
     });
 
     it('lists erasure markers', async () => {
       const b = await make();
-      await b.seed([], [['gone', 5], ['also-gone', 7]]);
+      await b.seed(
+        [],
+        [
+          ['gone', 5],
+          ['also-gone', 7],
+        ],
+      );
       const list = (await b.store.listErasures()).sort((x, y) => x.erasedAt - y.erasedAt);
-      expect(list).toEqual([{ userId: 'gone', erasedAt: 5 }, { userId: 'also-gone', erasedAt: 7 }]);
+      expect(list).toEqual([
+        { userId: 'gone', erasedAt: 5 },
+        { userId: 'also-gone', erasedAt: 7 },
+      ]);
     });
 
     it('lease: one holder at a time, free again after expiry or release, release only by its owner', async () => {
