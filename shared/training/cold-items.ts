@@ -130,20 +130,19 @@ export function categoryHeuristic(history: Csr, itemBags: TokenBags, tokens: num
 /**
  * Ridge regression from an item's token bag (plus an intercept, not
  * penalized) to its factors, fitted on the items in `fitItems`:
- * W = (XᵀX + λI)⁻¹XᵀV, solved by ml-matrix. Returns predicted factors for
- * every item (row-major items × f).
+ * W = (XᵀX + λI)⁻¹XᵀV, solved by ml-matrix. Returns W, row-major
+ * (tokens + 1) × f, the intercept last.
  */
-export function regressFactorsOnTokens(
+export function fitTokenRidge(
   itemBags: TokenBags,
   tokens: number,
   itemFactors: Float32Array,
   f: number,
   fitItems: ArrayLike<number>,
   lambda: number,
-): Float32Array {
-  const d = tokens + 1;
+): Float64Array {
   const row = (i: number) => {
-    const x = new Array<number>(d).fill(0);
+    const x = new Array<number>(tokens + 1).fill(0);
     x[tokens] = 1;
     for (let t = itemBags.indptr[i]; t < itemBags.indptr[i + 1]; t++) x[itemBags.indices[t]] = 1;
     return x;
@@ -152,17 +151,45 @@ export function regressFactorsOnTokens(
   const Y = new Matrix(Array.from(fitItems, (i) => Array.from(itemFactors.subarray(i * f, i * f + f))));
   const A = X.transpose().mmul(X);
   for (let t = 0; t < tokens; t++) A.set(t, t, A.get(t, t) + lambda);
-  const W = solve(A, X.transpose().mmul(Y));
+  return Float64Array.from(solve(A, X.transpose().mmul(Y)).to1DArray());
+}
+
+/** x·W for one bag of token ids (unknown ids dropped): the factor vector of an item known only by its metadata. */
+export function factorsFromTokens(
+  W: ArrayLike<number>,
+  tokens: number,
+  f: number,
+  bag: ArrayLike<number>,
+  out = new Float32Array(f),
+) {
+  for (let k = 0; k < f; k++) out[k] = W[tokens * f + k];
+  for (let q = 0; q < bag.length; q++) {
+    const t = bag[q];
+    if (t >= 0 && t < tokens) for (let k = 0; k < f; k++) out[k] += W[t * f + k];
+  }
+  return out;
+}
+
+/** {@link fitTokenRidge}, then the predicted factors of every item (row-major items × f). */
+export function regressFactorsOnTokens(
+  itemBags: TokenBags,
+  tokens: number,
+  itemFactors: Float32Array,
+  f: number,
+  fitItems: ArrayLike<number>,
+  lambda: number,
+): Float32Array {
+  const W = fitTokenRidge(itemBags, tokens, itemFactors, f, fitItems, lambda);
   const items = itemBags.indptr.length - 1;
   const out = new Float32Array(items * f);
-  for (let i = 0; i < items; i++) {
-    const x = row(i);
-    for (let k = 0; k < f; k++) {
-      let s = 0;
-      for (let t = 0; t < d; t++) if (x[t]) s += W.get(t, k);
-      out[i * f + k] = s;
-    }
-  }
+  for (let i = 0; i < items; i++)
+    factorsFromTokens(
+      W,
+      tokens,
+      f,
+      itemBags.indices.subarray(itemBags.indptr[i], itemBags.indptr[i + 1]),
+      out.subarray(i * f, i * f + f),
+    );
   return out;
 }
 
