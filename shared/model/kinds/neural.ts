@@ -12,6 +12,8 @@
  * without it the network still re-ranks on the dense features.
  */
 import { alsDefaultsFor } from '../../math/als';
+import { popularityFromCsr } from '../../math/popularity';
+import { factorsFromTokens, fitTokenRidge } from '../../training/cold-items';
 import { layoutOf, workspace, type NeuralSpec, type TokenBags } from '../../math/neural/network';
 import { DEFAULT_RANKER, fitRanker, rerankUser, type RankerState } from '../../math/neural/ranker';
 import {
@@ -36,6 +38,7 @@ const FILES = {
   itemIndices: 'neural_item_tokens.i32',
   userIndptr: 'neural_user_tokens_indptr.i32',
   userIndices: 'neural_user_tokens.i32',
+  ridge: 'neural_ridge.f64',
 } as const;
 
 interface NeuralJson {
@@ -60,6 +63,8 @@ class FittedNeural implements FittedModel {
     private readonly state: RankerState,
     private readonly vocab: { item: string[]; user: string[] },
     readonly params: Record<string, unknown>,
+    /** Ridge from item tokens (+ intercept) to ALS item factors: (tokens + 1) × f. */
+    private readonly ridge: Float64Array,
   ) {
     this.users = a.users;
     this.items = a.items;
@@ -92,6 +97,18 @@ class FittedNeural implements FittedModel {
     return sa ? this.rerank(sa, -1, history) : null;
   }
 
+  /**
+   * The factor vector of an item known only by its metadata (a new catalog item): the ridge
+   * regression of ALS item factors on tokens. Scores like any item's factors (U_u · v), so a
+   * cold item can be ranked and compared for similarity; unknown tokens are ignored.
+   */
+  coldItemFactors(tokens: readonly string[]): Float32Array {
+    const index = new Map(this.vocab.item.map((t, k) => [t, k]));
+    const bag = tokens.map((t) => index.get(t) ?? -1);
+    const f = this.ridge.length / (this.vocab.item.length + 1);
+    return factorsFromTokens(this.ridge, this.vocab.item.length, f, bag);
+  }
+
   similarItems(item: number, out: Float32Array): void {
     this.a.similarItems!(item, out);
   }
@@ -119,6 +136,7 @@ class FittedNeural implements FittedModel {
         [FILES.itemIndices]: ib.indices,
         [FILES.userIndptr]: ub.indptr,
         [FILES.userIndices]: ub.indices,
+        [FILES.ridge]: this.ridge,
       },
     };
   }
@@ -155,6 +173,7 @@ export const neural: KindSpec = {
     epochs: 5,
     learningRate: 0.01,
     negatives: 4,
+    coldRidge: 30,
   }),
   searchSpace: () => ({
     hiddenWidth: { type: 'choice', values: [8, 16, 32] },
@@ -187,17 +206,22 @@ export const neural: KindSpec = {
       },
       { userFactors: art.userFactors!, itemFactors: art.itemFactors!, factors: art.factors },
     );
-    return new FittedNeural(
-      a,
-      r.state,
-      { item: meta.iv.tokens, user: meta.uv.tokens },
-      { ...p, als: a.params, epochs },
-    );
+    // items with at least one interaction are the ridge's rows (every column, for the job's data)
+    const count = popularityFromCsr(data.ui);
+    const warm = Int32Array.from(count.keys()).filter((i) => count[i] > 0);
+    const lambda = num(p, 'coldRidge', 30);
+    const ridge = fitTokenRidge(meta.itemBags, meta.iv.size, art.itemFactors!, art.factors, warm, lambda);
+    const vocab = { item: meta.iv.tokens, user: meta.uv.tokens };
+    return new FittedNeural(a, r.state, vocab, { ...p, als: a.params, epochs, coldRidge: lambda }, ridge);
   },
   load(model: Model, opts?: LoadOptions) {
     const hp = model.manifest.hyperParameters;
     const a = als.load({ ...model, manifest: { ...model.manifest, hyperParameters: obj(hp.als) } }, opts);
-    return new FittedNeural(a, ...stateOf(model), hp);
+    const [state, vocab] = stateOf(model);
+    const ridge = model.parts?.[FILES.ridge];
+    if (!(ridge instanceof Float64Array) || ridge.length !== (vocab.item.length + 1) * model.factors)
+      throw new CorruptModelError(`neural: ${FILES.ridge} must hold (item tokens + 1) × factors values`);
+    return new FittedNeural(a, state, vocab, hp, ridge);
   },
 };
 
@@ -240,5 +264,9 @@ function stateOf(model: Model): [RankerState, { item: string[]; user: string[] }
     sd: j.sd,
     candidates: j.candidates,
   };
-  return [state, { item: j.itemVocab ?? [], user: j.userVocab ?? [] }];
+  const item = j.itemVocab ?? [];
+  const user = j.userVocab ?? [];
+  if (item.length !== spec.itemTokens || user.length !== spec.userTokens)
+    throw bad('vocabularies do not match the spec');
+  return [state, { item, user }];
 }

@@ -5,6 +5,7 @@ import type { FittedModel } from '../../../shared/model/kinds';
 import { UNCALIBRATED, toModel } from '../../../shared/training/fit';
 import { DatasetBuilder, pairsToCsr } from '../../../shared/training/dataset';
 import { syntheticInteractions } from '../training/data';
+import { plantedWithMetadata } from './planted';
 
 const builder = new DatasetBuilder();
 builder.add(syntheticInteractions({ users: 60, items: 30, seed: 3 }));
@@ -62,6 +63,11 @@ describe('neural kind', () => {
     const out = new Float32Array(fitted.items);
     loaded.foldIn!({ itemIdx: Int32Array.from([1, 2]), weights: Float64Array.from([1, 1]) })!.scoreAll(out);
     expect(out.filter((x) => x > 1).length).toBe(10);
+    const cold = (x: FittedModel) =>
+      Array.from(
+        (x as FittedModel & { coldItemFactors(t: string[]): Float32Array }).coldItemFactors(['c:k1', 'p:brand=a']),
+      );
+    expect(cold(loaded)).toEqual(cold(fitted));
   });
 
   it('refuses an artifact whose network does not fit its spec like a corrupt one', () => {
@@ -82,5 +88,38 @@ describe('neural kind', () => {
     const out = new Float32Array(m.items);
     m.user(3).scoreAll(out);
     expect(out.filter((x) => x > 1).length).toBe(5);
+  });
+
+  it('gives a new item a factor vector from its metadata that users of its cluster score highest', () => {
+    const {
+      ui: m,
+      userCluster,
+      itemCluster,
+    } = plantedWithMetadata({
+      users: 300,
+      items: 120,
+      clusters: 4,
+      eventsPerUser: 10,
+      seed: 2,
+      informative: true,
+    });
+    const userIds = Array.from({ length: m.rows }, (_, u) => `u${u}`);
+    const itemIds = Array.from({ length: m.cols }, (_, i) => `i${i}`);
+    const items = itemIds.map((itemId, i) => ({ itemId, categories: [`k${itemCluster[i]}`], properties: {} }));
+    const fitted = neural.fit(
+      { ui: m, userIds, itemIds, side: { items } },
+      { als: { factors: 8, iterations: 6 }, candidates: 10, epochs: 1 },
+      { seed: 1 },
+    ) as FittedModel & { coldItemFactors(t: string[]): Float32Array };
+    const v = [0, 1, 2, 3].map((c) => fitted.coldItemFactors([`c:k${c}`]));
+    const U = fitted.artifact().userFactors!;
+    let right = 0;
+    for (let u = 0; u < m.rows; u++) {
+      const s = v.map((x) => x.reduce((acc, xk, k) => acc + xk * U[u * 8 + k], 0));
+      if (s.indexOf(Math.max(...s)) === userCluster[u]) right++;
+    }
+    expect(right / m.rows).toBeGreaterThan(0.8);
+    // unknown tokens fall back to the intercept (the mean item)
+    expect(Array.from(fitted.coldItemFactors(['c:nope']))).toEqual(Array.from(fitted.coldItemFactors([])));
   });
 });
