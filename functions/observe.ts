@@ -59,7 +59,10 @@ export function instrument<E, R>(
 type Hook = (res: ApiResponse, ms: number) => void;
 
 /** Wraps route implementations so a hook sees each response and its core latency. */
-export function observeRoutes(impls: Record<string, RouteImpl>, hooks: Record<string, Hook>): Record<string, RouteImpl> {
+export function observeRoutes(
+  impls: Record<string, RouteImpl>,
+  hooks: Record<string, Hook>,
+): Record<string, RouteImpl> {
   const out: Record<string, RouteImpl> = {};
   for (const [key, impl] of Object.entries(impls)) {
     const hook = hooks[key] ?? hooks['*'];
@@ -99,16 +102,48 @@ const MODEL_LOG_METRICS: [RegExp, string][] = [
   [/refused/, M.refusedVersions],
 ];
 
+/** True when an error, or any error in its cause chain, is a store misconfiguration (S3 403, missing table). */
+function misconfigured(value: unknown): boolean {
+  for (let e = value, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as Error).cause, depth++) {
+    if ((e as Error).name === 'StoreMisconfiguredError') return true;
+  }
+  return false;
+}
+
+/**
+ * The Powertools logger, counting `Misconfigurations` whenever an error line
+ * reports a store misconfiguration (shared/http logs the fault's name; jobs
+ * and caches log the error itself). The alarm on that metric then names the
+ * deployment mistake instead of a generic 5xx rate.
+ */
+export function observedLogger(pt: Powertools): Logger {
+  return new Proxy(pt.logger, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver);
+      if (prop !== 'error' && prop !== 'warn') return typeof value === 'function' ? value.bind(target) : value;
+      return (message: unknown, ...extra: unknown[]) => {
+        const fields = extra[0] as { fault?: unknown; error?: unknown } | undefined;
+        if (fields?.fault === 'StoreMisconfiguredError' || misconfigured(fields?.error) || misconfigured(fields)) {
+          pt.metrics.addMetric(M.misconfigurations, MetricUnit.Count, 1);
+        }
+        return (value as (...a: unknown[]) => void).call(target, message, ...extra);
+      };
+    },
+  });
+}
+
 /** A logger for the serving service that also counts model refreshes and refused versions. */
 export function countingLogger(pt: Powertools): Pick<Logger, 'info' | 'warn' | 'error'> {
   const count = (message: string) => {
-    for (const [re, metric] of MODEL_LOG_METRICS) if (re.test(message)) pt.metrics.addMetric(metric, MetricUnit.Count, 1);
+    for (const [re, metric] of MODEL_LOG_METRICS)
+      if (re.test(message)) pt.metrics.addMetric(metric, MetricUnit.Count, 1);
   };
   const level =
     (name: 'info' | 'warn' | 'error') =>
     (message: string, ...extra: unknown[]) => {
       count(message);
-      (pt.logger[name] as (m: string, ...e: unknown[]) => void)(message, ...extra);
+      (observed[name] as (m: string, ...e: unknown[]) => void)(message, ...extra);
     };
+  const observed = observedLogger(pt);
   return { info: level('info'), warn: level('warn'), error: level('error') } as Pick<Logger, 'info' | 'warn' | 'error'>;
 }

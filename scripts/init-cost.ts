@@ -31,10 +31,16 @@ const ROOT = resolve(import.meta.dirname, '..');
 // Inside the repository, so an external @aws-sdk resolves from node_modules as the runtime's copy would.
 const OUT = join(ROOT, '.tmp', 'init-cost');
 
-async function bundle(dir: string, entry: { file: string } | { contents: string; resolveDir: string }, sdk: 'bundled' | 'external') {
+async function bundle(
+  dir: string,
+  entry: { file: string } | { contents: string; resolveDir: string },
+  sdk: 'bundled' | 'external',
+) {
   mkdirSync(dir, { recursive: true });
   await build({
-    ...('file' in entry ? { entryPoints: [entry.file] } : { stdin: { contents: entry.contents, resolveDir: entry.resolveDir, loader: 'ts' } }),
+    ...('file' in entry
+      ? { entryPoints: [entry.file] }
+      : { stdin: { contents: entry.contents, resolveDir: entry.resolveDir, loader: 'ts' } }),
     outfile: join(dir, 'index.mjs'),
     bundle: true,
     platform: 'node',
@@ -59,7 +65,12 @@ async function main() {
   Object.assign(process.env, aws.env);
   const env = (name: FunctionName) => ({
     ...aws.env,
-    ...environmentFor(name, { tableName: aws.tableName, bucketName: aws.bucketName, authMode: 'none', adminGroup: 'admin' }),
+    ...environmentFor(name, {
+      tableName: aws.tableName,
+      bucketName: aws.bucketName,
+      authMode: 'none',
+      adminGroup: 'admin',
+    }),
     POWERTOOLS_LOG_LEVEL: 'WARN',
   });
   const spec = (name: FunctionName, codeDir: string, execArgv: string[] = []) => ({
@@ -104,10 +115,20 @@ async function main() {
       }
     }
 
-    const old = execFileSync('git', ['show', `${args.before}:functions/recommend/handler.ts`], { cwd: ROOT, encoding: 'utf8' });
-    const before = await bundle(join(OUT, 'before', 'Recommend'), { contents: old, resolveDir: join(ROOT, 'functions/recommend') }, 'bundled');
+    const old = execFileSync('git', ['show', `${args.before}:functions/recommend/handler.ts`], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    const before = await bundle(
+      join(OUT, 'before', 'Recommend'),
+      { contents: old, resolveDir: join(ROOT, 'functions/recommend') },
+      'bundled',
+    );
     console.log(`\nRecommend: init, then the first GET /health (median of ${RUNS}, wall ms)`);
-    for (const [label, dir] of [['before (warm() not awaited)', before], ['after (top-level await)', dirs['bundled/Recommend']]]) {
+    for (const [label, dir] of [
+      ['before (warm() not awaited)', before],
+      ['after (top-level await)', dirs['bundled/Recommend']],
+    ]) {
       const init: number[] = [];
       const first: number[] = [];
       for (let i = 0; i < RUNS; i++) {
@@ -118,7 +139,9 @@ async function main() {
         first.push(h.ms);
         await p.stop();
       }
-      console.log(`${label.padEnd(28)} init ${median(init).toFixed(0)} ms, first /health ${median(first).toFixed(0)} ms`);
+      console.log(
+        `${label.padEnd(28)} init ${median(init).toFixed(0)} ms, first /health ${median(first).toFixed(0)} ms`,
+      );
     }
   } finally {
     await aws.stop();

@@ -82,7 +82,9 @@ class Sha256 {
     return new Uint8Array(this.hash.digest());
   }
   reset(): void {
-    this.hash = (this.secret ? createHmac('sha256', this.secret) : createHash('sha256')) as ReturnType<typeof createHash>;
+    this.hash = (this.secret ? createHmac('sha256', this.secret) : createHash('sha256')) as ReturnType<
+      typeof createHash
+    >;
   }
 }
 
@@ -137,25 +139,40 @@ async function main(): Promise<void> {
 
   const ev = { eventId, userId: subject, itemId: 'smoke-item', type: 'view' };
   const posted = await call('POST', '/events', admin ?? a.token, { events: [ev] });
-  report(posted.status === 202 && posted.body?.accepted === 1, 'event', `${posted.status} ${brief(posted.body)} (${posted.ms} ms)`);
+  report(
+    posted.status === 202 && posted.body?.accepted === 1,
+    'event',
+    `${posted.status} ${brief(posted.body)} (${posted.ms} ms)`,
+  );
 
   const listed = await call('GET', `/users/${encodeURIComponent(subject)}/events?limit=5`, admin ?? a.token);
-  const found = Array.isArray(listed.body?.events) && listed.body.events.some((e: { eventId?: string }) => e.eventId === eventId);
-  report(listed.status === 200 && found, 'read back', `${listed.status} ${found ? 'event found' : brief(listed.body)} (${listed.ms} ms)`);
+  const found =
+    Array.isArray(listed.body?.events) && listed.body.events.some((e: { eventId?: string }) => e.eventId === eventId);
+  report(
+    listed.status === 200 && found,
+    'read back',
+    `${listed.status} ${found ? 'event found' : brief(listed.body)} (${listed.ms} ms)`,
+  );
 
   if (a.function) {
     const run = await invokeTrain(a.function);
     const decision = run.body?.decision;
-    report(run.status === 200 && ['published', 'skipped', 'rejected', 'locked'].includes(decision), 'train',
-      `${run.status} ${decision ?? brief(run.body)}: ${run.body?.reason ?? ''} (${(run.ms / 1000).toFixed(1)} s)`);
+    report(
+      run.status === 200 && ['published', 'skipped', 'rejected', 'locked'].includes(decision),
+      'train',
+      `${run.status} ${decision ?? brief(run.body)}: ${run.body?.reason ?? ''} (${(run.ms / 1000).toFixed(1)} s)`,
+    );
   } else {
     console.log('skip train            (pass --function <TrainFunctionName> to run one)');
   }
 
   const recs = await call('GET', `/users/${encodeURIComponent(me)}/recommendations?k=5`, a.token);
   const items = recs.body?.items?.length;
-  report(recs.status === 200 && items > 0, 'recommend',
-    `${recs.status} ${recs.status === 200 ? `${items} items, source ${recs.body.source}, model ${recs.body.modelVersion}` : brief(recs.body)} (${recs.ms} ms)`);
+  const answer =
+    recs.status === 200
+      ? `${items} items, source ${recs.body.source}, model ${recs.body.modelVersion}`
+      : brief(recs.body);
+  report(recs.status === 200 && items > 0, 'recommend', `${recs.status} ${answer} (${recs.ms} ms)`);
 
   if (admin) {
     const erased = await call('DELETE', `/users/${encodeURIComponent(throwaway)}`, admin);

@@ -6,7 +6,7 @@ import { ingestRoutes } from '../../shared/ingest/routes';
 import { dynamoDocumentClient } from '../../shared/storage/aws/clients';
 import { DynamoInteractionStore } from '../../shared/storage/dynamodb/interactions';
 import { API_METRICS as M } from '../../shared/topology';
-import { instrument, observeRoutes, powertools, timed } from '../observe';
+import { instrument, observeRoutes, observedLogger, powertools, timed } from '../observe';
 
 const config = loadConfig();
 const pt = powertools();
@@ -34,7 +34,8 @@ const routes = observeRoutes(ingestRoutes(core), {
   },
 });
 
+const logger = observedLogger(pt);
 export const handler = instrument(
   pt,
-  createHttpHandler('Ingest', routes, { authMode: config.authMode, adminGroup: config.adminGroup, logger: pt.logger }),
+  createHttpHandler('Ingest', routes, { authMode: config.authMode, adminGroup: config.adminGroup, logger }),
 );

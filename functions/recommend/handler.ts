@@ -7,7 +7,7 @@ import { dynamoDocumentClient, s3Client } from '../../shared/storage/aws/clients
 import { DynamoInteractionStore } from '../../shared/storage/dynamodb/interactions';
 import { S3ModelStore } from '../../shared/storage/s3/model-store';
 import { API_METRICS as M } from '../../shared/topology';
-import { countingLogger, instrument, observeRoutes, powertools } from '../observe';
+import { countingLogger, instrument, observeRoutes, observedLogger, powertools } from '../observe';
 
 const config = loadConfig();
 const pt = powertools();
@@ -33,7 +33,8 @@ const routes = observeRoutes(service.routes, {
   'GET /items/{itemId}/similar': answered,
 });
 
+const logger = observedLogger(pt);
 export const handler = instrument(
   pt,
-  createHttpHandler('Recommend', routes, { authMode: config.authMode, adminGroup: config.adminGroup, logger: pt.logger }),
+  createHttpHandler('Recommend', routes, { authMode: config.authMode, adminGroup: config.adminGroup, logger }),
 );

@@ -7,16 +7,17 @@ import { DynamoTrainingStore } from '../../shared/storage/dynamodb/training';
 import { S3ModelStore } from '../../shared/storage/s3/model-store';
 import { runTrainingJob, type JobSummary } from '../../shared/training/job';
 import { TRAIN_METRICS as M } from '../../shared/topology';
-import { instrument, powertools } from '../observe';
+import { instrument, observedLogger, powertools } from '../observe';
 
 // Adapters live across warm invocations: one client pool, no per-run setup.
 const config = loadConfig();
 const pt = powertools();
 const store = new DynamoTrainingStore(pt.tracer.captureAWSv3Client(dynamoDocumentClient()), config.tableName);
 const models = new S3ModelStore(pt.tracer.captureAWSv3Client(s3Client()), config.bucketName);
+const logger = observedLogger(pt);
 const jobLogger = {
-  info: (message: string, extra: Record<string, unknown> = {}) => pt.logger.info(message, extra),
-  warn: (message: string, extra: Record<string, unknown> = {}) => pt.logger.warn(message, extra),
+  info: (message: string, extra: Record<string, unknown> = {}) => logger.info(message, extra),
+  warn: (message: string, extra: Record<string, unknown> = {}) => logger.warn(message, extra),
 };
 
 export const handler = instrument(pt, async (_event: unknown, context?: Context): Promise<JobSummary> => {
@@ -41,12 +42,14 @@ export const handler = instrument(pt, async (_event: unknown, context?: Context)
     if (summary.decision === 'published' || summary.decision === 'skipped') {
       pt.metrics.addMetric(M.succeeded, MetricUnit.Count, 1);
     }
-    if (summary.metrics?.ndcg10 !== undefined) pt.metrics.addMetric(M.ndcg10, MetricUnit.NoUnit, summary.metrics.ndcg10);
+    if (summary.metrics?.ndcg10 !== undefined)
+      pt.metrics.addMetric(M.ndcg10, MetricUnit.NoUnit, summary.metrics.ndcg10);
     pt.metrics.addMetric(M.seconds, MetricUnit.Seconds, (summary.timings.total ?? 0) / 1000);
-    if (summary.modelAgeSeconds !== undefined) pt.metrics.addMetric(M.modelAge, MetricUnit.Seconds, summary.modelAgeSeconds);
+    if (summary.modelAgeSeconds !== undefined)
+      pt.metrics.addMetric(M.modelAge, MetricUnit.Seconds, summary.modelAgeSeconds);
     return summary;
   } catch (err) {
-    pt.logger.error('training failed', err as Error);
+    logger.error('training failed', { error: err });
     pt.metrics.addMetric(M.failures, MetricUnit.Count, 1);
     // Rethrow: the schedule's retry policy and DLQ must see the failure.
     throw err;

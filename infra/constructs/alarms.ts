@@ -166,7 +166,11 @@ export class AttuneAlarms extends Construct {
         treatMissingData: TreatMissingData.NOT_BREACHING,
       }),
     );
-    atLeastOnce('TrainingFailures', 'Training: a run failed (reported by the Train handler)', app(props.trainingFailures));
+    atLeastOnce(
+      'TrainingFailures',
+      'Training: a run failed (reported by the Train handler)',
+      app(props.trainingFailures),
+    );
     atLeastOnce(
       'RefusedModelVersions',
       'Serving: Recommend refused a model version (corrupt artifact) and kept serving an older one',
@@ -174,7 +178,8 @@ export class AttuneAlarms extends Construct {
     );
     atLeastOnce(
       'Misconfigurations',
-      'A store answered in a way only a deployment mistake explains (e.g. S3 403, missing table): requests fail with 500',
+      'A store answered in a way only a deployment mistake explains (e.g. S3 403, missing table): ' +
+        'requests fail with 500',
       app(props.misconfigurations),
     );
 
@@ -212,6 +217,10 @@ export class AttuneAlarms extends Construct {
 }
 
 /** Namespace, name and dimensions of a custom metric, in the shape `Metric` takes. */
-export function metricIdentity(m: AppMetric): { namespace: string; metricName: string; dimensionsMap: Record<string, string> } {
+export function metricIdentity(m: AppMetric): {
+  namespace: string;
+  metricName: string;
+  dimensionsMap: Record<string, string>;
+} {
   return { namespace: m.namespace, metricName: m.name, dimensionsMap: m.dimensions };
 }

@@ -222,5 +222,5 @@ export class AttuneFunction extends Construct {
 function bucketLogicalIdHint(bucket: IBucket): string {
   const child = bucket.node.defaultChild;
   if (!child) throw new Error('bindModelBucket needs a bucket defined in this app');
-  return (bucket.stack.getLogicalId(child as never) as string);
+  return bucket.stack.getLogicalId(child as never) as string;
 }

@@ -53,14 +53,27 @@ export class AttuneDashboard extends Construct {
   constructor(scope: Construct, id: string, props: AttuneDashboardProps) {
     super(scope, id);
     const app = (name: string, statistic = 'Sum', label?: string) =>
-      new Metric({ namespace: props.namespace, metricName: name, dimensionsMap: props.dimensions, statistic, period: PERIOD, label });
+      new Metric({
+        namespace: props.namespace,
+        metricName: name,
+        dimensionsMap: props.dimensions,
+        statistic,
+        period: PERIOD,
+        label,
+      });
     const m = props.metrics;
     const fns = Object.entries(props.functions);
     const perFunction = (title: string, pick: (fn: IFunction) => Metric) =>
       new GraphWidget({ title, width: 8, left: fns.map(([name, fn]) => pick(fn).with({ label: name })) });
 
     const rows: IWidget[][] = [
-      [new TextWidget({ markdown: '# Attune\nAPI, functions, table, training and serving. Alarms at the bottom.', width: 24, height: 1 })],
+      [
+        new TextWidget({
+          markdown: '# Attune\nAPI, functions, table, training and serving. Alarms at the bottom.',
+          width: 24,
+          height: 1,
+        }),
+      ],
       [
         new GraphWidget({
           title: 'API requests, 4xx, 5xx',
@@ -112,7 +125,11 @@ export class AttuneDashboard extends Construct {
           ),
           right: [app(m.coldStarts, 'Sum', 'cold starts'), app(m.refusedVersions, 'Sum', 'refused versions')],
         }),
-        new GraphWidget({ title: 'Serving core latency (ms)', width: 8, left: [app(m.coreLatency, 'p50'), app(m.coreLatency, 'p99')] }),
+        new GraphWidget({
+          title: 'Serving core latency (ms)',
+          width: 8,
+          left: [app(m.coreLatency, 'p50'), app(m.coreLatency, 'p99')],
+        }),
       ],
       [
         new GraphWidget({

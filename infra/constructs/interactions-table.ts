@@ -14,7 +14,10 @@ export interface InteractionsTableProps {
   keysOnlyIndexes?: string[];
 }
 
-const attr = (a: AttributeDef) => ({ name: a.name, type: a.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER });
+const attr = (a: AttributeDef) => ({
+  name: a.name,
+  type: a.type === 'S' ? AttributeType.STRING : AttributeType.NUMBER,
+});
 
 /**
  * On-demand, point-in-time recovery, AWS-managed KMS encryption, TTL on the
@@ -49,7 +52,11 @@ export class InteractionsTable extends Construct {
       if (lsi.partitionKey.name !== schema.partitionKey.name) {
         throw new Error(`local index ${lsi.name} must share the table's partition key`);
       }
-      this.table.addLocalSecondaryIndex({ indexName: lsi.name, sortKey: attr(lsi.sortKey), projectionType: ProjectionType.ALL });
+      this.table.addLocalSecondaryIndex({
+        indexName: lsi.name,
+        sortKey: attr(lsi.sortKey),
+        projectionType: ProjectionType.ALL,
+      });
     }
     for (const gsi of schema.globalIndexes) {
       this.table.addGlobalSecondaryIndex({

@@ -39,7 +39,8 @@ export class TrainSchedule extends Construct {
       id: 'AwsSolutions-SQS3',
       reason:
         'This queue is itself the dead-letter queue (of the training schedule target and of failed asynchronous ' +
-        'Train invocations); nothing consumes it automatically, so it needs no DLQ of its own. An alarm watches its depth.',
+        'Train invocations); nothing consumes it automatically, so it needs no DLQ of its own. ' +
+        'An alarm watches its depth.',
     });
     // EventBridge caps the maximum event age between 60 s and 24 h.
     const maxEventAge = Duration.seconds(Math.min(Math.max(props.periodSeconds, 60), 86_400));

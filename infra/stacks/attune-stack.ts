@@ -182,8 +182,10 @@ export class AttuneStack extends Stack {
         Validations.of(created).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason: s.unauthenticated
-            ? `Dev stage deployed with attune:unauthenticated=true (explicit opt-in, off by default): ${route.method} ${route.path} has no authorizer and the handlers run with ATTUNE_AUTH_MODE=none.`
-            : `${route.method} ${route.path} is public by design (topology auth "public"): it reports service and model status only, no user data.`,
+            ? 'Dev stage deployed with attune:unauthenticated=true (explicit opt-in, off by default): ' +
+              `${route.method} ${route.path} has no authorizer and the handlers run with ATTUNE_AUTH_MODE=none.`
+            : `${route.method} ${route.path} is public by design (topology auth "public"): ` +
+              'it reports service and model status only, no user data.',
         });
       }
     }
@@ -206,7 +208,11 @@ export class AttuneStack extends Stack {
     });
 
     // --- alarms, dashboard, safe rollout ------------------------------------
-    const app = (name: string): AppMetric => ({ namespace: METRICS_NAMESPACE, name, dimensions: { service: SERVICE_NAME } });
+    const app = (name: string): AppMetric => ({
+      namespace: METRICS_NAMESPACE,
+      name,
+      dimensions: { service: SERVICE_NAME },
+    });
     this.alarms = new AttuneAlarms(this, 'Alarms', {
       functions: Object.fromEntries(Object.entries(functions).map(([name, f]) => [name, f.fn])),
       train: { fn: train.fn, timeoutSeconds: s.trainTimeoutMinutes * 60 },
@@ -258,7 +264,7 @@ export class AttuneStack extends Stack {
         autoRollback: { failedDeployment: true, stoppedDeployment: true, deploymentInAlarm: true },
       });
       Validations.of(this.deploymentGroups[name]!.role).acknowledge({
-        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]',
+        id: `AwsSolutions-IAM4[Policy::${CODEDEPLOY_LAMBDA_POLICY}]`,
         reason:
           'The AWS-maintained minimal service role for CodeDeploy on Lambda (the Limited variant): read and update ' +
           'the alias it shifts, read the alarms it watches; AWS keeps it in step with what CodeDeploy calls.',
@@ -269,7 +275,10 @@ export class AttuneStack extends Stack {
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName, description: 'Interactions table' });
     new CfnOutput(this, 'BucketName', { value: this.models.bucket.bucketName, description: 'Model bucket' });
-    new CfnOutput(this, 'TrainFunctionName', { value: train.fn.functionName, description: 'Invoke to train now (alias live)' });
+    new CfnOutput(this, 'TrainFunctionName', {
+      value: train.fn.functionName,
+      description: 'Invoke to train now (alias live)',
+    });
     new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.schedule.deadLetterQueue.queueUrl });
     new CfnOutput(this, 'AuthMode', { value: s.unauthenticated ? 'none' : 'jwt' });
     if (this.auth) new CfnOutput(this, 'JwtIssuer', { value: this.auth.issuer });
@@ -299,6 +308,9 @@ export class AttuneStack extends Stack {
     }
   }
 }
+
+/** The managed policy CDK gives a CodeDeploy service role for Lambda, as cdk-nag names it. */
+const CODEDEPLOY_LAMBDA_POLICY = 'arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited';
 
 /** `Canary10Percent5Minutes` → the LambdaDeploymentConfig member of that name. */
 function deploymentConfigKey(name: AttuneSettings['deploymentConfig']) {

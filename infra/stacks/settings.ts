@@ -16,7 +16,9 @@ export class SettingsError extends Error {
 const CTX = 'attune:';
 
 /** Retention periods CloudWatch Logs accepts, in days. */
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 /** CodeDeploy predefined Lambda configurations the stack accepts. */
 export const DEPLOYMENT_CONFIGS = ['Canary10Percent5Minutes', 'Linear10PercentEvery1Minute', 'AllAtOnce'] as const;
@@ -24,18 +26,24 @@ export const DEPLOYMENT_CONFIGS = ['Canary10Percent5Minutes', 'Linear10PercentEv
 // `-c key=value` gives strings; cdk.json gives JSON values. Each field accepts both.
 const bool = z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean());
 const num = (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v), z.number().finite().min(min).max(max));
+  z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() !== '' ? Number(v) : v),
+    z.number().finite().min(min).max(max),
+  );
 const str = z.string().transform((s) => s.trim());
-const list = z.preprocess((v) => {
-  if (typeof v !== 'string') return v;
-  const s = v.trim();
-  if (!s.startsWith('[')) return s.split(',');
-  try {
-    return JSON.parse(s) as unknown;
-  } catch {
-    return v; // not a list: the array schema names the key
-  }
-}, z.array(z.string()).transform((a) => a.map((x) => x.trim()).filter(Boolean)));
+const list = z.preprocess(
+  (v) => {
+    if (typeof v !== 'string') return v;
+    const s = v.trim();
+    if (!s.startsWith('[')) return s.split(',');
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      return v; // not a list: the array schema names the key
+    }
+  },
+  z.array(z.string()).transform((a) => a.map((x) => x.trim()).filter(Boolean)),
+);
 
 /** Per-route limits of the HTTP API stage, requests per second. */
 const throttle = z.object({ rate: z.number().min(1), burst: z.number().min(1) }).strict();
@@ -44,15 +52,17 @@ const routeThrottles = z.preprocess(
   (v) => (typeof v === 'string' ? JSON.parse(v) : v),
   z.record(z.string(), throttle).superRefine((o, ctx) => {
     for (const k of Object.keys(o)) {
-      if (!routeKeys.includes(k)) ctx.addIssue({ code: 'custom', message: `unknown route "${k}" (routes: ${routeKeys.join(', ')})` });
+      if (!routeKeys.includes(k))
+        ctx.addIssue({ code: 'custom', message: `unknown route "${k}" (routes: ${routeKeys.join(', ')})` });
     }
   }),
 );
 
 /**
- * Per-route defaults (a route missing here gets the default-route limits). Rates are per second across all callers (API Gateway has
- * no per-caller limit); they bound what one abusive account can make the
- * functions and the table do, and sit below the account's 10,000 rps default.
+ * Per-route defaults (a route missing here gets the default-route limits).
+ * Rates are per second across all callers (API Gateway has no per-caller
+ * limit); they bound what one abusive account can make the functions and the
+ * table do, and sit below the account's 10,000 rps default.
  */
 export const DEFAULT_ROUTE_THROTTLES: Record<string, { rate: number; burst: number }> = {
   'POST /events': { rate: 200, burst: 400 },
@@ -95,7 +105,9 @@ const SCHEMA = z
     routeThrottles: routeThrottles.default({}),
     /** Browser origins allowed by CORS; empty disables CORS (mobile apps do not need it). */
     corsOrigins: list
-      .pipe(z.array(z.string().regex(/^(\*|https?:\/\/[^/]+)$/, 'entries must be origins like https://app.example.com')))
+      .pipe(
+        z.array(z.string().regex(/^(\*|https?:\/\/[^/]+)$/, 'entries must be origins like https://app.example.com')),
+      )
       .default([]),
     /** Alarm notifications also go to this address (SNS e-mail subscription); the topic always exists. */
     alarmEmail: email.default(''),
@@ -113,14 +125,20 @@ const SCHEMA = z
     sesRegion: str.default(''),
     /** Cognito mode: domain prefix of the hosted token endpoint (client-credentials admin clients). */
     cognitoDomainPrefix: str
-      .refine((s) => s === '' || /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(s), 'must be lowercase letters, digits, dashes')
+      .refine(
+        (s) => s === '' || /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(s),
+        'must be lowercase letters, digits, dashes',
+      )
       .default(''),
     /** Retention of Lambda and API access log groups, in days. */
     logRetentionDays: num(1)
       .refine((n) => LOG_RETENTION_DAYS.includes(n), `must be one of ${LOG_RETENTION_DAYS.join(', ')}`)
       .default(30),
     /** Powertools log level of every function. */
-    logLevel: str.transform((s) => s.toUpperCase()).pipe(z.enum(LOG_LEVELS)).default('INFO'),
+    logLevel: str
+      .transform((s) => s.toUpperCase())
+      .pipe(z.enum(LOG_LEVELS))
+      .default('INFO'),
     /** Share of invocations logged at DEBUG regardless of the level (Powertools sampling). */
     logSampleRate: num(0, 1).default(0),
     /** Staleness alarm: no successful training run (published or nothing new) for this many periods. */
@@ -140,7 +158,10 @@ const SCHEMA = z
   })
   .strict();
 
-export type AttuneSettings = Omit<z.output<typeof SCHEMA>, 'trainPeriodMinutes' | 'trainBudgetSeconds' | 'routeThrottles'> & {
+export type AttuneSettings = Omit<
+  z.output<typeof SCHEMA>,
+  'trainPeriodMinutes' | 'trainBudgetSeconds' | 'routeThrottles'
+> & {
   /** Seconds between scheduled runs: parsed from a rate(), or `attune:trainPeriodMinutes` for a cron(). */
   trainPeriodSeconds: number;
   /** Training budget handed to the job: the final fit may run to 1.5× it, after the read. */
@@ -197,7 +218,8 @@ export function readSettings(scope: Construct): AttuneSettings {
     }
     trainPeriodSeconds = trainPeriodMinutes * 60;
   }
-  if (trainPeriodSeconds < 60) throw new SettingsError(`${CTX}trainSchedule must not run more often than once a minute`);
+  if (trainPeriodSeconds < 60)
+    throw new SettingsError(`${CTX}trainSchedule must not run more often than once a minute`);
 
   // The job may run to finalFitFactor × budget after the table read, then publishes.
   const timeoutSeconds = s.trainTimeoutMinutes * 60;
@@ -210,7 +232,8 @@ export function readSettings(scope: Construct): AttuneSettings {
   }
   if (trainBudgetSeconds !== undefined && trainBudgetSeconds > maxBudget) {
     throw new SettingsError(
-      `${CTX}trainBudgetSeconds=${trainBudgetSeconds} does not fit ${CTX}trainTimeoutMinutes=${s.trainTimeoutMinutes}: ` +
+      `${CTX}trainBudgetSeconds=${trainBudgetSeconds} does not fit ` +
+        `${CTX}trainTimeoutMinutes=${s.trainTimeoutMinutes}: ` +
         `${TRAIN_TIMING.finalFitFactor} × budget + ${TRAIN_TIMING.reserveSeconds} s (read and publish) must be ≤ ` +
         `${timeoutSeconds} s, so the budget can be at most ${maxBudget} s`,
     );

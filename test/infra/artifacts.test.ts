@@ -59,17 +59,30 @@ describe('bundled functions, run as Lambda runs them', () => {
       }
     }
     // What Lambda adds: region and credentials; the endpoints point the SDK at the embedded stores.
-    const { AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3 } = aws.env;
-    return { ...out, AWS_REGION, AWS_DEFAULT_REGION: AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY,
-      AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3, AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${xray.address().port}` };
+    const { AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL_S3 } =
+      aws.env;
+    return {
+      ...out,
+      AWS_REGION,
+      AWS_DEFAULT_REGION: AWS_REGION,
+      AWS_ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY,
+      AWS_ENDPOINT_URL_DYNAMODB,
+      AWS_ENDPOINT_URL_S3,
+      AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${xray.address().port}`,
+    };
   }
 
-  async function start(name: FunctionName, timeoutSeconds?: number): Promise<LambdaProcess> {
+  async function start(
+    name: FunctionName,
+    timeoutSeconds?: number,
+    env: Record<string, string> = {},
+  ): Promise<LambdaProcess> {
     const p = fnProps(name);
     const proc = await startLambda({
       codeDir: assetDir(name),
       handler: p.Handler,
-      environment: environment(name),
+      environment: { ...environment(name), ...env },
       name,
       memoryMb: p.MemorySize,
       timeoutSeconds: timeoutSeconds ?? p.Timeout,
@@ -79,7 +92,12 @@ describe('bundled functions, run as Lambda runs them', () => {
   }
 
   /** Claims as the HTTP API JWT authorizer passes them for a Cognito access token. */
-  const userClaims = (sub: string) => ({ sub, token_use: 'access', client_id: 'app-client', scope: 'aws.cognito.signin.user.admin' });
+  const userClaims = (sub: string) => ({
+    sub,
+    token_use: 'access',
+    client_id: 'app-client',
+    scope: 'aws.cognito.signin.user.admin',
+  });
   const adminClaims = { sub: 'admin-client', token_use: 'access', client_id: 'admin-client', scope: ADMIN_SCOPE };
 
   const emf = (proc: LambdaProcess) =>
@@ -92,7 +110,11 @@ describe('bundled functions, run as Lambda runs them', () => {
       }
     });
   const metricNames = (proc: LambdaProcess) =>
-    new Set(emf(proc).flatMap((o) => o._aws.CloudWatchMetrics.flatMap((m: { Metrics: { Name: string }[] }) => m.Metrics.map((x) => x.Name))));
+    new Set(
+      emf(proc).flatMap((o) =>
+        o._aws.CloudWatchMetrics.flatMap((m: { Metrics: { Name: string }[] }) => m.Metrics.map((x) => x.Name)),
+      ),
+    );
 
   beforeAll(async () => {
     s = synth({}, { bundle: true });
@@ -131,7 +153,7 @@ describe('bundled functions, run as Lambda runs them', () => {
     console.log('bundle sizes:', sizes);
   });
 
-  it('drives ingest → train → recommend through the bundles, with metrics, traces and no user id in any log', async () => {
+  it('drives ingest → train → recommend: metrics, traces, no user id in any log', async () => {
     const ingest = await start('Ingest');
     const send = async (event: ReturnType<typeof buildHttpEvent>) => (await ingest.invoke<Http>(event)).result;
 
@@ -150,8 +172,14 @@ describe('bundled functions, run as Lambda runs them', () => {
       expect(JSON.parse(res.body)).toMatchObject({ accepted: 6 });
     }
     // Another user's token cannot write for users[0]; an admin (client-credentials scope) can erase.
-    const forged = await send(buildHttpEvent({ method: 'POST', path: '/events', claims: userClaims(users[1]),
-      body: { events: [{ userId: users[0], itemId: 'item-1', type: 'click' }] } }));
+    const forged = await send(
+      buildHttpEvent({
+        method: 'POST',
+        path: '/events',
+        claims: userClaims(users[1]),
+        body: { events: [{ userId: users[0], itemId: 'item-1', type: 'click' }] },
+      }),
+    );
     // Refused as a whole (403, or 400 with the event rejected): nothing stored for users[0] by another token.
     expect([400, 403], forged.body).toContain(forged.statusCode);
     const erased = await send(buildHttpEvent({ method: 'DELETE', path: `/users/${users[23]}`, claims: adminClaims }));
@@ -165,7 +193,9 @@ describe('bundled functions, run as Lambda runs them', () => {
     await short.stop();
 
     const train = await start('Train');
-    const run = await train.invoke<{ decision: string; version?: string; counts?: { users?: number } }>(buildScheduledEvent());
+    const run = await train.invoke<{ decision: string; version?: string; counts?: { users?: number } }>(
+      buildScheduledEvent(),
+    );
     expect(run.result.decision).toBe('published');
     const again = await train.invoke<{ decision: string }>(buildScheduledEvent());
     expect(again.result.decision).toBe('skipped');
@@ -190,6 +220,22 @@ describe('bundled functions, run as Lambda runs them', () => {
     );
     expect(other.result.statusCode).toBe(403);
 
+    // A deployment mistake (a table that does not exist) is a 500 and a Misconfigurations metric.
+    const broken = await start('Ingest', undefined, { ATTUNE_TABLE: 'no-such-table' });
+    const failed = (
+      await broken.invoke<Http>(
+        buildHttpEvent({
+          method: 'POST',
+          path: '/events',
+          claims: userClaims(users[4]),
+          body: { events: [{ userId: users[4], itemId: 'item-1', type: 'click' }] },
+        }),
+      )
+    ).result;
+    expect(failed.statusCode, failed.body).toBe(500);
+    await broken.stop();
+    expect([...metricNames(broken)]).toContain(API_METRICS.misconfigurations);
+
     for (const p of [ingest, train, recommend]) await p.stop();
     // A run cut short by its deadline is not a success; the two full runs are (published, then nothing new).
     expect(emf(short).some((o) => o[TRAIN_METRICS.succeeded] !== undefined)).toBe(false);
@@ -197,11 +243,23 @@ describe('bundled functions, run as Lambda runs them', () => {
 
     // EMF metrics from every function.
     expect([...metricNames(ingest)]).toEqual(
-      expect.arrayContaining([API_METRICS.eventsAccepted, API_METRICS.batchSize, API_METRICS.storeLatency, API_METRICS.coldStarts]),
+      expect.arrayContaining([
+        API_METRICS.eventsAccepted,
+        API_METRICS.batchSize,
+        API_METRICS.storeLatency,
+        API_METRICS.coldStarts,
+      ]),
     );
-    expect([...metricNames(train)]).toEqual(expect.arrayContaining([TRAIN_METRICS.runs, TRAIN_METRICS.succeeded, TRAIN_METRICS.published]));
+    expect([...metricNames(train)]).toEqual(
+      expect.arrayContaining([TRAIN_METRICS.runs, TRAIN_METRICS.succeeded, TRAIN_METRICS.published]),
+    );
     expect([...metricNames(recommend)]).toEqual(
-      expect.arrayContaining([API_METRICS.answers, API_METRICS.coreLatency, API_METRICS.coldStarts, API_METRICS.modelRefreshes]),
+      expect.arrayContaining([
+        API_METRICS.answers,
+        API_METRICS.coreLatency,
+        API_METRICS.coldStarts,
+        API_METRICS.modelRefreshes,
+      ]),
     );
     const answers = emf(recommend).find((o) => o.Answers !== undefined);
     expect(answers?.source).toBe('personalized');
@@ -213,7 +271,7 @@ describe('bundled functions, run as Lambda runs them', () => {
     expect(sent).toMatch(/"name":"S3"/);
 
     // No user id in any log line of any function (erasure never has to reach the log groups).
-    const lines = [ingest, short, train, recommend].flatMap((p) => p.logs);
+    const lines = [ingest, short, train, recommend, broken].flatMap((p) => p.logs);
     expect(lines.length).toBeGreaterThan(10);
     for (const line of lines) for (const u of users) expect(line.includes(u), line).toBe(false);
   }, 600_000);

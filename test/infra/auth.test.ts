@@ -35,7 +35,9 @@ describe('routes (default: Cognito user pool)', () => {
   it('serves every topology route, each from its function, and nothing else', () => {
     expect([...byKey.keys()].sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
     for (const r of ROUTES) {
-      expect(byKey.get(`${r.method} ${r.path}`)?.functionId).toBe(logicalId(s.stack, s.stack.functions[r.function].alias));
+      expect(byKey.get(`${r.method} ${r.path}`)?.functionId).toBe(
+        logicalId(s.stack, s.stack.functions[r.function].alias),
+      );
     }
   });
 
@@ -94,11 +96,15 @@ describe('routes (default: Cognito user pool)', () => {
     s.template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
       Domain: { 'Fn::Join': ['', ['attune-prod-', { Ref: 'AWS::AccountId' }]] },
     });
-    expect(Object.keys(s.template.findOutputs('*'))).toEqual(expect.arrayContaining(['AdminClientId', 'TokenEndpoint']));
+    expect(Object.keys(s.template.findOutputs('*'))).toEqual(
+      expect.arrayContaining(['AdminClientId', 'TokenEndpoint']),
+    );
   });
 
   it("sends Cognito's e-mail through SES when a verified sender is configured", () => {
-    s.template.hasResourceProperties('AWS::Cognito::UserPool', { EmailConfiguration: { EmailSendingAccount: 'COGNITO_DEFAULT' } });
+    s.template.hasResourceProperties('AWS::Cognito::UserPool', {
+      EmailConfiguration: { EmailSendingAccount: 'COGNITO_DEFAULT' },
+    });
     const ses = synth({ 'attune:sesFromEmail': 'no-reply@example.com', 'attune:sesRegion': 'eu-west-1' });
     ses.template.hasResourceProperties('AWS::Cognito::UserPool', {
       EmailConfiguration: Match.objectLike({

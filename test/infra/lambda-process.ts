@@ -57,7 +57,11 @@ export async function startLambda(spec: LambdaSpec): Promise<LambdaProcess> {
     AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
     ...spec.environment,
   };
-  const child: ChildProcess = fork(HOST, [], { env, execArgv: spec.execArgv ?? [], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const child: ChildProcess = fork(HOST, [], {
+    env,
+    execArgv: spec.execArgv ?? [],
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
   const logs: string[] = [];
   for (const stream of [child.stdout!, child.stderr!]) {
     let rest = '';

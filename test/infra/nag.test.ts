@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { addAttune } from '../../infra/stacks/attune-stack';
 import { synth } from './synth';
 
+const CODEDEPLOY = 'arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited';
+
 const CONFIGS: Record<string, Record<string, unknown>> = {
   default: {},
   oidc: { 'attune:jwtIssuer': 'https://login.example.com/', 'attune:jwtAudience': 'attune-app' },
@@ -75,8 +77,8 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions-APIG4 @ Http/Api/GET--health',
       'AwsSolutions-COG2 @ Auth/UserPool',
       'AwsSolutions-COG8 @ Auth/UserPool',
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited] @ IngestDeployment/ServiceRole',
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited] @ RecommendDeployment/ServiceRole',
+      `AwsSolutions-IAM4[Policy::${CODEDEPLOY}] @ IngestDeployment/ServiceRole`,
+      `AwsSolutions-IAM4[Policy::${CODEDEPLOY}] @ RecommendDeployment/ServiceRole`,
       'AwsSolutions-IAM5[Resource::*] @ Ingest/Role',
       'AwsSolutions-IAM5[Resource::*] @ Recommend/Role',
       'AwsSolutions-IAM5[Resource::*] @ Train/Role',
@@ -89,9 +91,10 @@ describe('cdk-nag AwsSolutions', () => {
   it('keeps the X-Ray wildcard acknowledgement honest: the role default policies hold nothing else with "*"', () => {
     const { stack, template } = synth({}, { nag: true });
     for (const fn of Object.values(stack.functions)) {
-      const policy = template.findResources('AWS::IAM::Policy')[
-        stack.getLogicalId(fn.role.node.findChild('DefaultPolicy').node.defaultChild as never)
-      ];
+      const policy =
+        template.findResources('AWS::IAM::Policy')[
+          stack.getLogicalId(fn.role.node.findChild('DefaultPolicy').node.defaultChild as never)
+        ];
       for (const st of policy.Properties.PolicyDocument.Statement) {
         if (JSON.stringify(st.Resource).includes('*')) {
           expect(st.Action).toEqual(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']);

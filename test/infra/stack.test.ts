@@ -42,9 +42,9 @@ describe('functions', () => {
     expect(fnProps('Train').ReservedConcurrentExecutions).toBe(1);
 
     const custom = synth({ 'attune:trainMemoryMb': 4096, 'attune:trainTimeoutMinutes': '10' });
-    const train = custom.template.findResources('AWS::Lambda::Function')[
-      logicalId(custom.stack, custom.stack.functions.Train.fn)
-    ].Properties;
+    const train =
+      custom.template.findResources('AWS::Lambda::Function')[logicalId(custom.stack, custom.stack.functions.Train.fn)]
+        .Properties;
     expect(train.MemorySize).toBe(4096);
     expect(train.Timeout).toBe(600);
     // The budget follows the timeout: (600 s - 120 s reserved) / 1.5.
@@ -59,8 +59,9 @@ describe('functions', () => {
     expect(() => synth({ 'attune:trainTimeoutMinutes': 3 })).not.toThrow();
     expect(() => synth({ 'attune:trainTimeoutMinutes': 1 })).toThrow(/no training time/);
     const s = synth({ 'attune:trainBudgetSeconds': '300' });
-    const env = s.template.findResources('AWS::Lambda::Function')[logicalId(s.stack, s.stack.functions.Train.fn)]
-      .Properties.Environment.Variables;
+    const env =
+      s.template.findResources('AWS::Lambda::Function')[logicalId(s.stack, s.stack.functions.Train.fn)].Properties
+        .Environment.Variables;
     expect(env[ENV.trainBudgetSeconds]).toBe('300');
   });
 
@@ -68,14 +69,17 @@ describe('functions', () => {
     expect(() => synth({ 'attune:trainMemoryMb': 'lots' })).toThrow(/attune:trainMemoryMb/);
     expect(() => synth({ 'attune:trainMemoryMB': 4096 })).toThrow(/attune:trainMemoryMB/);
     expect(() => synth({ 'attune:logLevel': 'LOUD' })).toThrow(/attune:logLevel/);
-    expect(() => synth({ 'attune:routeThrottles': '{"GET /nope": {"rate": 1, "burst": 1}}' })).toThrow(/routeThrottles/);
+    expect(() => synth({ 'attune:routeThrottles': '{"GET /nope": {"rate": 1, "burst": 1}}' })).toThrow(
+      /routeThrottles/,
+    );
   });
 
   it('sets log level and debug sampling from context', () => {
     const s = synth({ 'attune:logLevel': 'warn', 'attune:logSampleRate': '0.05' });
     for (const name of NAMES) {
-      const env = s.template.findResources('AWS::Lambda::Function')[logicalId(s.stack, s.stack.functions[name].fn)]
-        .Properties.Environment.Variables;
+      const env =
+        s.template.findResources('AWS::Lambda::Function')[logicalId(s.stack, s.stack.functions[name].fn)].Properties
+          .Environment.Variables;
       expect(env.POWERTOOLS_LOG_LEVEL).toBe('WARN');
       expect(env.POWERTOOLS_LOGGER_SAMPLE_RATE).toBe('0.05');
     }
@@ -214,7 +218,10 @@ describe('interactions table', () => {
           { AttributeName: TABLE_SCHEMA.sortKey.name, KeyType: 'RANGE' },
         ],
         LocalSecondaryIndexes: TABLE_SCHEMA.localIndexes.map((i) =>
-          Match.objectLike({ IndexName: i.name, KeySchema: Match.arrayWith([{ AttributeName: i.sortKey.name, KeyType: 'RANGE' }]) }),
+          Match.objectLike({
+            IndexName: i.name,
+            KeySchema: Match.arrayWith([{ AttributeName: i.sortKey.name, KeyType: 'RANGE' }]),
+          }),
         ),
         GlobalSecondaryIndexes: TABLE_SCHEMA.globalIndexes.map((i) =>
           Match.objectLike({
@@ -255,14 +262,20 @@ describe('model bucket', () => {
         IgnorePublicAcls: true,
         RestrictPublicBuckets: true,
       });
-      expect(p.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe('AES256');
+      expect(p.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault.SSEAlgorithm).toBe(
+        'AES256',
+      );
       expect(p.OwnershipControls.Rules[0].ObjectOwnership).toBe('BucketOwnerEnforced');
       expect(buckets[id].DeletionPolicy).toBe('Retain');
       template.hasResourceProperties('AWS::S3::BucketPolicy', {
         Bucket: { Ref: id },
         PolicyDocument: {
           Statement: Match.arrayWith([
-            Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({
+              Effect: 'Deny',
+              Action: 's3:*',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
           ]),
         },
       });
@@ -274,8 +287,12 @@ describe('model bucket', () => {
     expect(p.VersioningConfiguration).toEqual({ Status: 'Enabled' });
     expect(p.LoggingConfiguration).toEqual({ DestinationBucketName: { Ref: logId }, LogFilePrefix: 'models-bucket/' });
     const rules = p.LifecycleConfiguration.Rules as Record<string, unknown>[];
-    expect(rules).toContainEqual(expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' }));
-    expect(rules).toContainEqual(expect.objectContaining({ Prefix: MODEL_PREFIX, ExpirationInDays: 90, Status: 'Enabled' }));
+    expect(rules).toContainEqual(
+      expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' }),
+    );
+    expect(rules).toContainEqual(
+      expect.objectContaining({ Prefix: MODEL_PREFIX, ExpirationInDays: 90, Status: 'Enabled' }),
+    );
     // Log delivery by bucket policy, scoped to the model bucket (no ACLs).
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: logId },
@@ -315,13 +332,20 @@ describe('training schedule', () => {
         }),
       ],
     });
-    template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 1_209_600,
+    });
     template.hasResourceProperties('AWS::SQS::QueuePolicy', {
       Queues: [{ Ref: queueId }],
       PolicyDocument: {
         Statement: Match.arrayWith([
           Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-          Match.objectLike({ Effect: 'Allow', Principal: { Service: 'events.amazonaws.com' }, Action: 'sqs:SendMessage' }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+          }),
         ]),
       },
     });
@@ -339,7 +363,11 @@ describe('training schedule', () => {
     const { template } = synth({ 'attune:trainSchedule': 'cron(0 3 * * ? *)', 'attune:trainPeriodMinutes': 1440 });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 3 * * ? *)' });
     // Three daily periods exceed CloudWatch's one-day evaluation window: capped at a day.
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'TrainingSucceeded', Threshold: 1, Period: 86_400 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'TrainingSucceeded',
+      Threshold: 1,
+      Period: 86_400,
+    });
     expect(() => synth({ 'attune:trainSchedule': 'cron(0 3 * * ? *)' })).toThrow(/trainPeriodMinutes/);
     expect(() => synth({ 'attune:trainSchedule': 'every hour' })).toThrow(/trainSchedule/);
   });
@@ -350,21 +378,31 @@ describe('alarms', () => {
   const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
   const app = (name: string) => alarms.find((a) => a.MetricName === name && a.Namespace === 'Attune');
 
-  it('covers function errors and throttles, API 5xx rate and p99 latency, table throttles, training and serving', () => {
+  it('covers function errors/throttles, API 5xx and p99, table throttles, training, serving', () => {
     for (const name of NAMES) {
       const fnRef = { Ref: logicalId(stack, stack.functions[name].fn) };
       for (const metric of ['Errors', 'Throttles']) {
         expect(
-          alarms.some((a) => a.MetricName === metric && a.Namespace === 'AWS/Lambda' &&
-            JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: fnRef }])),
+          alarms.some(
+            (a) =>
+              a.MetricName === metric &&
+              a.Namespace === 'AWS/Lambda' &&
+              JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: fnRef }]),
+          ),
           `${name} ${metric}`,
         ).toBe(true);
       }
     }
-    const fiveXx = alarms.find((a) => a.Metrics?.some((m: { Expression?: string }) => m.Expression?.includes('errors / requests')));
+    const fiveXx = alarms.find((a) =>
+      a.Metrics?.some((m: { Expression?: string }) => m.Expression?.includes('errors / requests')),
+    );
     expect(fiveXx?.Threshold).toBe(1);
-    expect(alarms.some((a) => a.MetricName === 'Latency' && a.ExtendedStatistic === 'p99' && a.Threshold === 1000)).toBe(true);
-    const throttles = alarms.find((a) => a.Metrics?.some((m: { Expression?: string }) => m.Expression === 'reads + writes'));
+    expect(
+      alarms.some((a) => a.MetricName === 'Latency' && a.ExtendedStatistic === 'p99' && a.Threshold === 1000),
+    ).toBe(true);
+    const throttles = alarms.find((a) =>
+      a.Metrics?.some((m: { Expression?: string }) => m.Expression === 'reads + writes'),
+    );
     const names = throttles?.Metrics.filter((m: any) => m.MetricStat).map((m: any) => m.MetricStat.Metric.MetricName);
     expect(names?.sort()).toEqual(['ReadThrottleEvents', 'WriteThrottleEvents']);
     expect(app('TrainingFailures')).toMatchObject({ Dimensions: [{ Name: 'service', Value: 'attune' }], Threshold: 1 });
@@ -374,9 +412,17 @@ describe('alarms', () => {
   });
 
   it('alarms when Train runs past 80% of its timeout', () => {
-    const duration = alarms.find((a) => a.MetricName === 'Duration' &&
-      JSON.stringify(a.Dimensions) === JSON.stringify([{ Name: 'FunctionName', Value: { Ref: logicalId(stack, stack.functions.Train.fn) } }]));
-    expect(duration).toMatchObject({ Statistic: 'Maximum', Threshold: 720_000, ComparisonOperator: 'GreaterThanThreshold' });
+    const duration = alarms.find(
+      (a) =>
+        a.MetricName === 'Duration' &&
+        JSON.stringify(a.Dimensions) ===
+          JSON.stringify([{ Name: 'FunctionName', Value: { Ref: logicalId(stack, stack.functions.Train.fn) } }]),
+    );
+    expect(duration).toMatchObject({
+      Statistic: 'Maximum',
+      Threshold: 720_000,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
   });
 
   it('staleness: no successful run (published or nothing new) in N periods, missing data breaching', () => {
@@ -398,7 +444,11 @@ describe('alarms', () => {
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
     });
     expect(alarms.length).toBe(NAMES.length * 2 + 9);
     for (const a of alarms) {
@@ -420,9 +470,28 @@ describe('dashboard', () => {
     const { stack, template } = synth();
     const [dash] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
     const body = JSON.stringify(dash.Properties.DashboardBody);
-    for (const metric of ['Count', '5xx', '4xx', 'Latency', 'Errors', 'Throttles', 'Duration', 'ReadThrottleEvents',
-      'WriteThrottleEvents', 'TrainingRuns', 'ModelPublished', 'TrainingSucceeded', 'TrainingFailures', 'ModelNdcg10',
-      'TrainingSeconds', 'ModelAgeSeconds', 'Answers', 'CoreLatency', 'EventsAccepted', 'ColdStart']) {
+    for (const metric of [
+      'Count',
+      '5xx',
+      '4xx',
+      'Latency',
+      'Errors',
+      'Throttles',
+      'Duration',
+      'ReadThrottleEvents',
+      'WriteThrottleEvents',
+      'TrainingRuns',
+      'ModelPublished',
+      'TrainingSucceeded',
+      'TrainingFailures',
+      'ModelNdcg10',
+      'TrainingSeconds',
+      'ModelAgeSeconds',
+      'Answers',
+      'CoreLatency',
+      'EventsAccepted',
+      'ColdStart',
+    ]) {
       expect(body, metric).toContain(`\\"${metric}\\"`);
     }
     for (const name of NAMES) expect(body).toContain(logicalId(stack, stack.functions[name].fn));
@@ -460,7 +529,10 @@ describe('safe rollout', () => {
       });
       expect(g.AlarmConfiguration.Enabled).toBe(true);
       expect(g.AlarmConfiguration.Alarms).toEqual(
-        expect.arrayContaining([alarmName({ alarm: stack.alarms.api5xx }), alarmName({ alarm: stack.alarms.apiLatency })]),
+        expect.arrayContaining([
+          alarmName({ alarm: stack.alarms.api5xx }),
+          alarmName({ alarm: stack.alarms.apiLatency }),
+        ]),
       );
     }
     for (const name of ['Ingest', 'Recommend'] as const) {
@@ -479,7 +551,9 @@ describe('safe rollout', () => {
       FunctionName: { Ref: logicalId(s.stack, s.stack.functions.Recommend.fn) },
       ProvisionedConcurrencyConfig: { ProvisionedConcurrentExecutions: 2 },
     });
-    const configs = Object.values(s.template.findResources('AWS::CodeDeploy::DeploymentGroup')).map((g) => g.Properties.DeploymentConfigName);
+    const configs = Object.values(s.template.findResources('AWS::CodeDeploy::DeploymentGroup')).map(
+      (g) => g.Properties.DeploymentConfigName,
+    );
     expect(configs.every((c) => JSON.stringify(c).includes('AllAtOnce'))).toBe(true);
   });
 });
@@ -499,7 +573,13 @@ describe('HTTP API stage', () => {
     });
     // The route key, never the path (it holds user ids); no IP, no user agent.
     const values = Object.values(format).join(' ');
-    for (const banned of ['$context.path', 'sourceIp', 'userAgent', '$context.identity', '$context.authorizer.claims']) {
+    for (const banned of [
+      '$context.path',
+      'sourceIp',
+      'userAgent',
+      '$context.identity',
+      '$context.authorizer.claims',
+    ]) {
       expect(values).not.toContain(banned);
     }
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 30 });
@@ -508,7 +588,10 @@ describe('HTTP API stage', () => {
   it('throttles every route with its own documented default, overridable per route', () => {
     const { template } = synth({ 'attune:routeThrottles': '{"POST /events": {"rate": 7, "burst": 9}}' });
     const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
-    const settings = stage.Properties.RouteSettings as Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }>;
+    const settings = stage.Properties.RouteSettings as Record<
+      string,
+      { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }
+    >;
     expect(Object.keys(settings).sort()).toEqual(ROUTES.map((r) => `${r.method} ${r.path}`).sort());
     expect(settings['POST /events']).toEqual({ ThrottlingRateLimit: 7, ThrottlingBurstLimit: 9 });
     expect(settings['DELETE /users/{userId}']).toEqual({ ThrottlingRateLimit: 2, ThrottlingBurstLimit: 5 });
@@ -518,9 +601,12 @@ describe('HTTP API stage', () => {
   });
 
   it('has no CORS by default and exactly the configured origins otherwise', () => {
-    const api = (t: ReturnType<typeof synth>) => Object.values(t.template.findResources('AWS::ApiGatewayV2::Api'))[0].Properties;
+    const api = (t: ReturnType<typeof synth>) =>
+      Object.values(t.template.findResources('AWS::ApiGatewayV2::Api'))[0].Properties;
     expect(api(synth()).CorsConfiguration).toBeUndefined();
-    const cors = api(synth({ 'attune:corsOrigins': 'https://app.example.com,https://admin.example.com' })).CorsConfiguration;
+    const cors = api(
+      synth({ 'attune:corsOrigins': 'https://app.example.com,https://admin.example.com' }),
+    ).CorsConfiguration;
     expect(cors.AllowOrigins).toEqual(['https://app.example.com', 'https://admin.example.com']);
     expect(cors.AllowHeaders).toEqual(['authorization', 'content-type']);
     expect(() => synth({ 'attune:corsOrigins': ['not a url'] })).toThrow(/corsOrigins/);
@@ -530,8 +616,19 @@ describe('HTTP API stage', () => {
     const { template } = synth();
     const outputs = Object.keys(template.findOutputs('*'));
     expect(outputs).toEqual(
-      expect.arrayContaining(['ApiUrl', 'UserPoolId', 'UserPoolClientId', 'AdminClientId', 'TokenEndpoint', 'BucketName',
-        'TableName', 'JwtIssuer', 'AlarmTopicArn', 'DashboardName', 'TrainFunctionName']),
+      expect.arrayContaining([
+        'ApiUrl',
+        'UserPoolId',
+        'UserPoolClientId',
+        'AdminClientId',
+        'TokenEndpoint',
+        'BucketName',
+        'TableName',
+        'JwtIssuer',
+        'AlarmTopicArn',
+        'DashboardName',
+        'TrainFunctionName',
+      ]),
     );
   });
 });
