@@ -131,6 +131,7 @@ function protocol(by: 'user' | 'item') {
   const grid = only === undefined ? all : [all[only]];
   const tried: { point: Point; ndcg: number; seconds: number }[] = [];
   let alsModelVal: ReturnType<typeof ranker>['retrieval'] | undefined;
+  const fitted: ReturnType<typeof ranker>[] = [];
   let alsVal = NaN;
   for (const point of grid) {
     const t0 = performance.now();
@@ -140,6 +141,7 @@ function protocol(by: 'user' | 'item') {
     const ndcg = evaluateRanking(vFit, valid, r.scoreUser, 10).ndcg;
     const seconds = (performance.now() - t0) / 1000;
     tried.push({ point, ndcg, seconds });
+    fitted.push(r);
     log(
       `  val ${JSON.stringify(point)}: nDCG@10 ${ndcg.toFixed(4)} (ALS ${alsVal.toFixed(4)}; ` +
         `${seconds.toFixed(0)} s, loss ${r.losses.map((l) => l.toFixed(3)).join(' ')})`,
@@ -156,6 +158,11 @@ function protocol(by: 'user' | 'item') {
   // --- Platt on ALS scores, fitted on the validation split (never on test); every point's ALS is the same ---
   const val = holdoutScoreHits(vFit, valid, alsScorer(alsModelVal!), 10);
   const platt = fitPlatt(val.scores, val.hits, { plattTargets: true });
+  // and Platt on the network's logit over its own validation slots: does recalibration fix it?
+  const rBest = fitted[tried.indexOf(best)];
+  const logit = (p: number) => Math.log(p / (1 - p));
+  const nnVal = slots(vFit, valid, rBest.scoreUser, (u, i) => logit(rBest.probability(u, i)));
+  const plattNn = fitPlatt(nnVal.p, nnVal.h, { plattTargets: true });
 
   // --- test, once ---
   const final = ranker(train, meta, best.point);
@@ -170,14 +177,17 @@ function protocol(by: 'user' | 'item') {
   const nnSlots = slots(train, test, final.scoreUser, (u, i) => final.probability(u, i));
   const alsBins = reliabilityBins(alsSlots.p, alsSlots.h, 10);
   const nnBins = reliabilityBins(nnSlots.p, nnSlots.h, 10);
-  const ece = { plattAls: eceOfBins(alsBins), neural: eceOfBins(nnBins) };
+  const reSlots = slots(train, test, final.scoreUser, (u, i) => calibrate(plattNn, logit(final.probability(u, i))));
+  const reBins = reliabilityBins(reSlots.p, reSlots.h, 10);
+  const ece = { plattAls: eceOfBins(alsBins), neural: eceOfBins(nnBins), plattNeural: eceOfBins(reBins) };
   log(
     `  ECE of P(click) on the test top-10 slots: Platt on ALS ${ece.plattAls.toFixed(4)}, ` +
-      `network ${ece.neural.toFixed(4)}`,
+      `network ${ece.neural.toFixed(4)}, Platt on the network's logit ${ece.plattNeural.toFixed(4)}`,
   );
   for (const [name, bins] of [
     ['Platt/ALS', alsBins],
     ['network', nnBins],
+    ['Platt/network', reBins],
   ] as const)
     log(`   ${name} bins: ${bins.map(binText).join('; ')}`);
   return {
