@@ -13,6 +13,8 @@ import {
   type SelectOptions,
 } from '../../../shared/training/select-model';
 import { fitKind } from '../../../shared/training/fit';
+import { Rng } from '../../../shared/math/rng';
+import { csrFromTriples } from '../../../shared/math/csr';
 import { DEFAULT_ALS_PARAMS } from '../../../shared/math/als';
 
 const d = generateSynthetic({ users: 300, items: 150, clusters: 5, eventsPerUser: 15, seed: 12 });
@@ -115,5 +117,38 @@ describe('selectModel', () => {
     const r = selectModel(train, { ...plan, alsParams: fixed, kinds: ['als'] });
     expect(r.candidates[0].note).toBe('0 tuning trials');
     expect(r.als).toEqual(fixed);
+  });
+
+  it('chooses EASE where the structure is item-to-item (bought-together pairs) rather than low rank', () => {
+    // items 2p and 2p + 1 come together: ~60 independent pairs, more than 16 factors can hold, exact for EASE
+    const rng = new Rng(4);
+    const r: number[] = [];
+    const c: number[] = [];
+    for (let u = 0; u < 600; u++) {
+      const seen = new Set<number>();
+      for (let e = 0; e < 6; e++) {
+        const p = rng.int(60);
+        for (const i of [2 * p, 2 * p + 1]) if (rng.next() < 0.9 && !seen.has(i)) seen.add(i), r.push(u), c.push(i);
+      }
+    }
+    const pairs = csrFromTriples(600, 120, r, c, new Float32Array(r.length).fill(1));
+    const { fit, valid } = holdoutSplit(pairs, 0.8, 5, 'user');
+    const chosen = selectModel(fit, { ...plan, alsFactors: [16], easeLambdas: [5, 20] });
+    expect(chosen.kind).toBe('ease');
+    const [als, ease] = chosen.candidates.map((x) => x.validation!);
+    expect(ease).toBeGreaterThan(1.5 * als);
+    // and it holds on data the choice never saw
+    const onTest = (kind: 'als' | 'ease') =>
+      evaluateRanking(
+        fit,
+        valid,
+        fitSelection(fit, {
+          kind,
+          als: chosen.candidates[0].params as never,
+          ease: chosen.candidates[1].params as never,
+        }).score,
+        10,
+      ).ndcg;
+    expect(onTest('ease')).toBeGreaterThan(onTest('als'));
   });
 });
