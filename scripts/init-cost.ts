@@ -7,7 +7,7 @@
  * - Recommend before/after loading the model during init (top-level await):
  *   init and first GET /health, the old handler taken from git (--before REV).
  *
- *   npx tsx scripts/init-cost.ts [--runs 5] [--before c0f4113^]
+ *   npx tsx scripts/init-cost.ts [--runs 5] [--before c0f4113^] [--skip-sdk]
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
@@ -24,7 +24,12 @@ import { FUNCTIONS, environmentFor, type FunctionName } from '../shared/topology
 import { startLambda } from '../test/infra/lambda-process';
 
 const { values: args } = parseArgs({
-  options: { runs: { type: 'string', default: '5' }, before: { type: 'string', default: 'c0f4113^' } },
+  options: {
+    runs: { type: 'string', default: '5' },
+    before: { type: 'string', default: 'c0f4113^' },
+    // Only the Recommend before/after comparison.
+    'skip-sdk': { type: 'boolean', default: false },
+  },
 });
 const RUNS = Number(args.runs);
 const ROOT = resolve(import.meta.dirname, '..');
@@ -97,7 +102,7 @@ async function main() {
 
     const health = buildHttpEvent({ method: 'GET', path: '/health' });
     console.log(`\ninit per fresh process, median of ${RUNS} (CPU ms / wall ms); Recommend includes the model load`);
-    for (const sdk of ['bundled', 'external'] as const) {
+    for (const sdk of args['skip-sdk'] ? [] : (['bundled', 'external'] as const)) {
       for (const maps of [false, true]) {
         const cells: string[] = [];
         for (const name of Object.keys(FUNCTIONS) as FunctionName[]) {
@@ -124,24 +129,25 @@ async function main() {
       { contents: old, resolveDir: join(ROOT, 'functions/recommend') },
       'bundled',
     );
-    console.log(`\nRecommend: init, then the first GET /health (median of ${RUNS}, wall ms)`);
-    for (const [label, dir] of [
-      ['before (warm() not awaited)', before],
-      ['after (top-level await)', dirs['bundled/Recommend']],
-    ]) {
-      const init: number[] = [];
-      const first: number[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        const p = await startLambda(spec('Recommend', dir));
-        const h = await p.invoke<{ statusCode: number; body: string }>(health);
-        if (h.result.statusCode !== 200) throw new Error(`health ${h.result.statusCode}: ${h.result.body}`);
-        init.push(p.init.ms);
-        first.push(h.ms);
-        await p.stop();
+    const recommend = buildHttpEvent({ method: 'GET', path: '/users/user-1/recommendations?k=10' });
+    for (const [what, event] of [['GET /health', health], ['GET /users/user-1/recommendations', recommend]] as const) {
+      console.log(`\nRecommend: init, then a first ${what} (median of ${RUNS}, wall ms)`);
+      for (const [label, dir] of [
+        ['before (warm() not awaited)', before],
+        ['after (top-level await)', dirs['bundled/Recommend']],
+      ]) {
+        const init: number[] = [];
+        const first: number[] = [];
+        for (let i = 0; i < RUNS; i++) {
+          const p = await startLambda(spec('Recommend', dir));
+          const h = await p.invoke<{ statusCode: number; body: string }>(event);
+          if (h.result.statusCode !== 200) throw new Error(`${what} ${h.result.statusCode}: ${h.result.body}`);
+          init.push(p.init.ms);
+          first.push(h.ms);
+          await p.stop();
+        }
+        console.log(`${label.padEnd(28)} init ${median(init).toFixed(0)} ms, first request ${median(first).toFixed(0)} ms`);
       }
-      console.log(
-        `${label.padEnd(28)} init ${median(init).toFixed(0)} ms, first /health ${median(first).toFixed(0)} ms`,
-      );
     }
   } finally {
     await aws.stop();
