@@ -57,8 +57,20 @@ export interface AttuneAlarmsProps {
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
-/** CloudWatch evaluates at most one day of data per alarm evaluation. */
-const MAX_ALARM_WINDOW_SECONDS = 86_400;
+/**
+ * The staleness alarm's period and evaluation count: one alarm period per
+ * schedule period (at most a day), N of them, within CloudWatch's limits on
+ * period × evaluation periods (one day for periods under an hour, else seven).
+ */
+export function stalenessWindow(
+  trainPeriodSeconds: number,
+  periods: number,
+): { periodSeconds: number; evaluationPeriods: number } {
+  const periodSeconds = Math.min(Math.ceil(trainPeriodSeconds / 60) * 60, 86_400);
+  const maxRange = periodSeconds < 3600 ? 86_400 : 7 * 86_400;
+  const wanted = Math.ceil((periods * trainPeriodSeconds) / periodSeconds);
+  return { periodSeconds, evaluationPeriods: Math.max(1, Math.min(wanted, Math.floor(maxRange / periodSeconds))) };
+}
 
 export class AttuneAlarms extends Construct {
   readonly alarms: Alarm[] = [];
@@ -184,25 +196,23 @@ export class AttuneAlarms extends Construct {
     );
 
     // Staleness: no successful run (published, or skipped because nothing
-    // changed) in N schedule periods (window capped at a day). An idle system
-    // keeps succeeding; a run that found the lease taken counts as neither.
-    // No datapoint at all means Train stopped running: missing data breaches.
-    const windowSeconds = Math.min(
-      Math.ceil((props.stalenessPeriods * props.trainPeriodSeconds) / 60) * 60,
-      MAX_ALARM_WINDOW_SECONDS,
-    );
+    // changed) in N consecutive schedule periods. An idle system keeps
+    // succeeding; a run that found the lease taken counts as neither. A period
+    // without any datapoint means Train did not run: missing data breaches.
+    const w = stalenessWindow(props.trainPeriodSeconds, props.stalenessPeriods);
     add(
       new Alarm(this, 'ModelStaleness', {
         alarmDescription:
-          `Training: no successful run (published, or nothing new) for ${props.stalenessPeriods} training periods ` +
-          `(${windowSeconds} s window)`,
+          `Training: no successful run (published, or nothing new) in ${w.evaluationPeriods} consecutive ` +
+          `periods of ${w.periodSeconds} s`,
         metric: new Metric({
           ...metricIdentity(props.trainingSucceeded),
           statistic: 'Sum',
-          period: Duration.seconds(windowSeconds),
+          period: Duration.seconds(w.periodSeconds),
         }),
         threshold: 1,
-        evaluationPeriods: 1,
+        evaluationPeriods: w.evaluationPeriods,
+        datapointsToAlarm: w.evaluationPeriods,
         comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
         treatMissingData: TreatMissingData.BREACHING,
       }),

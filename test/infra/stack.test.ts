@@ -4,6 +4,7 @@ import { ENV } from '../../shared/config';
 import { TABLE_SCHEMA } from '../../shared/storage/schema';
 import { FUNCTIONS, ROUTES, TRAIN_SCHEDULE, type FunctionName } from '../../shared/topology';
 import { MODEL_PREFIX } from '../../shared/topology';
+import { stalenessWindow } from '../../infra/constructs/alarms';
 import { logicalId, roleActions, roleStatements, synth } from './synth';
 
 const NAMES = Object.keys(FUNCTIONS) as FunctionName[];
@@ -362,11 +363,13 @@ describe('training schedule', () => {
   it('takes a cron from context, with the period the staleness alarm needs', () => {
     const { template } = synth({ 'attune:trainSchedule': 'cron(0 3 * * ? *)', 'attune:trainPeriodMinutes': 1440 });
     template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 3 * * ? *)' });
-    // Three daily periods exceed CloudWatch's one-day evaluation window: capped at a day.
+    // One alarm period per daily run, three of them (CloudWatch allows up to seven days).
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'TrainingSucceeded',
       Threshold: 1,
       Period: 86_400,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
     });
     expect(() => synth({ 'attune:trainSchedule': 'cron(0 3 * * ? *)' })).toThrow(/trainPeriodMinutes/);
     expect(() => synth({ 'attune:trainSchedule': 'every hour' })).toThrow(/trainSchedule/);
@@ -430,10 +433,16 @@ describe('alarms', () => {
       Dimensions: [{ Name: 'service', Value: 'attune' }],
       Statistic: 'Sum',
       Threshold: 1,
-      Period: 3 * 3600,
+      Period: 3600,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
       TreatMissingData: 'breaching',
       ComparisonOperator: 'LessThanThreshold',
     });
+    // Within CloudWatch's limits: a day for periods under an hour, else seven days.
+    expect(stalenessWindow(300, 3)).toEqual({ periodSeconds: 300, evaluationPeriods: 3 });
+    expect(stalenessWindow(300, 1000)).toEqual({ periodSeconds: 300, evaluationPeriods: 288 });
+    expect(stalenessWindow(7 * 86_400, 3)).toEqual({ periodSeconds: 86_400, evaluationPeriods: 7 });
     // Model age is a dashboard line, not an alarm: an idle system's model ages and is healthy.
     expect(alarms.some((a) => a.MetricName === 'ModelAgeSeconds')).toBe(false);
   });
