@@ -24,10 +24,10 @@ export const DEFAULT_EASE_PARAMS: EaseParams = { lambda: 250, binary: true, prun
 /**
  * Largest catalog the kind is offered for. Measured on the 2-core build machine
  * (docs/quality.md, `bench/quality-auto.ts --scale`): one fit takes 0.6 / 3.1 /
- * 44 s of CPU at 1k / 2k / 5k items (n³), 412 MB peak at 5k (12·n² bytes: the
- * float64 inverse and the float32 B). Automatic choice needs ~20 fits (λ ladder ×
- * validation splits), so 10k items (~6 min CPU and 1.2 GB a fit, by the n³ / n²
- * scaling) cannot be tuned within one training function's budget.
+ * 44 / 297 s of CPU at 1k / 2k / 5k / 10k items (n³), 412 MB / 1.3 GB peak at
+ * 5k / 10k (12·n² bytes: the float64 inverse and the float32 B). Automatic choice
+ * needs ~20 fits (λ ladder × validation splits), so at 10k items (5 min a fit)
+ * it cannot be tuned within one training function's budget.
  */
 export const EASE_MAX_ITEMS = 5000;
 
