@@ -51,7 +51,8 @@ export function instrument<E, R>(
     } finally {
       sub?.close();
       if (parent) pt.tracer.setSegment(parent);
-      pt.metrics.publishStoredMetrics();
+      // Publishing nothing would log a warning line per request (one log line per request is the rule).
+      if (pt.metrics.hasStoredMetrics()) pt.metrics.publishStoredMetrics();
     }
   };
 }
