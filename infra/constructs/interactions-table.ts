@@ -10,8 +10,6 @@ export interface InteractionsTableProps {
   schema: TableSchema;
   /** RETAIN (default for real stages) or DESTROY (disposable dev stacks). */
   removalPolicy: RemovalPolicy;
-  /** Global indexes that project only keys (they serve key probes, not reads of whole items). */
-  keysOnlyIndexes?: string[];
 }
 
 const attr = (a: AttributeDef) => ({
@@ -63,7 +61,7 @@ export class InteractionsTable extends Construct {
         indexName: gsi.name,
         partitionKey: attr(gsi.partitionKey),
         sortKey: attr(gsi.sortKey),
-        projectionType: props.keysOnlyIndexes?.includes(gsi.name) ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
+        projectionType: gsi.projection === 'keys' ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
       });
     }
     this.indexNames = [...schema.localIndexes, ...schema.globalIndexes].map((i) => i.name);

@@ -69,7 +69,7 @@ export function createTableInput(tableName: string, schema: TableSchema = TABLE_
     GlobalSecondaryIndexes: schema.globalIndexes.map((ix) => ({
       IndexName: ix.name,
       KeySchema: keySchema(ix.partitionKey.name, ix.sortKey.name),
-      Projection: { ProjectionType: 'ALL' },
+      Projection: { ProjectionType: ix.projection === 'keys' ? 'KEYS_ONLY' : 'ALL' },
     })),
   };
 }

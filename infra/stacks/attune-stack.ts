@@ -17,7 +17,7 @@ import type { Construct } from 'constructs';
 import { ENV } from '../../shared/config';
 // The handlers accept this scope as admin too (shared/http); one definition for gateway and handler.
 import { ADMIN_SCOPE } from '../../shared/http/auth';
-import { INDEX, TABLE_SCHEMA } from '../../shared/storage/schema';
+import { TABLE_SCHEMA } from '../../shared/storage/schema';
 import {
   API_METRICS,
   FUNCTIONS,
@@ -82,8 +82,6 @@ export class AttuneStack extends Stack {
     this.table = new InteractionsTable(this, RESOURCES.table, {
       schema: TABLE_SCHEMA,
       removalPolicy,
-      // Training's freshness probe reads only keys from it; events are read by Scan.
-      keysOnlyIndexes: [INDEX.received],
     });
     this.models = new ModelBucket(this, RESOURCES.bucket, {
       modelPrefix: MODEL_PREFIX,

@@ -41,6 +41,8 @@ export interface IndexDef {
   name: string;
   partitionKey: AttributeDef;
   sortKey: AttributeDef;
+  /** 'keys' when every reader of the index needs only keys (cheaper writes and storage); default 'all'. */
+  projection?: 'keys' | 'all';
 }
 export interface TableSchema {
   partitionKey: AttributeDef;
@@ -57,7 +59,8 @@ export const TABLE_SCHEMA: TableSchema = {
   sortKey: S(KEY.sk),
   localIndexes: [{ name: INDEX.userTime, partitionKey: S(KEY.pk), sortKey: S(KEY.lsi1sk) }],
   globalIndexes: [
-    { name: INDEX.received, partitionKey: S(KEY.gsi1pk), sortKey: S(KEY.gsi1sk) },
+    // Training's freshness probe reads only keys from it; events are read by Scan.
+    { name: INDEX.received, partitionKey: S(KEY.gsi1pk), sortKey: S(KEY.gsi1sk), projection: 'keys' },
     { name: INDEX.directory, partitionKey: S(KEY.gsi2pk), sortKey: S(KEY.gsi2sk) },
   ],
   ttlAttribute: KEY.ttl,
