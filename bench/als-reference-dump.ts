@@ -29,10 +29,22 @@ function dump(name: string, m: Csr): void {
   trainAls(m, { ...DEFAULT_ALS_PARAMS, factors: 64, iterations: 1 });
   const t0 = performance.now();
   trainAls(m, { ...DEFAULT_ALS_PARAMS, factors: 64, iterations: it });
-  console.log(JSON.stringify({ name, rows: m.rows, cols: m.cols, nnz, factors: 64, tsSecPerIteration: (performance.now() - t0) / 1000 / it }));
+  console.log(
+    JSON.stringify({
+      name,
+      rows: m.rows,
+      cols: m.cols,
+      nnz,
+      factors: 64,
+      tsSecPerIteration: (performance.now() - t0) / 1000 / it,
+    }),
+  );
 }
 
 const d = loadMl100k(dataDir);
-dump('ml100k-train', toCsr(d, stratifiedSplit(d.item, 0.75, 42).train, () => 1));
+dump(
+  'ml100k-train',
+  toCsr(d, stratifiedSplit(d.item, 0.75, 42).train, () => 1),
+);
 const syn = generateSynthetic({ users: 20_000, items: 20_000, clusters: 50, eventsPerUser: 60, seed: 1 });
 dump('synthetic-1m', buildInteractionMatrix(syn.triples).matrix);

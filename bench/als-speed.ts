@@ -19,7 +19,9 @@ import type { Csr } from '../shared/math/csr';
 
 const args = process.argv.slice(2);
 const withJs = args.includes('--js');
-const dataDir = args.find((a) => !a.startsWith('--')) ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../shared/data/ml-100k');
+const dataDir =
+  args.find((a) => !a.startsWith('--')) ??
+  resolve(dirname(fileURLToPath(import.meta.url)), '../../shared/data/ml-100k');
 const FACTORS = 64;
 const ITERATIONS = 3;
 
@@ -44,7 +46,10 @@ function report(name: string, m: Csr): void {
 
 if (existsSync(join(dataDir, 'u.data'))) {
   const d = loadMl100k(dataDir);
-  report('ml100k-train', toCsr(d, stratifiedSplit(d.item, 0.75, 42).train, () => 1));
+  report(
+    'ml100k-train',
+    toCsr(d, stratifiedSplit(d.item, 0.75, 42).train, () => 1),
+  );
 } else console.log(`(no ML-100K at ${dataDir}; skipped)`);
 const syn = generateSynthetic({ users: 20_000, items: 20_000, clusters: 50, eventsPerUser: 60, seed: 1 });
 report('synthetic-1m', buildInteractionMatrix(syn.triples).matrix);

@@ -34,8 +34,22 @@ const test = toCsr(d, split.test, () => 1);
 function onTest(p: AlsParams) {
   const m = trainAls(train, p);
   const f = m.factors;
-  const r = evaluateRanking(train, test, (u, out) => scoreAll(m.userFactors.subarray(u * f, u * f + f), m.itemFactors, f, out), 10);
-  return { ndcg: r.ndcg, precision: r.precision, f: p.factors, it: p.iterations, lambda: p.regularization, a0: p.unobservedWeight, confidence: p.confidence, alpha: p.alpha };
+  const r = evaluateRanking(
+    train,
+    test,
+    (u, out) => scoreAll(m.userFactors.subarray(u * f, u * f + f), m.itemFactors, f, out),
+    10,
+  );
+  return {
+    ndcg: r.ndcg,
+    precision: r.precision,
+    f: p.factors,
+    it: p.iterations,
+    lambda: p.regularization,
+    a0: p.unobservedWeight,
+    confidence: p.confidence,
+    alpha: p.alpha,
+  };
 }
 
 for (const seed of seeds) {
@@ -51,10 +65,18 @@ for (const seed of seeds) {
   const tuneSeconds = (performance.now() - t0) / 1000;
   // the search's own choice is the first configuration the confirm phase retrains
   const searchPick = tuned.log.find((t) => t.phase === 'confirm')?.params ?? tuned.best;
-  const out = { seed, tuneSeconds, trials: tuned.log.length, search: onTest(searchPick), confirmed: onTest(tuned.best) };
+  const out = {
+    seed,
+    tuneSeconds,
+    trials: tuned.log.length,
+    search: onTest(searchPick),
+    confirmed: onTest(tuned.best),
+  };
   for (const name of ['search', 'confirmed'] as const) {
     const r = out[name];
-    console.log(`seed ${seed} ${name.padEnd(9)} test nDCG ${r.ndcg.toFixed(4)} P@10 ${r.precision.toFixed(4)}  f=${r.f} it=${r.it} λ=${r.lambda.toPrecision(3)} α0=${r.a0.toPrecision(3)} ${r.confidence} α=${r.alpha}`);
+    console.log(
+      `seed ${seed} ${name.padEnd(9)} test nDCG ${r.ndcg.toFixed(4)} P@10 ${r.precision.toFixed(4)}  f=${r.f} it=${r.it} λ=${r.lambda.toPrecision(3)} α0=${r.a0.toPrecision(3)} ${r.confidence} α=${r.alpha}`,
+    );
   }
   console.log(JSON.stringify(out));
 }

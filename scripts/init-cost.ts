@@ -130,7 +130,10 @@ async function main() {
       'bundled',
     );
     const recommend = buildHttpEvent({ method: 'GET', path: '/users/user-1/recommendations?k=10' });
-    for (const [what, event] of [['GET /health', health], ['GET /users/user-1/recommendations', recommend]] as const) {
+    for (const [what, event] of [
+      ['GET /health', health],
+      ['GET /users/user-1/recommendations', recommend],
+    ] as const) {
       console.log(`\nRecommend: init, then a first ${what} (median of ${RUNS}, wall ms)`);
       for (const [label, dir] of [
         ['before (warm() not awaited)', before],
@@ -146,7 +149,9 @@ async function main() {
           first.push(h.ms);
           await p.stop();
         }
-        console.log(`${label.padEnd(28)} init ${median(init).toFixed(0)} ms, first request ${median(first).toFixed(0)} ms`);
+        console.log(
+          `${label.padEnd(28)} init ${median(init).toFixed(0)} ms, first request ${median(first).toFixed(0)} ms`,
+        );
       }
     }
   } finally {

@@ -114,14 +114,50 @@ export const FUNCTIONS: Record<FunctionName, FunctionDef> = {
 
 export const ROUTES: RouteDef[] = [
   { method: 'POST', path: '/events', function: 'Ingest', auth: 'subject', summary: 'Log 1..100 interaction events' },
-  { method: 'GET', path: '/users/{userId}/events', function: 'Ingest', auth: 'subject', summary: "A user's stored events, newest first" },
-  { method: 'DELETE', path: '/users/{userId}', function: 'Ingest', auth: 'admin', summary: "Erase a user's interactions" },
-  { method: 'DELETE', path: '/users/{userId}/erasure', function: 'Ingest', auth: 'admin', summary: 'Lift an erasure block (the person consented again)' },
+  {
+    method: 'GET',
+    path: '/users/{userId}/events',
+    function: 'Ingest',
+    auth: 'subject',
+    summary: "A user's stored events, newest first",
+  },
+  {
+    method: 'DELETE',
+    path: '/users/{userId}',
+    function: 'Ingest',
+    auth: 'admin',
+    summary: "Erase a user's interactions",
+  },
+  {
+    method: 'DELETE',
+    path: '/users/{userId}/erasure',
+    function: 'Ingest',
+    auth: 'admin',
+    summary: 'Lift an erasure block (the person consented again)',
+  },
   { method: 'PUT', path: '/items/{itemId}', function: 'Ingest', auth: 'admin', summary: 'Upsert catalog metadata' },
   { method: 'DELETE', path: '/items/{itemId}', function: 'Ingest', auth: 'admin', summary: 'Mark an item unavailable' },
-  { method: 'GET', path: '/users/{userId}/recommendations', function: 'Recommend', auth: 'subject', summary: 'Top-k items for a user' },
-  { method: 'POST', path: '/users/{userId}/rank', function: 'Recommend', auth: 'subject', summary: 'Rank candidate items for a user' },
-  { method: 'GET', path: '/items/{itemId}/similar', function: 'Recommend', auth: 'authenticated', summary: 'Items similar to an item' },
+  {
+    method: 'GET',
+    path: '/users/{userId}/recommendations',
+    function: 'Recommend',
+    auth: 'subject',
+    summary: 'Top-k items for a user',
+  },
+  {
+    method: 'POST',
+    path: '/users/{userId}/rank',
+    function: 'Recommend',
+    auth: 'subject',
+    summary: 'Rank candidate items for a user',
+  },
+  {
+    method: 'GET',
+    path: '/items/{itemId}/similar',
+    function: 'Recommend',
+    auth: 'authenticated',
+    summary: 'Items similar to an item',
+  },
   { method: 'GET', path: '/health', function: 'Recommend', auth: 'public', summary: 'Service and model status' },
 ];
 

@@ -12,7 +12,7 @@ import {
   OAuthScope,
   ResourceServerScope,
   UserPool,
-  UserPoolClient,
+  type UserPoolClient,
   UserPoolDomain,
   UserPoolEmail,
 } from 'aws-cdk-lib/aws-cognito';

@@ -100,12 +100,9 @@ export const Because = z.strictObject({
   weight: z.number().meta({ description: 'its share of the score' }),
 });
 
-const Stale = z
-  .literal(true)
-  .optional()
-  .meta({
-    description: "present when the user's recent events could not be read: the answer is the cached model's alone",
-  });
+const Stale = z.literal(true).optional().meta({
+  description: "present when the user's recent events could not be read: the answer is the cached model's alone",
+});
 
 export const Recommendations = z.strictObject({
   userId: Id,

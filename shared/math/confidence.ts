@@ -34,5 +34,5 @@ export function confidences(data: Float32Array, p: FoldInParams): Float32Array {
  */
 export function rowRegularization(n: number, otherSide: number, p: FoldInParams): number {
   if (p.regularizationExponent === 0) return p.regularization;
-  return p.regularization * Math.pow(n + p.unobservedWeight * otherSide, p.regularizationExponent);
+  return p.regularization * (n + p.unobservedWeight * otherSide) ** p.regularizationExponent;
 }

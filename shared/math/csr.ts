@@ -22,13 +22,15 @@ export function csrFromTriples(
   values: ArrayLike<number>,
 ): Csr {
   const n = rowIdx.length;
-  if (colIdx.length !== n || values.length !== n) throw new RangeError('csrFromTriples: rowIdx, colIdx and values differ in length');
+  if (colIdx.length !== n || values.length !== n)
+    throw new RangeError('csrFromTriples: rowIdx, colIdx and values differ in length');
   // counting sort by row, then by column inside the row: O(nnz + rows + cols), no comparator sort
   const counts = new Int32Array(rows + 1);
   for (let t = 0; t < n; t++) {
     const r = rowIdx[t];
     const c = colIdx[t];
-    if (!(r >= 0 && r < rows) || !(c >= 0 && c < cols)) throw new RangeError(`csrFromTriples: entry ${t} (${r}, ${c}) outside ${rows}×${cols}`);
+    if (!(r >= 0 && r < rows) || !(c >= 0 && c < cols))
+      throw new RangeError(`csrFromTriples: entry ${t} (${r}, ${c}) outside ${rows}×${cols}`);
     counts[r + 1]++;
   }
   for (let r = 0; r < rows; r++) counts[r + 1] += counts[r];

@@ -27,7 +27,8 @@ export function gramianInto(factors: Float32Array, rows: number, f: number, g: F
       const v2 = factors[o2 + a];
       const v3 = factors[o3 + a];
       const ga = a * f;
-      for (let b = a; b < f; b++) g[ga + b] += v0 * factors[o0 + b] + v1 * factors[o1 + b] + v2 * factors[o2 + b] + v3 * factors[o3 + b];
+      for (let b = a; b < f; b++)
+        g[ga + b] += v0 * factors[o0 + b] + v1 * factors[o1 + b] + v2 * factors[o2 + b] + v3 * factors[o3 + b];
     }
   }
   for (; r < rows; r++) {

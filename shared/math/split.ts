@@ -64,7 +64,9 @@ export function temporalSplit(userKeys: ArrayLike<number>, timestamps: ArrayLike
     const b = starts[g + 1];
     const rows = Array.from(order.subarray(a, b)).sort((x, y) => timestamps[x] - timestamps[y] || x - y);
     const cut = roundHalfEven(ratio * (b - a));
-    rows.forEach((row, q) => (q < cut ? train : test).push(row));
+    rows.forEach((row, q) => {
+      (q < cut ? train : test).push(row);
+    });
   }
   return { train: Int32Array.from(train), test: Int32Array.from(test) };
 }

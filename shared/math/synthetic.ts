@@ -87,7 +87,7 @@ export function generateSynthetic(opts: SyntheticOptions): SyntheticData {
     rng.shuffle(m);
     const cdf = new Float64Array(m.length);
     let acc = 0;
-    for (let j = 0; j < m.length; j++) cdf[j] = acc += 1 / Math.pow(j + 1, s);
+    for (let j = 0; j < m.length; j++) cdf[j] = acc += 1 / (j + 1) ** s;
     for (let j = 0; j < m.length; j++) cdf[j] /= acc;
     members.push(m);
     cdfs.push(cdf);
@@ -108,7 +108,13 @@ export function generateSynthetic(opts: SyntheticOptions): SyntheticData {
       const c = rng.next() < affinity ? userCluster[u] : rng.int(clusters);
       const item = members[c][search(cdfs[c], rng.next())];
       const t = types[search(typeCdf, rng.next() * tAcc)];
-      triples.push({ userId: `${up}${u}`, itemId: `${ip}${item}`, weight: t.weight, eventType: t.type, timestamp: times[e] });
+      triples.push({
+        userId: `${up}${u}`,
+        itemId: `${ip}${item}`,
+        weight: t.weight,
+        eventType: t.type,
+        timestamp: times[e],
+      });
     }
   }
   return { triples, userCluster, itemCluster };

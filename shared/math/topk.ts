@@ -17,7 +17,8 @@ export class TopK {
 
   /** @param capacity the largest k this instance will ever be reset to */
   constructor(capacity: number) {
-    if (!(capacity >= 0) || !Number.isInteger(capacity)) throw new RangeError(`TopK capacity must be a non-negative integer, got ${capacity}`);
+    if (!(capacity >= 0) || !Number.isInteger(capacity))
+      throw new RangeError(`TopK capacity must be a non-negative integer, got ${capacity}`);
     this.heapIndex = new Int32Array(Math.max(1, capacity));
     this.heapScore = new Float64Array(Math.max(1, capacity));
     this.k = capacity;
@@ -25,7 +26,8 @@ export class TopK {
 
   /** Empties the heap and sets how many results to keep (≤ capacity). */
   reset(k: number): void {
-    if (k > this.heapIndex.length || k < 0) throw new RangeError(`TopK k=${k} exceeds capacity ${this.heapIndex.length}`);
+    if (k > this.heapIndex.length || k < 0)
+      throw new RangeError(`TopK k=${k} exceeds capacity ${this.heapIndex.length}`);
     this.k = k;
     this.n = 0;
   }
@@ -41,7 +43,7 @@ export class TopK {
 
   /** Offers one candidate; NaN scores are ignored (they would poison the ordering). */
   push(index: number, score: number): void {
-    if (score !== score || this.k === 0) return;
+    if (Number.isNaN(score) || this.k === 0) return;
     const hs = this.heapScore;
     const hi = this.heapIndex;
     if (this.n < this.k) {

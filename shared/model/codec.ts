@@ -175,7 +175,7 @@ export interface DecodeHints {
  */
 export function decodeModel(manifest: ModelManifest, files: Map<string, Uint8Array>, hints: DecodeHints = {}): Model {
   const { digests } = hints;
-  if (!manifest || manifest.formatVersion !== 1)
+  if (manifest?.formatVersion !== 1)
     throw new CorruptModelError(`unsupported manifest formatVersion ${manifest?.formatVersion}`);
   if (!manifest.files || typeof manifest.files !== 'object') throw new CorruptModelError('manifest lists no files');
   for (const [name, entry] of Object.entries(manifest.files))

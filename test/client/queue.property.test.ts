@@ -67,8 +67,12 @@ describe('EventQueue delivery (property)', () => {
             flushIntervalMs: 0,
             initialBackoffMs: 1,
             maxBackoffMs: 2,
-            onInvalid: (r) => r.forEach((x) => invalid.set(x.event.eventId, (invalid.get(x.event.eventId) ?? 0) + 1)),
-            onDrop: (evs) => evs.forEach((e) => dropped.set(e.eventId, (dropped.get(e.eventId) ?? 0) + 1)),
+            onInvalid: (r) => {
+              for (const x of r) invalid.set(x.event.eventId, (invalid.get(x.event.eventId) ?? 0) + 1);
+            },
+            onDrop: (evs) => {
+              for (const e of evs) dropped.set(e.eventId, (dropped.get(e.eventId) ?? 0) + 1);
+            },
           });
           const ids = bad.map((b, i) => q.track({ userId: 'u', itemId: `${b ? 'bad' : 'ok'}-${i}`, type: 'view' }));
           await q.flush();

@@ -25,7 +25,10 @@ afterAll(async () => {
 async function call(method: string, path: string, token?: string, body?: unknown) {
   const res = await fetch(stack.api.url + path, {
     method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
     body: body ? JSON.stringify(body) : undefined,
   });
   return { status: res.status, body: (await res.json()) as any };
@@ -37,8 +40,16 @@ describe('local stack with auth on', () => {
     const admin = await issueToken(stack.signingKey!, 'ops', { admin: true });
 
     expect((await call('GET', '/users/alice/events')).status).toBe(401);
-    const posted = await call('POST', '/events', alice, { events: [{ itemId: 'i1', type: 'click' }, { userId: 'bob', itemId: 'i2', type: 'click' }] });
-    expect(posted.body).toEqual({ accepted: 1, rejected: [{ index: 1, error: "userId: does not match the token's subject" }] });
+    const posted = await call('POST', '/events', alice, {
+      events: [
+        { itemId: 'i1', type: 'click' },
+        { userId: 'bob', itemId: 'i2', type: 'click' },
+      ],
+    });
+    expect(posted.body).toEqual({
+      accepted: 1,
+      rejected: [{ index: 1, error: "userId: does not match the token's subject" }],
+    });
     const own = await call('GET', '/users/alice/events', alice);
     expect(own.status).toBe(200);
     expect(own.body.events.map((e: any) => [e.userId, e.itemId])).toEqual([['alice', 'i1']]);

@@ -67,7 +67,9 @@ describe('local loop', () => {
 
     // Three clicks in the "jazz" theme (cluster 2 of 8: items 2, 10, 18, …).
     const clicked = ['item-2', 'item-10', 'item-18'];
-    const posted = await api('POST', '/events', { events: clicked.map((itemId) => ({ userId: user, itemId, type: 'click' })) });
+    const posted = await api('POST', '/events', {
+      events: clicked.map((itemId) => ({ userId: user, itemId, type: 'click' })),
+    });
     expect(posted.body).toEqual({ accepted: 3, rejected: [] });
     const warm = await api('GET', `/users/${user}/recommendations?k=5`);
     expect(warm.body.source).toBe('fold-in');
@@ -115,13 +117,24 @@ describe.skipIf(!CHROMIUM)('status page in headless Chromium', () => {
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
       await page.goto(stack.api.url + '/');
       const version = (await api('GET', '/health')).body.modelVersion;
-      await page.waitForFunction((v) => (globalThis as any).document.getElementById('model')?.textContent?.includes(v), version);
+      await page.waitForFunction(
+        (v) => (globalThis as any).document.getElementById('model')?.textContent?.includes(v),
+        version,
+      );
       expect(await page.locator('#ndcg-chart circle').count()).toBeGreaterThanOrEqual(2);
       expect(await page.locator('#popular tr').count()).toBeGreaterThan(0);
       await page.fill('#user', 'user-4');
@@ -130,7 +143,9 @@ describe.skipIf(!CHROMIUM)('status page in headless Chromium', () => {
       expect(await page.locator('#source').textContent()).toBe('personalized');
       expect(await page.locator('#rec-table tr.rec').count()).toBe(10);
       // Titles from the catalog, and reasons from the user's history.
-      expect(await page.locator('#rec-table').textContent()).toMatch(/Sessions|Standards|Trio Live|Ballads|Quartet|Nocturnes|Vinyl Box|Shoes|Skillet|Lens|Beans|Seeds|Game|Odyssey/);
+      expect(await page.locator('#rec-table').textContent()).toMatch(
+        /Sessions|Standards|Trio Live|Ballads|Quartet|Nocturnes|Vinyl Box|Shoes|Skillet|Lens|Beans|Seeds|Game|Odyssey/,
+      );
       await page.screenshot({ path: '.tmp/status-page.png', fullPage: true });
     } finally {
       await browser.close();

@@ -10,7 +10,12 @@ import { syntheticInteractions } from '../unit/training/data';
 import { writeErasure, writeEvents } from '../unit/training/seed';
 
 const aws = useEmbeddedAws();
-let handler: () => Promise<{ decision: string; version?: string; metrics?: Record<string, number>; modelAgeSeconds?: number }>;
+let handler: () => Promise<{
+  decision: string;
+  version?: string;
+  metrics?: Record<string, number>;
+  modelAgeSeconds?: number;
+}>;
 
 describe('Train handler (EventBridge schedule)', () => {
   beforeAll(async () => {

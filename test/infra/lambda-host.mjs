@@ -47,7 +47,13 @@ process.on('message', async (msg) => {
   try {
     const result = await mod[exportName](msg.event, context);
     const c = process.cpuUsage(cpuStart);
-    process.send({ type: 'result', id: msg.id, result, ms: performance.now() - started, cpuMs: (c.user + c.system) / 1000 });
+    process.send({
+      type: 'result',
+      id: msg.id,
+      result,
+      ms: performance.now() - started,
+      cpuMs: (c.user + c.system) / 1000,
+    });
   } catch (err) {
     process.send({ type: 'error', id: msg.id, error: err?.stack ?? String(err) });
   }

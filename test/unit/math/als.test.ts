@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { csrFromTriples, transpose, type Csr } from '../../../shared/math/csr';
-import { DEFAULT_ALS_PARAMS, explainScore, foldInUser, gramian, trainAls, type AlsParams } from '../../../shared/math/als';
+import {
+  DEFAULT_ALS_PARAMS,
+  explainScore,
+  foldInUser,
+  gramian,
+  trainAls,
+  type AlsParams,
+} from '../../../shared/math/als';
 import { alsScratch, solveRowsCg, solveRowsCholesky } from '../../../shared/math/als-step';
 import { confidences } from '../../../shared/math/confidence';
 import { generateSynthetic } from '../../../shared/math/synthetic';
@@ -8,13 +15,25 @@ import { buildInteractionMatrix } from '../../../shared/math/interactions';
 import { TopK, dot, scoreAll } from '../../../shared/math/topk';
 import { Rng } from '../../../shared/math/rng';
 
-const blocks = [[0, 1, 2], [3, 4], [5, 6]];
+const blocks = [
+  [0, 1, 2],
+  [3, 4],
+  [5, 6],
+];
 function blockMatrix(): Csr {
   // 7 users × 6 items, 3 disjoint blocks → exactly rank 3
   const r: number[] = [];
   const c: number[] = [];
-  blocks.forEach((us, b) => us.forEach((u) => [2 * b, 2 * b + 1].forEach((i) => (r.push(u), c.push(i)))));
-  return csrFromTriples(7, 6, r, c, r.map(() => 1));
+  blocks.forEach((us, b) => {
+    for (const u of us) for (const i of [2 * b, 2 * b + 1]) r.push(u), c.push(i);
+  });
+  return csrFromTriples(
+    7,
+    6,
+    r,
+    c,
+    r.map(() => 1),
+  );
 }
 
 function params(over: Partial<AlsParams>): AlsParams {
@@ -35,7 +54,16 @@ describe('ALS exact cases', () => {
   for (const solver of ['cholesky', 'cg'] as const) {
     it(`${solver}: with λ = 0 reconstructs an exactly rank-3 7×6 matrix`, () => {
       const ui = blockMatrix();
-      const p = params({ factors: 3, iterations: 60, regularization: 0, alpha: 2, unobservedWeight: 0.5, solver, cgSteps: 3, seed: 1 });
+      const p = params({
+        factors: 3,
+        iterations: 60,
+        regularization: 0,
+        alpha: 2,
+        unobservedWeight: 0.5,
+        solver,
+        cgSteps: 3,
+        seed: 1,
+      });
       const { userFactors: X, itemFactors: Y } = trainAls(ui, p);
       let maxErr = 0;
       for (let u = 0; u < 7; u++)
@@ -82,7 +110,16 @@ describe('ALS exact cases', () => {
     const { m } = syntheticMatrix();
     const ui = m.matrix;
     const f = 6;
-    const p = params({ factors: f, iterations: 4, regularization: 0.3, alpha: 1.5, confidence: 'log', epsilon: 0.5, unobservedWeight: 0.3, regularizationExponent: 1 });
+    const p = params({
+      factors: f,
+      iterations: 4,
+      regularization: 0.3,
+      alpha: 1.5,
+      confidence: 'log',
+      epsilon: 0.5,
+      unobservedWeight: 0.3,
+      regularizationExponent: 1,
+    });
     const { itemFactors: Y } = trainAls(ui, p);
     const yty = gramian(Y, ui.cols, f);
     const X = new Float32Array(ui.rows * f);
@@ -106,7 +143,10 @@ describe('ALS on planted clusters', () => {
     const { d, m } = syntheticMatrix(11);
     const ui = m.matrix;
     const f = 16;
-    const { userFactors: X, itemFactors: Y } = trainAls(ui, params({ factors: f, iterations: 10, regularization: 0.05, alpha: 2, unobservedWeight: 0.5 }));
+    const { userFactors: X, itemFactors: Y } = trainAls(
+      ui,
+      params({ factors: f, iterations: 10, regularization: 0.05, alpha: 2, unobservedWeight: 0.5 }),
+    );
     const clusterOf = (id: string, arr: Int32Array) => arr[Number(id.slice(1))];
     const seen = transpose(transpose(ui));
     const scores = new Float32Array(ui.cols);

@@ -20,7 +20,8 @@ describe('Platt scaling', () => {
     expect(Math.abs(fit.b - b)).toBeLessThan(0.1);
     const cal = fitCalibration(s, y);
     // bins of a well-specified model are reliable
-    for (const bin of cal.bins!) if (bin.count > 500) expect(Math.abs(bin.meanPredicted - bin.observedRate)).toBeLessThan(0.05);
+    for (const bin of cal.bins!)
+      if (bin.count > 500) expect(Math.abs(bin.meanPredicted - bin.observedRate)).toBeLessThan(0.05);
     expect(calibrate(cal, 0)).toBeGreaterThan(0);
   });
 

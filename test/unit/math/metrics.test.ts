@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { averagePrecisionAtK, catalogCoverage, evaluateRanking, mae, ndcgAtK, precisionAtK, recallAtK, rmse } from '../../../shared/math/metrics';
+import {
+  averagePrecisionAtK,
+  catalogCoverage,
+  evaluateRanking,
+  mae,
+  ndcgAtK,
+  precisionAtK,
+  recallAtK,
+  rmse,
+} from '../../../shared/math/metrics';
 import { csrFromTriples } from '../../../shared/math/csr';
 
 describe('ranking metrics on hand-computed cases', () => {
@@ -23,7 +32,15 @@ describe('ranking metrics on hand-computed cases', () => {
     expect(averagePrecisionAtK(ranked, rel, 2)).toBeCloseTo(1 / 2 / 2, 12);
   });
   it('coverage, RMSE, MAE', () => {
-    expect(catalogCoverage([[0, 1], [1, 2]], 8)).toBeCloseTo(3 / 8, 12);
+    expect(
+      catalogCoverage(
+        [
+          [0, 1],
+          [1, 2],
+        ],
+        8,
+      ),
+    ).toBeCloseTo(3 / 8, 12);
     expect(rmse([1, 2, 3], [1, 4, 3])).toBeCloseTo(Math.sqrt(4 / 3), 12);
     expect(mae([1, 2, 3], [2, 4, 3])).toBeCloseTo(1, 12);
   });

@@ -21,7 +21,9 @@ describe('synthetic generator', () => {
   it('is deterministic and plants the requested structure', () => {
     const again = generateSynthetic({ users: 300, items: 400, clusters: 5, eventsPerUser: 25, seed: 9 });
     expect(again.triples).toEqual(d.triples);
-    const inCluster = d.triples.filter((t) => d.userCluster[Number(t.userId.slice(1))] === d.itemCluster[Number(t.itemId.slice(1))]).length;
+    const inCluster = d.triples.filter(
+      (t) => d.userCluster[Number(t.userId.slice(1))] === d.itemCluster[Number(t.itemId.slice(1))],
+    ).length;
     expect(inCluster / d.triples.length).toBeGreaterThan(0.8);
     expect(d.triples.length / 300).toBeGreaterThan(18);
     expect(d.triples.length / 300).toBeLessThan(32);
@@ -83,24 +85,44 @@ describe('biased MF', () => {
         if (rng.next() < 0.2) {
           rows.push(u);
           cols.push(i);
-          vals.push(Math.min(5, Math.max(1, Math.round(3 + 0.8 * (pu[u][0] * qi[i][0] + pu[u][1] * qi[i][1]) + 0.3 * rng.normal()))));
+          vals.push(
+            Math.min(
+              5,
+              Math.max(1, Math.round(3 + 0.8 * (pu[u][0] * qi[i][0] + pu[u][1] * qi[i][1]) + 0.3 * rng.normal())),
+            ),
+          );
         }
     const test = rows.map((_, t) => t % 5 === 0);
     const pick = (keep: boolean) => rows.map((_, t) => t).filter((t) => test[t] === keep);
     const tr = pick(false);
     const te = pick(true);
-    const m = trainBiasedMf(csrFromTriples(U, I, tr.map((t) => rows[t]), tr.map((t) => cols[t]), tr.map((t) => vals[t])), {
-      ...DEFAULT_MF_PARAMS,
-      factors: 8,
-      epochs: 40,
-      initScale: 0.1,
-      learningRate: 0.02,
-      regularization: 0.02,
-    });
+    const m = trainBiasedMf(
+      csrFromTriples(
+        U,
+        I,
+        tr.map((t) => rows[t]),
+        tr.map((t) => cols[t]),
+        tr.map((t) => vals[t]),
+      ),
+      {
+        ...DEFAULT_MF_PARAMS,
+        factors: 8,
+        epochs: 40,
+        initScale: 0.1,
+        learningRate: 0.02,
+        regularization: 0.02,
+      },
+    );
     const truth = te.map((t) => vals[t]);
     const mean = tr.reduce((s, t) => s + vals[t], 0) / tr.length;
-    const base = rmse(truth.map(() => mean), truth);
-    const got = rmse(te.map((t) => predictRating(m, rows[t], cols[t])), truth);
+    const base = rmse(
+      truth.map(() => mean),
+      truth,
+    );
+    const got = rmse(
+      te.map((t) => predictRating(m, rows[t], cols[t])),
+      truth,
+    );
     expect(got).toBeLessThan(0.75 * base);
     expect(predictRating(m, 10_000, 0)).toBeGreaterThanOrEqual(1);
   });
@@ -111,7 +133,10 @@ describe('Recommender interface', () => {
   const ndcg: Record<string, number> = {};
   for (const kind of ['als', 'item-knn', 'user-knn', 'popular', 'mf'] as ModelKind[]) {
     it(`${kind}: recommends unseen items best-first and finds similar items`, () => {
-      const rec = createRecommender(kind, kind === 'als' ? { factors: 16, iterations: 6 } : kind === 'mf' ? { factors: 8, epochs: 10 } : {});
+      const rec = createRecommender(
+        kind,
+        kind === 'als' ? { factors: 16, iterations: 6 } : kind === 'mf' ? { factors: 8, epochs: 10 } : {},
+      );
       rec.fit(fit);
       const r = rec.recommend(0, 10);
       expect(r.items.length).toBe(10);

@@ -19,7 +19,10 @@ describe('stratifiedSplit', () => {
     const tr = new Map<number, number>();
     for (const k of keys) n.set(k, (n.get(k) ?? 0) + 1);
     for (const t of s.train) tr.set(keys[t], (tr.get(keys[t]) ?? 0) + 1);
-    for (const [g, c] of n) expect(tr.get(g) ?? 0).toBe(Math.round(0.75 * c) - (Math.abs(0.75 * c % 1) === 0.5 && Math.round(0.75 * c) % 2 ? 1 : 0));
+    for (const [g, c] of n)
+      expect(tr.get(g) ?? 0).toBe(
+        Math.round(0.75 * c) - (Math.abs((0.75 * c) % 1) === 0.5 && Math.round(0.75 * c) % 2 ? 1 : 0),
+      );
     // n = 2 → 1.5 → 2, n = 6 → 4.5 → 4
     expect(stratifiedSplit([0, 0], 0.75, 1).train.length).toBe(2);
     expect(stratifiedSplit([0, 0, 0, 0, 0, 0], 0.75, 1).train.length).toBe(4);

@@ -63,7 +63,9 @@ describe('model codec', () => {
   it('rejects a tampered manifest whose shapes disagree with the files', () => {
     const { manifest, files } = roundTrip('als');
     expect(() => decodeModel({ ...manifest, factors: 2 }, files)).toThrow(CorruptModelError);
-    expect(() => decodeModel({ ...manifest, counts: { ...manifest.counts, users: 4 } }, files)).toThrow(CorruptModelError);
+    expect(() => decodeModel({ ...manifest, counts: { ...manifest.counts, users: 4 } }, files)).toThrow(
+      CorruptModelError,
+    );
     const { [FILES.popularity]: _dropped, ...fewer } = manifest.files;
     expect(() => decodeModel({ ...manifest, files: fewer }, files)).toThrow(/not listed/);
   });
@@ -81,15 +83,25 @@ describe('model codec', () => {
       return { model, ...encodeModel(model) };
     };
     /** Files and manifest with the Gramian replaced by `g`, re-hashed (a well-formed but wrong artifact). */
-    const replaced = (manifest: ReturnType<typeof withGramian>['manifest'], files: Map<string, Uint8Array>, g: Float64Array) => {
+    const replaced = (
+      manifest: ReturnType<typeof withGramian>['manifest'],
+      files: Map<string, Uint8Array>,
+      g: Float64Array,
+    ) => {
       const bytes = new Uint8Array(g.buffer, g.byteOffset, g.byteLength).slice();
       const entry = { sha256: sha256(bytes), bytes: bytes.byteLength };
-      return { manifest: { ...manifest, files: { ...manifest.files, [FILES.itemGramian]: entry } }, files: new Map(files).set(FILES.itemGramian, bytes) };
+      return {
+        manifest: { ...manifest, files: { ...manifest.files, [FILES.itemGramian]: entry } },
+        files: new Map(files).set(FILES.itemGramian, bytes),
+      };
     };
 
     it('round-trips bit for bit, listed in the manifest like every file', () => {
       const { model, manifest, files } = withGramian();
-      expect(manifest.files[FILES.itemGramian]).toEqual({ sha256: sha256(files.get(FILES.itemGramian)!), bytes: 4 * 4 * 8 });
+      expect(manifest.files[FILES.itemGramian]).toEqual({
+        sha256: sha256(files.get(FILES.itemGramian)!),
+        bytes: 4 * 4 * 8,
+      });
       expect(decodeModel(manifest, files).itemGramian).toEqual(model.itemGramian);
     });
 
@@ -103,8 +115,12 @@ describe('model codec', () => {
       const { manifest, files } = withGramian();
       const flipped = new Uint8Array(files.get(FILES.itemGramian)!);
       flipped[9] ^= 0x10;
-      expect(() => decodeModel(manifest, new Map(files).set(FILES.itemGramian, flipped))).toThrow(/item_gramian.f64: sha256/);
-      expect(() => decodeModel(manifest, new Map(files).set(FILES.itemGramian, flipped.subarray(0, 64)))).toThrow(/item_gramian.f64: 64 bytes/);
+      expect(() => decodeModel(manifest, new Map(files).set(FILES.itemGramian, flipped))).toThrow(
+        /item_gramian.f64: sha256/,
+      );
+      expect(() => decodeModel(manifest, new Map(files).set(FILES.itemGramian, flipped.subarray(0, 64)))).toThrow(
+        /item_gramian.f64: 64 bytes/,
+      );
       const missing = new Map(files);
       missing.delete(FILES.itemGramian);
       expect(() => decodeModel(manifest, missing)).toThrow(/item_gramian.f64: missing/);

@@ -1,12 +1,14 @@
 /** A small random model with every optional part, for codec and repository tests. */
 import type { Model, ModelKind } from '../../../shared/model/types';
 
-export function makeModel(opts: { users?: number; items?: number; factors?: number; kind?: ModelKind; seed?: number; version?: string } = {}): Model {
+export function makeModel(
+  opts: { users?: number; items?: number; factors?: number; kind?: ModelKind; seed?: number; version?: string } = {},
+): Model {
   const users = opts.users ?? 5;
   const items = opts.items ?? 7;
   const f = opts.factors ?? 3;
   let s = opts.seed ?? 1;
-  const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) - 0.5;
+  const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648 - 0.5;
   const seenIndptr = new Int32Array(users + 1);
   const seen: number[] = [];
   for (let u = 0; u < users; u++) {
@@ -50,7 +52,11 @@ export function makeModel(opts: { users?: number; items?: number; factors?: numb
       indices.push((i + 1) % items, (i + 2) % items);
       indptr[i + 1] = indices.length;
     }
-    model.neighbors = { indptr, indices: Int32Array.from(indices), weights: Float32Array.from(indices, (_, q) => 1 / (q + 1)) };
+    model.neighbors = {
+      indptr,
+      indices: Int32Array.from(indices),
+      weights: Float32Array.from(indices, (_, q) => 1 / (q + 1)),
+    };
   }
   return model;
 }

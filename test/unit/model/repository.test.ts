@@ -106,13 +106,20 @@ describe('model repository', () => {
 
     // a crash in the middle of the binary files, too
     store.failOn = /item_factors/;
-    await expect(publishModel(store, P, makeModel({ version: '20260103T000000Z-000003' }), { keep: 3 })).rejects.toThrow();
+    await expect(
+      publishModel(store, P, makeModel({ version: '20260103T000000Z-000003' }), { keep: 3 }),
+    ).rejects.toThrow();
     expect(await readLatest(store, P)).toMatchObject({ version: first.version });
   });
 
   it('keeps the newest N versions and never the one just published', async () => {
     const store = new MemoryModelStore();
-    const versions = ['20260101T000000Z-000001', '20260102T000000Z-000002', '20260103T000000Z-000003', '20260104T000000Z-000004'];
+    const versions = [
+      '20260101T000000Z-000001',
+      '20260102T000000Z-000002',
+      '20260103T000000Z-000003',
+      '20260104T000000Z-000004',
+    ];
     for (const v of versions) await publishModel(store, P, makeModel({ version: v }), { keep: 2 });
     expect(await listVersions(store, P)).toEqual(versions.slice(2));
     // a version that sorts older (clock skew) survives its own publish
@@ -145,8 +152,18 @@ describe('model repository', () => {
     it.each([
       // [what, corruption, message when streamed, message when read whole]
       ['a flipped byte in a later chunk', (b: Uint8Array) => ((b[70_000] ^= 0x04), b), /sha256/, /sha256/],
-      ['a file longer than the manifest says', (b: Uint8Array) => Uint8Array.from([...b, 0, 0, 0, 0]), /more than/, /bytes, manifest says/],
-      ['a truncated file', (b: Uint8Array) => b.subarray(0, b.length - 4), /bytes, manifest says/, /bytes, manifest says/],
+      [
+        'a file longer than the manifest says',
+        (b: Uint8Array) => Uint8Array.from([...b, 0, 0, 0, 0]),
+        /more than/,
+        /bytes, manifest says/,
+      ],
+      [
+        'a truncated file',
+        (b: Uint8Array) => b.subarray(0, b.length - 4),
+        /bytes, manifest says/,
+        /bytes, manifest says/,
+      ],
     ])('rejects %s', async (_what, corrupt, streamedMessage, wholeMessage) => {
       for (const store of [new MemoryModelStore(), new WholeObjectStore()]) {
         const { version } = await publishModel(store, P, big(), { keep: 2 });
@@ -183,7 +200,9 @@ describe('model repository', () => {
       tampered[10] ^= 0x01;
       await store.put(key, tampered);
       const after: string[][] = [];
-      await expect(loadModel(store, P, version, undefined, { onIds: (ids) => after.push(ids) })).rejects.toThrow(/item_ids.json: sha256/);
+      await expect(loadModel(store, P, version, undefined, { onIds: (ids) => after.push(ids) })).rejects.toThrow(
+        /item_ids.json: sha256/,
+      );
       expect(after.every((ids) => ids.length === model.userIds.length)).toBe(true);
     });
   });

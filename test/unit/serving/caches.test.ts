@@ -24,7 +24,9 @@ function fakeSource(models: Record<string, Model>) {
       s.latestCalls++;
       if (s.failLatest) throw new Error('S3 is down');
       if (s.pointer === null) return { status: 'missing' };
-      return etag === `etag-${s.pointer}` ? { status: 'unchanged' } : { status: 'ok', etag: `etag-${s.pointer}`, version: s.pointer };
+      return etag === `etag-${s.pointer}`
+        ? { status: 'unchanged' }
+        : { status: 'ok', etag: `etag-${s.pointer}`, version: s.pointer };
     },
     load: async (version) => {
       s.loadCalls.push(version);
@@ -119,7 +121,11 @@ describe('CatalogCache', () => {
     await store.putItem({ itemId: 'i1', categories: ['a'], available: true }, now);
     await store.putItem({ itemId: 'i2', categories: ['b'], available: true }, now);
     await cache.refresh();
-    const itemIndex = new Map([['i1', 0], ['i2', 1], ['i3', 2]]);
+    const itemIndex = new Map([
+      ['i1', 0],
+      ['i2', 1],
+      ['i3', 2],
+    ]);
     const view = cache.viewOf(itemIndex, 3);
     expect([...view.itemsIn('a')]).toEqual([0]);
     expect(view.blocked[0]).toBe(0);

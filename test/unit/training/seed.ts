@@ -25,14 +25,19 @@ export async function writeEvents(doc: DynamoDBDocumentClient, table: string, ev
   for (let i = 0; i < events.length; i += 25) {
     const chunk = events.slice(i, i + 25).map((e) => ({ PutRequest: { Item: eventToItem(e, 0) } }));
     let pending: typeof chunk | undefined = chunk;
-    while (pending && pending.length) {
+    while (pending?.length) {
       const out = await doc.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
       pending = out.UnprocessedItems?.[table] as typeof chunk | undefined;
     }
   }
 }
 
-export async function writeErasure(doc: DynamoDBDocumentClient, table: string, userId: string, erasedAt: number): Promise<void> {
+export async function writeErasure(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  userId: string,
+  erasedAt: number,
+): Promise<void> {
   await doc.send(
     new PutCommand({
       TableName: table,
