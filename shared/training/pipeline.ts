@@ -13,15 +13,17 @@ import type { Model, ModelKind } from '../model/types';
 import { pairsToCsr, type Dataset } from './dataset';
 import { evaluateFitted, makeHoldout, type SplitKind } from './evaluate';
 import { UNCALIBRATED, fitKind, toModel } from './fit';
+import { type AutoChoice, chooseKind } from './select-model';
 
 export interface Progress {
-  stage: 'split' | 'tune' | 'evaluate' | 'baseline' | 'fit';
+  stage: 'split' | 'select' | 'tune' | 'evaluate' | 'baseline' | 'fit';
   epoch?: number;
   loss?: number;
   elapsedMs: number;
 }
 
 export interface TrainOptions {
+  /** A registered kind, or 'auto': chooseKind (select-model.ts) picks als, ease or blend on the training part. */
   kind: ModelKind;
   /** Parameters of the kind; tuned values win over defaults, explicit ones over tuned. */
   params?: Record<string, unknown>;
@@ -98,11 +100,37 @@ export function trainPipeline(d: Dataset, opts: TrainOptions): TrainResult {
     );
     kind = 'popular';
   }
+  // 'auto': the choice is made on the part the holdout trains on (never on the holdout itself), with the
+  // tuning share of the budget; the chosen kind is then fitted with the chosen params, not tuned again
+  let auto: AutoChoice | undefined;
+  let holdout: ReturnType<typeof makeHoldout> | undefined;
+  if (kind === 'auto') {
+    let s = performance.now();
+    if (opts.evaluate) {
+      progress({ stage: 'split' });
+      holdout = makeHoldout(d, opts.split, opts.seed);
+      stage('split', s);
+    }
+    s = performance.now();
+    progress({ stage: 'select' });
+    auto = chooseKind(holdout ? holdout.train : pairsToCsr(d), {
+      seed: opts.seed,
+      budgetSeconds: Math.max(0.05, opts.budgetSeconds * TUNE_SHARE),
+      by: opts.split === 'item' ? 'item' : 'user',
+    });
+    kind = auto.kind;
+    stage('select', s);
+  }
   const spec = kindSpec(kind);
   const stats = { users: d.userIds.length, items: d.itemIds.length, interactions: pairs };
   // untuned defaults come from the data's shape (ALS: a fixed α0 collapses sparse data)
-  let params: Record<string, unknown> = { ...spec.defaults(stats), seed: opts.seed, ...(opts.params ?? {}) };
-  let tuning: Record<string, unknown> | undefined;
+  let params: Record<string, unknown> = {
+    ...spec.defaults(stats),
+    seed: opts.seed,
+    ...(auto?.params ?? {}),
+    ...(opts.params ?? {}),
+  };
+  let tuning: Record<string, unknown> | undefined = auto?.tuning;
   let metrics: Record<string, number> = {};
   let baselineMetrics: Record<string, number> | undefined;
   let baselineNote: string | undefined;
@@ -114,13 +142,16 @@ export function trainPipeline(d: Dataset, opts: TrainOptions): TrainResult {
 
   if (opts.evaluate && pairs >= MIN_PAIRS) {
     let s = performance.now();
-    progress({ stage: 'split' });
-    const h = makeHoldout(d, opts.split, opts.seed);
-    stage('split', s);
+    let h = holdout;
+    if (!h) {
+      progress({ stage: 'split' });
+      h = makeHoldout(d, opts.split, opts.seed);
+      stage('split', s);
+    }
     if (h.evalUsers < MIN_EVAL_USERS) {
       notes.push(`not evaluated: only ${h.evalUsers} test users with training items`);
     } else {
-      if (opts.tune && Object.keys(spec.searchSpace(stats)).length > 0) {
+      if (opts.tune && !auto && Object.keys(spec.searchSpace(stats)).length > 0) {
         s = performance.now();
         progress({ stage: 'tune' });
         const tuneSeconds = opts.budgetSeconds * TUNE_SHARE;

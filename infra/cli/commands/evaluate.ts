@@ -4,14 +4,14 @@ import type { CliCommand } from '../main';
 import { readDataset, ttyProgress } from '../../../shared/training/input';
 import { trainPipeline } from '../../../shared/training/pipeline';
 import type { SplitKind } from '../../../shared/training/evaluate';
-import { MODEL_OPTION_HELP, MODEL_OPTIONS, modelSettings, number } from './train';
+import { MODEL_OPTION_HELP, MODEL_OPTIONS, TUNED, modelSettings, number } from './train';
 import { coldItemsCommand } from './evaluate-cold-items';
 
 export const command: CliCommand = {
   summary: 'Split, train and print ranking/rating metrics',
   usage:
     'attune evaluate --input FILE [--format csv|movielens] [--split user|item|temporal] [--seed 42] ' +
-    '[--model auto|als|mf|item-knn|user-knn|popular] [--factors N] [--iterations N] [--regularization X] [--alpha X] ' +
+    '[--model auto|als|ease|blend|mf|item-knn|user-knn|popular] [--factors N] [--iterations N] [--regularization X] [--alpha X] ' +
     '[--no-tune] [--budget SECONDS] [--json] | --protocol cold-items --items ITEMS.csv',
   options: [
     ...MODEL_OPTION_HELP,
@@ -59,7 +59,7 @@ export const command: CliCommand = {
     const r = trainPipeline(d, {
       kind: s.kind,
       params: s.params,
-      tune: s.tune && s.kind === 'als',
+      tune: s.tune && TUNED.includes(s.kind),
       budgetSeconds: number('budget', values.budget) ?? 600,
       seed: s.seed,
       split: values.split as SplitKind,

@@ -7,7 +7,10 @@ import { LocalModelStore } from '../../../shared/storage/local/model-store';
 import { readDataset, ttyProgress, type InputFormat } from '../../../shared/training/input';
 import { trainPipeline } from '../../../shared/training/pipeline';
 
-export const KINDS = ['auto', 'als', 'mf', 'item-knn', 'user-knn', 'popular'] as const;
+export const KINDS = ['auto', 'als', 'ease', 'blend', 'mf', 'item-knn', 'user-knn', 'popular'] as const;
+
+/** Kinds trained with a search unless --no-tune (auto's choice is a search itself and always runs). */
+export const TUNED: readonly string[] = ['als', 'auto'];
 
 /** Options shared by train and evaluate: model kind and its hyper-parameters. */
 export const MODEL_OPTIONS = {
@@ -35,8 +38,10 @@ export const MODEL_OPTION_HELP: OptionHelp[] = [
   [
     '--model KIND',
     'auto',
-    'auto|als|mf|item-knn|user-knn|popular; auto trains what the scheduled job serves: implicit ALS, ' +
-      'its hyper-parameters searched on validation splits unless --no-tune',
+    'auto|als|ease|blend|mf|item-knn|user-knn|popular. auto tunes ALS, EASE (catalogs up to 5,000 items) ' +
+      'and their blend on validation splits of the training part and trains the best, the manifest saying ' +
+      'what was tried and why. als: implicit ALS, tuned unless --no-tune. ease: the closed-form item-item ' +
+      'autoencoder, λ from the data. blend: ALS and EASE scores mixed, half and half unless tuned',
   ],
   [
     '--factors N',
@@ -78,8 +83,8 @@ export function modelSettings(v: ModelValues): {
   if (!(KINDS as readonly string[]).includes(v.model ?? 'auto'))
     throw new Error(`--model must be one of ${KINDS.join('|')}`);
   if (v.format !== 'csv' && v.format !== 'movielens') throw new Error('--format must be csv or movielens');
-  // auto = what the scheduled job serves
-  const kind = (v.model === 'auto' || !v.model ? 'als' : v.model) as ModelKind;
+  // auto: the pipeline picks als, ease or blend on validation (select-model.ts)
+  const kind = (v.model || 'auto') as ModelKind;
   const seed = number('seed', v.seed, true) ?? 42;
   const params: Record<string, unknown> = { seed };
   const factors = number('factors', v.factors, true);
@@ -100,7 +105,7 @@ export function modelSettings(v: ModelValues): {
 export const command: CliCommand = {
   summary: 'Train a model from a csv or MovieLens file into a folder',
   usage:
-    'attune train --input FILE [--format csv|movielens] [--model auto|als|mf|item-knn|user-knn|popular] ' +
+    'attune train --input FILE [--format csv|movielens] [--model auto|als|ease|blend|mf|item-knn|user-knn|popular] ' +
     '[--factors N] ' +
     '[--iterations N] [--regularization X] [--alpha X] [--seed N] [--no-tune] [--budget SECONDS] [--keep N] --out DIR',
   options: [
@@ -130,7 +135,7 @@ export const command: CliCommand = {
     const r = trainPipeline(d, {
       kind: s.kind,
       params: s.params,
-      tune: s.tune && s.kind === 'als',
+      tune: s.tune && TUNED.includes(s.kind),
       budgetSeconds: number('budget', values.budget) ?? 600,
       seed: s.seed,
       split: 'user',

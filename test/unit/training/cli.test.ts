@@ -48,7 +48,7 @@ async function capture(fn: () => Promise<number>): Promise<{ code: number; out: 
 describe('attune CLI (training side)', () => {
   it('train → recommend: JSON lines, training items excluded, unknown users get popular items', async () => {
     const t = await capture(() =>
-      train.run(['--input', path('events.csv'), '--no-tune', '--factors', '8', '--out', path('als')]),
+      train.run(['--input', path('events.csv'), '--model', 'als', '--no-tune', '--factors', '8', '--out', path('als')]),
     );
     expect(t.code).toBe(0);
     const summary = JSON.parse(t.out);
@@ -205,7 +205,7 @@ describe('attune CLI (training side)', () => {
     }
     const t = await capture(() => main(['train', '--help']));
     expect(t.out).toBe(commandHelp(train));
-    expect(t.out).toMatch(/--model KIND +.*auto trains what the scheduled job serves.*\[default: auto\]/);
+    expect(t.out).toMatch(/--model KIND +.*auto tunes ALS, EASE .*ease: .*blend: .*\[default: auto\]/s);
     expect(t.out).toMatch(/--budget SECONDS +.*\[default: 600/);
     expect(t.out).toMatch(/--keep N +model versions kept in --out.*\[default: 5\]/);
     const l = await capture(() => main(['local', 'invoke', '--help']));
