@@ -22,6 +22,7 @@ export const ENV = {
   tune: 'ATTUNE_TUNE',
   ratingMin: 'ATTUNE_RATING_MIN',
   ratingMax: 'ATTUNE_RATING_MAX',
+  modelKind: 'ATTUNE_MODEL_KIND',
 } as const;
 
 export type AuthMode = 'jwt' | 'none';
@@ -44,7 +45,12 @@ export interface AttuneConfig {
   tune: boolean;
   /** Accepted rating values (ingest rejects others; training clamps to it). */
   ratingRange: RatingRange;
+  /** The kind the scheduled job trains; 'auto' chooses among als, ease and blend each run. */
+  modelKind: (typeof JOB_MODEL_KINDS)[number];
 }
+
+/** Kinds ATTUNE_MODEL_KIND accepts (docs/training.md). */
+export const JOB_MODEL_KINDS = ['als', 'auto', 'ease', 'blend'] as const;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -81,6 +87,9 @@ const Schema = z
     [ENV.tune]: str('true').transform((v) => v !== 'false'),
     [ENV.ratingMin]: num(DEFAULT_RATING_RANGE.min),
     [ENV.ratingMax]: num(DEFAULT_RATING_RANGE.max),
+    [ENV.modelKind]: str('als').pipe(
+      z.enum(JOB_MODEL_KINDS, { error: `must be one of ${JOB_MODEL_KINDS.join(', ')}` }),
+    ),
   })
   .refine((e) => e[ENV.ratingMin] < e[ENV.ratingMax], {
     path: [ENV.ratingMax],
@@ -118,5 +127,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AttuneConfig {
     leaseSeconds: e[ENV.leaseSeconds],
     tune: e[ENV.tune],
     ratingRange: { min: e[ENV.ratingMin], max: e[ENV.ratingMax] },
+    modelKind: e[ENV.modelKind],
   };
 }

@@ -90,6 +90,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionDef> = {
       [ENV.gateTolerance]: '0.02',
       [ENV.leaseSeconds]: '1800',
       [ENV.tune]: 'true',
+      [ENV.modelKind]: 'als',
     },
     // Train writes only its lease and run-log records.
     access: {

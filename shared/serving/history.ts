@@ -1,5 +1,5 @@
 /** A user's recent events turned into what scoring needs: seen items, fold-in weights, freshness. */
-import { eventWeight, type Interaction } from '../events';
+import { DEFAULT_RATING_RANGE, eventWeight, type Interaction, type RatingRange } from '../events';
 import type { History } from '../math/foldin';
 
 /** Events read per request (one Query): enough to fold a user in, bounded in cost. */
@@ -18,12 +18,15 @@ export interface UserActivity {
 
 /**
  * Aggregates events per item (summing eventWeight) against a model's item index.
- * Items unknown to the model count for nothing: they have no factors.
+ * Items unknown to the model count for nothing: they have no factors. A rating
+ * weighs its value within `range`, the one ingest accepted (ATTUNE_RATING_MIN/MAX),
+ * as training weighed it.
  */
 export function summarizeEvents(
   events: readonly Interaction[],
   itemIndex: Map<string, number>,
   watermark: number,
+  range: RatingRange = DEFAULT_RATING_RANGE,
 ): UserActivity {
   const sums = new Map<number, number>();
   let fresh = false;
@@ -31,7 +34,7 @@ export function summarizeEvents(
     if (ev.receivedAt > watermark) fresh = true;
     const idx = itemIndex.get(ev.itemId);
     if (idx === undefined) continue;
-    sums.set(idx, (sums.get(idx) ?? 0) + eventWeight(ev.type, ev.value));
+    sums.set(idx, (sums.get(idx) ?? 0) + eventWeight(ev.type, ev.value, range));
   }
   const seen = Int32Array.from(sums.keys());
   const positive = [...sums].filter(([, w]) => w > 0);

@@ -6,7 +6,7 @@
  * (shared/math/interactions.ts, the one matrix builder); a pair keeps its
  * newest event time for temporal splits and time-decayed popularity.
  */
-import { eventWeight, type Interaction } from '../events';
+import { DEFAULT_RATING_RANGE, eventWeight, type Interaction, type RatingRange } from '../events';
 import type { Csr } from '../math/csr';
 import { csrFromTriples } from '../math/csr';
 import { InteractionAccumulator, type UserCap } from '../math/interactions';
@@ -48,15 +48,17 @@ export class DatasetBuilder {
   /**
    * @param erased users left out entirely
    * @param cap per-user events per window (none: every event counts, e.g. offline files)
+   * @param range the configured rating range: a rating weighs its value clamped to it, as ingest accepted it
    */
   constructor(
     private readonly erased: ReadonlySet<string> = new Set(),
     private readonly cap?: UserCap,
+    private readonly range: RatingRange = DEFAULT_RATING_RANGE,
   ) {}
 
   add(batch: Iterable<Interaction>): void {
     for (const ev of batch)
-      this.addOne(ev.userId, ev.itemId, eventWeight(ev.type, ev.value), ev.timestamp, ev.receivedAt);
+      this.addOne(ev.userId, ev.itemId, eventWeight(ev.type, ev.value, this.range), ev.timestamp, ev.receivedAt);
   }
 
   /** One weighed observation (the CLI's file rows come in this way). */

@@ -5,6 +5,7 @@
  * handler and `attune local invoke Train` both call {@link runTrainingJob}.
  */
 import { randomBytes } from 'node:crypto';
+import type { RatingRange } from '../events';
 import type { ModelStore } from '../ports/model-store';
 import type { RunRecord, TrainingDecision, TrainingStore } from '../ports/training';
 import { CorruptModelError } from '../model/codec';
@@ -27,6 +28,10 @@ export interface JobConfig {
   tune: boolean;
   /** Per-user events per window that count (default {@link DEFAULT_USER_CAP}; null: no cap). */
   userCap?: UserCap | null;
+  /** The kind trained (ATTUNE_MODEL_KIND; default 'als'); 'auto' chooses among als, ease and blend per run. */
+  modelKind?: ModelKind;
+  /** The rating range ingest accepted (ATTUNE_RATING_MIN/MAX): a rating weighs its value, clamped to it. */
+  ratingRange?: RatingRange;
 }
 
 export interface JobDeps {
@@ -35,7 +40,7 @@ export interface JobDeps {
   /** Model key prefix, ending with '/'. */
   prefix: string;
   config: JobConfig;
-  /** Served model kind (default 'als'). */
+  /** Trained model kind; overrides config.modelKind (default 'als'). */
   kind?: ModelKind;
   seed?: number;
   logger?: JobLogger;
@@ -151,7 +156,7 @@ export async function runTrainingJob(deps: JobDeps): Promise<JobSummary> {
     s = performance.now();
     const erased = new Set(erasures.map((e) => e.userId));
     const cap = deps.config.userCap === undefined ? DEFAULT_USER_CAP : deps.config.userCap;
-    const builder = new DatasetBuilder(erased, cap ?? undefined);
+    const builder = new DatasetBuilder(erased, cap ?? undefined, deps.config.ratingRange);
     await deps.store.scanInteractions((batch) => builder.add(batch));
     const d = builder.build();
     if (d.cappedEvents > 0)
@@ -176,7 +181,7 @@ export async function runTrainingJob(deps: JobDeps): Promise<JobSummary> {
     }
     const budgetSeconds = Math.min(deps.config.trainBudgetSeconds, leftMs / 1000 / SAFETY_FACTOR);
     const result = trainPipeline(d, {
-      kind: deps.kind ?? 'als',
+      kind: deps.kind ?? deps.config.modelKind ?? 'als',
       tune: deps.config.tune,
       budgetSeconds,
       stopAfterMs: leftMs,

@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       leaseSeconds: 1800,
       tune: true,
       ratingRange: { min: 0.5, max: 5 },
+      modelKind: 'als',
     });
   });
 
