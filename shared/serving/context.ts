@@ -5,7 +5,7 @@
  * user is scored is the kind's business (shared/model/kinds); this file only
  * decides which of the kind's answers applies.
  */
-import type { Interaction } from '../events';
+import type { Interaction, RatingRange } from '../events';
 import type { UserScorer } from '../model/kinds';
 import type { InteractionStore } from '../ports/interactions';
 import { RECENT_EVENTS, summarizeEvents, withModelHistory } from './history';
@@ -67,7 +67,7 @@ export async function readUser(
 }
 
 /** Decides how to serve a user; builds the kind's scorer (cheap: no catalog-sized work). */
-export function userContext(pm: PreparedModel, userId: string, reads: UserReads): UserContext {
+export function userContext(pm: PreparedModel, userId: string, reads: UserReads, range?: RatingRange): UserContext {
   const { erasure, events } = reads;
   const stale = erasure === 'unknown' || events === null;
   if (erasure !== 'ok') return { source: 'popular', scorer: null, seen: [], stale };
@@ -75,7 +75,7 @@ export function userContext(pm: PreparedModel, userId: string, reads: UserReads)
   const model = pm.model;
   const fitted = pm.fitted;
   const u = pm.userIndex.get(userId);
-  const act = summarizeEvents(events ?? [], pm.itemIndex, pm.watermark);
+  const act = summarizeEvents(events ?? [], pm.itemIndex, pm.watermark, range);
   const seenRow = u === undefined ? NO_ITEMS : model.seenIndices.subarray(model.seenIndptr[u], model.seenIndptr[u + 1]);
   const seen = [seenRow, act.seen];
   if (!fitted.capabilities.personalized) return { source: 'popular', scorer: null, seen, stale };

@@ -5,6 +5,7 @@
  * comes from the model's kind (shared/model/kinds); every buffer a request
  * writes is checked out for it alone (PreparedModel.withScratch).
  */
+import type { RatingRange } from '../events';
 import { ApiError, notFound } from '../http/errors';
 import type { InteractionStore } from '../ports/interactions';
 import type { CatalogCache, CatalogView } from './catalog';
@@ -74,6 +75,8 @@ export interface ServingDeps {
   store: Pick<InteractionStore, 'listUserEvents' | 'getErasure'>;
   log: Logger;
   refreshSeconds: number;
+  /** The rating range ingest accepts (config.ratingRange): fold-in weighs ratings as training did. */
+  ratingRange?: RatingRange;
   now?: () => number;
 }
 
@@ -133,7 +136,7 @@ export class ServingCore {
     const pm = await this.model();
     const [view, reads] = await Promise.all([this.catalogView(pm), this.readUser(userId)]);
     return pm.withScratch((s) => {
-      const ctx = userContext(pm, userId, reads);
+      const ctx = userContext(pm, userId, reads, this.deps.ratingRange);
       const gen = s.nextGeneration();
       for (const row of ctx.seen) for (let q = 0; q < row.length; q++) s.excl[row[q]] = gen;
       for (const id of opts.exclude ?? []) {
@@ -186,7 +189,7 @@ export class ServingCore {
   async rank(userId: string, itemIds: string[]): Promise<Ranking> {
     const pm = await this.model();
     const reads = await this.readUser(userId);
-    const ctx = userContext(pm, userId, reads);
+    const ctx = userContext(pm, userId, reads, this.deps.ratingRange);
     const cal = pm.model.manifest.calibration;
     const scorer = ctx.scorer;
     const known: { itemId: string; i: number; score: number }[] = [];

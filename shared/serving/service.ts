@@ -58,6 +58,7 @@ export function createRecommendService(config: AttuneConfig, deps: RecommendServ
     store,
     log,
     refreshSeconds: config.modelRefreshSeconds,
+    ratingRange: config.ratingRange,
     now: deps.now,
   });
   return { core, models, catalog, routes: recommendRoutes(core), warm: () => core.warm() };
