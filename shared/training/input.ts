@@ -3,12 +3,12 @@
  * value, timestamp, event_type; RFC 4180 quoting, so a quoted field may hold
  * commas, quotes and newlines) and MovieLens u.data (tab-separated, no header).
  * Rows are weighed like API events (eventWeight: a value without an event_type
- * is a rating, bounded like the API's); errors name the file and line.
+ * is a rating, bounded by the same rating range as the API's); errors name the file and line.
  */
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import { parse, type Options } from 'csv-parse';
-import { EVENT_TYPES, eventWeight, type EventType } from '../events';
+import { DEFAULT_RATING_RANGE, EVENT_TYPES, eventWeight, type EventType, type RatingRange } from '../events';
 import { DatasetBuilder, type Dataset } from './dataset';
 
 export type InputFormat = 'csv' | 'movielens';
@@ -69,7 +69,7 @@ function headerColumns(fields: string[]): Record<string, number> {
   throw new Error(`header must name user_id and item_id columns; found "${found}"${hint}`);
 }
 
-function csvRow(f: string[], cols: Record<string, number>): Omit<InputRow, 'line'> {
+function csvRow(f: string[], cols: Record<string, number>, range: RatingRange): Omit<InputRow, 'line'> {
   const userId = f[cols.user_id];
   const itemId = f[cols.item_id];
   if (!userId || !itemId) throw new Error('empty user_id or item_id');
@@ -82,21 +82,28 @@ function csvRow(f: string[], cols: Record<string, number>): Omit<InputRow, 'line
     if (!(EVENT_TYPES as readonly string[]).includes(typeRaw)) {
       throw new Error(`unknown event_type "${typeRaw}" (one of ${EVENT_TYPES.join(', ')})`);
     }
-    weight = eventWeight(typeRaw as EventType, value);
+    weight = eventWeight(typeRaw as EventType, value, range);
     // a value without a type is a rating: bounded exactly as the API's ratings are
-  } else weight = value === undefined ? 1 : eventWeight('rating', value);
+  } else weight = value === undefined ? 1 : eventWeight('rating', value, range);
   return { userId, itemId, weight, timestamp: parseTime(cols.timestamp !== undefined ? f[cols.timestamp] : undefined) };
 }
 
-function movieLensRow(f: string[]): Omit<InputRow, 'line'> {
+function movieLensRow(f: string[], range: RatingRange): Omit<InputRow, 'line'> {
   if (f.length < 3) throw new Error('expected user<TAB>item<TAB>rating[<TAB>timestamp]');
   const rating = Number(f[2]);
   if (!Number.isFinite(rating)) throw new Error(`bad rating "${f[2]}"`);
-  return { userId: f[0], itemId: f[1], weight: eventWeight('rating', rating), timestamp: parseTime(f[3]) };
+  return { userId: f[0], itemId: f[1], weight: eventWeight('rating', rating, range), timestamp: parseTime(f[3]) };
 }
 
-/** Streams the rows of an interaction file; a file with no rows is an error, never an empty model. */
-export async function* readRows(path: string, format: InputFormat): AsyncGenerator<InputRow> {
+/**
+ * Streams the rows of an interaction file; a file with no rows is an error, never an empty model.
+ * A rating weighs its value clamped to `range` (the API's ATTUNE_RATING_MIN/MAX).
+ */
+export async function* readRows(
+  path: string,
+  format: InputFormat,
+  range: RatingRange = DEFAULT_RATING_RANGE,
+): AsyncGenerator<InputRow> {
   const file = await openInput(path);
   const source = file.createReadStream({ encoding: 'utf8', autoClose: false });
   const parser = source.pipe(parse({ ...PARSER[format], info: true }));
@@ -113,7 +120,7 @@ export async function* readRows(path: string, format: InputFormat): AsyncGenerat
         continue;
       }
       rows++;
-      yield { ...(format === 'csv' ? csvRow(record, cols!) : movieLensRow(record)), line };
+      yield { ...(format === 'csv' ? csvRow(record, cols!, range) : movieLensRow(record, range)), line };
     }
   } catch (err) {
     if (err instanceof InputError) throw err;
@@ -133,9 +140,13 @@ export async function* readRows(path: string, format: InputFormat): AsyncGenerat
 }
 
 /** Reads a whole file into a training dataset. */
-export async function readDataset(path: string, format: InputFormat): Promise<Dataset> {
+export async function readDataset(
+  path: string,
+  format: InputFormat,
+  range: RatingRange = DEFAULT_RATING_RANGE,
+): Promise<Dataset> {
   const b = new DatasetBuilder();
-  for await (const r of readRows(path, format)) b.addOne(r.userId, r.itemId, r.weight, r.timestamp);
+  for await (const r of readRows(path, format, range)) b.addOne(r.userId, r.itemId, r.weight, r.timestamp);
   return b.build();
 }
 

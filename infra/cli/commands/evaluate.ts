@@ -12,7 +12,7 @@ export const command: CliCommand = {
   usage:
     'attune evaluate --input FILE [--format csv|movielens] [--split user|item|temporal] [--seed 42] ' +
     '[--model auto|als|ease|blend|mf|item-knn|user-knn|popular] [--factors N] [--iterations N] [--regularization X] [--alpha X] ' +
-    '[--no-tune] [--budget SECONDS] [--json] | --protocol cold-items --items ITEMS.csv',
+    '[--no-tune] [--rating-range MIN..MAX] [--budget SECONDS] [--json] | --protocol cold-items --items ITEMS.csv',
   options: [
     ...MODEL_OPTION_HELP,
     [
@@ -53,7 +53,7 @@ export const command: CliCommand = {
     if (values.protocol !== 'holdout') throw new Error('--protocol must be holdout or cold-items');
     if (!['user', 'item', 'temporal'].includes(values.split)) throw new Error('--split must be user, item or temporal');
     const s = modelSettings(values);
-    const d = await readDataset(values.input, s.format);
+    const d = await readDataset(values.input, s.format, s.ratingRange);
     const progress = ttyProgress();
     const t0 = Date.now();
     const r = trainPipeline(d, {

@@ -1,6 +1,8 @@
 /** `attune train`: the scheduled job's training pipeline on a file, into a model folder. */
 import { parseArgs } from 'node:util';
 import type { CliCommand, OptionHelp } from '../main';
+import { ENV, loadConfig } from '../../../shared/config';
+import type { RatingRange } from '../../../shared/events';
 import type { ModelKind } from '../../../shared/model/types';
 import { newVersion, publishModel } from '../../../shared/model/repository';
 import { LocalModelStore } from '../../../shared/storage/local/model-store';
@@ -23,6 +25,7 @@ export const MODEL_OPTIONS = {
   alpha: { type: 'string' },
   seed: { type: 'string', default: '42' },
   'no-tune': { type: 'boolean', default: false },
+  'rating-range': { type: 'string' },
 } as const;
 
 /** Help lines of {@link MODEL_OPTIONS}, shared by train and evaluate. */
@@ -32,7 +35,7 @@ export const MODEL_OPTION_HELP: OptionHelp[] = [
     '',
     'interactions: csv with a header naming user_id,item_id[,value,timestamp,event_type] (quoted fields ' +
       "may hold commas and newlines; a row weighs its event_type's weight, or its value as a rating " +
-      "clamped to 0..5 like the API's, or 1), or MovieLens u.data with --format movielens; required",
+      "clamped to --rating-range like the API's, or 1), or MovieLens u.data with --format movielens; required",
   ],
   ['--format csv|movielens', 'csv', 'how --input is laid out (movielens: user<TAB>item<TAB>rating<TAB>time)'],
   [
@@ -52,6 +55,11 @@ export const MODEL_OPTION_HELP: OptionHelp[] = [
   ['--regularization X', "the kind's (ALS 0.05)", 'L2 regularization λ'],
   ['--alpha X', "the kind's", 'confidence scale α of implicit feedback (ALS)'],
   ['--seed N', '42', 'seeds the split, the initial factors and the search: one seed, one model'],
+  [
+    '--rating-range MIN..MAX',
+    `${ENV.ratingMin}..${ENV.ratingMax} when set, else 0.5..5`,
+    "a rating weighs its value clamped to this range, as the API's ratings do (e.g. 1..10)",
+  ],
   ['--no-tune', 'off', 'skip the hyper-parameter search; explicit options always win over tuned values'],
   [
     '--budget SECONDS',
@@ -79,6 +87,7 @@ export function modelSettings(v: ModelValues): {
   format: InputFormat;
   seed: number;
   tune: boolean;
+  ratingRange: RatingRange;
 } {
   if (!(KINDS as readonly string[]).includes(v.model ?? 'auto'))
     throw new Error(`--model must be one of ${KINDS.join('|')}`);
@@ -99,7 +108,22 @@ export function modelSettings(v: ModelValues): {
     if (factors !== undefined) params.k = factors;
     delete params.factors;
   }
-  return { kind, params, format: v.format, seed, tune: !v['no-tune'] };
+  return { kind, params, format: v.format, seed, tune: !v['no-tune'], ratingRange: ratingRange(v['rating-range']) };
+}
+
+/**
+ * `--rating-range MIN..MAX`, else the API's ATTUNE_RATING_MIN/MAX (validated as the
+ * functions validate them), else the default: the file is weighed as ingest would weigh it.
+ */
+export function ratingRange(raw: string | undefined, env: NodeJS.ProcessEnv = process.env): RatingRange {
+  const vars = { ATTUNE_TABLE: '-', [ENV.ratingMin]: env[ENV.ratingMin], [ENV.ratingMax]: env[ENV.ratingMax] };
+  if (raw === undefined) return loadConfig(vars).ratingRange;
+  const m = /^(-?[\d.]+)\.\.(-?[\d.]+)$/.exec(raw.trim());
+  const min = Number(m?.[1]);
+  const max = Number(m?.[2]);
+  if (!m || !Number.isFinite(min) || !Number.isFinite(max) || min < 0 || !(min < max))
+    throw new Error(`--rating-range must be MIN..MAX with 0 <= MIN < MAX, got "${raw}"`);
+  return { min, max };
 }
 
 export const command: CliCommand = {
@@ -107,7 +131,8 @@ export const command: CliCommand = {
   usage:
     'attune train --input FILE [--format csv|movielens] [--model auto|als|ease|blend|mf|item-knn|user-knn|popular] ' +
     '[--factors N] ' +
-    '[--iterations N] [--regularization X] [--alpha X] [--seed N] [--no-tune] [--budget SECONDS] [--keep N] --out DIR',
+    '[--iterations N] [--regularization X] [--alpha X] [--seed N] [--no-tune] [--rating-range MIN..MAX] ' +
+    '[--budget SECONDS] [--keep N] --out DIR',
   options: [
     ...MODEL_OPTION_HELP,
     ['--keep N', '5', 'model versions kept in --out; older ones are deleted after the new one is published'],
@@ -129,7 +154,7 @@ export const command: CliCommand = {
     });
     if (!values.input || !values.out) throw new Error('--input FILE and --out DIR are required');
     const s = modelSettings(values);
-    const d = await readDataset(values.input, s.format);
+    const d = await readDataset(values.input, s.format, s.ratingRange);
     const progress = ttyProgress();
     const now = Date.now();
     const r = trainPipeline(d, {
