@@ -119,7 +119,7 @@ if (trainEvery > 0) {
 const sample = seeded?.sampleUser ?? 'user-1';
 const sampleItem = seeded?.sampleItem ?? 'item-1';
 console.log(`
-Attune is running at ${api.url}  (status page: ${api.url}/ · OpenAPI: ${api.url}/openapi.json)
+Attune is running at ${api.url}  (status page: ${api.url}/ · demo shop: ${api.url}/demo · OpenAPI: ${api.url}/openapi.json)
 Training every ${trainEvery} min. Ctrl-C to stop.
 
 Try:
