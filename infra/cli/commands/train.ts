@@ -44,7 +44,7 @@ export const MODEL_OPTION_HELP: OptionHelp[] = [
     'auto|als|ease|blend|mf|item-knn|user-knn|popular. auto tunes ALS, EASE (catalogs up to 5,000 items) ' +
       'and their blend on validation splits of the training part and trains the best, the manifest saying ' +
       'what was tried and why. als: implicit ALS, tuned unless --no-tune. ease: the closed-form item-item ' +
-      'autoencoder, λ from the data. blend: ALS and EASE scores mixed, half and half unless tuned',
+      'autoencoder, λ from the data. blend: ALS and EASE scores mixed half and half (auto picks the weight)',
   ],
   [
     '--factors N',
