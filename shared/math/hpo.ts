@@ -21,6 +21,13 @@ export interface Trial {
   phase: 'random' | 'refine' | 'scale' | 'confirm';
 }
 
+/**
+ * Nominal multiply-adds per second a tuning plan assumes: what ALS trials
+ * reach on a loaded 2-core machine (0.46–0.60 G/s measured on ML-100K with 8
+ * jobs sharing it), so the plan completes there; a quiet machine finishes early.
+ */
+export const NOMINAL_MADDS_PER_SECOND = 0.5e9;
+
 export interface HpoOptions {
   /** Clock safety stop for the whole search (and the phase plan when `work` is absent). */
   budgetSeconds: number;

@@ -8,6 +8,7 @@
  * clock is only a safety stop: nothing runs past 1.5 × the budget, nor past
  * the caller's hard deadline (`stopAfterMs`), the first tuning trial included.
  */
+import { NOMINAL_MADDS_PER_SECOND } from '../math/hpo';
 import { kindSpec, tuneKind } from '../model/kinds';
 import type { Model, ModelKind } from '../model/types';
 import { pairsToCsr, type Dataset } from './dataset';
@@ -75,12 +76,7 @@ export const MIN_EVAL_USERS = 3;
 const TUNE_SHARE = 0.4;
 /** Share of the tuning work the search plans; the rest pays for re-ranking the top trials on confirm splits. */
 const SEARCH_SHARE = 0.7;
-/**
- * Nominal multiply-adds per second the tuning plan assumes: what ALS trials
- * reach on a loaded 2-core machine (0.46–0.60 G/s measured on ML-100K with 8
- * jobs sharing it), so the plan completes there; a quiet machine finishes early.
- */
-export const NOMINAL_MADDS_PER_SECOND = 0.5e9;
+export { NOMINAL_MADDS_PER_SECOND };
 /** The pipeline's clock safety stop, as a multiple of the budget. */
 export const SAFETY_FACTOR = 1.5;
 

@@ -10,7 +10,7 @@
  */
 import type { Csr } from '../math/csr';
 import { type AlsModel, type AlsParams, trainAls } from '../math/als';
-import { holdoutSplit, tuneAls } from '../math/hpo';
+import { holdoutSplit, NOMINAL_MADDS_PER_SECOND, tuneAls } from '../math/hpo';
 import { evaluateRanking } from '../math/metrics';
 import { scoreAll } from '../math/topk';
 import {
@@ -100,7 +100,8 @@ const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.le
 
 export function selectModel(ui: Csr, opts: SelectOptions): Selection {
   const t0 = performance.now();
-  const deadline = t0 + opts.budgetSeconds * 1000;
+  // the plan is counted (ALS work, λ ladder, weights); the clock is a safety stop at 1.5× the budget
+  const deadline = t0 + opts.budgetSeconds * 1500;
   const say = opts.log ?? (() => {});
   const k = opts.k ?? 10;
   const by = opts.by ?? 'user';
@@ -114,11 +115,13 @@ export function selectModel(ui: Csr, opts: SelectOptions): Selection {
   // --- ALS: the tuner on the same splits, then its choice refit per split (for the blend)
   let als: { params: AlsParams; models: AlsModel[]; validation: number } | undefined;
   if (kinds.includes('als') || kinds.includes('blend')) {
-    // ALS gets at most 60% of the budget so the other kinds are still tried when it binds
+    // ALS plans 60% of the budget in nominal work, so the other kinds are still tried, and one seed
+    // gives one search on a quiet or a loaded machine; its clock only stops a machine far below nominal
     const tuned = opts.alsParams
       ? { best: opts.alsParams, log: [] }
       : tuneAls(ui, {
-          budgetSeconds: opts.budgetSeconds * 0.6,
+          work: opts.budgetSeconds * 0.6 * NOMINAL_MADDS_PER_SECOND,
+          budgetSeconds: opts.budgetSeconds * 0.6 * 1.5,
           seed: opts.seed,
           maxTrials: opts.alsTrials ?? 24,
           split: splits,
