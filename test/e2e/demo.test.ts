@@ -4,18 +4,17 @@
  * shelf turns toward that category within 2 s (fold-in from the events the
  * client's queue just sent), with no console errors.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statusRoutes } from '../../infra/local/status';
 import { startTestStack, type TestStack } from '../client/harness';
+import { CHROMIUM, launchChromium } from '../helpers/browser';
 
 // The promise is 2 s on a machine doing only this. On a box already running more than one job per core
 // (CI beside other work, the whole suite in parallel) the browser, API and stores share the cores, so
 // the bound scales with the load (at most 5x): the test guards that the shelf turns, and promptly.
 const SHIFT_MS = 2_000 * Math.min(5, Math.max(1, loadavg()[0] / cpus().length));
-
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
 let t: TestStack;
 beforeAll(async () => {
@@ -43,18 +42,7 @@ describe('demo routes', () => {
 
 describe.skipIf(!CHROMIUM)('demo shop in headless Chromium', () => {
   it('three clicks in one category turn the "for you" shelf toward it within 2 s, no console errors', async () => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const browser = await launchChromium();
     const errors: string[] = [];
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });

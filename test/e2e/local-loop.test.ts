@@ -4,7 +4,7 @@
  * invoke Train` in another process (sharing the running stack's stores).
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,6 +13,7 @@ import { generateDemoDataset } from '../../infra/local/demo-data';
 import { seedDataset } from '../../infra/local/seed';
 import { startLocalStack, type LocalStack } from '../../infra/local/stack';
 import { statusRoutes } from '../../infra/local/status';
+import { CHROMIUM, launchChromium } from '../helpers/browser';
 
 const run = promisify(execFile);
 let stack: LocalStack;
@@ -104,29 +105,9 @@ describe('local loop', () => {
   });
 });
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => {
-  try {
-    return existsSync(p);
-  } catch {
-    return false;
-  }
-});
-
 describe.skipIf(!CHROMIUM)('status page in headless Chromium', () => {
   it('shows the model, the runs chart, popular items, and a user’s recommendations with reasons', async () => {
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
       await page.goto(stack.api.url + '/');

@@ -5,14 +5,13 @@
  * auto-refresh and readable contrast — in Chromium at desktop and phone
  * widths (screenshots in .tmp/ for a person to look at).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { projectItems } from '../../infra/local/status-map';
 import { ago, duration, humanTime, metricRange, niceTicks } from '../../infra/local/status-render';
 import { statusRoutes, trialsOf } from '../../infra/local/status';
 import { startTestStack, type TestStack } from '../client/harness';
-
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+import { CHROMIUM, launchChromium } from '../helpers/browser';
 
 describe('status page helpers', () => {
   it('scales follow the data, ticks are round numbers inside the range', () => {
@@ -125,18 +124,7 @@ describe('status page on the local stack', () => {
 
   describe.skipIf(!CHROMIUM)('in headless Chromium', () => {
     it('desktop and phone: chart axes, tooltips, auto-refresh, contrast; screenshots saved', async () => {
-      const { chromium } = await import('playwright-core');
-      const browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      const browser = await launchChromium();
       const errors: string[] = [];
       mkdirSync('.tmp', { recursive: true });
       try {
