@@ -11,7 +11,7 @@ import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadMl100k, toCsr } from './quality-data';
 import { loadMl100kMeta } from './movielens-meta';
-import { DEFAULT_ALS_PARAMS, trainAls, type AlsParams } from '../shared/math/als';
+import { trainAls, type AlsParams } from '../shared/math/als';
 import { fitMetadataNetwork, type MetadataNetOptions } from '../shared/math/neural/cold';
 import {
   categoryHeuristic,
@@ -23,6 +23,7 @@ import {
   warmItemsWithData,
   type ColdItemSplit,
 } from '../shared/training/cold-items';
+import { TUNED_ML100K_ALS } from './quality-data';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -31,16 +32,7 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = positional[0] ? resolve(positional[0]) : resolve(repoRoot, '../shared/data/ml-100k');
 const log = (...m: unknown[]) => (json ? console.error(...m) : console.log(...m));
 
-/** docs/quality.md's tuned configuration (tuning seed 7), as bench/neural.ts. */
-const ALS: AlsParams = {
-  ...DEFAULT_ALS_PARAMS,
-  factors: 256,
-  iterations: 10,
-  regularization: 0.0216,
-  unobservedWeight: 0.225,
-  regularizationExponent: 1,
-  alpha: 0,
-};
+const ALS: AlsParams = TUNED_ML100K_ALS;
 const LAMBDAS = [0.3, 3, 30];
 const NETS: MetadataNetOptions[] = [
   { embed: 8, hidden: [16], seed: 42, train: { epochs: 3, learningRate: 0.003, batchSize: 64, negatives: 4 } },

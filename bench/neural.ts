@@ -17,13 +17,14 @@ import { loadMl100k, toCsr } from './quality-data';
 import { loadMl100kMeta } from './movielens-meta';
 import { stratifiedSplit } from '../shared/math/split';
 import { evaluateRanking } from '../shared/math/metrics';
-import { DEFAULT_ALS_PARAMS, type AlsParams } from '../shared/math/als';
+import type { AlsParams } from '../shared/math/als';
 import { holdoutSplit } from '../shared/math/hpo';
 import { scoreAll } from '../shared/math/topk';
 import { calibrate, fitPlatt, holdoutScoreHits, reliabilityBins } from '../shared/math/calibration';
 import { eceOfBins } from '../shared/math/neural/ece';
 import { fitRanker, type RankerMeta, type RankerOptions } from '../shared/math/neural/ranker';
 import type { Csr } from '../shared/math/csr';
+import { TUNED_ML100K_ALS } from './quality-data';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -37,16 +38,7 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = positional[0] ? resolve(positional[0]) : resolve(repoRoot, '../shared/data/ml-100k');
 const log = (...m: unknown[]) => (json ? console.error(...m) : console.log(...m));
 
-/** docs/quality.md, tuning seed 7: 256 factors, ν 1, binary, 10 iterations, λ 0.0216, α0 0.225. */
-const ALS: AlsParams = {
-  ...DEFAULT_ALS_PARAMS,
-  factors: 256,
-  iterations: 10,
-  regularization: 0.0216,
-  unobservedWeight: 0.225,
-  regularizationExponent: 1,
-  alpha: 0,
-};
+const ALS: AlsParams = TUNED_ML100K_ALS;
 
 type Point = Pick<RankerOptions, 'idFactors' | 'embed' | 'hidden'> & {
   epochs: number;

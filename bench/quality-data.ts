@@ -1,6 +1,7 @@
 /** MovieLens 100K loading for the quality bench: read in place, never copied. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type AlsParams, DEFAULT_ALS_PARAMS } from '../shared/math/als';
 import { csrFromTriples, type Csr } from '../shared/math/csr';
 
 export interface Ratings {
@@ -47,3 +48,14 @@ export function toCsr(d: Ratings, rows: ArrayLike<number>, value: (rating: numbe
   }
   return csrFromTriples(d.users, d.items, u, i, v);
 }
+
+/** docs/quality.md's tuned configuration (tuning seed 7): 256 factors, ν 1, binary, 10 iterations, λ 0.0216, α0 0.225. */
+export const TUNED_ML100K_ALS: AlsParams = {
+  ...DEFAULT_ALS_PARAMS,
+  factors: 256,
+  iterations: 10,
+  regularization: 0.0216,
+  unobservedWeight: 0.225,
+  regularizationExponent: 1,
+  alpha: 0,
+};
