@@ -62,7 +62,11 @@ async function stopStores(s: Stores | undefined): Promise<void> {
 interface Tally {
   acknowledged: Map<string, string>;
   statuses: Map<number, number>;
-  /** When each 202 was answered (performance.now()): recovery after a restart shows here. */
+  /**
+   * When each acknowledged request was sent (performance.now()). The send time, not the answer's: an
+   * answer the store completed just before it died can still be read after the kill is observed,
+   * while a request sent to a dead store can never be acknowledged.
+   */
   okAt: number[];
   slowestMs: number;
   dishonest: string[];
@@ -96,7 +100,7 @@ function load(h: LambdaHttpHandler, tag: string) {
       tally.slowestMs = Math.max(tally.slowestMs, performance.now() - t0);
       tally.statuses.set(res.status, (tally.statuses.get(res.status) ?? 0) + 1);
       if (res.status === 202 && res.body.accepted === BATCH) {
-        tally.okAt.push(performance.now());
+        tally.okAt.push(t0);
         for (const e of events) tally.acknowledged.set(e.eventId, userId);
       } else if (res.status === 503) {
         const { stored, failed } = res.body ?? {};
