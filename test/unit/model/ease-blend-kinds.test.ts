@@ -1,27 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { CorruptModelError, decodeModel, encodeModel } from '../../../shared/model/codec';
+import { CorruptModelError, decodeModel } from '../../../shared/model/codec';
 import { kindSpec, loadFitted, type FittedModel } from '../../../shared/model/kinds';
 import { DatasetBuilder, pairsToCsr } from '../../../shared/training/dataset';
-import { UNCALIBRATED, fitKind, toModel } from '../../../shared/training/fit';
+import { fitKind } from '../../../shared/training/fit';
 import { trainEase } from '../../../shared/math/ease';
 import { syntheticInteractions } from '../training/data';
+import { throughCodec } from './make-model';
 
 const builder = new DatasetBuilder();
 builder.add(syntheticInteractions({ users: 120, items: 60, seed: 5 }));
 const d = builder.build();
 const ui = pairsToCsr(d);
 
-function roundTrip(fitted: FittedModel) {
-  const model = toModel(fitted, d, ui, {
-    version: 'v1',
-    createdAt: '2026-01-01T00:00:00.000Z',
-    metrics: {},
-    calibration: UNCALIBRATED,
-    popularityHalfLifeDays: Infinity,
-  });
-  const { manifest, files } = encodeModel(model);
-  return { manifest, files, model: decodeModel(manifest, files) };
-}
+const roundTrip = (fitted: FittedModel) => throughCodec(fitted, d, ui);
 
 const scores = (m: FittedModel, u: number) => {
   const out = new Float32Array(m.items);

@@ -1,5 +1,23 @@
 /** A small random model with every optional part, for codec and repository tests. */
+import type { Csr } from '../../../shared/math/csr';
+import { decodeModel, encodeModel } from '../../../shared/model/codec';
+import type { FittedModel } from '../../../shared/model/kinds';
 import type { Model, ModelKind } from '../../../shared/model/types';
+import type { Dataset } from '../../../shared/training/dataset';
+import { UNCALIBRATED, toModel } from '../../../shared/training/fit';
+
+/** A fitted model through the artifact codec and back, as publishing and loading do. */
+export function throughCodec(fitted: FittedModel, d: Dataset, ui: Csr) {
+  const model = toModel(fitted, d, ui, {
+    version: 'v1',
+    createdAt: '2026-01-01T00:00:00.000Z',
+    metrics: {},
+    calibration: UNCALIBRATED,
+    popularityHalfLifeDays: Infinity,
+  });
+  const { manifest, files } = encodeModel(model);
+  return { manifest, files, model: decodeModel(manifest, files) };
+}
 
 export function makeModel(
   opts: { users?: number; items?: number; factors?: number; kind?: ModelKind; seed?: number; version?: string } = {},

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decodeModel, encodeModel, CorruptModelError } from '../../../shared/model/codec';
+import { decodeModel, CorruptModelError } from '../../../shared/model/codec';
 import { neural } from '../../../shared/model/kinds/neural';
 import type { FittedModel } from '../../../shared/model/kinds';
-import { UNCALIBRATED, toModel } from '../../../shared/training/fit';
 import { DatasetBuilder, pairsToCsr } from '../../../shared/training/dataset';
 import { syntheticInteractions } from '../training/data';
 import { plantedWithMetadata } from './planted';
+import { throughCodec } from '../model/make-model';
 
 const builder = new DatasetBuilder();
 builder.add(syntheticInteractions({ users: 60, items: 30, seed: 3 }));
@@ -22,15 +22,8 @@ const side = {
 const data = { ui, userIds: d.userIds, itemIds: d.itemIds, side };
 
 function roundTrip(fitted: FittedModel) {
-  const model = toModel(fitted, d, ui, {
-    version: 'v1',
-    createdAt: '2026-01-01T00:00:00.000Z',
-    metrics: {},
-    calibration: UNCALIBRATED,
-    popularityHalfLifeDays: Infinity,
-  });
-  const { manifest, files } = encodeModel(model);
-  return { manifest, files, loaded: neural.load(decodeModel(manifest, files)) };
+  const { manifest, files, model } = throughCodec(fitted, d, ui);
+  return { manifest, files, loaded: neural.load(model) };
 }
 
 describe('neural kind', () => {

@@ -4,7 +4,7 @@ import { gramian } from '../../../shared/math/linalg';
 import { Rng } from '../../../shared/math/rng';
 import { foldInUser, explainScore } from '../../../shared/math/foldin';
 import { createKernel } from '../../../shared/serving/simd';
-import { UserSystem } from '../../../shared/serving/user-system';
+import { UserSystem } from '../../../shared/math/foldin';
 
 const random = (n: number, seed: number) => {
   const rng = new Rng(seed);
