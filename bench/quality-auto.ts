@@ -96,7 +96,7 @@ function scale(sizes: number[]) {
     const model = trainEase(m, { lambda: 10 }, Infinity);
     const s = secs(t0);
     console.log(
-      `EASE n=${m.cols} items (${m.indptr[m.rows]} nnz): fit ${s.toFixed(1)} s wall, ${(cpuSeconds() - c0).toFixed(1)} s CPU, weights ${(model.weights.byteLength / 2 ** 20).toFixed(0)} MB, peak RSS ${(resourceUsage().maxRSS / 1024).toFixed(0)} MB (array buffers before ${(before / 2 ** 20).toFixed(0)} MB)`,
+      `EASE n=${m.cols} items (${m.indptr[m.rows]} nnz): fit ${s.toFixed(1)} s wall, ${(cpuSeconds() - c0).toFixed(1)} s CPU, weights ${(model.weights!.byteLength / 2 ** 20).toFixed(0)} MB, peak RSS ${(resourceUsage().maxRSS / 1024).toFixed(0)} MB (array buffers before ${(before / 2 ** 20).toFixed(0)} MB)`,
     );
   }
 }

@@ -17,9 +17,15 @@ export interface EaseParams {
   binary: boolean;
   /** Keep only the `pruneTop` largest-magnitude weights per column (0 = dense). */
   pruneTop: number;
+  /**
+   * EDLAE (Steck 2020, "Autoencoders that don't overfit towards the identity"): the dropout
+   * probability p of input items, which adds p/(1 − p)·diag(XᵀX) to the diagonal regularizer,
+   * so popular items are shrunk more. 0 = plain EASE.
+   */
+  dropout?: number;
 }
 
-export const DEFAULT_EASE_PARAMS: EaseParams = { lambda: 250, binary: true, pruneTop: 0 };
+export const DEFAULT_EASE_PARAMS: EaseParams = { lambda: 250, binary: true, pruneTop: 0, dropout: 0 };
 
 /**
  * Largest catalog the kind is offered for. Measured on the 2-core build machine
@@ -31,19 +37,59 @@ export const DEFAULT_EASE_PARAMS: EaseParams = { lambda: 250, binary: true, prun
  */
 export const EASE_MAX_ITEMS = 5000;
 
+/** Rows of B as CSR, columns ascending within a row. */
+export interface SparseRows {
+  indptr: Int32Array;
+  indices: Int32Array;
+  values: Float32Array;
+}
+
 /**
- * Dense item–item weights: column j (the weights producing item j's score) is
- * B[·][j]. Stored row-major n×n, so B[i][j] = weights[i·n + j]; a user's score
- * vector is the sum of the rows of their items (scaled by strength if not binary).
- * Pruned models keep the same layout with dropped entries set to zero, plus a
- * sparse row list so scoring touches only the kept weights.
+ * Item–item weights: column j (the weights producing item j's score) is
+ * B[·][j]; a user's score vector is the sum of the rows of their items (scaled
+ * by strength if not binary). Exactly one of the two layouts is present: dense
+ * row-major n×n (B[i][j] = weights[i·n + j]), or, for a pruned model, only the
+ * kept entries as sparse rows, so a served pruned model holds n·m weights, not n².
  */
 export interface EaseModel {
   items: number;
-  weights: Float32Array;
   params: EaseParams;
-  /** Pruned models only: per-row lists of kept columns (CSR over rows of B). */
-  sparse?: { indptr: Int32Array; indices: Int32Array; values: Float32Array };
+  weights?: Float32Array;
+  sparse?: SparseRows;
+}
+
+/** B[i][j] of either layout (a pruned model's dropped entries are 0); binary search in a sparse row. */
+export function easeWeight(model: EaseModel, i: number, j: number): number {
+  if (model.weights) return model.weights[i * model.items + j];
+  const sp = model.sparse!;
+  let lo = sp.indptr[i];
+  let hi = sp.indptr[i + 1] - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const c = sp.indices[mid];
+    if (c === j) return sp.values[mid];
+    if (c < j) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return 0;
+}
+
+/** Sparse rows → sparse columns (the transpose), for column reads of a pruned B. */
+export function transposeRows(sp: SparseRows, n: number): SparseRows {
+  const indptr = new Int32Array(n + 1);
+  for (let p = 0; p < sp.indices.length; p++) indptr[sp.indices[p] + 1]++;
+  for (let j = 0; j < n; j++) indptr[j + 1] += indptr[j];
+  const next = indptr.slice(0, n);
+  const indices = new Int32Array(sp.indices.length);
+  const values = new Float32Array(sp.indices.length);
+  // rows ascending, so each column's entries come out in ascending row order
+  for (let i = 0; i < n; i++)
+    for (let p = sp.indptr[i]; p < sp.indptr[i + 1]; p++) {
+      const q = next[sp.indices[p]]++;
+      indices[q] = i;
+      values[q] = sp.values[p];
+    }
+  return { indptr, indices, values };
 }
 
 /** XᵀX (items × items, float64, both triangles) of the users × items matrix. */
@@ -72,8 +118,10 @@ export function trainEase(ui: Csr, params: Partial<EaseParams> = {}, maxItems = 
   const n = ui.cols;
   if (n > maxItems) throw new RangeError(`EASE: ${n} items is above the ${maxItems}-item limit (n² memory, n³ time)`);
   if (!(p.lambda > 0)) throw new RangeError('EASE: lambda must be > 0');
+  const drop = p.dropout ?? 0;
+  if (!(drop >= 0 && drop < 1)) throw new RangeError('EASE: dropout must be in [0, 1)');
   const a = itemGram(ui, p.binary);
-  for (let i = 0; i < n; i++) a[i * n + i] += p.lambda;
+  for (let i = 0; i < n; i++) a[i * n + i] += p.lambda + (drop / (1 - drop)) * a[i * n + i];
   // XᵀX + λI with λ > 0 is SPD; failure means non-finite input
   if (!invertSpdInPlace(a, n)) throw new Error('EASE: Gram matrix + λI is not positive definite (non-finite data?)');
   const w = new Float32Array(n * n);
@@ -87,35 +135,34 @@ export function trainEase(ui: Csr, params: Partial<EaseParams> = {}, maxItems = 
 
 /**
  * Keeps the `m` largest-magnitude weights of each column of B (each item's
- * strongest predictors), zeroing the rest: the artifact shrinks from n² to n·m
- * floats, at an accuracy cost measured in docs/quality.md.
+ * strongest predictors) and drops the rest: the artifact and the served model
+ * shrink from n² to n·m floats, at an accuracy cost measured in docs/quality.md.
+ * The result holds sparse rows only.
  */
 export function pruneEase(model: EaseModel, m: number): EaseModel {
   const n = model.items;
-  const w = model.weights;
-  const kept = new Float32Array(n * n);
+  const keep = new Uint8Array(n * n);
   const col = new Float32Array(n);
   const mag = new Float32Array(n);
   for (let j = 0; j < n; j++) {
-    for (let i = 0; i < n; i++) (col[i] = w[i * n + j]), (mag[i] = Math.abs(col[i]));
+    for (let i = 0; i < n; i++) (col[i] = easeWeight(model, i, j)), (mag[i] = Math.abs(col[i]));
     const threshold = m >= n ? 0 : kthLargest(mag, m);
     let taken = 0;
-    for (let i = 0; i < n; i++) if (mag[i] > threshold) (kept[i * n + j] = col[i]), taken++;
+    for (let i = 0; i < n; i++) if (mag[i] > threshold) (keep[i * n + j] = 1), taken++;
     // ties at the threshold: the first rows win, so at most m entries survive
-    for (let i = 0; i < n && taken < m; i++)
-      if (mag[i] === threshold && col[i] !== 0) (kept[i * n + j] = col[i]), taken++;
+    for (let i = 0; i < n && taken < m; i++) if (mag[i] === threshold && col[i] !== 0) (keep[i * n + j] = 1), taken++;
   }
   const indptr = new Int32Array(n + 1);
   for (let i = 0; i < n; i++) {
     let c = 0;
-    for (let j = 0; j < n; j++) if (kept[i * n + j] !== 0) c++;
+    for (let j = 0; j < n; j++) c += keep[i * n + j];
     indptr[i + 1] = indptr[i] + c;
   }
   const indices = new Int32Array(indptr[n]);
   const values = new Float32Array(indptr[n]);
   for (let i = 0, q = 0; i < n; i++)
-    for (let j = 0; j < n; j++) if (kept[i * n + j] !== 0) (indices[q] = j), (values[q++] = kept[i * n + j]);
-  return { items: n, weights: kept, params: { ...model.params, pruneTop: m }, sparse: { indptr, indices, values } };
+    for (let j = 0; j < n; j++) if (keep[i * n + j]) (indices[q] = j), (values[q++] = easeWeight(model, i, j));
+  return { items: n, params: { ...model.params, pruneTop: m }, sparse: { indptr, indices, values } };
 }
 
 /** The k-th largest value of `v` (1-based), by sorting a copy: n log n per column is fine at n ≤ 6k. */
@@ -145,7 +192,7 @@ export function scoreEase(
     if (sp) {
       for (let p = sp.indptr[i]; p < sp.indptr[i + 1]; p++) out[sp.indices[p]] += x * sp.values[p];
     } else {
-      const w = model.weights;
+      const w = model.weights!;
       const io = i * n;
       for (let j = 0; j < n; j++) out[j] += x * w[io + j];
     }

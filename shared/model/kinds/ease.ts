@@ -13,8 +13,11 @@ import {
   EASE_MAX_ITEMS,
   type EaseModel,
   type EaseParams,
+  easeWeight,
   scoreEase,
+  type SparseRows,
   trainEase,
+  transposeRows,
 } from '../../math/ease';
 import { topContributions } from '../../math/foldin';
 import { CorruptModelError } from '../errors';
@@ -40,7 +43,8 @@ export function easeLambdaFor(stats: DataStats): number {
 function paramsOf(p: Record<string, unknown>, stats: DataStats): EaseParams {
   const lambda = typeof p.lambda === 'number' ? p.lambda : easeLambdaFor(stats);
   const pruneTop = typeof p.pruneTop === 'number' ? p.pruneTop : 0;
-  return { ...DEFAULT_EASE_PARAMS, lambda, pruneTop, binary: true };
+  const dropout = typeof p.dropout === 'number' ? p.dropout : 0;
+  return { ...DEFAULT_EASE_PARAMS, lambda, pruneTop, dropout, binary: true };
 }
 
 export class FittedEase implements FittedModel {
@@ -48,6 +52,8 @@ export class FittedEase implements FittedModel {
   readonly capabilities = CAPABILITIES;
   readonly users: number;
   readonly items: number;
+  /** A pruned model's columns of B (for `similar`), built once at load: read-only afterwards. */
+  private readonly columns?: SparseRows;
 
   constructor(
     readonly model: EaseModel,
@@ -56,11 +62,12 @@ export class FittedEase implements FittedModel {
   ) {
     this.users = seen.rows;
     this.items = model.items;
+    if (!model.weights) this.columns = transposeRows(model.sparse!, model.items);
   }
 
-  /** B[i][j] (a pruned model's dropped entries are 0 in the dense copy). */
+  /** B[i][j] (a pruned model's dropped entries are 0). */
   weight(i: number, j: number): number {
-    return this.model.weights[i * this.items + j];
+    return easeWeight(this.model, i, j);
   }
 
   private fromItems(itemIdx: ArrayLike<number>): UserScorer {
@@ -92,7 +99,14 @@ export class FittedEase implements FittedModel {
   /** out[i] = B[i][item]: how strongly having i predicts `item`; the item itself is −∞. */
   similarItems(item: number, out: Float32Array): void {
     const n = this.items;
-    for (let i = 0; i < n; i++) out[i] = this.model.weights[i * n + item];
+    const w = this.model.weights;
+    if (w) for (let i = 0; i < n; i++) out[i] = w[i * n + item];
+    else {
+      // a dropped weight is 0, as in the dense model's column
+      const c = this.columns!;
+      out.fill(0, 0, n);
+      for (let p = c.indptr[item]; p < c.indptr[item + 1]; p++) out[c.indices[p]] = c.values[p];
+    }
     out[item] = -Infinity;
   }
 
@@ -100,7 +114,7 @@ export class FittedEase implements FittedModel {
     const sp = this.model.sparse;
     const parts = sp
       ? { [SPARSE_FILES[0]]: sp.indptr, [SPARSE_FILES[1]]: sp.indices, [SPARSE_FILES[2]]: sp.values }
-      : { [EASE_DENSE_FILE]: this.model.weights };
+      : { [EASE_DENSE_FILE]: this.model.weights! };
     return { factors: 0, parts };
   }
 }
@@ -133,11 +147,20 @@ export function loadEaseModel(model: Model, params: EaseParams): EaseModel {
       `${model.manifest.kind}: the artifact has no EASE weights (${EASE_DENSE_FILE} or ${SPARSE_FILES.join(', ')})`,
     );
   const fits = ip.length === n + 1 && ix.length === iv.length && ip[0] === 0 && ip[n] === ix.length;
-  if (!fits || ip.some((v, i) => i > 0 && v < ip[i - 1]) || ix.some((j) => !(j >= 0 && j < n)))
+  if (!fits || ip.some((v, i) => i > 0 && v < ip[i - 1]) || !rowsAscending(ip, ix, n))
     throw new CorruptModelError(`${model.manifest.kind}: pruned EASE weights do not fit ${n} items`);
-  const weights = new Float32Array(n * n);
-  for (let i = 0; i < n; i++) for (let p = ip[i]; p < ip[i + 1]; p++) weights[i * n + ix[p]] = iv[p];
-  return { items: n, weights, params, sparse: { indptr: ip, indices: ix, values: iv } };
+  // served as stored: n·m weights, never expanded to n²
+  return { items: n, params, sparse: { indptr: ip, indices: ix, values: iv } };
+}
+
+/** Every row's columns strictly ascending and inside [0, n) (easeWeight's binary search needs it). */
+function rowsAscending(ip: Int32Array, ix: Int32Array, n: number): boolean {
+  for (let i = 0; i < n; i++)
+    for (let p = ip[i]; p < ip[i + 1]; p++) {
+      const j = ix[p];
+      if (!(j >= 0 && j < n) || (p > ip[i] && j <= ix[p - 1])) return false;
+    }
+  return true;
 }
 
 export const ease: KindSpec = {

@@ -2,7 +2,15 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Matrix, inverse } from 'ml-matrix';
 import { invertSpdInPlace } from '../../../shared/math/spd-inverse';
-import { EASE_MAX_ITEMS, itemGram, pruneEase, scoreEase, trainEase } from '../../../shared/math/ease';
+import {
+  EASE_MAX_ITEMS,
+  easeWeight,
+  itemGram,
+  pruneEase,
+  scoreEase,
+  trainEase,
+  transposeRows,
+} from '../../../shared/math/ease';
 import { csrFromTriples, type Csr } from '../../../shared/math/csr';
 import { generateSynthetic } from '../../../shared/math/synthetic';
 import { buildInteractionMatrix } from '../../../shared/math/interactions';
@@ -96,10 +104,10 @@ describe('EASE', () => {
       for (let i = 0; i < 5; i++)
         for (let j = 0; j < 5; j++) {
           const want = (i === j ? 1 : 0) - p.get(i, j) / p.get(j, j);
-          expect(model.weights[i * 5 + j]).toBeCloseTo(want, 6);
+          expect(model.weights![i * 5 + j]).toBeCloseTo(want, 6);
         }
       // diag(B) = 0 is the constraint that keeps an item from predicting itself
-      for (let i = 0; i < 5; i++) expect(model.weights[i * 5 + i]).toBe(0);
+      for (let i = 0; i < 5; i++) expect(model.weights![i * 5 + i]).toBe(0);
     }
   });
 
@@ -107,24 +115,51 @@ describe('EASE', () => {
     const model = trainEase(small, { lambda: 1, binary: false });
     const out = new Float32Array(5);
     scoreEase(model, [1, 3], [2, 0.5], out);
-    for (let j = 0; j < 5; j++) expect(out[j]).toBeCloseTo(2 * model.weights[5 + j] + 0.5 * model.weights[15 + j], 6);
+    for (let j = 0; j < 5; j++) expect(out[j]).toBeCloseTo(2 * model.weights![5 + j] + 0.5 * model.weights![15 + j], 6);
   });
 
-  it('pruning keeps the m largest-magnitude weights of each column and scores with them alone', () => {
+  it('pruning keeps the m largest-magnitude weights of each column, as sparse rows only, and scores with them', () => {
     const model = trainEase(small, { lambda: 0.5 });
     const pruned = pruneEase(model, 2);
+    // no dense copy: a served pruned model holds n·m weights
+    expect(pruned.weights).toBeUndefined();
+    expect(pruned.sparse!.values.length).toBe(5 * 2);
+    const densified = new Float32Array(25);
     for (let j = 0; j < 5; j++) {
-      const col = Array.from({ length: 5 }, (_, i) => model.weights[i * 5 + j]);
-      const keptRows = [0, 1, 2, 3, 4].filter((i) => pruned.weights[i * 5 + j] !== 0);
+      const col = Array.from({ length: 5 }, (_, i) => model.weights![i * 5 + j]);
+      const keptRows = [0, 1, 2, 3, 4].filter((i) => easeWeight(pruned, i, j) !== 0);
       expect(keptRows.length).toBe(2);
+      for (const i of keptRows) expect(easeWeight(pruned, i, j)).toBe(model.weights![i * 5 + j]);
+      for (const i of keptRows) densified[i * 5 + j] = col[i];
       const smallestKept = Math.min(...keptRows.map((i) => Math.abs(col[i])));
       for (let i = 0; i < 5; i++) if (!keptRows.includes(i)) expect(Math.abs(col[i])).toBeLessThanOrEqual(smallestKept);
     }
     const dense = new Float32Array(5);
     const sparse = new Float32Array(5);
-    scoreEase({ ...pruned, sparse: undefined }, [0, 4], null, dense);
+    scoreEase({ items: 5, params: pruned.params, weights: densified }, [0, 4], null, dense);
     scoreEase(pruned, [0, 4], null, sparse);
     expect(Array.from(sparse)).toEqual(Array.from(dense));
+    // the transpose lists each column's kept rows, ascending
+    const cols = transposeRows(pruned.sparse!, 5);
+    for (let j = 0; j < 5; j++) {
+      const rows = Array.from(cols.indices.subarray(cols.indptr[j], cols.indptr[j + 1]));
+      expect(rows).toEqual([0, 1, 2, 3, 4].filter((i) => densified[i * 5 + j] !== 0));
+    }
+  });
+
+  it('EDLAE dropout p adds p/(1 − p)·diag(XᵀX) to the diagonal: the closed form with that regularizer', () => {
+    const lambda = 0.7;
+    const p = 0.25;
+    const x = denseOf(small, true);
+    const g = x.transpose().mmul(x);
+    const reg = Matrix.eye(5).mul(lambda);
+    for (let i = 0; i < 5; i++) reg.set(i, i, lambda + (p / (1 - p)) * g.get(i, i));
+    const inv = inverse(g.add(reg));
+    const model = trainEase(small, { lambda, dropout: p });
+    for (let i = 0; i < 5; i++)
+      for (let j = 0; j < 5; j++)
+        expect(model.weights![i * 5 + j]).toBeCloseTo((i === j ? 1 : 0) - inv.get(i, j) / inv.get(j, j), 6);
+    expect(() => trainEase(small, { lambda, dropout: 1 })).toThrow(/dropout/);
   });
 
   it('refuses catalogs above the limit and λ ≤ 0', () => {
@@ -151,7 +186,7 @@ describe('EASE', () => {
     for (let j = 0; j < n; j++) {
       let best = -1;
       for (let i = 0; i < n; i++)
-        if (i !== j && (best < 0 || model.weights[i * n + j] > model.weights[best * n + j])) best = i;
+        if (i !== j && (best < 0 || easeWeight(model, i, j) > easeWeight(model, best, j))) best = i;
       if (cl(best) === cl(j)) same++;
     }
     expect(same / n).toBeGreaterThan(0.8);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CorruptModelError, decodeModel } from '../../../shared/model/codec';
 import { kindSpec, loadFitted, type FittedModel } from '../../../shared/model/kinds';
+import type { FittedEase } from '../../../shared/model/kinds/ease';
 import { DatasetBuilder, pairsToCsr } from '../../../shared/training/dataset';
 import { fitKind } from '../../../shared/training/fit';
 import { trainEase } from '../../../shared/math/ease';
@@ -66,12 +67,33 @@ describe('ease kind', () => {
     expect(sim[7]).toBe(B[7 * 60 + 4]);
   });
 
-  it('a pruned model ships sparse rows and loads to the same scores', () => {
+  it('a pruned model ships sparse rows and is served from them: same scores, similar, explain, no n² copy', () => {
     const pruned = fitKind('ease', { lambda: 20, pruneTop: 10 }, ui, d);
     const rt = roundTrip(pruned);
     expect(rt.manifest.files['ease_weights.f32']).toBeUndefined();
     expect(rt.manifest.files['ease_values.f32'].bytes).toBe(4 * 60 * 10);
-    expect(Array.from(scores(loadFitted(rt.model), 3))).toEqual(Array.from(scores(pruned, 3)));
+    const served = loadFitted(rt.model) as FittedEase;
+    expect(served.model.weights).toBeUndefined();
+    expect(Array.from(scores(served, 3))).toEqual(Array.from(scores(pruned, 3)));
+    // the dense reference: B with every dropped weight 0
+    const B = new Float32Array(60 * 60);
+    const sp = served.model.sparse!;
+    for (let i = 0; i < 60; i++)
+      for (let p = sp.indptr[i]; p < sp.indptr[i + 1]; p++) B[i * 60 + sp.indices[p]] = sp.values[p];
+    const sim = new Float32Array(60);
+    served.similarItems(4, sim);
+    for (let i = 0; i < 60; i++) expect(sim[i]).toBe(i === 4 ? -Infinity : B[i * 60 + 4]);
+    const h = rowOf(9);
+    const s = served.foldIn(h)!;
+    const all = scores(served, 9);
+    for (const t of [0, 31, 59]) expect(s.score(t)).toBeCloseTo(all[t], 5);
+    for (const p of s.explain!(31, 3)) expect(p.weight).toBe(B[p.itemIndex * 60 + 31]);
+    // easeWeight's binary search needs ascending columns in a row: a shuffled row is refused
+    const bad = Int32Array.from(sp.indices);
+    [bad[0], bad[1]] = [bad[1], bad[0]];
+    expect(() => loadFitted({ ...rt.model, parts: { ...rt.model.parts, 'ease_indices.i32': bad } })).toThrow(
+      CorruptModelError,
+    );
   });
 
   it('refuses an artifact whose weights do not fit, and is not offered above the item limit', () => {
