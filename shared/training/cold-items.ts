@@ -130,7 +130,9 @@ export function categoryHeuristic(history: Csr, itemBags: TokenBags, tokens: num
 /**
  * Ridge regression from an item's token bag (plus an intercept, not
  * penalized) to its factors, fitted on the items in `fitItems`:
- * W = (XᵀX + λI)⁻¹XᵀV, solved by ml-matrix. Returns W, row-major
+ * W = (XᵀX + λI)⁻¹XᵀV, solved by ml-matrix. XᵀX and XᵀV are accumulated from
+ * the bags directly (O(Σ bag² + Σ bag·f)), never from a dense items × tokens X,
+ * so the cost is set by the vocabulary, not the catalog. Returns W, row-major
  * (tokens + 1) × f, the intercept last.
  */
 export function fitTokenRidge(
@@ -141,17 +143,22 @@ export function fitTokenRidge(
   fitItems: ArrayLike<number>,
   lambda: number,
 ): Float64Array {
-  const row = (i: number) => {
-    const x = new Array<number>(tokens + 1).fill(0);
-    x[tokens] = 1;
-    for (let t = itemBags.indptr[i]; t < itemBags.indptr[i + 1]; t++) x[itemBags.indices[t]] = 1;
-    return x;
-  };
-  const X = new Matrix(Array.from(fitItems, row));
-  const Y = new Matrix(Array.from(fitItems, (i) => Array.from(itemFactors.subarray(i * f, i * f + f))));
-  const A = X.transpose().mmul(X);
-  for (let t = 0; t < tokens; t++) A.set(t, t, A.get(t, t) + lambda);
-  return Float64Array.from(solve(A, X.transpose().mmul(Y)).to1DArray());
+  const n = tokens + 1;
+  const a = Array.from({ length: n }, () => new Float64Array(n));
+  const b = Array.from({ length: n }, () => new Float64Array(f));
+  const bag: number[] = [];
+  for (let q = 0; q < fitItems.length; q++) {
+    const i = fitItems[q];
+    bag.length = 0;
+    for (let t = itemBags.indptr[i]; t < itemBags.indptr[i + 1]; t++) bag.push(itemBags.indices[t]);
+    bag.push(tokens);
+    for (const s of bag) {
+      for (const t of bag) a[s][t] += 1;
+      for (let k = 0; k < f; k++) b[s][k] += itemFactors[i * f + k];
+    }
+  }
+  for (let t = 0; t < tokens; t++) a[t][t] += lambda;
+  return Float64Array.from(solve(new Matrix(a), new Matrix(b)).to1DArray());
 }
 
 /** x·W for one bag of token ids (unknown ids dropped): the factor vector of an item known only by its metadata. */

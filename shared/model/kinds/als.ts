@@ -8,7 +8,9 @@ import { DEFAULT_ALS_PARAMS, alsDefaultsFor, trainAls, type AlsParams } from '..
 import { UserSystem } from '../../math/foldin';
 import { holdoutSplit, tuneAls } from '../../math/hpo';
 import { gramian } from '../../math/linalg';
+import { dot } from '../../math/topk';
 import type { FoldInParams } from '../types';
+import { fitColdItems, loadColdItems, withColdItems } from './cold-ridge';
 import { ItemFactors, requireFactors } from './factors';
 import type { Capabilities, FittedModel, History, KindSpec, LoadOptions, UserScorer } from './kind';
 
@@ -65,6 +67,7 @@ class FittedAls implements FittedModel {
     return {
       scoreAll: (out) => y.dense.scoreAll(q, out),
       score: (i) => y.score(q, i),
+      scoreVector: (v) => dot(q, 0, v, 0, this.f),
       explain: (target, limit) => (sys === undefined ? (sys = system()) : sys)?.explain(target, limit) ?? [],
     };
   }
@@ -153,11 +156,12 @@ export const als: KindSpec = {
       computeLoss: Boolean(opts.onEpoch),
       onProgress: opts.onEpoch ? (pr) => opts.onEpoch!(pr.iteration, pr.loss) : undefined,
     });
-    return new FittedAls(m.userFactors, m.itemFactors, m.factors, foldInOf(p), { ...p });
+    const fitted = new FittedAls(m.userFactors, m.itemFactors, m.factors, foldInOf(p), { ...p });
+    return withColdItems(fitted, fitColdItems(data, m.itemFactors, m.factors));
   },
   load(model, opts) {
     requireFactors(model);
-    return new FittedAls(
+    const fitted = new FittedAls(
       model.userFactors,
       model.itemFactors,
       model.factors,
@@ -166,6 +170,7 @@ export const als: KindSpec = {
       opts,
       model.itemGramian,
     );
+    return withColdItems(fitted, loadColdItems(model));
   },
 };
 

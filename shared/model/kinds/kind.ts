@@ -13,6 +13,7 @@
 import type { Csr } from '../../math/csr';
 import type { Contribution, History } from '../../math/foldin';
 import type { Model } from '../types';
+import type { ColdItems } from './cold-ridge';
 
 export type { Contribution, History };
 
@@ -90,6 +91,8 @@ export interface UserScorer {
   score(i: number): number;
   /** At most `limit` history items contributing most (positively) to `target`'s score, largest first. */
   explain?(target: number, limit: number): Contribution[];
+  /** Score of an item known only by a factor vector (a cold item's: {@link FittedModel.coldItems}), scaled as score(i). */
+  scoreVector?(v: Float32Array): number;
 }
 
 /** A trained (or loaded) model of one kind. */
@@ -117,6 +120,8 @@ export interface FittedModel {
   predictRating?(u: number, i: number): number;
   /** The kind's part of the artifact; training adds ids, seen items, popularity and the manifest. */
   artifact(): KindArtifact;
+  /** Factor vectors for items known only by metadata (./cold-ridge.ts); absent when trained without metadata. */
+  readonly coldItems?: ColdItems;
 }
 
 /** Element type of a kind's own file, told by the file name's extension. */

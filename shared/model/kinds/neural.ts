@@ -27,6 +27,7 @@ import {
 import { CorruptModelError } from '../errors';
 import type { Model } from '../types';
 import { als } from './als';
+import { coldItemsOf, type ColdItems } from './cold-ridge';
 import { num } from './factors';
 import type { Capabilities, FittedModel, History, KindArtifact, KindSpec, LoadOptions, UserScorer } from './kind';
 
@@ -57,6 +58,7 @@ class FittedNeural implements FittedModel {
   readonly capabilities: Capabilities;
   readonly users: number;
   readonly items: number;
+  readonly coldItems: ColdItems;
 
   constructor(
     private readonly a: FittedModel,
@@ -71,21 +73,34 @@ class FittedNeural implements FittedModel {
     // a folded-in user has no row in U: fold-in only when the network has no id factors
     const foldIn = a.capabilities.foldIn && state.net.spec.factors === 0;
     this.capabilities = { ...a.capabilities, foldIn, ratings: false };
+    this.coldItems = coldItemsOf(ridge, vocab.item, ridge.length / (vocab.item.length + 1));
   }
 
-  /** Re-ranks the ALS scorer's scores once per scorer (its cache is its own). */
+  /**
+   * Re-ranks the ALS scorer's scores once per scorer (its cache is its own). An item known
+   * only by a vector (a cold item) is not a candidate: it scores as the items outside the
+   * top-N do, its ALS score shifted below every candidate (hi = the best ALS score).
+   */
   private rerank(sa: UserScorer, u: number, history?: History): UserScorer {
     let cache: Float32Array | undefined;
+    let hi = -Infinity;
     const seen = history ? Int32Array.from(history.itemIdx).sort() : new Int32Array(0);
     const all = () => {
       if (!cache) {
         cache = new Float32Array(this.items);
         sa.scoreAll(cache);
+        for (let i = 0; i < cache.length; i++) if (cache[i] > hi) hi = cache[i];
         rerankUser(this.state, u, cache, seen, workspace(this.state.net.spec));
       }
       return cache;
     };
-    return { scoreAll: (out) => out.set(all()), score: (i) => all()[i], explain: sa.explain };
+    const vector = sa.scoreVector;
+    return {
+      scoreAll: (out) => out.set(all()),
+      score: (i) => all()[i],
+      explain: sa.explain,
+      ...(vector ? { scoreVector: (v: Float32Array) => (all(), vector(v) - hi - 1) } : {}),
+    };
   }
 
   user(u: number, history?: History): UserScorer {
