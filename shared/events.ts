@@ -4,12 +4,14 @@
  * user × item confidence matrix, the CLI reads them for csv input.
  */
 
-export const EVENT_TYPES = ['view', 'click', 'add_to_cart', 'like', 'purchase', 'rating'] as const;
+export const EVENT_TYPES = ['view', 'click', 'add_to_cart', 'like', 'purchase', 'rating', 'impression'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 /**
  * Default weight of one event of each type in the implicit-feedback matrix.
  * `rating` has no fixed weight: its value is the weight (see {@link eventWeight}).
+ * `impression` (items an app showed, for online metrics: shared/online) weighs 0:
+ * being shown is never a positive signal, so training and fold-in leave it out.
  */
 export const EVENT_WEIGHTS: Readonly<Record<Exclude<EventType, 'rating'>, number>> = Object.freeze({
   view: 1,
@@ -17,6 +19,7 @@ export const EVENT_WEIGHTS: Readonly<Record<Exclude<EventType, 'rating'>, number
   like: 3,
   add_to_cart: 3,
   purchase: 5,
+  impression: 0,
 });
 
 /** Inclusive range of a rating's value. Ingest enforces it; training clamps to it (ATTUNE_RATING_MIN/MAX). */
@@ -40,6 +43,7 @@ export const VALUE_MEANING: Readonly<Record<EventType, 'rating' | 'revenue' | 'n
   add_to_cart: 'none',
   purchase: 'revenue',
   rating: 'rating',
+  impression: 'none',
 });
 
 /**
@@ -96,6 +100,12 @@ export interface Interaction {
   receivedAt: number;
   sessionId?: string;
   properties?: Record<string, unknown>;
+  /** The answer (recommendations, rank, similar) this event responds to: online attribution (shared/online). */
+  recommendationId?: string;
+  /** Impressions only: the item's 1-based position, and the answer's model version and variant, echoed. */
+  position?: number;
+  modelVersion?: string;
+  variant?: string;
 }
 
 /** Catalog record of one item. */

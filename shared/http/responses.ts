@@ -71,6 +71,10 @@ export const StoredEvent = z.strictObject({
   receivedAt: DateTime,
   sessionId: Id.optional(),
   properties: z.record(z.string(), z.unknown()).optional(),
+  recommendationId: z.string().optional(),
+  position: z.number().int().min(1).optional(),
+  modelVersion: Id.optional(),
+  variant: Id.optional(),
 });
 
 export const EventPage = z.strictObject({

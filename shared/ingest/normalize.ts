@@ -17,6 +17,8 @@ export function deriveEventId(ev: Omit<Interaction, 'eventId' | 'receivedAt'>): 
     ev.value ?? null,
     ev.timestamp,
     ev.sessionId ?? null,
+    // only when present, so ids derived before attribution existed stay the same
+    ...(ev.recommendationId !== undefined ? [ev.recommendationId] : []),
   ]);
   return `d-${createHash('sha256').update(canonical).digest('hex').slice(0, 32)}`;
 }
@@ -39,12 +41,16 @@ export function toInteraction(input: EventInput & { userId: string }, timestamp:
     timestamp,
     ...(input.value !== undefined ? { value: input.value } : {}),
     ...(input.sessionId !== undefined ? { sessionId: input.sessionId } : {}),
+    ...(input.recommendationId !== undefined ? { recommendationId: input.recommendationId } : {}),
   };
   return {
     ...base,
     eventId: input.eventId ?? deriveEventId(base),
     receivedAt: now,
     ...(input.properties !== undefined ? { properties: input.properties } : {}),
+    ...(input.position !== undefined ? { position: input.position } : {}),
+    ...(input.modelVersion !== undefined ? { modelVersion: input.modelVersion } : {}),
+    ...(input.variant !== undefined ? { variant: input.variant } : {}),
   };
 }
 
@@ -60,5 +66,9 @@ export function eventView(ev: Interaction): Record<string, unknown> {
     receivedAt: new Date(ev.receivedAt).toISOString(),
     ...(ev.sessionId !== undefined ? { sessionId: ev.sessionId } : {}),
     ...(ev.properties !== undefined ? { properties: ev.properties } : {}),
+    ...(ev.recommendationId !== undefined ? { recommendationId: ev.recommendationId } : {}),
+    ...(ev.position !== undefined ? { position: ev.position } : {}),
+    ...(ev.modelVersion !== undefined ? { modelVersion: ev.modelVersion } : {}),
+    ...(ev.variant !== undefined ? { variant: ev.variant } : {}),
   };
 }

@@ -14,6 +14,7 @@ import {
 import type { ApiRequest, ApiResponse, RouteImpl } from '../http/api';
 import { ApiError, badRequest, errorBody } from '../http/errors';
 import { describeIssues, parseJsonBody, validate } from '../http/validation';
+import { attributionIssue } from '../online/attribution';
 import { eventView, resolveTimestamp, toInteraction } from './normalize';
 import { EventInput, Id, ListEventsQuery, MAX_BODY_BYTES, PostEventsBody, PutItemBody } from './schemas';
 
@@ -102,6 +103,8 @@ export function ingestRoutes(deps: IngestDeps): Record<string, RouteImpl> {
       const input = r.data;
       const bad = valueIssue(input.type, input.value, range);
       if (bad) return `value: ${bad}`;
+      const unattributable = attributionIssue(input.type, input);
+      if (unattributable) return unattributable;
       // With tokens, the user is the token's subject; admins (server-to-server) may name any user.
       let userId = input.userId;
       if (deps.authMode === 'jwt' && !req.principal.isAdmin) {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { EVENT_TYPES } from '../events';
 import { Id } from '../http/validation';
+import { Position, RecommendationId } from '../online/attribution';
 import { MAX_DEPTH, numberIssue, storableIssues, stringIssue } from './values';
 
 export { Id };
@@ -76,6 +77,12 @@ export const EventInput = z
     timestamp: Timestamp.optional(),
     sessionId: Id.optional(),
     properties: Properties.optional(),
+    recommendationId: RecommendationId.optional().meta({
+      description: "the answer's recommendationId: required on impressions, optional on clicks, purchases, …",
+    }),
+    position: Position.optional().meta({ description: "impressions only: the item's position in the answer" }),
+    modelVersion: Id.optional().meta({ description: "impressions only: the answer's modelVersion" }),
+    variant: Id.optional().meta({ description: "impressions only: the answer's variant, when it had one" }),
   })
   .strict();
 export type EventInput = z.infer<typeof EventInput>;

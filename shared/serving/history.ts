@@ -31,6 +31,8 @@ export function summarizeEvents(
   const sums = new Map<number, number>();
   let fresh = false;
   for (const ev of events) {
+    // Shown is not seen: an impression neither hides an item nor makes a user "fresh".
+    if (ev.type === 'impression') continue;
     if (ev.receivedAt > watermark) fresh = true;
     const idx = itemIndex.get(ev.itemId);
     if (idx === undefined) continue;

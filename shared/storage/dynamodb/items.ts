@@ -28,6 +28,10 @@ export function eventToItem(ev: Interaction, retentionDays: number): Record<stri
     receivedAt: ev.receivedAt,
     sessionId: ev.sessionId,
     properties: ev.properties,
+    recommendationId: ev.recommendationId,
+    position: ev.position,
+    modelVersion: ev.modelVersion,
+    variant: ev.variant,
     ...(retentionDays > 0 ? { [KEY.ttl]: Math.floor(ev.receivedAt / 1000) + Math.round(retentionDays * 86_400) } : {}),
   };
 }
@@ -44,6 +48,10 @@ export function eventFromItem(item: Record<string, any>): Interaction {
   if (item.value !== undefined && item.value !== null) ev.value = Number(item.value);
   if (item.sessionId !== undefined) ev.sessionId = item.sessionId;
   if (item.properties !== undefined) ev.properties = item.properties;
+  if (item.recommendationId !== undefined) ev.recommendationId = item.recommendationId;
+  if (item.position !== undefined) ev.position = Number(item.position);
+  if (item.modelVersion !== undefined) ev.modelVersion = item.modelVersion;
+  if (item.variant !== undefined) ev.variant = item.variant;
   return ev;
 }
 
