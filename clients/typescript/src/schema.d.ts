@@ -219,7 +219,7 @@ export interface components {
             userId: string;
             itemId: string;
             /** @enum {string} */
-            type: "view" | "click" | "add_to_cart" | "like" | "purchase" | "rating";
+            type: "view" | "click" | "add_to_cart" | "like" | "purchase" | "rating" | "impression";
             value: number | null;
             /** Format: date-time */
             timestamp: string;
@@ -229,6 +229,10 @@ export interface components {
             properties?: {
                 [key: string]: unknown;
             };
+            recommendationId?: string;
+            position?: number;
+            modelVersion?: string;
+            variant?: string;
         };
         EventPage: {
             /** @description newest first */
@@ -383,7 +387,7 @@ export interface operations {
                         userId?: string & (unknown & unknown);
                         itemId: string & (unknown & unknown);
                         /** @enum {string} */
-                        type: "view" | "click" | "add_to_cart" | "like" | "purchase" | "rating";
+                        type: "view" | "click" | "add_to_cart" | "like" | "purchase" | "rating" | "impression";
                         /** @description rating: the rating (required, within the configured range, default 0.5..5); purchase: revenue ≥ 0 (optional); other types: not accepted */
                         value?: number;
                         timestamp?: number | string;
@@ -392,6 +396,14 @@ export interface operations {
                         properties?: {
                             [key: string]: unknown;
                         };
+                        /** @description the answer's recommendationId: required on impressions, optional on clicks, purchases, … */
+                        recommendationId?: string;
+                        /** @description impressions only: the item's position in the answer */
+                        position?: number;
+                        /** @description impressions only: the answer's modelVersion */
+                        modelVersion?: string & (unknown & unknown);
+                        /** @description impressions only: the answer's variant, when it had one */
+                        variant?: string & (unknown & unknown);
                     }[];
                 };
             };
