@@ -8,6 +8,8 @@
  */
 import type { CatalogItem } from '../events';
 import type { InteractionStore } from '../ports/interactions';
+import type { ItemRecord } from '../rules/expression';
+import { sameValue } from '../rules/same-value';
 
 /**
  * Re-read this much before the newest update seen: the directory index is
@@ -19,6 +21,8 @@ export const CATALOG_OVERLAP_MS = 60_000;
 interface Entry {
   categories: readonly string[];
   available: boolean;
+  /** Kept for filter expressions (shared/rules). */
+  properties?: Readonly<Record<string, unknown>>;
 }
 
 /** The catalog projected on one model's item indices. */
@@ -26,12 +30,28 @@ export class CatalogView {
   /** blocked[i] = 1 when item i is unavailable and must never be returned. */
   readonly blocked: Uint8Array;
   private readonly postings = new Map<string, Set<number>>();
+  private readonly records: (Entry | undefined)[];
+  /** Bumped by every record change: filter bitmaps built for an older generation are rebuilt. */
+  generation = 0;
 
   constructor(
     private readonly itemIndex: Map<string, number>,
     items: number,
   ) {
     this.blocked = new Uint8Array(items);
+    this.records = new Array(items);
+  }
+
+  get size(): number {
+    return this.blocked.length;
+  }
+
+  /** Every model item with its catalog record (bare when the catalog does not know it). */
+  forEachRecord(fn: (index: number, record: ItemRecord) => void): void {
+    for (const [itemId, i] of this.itemIndex) {
+      const e = this.records[i];
+      fn(i, { itemId, categories: e?.categories ?? [], properties: e?.properties });
+    }
   }
 
   /** Item indices in a category (empty when unknown). */
@@ -43,6 +63,8 @@ export class CatalogView {
   update(itemId: string, before: Entry | undefined, after: Entry): void {
     const idx = this.itemIndex.get(itemId);
     if (idx === undefined) return;
+    this.generation++;
+    this.records[idx] = after;
     this.blocked[idx] = after.available ? 0 : 1;
     if (before) for (const c of before.categories) this.postings.get(c)?.delete(idx);
     for (const c of after.categories) {
@@ -117,8 +139,14 @@ export class CatalogCache {
     const updated = Date.parse(r.updatedAt);
     if (Number.isFinite(updated) && updated > this.watermark) this.watermark = updated;
     const after: Entry = { categories: [...new Set(r.categories ?? [])], available: r.available !== false };
+    if (r.properties !== undefined) after.properties = r.properties;
     const before = this.entries.get(r.itemId);
-    if (before && before.available === after.available && sameList(before.categories, after.categories)) return;
+    const same =
+      before &&
+      before.available === after.available &&
+      sameList(before.categories, after.categories) &&
+      sameValue(before.properties, after.properties);
+    if (same) return;
     this.entries.set(r.itemId, after);
     this.view?.update(r.itemId, before, after);
   }

@@ -13,6 +13,8 @@ export interface SelectFilter {
   blocked: Uint8Array | null;
   /** Items scoring below this do not qualify (minProbability as a score bound). */
   floor: number;
+  /** When set, only items with allow[i] === 1 qualify (a filter expression's bitmap, shared/rules). */
+  allow?: Uint8Array | null;
 }
 
 /**
@@ -24,6 +26,7 @@ export interface SelectFilter {
 export function selectTop(s: Scratch, scores: Float32Array, k: number, flt: SelectFilter): number {
   const { heap, excl, incl, gen } = s;
   const { restrict, blocked, floor } = flt;
+  const allow = flt.allow ?? null;
   const n = Math.min(scores.length, s.items);
   heap.reset(k);
   let thr = heap.threshold;
@@ -32,6 +35,7 @@ export function selectTop(s: Scratch, scores: Float32Array, k: number, flt: Sele
     // NaN fails both comparisons and is skipped; an equal score loses to the lower index already kept
     if (!(x >= floor) || x <= thr) continue;
     if (excl[i] === gen || (restrict && incl[i] !== gen) || (blocked !== null && blocked[i] === 1)) continue;
+    if (allow !== null && allow[i] !== 1) continue;
     heap.push(i, x);
     thr = heap.threshold;
   }
