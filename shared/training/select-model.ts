@@ -2,7 +2,9 @@
  * Automatic model choice (`attune train --model auto`): tunes each kind the
  * data's size allows (ALS always; EASE up to EASE_MAX_ITEMS items; their
  * blend when both ran) on validation splits carved from the training data
- * only, and picks the best mean validation nDCG@k. Work is planned by counts
+ * only, and picks the best mean validation nDCG@k. With item metadata, an ALS
+ * winner is then put to the neural ranker's gate (shared/math/neural/ranker.ts):
+ * the re-ranker is served on top only when it wins on a split of the training data. Work is planned by counts
  * (ALS trials, EASE λ points, blend weights), the clock is only a safety stop,
  * so one seed gives one answer on a quiet or a loaded machine while the budget
  * does not bind. The returned log says what was tried and why the winner won,
@@ -22,8 +24,10 @@ import {
   trainEase,
 } from '../math/ease';
 import { BLEND_WEIGHTS, blendGrid, blendScorer, type ScoreFn } from '../math/blend';
+import { gateRanker, type RankerMeta } from '../math/neural/ranker';
 
-export type AutoKind = 'als' | 'ease' | 'blend';
+/** 'neural' = the ALS winner with the neural ranker on top (only after the ranker's gate). */
+export type AutoKind = 'als' | 'ease' | 'blend' | 'neural';
 
 export interface SelectOptions {
   seed: number;
@@ -48,8 +52,13 @@ export interface SelectOptions {
   blendMargin?: number;
   /** Largest catalog EASE is offered for. */
   maxEaseItems?: number;
-  /** Kinds allowed (default all three). */
+  /** Kinds allowed (default als, ease, blend; the ranker is tried only with `ranker`). */
   kinds?: AutoKind[];
+  /**
+   * Item (and user) metadata token bags for the neural ranker's gate; absent or without item tokens,
+   * the ranker is not tried. `margin`: the nDCG@k lead it needs over ALS alone (gateRanker's default).
+   */
+  ranker?: { meta: RankerMeta; margin?: number };
   k?: number;
   log?(line: string): void;
 }
@@ -222,19 +231,60 @@ export function selectModel(ui: Csr, opts: SelectOptions): Selection {
     win.kind !== 'blend' && eligible.length < ran.length
       ? `; the blend's lead is within the ${margin * 100}% margin it must clear`
       : '';
-  const reason =
+  let reason =
     `${win.kind} wins with mean validation nDCG@${k} ${win.validation!.toFixed(4)} on ${splits.length} per-${by} ` +
     `${Math.round(ratio * 100)}/${Math.round((1 - ratio) * 100)} splits of the training data` +
     (others.length ? `; ${others.join(', ')}` : '') +
     blendNote;
+  const gate = rankerGate(ui, win.kind, als?.params, opts, candidates, say);
+  if (gate) reason += `; ${gate.reason}`;
   return {
-    kind: win.kind,
+    kind: gate?.serve ? 'neural' : win.kind,
     als: win.kind !== 'ease' ? als?.params : undefined,
     ease: win.kind !== 'als' ? ease?.params : undefined,
     weight: win.kind === 'blend' ? weight : undefined,
     candidates,
     reason,
     seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/**
+ * The neural ranker on top of an ALS winner, by gateRanker's rule (its own per-user split of the
+ * training data, ALS alone vs ALS + ranker there). The ranker re-ranks ALS's candidates, so after
+ * an EASE or blend win it is recorded as not tried. Null when no metadata was given.
+ */
+function rankerGate(
+  ui: Csr,
+  winner: AutoKind,
+  alsParams: AlsParams | undefined,
+  opts: SelectOptions,
+  candidates: Candidate[],
+  say: (line: string) => void,
+): { serve: boolean; reason: string } | null {
+  const r = opts.ranker;
+  if (!r) return null;
+  if (r.meta.itemTokens === 0 || winner !== 'als' || !alsParams) {
+    const why = r.meta.itemTokens === 0 ? 'no item metadata' : `it re-ranks ALS candidates and ${winner} won`;
+    candidates.push({ kind: 'neural', params: {}, validation: null, note: `not tried: ${why}` });
+    return { serve: false, reason: `neural ranker not tried (${why})` };
+  }
+  const g = gateRanker(ui, r.meta, { als: alsParams, seed: opts.seed }, r.margin, opts.seed);
+  const lead = r.margin ?? 0.005;
+  const serve = g.choice === 'als+neural';
+  candidates.push({
+    kind: 'neural',
+    params: { als: 'the als candidate' },
+    validation: g.neural,
+    note: `gate split: ALS alone ${g.als.toFixed(4)}, ALS + ranker ${g.neural.toFixed(4)} (needs +${lead})`,
+  });
+  say(`auto: ranker gate als ${g.als.toFixed(4)} vs als+neural ${g.neural.toFixed(4)}`);
+  const verdict = serve ? 'served on top' : 'not served';
+  return {
+    serve,
+    reason:
+      `neural ranker ${verdict}: ALS + ranker ${g.neural.toFixed(4)} vs ALS alone ${g.als.toFixed(4)} ` +
+      `on the gate's per-user 75/25 split of the training data (needs a lead of ${lead})`,
   };
 }
 
@@ -249,6 +299,7 @@ export interface FittedSelection {
 
 /** Refits the chosen kind on all of `ui` (the validation fits are discarded). */
 export function fitSelection(ui: Csr, sel: Pick<Selection, 'kind' | 'als' | 'ease' | 'weight'>): FittedSelection {
+  if (sel.kind === 'neural') throw new Error('fitSelection: fit the neural kind through its KindSpec (metadata)');
   const als = sel.kind !== 'ease' ? trainAls(ui, sel.als!) : undefined;
   const ease = sel.kind !== 'als' ? trainEase(ui, sel.ease!, Infinity) : undefined;
   const score =
@@ -261,7 +312,7 @@ export function fitSelection(ui: Csr, sel: Pick<Selection, 'kind' | 'als' | 'eas
 }
 
 export interface AutoChoice {
-  /** A registered kind name: 'als', 'ease' or 'blend'. */
+  /** A registered kind name: 'als', 'ease', 'blend' or 'neural' (ALS + ranker). */
   kind: AutoKind;
   /** That kind's parameters, ready for fitKind / KindSpec.fit. */
   params: Record<string, unknown>;
@@ -280,9 +331,11 @@ export function chooseKind(ui: Csr, opts: SelectOptions): AutoChoice {
   const params: Record<string, unknown> =
     sel.kind === 'als'
       ? { ...sel.als }
-      : sel.kind === 'ease'
-        ? { ...easeParams }
-        : { weight: sel.weight, als: { ...sel.als }, ease: easeParams };
+      : sel.kind === 'neural'
+        ? { als: { ...sel.als } }
+        : sel.kind === 'ease'
+          ? { ...easeParams }
+          : { weight: sel.weight, als: { ...sel.als }, ease: easeParams };
   const tuning = {
     auto: {
       chosen: sel.kind,

@@ -15,7 +15,8 @@ import {
 import { fitKind } from '../../../shared/training/fit';
 import { Rng } from '../../../shared/math/rng';
 import { csrFromTriples } from '../../../shared/math/csr';
-import { DEFAULT_ALS_PARAMS } from '../../../shared/math/als';
+import { DEFAULT_ALS_PARAMS, alsDefaultsFor } from '../../../shared/math/als';
+import { plantedWithMetadata } from '../neural/planted';
 
 const d = generateSynthetic({ users: 300, items: 150, clusters: 5, eventsPerUser: 15, seed: 12 });
 const m = buildInteractionMatrix(d.triples).matrix;
@@ -150,5 +151,40 @@ describe('selectModel', () => {
         10,
       ).ndcg;
     expect(onTest('ease')).toBeGreaterThan(onTest('als'));
+  });
+});
+
+describe('the neural ranker on top of the winner', () => {
+  const gated = (informative: boolean, eventsPerUser: number, kinds: SelectOptions['kinds']) => {
+    const { ui, meta } = plantedWithMetadata({
+      users: 800,
+      items: 400,
+      clusters: 8,
+      eventsPerUser,
+      seed: 3,
+      informative,
+    });
+    const { fit } = holdoutSplit(ui, 0.75, 42, 'user');
+    const als = { ...alsDefaultsFor({ rows: fit.rows, cols: fit.cols, nnz: fit.indptr[fit.rows] }), factors: 16 };
+    return chooseKind(fit, { ...plan, seed: 7, alsParams: als, kinds, ranker: { meta } });
+  };
+
+  it('serves ALS + ranker when it wins the gate on a split of the training data, and records both numbers', () => {
+    const c = gated(true, 5, ['als']);
+    expect(c.kind).toBe('neural');
+    expect((c.params.als as { factors: number }).factors).toBe(16);
+    const auto = c.tuning.auto as { reason: string; candidates: { kind: string; validation: number; note: string }[] };
+    const n = auto.candidates.find((x) => x.kind === 'neural')!;
+    expect(n.note).toMatch(/ALS alone 0\.\d{4}, ALS \+ ranker 0\.\d{4}/);
+    expect(auto.reason).toContain('neural ranker served on top');
+  });
+
+  it('keeps ALS alone where the ranker does not win, and does not try it on top of EASE', () => {
+    const c = gated(false, 20, ['als']);
+    expect(c.kind).toBe('als');
+    expect((c.tuning.auto as { reason: string }).reason).toContain('neural ranker not served');
+    const e = gated(true, 5, ['ease']);
+    expect(e.kind).toBe('ease');
+    expect((e.tuning.auto as { reason: string }).reason).toContain('re-ranks ALS candidates and ease won');
   });
 });
