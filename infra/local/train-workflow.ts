@@ -1,0 +1,86 @@
+/**
+ * Runs the training state machine locally: the definition the stack deploys
+ * (shared/workflow/definition.ts), on aws-local-stepfunctions, with every
+ * Task state mapped by name to a local handler instead of a Lambda ARN.
+ *
+ * What the interpreter does not implement is not needed by the definition:
+ * the maps read their shard numbers from the state (ItemsPath, no ItemReader),
+ * results are dropped (ResultPath null, no ResultWriter), one item per child
+ * (no ItemBatcher). ProcessorConfig (DISTRIBUTED) and ToleratedFailurePercentage
+ * are accepted and ignored: locally a map is an inline map whose children run
+ * concurrently up to MaxConcurrency, and any child failing for good fails the
+ * map — what ToleratedFailurePercentage 0 means on AWS.
+ */
+import { StateMachine } from 'aws-local-stepfunctions';
+import {
+  STATE,
+  TASK_FUNCTION,
+  WORKFLOW_ARNS,
+  substitute,
+  trainingWorkflow,
+  type WorkflowFunction,
+  type WorkflowOptions,
+} from '../../shared/workflow/definition';
+
+// aws-local-stepfunctions 3.0 declares Node >= 22 and uses one Node 22 API, Promise.withResolvers (in its Task
+// state); everything else runs on Node 20, which this project supports. Defined only where it is missing.
+if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
+  Object.defineProperty(Promise, 'withResolvers', {
+    configurable: true,
+    writable: true,
+    value<T>() {
+      let resolve!: (v: T | PromiseLike<T>) => void;
+      let reject!: (e: unknown) => void;
+      const promise = new Promise<T>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      return { promise, resolve, reject };
+    },
+  });
+}
+
+export type LocalHandler = (event: Record<string, unknown>) => Promise<unknown>;
+
+/** Stand-in ARNs: the local run never calls them (every Task has a local handler). */
+const LOCAL_ARNS = Object.fromEntries(
+  Object.entries(WORKFLOW_ARNS).map(([fn, name]) => [
+    name,
+    `arn:aws:lambda:us-east-1:000000000000:function:attune-${fn}`,
+  ]),
+);
+
+export interface LocalWorkflowOptions {
+  workflow?: Partial<WorkflowOptions>;
+  /** Pause before a retry, ms (AWS waits IntervalSeconds; a local run need not). */
+  retryPauseMs?: number;
+  /** Called with each state entered, for logs and tests. */
+  onState?(name: string): void;
+}
+
+/** The execution's output; rejects with the failing state's error when the execution fails. */
+export async function runWorkflowLocally(
+  handlers: Record<WorkflowFunction, LocalHandler>,
+  input: unknown,
+  opts: LocalWorkflowOptions = {},
+): Promise<unknown> {
+  const definition = substitute(trainingWorkflow(opts.workflow), LOCAL_ARNS);
+  const machine = new StateMachine(definition as never, { validationOptions: { checkPaths: true, checkArn: true } });
+  const taskResourceLocalHandlers = Object.fromEntries(
+    Object.entries(TASK_FUNCTION).map(([state, fn]) => [
+      state,
+      (event: unknown) => {
+        opts.onState?.(state);
+        return handlers[fn](event as Record<string, unknown>) as Promise<never>;
+      },
+    ]),
+  );
+  const pause = opts.retryPauseMs ?? 0;
+  const retryIntervalOverrides = Object.fromEntries(Object.keys(TASK_FUNCTION).map((state) => [state, pause]));
+  const execution = machine.run(input as never, {
+    overrides: { taskResourceLocalHandlers, retryIntervalOverrides },
+  });
+  return execution.result;
+}
+
+export { STATE };

@@ -1,0 +1,85 @@
+/**
+ * Scratch files of a distributed run: named typed arrays plus a small JSON
+ * header, 8-byte aligned so the reader takes views without copying each array.
+ * Not the model format (shared/model/codec.ts): these live for one run.
+ *
+ * Layout: "ATSB" | u32 header length | header JSON | padding | arrays.
+ */
+export type Numeric = Float32Array | Float64Array | Int32Array;
+type Kind = 'f32' | 'f64' | 'i32';
+
+interface Entry {
+  name: string;
+  kind: Kind;
+  offset: number;
+  length: number;
+}
+
+const MAGIC = 0x42535441; // "ATSB" little-endian
+const kindOf = (a: Numeric): Kind => (a instanceof Float32Array ? 'f32' : a instanceof Float64Array ? 'f64' : 'i32');
+const align8 = (n: number) => (n + 7) & ~7;
+
+export class CorruptScratchError extends Error {
+  override name = 'CorruptScratchError';
+}
+
+export function encodeBlob(meta: Record<string, unknown>, arrays: Record<string, Numeric>): Uint8Array {
+  const entries: Entry[] = [];
+  let at = 0;
+  for (const [name, a] of Object.entries(arrays)) {
+    entries.push({ name, kind: kindOf(a), offset: at, length: a.length });
+    at = align8(at + a.byteLength);
+  }
+  const header = new TextEncoder().encode(JSON.stringify({ meta, entries, dataBytes: at }));
+  const base = align8(8 + header.length);
+  const out = new Uint8Array(base + at);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, MAGIC, true);
+  view.setUint32(4, header.length, true);
+  out.set(header, 8);
+  entries.forEach((e, k) => {
+    const a = Object.values(arrays)[k]!;
+    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), base + e.offset);
+  });
+  return out;
+}
+
+export interface Blob<M> {
+  meta: M;
+  arrays: Record<string, Numeric>;
+}
+
+export function decodeBlob<M = Record<string, unknown>>(bytes: Uint8Array, what = 'scratch file'): Blob<M> {
+  // one copy into a fresh buffer puts every array on an aligned offset
+  const own = bytes.byteOffset % 8 === 0 ? bytes : bytes.slice();
+  const view = new DataView(own.buffer, own.byteOffset, own.byteLength);
+  if (own.length < 8 || view.getUint32(0, true) !== MAGIC) throw new CorruptScratchError(`${what}: not a scratch file`);
+  const len = view.getUint32(4, true);
+  let header: { meta: M; entries: Entry[]; dataBytes: number };
+  try {
+    header = JSON.parse(new TextDecoder().decode(own.subarray(8, 8 + len)));
+  } catch {
+    throw new CorruptScratchError(`${what}: unreadable header`);
+  }
+  const base = align8(8 + len);
+  if (own.length !== base + header.dataBytes)
+    throw new CorruptScratchError(`${what}: ${own.length} bytes, the header says ${base + header.dataBytes}`);
+  const arrays: Record<string, Numeric> = {};
+  for (const e of header.entries) {
+    const start = own.byteOffset + base + e.offset;
+    arrays[e.name] =
+      e.kind === 'f32'
+        ? new Float32Array(own.buffer, start, e.length)
+        : e.kind === 'f64'
+          ? new Float64Array(own.buffer, start, e.length)
+          : new Int32Array(own.buffer, start, e.length);
+  }
+  return { meta: header.meta, arrays };
+}
+
+/** The named array, of the expected type (a scratch file from another build fails loudly). */
+export function arrayOf<T extends Numeric>(b: Blob<unknown>, name: string, type: new (n: number) => T): T {
+  const a = b.arrays[name];
+  if (!(a instanceof type)) throw new CorruptScratchError(`scratch array ${name} is missing or of the wrong type`);
+  return a as T;
+}

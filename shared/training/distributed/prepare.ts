@@ -1,0 +1,248 @@
+/**
+ * The state machine's first step: pick the path, and for the large one take
+ * the lease, read the data once and lay the run out in the bucket (dataset,
+ * user and item shards of both fits, seeded starting factors). Everything
+ * after it is a pure function of those files.
+ */
+import { randomBytes } from 'node:crypto';
+import { DEFAULT_ALS_PARAMS, type AlsParams } from '../../math/als';
+import { confidences } from '../../math/confidence';
+import { transpose, type Csr } from '../../math/csr';
+import { gramian } from '../../math/linalg';
+import { Rng } from '../../math/rng';
+import { CorruptModelError } from '../../model/codec';
+import { kindSpec } from '../../model/kinds';
+import { readLatestManifest } from '../../model/repository';
+import type { ModelManifest } from '../../model/types';
+import { planShards, type RowRange } from '../../workflow/shards';
+import { DEFAULT_USER_CAP, DatasetBuilder, pairsToCsr, type Dataset } from '../dataset';
+import { makeHoldout } from '../evaluate';
+import { MIN_ITEMS, MIN_PAIRS, MIN_USERS } from '../pipeline';
+import { keys, writeBlob, writePlan, type RunPlan, type Side } from './layout';
+import { recordOutcome, type StepDeps, type StepSummary } from './record';
+
+export interface PrepareInput {
+  /** true: the large path whatever the size; false: the single Lambda. Absent: by the threshold. */
+  distributed?: boolean;
+  /** ALS parameters over the defaults (tests, on-demand runs). */
+  params?: Partial<AlsParams>;
+}
+
+export type PrepareOutput =
+  | { path: 'single'; reason: string }
+  | { path: 'done'; summary: StepSummary }
+  | {
+      path: 'large';
+      runId: string;
+      iteration: 0;
+      iterations: number;
+      userShards: number[];
+      itemShards: number[];
+    };
+
+/**
+ * Picks the path from the size of the last training data (the served model's
+ * and the newest run's interaction counts: no read is spent on the choice).
+ */
+export async function prepare(deps: StepDeps, input: PrepareInput = {}): Promise<PrepareOutput> {
+  const now = deps.now ?? Date.now;
+  let current: ModelManifest | null = null;
+  try {
+    current = await readLatestManifest(deps.models, deps.prefix);
+  } catch (err) {
+    if (!(err instanceof CorruptModelError)) throw err;
+  }
+  const [last] = await deps.store.listRuns(1);
+  const known = Math.max(current?.counts.interactions ?? 0, last?.counts?.interactions ?? 0);
+  const threshold = deps.config.distributedMinInteractions;
+  if (input.distributed === false || (input.distributed !== true && known < threshold)) {
+    return { path: 'single', reason: `${known} interactions at the last run, below ${threshold}` };
+  }
+
+  const runId = randomBytes(8).toString('hex');
+  const startedAt = now();
+  const base = { runId, startedAt, current };
+  if (!(await deps.store.acquireLease(deps.leaseName ?? 'train', runId, deps.config.leaseSeconds, startedAt))) {
+    const summary = await recordOutcome(deps, base, { decision: 'locked', reason: 'another run holds the lease' });
+    return { path: 'done', summary };
+  }
+  try {
+    return await layOut(deps, base, input);
+  } catch (err) {
+    await recordOutcome(deps, base, { decision: 'failed', reason: 'preparing the run failed', error: err });
+    throw err;
+  }
+}
+
+async function layOut(
+  deps: StepDeps,
+  base: { runId: string; startedAt: number; current: ModelManifest | null },
+  input: PrepareInput,
+): Promise<PrepareOutput> {
+  const { runId, current } = base;
+  const timings: Record<string, number> = {};
+  let t = performance.now();
+  const erasures = await deps.store.listErasures();
+  const erasureWatermark = erasures.reduce((m, e) => Math.max(m, e.erasedAt), 0);
+  const erasureRun = current !== null && erasureWatermark > (current.erasureWatermark ?? 0);
+  if (current && !erasureRun && !(await deps.store.hasNewSince(current.watermark, base.startedAt))) {
+    const reason = `nothing new since ${new Date(current.watermark).toISOString()}`;
+    return { path: 'done', summary: await recordOutcome(deps, base, { decision: 'skipped', reason }) };
+  }
+  const cap = deps.config.userCap === undefined ? DEFAULT_USER_CAP : deps.config.userCap;
+  const builder = new DatasetBuilder(new Set(erasures.map((e) => e.userId)), cap ?? undefined, deps.config.ratingRange);
+  await deps.store.scanInteractions((batch) => builder.add(batch));
+  const d = builder.build();
+  timings.read = Math.round(performance.now() - t);
+  const counts = {
+    users: d.userIds.length,
+    items: d.itemIds.length,
+    interactions: d.pairUser.length,
+    events: d.events,
+    erasedUsers: erasures.length,
+  };
+  if (d.userIds.length < MIN_USERS || d.itemIds.length < MIN_ITEMS || d.pairUser.length < MIN_PAIRS) {
+    // too little for factors: the single job publishes popularity; it takes the lease itself
+    await deps.store.releaseLease(deps.leaseName ?? 'train', runId);
+    return { path: 'single', reason: `${counts.interactions} interactions: too few to shard` };
+  }
+
+  t = performance.now();
+  const seed = deps.seed ?? 42;
+  const stats = { users: counts.users, items: counts.items, interactions: counts.interactions };
+  const served = current?.kind === 'als' ? { ...current.hyperParameters } : {};
+  delete served.popularityHalfLifeDays;
+  // resolved exactly as the single path resolves them (pipeline defaults, then the kind's fit)
+  const params: AlsParams = {
+    ...DEFAULT_ALS_PARAMS,
+    ...kindSpec('als').defaults(stats),
+    seed,
+    ...(served as Partial<AlsParams>),
+    ...(input.params ?? {}),
+  };
+  const h = makeHoldout(d, 'user', seed);
+  const mats = { eval: h.train, full: pairsToCsr(d) };
+  const userRanges = planShards(mats.full.indptr, deps.config.shardInteractions);
+  const fullT = transpose(mats.full);
+  const itemRanges = planShards(fullT.indptr, deps.config.shardInteractions);
+  const k = keys(deps.scratch, runId);
+  await writeDataset(deps, k.data, d);
+  await writeShards(deps, k, 'user', userRanges, mats.eval, mats.full, params);
+  await writeShards(deps, k, 'item', itemRanges, transpose(mats.eval), fullT, params);
+  await writeStart(deps, k, d, userRanges, itemRanges, params);
+  timings.partition = Math.round(performance.now() - t);
+  const plan: RunPlan = {
+    runId,
+    startedAt: base.startedAt,
+    params,
+    users: counts.users,
+    items: counts.items,
+    userRanges,
+    itemRanges,
+    servedVersion: current?.version ?? null,
+    servedCreatedAt: current?.createdAt ?? null,
+    erasureWatermark,
+    erasureRun,
+    counts,
+    timings,
+  };
+  await writePlan(deps.models, deps.scratch, plan);
+  deps.logger?.info('distributed training prepared', {
+    runId,
+    userShards: userRanges.length,
+    itemShards: itemRanges.length,
+    ...counts,
+  });
+  return {
+    path: 'large',
+    runId,
+    iteration: 0,
+    iterations: params.iterations,
+    userShards: userRanges.map((_, s) => s),
+    itemShards: itemRanges.map((_, s) => s),
+  };
+}
+
+function writeDataset(deps: StepDeps, key: string, d: Dataset): Promise<void> {
+  const { userIds, itemIds, events, erasedEvents, cappedEvents, watermark } = d;
+  return writeBlob(
+    deps.models,
+    key,
+    { userIds, itemIds, events, erasedEvents, cappedEvents, watermark },
+    { pairUser: d.pairUser, pairItem: d.pairItem, pairWeight: d.pairWeight, pairTime: d.pairTime },
+  );
+}
+
+/** Rows [lo, hi) of a CSR with its own indptr starting at 0, and the matching confidences. */
+function slice(m: Csr, conf: Float32Array, [lo, hi]: RowRange) {
+  const a = m.indptr[lo];
+  const b = m.indptr[hi];
+  const indptr = new Int32Array(hi - lo + 1);
+  for (let r = lo; r <= hi; r++) indptr[r - lo] = m.indptr[r] - a;
+  return { indptr, indices: m.indices.slice(a, b), conf: conf.slice(a, b) };
+}
+
+async function writeShards(
+  deps: StepDeps,
+  k: ReturnType<typeof keys>,
+  side: Side,
+  ranges: RowRange[],
+  evalM: Csr,
+  fullM: Csr,
+  params: AlsParams,
+): Promise<void> {
+  const confEval = confidences(evalM.data, params);
+  const confFull = confidences(fullM.data, params);
+  for (let s = 0; s < ranges.length; s++) {
+    const e = slice(evalM, confEval, ranges[s]!);
+    const f = slice(fullM, confFull, ranges[s]!);
+    await writeBlob(
+      deps.models,
+      k.shard(side, s),
+      // the other side's size sets each row's regularization λ·(n + α0·N)^ν
+      { side, shard: s, lo: ranges[s]![0], hi: ranges[s]![1], cols: fullM.cols },
+      {
+        evalIndptr: e.indptr,
+        evalIndices: e.indices,
+        evalConf: e.conf,
+        fullIndptr: f.indptr,
+        fullIndices: f.indices,
+        fullConf: f.conf,
+      },
+    );
+  }
+}
+
+/** The seeded starting factors, drawn exactly as trainAls draws them (Y first, then X). */
+async function writeStart(
+  deps: StepDeps,
+  k: ReturnType<typeof keys>,
+  d: Dataset,
+  userRanges: RowRange[],
+  itemRanges: RowRange[],
+  p: AlsParams,
+): Promise<void> {
+  const f = p.factors;
+  const rng = new Rng(p.seed);
+  const scale = p.initScale / Math.sqrt(f);
+  const Y = new Float32Array(d.itemIds.length * f);
+  const X = new Float32Array(d.userIds.length * f);
+  for (let q = 0; q < Y.length; q++) Y[q] = rng.normal() * scale;
+  for (let q = 0; q < X.length; q++) X[q] = rng.normal() * scale;
+  const g = gramian(Y, d.itemIds.length, f);
+  // both fits start from the same draw, as the single path's two trainAls calls do
+  await writeBlob(
+    deps.models,
+    k.full('item', 0),
+    { side: 'item', iteration: 0 },
+    { eval: Y, full: Y, evalGram: g, fullGram: g },
+  );
+  const rows = async (side: Side, M: Float32Array, ranges: RowRange[]) => {
+    for (let s = 0; s < ranges.length; s++) {
+      const part = M.subarray(ranges[s]![0] * f, ranges[s]![1] * f);
+      await writeBlob(deps.models, k.rows(side, 0, s), { side, shard: s, iteration: 0 }, { eval: part, full: part });
+    }
+  };
+  await rows('user', X, userRanges);
+  await rows('item', Y, itemRanges);
+}
