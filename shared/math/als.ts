@@ -11,6 +11,7 @@ import { confidences } from './confidence';
 import { gramianInto } from './linalg';
 import { alsLoss, alsScratch, solveRowsCg, solveRowsCholesky } from './als-step';
 import { Rng } from './rng';
+import { trainingThreads } from './parallel/threads';
 import { createAlsWasm, type AlsWasm } from './wasm/als-kernels';
 
 export { gramian } from './linalg';
@@ -107,6 +108,12 @@ export interface AlsOptions {
    * reference the WebAssembly kernels are tested against.
    */
   kernel?: 'auto' | 'js';
+  /**
+   * Threads for the WebAssembly CG half-steps (default: setTrainingThreads,
+   * else 1). Results are bit-identical for every thread count; the JS and
+   * Cholesky solvers always run on one thread.
+   */
+  threads?: number;
 }
 
 export interface AlsModel {
@@ -137,8 +144,16 @@ export function trainAls(ui: Csr, params: AlsParams, opts: AlsOptions = {}): Als
   const itemCounts = new Int32Array(items);
   for (let i = 0; i < items; i++) itemCounts[i] = iu.indptr[i + 1] - iu.indptr[i];
   const wasmRun =
-    params.solver === 'cg' && opts.kernel !== 'js' ? createAlsWasm(ui, iu, confU, confI, X, Y, f, params) : null;
-  if (wasmRun) return trainWasm(wasmRun, ui, confU, itemCounts, params, opts, gram);
+    params.solver === 'cg' && opts.kernel !== 'js'
+      ? createAlsWasm(ui, iu, confU, confI, X, Y, f, params, opts.threads ?? trainingThreads())
+      : null;
+  if (wasmRun) {
+    try {
+      return trainWasm(wasmRun, ui, confU, itemCounts, params, opts, gram);
+    } finally {
+      wasmRun.close();
+    }
+  }
   const t0 = performance.now();
   const half = (m: Csr, conf: Float32Array, A: Float32Array, B: Float32Array, bRows: number) => {
     gramianInto(B, bRows, f, gram);

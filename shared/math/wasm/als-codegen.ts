@@ -165,8 +165,8 @@ function cgHalfFn(fp: number): Fn {
   return fn;
 }
 
-/** The module bytes for padded factor count fp (a positive multiple of 4). */
-export function alsModuleBytes(fp: number): Uint8Array {
+/** The module bytes for padded factor count fp (a positive multiple of 4); shared memory for worker threads. */
+export function alsModuleBytes(fp: number, sharedMemory = false): Uint8Array {
   if (!(fp > 0 && fp % 4 === 0)) throw new Error(`alsModuleBytes: fp must be a positive multiple of 4, got ${fp}`);
-  return moduleBytes([cgHalfFn(fp), gram4Fn(fp)]);
+  return moduleBytes([cgHalfFn(fp), gram4Fn(fp)], { sharedMemory });
 }

@@ -17,6 +17,7 @@
 import type { FoldInParams } from '../../model/types';
 import type { Csr } from '../csr';
 import { rowRegularization } from '../confidence';
+import { RowTeam, balancedChunks } from '../parallel/team';
 import { alsModuleBytes } from './als-codegen';
 import { blockedGramian } from './gram-codegen';
 import { wasm, type WasmMemory } from './runtime';
@@ -40,20 +41,24 @@ interface AlsExports {
   gram4(y: number, groups: number, g: number): void;
 }
 
-const modules = new Map<number, object | null>();
-/** The compiled module for padded factor count fp, or null without WebAssembly SIMD. */
-function alsModule(fp: number): object | null {
-  let m = modules.get(fp);
+const modules = new Map<string, object | null>();
+/** The compiled module for padded factor count fp, or null without WebAssembly SIMD (or threads, if shared). */
+function alsModule(fp: number, shared = false): object | null {
+  const key = `${fp}${shared ? 's' : ''}`;
+  let m = modules.get(key);
   if (m !== undefined) return m;
   try {
-    const bytes = alsModuleBytes(fp);
+    const bytes = alsModuleBytes(fp, shared);
     m = wasm?.validate(bytes) ? new wasm.Module(bytes) : null;
   } catch {
     m = null;
   }
-  modules.set(fp, m);
+  modules.set(key, m);
   return m;
 }
+
+/** Chunks per thread and half-step: enough that a thread slowed by other load hands work to the rest. */
+const CHUNKS_PER_THREAD = 16;
 
 /** True when WebAssembly SIMD kernels can be built for f factors. */
 export function alsWasmAvailable(f: number): boolean {
@@ -88,6 +93,10 @@ export interface AlsWasm {
   gramian(side: 'users' | 'items', out: Float64Array): void;
   /** Unpadded rows × f copy of one side's factors. */
   factors(side: 'users' | 'items'): Float32Array;
+  /** Threads solving the rows (1: the caller alone). */
+  readonly threads: number;
+  /** Releases the worker threads (a no-op for one thread); call once the run is over. */
+  close(): void;
 }
 
 /**
@@ -95,6 +104,9 @@ export interface AlsWasm {
  * `iu` its transpose, `confU`/`confI` their per-entry confidences; X and Y are
  * the initial factors (rows × f). Returns null when WebAssembly SIMD is
  * unavailable or the problem does not fit in WebAssembly memory (4 GiB).
+ * With `threads` > 1 the memory is shared and each half-step's rows are
+ * solved by that many threads (parallel/team.ts), with bit-identical results;
+ * when shared memory or worker threads are unavailable it runs on one thread.
  */
 export function createAlsWasm(
   ui: Csr,
@@ -105,10 +117,13 @@ export function createAlsWasm(
   Y: Float32Array,
   f: number,
   params: FoldInParams,
+  threads = 1,
 ): AlsWasm | null {
   const fp = (f + 3) & ~3;
-  const mod = f > 0 ? alsModule(fp) : null;
+  const sharedMod = threads > 1 && f > 0 && typeof SharedArrayBuffer === 'function' ? alsModule(fp, true) : null;
+  const mod = sharedMod ?? (f > 0 ? alsModule(fp) : null);
   if (!mod) return null;
+  const team = sharedMod ? threads : 1;
   const rb = fp * 4;
   const users = ui.rows;
   const items = ui.cols;
@@ -123,9 +138,10 @@ export function createAlsWasm(
   const xOff = alloc(users * rb);
   const gOff = alloc(fp * rb);
   const g32Off = alloc(fp * rb);
-  const rOff = alloc(rb);
-  const pOff = alloc(rb);
-  const apOff = alloc(rb);
+  // r, p, ap of each thread, in that order
+  const rOff = alloc(3 * rb * team);
+  const pOff = rOff + rb;
+  const apOff = rOff + 2 * rb;
   const sideLayout = (m: Csr, factors: number): Side => ({
     rows: m.rows,
     indptr: alloc((m.rows + 1) * 4),
@@ -140,7 +156,8 @@ export function createAlsWasm(
   if (pages > 65536) return null;
   let memory: WasmMemory;
   try {
-    memory = new wasm!.Memory({ initial: Math.max(1, pages) });
+    const size = Math.max(1, pages);
+    memory = new wasm!.Memory({ initial: size, ...(sharedMod ? { maximum: size, shared: true } : {}) });
   } catch {
     // the engine may refuse a large reservation; the JS solver needs no extra copy
     return null;
@@ -169,6 +186,13 @@ export function createAlsWasm(
   const G = new Float32Array(buf, gOff, fp * fp);
   const g32 = new Float32Array(buf, g32Off, fp * fp);
   const sideOf = (side: 'users' | 'items') => (side === 'users' ? su : si);
+  const rowTeam = team > 1 ? new RowTeam(mod, memory, team, ex.cgHalf, rb, rOff) : null;
+  const tables = rowTeam
+    ? [ui, iu].map((m) => {
+        const starts = balancedChunks(m.indptr, m.rows, fp, team * CHUNKS_PER_THREAD);
+        return { table: rowTeam.addTable(starts), chunks: starts.length - 1 };
+      })
+    : [];
 
   const gramian = (side: 'users' | 'items', g: Float64Array) => {
     const s = sideOf(side);
@@ -188,6 +212,12 @@ export function createAlsWasm(
       const a0 = params.unobservedWeight;
       // padded rows/columns of G stay zero from allocation
       for (let a = 0; a < f; a++) for (let b = 0; b < f; b++) G[a * fp + b] = a0 * gram[a * f + b];
+      if (rowTeam) {
+        const t = tables[side === 'users' ? 0 : 1];
+        const task = { indptr: solve.indptr, indices: solve.indices, conf: solve.conf, lam: solve.lam };
+        rowTeam.run({ ...task, X: solve.factors, Y: fixed.factors, G: gOff, a0, steps, table: t.table }, t.chunks);
+        return;
+      }
       ex.cgHalf(
         solve.indptr,
         solve.indices,
@@ -204,6 +234,8 @@ export function createAlsWasm(
         apOff,
       );
     },
+    threads: team,
+    close: () => rowTeam?.close(),
     factors(side) {
       const rows = sideOf(side).rows;
       const src = side === 'users' ? Xw : Yw;

@@ -149,16 +149,19 @@ export class Fn {
 }
 
 /**
- * A module importing one memory (env.mem) and exporting every function under
- * its name, each with its own type, plus a name section (function and local
- * names; engines ignore it, disassemblers print it).
+ * A module importing one memory (env.mem, shared with `sharedMemory`) and
+ * exporting every function under its name, each with its own type, plus a
+ * name section (function and local names; engines ignore it, disassemblers
+ * print it).
  */
-export function moduleBytes(fns: Fn[]): Uint8Array {
+export function moduleBytes(fns: Fn[], opts: { sharedMemory?: boolean } = {}): Uint8Array {
   const indexed = (items: number[][]) => vec(items.map((b, i) => [...uleb(i), ...b]));
   const names = [
     ...section(1, indexed(fns.map((f) => str(f.name)))),
     ...section(2, indexed(fns.map((f) => f.localNames()))),
   ];
+  // a shared memory (worker threads) must declare a maximum: all 4 GiB, so any memory matches
+  const limits = opts.sharedMemory ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
   const bytes = [
     0x00,
     0x61,
@@ -169,7 +172,7 @@ export function moduleBytes(fns: Fn[]): Uint8Array {
     0x00,
     0x00,
     ...section(1, vec(fns.map((f) => f.type()))),
-    ...section(2, vec([[...str('env'), ...str('mem'), 0x02, 0x00, ...uleb(1)]])),
+    ...section(2, vec([[...str('env'), ...str('mem'), 0x02, ...limits]])),
     ...section(3, vec(fns.map((_, i) => uleb(i)))),
     ...section(7, vec(fns.map((f, i) => [...str(f.name), 0x00, ...uleb(i)]))),
     ...section(10, vec(fns.map((f) => f.body()))),

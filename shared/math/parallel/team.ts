@@ -1,0 +1,184 @@
+/**
+ * A team of threads solving the rows of one ALS half-step together: the
+ * calling thread plus up to threads − 1 pooled workers, all running the same
+ * WebAssembly module on one shared memory (factors, CSR, confidences). Each
+ * row's solve reads only the fixed side and writes only its own row, so the
+ * result is bit-identical whichever thread solves which chunk, and for any
+ * thread count: chunks are handed out dynamically (a busy core just takes
+ * fewer), yet a seed still gives the same bytes on a quiet and a loaded machine.
+ *
+ * The caller blocks in Atomics.wait while workers finish (allowed on Node's
+ * main thread), so trainAls stays synchronous for every caller.
+ */
+import { Worker } from 'node:worker_threads';
+import { WORKER_SOURCE } from './worker-source';
+
+// Control block (Int32 indices); worker-source.ts reads the same layout.
+const SIGNAL = 2;
+const DONE = 3;
+const CMD = 4;
+const ERROR = 5;
+const ARGS = 8;
+const TABLES = 32;
+const CMD_ROWS = 1;
+const CMD_EXIT = 2;
+const GEN = 2n ** 40n;
+const COUNT = 2n ** 20n;
+/** Chunks per half-step at most; the claim word holds counts below 2^20. */
+export const MAX_CHUNKS = 4096;
+
+/** Byte offsets (into the shared memory) and scalars of one cgHalf call over all rows of a side. */
+export interface RowsTask {
+  indptr: number;
+  indices: number;
+  conf: number;
+  lam: number;
+  X: number;
+  Y: number;
+  G: number;
+  a0: number;
+  steps: number;
+  /** Index of this side's chunk table, from {@link RowTeam.addTable}. */
+  table: number;
+}
+
+type CgHalf = (...args: number[]) => void;
+
+const pool: Worker[] = [];
+
+/** n idle workers, created on first need and kept (unref'd: they never hold the process open). */
+function workers(n: number): Worker[] {
+  while (pool.length < n) {
+    const w = new Worker(WORKER_SOURCE, { eval: true });
+    w.unref();
+    // a dead worker only slows a run down (the others take its chunks); drop it from the pool
+    w.on('error', () => pool.splice(pool.indexOf(w) >>> 0, 1));
+    w.on('exit', () => pool.indexOf(w) >= 0 && pool.splice(pool.indexOf(w), 1));
+    pool.push(w);
+  }
+  return pool.slice(0, n);
+}
+
+export class RowTeam {
+  private readonly ctl: Int32Array;
+  private readonly ctlF: Float32Array;
+  private readonly claim: BigInt64Array;
+  private gen = 0;
+  private tableEnd = TABLES;
+  private closed = false;
+
+  /**
+   * `scratch` is the byte offset of threads × 3 rows of rb bytes (r, p, ap per
+   * thread); `cgHalf` is the calling thread's own instance of the same module.
+   */
+  constructor(
+    module: object,
+    memory: object,
+    readonly threads: number,
+    private readonly cgHalf: CgHalf,
+    private readonly rb: number,
+    private readonly scratch: number,
+  ) {
+    const sab = new SharedArrayBuffer(4 * (TABLES + 2 * (MAX_CHUNKS + 1)));
+    this.ctl = new Int32Array(sab);
+    this.ctlF = new Float32Array(sab);
+    this.claim = new BigInt64Array(sab, 0, 1);
+    workers(threads - 1).forEach((w, i) => {
+      w.postMessage({ type: 'run', module, memory, control: sab, id: i + 1 });
+    });
+  }
+
+  /** Stores one side's chunk boundaries (row starts, ascending, last = rows); returns its table index. */
+  addTable(starts: Int32Array): number {
+    if (starts.length - 1 > MAX_CHUNKS || this.tableEnd + starts.length > this.ctl.length)
+      throw new Error(`RowTeam: at most ${MAX_CHUNKS} chunks per side`);
+    const at = this.tableEnd;
+    this.ctl.set(starts, at);
+    this.tableEnd += starts.length;
+    return at;
+  }
+
+  /** Runs one half-step over every chunk of `task.table`; returns when all rows are solved. */
+  run(task: RowsTask, chunks: number): void {
+    if (this.closed) throw new Error('RowTeam: closed');
+    const c = this.ctl;
+    const gen = ++this.gen;
+    c[ARGS] = task.indptr;
+    c[ARGS + 1] = task.indices;
+    c[ARGS + 2] = task.conf;
+    c[ARGS + 3] = task.lam;
+    c[ARGS + 4] = task.X;
+    c[ARGS + 5] = task.Y;
+    c[ARGS + 6] = task.G;
+    this.ctlF[ARGS + 7] = task.a0;
+    c[ARGS + 8] = task.steps;
+    c[ARGS + 9] = this.rb;
+    c[ARGS + 10] = task.table;
+    c[ARGS + 11] = this.scratch;
+    c[CMD] = CMD_ROWS;
+    Atomics.store(c, DONE, 0);
+    Atomics.store(c, ERROR, 0);
+    Atomics.store(this.claim, 0, BigInt(gen) * GEN + BigInt(chunks) * COUNT);
+    Atomics.store(c, SIGNAL, gen);
+    Atomics.notify(c, SIGNAL);
+    for (;;) {
+      const v = Atomics.load(this.claim, 0);
+      const next = Number(v % COUNT);
+      if (next >= chunks) break;
+      if (Atomics.compareExchange(this.claim, 0, v, v + 1n) !== v) continue;
+      this.chunk(task, next);
+      Atomics.add(c, DONE, 1);
+    }
+    for (let d = Atomics.load(c, DONE); d < chunks; d = Atomics.load(c, DONE)) Atomics.wait(c, DONE, d);
+    if (Atomics.load(c, ERROR)) throw new Error('RowTeam: a worker failed while solving rows');
+  }
+
+  private chunk(t: RowsTask, k: number): void {
+    const lo = this.ctl[t.table + k];
+    const hi = this.ctl[t.table + k + 1];
+    const rb = this.rb;
+    const s = this.scratch;
+    this.cgHalf(
+      t.indptr + 4 * lo,
+      t.indices,
+      t.conf,
+      t.lam + 4 * lo,
+      t.X + lo * rb,
+      t.Y,
+      t.G,
+      hi - lo,
+      t.a0,
+      t.steps,
+      s,
+      s + rb,
+      s + 2 * rb,
+    );
+  }
+
+  /** Sends the workers back to their pool; they drop this run's memory. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.ctl[CMD] = CMD_EXIT;
+    Atomics.store(this.ctl, SIGNAL, ++this.gen);
+    Atomics.notify(this.ctl, SIGNAL);
+  }
+}
+
+/**
+ * Chunk boundaries over rows of a CSR with about equal work each: a row costs
+ * its nonzeros plus fp/2 (its dense f×f products, in units of one nonzero's
+ * 2·f multiply-adds). Boundaries depend only on the matrix and `chunks`.
+ */
+export function balancedChunks(indptr: Int32Array, rows: number, fp: number, chunks: number): Int32Array {
+  const n = Math.max(1, Math.min(chunks, rows, MAX_CHUNKS));
+  const total = indptr[rows] - indptr[0] + (rows * fp) / 2;
+  const starts = new Int32Array(n + 1);
+  let k = 1;
+  for (let u = 0; u < rows && k < n; u++) {
+    const before = indptr[u] - indptr[0] + (u * fp) / 2;
+    if (before >= (total * k) / n) starts[k++] = u;
+  }
+  for (; k <= n; k++) starts[k] = rows;
+  return starts;
+}

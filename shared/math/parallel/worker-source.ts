@@ -1,0 +1,65 @@
+/**
+ * The worker thread's program, as plain JavaScript source run with
+ * `new Worker(src, { eval: true })`. A string, not a file, so it runs the same
+ * under tsx (tests, CLI) and inside the esbuild bundle of the Train function,
+ * where no second entry file exists. It only needs node:worker_threads and
+ * the WebAssembly module it is sent, so it imports nothing from the project.
+ *
+ * Protocol (the control block layout is in ./control.ts, kept in step by
+ * test/unit/math/parallel.test.ts running both sides):
+ *  - message {type: 'run', module, memory, control, id}: instantiate the module
+ *    on the shared memory, then serve tasks until the EXIT command;
+ *  - a task is published by bumping SIGNAL; chunks are claimed by a CAS on the
+ *    64-bit CLAIM word (generation | chunk count | next chunk), so a thread that
+ *    wakes late can never claim a chunk of a task it did not read.
+ */
+export const WORKER_SOURCE = String.raw`
+'use strict';
+const { parentPort } = require('node:worker_threads');
+const CLAIM = 0, SIGNAL = 2, DONE = 3, CMD = 4, ERROR = 5, ARGS = 8;
+const CMD_ROWS = 1, CMD_EXIT = 2;
+const GEN = 2n ** 40n, COUNT = 2n ** 20n;
+
+function serve(msg) {
+  const instance = new WebAssembly.Instance(msg.module, { env: { mem: msg.memory } });
+  const cgHalf = instance.exports.cgHalf;
+  const ctl = new Int32Array(msg.control);
+  const ctlF = new Float32Array(msg.control);
+  const claimWord = new BigInt64Array(msg.control, 0, 1);
+  let seen = 0;
+  for (;;) {
+    Atomics.wait(ctl, SIGNAL, seen);
+    seen = Atomics.load(ctl, SIGNAL);
+    if (Atomics.load(ctl, CMD) === CMD_EXIT) return;
+    for (;;) {
+      const v = Atomics.load(claimWord, 0);
+      const gen = Number(v / GEN);
+      const n = Number((v / COUNT) % COUNT);
+      const c = Number(v % COUNT);
+      if (gen !== seen || c >= n) break;
+      if (Atomics.compareExchange(claimWord, 0, v, v + 1n) !== v) continue;
+      try {
+        runChunk(cgHalf, ctl, ctlF, c, msg.id);
+      } catch (err) {
+        Atomics.store(ctl, ERROR, 1);
+      }
+      if (Atomics.add(ctl, DONE, 1) + 1 === n) Atomics.notify(ctl, DONE);
+    }
+  }
+}
+
+function runChunk(cgHalf, ctl, ctlF, c, id) {
+  const a = ARGS;
+  const table = ctl[a + 10];
+  const lo = ctl[table + c];
+  const hi = ctl[table + c + 1];
+  const rb = ctl[a + 9];
+  const scratch = ctl[a + 11] + id * 3 * rb;
+  cgHalf(ctl[a] + 4 * lo, ctl[a + 1], ctl[a + 2], ctl[a + 3] + 4 * lo, ctl[a + 4] + lo * rb, ctl[a + 5],
+    ctl[a + 6], hi - lo, ctlF[a + 7], ctl[a + 8], scratch, scratch + rb, scratch + 2 * rb);
+}
+
+parentPort.on('message', (msg) => {
+  if (msg && msg.type === 'run') serve(msg);
+});
+`;

@@ -1,0 +1,112 @@
+/**
+ * Threaded ALS (shared/math/parallel): the half-steps split over worker threads
+ * must give the same bytes as one thread (each row's solve reads only the fixed
+ * side), the same bytes on every run, and use the threads they were given.
+ */
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_ALS_PARAMS, trainAls, type AlsParams } from '../../../shared/math/als';
+import { confidences } from '../../../shared/math/confidence';
+import { transpose, type Csr } from '../../../shared/math/csr';
+import { buildInteractionMatrix } from '../../../shared/math/interactions';
+import { balancedChunks } from '../../../shared/math/parallel/team';
+import { resolveTrainThreads, setTrainingThreads, trainingThreads } from '../../../shared/math/parallel/threads';
+import { generateSynthetic } from '../../../shared/math/synthetic';
+import { alsWasmAvailable, createAlsWasm } from '../../../shared/math/wasm/als-kernels';
+
+const hash = (m: { userFactors: Float32Array; itemFactors: Float32Array }) =>
+  createHash('sha256')
+    .update(new Uint8Array(m.userFactors.buffer, m.userFactors.byteOffset, m.userFactors.byteLength))
+    .update(new Uint8Array(m.itemFactors.buffer, m.itemFactors.byteOffset, m.itemFactors.byteLength))
+    .digest('hex');
+
+const data = generateSynthetic({ users: 900, items: 600, clusters: 12, eventsPerUser: 25, seed: 3 });
+const ui: Csr = buildInteractionMatrix(data.triples).matrix;
+
+describe.skipIf(!alsWasmAvailable(64))('threaded ALS', () => {
+  it('gives the same bytes for 1, 2 and 3 threads, and on a second run', () => {
+    for (const factors of [64, 10]) {
+      const p: AlsParams = { ...DEFAULT_ALS_PARAMS, factors, iterations: 4, seed: 7 };
+      const one = hash(trainAls(ui, p, { threads: 1 }));
+      expect(hash(trainAls(ui, p, { threads: 2 }))).toBe(one);
+      expect(hash(trainAls(ui, p, { threads: 2 }))).toBe(one);
+      expect(hash(trainAls(ui, p, { threads: 3 }))).toBe(one);
+    }
+  });
+
+  it('agrees with the single-threaded JS solver to float tolerance', () => {
+    const p: AlsParams = { ...DEFAULT_ALS_PARAMS, factors: 16, iterations: 3, seed: 5 };
+    const js = trainAls(ui, p, { kernel: 'js' });
+    const par = trainAls(ui, p, { threads: 2 });
+    let worst = 0;
+    for (let k = 0; k < js.itemFactors.length; k++)
+      worst = Math.max(worst, Math.abs(js.itemFactors[k] - par.itemFactors[k]));
+    expect(worst).toBeLessThan(1e-3);
+  });
+
+  it('solves every row when there are more threads than rows', () => {
+    const tiny = buildInteractionMatrix(data.triples.filter((t) => t.userId === 'u1' || t.userId === 'u2')).matrix;
+    const p: AlsParams = { ...DEFAULT_ALS_PARAMS, factors: 8, iterations: 2 };
+    expect(hash(trainAls(tiny, p, { threads: 4 }))).toBe(hash(trainAls(tiny, p, { threads: 1 })));
+  });
+
+  it('runs a team of the requested size on shared memory', () => {
+    const iu = transpose(ui);
+    const p = { ...DEFAULT_ALS_PARAMS, factors: 8 };
+    const X = new Float32Array(ui.rows * 8).fill(0.1);
+    const Y = new Float32Array(ui.cols * 8).fill(0.1);
+    const k = createAlsWasm(ui, iu, confidences(ui.data, p), confidences(iu.data, p), X, Y, 8, p, 2)!;
+    try {
+      expect(k.threads).toBe(2);
+      expect(k.X.buffer).toBeInstanceOf(SharedArrayBuffer);
+    } finally {
+      k.close();
+    }
+  });
+
+  it('trains with the process-wide thread count when the caller gives none', () => {
+    const p: AlsParams = { ...DEFAULT_ALS_PARAMS, factors: 8, iterations: 2 };
+    const one = hash(trainAls(ui, p));
+    setTrainingThreads(2);
+    try {
+      expect(trainingThreads()).toBe(2);
+      expect(hash(trainAls(ui, p))).toBe(one);
+    } finally {
+      setTrainingThreads(1);
+    }
+    expect(() => setTrainingThreads(0)).toThrow(/integer >= 1/);
+  });
+});
+
+describe('balancedChunks', () => {
+  it('covers the rows in order with at most the asked number of chunks of similar work', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat(50), { minLength: 1, maxLength: 300 }),
+        fc.integer({ min: 1, max: 40 }),
+        (lens, n) => {
+          const indptr = new Int32Array(lens.length + 1);
+          lens.forEach((l, u) => {
+            indptr[u + 1] = indptr[u] + l;
+          });
+          const s = balancedChunks(indptr, lens.length, 16, n);
+          expect(s[0]).toBe(0);
+          expect(s[s.length - 1]).toBe(lens.length);
+          expect(s.length - 1).toBeLessThanOrEqual(n);
+          for (let k = 1; k < s.length; k++) expect(s[k]).toBeGreaterThanOrEqual(s[k - 1]);
+          // no chunk holds more than its share plus one row's work
+          const cost = (lo: number, hi: number) => indptr[hi] - indptr[lo] + (hi - lo) * 8;
+          const share = cost(0, lens.length) / (s.length - 1);
+          for (let k = 1; k < s.length; k++) expect(cost(s[k - 1], s[k])).toBeLessThanOrEqual(share + 58);
+        },
+      ),
+    );
+  });
+
+  it('resolves 0 threads to the cores, capped at 8', () => {
+    expect(resolveTrainThreads(0, 2)).toBe(2);
+    expect(resolveTrainThreads(0, 64)).toBe(8);
+    expect(resolveTrainThreads(3, 64)).toBe(3);
+  });
+});
