@@ -54,6 +54,11 @@ export class CatalogView {
     }
   }
 
+  /** Categories of model item i (empty when the catalog does not know it); diversity's per-category cap reads it. */
+  categoriesOf(i: number): readonly string[] {
+    return this.records[i]?.categories ?? NONE;
+  }
+
   /** Item indices in a category (empty when unknown). */
   itemsIn(category: string): ReadonlySet<number> {
     return this.postings.get(category) ?? EMPTY;
@@ -76,6 +81,7 @@ export class CatalogView {
 }
 
 const EMPTY: ReadonlySet<number> = new Set();
+const NONE: readonly string[] = [];
 
 export interface CatalogCacheOptions {
   refreshSeconds: number;

@@ -10,6 +10,7 @@ import { ApiError, notFound } from '../http/errors';
 import type { InteractionStore } from '../ports/interactions';
 import type { CatalogCache, CatalogView } from './catalog';
 import { readUser, userContext, type Logger, type Source, type UserReads } from './context';
+import { diversify, poolSize, wantsRerank } from './diversify';
 import type { ModelCache } from './model-cache';
 import type { PreparedModel } from './prepared';
 import { probability, scoreFloor, selectTop } from './select';
@@ -23,6 +24,12 @@ export interface RecommendOptions {
   minProbability?: number;
   /** Skip `because` (the benchmark measures scoring alone with it off too). */
   explain?: boolean;
+  /** MMR re-ranking weight 0..1 over item similarity (./diversify.ts). */
+  diversity?: number;
+  /** At most this many items of one category. */
+  maxPerCategory?: number;
+  /** Calibrated re-rank weight 0..1 toward the user's category mix (Steck 2018). */
+  calibrate?: number;
 }
 
 export interface Because {
@@ -161,7 +168,10 @@ export class ServingCore {
         const f = scorer ? scoreFloor(cal, minP) : Infinity;
         floor = f === null ? -Infinity : f - 1e-9 * Math.abs(f);
       }
-      const count = selectTop(s, scores, opts.k, { restrict, blocked: view.blocked, floor });
+      // a re-ranked answer picks k from a larger pool selected with the same filters (./diversify.ts)
+      const rerank = wantsRerank(opts);
+      let count = selectTop(s, scores, rerank ? poolSize(opts.k) : opts.k, { restrict, blocked: view.blocked, floor });
+      if (rerank) count = diversify(pm, s, count, opts.k, opts, (i) => view.categoriesOf(i), ctx.seen);
 
       const explain = scorer?.explain && opts.explain !== false ? scorer.explain : null;
       const items: ScoredItem[] = [];

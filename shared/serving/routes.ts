@@ -6,7 +6,7 @@
 import type { ApiRequest, RouteImpl } from '../http/api';
 import { badRequest } from '../http/errors';
 import { describeIssues, parseJsonBody, validate } from '../http/validation';
-import type { ServingCore } from './core';
+import type { RecommendOptions, ServingCore } from './core';
 import { MAX_RANK_ITEMS } from './prepared';
 import { Id, MAX_RANK_BODY_BYTES, NoQuery, RankBody, RecommendQuery, SimilarQuery } from './schemas';
 
@@ -22,6 +22,13 @@ function pathId(req: ApiRequest, name: string): string {
 // Recommendations are per user and change with every event: never cache them in between.
 const PRIVATE = { 'cache-control': 'private, no-store' };
 
+/** The diversity re-rankers' options (./diversify.ts); MMR and calibration are two answers to one question. */
+function reranking(q: RecommendQuery): Pick<RecommendOptions, 'diversity' | 'maxPerCategory' | 'calibrate'> {
+  if ((q.diversity ?? 0) > 0 && (q.calibrate ?? 0) > 0)
+    throw badRequest('invalid_query', 'diversity and calibrate re-rank the same list: set one of them, not both');
+  return { diversity: q.diversity, maxPerCategory: q.maxPerCategory, calibrate: q.calibrate };
+}
+
 /** Route implementations keyed by topology route, for createHttpHandler('Recommend', …). */
 export function recommendRoutes(core: ServingCore): Record<string, RouteImpl> {
   return {
@@ -34,6 +41,7 @@ export function recommendRoutes(core: ServingCore): Record<string, RouteImpl> {
         categories: q.category,
         excludeCategories: q.excludeCategory,
         minProbability: q.minProbability,
+        ...reranking(q),
       });
       return { status: 200, body, headers: PRIVATE };
     },

@@ -30,6 +30,15 @@ const Probability = z
   .regex(/^(0(\.\d+)?|1(\.0+)?|\.\d+)$/, 'must be a number between 0 and 1')
   .transform(Number);
 
+/** A re-ranking weight: 0 = plain relevance order, 1 = the re-ranker's goal alone (shared/serving/diversify.ts). */
+const Weight = Probability.pipe(z.number().min(0).max(1));
+
+const PerCategory = z
+  .string()
+  .regex(/^\d+$/, `must be an integer between 1 and ${MAX_K}`)
+  .transform(Number)
+  .pipe(z.number().int().min(1, `must be between 1 and ${MAX_K}`).max(MAX_K, `must be between 1 and ${MAX_K}`));
+
 export const RecommendQuery = z
   .object({
     k: K.optional(),
@@ -37,6 +46,9 @@ export const RecommendQuery = z
     category: list(Id, MAX_CATEGORIES).optional(),
     excludeCategory: list(Id, MAX_CATEGORIES).optional(),
     minProbability: Probability.optional(),
+    diversity: Weight.optional(),
+    maxPerCategory: PerCategory.optional(),
+    calibrate: Weight.optional(),
   })
   .strict();
 export type RecommendQuery = z.output<typeof RecommendQuery>;
