@@ -4,6 +4,9 @@
  * a lease so two runs never overlap, and a run log the status page charts.
  * Implemented by DynamoDB (shared/storage/dynamodb/training.ts) and in memory
  * (shared/storage/local/memory-training.ts); one contract suite runs on both.
+ * Incremental runs read only what arrived since the snapshot's watermark
+ * ({@link TrainingStore.readReceivedSince}); full rebuilds read everything
+ * through {@link TrainingStore.readAll} (a DynamoDB export to S3 on AWS).
  */
 import type { Interaction } from '../events';
 import type { Erasure } from './interactions';
@@ -34,8 +37,44 @@ export interface RunRecord {
   metrics?: Record<string, number>;
   /** Milliseconds per stage (read, tune, evaluate, fit, publish, total). */
   timings: Record<string, number>;
-  counts?: { users: number; items: number; interactions: number; events: number; erasedUsers: number };
+  counts?: {
+    users: number;
+    items: number;
+    interactions: number;
+    events: number;
+    erasedUsers: number;
+    /** Items this run read from the table or its export (index entries, events, export lines). */
+    itemsRead?: number;
+  };
+  /** How the training data was read (snapshot + delta, or a full rebuild) and why. */
+  read?: ReadSummary;
   error?: string;
+}
+
+export interface ReadSummary {
+  mode: 'incremental' | 'rebuild';
+  /** Where the events came from: the received-time index, a full Scan, or a table export. */
+  via: ReadStats['via'];
+  /** Why a rebuild (first run, settings changed, requested, every N runs, ...), or 'snapshot + delta'. */
+  reason: string;
+  itemsRead: number;
+  /** Events handed to training's merge (before dedupe and erasures). */
+  eventsRead: number;
+  /** Events read again by the safety overlap, counted once. */
+  duplicates: number;
+  /** Pairs in the snapshot this run wrote. */
+  snapshotPairs: number;
+  /** Receive-time watermark the new snapshot covers (epoch ms). */
+  watermark: number;
+}
+
+/** What one read cost. */
+export interface ReadStats {
+  /** Events handed to the visitor. */
+  events: number;
+  /** Items read from the store: index entries plus events fetched, scanned items, or export lines. */
+  itemsRead: number;
+  via: 'index' | 'scan' | 'export';
 }
 
 export interface ScanOptions {
@@ -50,6 +89,18 @@ export interface TrainingStore {
    * from parallel readers, but `visit` is never called concurrently.
    */
   scanInteractions(visit: (batch: Interaction[]) => void, opts?: ScanOptions): Promise<number>;
+  /**
+   * Calls `visit` with every event received at or after `from` (epoch ms),
+   * found through the received-time index (never a table scan). An event
+   * rewritten (a retry) may be seen again; callers dedupe by event key.
+   */
+  readReceivedSince(from: number, visit: (batch: Interaction[]) => void, now?: number): Promise<ReadStats>;
+  /**
+   * Every event, for a full rebuild, as {@link scanInteractions} would see
+   * them: on AWS through a point-in-time export to S3 (no read capacity used),
+   * elsewhere by a Scan.
+   */
+  readAll(visit: (batch: Interaction[]) => void): Promise<ReadStats>;
   /** True when some interaction was received strictly after `watermark` (epoch ms). */
   hasNewSince(watermark: number, now?: number): Promise<boolean>;
   /** Every erasure marker. */
@@ -64,4 +115,14 @@ export interface TrainingStore {
   recordRun(run: RunRecord): Promise<void>;
   /** Newest runs first. */
   listRuns(limit?: number): Promise<RunRecord[]>;
+}
+
+/**
+ * A full read of the table's events through an export to S3: the AWS adapter
+ * (shared/storage/aws/export.ts) asks DynamoDB for a point-in-time export;
+ * the local one (shared/storage/local/export.ts) writes the same files from a
+ * Scan of dynalite, which has no export. Both then read the files the same way.
+ */
+export interface TableExporter {
+  exportEvents(visit: (batch: Interaction[]) => void): Promise<ReadStats>;
 }

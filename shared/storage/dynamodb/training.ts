@@ -1,21 +1,26 @@
 /**
  * TrainingStore on the single DynamoDB table. Interactions are read with a
- * parallel Scan (every event item, filtered by sort-key prefix); the "anything
+ * parallel Scan (every event item, filtered by sort-key prefix), or through a
+ * table export when an exporter is configured; an incremental run reads the
+ * keys-only received-time index from its watermark on and fetches the events
+ * it names with BatchGetItem. The "anything
  * new?" probe reads the received-time index, one Limit-1 query per recent day
  * bucket and shard, and falls back to a filtered scan when the watermark is
  * older than the index window is worth querying.
  */
 import {
+  BatchGetCommand,
   DeleteCommand,
   PutCommand,
   QueryCommand,
+  paginateQuery,
   paginateScan,
   type DynamoDBDocumentClient,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { Interaction } from '../../events';
 import type { Erasure } from '../../ports/interactions';
-import type { RunRecord, ScanOptions, TrainingStore } from '../../ports/training';
+import type { ReadStats, RunRecord, ScanOptions, TableExporter, TrainingStore } from '../../ports/training';
 import { STORE_TIMEOUTS } from '../aws/clients';
 import { INDEX, KEY, RECEIVED_SHARDS, dayOf, keys, ts13 } from '../schema';
 import { call } from './call';
@@ -29,7 +34,15 @@ export interface DynamoTrainingStoreOptions {
   maxIndexDays?: number;
   /** Days a run-log record is kept (TTL; default 90). */
   runRetentionDays?: number;
+  /** Full reads (readAll) go through this export instead of a Scan (AWS: ExportTableToPointInTime). */
+  exporter?: TableExporter;
 }
+
+/** BatchGetItem takes at most 100 keys a call. */
+const GET_BATCH = 100;
+/** Index partitions (day x shard) queried at once by an incremental read. */
+const QUERY_CONCURRENCY = 8;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const DAY_MS = 86_400_000;
 const EVENT_PREFIX = keys.event('');
@@ -57,6 +70,7 @@ export class DynamoTrainingStore implements TrainingStore {
   private readonly segments: number;
   private readonly maxIndexDays: number;
   private readonly runRetentionDays: number;
+  private readonly exporter?: TableExporter;
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -66,11 +80,101 @@ export class DynamoTrainingStore implements TrainingStore {
     this.segments = Math.max(1, opts.segments ?? 4);
     this.maxIndexDays = opts.maxIndexDays ?? 7;
     this.runRetentionDays = opts.runRetentionDays ?? 90;
+    this.exporter = opts.exporter;
   }
 
   async scanInteractions(visit: (batch: Interaction[]) => void, opts: ScanOptions = {}): Promise<number> {
+    return (await this.scan(visit, opts)).events;
+  }
+
+  async readAll(visit: (batch: Interaction[]) => void): Promise<ReadStats> {
+    return this.exporter ? this.exporter.exportEvents(visit) : this.scan(visit);
+  }
+
+  async readReceivedSince(from: number, visit: (batch: Interaction[]) => void, now = Date.now()): Promise<ReadStats> {
+    const start = Math.max(0, Math.floor(from));
+    const buckets: string[] = [];
+    // +1 day: a clock slightly ahead of ours may already write into tomorrow's bucket.
+    for (let t = Date.parse(dayOf(start)); t <= now + DAY_MS; t += DAY_MS)
+      for (let shard = 0; shard < RECEIVED_SHARDS; shard++) buckets.push(keys.receivedBucket(t, shard));
+    let indexItems = 0;
+    let fetched = 0;
+    let events = 0;
+    let next = 0;
+    const worker = async () => {
+      while (next < buckets.length) {
+        const bucket = buckets[next++];
+        const found = await this.indexKeys(bucket, ts13(start));
+        indexItems += found.length;
+        for (let i = 0; i < found.length; i += GET_BATCH) {
+          const items = await this.batchGet(found.slice(i, i + GET_BATCH));
+          fetched += items.length;
+          // an event erased or expired between the index read and the get is simply gone
+          const batch = items.filter((it) => String(it[KEY.sk]).startsWith(EVENT_PREFIX)).map(eventFromItem);
+          events += batch.length;
+          if (batch.length) visit(batch);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(QUERY_CONCURRENCY, buckets.length) }, worker));
+    return { events, itemsRead: indexItems + fetched, via: 'index' };
+  }
+
+  /** Table keys of one index partition from `after` (inclusive) on. */
+  private indexKeys(bucket: string, after: string): Promise<Record<string, string>[]> {
+    return call({ what: 'Query of the received-time index', timeouts }, async (o) => {
+      const out: Record<string, string>[] = [];
+      const pages = paginateQuery(
+        { client: this.doc },
+        {
+          TableName: this.table,
+          IndexName: INDEX.received,
+          KeyConditionExpression: '#pk = :b AND #sk >= :after',
+          ExpressionAttributeNames: { '#pk': KEY.gsi1pk, '#sk': KEY.gsi1sk },
+          ExpressionAttributeValues: { ':b': bucket, ':after': after },
+        },
+        { requestTimeout: o.requestTimeout },
+      );
+      for await (const page of pages)
+        for (const it of page.Items ?? []) out.push({ [KEY.pk]: it[KEY.pk], [KEY.sk]: it[KEY.sk] });
+      return out;
+    });
+  }
+
+  /** BatchGetItem with the resend loop for UnprocessedKeys (backoff with full jitter). */
+  private async batchGet(keyList: Record<string, string>[]): Promise<Record<string, any>[]> {
+    const out: Record<string, any>[] = [];
+    let pending = keyList;
+    for (let attempt = 0; pending.length; attempt++) {
+      if (attempt > 0) {
+        if (attempt > 8)
+          throw new Error(`BatchGetItem left ${pending.length} keys unprocessed after ${attempt} rounds`);
+        await sleep(Math.random() * Math.min(2_000, 50 * 2 ** attempt));
+      }
+      const res = await call({ what: 'BatchGetItem of events named by the received-time index', timeouts }, (o) =>
+        this.doc.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.table]: {
+                Keys: pending,
+                ProjectionExpression: `#sk, ${EVENT_PROJECTION}`,
+                ExpressionAttributeNames: EVENT_NAMES,
+              },
+            },
+          }),
+          o,
+        ),
+      );
+      out.push(...(res.Responses?.[this.table] ?? []));
+      pending = (res.UnprocessedKeys?.[this.table]?.Keys ?? []) as Record<string, string>[];
+    }
+    return out;
+  }
+
+  private async scan(visit: (batch: Interaction[]) => void, opts: ScanOptions = {}): Promise<ReadStats> {
     const total = Math.max(1, opts.segments ?? this.segments);
     let count = 0;
+    let scanned = 0;
     // Segments run concurrently but JS is single-threaded: visit() calls never overlap.
     const segment = (seg: number) =>
       call({ what: `Scan of the events (segment ${seg + 1} of ${total})`, timeouts }, async (o) => {
@@ -88,6 +192,7 @@ export class DynamoTrainingStore implements TrainingStore {
           { requestTimeout: o.requestTimeout },
         );
         for await (const page of pages) {
+          scanned += page.ScannedCount ?? page.Items?.length ?? 0;
           const batch = (page.Items ?? []).map(eventFromItem);
           if (batch.length) {
             count += batch.length;
@@ -96,7 +201,7 @@ export class DynamoTrainingStore implements TrainingStore {
         }
       });
     await Promise.all(Array.from({ length: total }, (_, s) => segment(s)));
-    return count;
+    return { events: count, itemsRead: scanned, via: 'scan' };
   }
 
   async hasNewSince(watermark: number, now: number = Date.now()): Promise<boolean> {

@@ -1,7 +1,7 @@
 /** TrainingStore in memory: unit tests of the training job and the CLI's file input. */
 import type { Interaction } from '../../events';
 import type { Erasure } from '../../ports/interactions';
-import type { RunRecord, TrainingStore } from '../../ports/training';
+import type { ReadStats, RunRecord, TrainingStore } from '../../ports/training';
 
 /** Batch size handed to visitors, like one DynamoDB page. */
 const BATCH = 1000;
@@ -28,6 +28,17 @@ export class MemoryTrainingStore implements TrainingStore {
   async scanInteractions(visit: (batch: Interaction[]) => void): Promise<number> {
     for (let i = 0; i < this.events.length; i += BATCH) visit(this.events.slice(i, i + BATCH));
     return this.events.length;
+  }
+
+  async readReceivedSince(from: number, visit: (batch: Interaction[]) => void): Promise<ReadStats> {
+    const hits = this.events.filter((e) => e.receivedAt >= from);
+    for (let i = 0; i < hits.length; i += BATCH) visit(hits.slice(i, i + BATCH));
+    return { events: hits.length, itemsRead: hits.length, via: 'index' };
+  }
+
+  async readAll(visit: (batch: Interaction[]) => void): Promise<ReadStats> {
+    const n = await this.scanInteractions(visit);
+    return { events: n, itemsRead: n, via: 'scan' };
   }
 
   async hasNewSince(watermark: number): Promise<boolean> {

@@ -61,7 +61,7 @@ export function encodeSnapshot(s: TrainingSnapshot): Uint8Array {
   out[MAGIC.length] = s.header.format;
   new DataView(out.buffer).setUint32(MAGIC.length + 1, head.byteLength, true);
   out.set(head, MAGIC.length + 5);
-  parts.forEach(([, b], k) => out.set(b, start + sections[k].offset));
+  for (const [k, [, b]] of parts.entries()) out.set(b, start + sections[k].offset);
   return out;
 }
 

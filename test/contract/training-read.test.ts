@@ -1,0 +1,237 @@
+/**
+ * One contract for the training store's two reads — the incremental read
+ * through the received-time index and the full read — on every backend:
+ * memory, DynamoDB (dynalite) scanning, the local exporter (dynalite → export
+ * files in s3rver) and the AWS exporter (export files in s3rver; only
+ * ExportTableToPointInTime/DescribeExport, which dynalite lacks, mocked).
+ */
+import {
+  DescribeExportCommand,
+  DynamoDBClient,
+  ExportTableToPointInTimeCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { gzipSync } from 'node:zlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Interaction } from '../../shared/events';
+import type { TrainingStore } from '../../shared/ports/training';
+import { dynamoDocumentClient, s3Client } from '../../shared/storage/aws/clients';
+import { DynamoTableExport, ExportFormatError, readExportFiles } from '../../shared/storage/aws/export';
+import { DynamoTrainingStore } from '../../shared/storage/dynamodb/training';
+import { LocalTableExport, writeExportFiles } from '../../shared/storage/local/export';
+import { MemoryModelStore } from '../../shared/storage/local/memory-model-store';
+import { MemoryTrainingStore } from '../../shared/storage/local/memory-training';
+import { S3ModelStore } from '../../shared/storage/s3/model-store';
+import { useEmbeddedAws } from '../helpers/aws';
+import { freshTable, writeErasure, writeEvents } from '../unit/training/seed';
+
+const aws = useEmbeddedAws();
+const DAY = 86_400_000;
+const NOW = Date.UTC(2026, 10, 29, 12, 0, 0);
+
+/** n events over the last `days` days, several users and items, one rating in five. */
+function history(n: number, days: number, from = 0): Interaction[] {
+  return Array.from({ length: n }, (_, k) => {
+    const at = NOW - Math.floor(((n - k) / n) * days * DAY);
+    return {
+      eventId: `e${from + k}`,
+      userId: `u${(from + k) % 23}`,
+      itemId: `i${(from + k) % 31}`,
+      type: k % 5 === 0 ? 'rating' : 'click',
+      ...(k % 5 === 0 ? { value: 1 + (k % 5) } : {}),
+      timestamp: at - 1000,
+      receivedAt: at,
+    } as Interaction;
+  });
+}
+
+const sortById = (evs: Interaction[]) => [...evs].sort((a, b) => (a.eventId < b.eventId ? -1 : 1));
+
+interface Backend {
+  store: TrainingStore;
+  seed(evs: Interaction[]): Promise<void>;
+}
+
+const backends: Record<string, () => Promise<Backend>> = {
+  memory: async () => {
+    const store = new MemoryTrainingStore();
+    return { store, seed: async (evs) => store.addEvents(evs) };
+  },
+  'dynamodb (scan)': async () => {
+    void aws();
+    const table = await freshTable('tread');
+    const doc = dynamoDocumentClient();
+    return { store: new DynamoTrainingStore(doc, table, { segments: 3 }), seed: (evs) => writeEvents(doc, table, evs) };
+  },
+  'dynamodb + local export (files in s3rver)': async () => {
+    const table = await freshTable('texp');
+    const doc = dynamoDocumentClient();
+    const files = new S3ModelStore(s3Client(), aws().bucketName);
+    const exporter = new LocalTableExport(new DynamoDBClient({}), table, files, {
+      bucket: aws().bucketName,
+      prefix: `exports/${table}/`,
+      perFile: 70,
+    });
+    return { store: new DynamoTrainingStore(doc, table, { exporter }), seed: (evs) => writeEvents(doc, table, evs) };
+  },
+  'dynamodb + AWS export (API mocked, files in s3rver)': async () => {
+    const table = await freshTable('taws');
+    const doc = dynamoDocumentClient();
+    const files = new S3ModelStore(s3Client(), aws().bucketName);
+    const ddb = new DynamoDBClient({});
+    const arn = `arn:aws:dynamodb:us-east-1:000000000000:table/${table}`;
+    const mock = mockClient(ddb);
+    let manifest = '';
+    // What the service would do: write the table, as of now, in the export layout under the prefix.
+    mock.on(ExportTableToPointInTimeCommand).callsFake(async (input) => {
+      expect(input).toMatchObject({ TableArn: arn, S3Bucket: aws().bucketName, ExportFormat: 'DYNAMODB_JSON' });
+      const scan = new DynamoDBClient({});
+      const items = (await scan.send(new ScanCommand({ TableName: table }))).Items ?? [];
+      scan.destroy();
+      manifest = await writeExportFiles(files, aws().bucketName, `${input.S3Prefix}/`, items, { perFile: 50 });
+      return { ExportDescription: { ExportArn: `${arn}/export/1`, ExportStatus: 'IN_PROGRESS' } };
+    });
+    mock.on(DescribeExportCommand).callsFake(async () => ({
+      ExportDescription: { ExportArn: `${arn}/export/1`, ExportStatus: 'COMPLETED', ExportManifest: manifest },
+    }));
+    const exporter = new DynamoTableExport(ddb, files, {
+      tableArn: arn,
+      bucket: aws().bucketName,
+      prefix: `exports/${table}/`,
+      minPollSeconds: 1,
+    });
+    return { store: new DynamoTrainingStore(doc, table, { exporter }), seed: (evs) => writeEvents(doc, table, evs) };
+  },
+};
+
+// One table per backend, seeded once: 500 events over four days, then 5 (1%) received after NOW.
+const OLD = history(500, 4);
+const FRESH = history(5, 0.01, 5000).map((e, k) => ({ ...e, receivedAt: NOW + 60_000 + k }));
+
+for (const [name, make] of Object.entries(backends)) {
+  describe(`training reads: ${name}`, () => {
+    let b: Backend;
+    beforeAll(async () => {
+      b = await make();
+      await b.seed([...OLD, ...FRESH]);
+    });
+
+    it('readAll returns every event exactly once, as stored', async () => {
+      const seen: Interaction[] = [];
+      const r = await b.store.readAll((batch) => seen.push(...batch));
+      expect(r.events).toBe(505);
+      expect(sortById(seen)).toEqual(sortById([...OLD, ...FRESH]));
+      expect(r.itemsRead).toBeGreaterThanOrEqual(505);
+    });
+
+    it('readReceivedSince returns exactly the events received from `from` on, across days and shards', async () => {
+      const from = NOW - 1.5 * DAY;
+      const seen: Interaction[] = [];
+      const r = await b.store.readReceivedSince(from, (batch) => seen.push(...batch), NOW + 120_000);
+      const want = [...OLD, ...FRESH].filter((e) => e.receivedAt >= from);
+      expect(want.length).toBeGreaterThan(100);
+      expect(sortById(seen)).toEqual(sortById(want));
+      expect(r.events).toBe(want.length);
+    });
+
+    it('with 1% new events, an incremental read reads about 1% of the table', async () => {
+      const seen: Interaction[] = [];
+      const r = await b.store.readReceivedSince(NOW + 1, (batch) => seen.push(...batch), NOW + 120_000);
+      expect(sortById(seen)).toEqual(sortById(FRESH));
+      // one index entry and one fetched item per new event, nothing of the other 500
+      expect(r.itemsRead).toBeLessThanOrEqual(2 * FRESH.length);
+    });
+  });
+}
+
+describe('export parsing', () => {
+  it('reads a DynamoDB export as AWS documents it (summary → files manifest → gzipped item lines)', async () => {
+    const store = new MemoryModelStore();
+    const dir = 'exports/AWSDynamoDB/01700000000000-abcd1234/';
+    const item = {
+      PK: { S: 'U#alice' },
+      SK: { S: 'E#ev-1' },
+      eventId: { S: 'ev-1' },
+      userId: { S: 'alice' },
+      itemId: { S: 'item-9' },
+      type: { S: 'rating' },
+      value: { N: '4.5' },
+      timestamp: { N: '1764417600000' },
+      receivedAt: { N: '1764417601000' },
+      properties: { M: { source: { S: 'web' } } },
+    };
+    const other = { PK: { S: 'I#item-9' }, SK: { S: 'META' }, available: { BOOL: true } };
+    await store.put(
+      `${dir}data/a.json.gz`,
+      gzipSync(`{"Item":${JSON.stringify(item)}}\n{"Item":${JSON.stringify(other)}}\n`),
+    );
+    await store.put(`${dir}data/b.json.gz`, gzipSync(''));
+    await store.put(
+      `${dir}manifest-files.json`,
+      new TextEncoder().encode(
+        `{"itemCount":2,"md5Checksum":"x","etag":"y","dataFileS3Key":"${dir}data/a.json.gz"}\n` +
+          `{"itemCount":0,"md5Checksum":"x","etag":"y","dataFileS3Key":"${dir}data/b.json.gz"}\n`,
+      ),
+    );
+    const summary = {
+      version: '2020-06-30',
+      exportArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/attune/export/01700000000000-abcd1234',
+      manifestFilesS3Key: `${dir}manifest-files.json`,
+      itemCount: 2,
+      outputFormat: 'DYNAMODB_JSON',
+    };
+    await store.put(`${dir}manifest-summary.json`, new TextEncoder().encode(JSON.stringify(summary)));
+    const seen: Interaction[] = [];
+    const r = await readExportFiles(store, `${dir}manifest-summary.json`, (b) => seen.push(...b));
+    expect(r).toEqual({ events: 1, itemsRead: 2, via: 'export' });
+    expect(seen).toEqual([
+      {
+        eventId: 'ev-1',
+        userId: 'alice',
+        itemId: 'item-9',
+        type: 'rating',
+        value: 4.5,
+        timestamp: 1764417600000,
+        receivedAt: 1764417601000,
+        properties: { source: 'web' },
+      },
+    ]);
+    // a data file shorter than its manifest says is refused, never read as the whole table
+    await store.put(`${dir}data/b.json.gz`, gzipSync(''));
+    await store.put(
+      `${dir}manifest-files.json`,
+      new TextEncoder().encode(`{"itemCount":3,"dataFileS3Key":"${dir}data/a.json.gz"}\n`),
+    );
+    await expect(readExportFiles(store, `${dir}manifest-summary.json`, () => {})).rejects.toThrow(ExportFormatError);
+  });
+
+  it('deletes the export files after reading them, and a failed export fails the read', async () => {
+    const table = await freshTable('tdel');
+    const doc = dynamoDocumentClient();
+    await writeEvents(doc, table, history(5, 1));
+    await writeErasure(doc, table, 'u1', NOW);
+    const files = new S3ModelStore(s3Client(), aws().bucketName);
+    const exporter = new LocalTableExport(new DynamoDBClient({}), table, files, {
+      bucket: aws().bucketName,
+      prefix: `exports/${table}/`,
+    });
+    const r = await exporter.exportEvents(() => {});
+    expect(r).toMatchObject({ events: 5, itemsRead: 6 });
+    expect(await files.list(`exports/${table}/`)).toEqual([]);
+
+    const ddb = new DynamoDBClient({});
+    const mock = mockClient(ddb);
+    mock.on(ExportTableToPointInTimeCommand).resolves({ ExportDescription: { ExportArn: 'arn:x/export/2' } });
+    mock
+      .on(DescribeExportCommand)
+      .resolves({ ExportDescription: { ExportStatus: 'FAILED', FailureMessage: 'PITR off' } });
+    const failing = new DynamoTableExport(ddb, files, {
+      tableArn: 'arn:x',
+      bucket: 'b',
+      prefix: 'exports/',
+      minPollSeconds: 1,
+    });
+    await expect(failing.exportEvents(() => {})).rejects.toThrow();
+  });
+});
