@@ -23,6 +23,10 @@ export const ENV = {
   ratingMin: 'ATTUNE_RATING_MIN',
   ratingMax: 'ATTUNE_RATING_MAX',
   modelKind: 'ATTUNE_MODEL_KIND',
+  exploreShare: 'ATTUNE_EXPLORE_SHARE',
+  trainThreads: 'ATTUNE_TRAIN_THREADS',
+  distributedMinInteractions: 'ATTUNE_DISTRIBUTED_MIN_INTERACTIONS',
+  servingMaxUsers: 'ATTUNE_SERVING_MAX_USERS',
 } as const;
 
 export type AuthMode = 'jwt' | 'none';
@@ -47,7 +51,28 @@ export interface AttuneConfig {
   ratingRange: RatingRange;
   /** The kind the scheduled job trains; 'auto' chooses among als, ease and blend each run. */
   modelKind: (typeof JOB_MODEL_KINDS)[number];
+  /** Share of recommendation slots given to new catalog items: 0 none, 0.1 one in 10 (shared/serving/explore.ts). */
+  exploreShare: number;
+  /** Threads ALS training may use; 0 = every available core, at most 8 (shared/math/parallel/threads.ts). */
+  trainThreads: number;
+  /**
+   * Interactions from which training takes the distributed (Step Functions) path instead of one
+   * Lambda: where one 10 GB Lambda stops fitting its 15 minutes or its memory (docs/scale.md).
+   */
+  distributedMinInteractions: number;
+  /**
+   * Above this many users in a model, serving leaves their rows in S3 and folds each
+   * user in from their events, reading their stored history by range when the events
+   * read per request do not hold all of it (docs/scale.md): memory follows the catalog.
+   */
+  servingMaxUsers: number;
 }
+
+/** ATTUNE_SERVING_MAX_USERS's default (docs/scale.md: about 25 MB of user rows at 64 factors). */
+export const DEFAULT_SERVING_MAX_USERS = 100_000;
+
+/** ATTUNE_DISTRIBUTED_MIN_INTERACTIONS's default, from the capacity model in docs/scale.md. */
+export const DEFAULT_DISTRIBUTED_MIN_INTERACTIONS = 50_000_000;
 
 /** Kinds ATTUNE_MODEL_KIND accepts (docs/training.md). */
 export const JOB_MODEL_KINDS = ['als', 'auto', 'ease', 'blend'] as const;
@@ -90,6 +115,10 @@ const Schema = z
     [ENV.modelKind]: str('als').pipe(
       z.enum(JOB_MODEL_KINDS, { error: `must be one of ${JOB_MODEL_KINDS.join(', ')}` }),
     ),
+    [ENV.exploreShare]: num(0.1).pipe(z.number().max(1, 'must be a number between 0 and 1')),
+    [ENV.trainThreads]: num(0).pipe(z.number().int('must be an integer')),
+    [ENV.distributedMinInteractions]: num(DEFAULT_DISTRIBUTED_MIN_INTERACTIONS, 1),
+    [ENV.servingMaxUsers]: num(DEFAULT_SERVING_MAX_USERS).pipe(z.number().int('must be an integer')),
   })
   .refine((e) => e[ENV.ratingMin] < e[ENV.ratingMax], {
     path: [ENV.ratingMax],
@@ -128,5 +157,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AttuneConfig {
     tune: e[ENV.tune],
     ratingRange: { min: e[ENV.ratingMin], max: e[ENV.ratingMax] },
     modelKind: e[ENV.modelKind],
+    exploreShare: e[ENV.exploreShare],
+    trainThreads: e[ENV.trainThreads],
+    distributedMinInteractions: e[ENV.distributedMinInteractions],
+    servingMaxUsers: e[ENV.servingMaxUsers],
   };
 }

@@ -2,6 +2,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { loadConfig } from '../../shared/config';
+import { resolveTrainThreads, setTrainingThreads } from '../../shared/math/parallel/threads';
 import { dynamoDocumentClient, s3Client } from '../../shared/storage/aws/clients';
 import { DynamoTrainingStore } from '../../shared/storage/dynamodb/training';
 import { S3ModelStore } from '../../shared/storage/s3/model-store';
@@ -11,6 +12,8 @@ import { instrument, observedLogger, powertools } from '../observe';
 
 // Adapters live across warm invocations: one client pool, no per-run setup.
 const config = loadConfig();
+// ALS uses every vCPU the memory size buys (3008 MB: 2, 10 GB: 6) unless ATTUNE_TRAIN_THREADS says otherwise
+setTrainingThreads(resolveTrainThreads(config.trainThreads));
 const pt = powertools();
 const store = new DynamoTrainingStore(pt.tracer.captureAWSv3Client(dynamoDocumentClient()), config.tableName);
 const models = new S3ModelStore(pt.tracer.captureAWSv3Client(s3Client()), config.bucketName);

@@ -19,6 +19,10 @@ describe('loadConfig', () => {
       tune: true,
       ratingRange: { min: 0.5, max: 5 },
       modelKind: 'als',
+      trainThreads: 0,
+      distributedMinInteractions: 50_000_000,
+      servingMaxUsers: 100_000,
+      exploreShare: 0.1,
     });
   });
 
