@@ -9,6 +9,7 @@
  */
 import type { Csr } from './csr';
 import { invertSpdInPlace } from './spd-inverse';
+import { spdWorkspace } from './wasm/ease-kernels';
 
 export interface EaseParams {
   /** L2 weight λ on B (Steck: a few hundred on MovieLens-sized data). */
@@ -112,18 +113,28 @@ export function itemGram(ui: Csr, binary: boolean, out?: Float64Array): Float64A
   return g;
 }
 
-/** Fits B on a users × items matrix. Throws for a catalog above `maxItems`. */
-export function trainEase(ui: Csr, params: Partial<EaseParams> = {}, maxItems = EASE_MAX_ITEMS): EaseModel {
+/**
+ * Fits B on a users × items matrix. Throws for a catalog above `maxItems`.
+ * `kernel`: the inverse's inner loop in WebAssembly SIMD (default, when available) or JS.
+ */
+export function trainEase(
+  ui: Csr,
+  params: Partial<EaseParams> = {},
+  maxItems = EASE_MAX_ITEMS,
+  kernel: 'wasm' | 'js' = 'wasm',
+): EaseModel {
   const p = { ...DEFAULT_EASE_PARAMS, ...params };
   const n = ui.cols;
   if (n > maxItems) throw new RangeError(`EASE: ${n} items is above the ${maxItems}-item limit (n² memory, n³ time)`);
   if (!(p.lambda > 0)) throw new RangeError('EASE: lambda must be > 0');
   const drop = p.dropout ?? 0;
   if (!(drop >= 0 && drop < 1)) throw new RangeError('EASE: dropout must be in [0, 1)');
-  const a = itemGram(ui, p.binary);
+  const ws = spdWorkspace(n, kernel);
+  const a = itemGram(ui, p.binary, ws.a);
   for (let i = 0; i < n; i++) a[i * n + i] += p.lambda + (drop / (1 - drop)) * a[i * n + i];
   // XᵀX + λI with λ > 0 is SPD; failure means non-finite input
-  if (!invertSpdInPlace(a, n)) throw new Error('EASE: Gram matrix + λI is not positive definite (non-finite data?)');
+  if (!invertSpdInPlace(a, n, ws.dot4))
+    throw new Error('EASE: Gram matrix + λI is not positive definite (non-finite data?)');
   const w = new Float32Array(n * n);
   for (let i = 0; i < n; i++) {
     const io = i * n;

@@ -16,6 +16,23 @@
 
 const BLOCK = 32;
 
+/**
+ * out[m] = Σ_{k∈[k0,k1)} a[x+k]·a[y_m+k] for four rows y_0..y_3 (element offsets
+ * into `a`): the loop all three phases spend their n³ multiply-adds in. The JS
+ * one is below; shared/math/wasm/ease-kernels.ts provides a WebAssembly one.
+ */
+export type Dot4 = (
+  a: Float64Array,
+  x: number,
+  y0: number,
+  y1: number,
+  y2: number,
+  y3: number,
+  k0: number,
+  k1: number,
+  out: Float64Array,
+) => void;
+
 /** Σ_{k<j} a[i][k]·a[j][k]: the dot product of two row prefixes, four accumulators. */
 function prefixDot(a: Float64Array, n: number, i: number, j: number): number {
   const io = i * n;
@@ -35,11 +52,8 @@ function prefixDot(a: Float64Array, n: number, i: number, j: number): number {
   return s0 + s1 + s2 + s3;
 }
 
-/**
- * out[m] = Σ_{k∈[k0,k1)} a[x+k]·a[y_m+k] for four rows y_0..y_3: each element of
- * row x is loaded once for four products, which is where the time goes.
- */
-function dot4(
+/** The JS {@link Dot4}: each element of row x is loaded once for four products. */
+export function jsDot4(
   a: Float64Array,
   x: number,
   y0: number,
@@ -72,7 +86,7 @@ function dot4(
  * own rows, then every row below against the block's rows (which stay in cache).
  * @returns false when a pivot is not positive
  */
-function cholesky(a: Float64Array, n: number, d: Float64Array): boolean {
+function cholesky(a: Float64Array, n: number, d: Float64Array, dot4: Dot4): boolean {
   for (let j0 = 0; j0 < n; j0 += BLOCK) {
     const j1 = Math.min(n, j0 + BLOCK);
     // the diagonal block, column by column
@@ -106,7 +120,7 @@ function cholesky(a: Float64Array, n: number, d: Float64Array): boolean {
 }
 
 /** Rows j ∈ [j0, j1) of U = L⁻ᵀ: U[j][i] = (δ_ij − Σ_{j≤k<i} L[i][k]·U[j][k]) / d[i], for i ≥ j. */
-function invertFactorRows(a: Float64Array, n: number, d: Float64Array, j0: number, j1: number): void {
+function invertFactorRows(a: Float64Array, n: number, d: Float64Array, j0: number, j1: number, dot4: Dot4): void {
   for (let j = j0; j < j1; j++) {
     const jo = j * n;
     a[jo + j] = 1 / d[j];
@@ -142,7 +156,7 @@ function invertFactorRows(a: Float64Array, n: number, d: Float64Array, j0: numbe
 }
 
 /** Rows a ∈ [a0, a1) of P = UᵀU over U, in place (see the file comment for why this is safe). */
-function productRows(a: Float64Array, n: number, a0: number, a1: number): void {
+function productRows(a: Float64Array, n: number, a0: number, a1: number, dot4: Dot4): void {
   const vals = new Float64Array(a1 - a0);
   const s = new Float64Array(4);
   for (let b = a0; b < n; b++) {
@@ -171,15 +185,16 @@ function productRows(a: Float64Array, n: number, a0: number, a1: number): void {
 }
 
 /**
- * Replaces the SPD matrix `a` (n×n, row-major, both triangles) by its inverse.
+ * Replaces the SPD matrix `a` (n×n, row-major, both triangles) by its inverse;
+ * `dot4` is the inner kernel (a WebAssembly one needs `a` in its memory).
  * @returns false when `a` is not numerically positive definite (then `a` is garbage)
  */
-export function invertSpdInPlace(a: Float64Array, n: number): boolean {
+export function invertSpdInPlace(a: Float64Array, n: number, dot4: Dot4 = jsDot4): boolean {
   if (a.length < n * n) throw new RangeError('invertSpdInPlace: buffer smaller than n×n');
   const d = new Float64Array(n);
-  if (!cholesky(a, n, d)) return false;
-  for (let j0 = 0; j0 < n; j0 += BLOCK) invertFactorRows(a, n, d, j0, Math.min(n, j0 + BLOCK));
-  for (let r0 = 0; r0 < n; r0 += BLOCK) productRows(a, n, r0, Math.min(n, r0 + BLOCK));
+  if (!cholesky(a, n, d, dot4)) return false;
+  for (let j0 = 0; j0 < n; j0 += BLOCK) invertFactorRows(a, n, d, j0, Math.min(n, j0 + BLOCK), dot4);
+  for (let r0 = 0; r0 < n; r0 += BLOCK) productRows(a, n, r0, Math.min(n, r0 + BLOCK), dot4);
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) a[i * n + j] = a[j * n + i];
   return true;
 }

@@ -6,6 +6,7 @@
  */
 import { alsModuleBytes } from './als-codegen';
 import { scoringModuleBytes } from './scoring-codegen';
+import { easeModuleBytes } from './ease-codegen';
 
 export interface Listing {
   /** File name, beside this module. */
@@ -17,6 +18,7 @@ export interface Listing {
 export const LISTINGS: Listing[] = [
   { file: 'als-64.wat', bytes: () => alsModuleBytes(64) },
   { file: 'scoring-64.wat', bytes: () => scoringModuleBytes(64) },
+  { file: 'ease-dot4.wat', bytes: () => easeModuleBytes() },
 ];
 
 /** Minimal surface of the wabt package (a dev dependency: only scripts and tests load it). */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Matrix, inverse } from 'ml-matrix';
 import { invertSpdInPlace } from '../../../shared/math/spd-inverse';
+import { spdWorkspace } from '../../../shared/math/wasm/ease-kernels';
 import {
   EASE_MAX_ITEMS,
   easeWeight,
@@ -49,6 +50,27 @@ describe('SPD inverse (blocked Cholesky)', () => {
         (err = Math.max(err, Math.abs(a[i] - ref[i]))), (scale = Math.max(scale, Math.abs(ref[i])));
       expect(err / scale).toBeLessThan(1e-10);
     }
+  });
+
+  it('the WebAssembly kernel inverts in its own memory like the JS one (sizes around block and step edges)', () => {
+    for (const n of [1, 3, 4, 5, 8, 31, 32, 33, 67, 130]) {
+      const a = spd(n, 100 + n);
+      const ws = spdWorkspace(n);
+      expect(ws.kernel).toBe('wasm');
+      ws.a.set(a);
+      expect(invertSpdInPlace(ws.a, n, ws.dot4)).toBe(true);
+      const js = Float64Array.from(a);
+      expect(invertSpdInPlace(js, n)).toBe(true);
+      let err = 0;
+      let scale = 0;
+      for (let i = 0; i < n * n; i++)
+        (err = Math.max(err, Math.abs(ws.a[i] - js[i]))), (scale = Math.max(scale, Math.abs(js[i])));
+      expect(err / scale).toBeLessThan(1e-12);
+    }
+    // the kernel reads its own memory: handing it another buffer is a bug, not a silent wrong answer
+    const ws = spdWorkspace(4);
+    expect(() => invertSpdInPlace(spd(4, 1), 4, ws.dot4)).toThrow(/own buffer/);
+    expect(spdWorkspace(4, 'js').kernel).toBe('js');
   });
 
   it('inverts a hand case exactly and refuses an indefinite matrix', () => {
@@ -160,6 +182,14 @@ describe('EASE', () => {
       for (let j = 0; j < 5; j++)
         expect(model.weights![i * 5 + j]).toBeCloseTo((i === j ? 1 : 0) - inv.get(i, j) / inv.get(j, j), 6);
     expect(() => trainEase(small, { lambda, dropout: 1 })).toThrow(/dropout/);
+  });
+
+  it('fits the same B with the WebAssembly and the JS kernel (to rounding)', () => {
+    const d = generateSynthetic({ users: 200, items: 90, clusters: 3, eventsPerUser: 15, seed: 8 });
+    const ui = buildInteractionMatrix(d.triples).matrix;
+    const w = trainEase(ui, { lambda: 10 }, Infinity, 'wasm').weights!;
+    const j = trainEase(ui, { lambda: 10 }, Infinity, 'js').weights!;
+    for (let i = 0; i < w.length; i++) expect(w[i]).toBeCloseTo(j[i], 6);
   });
 
   it('refuses catalogs above the limit and λ ≤ 0', () => {

@@ -122,7 +122,13 @@ describe('the diversity query parameters', () => {
   });
 
   it('refuses out-of-range values and both re-rankers at once with a 400', async () => {
-    for (const q of [{ diversity: '1.5' }, { diversity: '-0.1' }, { maxPerCategory: '0' }, { calibrate: 'x' }])
+    const bad: Record<string, string>[] = [
+      { diversity: '1.5' },
+      { diversity: '-0.1' },
+      { maxPerCategory: '0' },
+      { calibrate: 'x' },
+    ];
+    for (const q of bad)
       expect(await status(q)).toBe('400 invalid_query');
     expect(await status({ diversity: '0.5', calibrate: '0.5' })).toBe('400 invalid_query');
   });
