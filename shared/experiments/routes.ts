@@ -1,0 +1,76 @@
+/**
+ * Admin routes of experiments (served by Ingest, which may write the table):
+ * PUT/GET/DELETE /experiments/{experimentId} and GET /experiments. At most one
+ * experiment runs at a time: starting a second is a 409 naming the running one.
+ */
+import type { ApiRequest, RouteImpl } from '../http/api';
+import { ApiError, badRequest, notFound } from '../http/errors';
+import { describeIssues, parseJsonBody, validate } from '../http/validation';
+import { type Experiment, ExperimentBody, Name } from './schema';
+import type { ExperimentStore } from './store';
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+export interface ExperimentRouteDeps {
+  store: ExperimentStore;
+  /** Why a variant's filter expression is invalid, or null (the rules' parser); unchecked when absent. */
+  filterIssue?: (expression: string) => string | null;
+  now?: () => number;
+}
+
+function experimentId(req: ApiRequest): string {
+  const r = Name.safeParse(req.params.experimentId);
+  if (!r.success) throw badRequest('invalid_path', `experimentId: ${describeIssues(r.error.issues)}`);
+  return r.data;
+}
+
+export function experimentRoutes(deps: ExperimentRouteDeps): Record<string, RouteImpl> {
+  const now = deps.now ?? Date.now;
+  const { store } = deps;
+  return {
+    'PUT /experiments/{experimentId}': async (req) => {
+      const id = experimentId(req);
+      const body = validate(ExperimentBody, parseJsonBody(req.body, MAX_BODY_BYTES), 'invalid_experiment');
+      if (deps.filterIssue) {
+        for (const [i, v] of body.variants.entries()) {
+          const issue = v.pipeline.filter === undefined ? null : deps.filterIssue(v.pipeline.filter);
+          if (issue) throw badRequest('invalid_experiment', `variants.${i}.pipeline.filter: ${issue}`);
+        }
+      }
+      const [existing, all] = await Promise.all([store.get(id), store.list()]);
+      const other = all.find((e) => e.status === 'running' && e.experimentId !== id);
+      if (body.status === 'running' && other) {
+        throw new ApiError(
+          409,
+          'experiment_conflict',
+          `experiment "${other.experimentId}" is running; stop it first (one experiment runs at a time)`,
+        );
+      }
+      const iso = new Date(now()).toISOString();
+      const exp: Experiment = {
+        experimentId: id,
+        ...body,
+        control: body.control ?? body.variants[0].name,
+        createdAt: existing?.createdAt ?? iso,
+        updatedAt: iso,
+      };
+      await store.put(exp);
+      return { status: existing ? 200 : 201, body: exp };
+    },
+
+    'GET /experiments/{experimentId}': async (req) => {
+      const id = experimentId(req);
+      const exp = await store.get(id);
+      if (!exp) throw notFound(`experiment "${id}" does not exist`);
+      return { status: 200, body: exp };
+    },
+
+    'DELETE /experiments/{experimentId}': async (req) => {
+      const id = experimentId(req);
+      if (!(await store.delete(id))) throw notFound(`experiment "${id}" does not exist`);
+      return { status: 204 };
+    },
+
+    'GET /experiments': async () => ({ status: 200, body: { experiments: await store.list() } }),
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * An A/B experiment as admins write it (PUT /experiments/{experimentId}): variants
+ * with traffic shares, each naming the pipeline its users get, the control, and
+ * the test's parameters (level, power, the smallest lift worth detecting). zod
+ * validates it; the OpenAPI document is generated from the same schema.
+ */
+import { z } from 'zod';
+
+/** Experiment ids and variant names: they form the answer's `variant` ("experiment:variant"), so no ':'. */
+export const Name = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1..64 letters, digits, "_" or "-"')
+  .meta({ examples: ['ranker-test', 'control'] });
+
+/**
+ * Pipeline overrides a variant applies to its users' recommendations, as
+ * RecommendOptions fields. A request's own parameters win over the variant's.
+ */
+export const Pipeline = z.strictObject({
+  diversity: z.number().min(0).max(1).optional().meta({ description: 'MMR diversity 0..1' }),
+  maxPerCategory: z.number().int().min(1).max(100).optional(),
+  filter: z.string().min(1).max(1000).optional().meta({ description: 'a filter expression over item properties' }),
+  explore: z.boolean().optional().meta({ description: 'exploration slots for new items (default true)' }),
+});
+export type Pipeline = z.infer<typeof Pipeline>;
+
+/**
+ * Pipeline choices a deployment cannot honour per variant yet, with why: refused
+ * with this message instead of being stored and silently ignored.
+ */
+export const UNSUPPORTED_PIPELINE: Readonly<Record<string, string>> = {
+  modelVersion: 'serving loads one model version per deployment; a variant cannot pin another version yet',
+  kind: 'serving loads one model kind per deployment; a variant cannot choose another kind yet',
+  ranker: 'the re-ranker cannot be switched per variant yet',
+};
+
+export const Variant = z.strictObject({
+  name: Name,
+  share: z.number().min(0).max(100).meta({ description: 'percent of users; the shares sum to 100' }),
+  pipeline: z
+    .unknown()
+    .superRefine((v, ctx) => {
+      if (typeof v !== 'object' || v === null) return;
+      for (const [key, why] of Object.entries(UNSUPPORTED_PIPELINE))
+        if (Object.hasOwn(v, key)) ctx.addIssue({ code: 'custom', path: [key], message: why, input: v });
+    })
+    .pipe(Pipeline)
+    .default({}),
+});
+export type Variant = z.infer<typeof Variant>;
+
+export const ExperimentBody = z
+  .strictObject({
+    description: z.string().max(500).optional(),
+    status: z.enum(['running', 'stopped']).default('running'),
+    variants: z.array(Variant).min(2, 'needs at least 2 variants').max(10, 'at most 10 variants'),
+    control: Name.optional().meta({ description: 'the variant the others are compared to (default: the first)' }),
+    minDetectableEffect: z
+      .number()
+      .min(0.01)
+      .max(10)
+      .default(0.1)
+      .meta({ description: 'smallest relative lift worth detecting (0.1 = +10%); sets the needed sample' }),
+    baseline: z
+      .strictObject({
+        ctr: z.number().gt(0).lt(1).optional(),
+        conversion: z.number().gt(0).lt(1).optional(),
+      })
+      .optional()
+      .meta({
+        description:
+          "control's expected rates, to plan the needed sample before the data comes in " +
+          "(default: control's observed rate, so the needed sample moves with the data)",
+      }),
+    alpha: z.number().min(0.001).max(0.2).default(0.05).meta({ description: 'two-sided test level' }),
+    power: z.number().min(0.5).max(0.99).default(0.8),
+  })
+  .superRefine((e, ctx) => {
+    const names = e.variants.map((v) => v.name);
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup) ctx.addIssue({ code: 'custom', path: ['variants'], message: `variant "${dup}" is named twice`, input: e });
+    const total = e.variants.reduce((s, v) => s + v.share, 0);
+    if (Math.abs(total - 100) > 1e-9)
+      ctx.addIssue({ code: 'custom', path: ['variants'], message: `shares sum to ${total}, not 100`, input: e });
+    if (e.control !== undefined && !names.includes(e.control))
+      ctx.addIssue({ code: 'custom', path: ['control'], message: `names no variant (${names.join(', ')})`, input: e });
+  });
+export type ExperimentBody = z.output<typeof ExperimentBody>;
+
+/** An experiment as stored and answered. */
+export interface Experiment extends Omit<ExperimentBody, 'control'> {
+  experimentId: string;
+  control: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const ExperimentView = z.strictObject({
+  experimentId: Name,
+  description: z.string().optional(),
+  status: z.enum(['running', 'stopped']),
+  variants: z.array(z.strictObject({ name: Name, share: z.number(), pipeline: Pipeline })),
+  control: Name,
+  minDetectableEffect: z.number(),
+  baseline: z.strictObject({ ctr: z.number().optional(), conversion: z.number().optional() }).optional(),
+  alpha: z.number(),
+  power: z.number(),
+  createdAt: z.iso.datetime({ offset: true }),
+  updatedAt: z.iso.datetime({ offset: true }),
+});
+
+export const ExperimentList = z.strictObject({ experiments: z.array(ExperimentView) });
+
+/** The answer's `variant` label of a variant. */
+export const variantLabel = (experimentId: string, variant: string) => `${experimentId}:${variant}`;
