@@ -30,6 +30,18 @@ export const FILES = {
 
 export { CorruptModelError };
 
+/**
+ * The files that grow with the number of users. A reader that serves users from
+ * their histories (fetched by range) omits them: its memory depends on the catalog only.
+ */
+export const USER_SIDE_FILES: readonly string[] = [
+  FILES.userIds,
+  FILES.userFactors,
+  FILES.userBias,
+  FILES.seenIndptr,
+  FILES.seenIndices,
+];
+
 // Typed arrays use the platform's byte order; the format is little-endian.
 const LITTLE_ENDIAN = endianness() === 'LE';
 
@@ -165,6 +177,11 @@ export function verifyFile(name: string, entry: FileEntry, bytes: Uint8Array | u
 export interface DecodeHints {
   /** sha256 of each file's bytes, computed while reading (see {@link verifyFile}); files without one are hashed here. */
   digests?: ReadonlyMap<string, string>;
+  /**
+   * Files the reader chose not to fetch (not verified, not decoded): user-side files
+   * ({@link USER_SIDE_FILES}) come back empty, as a model of no stored users; omitted kind parts are absent.
+   */
+  omitted?: ReadonlySet<string>;
   /** Id lists already parsed from their verified files with {@link decodeIds}, by file name. */
   ids?: ReadonlyMap<string, string[]>;
 }
@@ -175,18 +192,22 @@ export interface DecodeHints {
  */
 export function decodeModel(manifest: ModelManifest, files: Map<string, Uint8Array>, hints: DecodeHints = {}): Model {
   const { digests } = hints;
+  const omitted = hints.omitted ?? new Set<string>();
+  const usersOmitted = USER_SIDE_FILES.some((n) => omitted.has(n));
+  if (usersOmitted && !USER_SIDE_FILES.every((n) => omitted.has(n) || !(n in (manifest?.files ?? {}))))
+    throw new RangeError('omit every user-side file or none');
   if (manifest?.formatVersion !== 1)
     throw new CorruptModelError(`unsupported manifest formatVersion ${manifest?.formatVersion}`);
   if (!manifest.files || typeof manifest.files !== 'object') throw new CorruptModelError('manifest lists no files');
   for (const [name, entry] of Object.entries(manifest.files))
-    verifyFile(name, entry, files.get(name), digests?.get(name));
+    if (!omitted.has(name)) verifyFile(name, entry, files.get(name), digests?.get(name));
   const need = (name: string): Uint8Array => {
     if (!(name in manifest.files)) throw new CorruptModelError(`${name}: not listed in the manifest`);
     return files.get(name)!;
   };
   const optional = (name: string): Uint8Array | undefined => (name in manifest.files ? files.get(name) : undefined);
 
-  const userBiasBytes = optional(FILES.userBias);
+  const userBiasBytes = usersOmitted ? undefined : optional(FILES.userBias);
   const itemBiasBytes = optional(FILES.itemBias);
   const nbIndptr = optional(FILES.neighborIndptr);
   const nbIndices = optional(FILES.neighborIndices);
@@ -197,13 +218,13 @@ export function decodeModel(manifest: ModelManifest, files: Map<string, Uint8Arr
   }
   const model: Model = {
     manifest,
-    userIds: hints.ids?.get(FILES.userIds) ?? decodeIds(FILES.userIds, need(FILES.userIds)),
+    userIds: usersOmitted ? [] : (hints.ids?.get(FILES.userIds) ?? decodeIds(FILES.userIds, need(FILES.userIds))),
     itemIds: hints.ids?.get(FILES.itemIds) ?? decodeIds(FILES.itemIds, need(FILES.itemIds)),
     factors: manifest.factors,
-    userFactors: f32(FILES.userFactors, need(FILES.userFactors)),
+    userFactors: usersOmitted ? new Float32Array(0) : f32(FILES.userFactors, need(FILES.userFactors)),
     itemFactors: f32(FILES.itemFactors, need(FILES.itemFactors)),
-    seenIndptr: i32(FILES.seenIndptr, need(FILES.seenIndptr)),
-    seenIndices: i32(FILES.seenIndices, need(FILES.seenIndices)),
+    seenIndptr: usersOmitted ? new Int32Array(1) : i32(FILES.seenIndptr, need(FILES.seenIndptr)),
+    seenIndices: usersOmitted ? new Int32Array(0) : i32(FILES.seenIndices, need(FILES.seenIndices)),
     popularity: f32(FILES.popularity, need(FILES.popularity)),
   };
   if (userBiasBytes) model.userBias = f32(FILES.userBias, userBiasBytes);
@@ -218,7 +239,7 @@ export function decodeModel(manifest: ModelManifest, files: Map<string, Uint8Arr
   }
   if (gramBytes) model.itemGramian = f64(FILES.itemGramian, gramBytes);
   for (const name of Object.keys(manifest.files)) {
-    if (COMMON_FILES.has(name)) continue;
+    if (COMMON_FILES.has(name) || omitted.has(name)) continue;
     (model.parts ??= {})[name] = decodePart(name, files.get(name)!);
   }
   try {
@@ -227,7 +248,7 @@ export function decodeModel(manifest: ModelManifest, files: Map<string, Uint8Arr
     throw err instanceof CorruptModelError ? err : new CorruptModelError((err as Error).message);
   }
   const c = manifest.counts;
-  if (!c || c.users !== model.userIds.length || c.items !== model.itemIds.length) {
+  if (!c || (!usersOmitted && c.users !== model.userIds.length) || c.items !== model.itemIds.length) {
     throw new CorruptModelError(
       `manifest counts ${JSON.stringify(c)} disagree with ${model.userIds.length} users × ${model.itemIds.length} items`,
     );

@@ -14,6 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { ModelStore } from '../ports/model-store';
 import { CorruptModelError, decodeIds, decodeModel, encodeModel, FILES, sha256, verifyFile } from './codec';
 import type { FileEntry, Model, ModelManifest } from './types';
+import { rangedUserHistories, USER_HISTORIES_FILE, USER_HISTORIES_INDEX_FILE } from './user-histories';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const LATEST_FILE = 'latest.json';
@@ -228,6 +229,8 @@ export interface LoadOptions {
    * while larger files are still in transit (serving builds its id indexes here).
    */
   onIds?: (ids: string[]) => void;
+  /** Files of this manifest not to fetch (see DecodeHints.omitted); user-side ones are then read on demand. */
+  omit?: (manifest: ModelManifest) => ReadonlySet<string>;
 }
 
 const ID_FILES: ReadonlySet<string> = new Set([FILES.userIds, FILES.itemIds]);
@@ -249,7 +252,8 @@ export async function loadModel(
   const manifest = await readManifest(store, prefix, version, manifestSha256);
   if (!manifest.files || typeof manifest.files !== 'object')
     throw new CorruptModelError(`${version}: manifest lists no files`);
-  const entries = Object.entries(manifest.files);
+  const omitted = opts.omit?.(manifest) ?? new Set<string>();
+  const entries = Object.entries(manifest.files).filter(([name]) => !omitted.has(name));
   for (const [name] of entries)
     if (name.includes('/')) throw new CorruptModelError(`${version}: bad file name "${name}"`);
   // The biggest file (item factors) bounds the load; start it first.
@@ -277,7 +281,16 @@ export async function loadModel(
       }
     }),
   );
-  return decodeModel(manifest, files, { digests, ids });
+  const model = decodeModel(manifest, files, { digests, ids, omitted });
+  if (omitted.has(FILES.userIds)) {
+    const index = model.parts?.[USER_HISTORIES_INDEX_FILE];
+    const body = manifest.files[USER_HISTORIES_FILE];
+    if (!(index instanceof Float64Array) || !body)
+      throw new CorruptModelError(`${version}: users omitted but the version has no user histories`);
+    const key = `${prefix}${version}/${USER_HISTORIES_FILE}`;
+    model.userHistories = rangedUserHistories(store, key, index, model.itemIds.length, body.bytes);
+  }
+  return model;
 }
 
 /** The model the latest pointer names, verified; null when nothing is published. */

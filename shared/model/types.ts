@@ -5,6 +5,7 @@
  */
 import type { Calibration } from '../math/calibration';
 import type { FoldInParams } from '../math/confidence';
+import type { UserHistorySource } from './user-histories';
 
 // parameter types live with the math that uses them; the model format re-exports them
 export type { Calibration, FoldInParams };
@@ -76,4 +77,9 @@ export interface Model {
    * `.f32` Float32Array, `.i32` Int32Array, `.f64` Float64Array, `.json` any JSON value.
    */
   parts?: Record<string, unknown>;
+  /**
+   * Set when the reader left the user-side files in the store (serving many users):
+   * userIds is empty and a user's history is read on demand instead.
+   */
+  userHistories?: UserHistorySource;
 }

@@ -23,6 +23,11 @@ export interface ModelStore {
    * early must release the underlying stream.
    */
   getChunks?(key: string): Promise<AsyncIterable<Uint8Array> | null>;
+  /**
+   * Bytes [start, end) of an object (end exclusive, within its length), or null when it
+   * does not exist. Serving reads one bucket of user histories this way (one ranged GET).
+   */
+  getRange(key: string, start: number, end: number): Promise<Uint8Array | null>;
   /** Keys under a prefix, sorted. */
   list(prefix: string): Promise<string[]>;
   delete(keys: string[]): Promise<void>;

@@ -67,3 +67,25 @@ export function withModelHistory(history: History, seenRow: Int32Array): History
   weights.fill(eventWeight('view'), history.weights.length);
   return { itemIdx, weights };
 }
+
+/**
+ * A stored training history with the events received after the model's watermark
+ * added (summed per item, as training would sum them next run).
+ */
+export function withFreshEvents(
+  stored: History,
+  events: readonly Interaction[],
+  itemIndex: Map<string, number>,
+  watermark: number,
+  range: RatingRange = DEFAULT_RATING_RANGE,
+): History {
+  const sums = new Map<number, number>();
+  for (let q = 0; q < stored.itemIdx.length; q++) sums.set(stored.itemIdx[q], stored.weights[q]);
+  for (const ev of events) {
+    if (!(ev.receivedAt > watermark)) continue;
+    const idx = itemIndex.get(ev.itemId);
+    if (idx !== undefined) sums.set(idx, (sums.get(idx) ?? 0) + eventWeight(ev.type, ev.value, range));
+  }
+  const positive = [...sums].filter(([, w]) => w > 0);
+  return { itemIdx: Int32Array.from(positive, ([i]) => i), weights: Float64Array.from(positive, ([, w]) => w) };
+}

@@ -6,8 +6,10 @@
  * serve (prepareModel throws CorruptModelError) — is refused and not retried
  * until the pointer moves again.
  */
-import { CorruptModelError } from '../model/codec';
-import type { Model } from '../model/types';
+import { CorruptModelError, USER_SIDE_FILES } from '../model/codec';
+import { findKind } from '../model/kinds';
+import type { Model, ModelManifest } from '../model/types';
+import { USER_HISTORIES_FILE, USER_HISTORIES_INDEX_FILE } from '../model/user-histories';
 import type { ModelStore } from '../ports/model-store';
 import { listVersions, loadModel, readLatest } from '../model/repository';
 import { idIndex, prepareModel, type PreparedModel } from './prepared';
@@ -26,12 +28,35 @@ export interface ModelSource {
   versions?(): Promise<string[]>;
 }
 
+/**
+ * The files serving does not fetch: the user histories (read by range when needed), and
+ * every user-side file when the model has more than `maxUsers` users and its kind can
+ * fold a user in from a history — then memory and cold start follow the catalog only.
+ * Kinds that score users from stored rows alone (mf, user-knn, neural with id
+ * embeddings) keep their users in memory.
+ */
+export function servingOmits(m: ModelManifest, maxUsers: number): ReadonlySet<string> {
+  const omit = new Set([USER_HISTORIES_FILE]);
+  const spec = findKind(m.kind);
+  const foldsIn =
+    spec?.capabilities.foldIn === true && m.kind !== 'neural' && (m.kind !== 'als' || m.foldIn !== undefined);
+  if (m.counts?.users > maxUsers && foldsIn && m.files?.[USER_HISTORIES_INDEX_FILE])
+    for (const name of USER_SIDE_FILES) omit.add(name);
+  return omit;
+}
+
 /** The published models under `prefix` of a ModelStore (latest.json + verified versions). */
-export function repositorySource(store: ModelStore, prefix: string): ModelSource {
+export function repositorySource(
+  store: ModelStore,
+  prefix: string,
+  opts: { maxUsersInMemory?: number } = {},
+): ModelSource {
+  const maxUsers = opts.maxUsersInMemory ?? Number.POSITIVE_INFINITY;
   return {
     latest: (etag) => readLatest(store, prefix, etag),
     // id indexes are built while the factors are still arriving
-    load: (version, sha) => loadModel(store, prefix, version, sha, { onIds: idIndex }),
+    load: (version, sha) =>
+      loadModel(store, prefix, version, sha, { onIds: idIndex, omit: (m) => servingOmits(m, maxUsers) }),
     versions: () => listVersions(store, prefix),
   };
 }

@@ -43,7 +43,9 @@ export function createRecommendService(config: AttuneConfig, deps: RecommendServ
   if (!source) {
     if (!deps.modelStore && !config.bucketName)
       throw new ConfigError('ATTUNE_BUCKET is not set (the Recommend function reads models from it)');
-    source = repositorySource(deps.modelStore ?? new S3ModelStore(s3Client(), config.bucketName), config.modelPrefix);
+    source = repositorySource(deps.modelStore ?? new S3ModelStore(s3Client(), config.bucketName), config.modelPrefix, {
+      maxUsersInMemory: config.servingMaxUsers,
+    });
   }
   const store = deps.store ?? new DynamoInteractionStore(dynamoDocumentClient(), config.tableName);
   const models = new ModelCache(source, { refreshSeconds: config.modelRefreshSeconds, now: deps.now, log });

@@ -7,6 +7,7 @@ import type { Csr } from '../math/csr';
 import { decayedPopularity } from '../math/popularity';
 import { kindSpec, type FitOptions, type FittedModel } from '../model/kinds';
 import type { Calibration, Model, ModelKind } from '../model/types';
+import { encodeUserHistories, USER_HISTORIES_FILE, USER_HISTORIES_INDEX_FILE } from '../model/user-histories';
 import type { Dataset } from './dataset';
 
 export interface FitHooks {
@@ -49,7 +50,9 @@ export interface ArtifactInfo {
 /**
  * The artifact of a model fitted on all of `d` (`ui` = pairsToCsr(d)): the
  * kind's own part (factors, neighbours, files), plus what every kind ships:
- * ids, the seen CSR and time-decayed popularity (distinct users per item).
+ * ids, the seen CSR, time-decayed popularity (distinct users per item), and
+ * every user's weighted history by bucket (serving fetches one user's by a
+ * ranged read when it does not hold all users: shared/model/user-histories.ts).
  */
 export function toModel(fitted: FittedModel, d: Dataset, ui: Csr, info: ArtifactInfo): Model {
   const a = fitted.artifact();
@@ -91,7 +94,12 @@ export function toModel(fitted: FittedModel, d: Dataset, ui: Csr, info: Artifact
   if (a.globalBias !== undefined) model.globalBias = a.globalBias;
   if (a.itemGramian) model.itemGramian = a.itemGramian;
   if (a.neighbors) model.neighbors = a.neighbors;
-  if (a.parts && Object.keys(a.parts).length) model.parts = a.parts;
+  const histories = encodeUserHistories(d.userIds, ui);
+  model.parts = {
+    ...(a.parts ?? {}),
+    [USER_HISTORIES_FILE]: histories.body,
+    [USER_HISTORIES_INDEX_FILE]: histories.index,
+  };
   return model;
 }
 

@@ -47,6 +47,23 @@ function contract(name: string, make: () => ModelStore) {
       expect(await store.get(`${p}big.bin`)).toHaveLength(big.length);
     });
 
+    it('reads a byte range exactly (getRange), null when the object is absent', async () => {
+      const { store, p } = fresh();
+      const big = new Uint8Array(300_000);
+      for (let i = 0; i < big.length; i++) big[i] = (i * 29 + 3) & 0xff;
+      await store.put(`${p}h.i32`, big);
+      for (const [s, e] of [
+        [0, 1],
+        [4, 4096],
+        [123_457, 299_999],
+        [299_996, 300_000],
+      ]) {
+        const got = await store.getRange(`${p}h.i32`, s, e);
+        expect(got && Buffer.from(got).equals(big.subarray(s, e))).toBe(true);
+      }
+      expect(await store.getRange(`${p}nope`, 0, 4)).toBeNull();
+    });
+
     it('returns null / missing for an absent key', async () => {
       const { store, p } = fresh();
       expect(await store.get(`${p}nope`)).toBeNull();

@@ -25,6 +25,11 @@ export class MemoryModelStore implements ModelStore {
     })();
   }
 
+  async getRange(key: string, start: number, end: number): Promise<Uint8Array | null> {
+    const o = this.objects.get(key);
+    return o ? o.body.slice(start, Math.max(start, end)) : null;
+  }
+
   async getIfChanged(key: string, etag?: string): Promise<ConditionalGet> {
     const o = this.objects.get(key);
     if (!o) return { status: 'missing' };

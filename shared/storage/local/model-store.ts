@@ -66,6 +66,28 @@ export class LocalModelStore implements ModelStore {
     return handle.createReadStream({ highWaterMark: 1 << 20 });
   }
 
+  async getRange(key: string, start: number, end: number): Promise<Uint8Array | null> {
+    let handle: FileHandle;
+    try {
+      handle = await open(this.path(key), 'r');
+    } catch (err) {
+      if (isNotFound(err)) return null;
+      throw err;
+    }
+    try {
+      const out = new Uint8Array(Math.max(0, end - start));
+      let got = 0;
+      while (got < out.length) {
+        const { bytesRead } = await handle.read(out, got, out.length - got, start + got);
+        if (bytesRead === 0) break;
+        got += bytesRead;
+      }
+      return got === out.length ? out : out.subarray(0, got);
+    } finally {
+      await handle.close();
+    }
+  }
+
   async getIfChanged(key: string, etag?: string): Promise<ConditionalGet> {
     const file = this.path(key);
     try {

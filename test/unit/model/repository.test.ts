@@ -29,6 +29,7 @@ class WholeObjectStore implements ModelStore {
   put = (key: string, body: Uint8Array) => this.inner.put(key, body);
   get = (key: string) => this.inner.get(key);
   getIfChanged = (key: string, etag?: string) => this.inner.getIfChanged(key, etag);
+  getRange = (key: string, start: number, end: number) => this.inner.getRange(key, start, end);
   list = (prefix: string) => this.inner.list(prefix);
   delete = (keys: string[]) => this.inner.delete(keys);
 }
