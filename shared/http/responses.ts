@@ -99,10 +99,15 @@ export const Source = z
   .meta({ description: 'personalized: trained vector; fold-in: from recent events; popular: no usable history' });
 const Probability = z.number().min(0).max(1);
 
-export const Because = z.strictObject({
-  itemId: Id.meta({ description: 'an item from the user’s history' }),
-  weight: z.number().meta({ description: 'its share of the score' }),
-});
+export const Because = z.union([
+  z.strictObject({
+    itemId: Id.meta({ description: 'an item from the user’s history' }),
+    weight: z.number().meta({ description: 'its share of the score' }),
+  }),
+  z.strictObject({
+    rule: z.string().meta({ description: 'the business rule (promotion, boost or pin) that placed the item (docs/rules.md)' }),
+  }),
+]);
 
 const Stale = z.literal(true).optional().meta({
   description: "present when the user's recent events could not be read: the answer is the cached model's alone",
@@ -119,7 +124,7 @@ export const Recommendations = z.strictObject({
         itemId: Id,
         score: z.number(),
         probability: Probability.nullable().meta({ description: 'calibrated P(interaction); null for popular items' }),
-        because: z.array(Because).max(3),
+        because: z.array(Because).max(6),
       }),
     )
     .max(MAX_K),

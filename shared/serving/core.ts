@@ -12,10 +12,14 @@ import type { CatalogCache, CatalogView } from './catalog';
 import { readUser, userContext, type Logger, type Source, type UserReads } from './context';
 import { diversify, poolSize, wantsRerank } from './diversify';
 import type { ModelCache } from './model-cache';
+import { requestPlan, RulePass, type RuleOptions } from '../rules/apply';
+import type { RuleCache } from '../rules/cache';
+import { FilterIndex } from '../rules/filter-index';
 import type { PreparedModel } from './prepared';
 import { probability, scoreFloor, selectTop } from './select';
 
-export interface RecommendOptions {
+/** `filter`, `filterName` and `promotions` are the business rules' (shared/rules/apply.ts). */
+export interface RecommendOptions extends RuleOptions {
   k: number;
   exclude?: string[];
   /** Only items in any of these categories. */
@@ -32,10 +36,8 @@ export interface RecommendOptions {
   calibrate?: number;
 }
 
-export interface Because {
-  itemId: string;
-  weight: number;
-}
+/** A history item and its share of the score, or the business rule that placed the item (shared/rules). */
+export type Because = { itemId: string; weight: number } | { rule: string };
 
 export interface ScoredItem {
   itemId: string;
@@ -84,6 +86,10 @@ export interface ServingDeps {
   refreshSeconds: number;
   /** The rating range ingest accepts (config.ratingRange): fold-in weighs ratings as training did. */
   ratingRange?: RatingRange;
+  /** Stored filters and promotions (shared/rules); absent: none are stored. */
+  rules?: RuleCache;
+  /** Compiled filters and their bitmaps; one per service so the cache is shared by requests. */
+  filters?: FilterIndex;
   now?: () => number;
 }
 
@@ -91,11 +97,13 @@ const BECAUSE_LIMIT = 3;
 
 export class ServingCore {
   private readonly now: () => number;
+  private readonly filters: FilterIndex;
   /** When reads of users' events or erasure markers started failing (null while they work). */
   private storeFailingSince: number | null = null;
 
   constructor(private readonly deps: ServingDeps) {
     this.now = deps.now ?? Date.now;
+    this.filters = deps.filters ?? new FilterIndex();
   }
 
   /** Loads the model and catalog ahead of the first request (never throws). */
@@ -141,6 +149,7 @@ export class ServingCore {
   /** Top-k items for a user with every filter applied inside the selection. */
   async recommend(userId: string, opts: RecommendOptions): Promise<Recommendations> {
     const pm = await this.model();
+    const plan = await requestPlan(opts, this.deps.rules, this.filters);
     const [view, reads] = await Promise.all([this.catalogView(pm), this.readUser(userId)]);
     return pm.withScratch((s) => {
       const ctx = userContext(pm, userId, reads, this.deps.ratingRange);
@@ -170,8 +179,14 @@ export class ServingCore {
       }
       // a re-ranked answer picks k from a larger pool selected with the same filters (./diversify.ts)
       const rerank = wantsRerank(opts);
-      let count = selectTop(s, scores, rerank ? poolSize(opts.k) : opts.k, { restrict, blocked: view.blocked, floor });
+      // business rules: filters inside the selection, boosts before it, promotions after (shared/rules)
+      const rules = plan ? new RulePass(this.filters, view, plan) : null;
+      const flt = { restrict, blocked: view.blocked, floor, allow: rules?.allow ?? null };
+      if (rules) scores = rules.boost(scores, s.scores, flt);
+      let count = selectTop(s, scores, rerank ? poolSize(opts.k) : opts.k, flt);
       if (rerank) count = diversify(pm, s, count, opts.k, opts, (i) => view.categoriesOf(i), ctx.seen);
+      const original = (i: number) => (scorer ? scorer.score(i) : pm.model.popularity[i]);
+      if (rules) count = rules.promote(s, scores, count, opts.k, flt, pm.itemIndex, original);
 
       const explain = scorer?.explain && opts.explain !== false ? scorer.explain : null;
       const items: ScoredItem[] = [];
@@ -180,9 +195,10 @@ export class ServingCore {
         const score = s.outScore[r];
         const p = scorer ? probability(cal, score) : null;
         if (minP !== undefined && !(p !== null && p >= minP)) continue;
-        const because = explain
+        const because: Because[] = explain
           ? explain(i, BECAUSE_LIMIT).map((c) => ({ itemId: pm.model.itemIds[c.itemIndex], weight: c.weight }))
           : [];
+        if (rules) because.push(...rules.reasons(i));
         items.push({ itemId: pm.model.itemIds[i], score, probability: p, because });
       }
       return {
@@ -267,6 +283,8 @@ export class ServingCore {
     if (this.deps.catalog.failingSince !== null)
       reasons.push(`catalog reads failing since ${iso(this.deps.catalog.failingSince)}`);
     if (this.storeFailingSince !== null) reasons.push(`user event reads failing since ${iso(this.storeFailingSince)}`);
+    const rulesFailing = this.deps.rules?.failingSince ?? null;
+    if (rulesFailing !== null) reasons.push(`rule reads failing since ${iso(rulesFailing)}`);
     return {
       status: reasons.length ? 'degraded' : 'ok',
       reasons,

@@ -42,6 +42,9 @@ export function recommendRoutes(core: ServingCore): Record<string, RouteImpl> {
         excludeCategories: q.excludeCategory,
         minProbability: q.minProbability,
         ...reranking(q),
+        filter: q.filter,
+        filterName: q.filterName,
+        promotions: q.promotions,
       });
       return { status: 200, body, headers: PRIVATE };
     },

@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { Id } from '../ingest/schemas';
 import { MAX_K, MAX_RANK_ITEMS } from './prepared';
+import { RuleName } from '../rules/definitions';
+import { MAX_EXPRESSION_LENGTH } from '../rules/expression';
 
 export { Id };
 
@@ -49,6 +51,13 @@ export const RecommendQuery = z
     diversity: Weight.optional(),
     maxPerCategory: PerCategory.optional(),
     calibrate: Weight.optional(),
+    // business rules (docs/rules.md): the expression's syntax is checked by the core (400 invalid_filter)
+    filter: z.string().min(1).max(MAX_EXPRESSION_LENGTH, `must be at most ${MAX_EXPRESSION_LENGTH} characters`).optional(),
+    filterName: RuleName.optional(),
+    promotions: z
+      .enum(['0', '1', 'false', 'true'], 'must be 0, 1, false or true')
+      .transform((v) => v === '1' || v === 'true')
+      .optional(),
   })
   .strict();
 export type RecommendQuery = z.output<typeof RecommendQuery>;

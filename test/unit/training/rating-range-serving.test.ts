@@ -43,7 +43,7 @@ function service(env: Record<string, string>) {
 const because = async (env: Record<string, string>) => {
   const r = await service(env).core.recommend('newcomer', { k: 3 });
   expect(r.source).toBe('fold-in');
-  return r.items.map((i) => i.because[0]);
+  return r.items.map((i) => i.because[0] as { itemId: string; weight: number });
 };
 
 describe('fold-in with ATTUNE_RATING_MAX=10', () => {
