@@ -281,12 +281,23 @@ export interface components {
                 score: number;
                 /** @description calibrated P(interaction); null for popular items */
                 probability: number | null;
-                because: {
+                because: ({
                     /** @description an item from the user’s history */
                     itemId: string;
                     /** @description its share of the score */
                     weight: number;
-                }[];
+                } | {
+                    /** @description the metadata reason: the category adding most to the score, when metadata dominates (docs/neural.md) */
+                    category: string;
+                } | {
+                    /** @description the business rule (promotion, boost or pin) that placed the item (docs/rules.md) */
+                    rule: string;
+                })[];
+                /**
+                 * @description a new catalog item with no interactions yet, scored from its metadata (docs/neural.md)
+                 * @constant
+                 */
+                coldStart?: true;
             }[];
         };
         Ranking: {
@@ -307,6 +318,11 @@ export interface components {
                 /** @description null: the model does not know the item (listed last) */
                 score: number | null;
                 probability: number | null;
+                /**
+                 * @description a new catalog item with no interactions yet, scored from its metadata (docs/neural.md)
+                 * @constant
+                 */
+                coldStart?: true;
             }[];
         };
         SimilarItems: {
@@ -316,6 +332,11 @@ export interface components {
                 itemId: string;
                 /** @description cosine over item factors (popularity for a popularity-only model) */
                 score: number;
+                /**
+                 * @description a new catalog item with no interactions yet, scored from its metadata (docs/neural.md)
+                 * @constant
+                 */
+                coldStart?: true;
             }[];
         };
         Health: {
@@ -855,6 +876,13 @@ export interface operations {
                 category?: (string & (unknown & unknown))[];
                 excludeCategory?: (string & (unknown & unknown))[];
                 minProbability?: number;
+                explore?: unknown;
+                diversity?: number;
+                maxPerCategory?: number;
+                calibrate?: number;
+                filter?: string;
+                filterName?: string;
+                promotions?: unknown;
             };
             header?: never;
             path: {
