@@ -107,7 +107,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionDef> = {
     description: 'Serves recommendations, similar items and ranking from cached factors',
     memoryMb: 1769,
     timeoutSeconds: 10,
-    environment: { [ENV.modelRefreshSeconds]: '30' },
+    environment: { [ENV.modelRefreshSeconds]: '30', [ENV.exploreShare]: '0.1' },
     // A user's newest events (ByUserTime), catalog deltas and erasures (Directory).
     access: { table: 'query', bucket: 'read', indexes: [INDEX.userTime, INDEX.directory] },
   },

@@ -105,9 +105,18 @@ export const Because = z.union([
     weight: z.number().meta({ description: 'its share of the score' }),
   }),
   z.strictObject({
+    category: Id.meta({
+      description: 'the metadata reason: the category adding most to the score, when metadata dominates (docs/neural.md)',
+    }),
+  }),
+  z.strictObject({
     rule: z.string().meta({ description: 'the business rule (promotion, boost or pin) that placed the item (docs/rules.md)' }),
   }),
 ]);
+
+const ColdStart = z.literal(true).optional().meta({
+  description: 'a new catalog item with no interactions yet, scored from its metadata (docs/neural.md)',
+});
 
 const Stale = z.literal(true).optional().meta({
   description: "present when the user's recent events could not be read: the answer is the cached model's alone",
@@ -124,7 +133,8 @@ export const Recommendations = z.strictObject({
         itemId: Id,
         score: z.number(),
         probability: Probability.nullable().meta({ description: 'calibrated P(interaction); null for popular items' }),
-        because: z.array(Because).max(6),
+        because: z.array(Because).max(7),
+        coldStart: ColdStart,
       }),
     )
     .max(MAX_K),
@@ -141,6 +151,7 @@ export const Ranking = z.strictObject({
         itemId: Id,
         score: z.number().nullable().meta({ description: 'null: the model does not know the item (listed last)' }),
         probability: Probability.nullable(),
+        coldStart: ColdStart,
       }),
     )
     .max(MAX_RANK_ITEMS),
@@ -154,6 +165,7 @@ export const SimilarItems = z.strictObject({
       z.strictObject({
         itemId: Id,
         score: z.number().meta({ description: 'cosine over item factors (popularity for a popularity-only model)' }),
+        coldStart: ColdStart,
       }),
     )
     .max(MAX_K),

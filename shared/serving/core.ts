@@ -9,8 +9,10 @@ import type { RatingRange } from '../events';
 import { ApiError, notFound } from '../http/errors';
 import type { InteractionStore } from '../ports/interactions';
 import type { CatalogCache, CatalogView } from './catalog';
+import { type ColdCatalog, coldVector, cosineToItems, similarWithNewItems } from './cold';
 import { readUser, userContext, type Logger, type Source, type UserReads } from './context';
 import { diversify, poolSize, wantsRerank } from './diversify';
+import { withNewItems } from './explore';
 import type { ModelCache } from './model-cache';
 import { requestPlan, RulePass, type RuleOptions } from '../rules/apply';
 import type { RuleCache } from '../rules/cache';
@@ -28,6 +30,8 @@ export interface RecommendOptions extends RuleOptions {
   minProbability?: number;
   /** Skip `because` (the benchmark measures scoring alone with it off too). */
   explain?: boolean;
+  /** Exploration slots for new catalog items (./explore.ts); default true, `explore=0` turns them off. */
+  explore?: boolean;
   /** MMR re-ranking weight 0..1 over item similarity (./diversify.ts). */
   diversity?: number;
   /** At most this many items of one category. */
@@ -36,8 +40,8 @@ export interface RecommendOptions extends RuleOptions {
   calibrate?: number;
 }
 
-/** A history item and its share of the score, or the business rule that placed the item (shared/rules). */
-export type Because = { itemId: string; weight: number } | { rule: string };
+/** A history item and its share of the score, or the metadata reason (./explore.ts). */
+export type Because = { itemId: string; weight: number } | { category: string } | { rule: string };
 
 export interface ScoredItem {
   itemId: string;
@@ -45,6 +49,8 @@ export interface ScoredItem {
   /** Null for popular items: calibration applies to model scores only. */
   probability: number | null;
   because: Because[];
+  /** A new catalog item scored from its metadata (no interactions yet). */
+  coldStart?: true;
 }
 
 export interface Recommendations {
@@ -60,6 +66,7 @@ export interface RankedItem {
   itemId: string;
   score: number | null;
   probability: number | null;
+  coldStart?: true;
 }
 
 export interface Ranking {
@@ -90,6 +97,10 @@ export interface ServingDeps {
   rules?: RuleCache;
   /** Compiled filters and their bitmaps; one per service so the cache is shared by requests. */
   filters?: FilterIndex;
+  /** New catalog items scored from metadata (./cold.ts); absent: only the model's items are served. */
+  cold?: ColdCatalog;
+  /** Share of recommendation slots for new items (config.exploreShare). */
+  exploreShare?: number;
   now?: () => number;
 }
 
@@ -139,8 +150,8 @@ export class ServingCore {
     return this.deps.catalog.viewOf(pm.itemIndex, pm.items);
   }
 
-  private async readUser(userId: string): Promise<UserReads> {
-    const reads = await readUser(userId, this.deps.store, this.deps.log);
+  private async readUser(userId: string, pm: PreparedModel): Promise<UserReads> {
+    const reads = await readUser(userId, this.deps.store, this.deps.log, pm.model.userHistories);
     if (reads.erasure === 'unknown' || reads.events === null) this.storeFailingSince ??= this.now();
     else this.storeFailingSince = null;
     return reads;
@@ -150,7 +161,7 @@ export class ServingCore {
   async recommend(userId: string, opts: RecommendOptions): Promise<Recommendations> {
     const pm = await this.model();
     const plan = await requestPlan(opts, this.deps.rules, this.filters);
-    const [view, reads] = await Promise.all([this.catalogView(pm), this.readUser(userId)]);
+    const [view, reads] = await Promise.all([this.catalogView(pm), this.readUser(userId, pm)]);
     return pm.withScratch((s) => {
       const ctx = userContext(pm, userId, reads, this.deps.ratingRange);
       const gen = s.nextGeneration();
@@ -201,12 +212,29 @@ export class ServingCore {
         if (rules) because.push(...rules.reasons(i));
         items.push({ itemId: pm.model.itemIds[i], score, probability: p, because });
       }
+      const cold = this.deps.cold;
+      const answered = cold
+        ? withNewItems(items, {
+            pm,
+            cold,
+            scorer,
+            k: opts.k,
+            share: opts.explore === false ? 0 : (this.deps.exploreShare ?? 0),
+            explain: opts.explain !== false,
+            exclude: new Set([...(opts.exclude ?? []), ...(reads.events ?? []).map((e) => e.itemId)]),
+            categories: opts.categories,
+            excludeCategories: opts.excludeCategories,
+            filtered: (opts as { filter?: unknown }).filter !== undefined,
+            probability: (x) => (scorer ? probability(cal, x) : null),
+            minProbability: minP,
+          })
+        : items;
       return {
         userId,
         modelVersion: pm.version,
         source: ctx.source,
         ...(ctx.stale ? { stale: true as const } : {}),
-        items,
+        items: answered,
       };
     });
   }
@@ -214,15 +242,23 @@ export class ServingCore {
   /** The given items ordered best first; items the model does not know come last with a null score. */
   async rank(userId: string, itemIds: string[]): Promise<Ranking> {
     const pm = await this.model();
-    const reads = await this.readUser(userId);
+    const reads = await this.readUser(userId, pm);
     const ctx = userContext(pm, userId, reads, this.deps.ratingRange);
     const cal = pm.model.manifest.calibration;
     const scorer = ctx.scorer;
-    const known: { itemId: string; i: number; score: number }[] = [];
+    const known: { itemId: string; i: number; score: number; coldStart?: true }[] = [];
     const unknown: RankedItem[] = [];
+    // new catalog items are scored from their metadata vector when the model can (./cold.ts)
+    const sv = scorer?.scoreVector?.bind(scorer);
+    // a failed catalog refresh never throws: the last catalog read stays in use
+    if (sv && this.deps.cold) await this.deps.catalog.refresh();
+    const set = sv ? (this.deps.cold?.setFor(pm) ?? null) : null;
     for (const id of itemIds) {
       const i = pm.itemIndex.get(id);
-      if (i === undefined) unknown.push({ itemId: id, score: null, probability: null });
+      const j = i === undefined ? set?.index.get(id) : undefined;
+      if (set && sv && j !== undefined)
+        known.push({ itemId: id, i: pm.items + j, score: sv(coldVector(set, j)), coldStart: true });
+      else if (i === undefined) unknown.push({ itemId: id, score: null, probability: null });
       else known.push({ itemId: id, i, score: scorer ? scorer.score(i) : pm.model.popularity[i] });
     }
     // at most 500 candidates: a comparison sort is the right tool here
@@ -231,6 +267,7 @@ export class ServingCore {
       itemId: k.itemId,
       score: k.score,
       probability: scorer ? probability(cal, k.score) : null,
+      ...(k.coldStart ? { coldStart: k.coldStart } : {}),
     }));
     return {
       userId,
@@ -249,23 +286,31 @@ export class ServingCore {
   async similar(
     itemId: string,
     k: number,
-  ): Promise<{ itemId: string; modelVersion: string; items: { itemId: string; score: number }[] }> {
+  ): Promise<{ itemId: string; modelVersion: string; items: { itemId: string; score: number; coldStart?: true }[] }> {
     const pm = await this.model();
     const i = pm.itemIndex.get(itemId);
-    if (i === undefined) throw notFound(`item "${itemId}" is not in the model`);
     const view = await this.catalogView(pm);
+    // a new catalog item (no interactions) is compared by its metadata vector (./cold.ts)
+    const set = this.deps.cold?.setFor(pm) ?? null;
+    const j = i === undefined ? set?.index.get(itemId) : undefined;
+    if (i === undefined && j === undefined) throw notFound(`item "${itemId}" is not in the model`);
     return pm.withScratch((s) => {
       const gen = s.nextGeneration();
-      s.excl[i] = gen;
+      if (i !== undefined) s.excl[i] = gen;
       let scores = pm.model.popularity;
-      if (pm.fitted.similarItems) {
+      if (set && j !== undefined) {
+        cosineToItems(pm, coldVector(set, j), set.invNorms[j], s.scores);
+        scores = s.scores;
+      } else if (i !== undefined && pm.fitted.similarItems) {
         pm.fitted.similarItems(i, s.scores);
         scores = s.scores;
       }
       const count = selectTop(s, scores, k, { restrict: false, blocked: view.blocked, floor: -Infinity });
       const items: { itemId: string; score: number }[] = [];
       for (let r = 0; r < count; r++) items.push({ itemId: pm.model.itemIds[s.outIndex[r]], score: s.outScore[r] });
-      return { itemId, modelVersion: pm.version, items };
+      if (!set) return { itemId, modelVersion: pm.version, items };
+      const query = j !== undefined ? { j } : { i: i as number };
+      return { itemId, modelVersion: pm.version, items: similarWithNewItems(pm, set, query, items, k) };
     });
   }
 

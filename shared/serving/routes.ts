@@ -41,6 +41,7 @@ export function recommendRoutes(core: ServingCore): Record<string, RouteImpl> {
         categories: q.category,
         excludeCategories: q.excludeCategory,
         minProbability: q.minProbability,
+        explore: q.explore,
         ...reranking(q),
         filter: q.filter,
         filterName: q.filterName,

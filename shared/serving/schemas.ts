@@ -48,6 +48,11 @@ export const RecommendQuery = z
     category: list(Id, MAX_CATEGORIES).optional(),
     excludeCategory: list(Id, MAX_CATEGORIES).optional(),
     minProbability: Probability.optional(),
+    explore: z
+      .enum(['0', '1'], { error: 'must be 0 (no exploration slots) or 1' })
+      .transform((v) => v === '1')
+      .optional()
+      .meta({ description: 'exploration slots for new catalog items (default 1: on)' }),
     diversity: Weight.optional(),
     maxPerCategory: PerCategory.optional(),
     calibrate: Weight.optional(),

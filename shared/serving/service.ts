@@ -12,6 +12,7 @@ import { dynamoDocumentClient, s3Client } from '../storage/aws/clients';
 import { DynamoInteractionStore } from '../storage/dynamodb/interactions';
 import { S3ModelStore } from '../storage/s3/model-store';
 import { CatalogCache } from './catalog';
+import { ColdCatalog } from './cold';
 import type { Logger } from './context';
 import { ServingCore } from './core';
 import { ModelCache, repositorySource, type ModelSource } from './model-cache';
@@ -49,7 +50,8 @@ export function createRecommendService(config: AttuneConfig, deps: RecommendServ
   }
   const store = deps.store ?? new DynamoInteractionStore(dynamoDocumentClient(), config.tableName);
   const models = new ModelCache(source, { refreshSeconds: config.modelRefreshSeconds, now: deps.now, log });
-  const catalog = new CatalogCache(store, {
+  const cold = new ColdCatalog();
+  const catalog = new CatalogCache(cold.tap(store), {
     refreshSeconds: config.modelRefreshSeconds,
     now: deps.now,
     onError: (message, err) => log('warn', message, { error: err }),
@@ -61,6 +63,8 @@ export function createRecommendService(config: AttuneConfig, deps: RecommendServ
     log,
     refreshSeconds: config.modelRefreshSeconds,
     ratingRange: config.ratingRange,
+    cold,
+    exploreShare: config.exploreShare,
     now: deps.now,
   });
   return { core, models, catalog, routes: recommendRoutes(core), warm: () => core.warm() };

@@ -30,6 +30,11 @@ export interface Dataset {
   cappedEvents: number;
   /** Newest receivedAt among the events read (0 when none). */
   watermark: number;
+  /**
+   * Metadata for the kinds (TrainingData.side): `items` (ItemMetadata[], from the catalog or
+   * --items) and `users` (UserAttributes[]); set by the job or the CLI after build().
+   */
+  side?: Readonly<Record<string, unknown>>;
 }
 
 /**

@@ -24,12 +24,12 @@ export function fitKind(
   kind: ModelKind,
   params: Record<string, unknown>,
   ui: Csr,
-  d: Pick<Dataset, 'userIds' | 'itemIds'>,
+  d: Pick<Dataset, 'userIds' | 'itemIds' | 'side'>,
   hooks: FitHooks = {},
 ): FittedModel {
   const seed = typeof params.seed === 'number' ? params.seed : 42;
   const opts: FitOptions = { seed, shouldStop: hooks.shouldStop, onEpoch: hooks.onEpoch, workBudget: hooks.workBudget };
-  return kindSpec(kind).fit({ ui, userIds: d.userIds, itemIds: d.itemIds }, params, opts);
+  return kindSpec(kind).fit({ ui, userIds: d.userIds, itemIds: d.itemIds, side: d.side }, params, opts);
 }
 
 /** A calibration that claims nothing: P ≈ 0.1 for every score, no bins (not measured). */

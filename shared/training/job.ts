@@ -7,13 +7,14 @@
 import { randomBytes } from 'node:crypto';
 import type { RatingRange } from '../events';
 import type { ModelStore } from '../ports/model-store';
-import type { RunRecord, TrainingDecision, TrainingStore } from '../ports/training';
+import type { ReadSummary, RunRecord, TrainingDecision, TrainingStore } from '../ports/training';
 import { CorruptModelError } from '../model/codec';
 import { newVersion, publishModel, readLatestManifest } from '../model/repository';
 import type { ModelKind, ModelManifest } from '../model/types';
-import { DEFAULT_USER_CAP, DatasetBuilder, type UserCap } from './dataset';
+import { DEFAULT_USER_CAP, type UserCap } from './dataset';
 import { gate } from './gate';
 import { SAFETY_FACTOR, trainPipeline } from './pipeline';
+import { loadTrainingData, saveTrainingSnapshot, snapshotPrefixFor } from './snapshot/load';
 
 export interface JobLogger {
   info(message: string, extra?: Record<string, unknown>): void;
@@ -32,6 +33,8 @@ export interface JobConfig {
   modelKind?: ModelKind;
   /** The rating range ingest accepted (ATTUNE_RATING_MIN/MAX): a rating weighs its value, clamped to it. */
   ratingRange?: RatingRange;
+  /** A full rebuild of the training snapshot every this many runs (default 24; 0: only when needed). */
+  snapshotRebuildEvery?: number;
 }
 
 export interface JobDeps {
@@ -46,6 +49,10 @@ export interface JobDeps {
   logger?: JobLogger;
   now?: () => number;
   leaseName?: string;
+  /** Training snapshot prefix (default: "training/" beside the model prefix). */
+  snapshotPrefix?: string;
+  /** Read the whole table again (an export on AWS) instead of snapshot + delta. */
+  rebuild?: boolean;
   /**
    * Hard deadline (epoch ms, on the `now` clock): the Lambda's start plus its
    * remaining time. The job plans its budget from what is left after the read,
@@ -76,6 +83,7 @@ export interface JobSummary {
   budgetSeconds?: number;
   timings: Record<string, number>;
   counts?: RunRecord['counts'];
+  read?: ReadSummary;
 }
 
 const jsonLogger: JobLogger = {
@@ -116,6 +124,7 @@ export async function runTrainingJob(deps: JobDeps): Promise<JobSummary> {
       ...(summary.servedVersion ? { version: summary.servedVersion } : {}),
       ...(s.metrics ? { metrics: s.metrics } : {}),
       ...(s.counts ? { counts: s.counts } : {}),
+      ...(s.read ? { read: s.read } : {}),
       ...(error ? { error: String((error as Error).message ?? error) } : {}),
     };
     try {
@@ -145,7 +154,7 @@ export async function runTrainingJob(deps: JobDeps): Promise<JobSummary> {
     if (current) {
       const fresh = await deps.store.hasNewSince(current.watermark, now());
       timings.check = Math.round(performance.now() - s);
-      if (!fresh && !newErasures) {
+      if (!fresh && !newErasures && !deps.rebuild) {
         return await finish(
           { decision: 'skipped', reason: `nothing new since ${new Date(current.watermark).toISOString()}` },
           current,
@@ -156,9 +165,24 @@ export async function runTrainingJob(deps: JobDeps): Promise<JobSummary> {
     s = performance.now();
     const erased = new Set(erasures.map((e) => e.userId));
     const cap = deps.config.userCap === undefined ? DEFAULT_USER_CAP : deps.config.userCap;
-    const builder = new DatasetBuilder(erased, cap ?? undefined, deps.config.ratingRange);
-    await deps.store.scanInteractions((batch) => builder.add(batch));
-    const d = builder.build();
+    const snapshotPrefix = deps.snapshotPrefix ?? snapshotPrefixFor(deps.prefix);
+    const data = await loadTrainingData(deps.store, deps.models, snapshotPrefix, {
+      erasures,
+      cap: cap ?? undefined,
+      range: deps.config.ratingRange,
+      rebuild: deps.rebuild,
+      rebuildEvery: deps.config.snapshotRebuildEvery,
+      now: now(),
+      onWarning: (message, extra) => log.warn(message, { runId, ...extra }),
+    });
+    const d = data.dataset;
+    const read = data.read;
+    try {
+      await saveTrainingSnapshot(deps.models, snapshotPrefix, data.snapshot, now());
+    } catch (err) {
+      // The previous snapshot stays consistent with the table: the next run reads from its watermark.
+      log.warn('could not write the training snapshot', { runId, error: String(err) });
+    }
     if (d.cappedEvents > 0)
       log.warn('events beyond the per-user cap were left out', { runId, cappedEvents: d.cappedEvents, cap });
     timings.read = Math.round(performance.now() - s);
@@ -168,16 +192,17 @@ export async function runTrainingJob(deps: JobDeps): Promise<JobSummary> {
       interactions: d.pairUser.length,
       events: d.events,
       erasedUsers: erased.size,
+      itemsRead: read.itemsRead,
     };
     if (d.pairUser.length === 0) {
-      return await finish({ decision: 'skipped', reason: 'no interactions to train on', counts }, current);
+      return await finish({ decision: 'skipped', reason: 'no interactions to train on', counts, read }, current);
     }
 
     // what is left of the invocation after the read, publishing reserved
     const leftMs = deps.deadline === undefined ? Infinity : deps.deadline - now() - PUBLISH_RESERVE_MS;
     if (leftMs < MIN_TRAIN_MS) {
       const reason = `only ${Math.max(0, Math.round(leftMs / 1000))} s left before the deadline after reading the data`;
-      return await finish({ decision: 'failed', reason, counts }, current);
+      return await finish({ decision: 'failed', reason, counts, read }, current);
     }
     const budgetSeconds = Math.min(deps.config.trainBudgetSeconds, leftMs / 1000 / SAFETY_FACTOR);
     const result = trainPipeline(d, {
@@ -198,7 +223,7 @@ export async function runTrainingJob(deps: JobDeps): Promise<JobSummary> {
     delete timings.total;
     if (deps.deadline !== undefined && now() > deps.deadline - PUBLISH_RESERVE_MS / 2) {
       return await finish(
-        { decision: 'failed', reason: 'training ran into the deadline; nothing published', counts },
+        { decision: 'failed', reason: 'training ran into the deadline; nothing published', counts, read },
         current,
       );
     }
@@ -208,7 +233,7 @@ export async function runTrainingJob(deps: JobDeps): Promise<JobSummary> {
       baseline: result.baselineMetrics,
       baselineNote: result.baselineNote,
     });
-    const base = { metrics: result.metrics, counts, baselineNdcg10: verdict.baseline, budgetSeconds };
+    const base = { metrics: result.metrics, counts, read, baselineNdcg10: verdict.baseline, budgetSeconds };
     const why = [verdict.reason, result.note].filter(Boolean).join('; ');
     if (!verdict.pass) return await finish({ decision: 'rejected', reason: why, ...base }, current);
 

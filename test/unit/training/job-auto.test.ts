@@ -8,6 +8,7 @@ import { MemoryModelStore } from '../../../shared/storage/local/memory-model-sto
 import { MemoryTrainingStore } from '../../../shared/storage/local/memory-training';
 import { DatasetBuilder } from '../../../shared/training/dataset';
 import { runTrainingJob } from '../../../shared/training/job';
+import { readSnapshot } from '../../../shared/training/snapshot/repository';
 import { syntheticInteractions } from './data';
 
 const P = 'models/';
@@ -70,11 +71,13 @@ describe('the configured rating range (ATTUNE_RATING_MAX=10)', () => {
   });
 
   it('the job reads its events with the range of its config', async () => {
-    const add = vi.spyOn(DatasetBuilder.prototype, 'addOne');
     const store = new MemoryTrainingStore([rating('u1', 'i1', 10, 1), rating('u2', 'i1', 7.5, 2)]);
     const config = env({ ATTUNE_RATING_MAX: '10' });
-    await runTrainingJob({ store, models: new MemoryModelStore(), prefix: P, config, logger: quiet });
-    expect(add.mock.calls.map((c) => c[2])).toEqual([10, 7.5]);
+    const models = new MemoryModelStore();
+    await runTrainingJob({ store, models, prefix: P, config, logger: quiet });
+    // the job's data is the training snapshot it wrote (shared/training/snapshot)
+    const snap = (await readSnapshot(models, 'training/'))!.snapshot;
+    expect([...snap.pairWeight]).toEqual([10, 7.5]);
   });
 
   it('a rating of 10 weighs 10 in fold-in, not 5', () => {

@@ -1,0 +1,149 @@
+/**
+ * Where a training run's data comes from: the last snapshot plus the events
+ * received since its watermark (minus a safety overlap), or a full read when
+ * a rebuild is due. Called by the single training job and by the state
+ * machine's prepare step alike; the caller writes the returned snapshot
+ * ({@link saveTrainingSnapshot}) once it has the data in hand.
+ */
+import type { Erasure } from '../../ports/interactions';
+import type { ModelStore } from '../../ports/model-store';
+import type { ReadStats, ReadSummary, TrainingStore } from '../../ports/training';
+import { DEFAULT_RATING_RANGE, type RatingRange } from '../../events';
+import type { Dataset, UserCap } from '../dataset';
+import { CorruptSnapshotError, SNAPSHOT_FORMAT, type TrainingSnapshot } from './format';
+import { SnapshotMerger, type MergeStats } from './merge';
+import { readSnapshot, writeSnapshot, type SnapshotPointer } from './repository';
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+export const SNAPSHOT_DEFAULTS = {
+  /**
+   * Re-read this much before the watermark: an event's receivedAt is the
+   * ingest function's clock when it wrote, and the keys-only index is
+   * eventually consistent, so an event may become visible after a run that
+   * read past its receive time. The overlap's events are deduped by key.
+   */
+  overlapMs: 10 * MINUTE,
+  /** Event keys kept for dedupe: the overlap, and client retries within a day. */
+  dedupeMs: DAY,
+  /** A full rebuild every this many runs (0: only when needed); it also repairs older retries. */
+  rebuildEvery: 24,
+  /** A watermark older than this many days reads everything again instead of walking the index. */
+  maxDeltaDays: 7,
+} as const;
+
+export interface LoadOptions {
+  erasures: Erasure[];
+  cap?: UserCap;
+  range?: RatingRange;
+  /** Read everything again (on demand). */
+  rebuild?: boolean;
+  rebuildEvery?: number;
+  overlapMs?: number;
+  dedupeMs?: number;
+  maxDeltaDays?: number;
+  now: number;
+  onWarning?: (message: string, extra: Record<string, unknown>) => void;
+}
+
+export interface TrainingData {
+  dataset: Dataset;
+  /** The next snapshot: write it with {@link saveTrainingSnapshot}. */
+  snapshot: TrainingSnapshot;
+  read: ReadSummary;
+  stats: MergeStats;
+}
+
+const sameJson = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+/** Why this run must read everything, or null when snapshot + delta will do. */
+function rebuildReason(base: TrainingSnapshot, o: LoadOptions, every: number, maxDays: number): string | null {
+  const h = base.header;
+  if (o.rebuild) return 'rebuild requested';
+  if (h.format !== SNAPSHOT_FORMAT) return `snapshot format ${h.format}, this code reads ${SNAPSHOT_FORMAT}`;
+  if (!sameJson(h.cap, o.cap ?? null)) return 'the per-user cap changed';
+  if (!sameJson(h.ratingRange, o.range ?? DEFAULT_RATING_RANGE)) return 'the rating range changed';
+  if (every > 0 && h.runsSinceRebuild + 1 >= every) return `periodic rebuild (every ${every} runs)`;
+  if (o.now - h.watermark > maxDays * DAY) return `the snapshot's watermark is more than ${maxDays} days old`;
+  return null;
+}
+
+export async function loadTrainingData(
+  store: TrainingStore,
+  models: ModelStore,
+  snapshotPrefix: string,
+  o: LoadOptions,
+): Promise<TrainingData> {
+  let base: TrainingSnapshot | null = null;
+  let reason: string | null = 'first run: no snapshot yet';
+  try {
+    base = (await readSnapshot(models, snapshotPrefix))?.snapshot ?? null;
+  } catch (err) {
+    if (!(err instanceof CorruptSnapshotError)) throw err;
+    o.onWarning?.('training snapshot unreadable; reading everything', { error: err.message });
+    reason = `snapshot unreadable (${err.message})`;
+  }
+  if (base)
+    reason = rebuildReason(
+      base,
+      o,
+      o.rebuildEvery ?? SNAPSHOT_DEFAULTS.rebuildEvery,
+      o.maxDeltaDays ?? SNAPSHOT_DEFAULTS.maxDeltaDays,
+    );
+  const full = reason !== null;
+  const erased = new Set(o.erasures.map((e) => e.userId));
+  const erasureWatermark = o.erasures.reduce((m, e) => Math.max(m, e.erasedAt), 0);
+  const dedupeMs = Math.max(o.dedupeMs ?? SNAPSHOT_DEFAULTS.dedupeMs, o.overlapMs ?? SNAPSHOT_DEFAULTS.overlapMs);
+  const merger = new SnapshotMerger(full ? null : base, {
+    erased,
+    cap: o.cap,
+    range: o.range,
+    dedupeMs,
+    erasureWatermark,
+    now: o.now,
+  });
+  const visit = (batch: Parameters<SnapshotMerger['add']>[0]) => merger.add(batch);
+  let stats: ReadStats;
+  if (full) stats = await store.readAll(visit);
+  else {
+    const h = base!.header;
+    // never re-read further back than the base remembers keys for: those events would count twice
+    const overlap = Math.min(o.overlapMs ?? SNAPSHOT_DEFAULTS.overlapMs, h.dedupeMs);
+    stats = await store.readReceivedSince(Math.max(0, h.watermark - overlap), visit, o.now);
+  }
+  const r = merger.result();
+  return {
+    dataset: r.dataset,
+    snapshot: r.snapshot,
+    stats: r.stats,
+    read: {
+      mode: full ? 'rebuild' : 'incremental',
+      via: stats.via,
+      reason: reason ?? 'snapshot + events since its watermark',
+      itemsRead: stats.itemsRead,
+      eventsRead: stats.events,
+      duplicates: r.stats.duplicates,
+      snapshotPairs: r.snapshot.pairUser.length,
+      watermark: r.snapshot.header.watermark,
+    },
+  };
+}
+
+/**
+ * Writes the next snapshot and deletes the previous one: an erased user's
+ * rows must not outlive the run that dropped them.
+ */
+export function saveTrainingSnapshot(
+  models: ModelStore,
+  snapshotPrefix: string,
+  snapshot: TrainingSnapshot,
+  now: number,
+): Promise<SnapshotPointer> {
+  return writeSnapshot(models, snapshotPrefix, snapshot, { keep: 1, now });
+}
+
+/** The snapshot prefix beside a model prefix: "models/" → "training/", "t1/models/" → "t1/training/". */
+export function snapshotPrefixFor(modelPrefix: string): string {
+  return `${modelPrefix.replace(/[^/]*\/$/, '')}training/`;
+}

@@ -1,0 +1,175 @@
+/**
+ * New catalog items in serving: an item PUT into the catalog after training
+ * (no interactions, not a column of the model) gets a vector from the model's
+ * metadata ridge and is recommended in exploration slots, ranked and listed in
+ * similar items, each time with coldStart: true. Planted clusters: item i's
+ * category is k{cluster}, so a new item of a user's cluster is the right one.
+ */
+import { describe, expect, it } from 'vitest';
+import type { CatalogItem } from '../../../shared/events';
+import { generateSynthetic } from '../../../shared/math/synthetic';
+import type { Model } from '../../../shared/model/types';
+import { CatalogCache } from '../../../shared/serving/catalog';
+import { ColdCatalog } from '../../../shared/serving/cold';
+import { ServingCore } from '../../../shared/serving/core';
+import { explorationSlots, placeExploration } from '../../../shared/serving/explore';
+import { ModelCache } from '../../../shared/serving/model-cache';
+import { DatasetBuilder } from '../../../shared/training/dataset';
+import { trainPipeline } from '../../../shared/training/pipeline';
+
+const clusters = 4;
+const data = generateSynthetic({ users: 200, items: 80, clusters, eventsPerUser: 12, seed: 5, affinity: 0.9 });
+
+function train(withMetadata: boolean): Model {
+  const b = new DatasetBuilder();
+  for (const t of data.triples) b.addOne(t.userId, t.itemId, t.weight, t.timestamp, t.timestamp);
+  const d = b.build();
+  if (withMetadata)
+    d.side = {
+      items: d.itemIds.map((itemId) => ({
+        itemId,
+        categories: [`k${Number(itemId.slice(1)) % clusters}`],
+        properties: {},
+      })),
+    };
+  return trainPipeline(d, {
+    kind: 'als',
+    params: { factors: 8, iterations: 8, regularization: 0.1, alpha: 2 },
+    tune: false,
+    budgetSeconds: 60,
+    seed: 7,
+    split: 'user',
+    evaluate: true,
+    version: '20260101T000000Z-000001',
+    createdAt: new Date().toISOString(),
+  }).model;
+}
+
+const record = (itemId: string, categories: string[], available = true): CatalogItem => ({
+  itemId,
+  categories,
+  available,
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+});
+
+function serve(model: Model, opts: { share?: number; records?: CatalogItem[] } = {}) {
+  const t = Date.parse('2026-06-01T00:00:00Z');
+  const now = () => t;
+  const models = new ModelCache(
+    { latest: async () => ({ status: 'ok', etag: 'e', version: model.manifest.version }), load: async () => model },
+    { refreshSeconds: 60, now },
+  );
+  const records = opts.records ?? [
+    ...model.itemIds.map((id) => record(id, [`k${Number(id.slice(1)) % clusters}`])),
+    ...[0, 1, 2, 3].map((c) => record(`new-${c}`, [`k${c}`])),
+    record('gone', ['k0'], false),
+  ];
+  const cold = new ColdCatalog();
+  const catalog = new CatalogCache(cold.tap({ listCatalog: async () => records }), { refreshSeconds: 60, now });
+  const store = { listUserEvents: async () => ({ events: [], cursor: null }), getErasure: async () => null };
+  return new ServingCore({
+    models,
+    catalog,
+    store,
+    log: () => {},
+    refreshSeconds: 60,
+    cold,
+    exploreShare: opts.share ?? 0.1,
+    now,
+  });
+}
+
+const withMeta = train(true);
+const users = Array.from({ length: 40 }, (_, u) => `u${u}`);
+
+describe('new catalog items in serving', () => {
+  it('fills 1 in 10 slots with the new item of the user’s taste, coldStart true and its category as reason', async () => {
+    const core = serve(withMeta);
+    let right = 0;
+    for (const userId of users) {
+      const r = await core.recommend(userId, { k: 10 });
+      expect(r.items).toHaveLength(10);
+      const fresh = r.items.filter((i) => i.coldStart);
+      expect(fresh).toHaveLength(1);
+      expect(r.items[9].coldStart).toBe(true);
+      expect(fresh[0].itemId).not.toBe('gone');
+      if (fresh[0].itemId === `new-${data.userCluster[Number(userId.slice(1))]}`) right++;
+      expect(fresh[0].because).toEqual([{ category: fresh[0].itemId.replace('new-', 'k') }]);
+      expect(await core.recommend(userId, { k: 10 })).toEqual(r);
+    }
+    expect(right / users.length).toBeGreaterThan(0.8);
+  });
+
+  it('explore=0 turns the slots off; filters apply to new items too and are never relaxed', async () => {
+    const core = serve(withMeta);
+    const plain = await core.recommend('u0', { k: 10, explore: false });
+    expect(plain.items.some((i) => i.coldStart)).toBe(false);
+    const mine = (await core.recommend('u0', { k: 10 })).items.find((i) => i.coldStart)!.itemId;
+    const other = await core.recommend('u0', { k: 10, exclude: [mine] });
+    expect(other.items.find((i) => i.coldStart)?.itemId).not.toBe(mine);
+    const only = await core.recommend('u0', { k: 10, categories: ['k2'] });
+    expect(only.items.filter((i) => i.coldStart).map((i) => i.itemId)).toEqual(['new-2']);
+    const none = await core.recommend('u0', { k: 10, excludeCategories: ['k0', 'k1', 'k2', 'k3'] });
+    expect(none.items.some((i) => i.coldStart)).toBe(false);
+    expect((await serve(withMeta, { share: 0 }).recommend('u0', { k: 10 })).items.some((i) => i.coldStart)).toBe(
+      false,
+    );
+  });
+
+  it('ranks new items by their metadata score among known ones; unknown ids stay last with a null score', async () => {
+    const core = serve(withMeta);
+    const userId = 'u3';
+    const c = data.userCluster[3];
+    const r = await core.rank(userId, ['nope', `new-${(c + 1) % clusters}`, `i${c}`, `new-${c}`]);
+    expect(r.items.at(-1)).toEqual({ itemId: 'nope', score: null, probability: null });
+    const mine = r.items.find((i) => i.itemId === `new-${c}`)!;
+    const theirs = r.items.find((i) => i.itemId === `new-${(c + 1) % clusters}`)!;
+    expect(mine.coldStart).toBe(true);
+    expect(mine.score!).toBeGreaterThan(theirs.score!);
+    expect(r.items.findIndex((i) => i === mine)).toBeLessThan(r.items.findIndex((i) => i === theirs));
+    expect(r.items.find((i) => i.itemId === `i${c}`)!.coldStart).toBeUndefined();
+  });
+
+  it('lists a new item among similar items of its category, and answers similar for the new item itself', async () => {
+    const core = serve(withMeta);
+    const own = await core.similar('new-1', 10);
+    expect(own.items).toHaveLength(10);
+    expect(own.items.some((i) => i.itemId === 'new-1')).toBe(false);
+    const sameCluster = own.items.filter((i) => !i.coldStart && Number(i.itemId.slice(1)) % clusters === 1);
+    expect(sameCluster.length).toBeGreaterThanOrEqual(7);
+    // the new item is the centroid-like vector of its category: near every member
+    let listed = 0;
+    for (const id of withMeta.itemIds.filter((x) => Number(x.slice(1)) % clusters === 1).slice(0, 10)) {
+      const s = await core.similar(id, 10);
+      const hit = s.items.find((i) => i.itemId === 'new-1');
+      if (hit) {
+        listed++;
+        expect(hit.coldStart).toBe(true);
+      }
+      expect(s.items.some((i) => i.itemId === 'gone')).toBe(false);
+    }
+    expect(listed).toBeGreaterThanOrEqual(6);
+  });
+
+  it('a model trained without metadata serves only its own items', async () => {
+    const core = serve(train(false));
+    expect((await core.recommend('u0', { k: 10 })).items.some((i) => i.coldStart)).toBe(false);
+    expect((await core.rank('u0', ['new-0'])).items).toEqual([{ itemId: 'new-0', score: null, probability: null }]);
+    await expect(core.similar('new-0', 5)).rejects.toMatchObject({ status: 404 });
+  });
+
+  it('places exploration picks at the end of each 1/share block and keeps exactly k', () => {
+    expect(explorationSlots(10, 0.1)).toBe(1);
+    expect(explorationSlots(9, 0.1)).toBe(0);
+    expect(explorationSlots(30, 0.1)).toBe(3);
+    const warm = Array.from({ length: 20 }, (_, i) => `w${i}`);
+    expect(placeExploration(warm, ['a', 'b'], 20)).toEqual([
+      ...warm.slice(0, 9),
+      'a',
+      ...warm.slice(9, 18),
+      'b',
+    ]);
+    expect(placeExploration(['w0'], ['a', 'b'], 10)).toEqual(['w0', 'a', 'b']);
+  });
+});
