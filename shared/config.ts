@@ -27,6 +27,8 @@ export const ENV = {
   trainThreads: 'ATTUNE_TRAIN_THREADS',
   distributedMinInteractions: 'ATTUNE_DISTRIBUTED_MIN_INTERACTIONS',
   servingMaxUsers: 'ATTUNE_SERVING_MAX_USERS',
+  snapshotRebuildEvery: 'ATTUNE_SNAPSHOT_REBUILD_EVERY',
+  tableArn: 'ATTUNE_TABLE_ARN',
 } as const;
 
 export type AuthMode = 'jwt' | 'none';
@@ -66,6 +68,10 @@ export interface AttuneConfig {
    * read per request do not hold all of it (docs/scale.md): memory follows the catalog.
    */
   servingMaxUsers: number;
+  /** Training reads everything again every this many runs (0: only when needed); snapshot + delta between. */
+  snapshotRebuildEvery: number;
+  /** The table's ARN: set, full rebuilds read a DynamoDB export to S3 instead of a Scan (docs/training.md). */
+  tableArn: string;
 }
 
 /** ATTUNE_SERVING_MAX_USERS's default (docs/scale.md: about 25 MB of user rows at 64 factors). */
@@ -119,6 +125,8 @@ const Schema = z
     [ENV.trainThreads]: num(0).pipe(z.number().int('must be an integer')),
     [ENV.distributedMinInteractions]: num(DEFAULT_DISTRIBUTED_MIN_INTERACTIONS, 1),
     [ENV.servingMaxUsers]: num(DEFAULT_SERVING_MAX_USERS).pipe(z.number().int('must be an integer')),
+    [ENV.snapshotRebuildEvery]: num(24).pipe(z.number().int('must be an integer')),
+    [ENV.tableArn]: str(''),
   })
   .refine((e) => e[ENV.ratingMin] < e[ENV.ratingMax], {
     path: [ENV.ratingMax],
@@ -161,5 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AttuneConfig {
     trainThreads: e[ENV.trainThreads],
     distributedMinInteractions: e[ENV.distributedMinInteractions],
     servingMaxUsers: e[ENV.servingMaxUsers],
+    snapshotRebuildEvery: e[ENV.snapshotRebuildEvery],
+    tableArn: e[ENV.tableArn],
   };
 }

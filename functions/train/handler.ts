@@ -4,6 +4,8 @@ import type { Context } from 'aws-lambda';
 import { loadConfig } from '../../shared/config';
 import { resolveTrainThreads, setTrainingThreads } from '../../shared/math/parallel/threads';
 import { dynamoDocumentClient, s3Client } from '../../shared/storage/aws/clients';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoTableExport, EXPORT_PREFIX } from '../../shared/storage/aws/export';
 import { DynamoTrainingStore } from '../../shared/storage/dynamodb/training';
 import { S3ModelStore } from '../../shared/storage/s3/model-store';
 import { runTrainingJob, type JobSummary } from '../../shared/training/job';
@@ -15,15 +17,25 @@ const config = loadConfig();
 // ALS uses every vCPU the memory size buys (3008 MB: 2, 10 GB: 6) unless ATTUNE_TRAIN_THREADS says otherwise
 setTrainingThreads(resolveTrainThreads(config.trainThreads));
 const pt = powertools();
-const store = new DynamoTrainingStore(pt.tracer.captureAWSv3Client(dynamoDocumentClient()), config.tableName);
 const models = new S3ModelStore(pt.tracer.captureAWSv3Client(s3Client()), config.bucketName);
+// With the table's ARN (set by the stack), full rebuilds read a point-in-time export instead of a Scan.
+const exporter = config.tableArn
+  ? new DynamoTableExport(pt.tracer.captureAWSv3Client(new DynamoDBClient({})), models, {
+      tableArn: config.tableArn,
+      bucket: config.bucketName,
+      prefix: EXPORT_PREFIX,
+    })
+  : undefined;
+const store = new DynamoTrainingStore(pt.tracer.captureAWSv3Client(dynamoDocumentClient()), config.tableName, {
+  exporter,
+});
 const logger = observedLogger(pt);
 const jobLogger = {
   info: (message: string, extra: Record<string, unknown> = {}) => logger.info(message, extra),
   warn: (message: string, extra: Record<string, unknown> = {}) => logger.warn(message, extra),
 };
 
-export const handler = instrument(pt, async (_event: unknown, context?: Context): Promise<JobSummary> => {
+export const handler = instrument(pt, async (event: unknown, context?: Context): Promise<JobSummary> => {
   pt.metrics.addMetric(M.runs, MetricUnit.Count, 1);
   // The job plans its budget from what is left after the read and stops every
   // stage by this deadline (publish reserved). A direct call without a Lambda
@@ -37,6 +49,8 @@ export const handler = instrument(pt, async (_event: unknown, context?: Context)
       config,
       logger: jobLogger,
       deadline: remainingMs === undefined ? undefined : Date.now() + remainingMs,
+      // {"rebuild": true} (a manual invoke) reads the whole table again; the schedule's event never has it.
+      rebuild: (event as { rebuild?: unknown } | null)?.rebuild === true,
     });
     pt.metrics.addMetric(M.failures, MetricUnit.Count, 0);
     pt.metrics.addMetric(M.published, MetricUnit.Count, summary.decision === 'published' ? 1 : 0);

@@ -106,7 +106,7 @@ export const Because = z.union([
   }),
   z.strictObject({
     category: Id.meta({
-      description: 'the metadata reason: the category adding most to the score, when metadata dominates (docs/neural.md)',
+      description: 'the metadata reason: the category adding most to a score metadata dominates (docs/neural.md)',
     }),
   }),
   z.strictObject({

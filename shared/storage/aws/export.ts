@@ -24,6 +24,8 @@ import type { ReadStats, TableExporter } from '../../ports/training';
 import { eventFromItem } from '../dynamodb/items';
 import { keys, KEY } from '../schema';
 
+/** Where Train's exports go in the model bucket (its IAM write grant covers only this prefix). */
+export const EXPORT_PREFIX = 'exports/';
 export const SUMMARY_FILE = 'manifest-summary.json';
 export const FILES_MANIFEST = 'manifest-files.json';
 const EVENT_PREFIX = keys.event('');

@@ -22,6 +22,8 @@ describe('loadConfig', () => {
       trainThreads: 0,
       distributedMinInteractions: 50_000_000,
       servingMaxUsers: 100_000,
+      snapshotRebuildEvery: 24,
+      tableArn: '',
       exploreShare: 0.1,
     });
   });

@@ -112,9 +112,7 @@ describe('new catalog items in serving', () => {
     expect(only.items.filter((i) => i.coldStart).map((i) => i.itemId)).toEqual(['new-2']);
     const none = await core.recommend('u0', { k: 10, excludeCategories: ['k0', 'k1', 'k2', 'k3'] });
     expect(none.items.some((i) => i.coldStart)).toBe(false);
-    expect((await serve(withMeta, { share: 0 }).recommend('u0', { k: 10 })).items.some((i) => i.coldStart)).toBe(
-      false,
-    );
+    expect((await serve(withMeta, { share: 0 }).recommend('u0', { k: 10 })).items.some((i) => i.coldStart)).toBe(false);
   });
 
   it('ranks new items by their metadata score among known ones; unknown ids stay last with a null score', async () => {
@@ -127,7 +125,7 @@ describe('new catalog items in serving', () => {
     const theirs = r.items.find((i) => i.itemId === `new-${(c + 1) % clusters}`)!;
     expect(mine.coldStart).toBe(true);
     expect(mine.score!).toBeGreaterThan(theirs.score!);
-    expect(r.items.findIndex((i) => i === mine)).toBeLessThan(r.items.findIndex((i) => i === theirs));
+    expect(r.items.indexOf(mine)).toBeLessThan(r.items.indexOf(theirs));
     expect(r.items.find((i) => i.itemId === `i${c}`)!.coldStart).toBeUndefined();
   });
 
@@ -164,12 +162,7 @@ describe('new catalog items in serving', () => {
     expect(explorationSlots(9, 0.1)).toBe(0);
     expect(explorationSlots(30, 0.1)).toBe(3);
     const warm = Array.from({ length: 20 }, (_, i) => `w${i}`);
-    expect(placeExploration(warm, ['a', 'b'], 20)).toEqual([
-      ...warm.slice(0, 9),
-      'a',
-      ...warm.slice(9, 18),
-      'b',
-    ]);
+    expect(placeExploration(warm, ['a', 'b'], 20)).toEqual([...warm.slice(0, 9), 'a', ...warm.slice(9, 18), 'b']);
     expect(placeExploration(['w0'], ['a', 'b'], 10)).toEqual(['w0', 'a', 'b']);
   });
 });
