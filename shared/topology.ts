@@ -4,6 +4,7 @@
  * serves it. Neither adds a route or a variable of its own, so they cannot drift.
  */
 import { ENV } from './config';
+import { EXPERIMENT_KEYS } from './experiments/keys';
 import { INDEX, keys } from './storage/schema';
 
 export type FunctionName = 'Ingest' | 'Train' | 'Recommend';
@@ -72,7 +73,8 @@ export const FUNCTIONS: Record<FunctionName, FunctionDef> = {
       table: 'readWriteDelete',
       bucket: 'none',
       // Events and erasure markers (U#…) and catalog records (I#…), never a lease or run record.
-      tableWriteLeadingKeys: [keys.user('*'), keys.item('*')],
+      // and experiments (X#…), which admins edit through Ingest's routes.
+      tableWriteLeadingKeys: [keys.user('*'), keys.item('*'), EXPERIMENT_KEYS.pk('*')],
       // Its user's events (ByUserTime); catalog and erasure records are read by key.
       indexes: [INDEX.userTime],
     },
@@ -160,6 +162,35 @@ export const ROUTES: RouteDef[] = [
     summary: 'Items similar to an item',
   },
   { method: 'GET', path: '/health', function: 'Recommend', auth: 'public', summary: 'Service and model status' },
+  {
+    method: 'GET',
+    path: '/metrics/online',
+    function: 'Recommend',
+    auth: 'admin',
+    summary: 'Online metrics: CTR, conversion, revenue per model version and variant; the A/B report',
+  },
+  { method: 'GET', path: '/experiments', function: 'Ingest', auth: 'admin', summary: 'Every A/B experiment' },
+  {
+    method: 'PUT',
+    path: '/experiments/{experimentId}',
+    function: 'Ingest',
+    auth: 'admin',
+    summary: 'Create or replace an A/B experiment',
+  },
+  {
+    method: 'GET',
+    path: '/experiments/{experimentId}',
+    function: 'Ingest',
+    auth: 'admin',
+    summary: 'An A/B experiment',
+  },
+  {
+    method: 'DELETE',
+    path: '/experiments/{experimentId}',
+    function: 'Ingest',
+    auth: 'admin',
+    summary: 'Delete an A/B experiment',
+  },
 ];
 
 /** The retraining schedule (EventBridge expression); the stack lets context override it. */

@@ -2,6 +2,8 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { loadConfig } from '../../shared/config';
 import { createHttpHandler } from '../../shared/http/api';
+import { DynamoExperimentStore } from '../../shared/experiments/dynamo-store';
+import { experimentRoutes } from '../../shared/experiments/routes';
 import { ingestRoutes } from '../../shared/ingest/routes';
 import { dynamoDocumentClient } from '../../shared/storage/aws/clients';
 import { DynamoInteractionStore } from '../../shared/storage/dynamodb/interactions';
@@ -10,9 +12,9 @@ import { instrument, observeRoutes, observedLogger, powertools, timed } from '..
 
 const config = loadConfig();
 const pt = powertools();
-const store = new DynamoInteractionStore(pt.tracer.captureAWSv3Client(dynamoDocumentClient()), config.tableName, {
-  retentionDays: config.retentionDays,
-});
+const doc = pt.tracer.captureAWSv3Client(dynamoDocumentClient());
+const store = new DynamoInteractionStore(doc, config.tableName, { retentionDays: config.retentionDays });
+const experiments = new DynamoExperimentStore(doc, config.tableName);
 
 type Batch = { accepted?: number; rejected?: unknown[]; failed?: unknown[] };
 const core = {
@@ -20,7 +22,8 @@ const core = {
   authMode: config.authMode,
   ratingRange: config.ratingRange,
 };
-const routes = observeRoutes(ingestRoutes(core), {
+const impls = { ...ingestRoutes(core), ...experimentRoutes({ store: experiments }) };
+const routes = observeRoutes(impls, {
   // 202, and 503 with what was stored: both bodies carry the counts.
   'POST /events': (res) => {
     const b = (res.body ?? {}) as Batch;

@@ -4,6 +4,7 @@ import { loadConfig } from '../../shared/config';
 import { createHttpHandler } from '../../shared/http/api';
 import { createRecommendService } from '../../shared/serving/service';
 import { dynamoDocumentClient, s3Client } from '../../shared/storage/aws/clients';
+import { DynamoExperimentStore } from '../../shared/experiments/dynamo-store';
 import { DynamoInteractionStore } from '../../shared/storage/dynamodb/interactions';
 import { S3ModelStore } from '../../shared/storage/s3/model-store';
 import { API_METRICS as M } from '../../shared/topology';
@@ -11,9 +12,11 @@ import { countingLogger, instrument, observeRoutes, observedLogger, powertools }
 
 const config = loadConfig();
 const pt = powertools();
+const doc = pt.tracer.captureAWSv3Client(dynamoDocumentClient());
 const service = createRecommendService(config, {
   logger: countingLogger(pt),
-  store: new DynamoInteractionStore(pt.tracer.captureAWSv3Client(dynamoDocumentClient()), config.tableName),
+  store: new DynamoInteractionStore(doc, config.tableName),
+  experiments: new DynamoExperimentStore(doc, config.tableName),
   modelStore: new S3ModelStore(pt.tracer.captureAWSv3Client(s3Client()), config.bucketName),
 });
 

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { ROUTES, type RouteDef } from '../topology';
 import { EventInput, ListEventsQuery, PostEventsBody, PutItemBody } from '../ingest/schemas';
+import { ExperimentBody } from '../experiments/schema';
 import { NoQuery, RankBody, RecommendQuery, SimilarQuery } from '../serving/schemas';
 import { RESPONSE_SCHEMAS, type ResponseSchemaName } from './responses';
 
@@ -68,6 +69,34 @@ export const ROUTE_SCHEMAS: Record<string, RouteSchemas> = {
     notFound: 'The item is not in the served model',
   },
   'GET /health': { success: { status: 200, description: 'Service and model status', schema: 'Health' } },
+  'GET /metrics/online': {
+    query: NoQuery,
+    success: {
+      status: 200,
+      description: 'Online metrics per model version and variant, and the experiment against its control',
+      schema: 'OnlineReport',
+    },
+  },
+  'GET /experiments': { success: { status: 200, description: 'Every experiment', schema: 'ExperimentList' } },
+  'PUT /experiments/{experimentId}': {
+    body: ExperimentBody,
+    bodyExample: {
+      variants: [
+        { name: 'control', share: 50 },
+        { name: 'diverse', share: 50, pipeline: { diversity: 0.3 } },
+      ],
+      baseline: { ctr: 0.05 },
+    },
+    success: { status: 200, description: 'The stored experiment (201 when created)', schema: 'Experiment' },
+  },
+  'GET /experiments/{experimentId}': {
+    success: { status: 200, description: 'The experiment', schema: 'Experiment' },
+    notFound: 'No experiment has this id',
+  },
+  'DELETE /experiments/{experimentId}': {
+    success: { status: 200, description: 'Deleted', schema: 'ExperimentDeleted' },
+    notFound: 'No experiment has this id',
+  },
 };
 
 /**

@@ -8,6 +8,8 @@
 import { z } from 'zod';
 import { EVENT_TYPES } from '../events';
 import { MAX_EVENTS } from '../ingest/schemas';
+import { ExperimentList, ExperimentView } from '../experiments/schema';
+import { OnlineReport } from '../online/schemas';
 import { MAX_K, MAX_RANK_ITEMS } from '../serving/prepared';
 
 const Id = z.string().min(1).max(128);
@@ -122,15 +124,26 @@ const Stale = z.literal(true).optional().meta({
   description: "present when the user's recent events could not be read: the answer is the cached model's alone",
 });
 
+const RecommendationId = z.string().meta({
+  description: 'this answer’s id (uuid v7): send it on impression events, and on clicks and purchases it led to',
+});
+const VariantLabel = z.string().nullable().meta({
+  description: 'the A/B variant ("experiment:variant") that answered; null outside an experiment',
+});
+const Position = z.number().int().min(1).meta({ description: '1-based position in this answer (send it on impressions)' });
+
 export const Recommendations = z.strictObject({
   userId: Id,
   modelVersion: z.string(),
   source: Source,
   stale: Stale,
+  recommendationId: RecommendationId,
+  variant: VariantLabel,
   items: z
     .array(
       z.strictObject({
         itemId: Id,
+        position: Position,
         score: z.number(),
         probability: Probability.nullable().meta({ description: 'calibrated P(interaction); null for popular items' }),
         because: z.array(Because).max(7),
@@ -145,10 +158,13 @@ export const Ranking = z.strictObject({
   modelVersion: z.string(),
   source: Source,
   stale: Stale,
+  recommendationId: RecommendationId,
+  variant: VariantLabel,
   items: z
     .array(
       z.strictObject({
         itemId: Id,
+        position: Position,
         score: z.number().nullable().meta({ description: 'null: the model does not know the item (listed last)' }),
         probability: Probability.nullable(),
         coldStart: ColdStart,
@@ -160,10 +176,12 @@ export const Ranking = z.strictObject({
 export const SimilarItems = z.strictObject({
   itemId: Id,
   modelVersion: z.string(),
+  recommendationId: RecommendationId,
   items: z
     .array(
       z.strictObject({
         itemId: Id,
+        position: Position,
         score: z.number().meta({ description: 'cosine over item factors (popularity for a popularity-only model)' }),
         coldStart: ColdStart,
       }),
@@ -202,5 +220,9 @@ export const RESPONSE_SCHEMAS = {
   Ranking,
   SimilarItems,
   Health,
+  OnlineReport,
+  Experiment: ExperimentView,
+  ExperimentList,
+  ExperimentDeleted: z.strictObject({ experimentId: z.string(), deleted: z.literal(true) }),
 } as const;
 export type ResponseSchemaName = keyof typeof RESPONSE_SCHEMAS;

@@ -14,7 +14,12 @@ import { S3ModelStore } from '../storage/s3/model-store';
 import { CatalogCache } from './catalog';
 import { ColdCatalog } from './cold';
 import type { Logger } from './context';
-import { ServingCore } from './core';
+import { ExperimentCache } from '../experiments/cache';
+import type { ExperimentStore } from '../experiments/store';
+import { onlineRoutes } from '../online/routes';
+import { AttributedCore } from '../online/serving';
+import { modelStoreState } from '../online/state-store';
+import type { ServingCore } from './core';
 import { ModelCache, repositorySource, type ModelSource } from './model-cache';
 import { recommendRoutes } from './routes';
 
@@ -24,6 +29,8 @@ export interface RecommendServiceDeps {
   modelStore?: ModelStore;
   /** Overrides the model store + prefix entirely (tests, benchmarks). */
   modelSource?: ModelSource;
+  /** A/B experiments (the table's, from the handler); absent: nobody is assigned. */
+  experiments?: ExperimentStore;
   now?: () => number;
 }
 
@@ -40,11 +47,14 @@ export interface RecommendService {
 export function createRecommendService(config: AttuneConfig, deps: RecommendServiceDeps = {}): RecommendService {
   const logger = deps.logger;
   const log: Logger = (level, message, extra) => logger?.[level](message, extra ?? {});
+  // The model store also holds the online job's state (GET /metrics/online).
+  const modelStore =
+    deps.modelStore ??
+    (config.bucketName && !deps.modelSource ? new S3ModelStore(s3Client(), config.bucketName) : null);
   let source = deps.modelSource;
   if (!source) {
-    if (!deps.modelStore && !config.bucketName)
-      throw new ConfigError('ATTUNE_BUCKET is not set (the Recommend function reads models from it)');
-    source = repositorySource(deps.modelStore ?? new S3ModelStore(s3Client(), config.bucketName), config.modelPrefix, {
+    if (!modelStore) throw new ConfigError('ATTUNE_BUCKET is not set (the Recommend function reads models from it)');
+    source = repositorySource(modelStore, config.modelPrefix, {
       maxUsersInMemory: config.servingMaxUsers,
     });
   }
@@ -56,16 +66,31 @@ export function createRecommendService(config: AttuneConfig, deps: RecommendServ
     now: deps.now,
     onError: (message, err) => log('warn', message, { error: err }),
   });
-  const core = new ServingCore({
-    models,
-    catalog,
-    store,
-    log,
-    refreshSeconds: config.modelRefreshSeconds,
-    ratingRange: config.ratingRange,
-    cold,
-    exploreShare: config.exploreShare,
-    now: deps.now,
+  const experiments = deps.experiments
+    ? new ExperimentCache(deps.experiments, {
+        refreshSeconds: config.modelRefreshSeconds,
+        now: deps.now,
+        onError: (message, err) => log('warn', message, { error: err }),
+      })
+    : null;
+  const core: ServingCore = new AttributedCore(
+    {
+      models,
+      catalog,
+      store,
+      log,
+      refreshSeconds: config.modelRefreshSeconds,
+      ratingRange: config.ratingRange,
+      cold,
+      exploreShare: config.exploreShare,
+      now: deps.now,
+    },
+    experiments,
+  );
+  const online = onlineRoutes({
+    state: modelStore ? modelStoreState(modelStore, config.modelPrefix) : null,
+    experiments: async () => (experiments ? (await experiments.running(), experiments.all()) : []),
+    catalogItems: () => models.peek()?.model.itemIds.length ?? null,
   });
-  return { core, models, catalog, routes: recommendRoutes(core), warm: () => core.warm() };
+  return { core, models, catalog, routes: { ...recommendRoutes(core), ...online }, warm: () => core.warm() };
 }
