@@ -194,7 +194,7 @@ export class ServingCore {
       const rules = plan ? new RulePass(this.filters, view, plan) : null;
       const flt = { restrict, blocked: view.blocked, floor, allow: rules?.allow ?? null };
       if (rules) scores = rules.boost(scores, s.scores, flt);
-      let count = selectTop(s, scores, rerank ? poolSize(opts.k) : opts.k, flt);
+      let count = selectTop(s, scores, rerank ? poolSize(opts.k, opts) : opts.k, flt);
       if (rerank) count = diversify(pm, s, count, opts.k, opts, (i) => view.categoriesOf(i), ctx.seen);
       const original = (i: number) => (scorer ? scorer.score(i) : pm.model.popularity[i]);
       if (rules) count = rules.promote(s, scores, count, opts.k, flt, pm.itemIndex, original);

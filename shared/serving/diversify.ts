@@ -6,7 +6,7 @@
  * filters allow, so re-ranking can never let a filtered item in; k comes back
  * whenever k candidates in the pool satisfy the cap.
  */
-import { calibratedRerank, categoryDistribution } from '../math/calibrated-rerank';
+import { type CategoryDistribution, calibratedRerank, categoryDistribution } from '../math/calibrated-rerank';
 import {
   type PoolSimilarity,
   categorySimilarity,
@@ -34,9 +34,52 @@ export function wantsRerank(o: DiversityOptions): boolean {
   return (o.diversity ?? 0) > 0 || o.maxPerCategory !== undefined || (o.calibrate ?? 0) > 0;
 }
 
-/** How many candidates to select for a re-ranked answer of k. */
-export function poolSize(k: number): number {
+/**
+ * How many candidates to select for a re-ranked answer of k: 4k for the
+ * re-rankers, and with a cap up to {@link MAX_POOL}, so slots the cap leaves
+ * empty in the 4k are filled from further down (k whenever 400 candidates allow).
+ */
+export function poolSize(k: number, o: DiversityOptions = {}): number {
+  return o.maxPerCategory !== undefined ? MAX_POOL : headSize(k);
+}
+
+function headSize(k: number): number {
   return Math.min(MAX_POOL, Math.max(k, POOL_FACTOR * k));
+}
+
+export interface PoolInput {
+  /** Relevance of the pool's candidates, best-first. */
+  relevance: Float32Array;
+  /** Categories of a pool candidate (by position). */
+  categoriesOf: (p: number) => readonly string[];
+  /** Similarity over the first `n` candidates (built only when MMR runs). */
+  similarity: (n: number) => PoolSimilarity;
+  /** The user's category distribution (built only when calibrating). */
+  target: () => CategoryDistribution;
+}
+
+/**
+ * The pool positions that make the answer, in show order (≤ k): MMR or the
+ * calibrated re-rank over the best 4k, then the cap; slots the cap leaves
+ * empty are filled from the rest of the pool in relevance order. Serving and
+ * bench/diversity.ts both pick through here.
+ */
+export function pickFromPool(input: PoolInput, k: number, opts: DiversityOptions): number[] {
+  const { relevance, categoriesOf } = input;
+  const head = Math.min(relevance.length, headSize(k));
+  const rel = relevance.subarray(0, head);
+  const cap = opts.maxPerCategory;
+  let picked: number[];
+  if ((opts.calibrate ?? 0) > 0) {
+    picked = calibratedRerank(rel, categoriesOf, input.target(), k, opts.calibrate!);
+    if (cap !== undefined) picked = capped(picked, relevance.length, k, cap, categoriesOf);
+  } else {
+    const sim = (opts.diversity ?? 0) > 0 ? input.similarity(head) : null;
+    picked = rerank(rel, k, sim, { diversity: opts.diversity, maxPerCategory: cap, categoriesOf });
+  }
+  if (cap !== undefined && picked.length < k && relevance.length > head)
+    picked = capped(picked, relevance.length, k, cap, categoriesOf);
+  return picked;
 }
 
 /**
@@ -68,15 +111,16 @@ export function diversify(
   const pool = s.outIndex.slice(0, count);
   const rel = s.outScore.slice(0, count);
   const categoriesOf = (p: number) => itemCategories(pool[p]);
-  let picked: number[];
-  if ((opts.calibrate ?? 0) > 0) {
-    const target = categoryDistribution(historyItems(history, itemCategories));
-    picked = calibratedRerank(rel, categoriesOf, target, k, opts.calibrate!);
-    if (opts.maxPerCategory !== undefined) picked = capped(picked, rel, k, opts.maxPerCategory, categoriesOf);
-  } else {
-    const sim: PoolSimilarity | null = (opts.diversity ?? 0) > 0 ? similarityFor(pm, pool, categoriesOf) : null;
-    picked = rerank(rel, k, sim, { diversity: opts.diversity, maxPerCategory: opts.maxPerCategory, categoriesOf });
-  }
+  const picked = pickFromPool(
+    {
+      relevance: rel,
+      categoriesOf,
+      similarity: (n) => similarityFor(pm, pool.subarray(0, n), categoriesOf),
+      target: () => categoryDistribution(historyItems(history, itemCategories)),
+    },
+    k,
+    opts,
+  );
   for (let r = 0; r < picked.length; r++) {
     s.outIndex[r] = pool[picked[r]];
     s.outScore[r] = rel[picked[r]];
@@ -95,22 +139,19 @@ function* historyItems(history: readonly ArrayLike<number>[], itemCategories: (i
 }
 
 /**
- * The calibrated order with the cap applied: the calibrated picks that fit
- * first, in their order, then the rest of the pool by relevance while slots remain.
+ * `order` with the cap applied: its picks that fit first, in their order, then
+ * the rest of the pool (n candidates) in relevance order while slots remain.
  */
 function capped(
   order: number[],
-  rel: ArrayLike<number>,
+  n: number,
   k: number,
   cap: number,
   categoriesOf: (p: number) => readonly string[],
 ): number[] {
-  const rest = Array.from({ length: rel.length }, (_, p) => p).filter((p) => !order.includes(p));
-  const seq = [...order, ...rest];
-  return rerank(
-    seq.map((_, r) => -r),
-    k,
-    null,
-    { maxPerCategory: cap, categoriesOf: (r) => categoriesOf(seq[r]) },
-  ).map((r) => seq[r]);
+  const inOrder = new Set(order);
+  const seq = [...order];
+  for (let p = 0; p < n; p++) if (!inOrder.has(p)) seq.push(p);
+  const rank = Float32Array.from(seq, (_, r) => -r);
+  return rerank(rank, k, null, { maxPerCategory: cap, categoriesOf: (r) => categoriesOf(seq[r]) }).map((r) => seq[r]);
 }

@@ -10,6 +10,7 @@ import { ApiError } from '../../../shared/http/errors';
 import { CatalogCache } from '../../../shared/serving/catalog';
 import { type RecommendOptions, ServingCore } from '../../../shared/serving/core';
 import { ModelCache } from '../../../shared/serving/model-cache';
+import { pickFromPool, poolSize } from '../../../shared/serving/diversify';
 import { recommendRoutes } from '../../../shared/serving/routes';
 import { event, trainFixture } from './fixture';
 
@@ -128,8 +129,36 @@ describe('the diversity query parameters', () => {
       { maxPerCategory: '0' },
       { calibrate: 'x' },
     ];
-    for (const q of bad)
-      expect(await status(q)).toBe('400 invalid_query');
+    for (const q of bad) expect(await status(q)).toBe('400 invalid_query');
     expect(await status({ diversity: '0.5', calibrate: '0.5' })).toBe('400 invalid_query');
+  });
+});
+
+describe('pickFromPool', () => {
+  // 60 candidates best-first: the 40 best (the MMR head for k = 10) all in "a", then one each of b0..b19
+  const relevance = Float32Array.from({ length: 60 }, (_, p) => 60 - p);
+  const categoriesOf = (p: number) => (p < 40 ? ['a'] : [`b${p - 40}`]);
+  const input = {
+    relevance,
+    categoriesOf,
+    similarity: () => ({ row: (_p: number, out: Float64Array) => out.fill(0) }),
+    target: () => new Map([['a', 1]]),
+  };
+
+  it('fills slots the cap leaves empty from beyond the 4k head, in relevance order', () => {
+    expect(poolSize(10, { maxPerCategory: 2 })).toBe(400);
+    expect(poolSize(10, { diversity: 0.5 })).toBe(40);
+    for (const opts of [
+      { maxPerCategory: 2 },
+      { maxPerCategory: 2, diversity: 0.7 },
+      { maxPerCategory: 2, calibrate: 1 },
+    ])
+      expect(pickFromPool(input, 10, opts)).toEqual([0, 1, 40, 41, 42, 43, 44, 45, 46, 47]);
+  });
+
+  it('without a cap, only the head is re-ranked', () => {
+    const out = pickFromPool(input, 10, { diversity: 1 });
+    expect(out).toHaveLength(10);
+    for (const p of out) expect(p).toBeLessThan(40);
   });
 });
