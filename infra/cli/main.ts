@@ -44,6 +44,10 @@ const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   },
   predict: { summary: 'Rating predictions for user/item pairs', load: () => load('predict') },
   evaluate: { summary: 'Split, train and print ranking/rating metrics', load: () => load('evaluate') },
+  import: {
+    summary: 'Bulk-import catalog items from a csv or JSON-lines file (local or s3://bucket/key)',
+    load: () => load('import'),
+  },
   local: { summary: 'sam-style local tools: invoke, start-api, generate-event, token', load: () => load('local') },
 };
 
