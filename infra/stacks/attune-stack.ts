@@ -39,6 +39,7 @@ import { AttuneHttpApi } from '../constructs/http-api';
 import { InteractionsTable } from '../constructs/interactions-table';
 import { ModelBucket } from '../constructs/model-bucket';
 import { TrainSchedule } from '../constructs/train-schedule';
+import { grantTrainingData } from '../constructs/training-data';
 import { readSettings, type AttuneSettings } from './settings';
 
 /** Repository root: entries in the topology are relative to it. */
@@ -145,6 +146,8 @@ export class AttuneStack extends Stack {
       functions[def.name] = fn;
     }
     this.functions = functions;
+    // Full rebuilds read a DynamoDB export; every run keeps a training snapshot beside the models (docs/training.md).
+    grantTrainingData(functions.Train, this.table.table, this.models.bucket, MODEL_PREFIX);
 
     // --- HTTP API, every route of the topology -----------------------------
     this.httpApi = new AttuneHttpApi(this, 'Http', {

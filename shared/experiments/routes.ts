@@ -6,6 +6,7 @@
 import type { ApiRequest, RouteImpl } from '../http/api';
 import { ApiError, badRequest, notFound } from '../http/errors';
 import { describeIssues, parseJsonBody, validate } from '../http/validation';
+import { compileFilter } from '../rules/expression';
 import { type Experiment, ExperimentBody, Name } from './schema';
 import type { ExperimentStore } from './store';
 
@@ -13,7 +14,7 @@ const MAX_BODY_BYTES = 64 * 1024;
 
 export interface ExperimentRouteDeps {
   store: ExperimentStore;
-  /** Why a variant's filter expression is invalid, or null (the rules' parser); unchecked when absent. */
+  /** Why a variant's filter expression is invalid, or null (default: the rules' parser, shared/rules). */
   filterIssue?: (expression: string) => string | null;
   now?: () => number;
 }
@@ -24,18 +25,26 @@ function experimentId(req: ApiRequest): string {
   return r.data;
 }
 
+function compiles(expression: string): string | null {
+  try {
+    compileFilter(expression);
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 export function experimentRoutes(deps: ExperimentRouteDeps): Record<string, RouteImpl> {
   const now = deps.now ?? Date.now;
   const { store } = deps;
+  const filterIssue = deps.filterIssue ?? compiles;
   return {
     'PUT /experiments/{experimentId}': async (req) => {
       const id = experimentId(req);
       const body = validate(ExperimentBody, parseJsonBody(req.body, MAX_BODY_BYTES), 'invalid_experiment');
-      if (deps.filterIssue) {
-        for (const [i, v] of body.variants.entries()) {
-          const issue = v.pipeline.filter === undefined ? null : deps.filterIssue(v.pipeline.filter);
-          if (issue) throw badRequest('invalid_experiment', `variants.${i}.pipeline.filter: ${issue}`);
-        }
+      for (const [i, v] of body.variants.entries()) {
+        const issue = v.pipeline.filter === undefined ? null : filterIssue(v.pipeline.filter);
+        if (issue) throw badRequest('invalid_experiment', `variants.${i}.pipeline.filter: ${issue}`);
       }
       const [existing, all] = await Promise.all([store.get(id), store.list()]);
       const other = all.find((e) => e.status === 'running' && e.experimentId !== id);
@@ -55,7 +64,7 @@ export function experimentRoutes(deps: ExperimentRouteDeps): Record<string, Rout
         updatedAt: iso,
       };
       await store.put(exp);
-      return { status: existing ? 200 : 201, body: exp };
+      return { status: 200, body: exp };
     },
 
     'GET /experiments/{experimentId}': async (req) => {
@@ -68,7 +77,7 @@ export function experimentRoutes(deps: ExperimentRouteDeps): Record<string, Rout
     'DELETE /experiments/{experimentId}': async (req) => {
       const id = experimentId(req);
       if (!(await store.delete(id))) throw notFound(`experiment "${id}" does not exist`);
-      return { status: 204 };
+      return { status: 200, body: { experimentId: id, deleted: true } };
     },
 
     'GET /experiments': async () => ({ status: 200, body: { experiments: await store.list() } }),

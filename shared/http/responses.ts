@@ -130,7 +130,11 @@ const RecommendationId = z.string().meta({
 const VariantLabel = z.string().nullable().meta({
   description: 'the A/B variant ("experiment:variant") that answered; null outside an experiment',
 });
-const Position = z.number().int().min(1).meta({ description: '1-based position in this answer (send it on impressions)' });
+const Position = z
+  .number()
+  .int()
+  .min(1)
+  .meta({ description: '1-based position in this answer (send it on impressions)' });
 
 export const Recommendations = z.strictObject({
   userId: Id,

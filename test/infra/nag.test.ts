@@ -82,8 +82,11 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions-IAM5[Resource::*] @ Ingest/Role',
       'AwsSolutions-IAM5[Resource::*] @ Recommend/Role',
       'AwsSolutions-IAM5[Resource::*] @ Train/Role',
+      'AwsSolutions-IAM5[Resource::<InteractionsTable4AB2A336.Arn>/export/*] @ Train/Access',
+      'AwsSolutions-IAM5[Resource::<ModelsBucket970C6ADA.Arn>/exports/*] @ Train/Access',
       'AwsSolutions-IAM5[Resource::<ModelsBucket970C6ADA.Arn>/models/*] @ Recommend/Access',
       'AwsSolutions-IAM5[Resource::<ModelsBucket970C6ADA.Arn>/models/*] @ Train/Access',
+      'AwsSolutions-IAM5[Resource::<ModelsBucket970C6ADA.Arn>/training/*] @ Train/Access',
       'AwsSolutions-SQS3 @ TrainSchedule/DeadLetterQueue',
     ]);
   });
