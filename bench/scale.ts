@@ -1,0 +1,187 @@
+/**
+ * Checks docs/scale.md's capacity model against this machine: for generated
+ * interaction sets (default 1M, 5M and 20M distinct user–item pairs, about 40
+ * per user, long-tailed items in planted clusters) it measures ALS set-up and
+ * seconds per iteration (64 factors, 3 CG steps) with 1 thread and with every
+ * core, the process's peak memory, the artifact's bytes and the time to read
+ * and verify those bytes back (serving's model load, minus the network), and
+ * prints the model's prediction beside each measurement.
+ *   npm run bench:scale [-- --sizes 1e6,5e6,20e6] [--iterations 2] [--threads 1,2]
+ * Sizes run in ascending order, so the peak RSS printed after a size is that
+ * size's. Long: run it under nice on a shared machine; the load average is
+ * printed with each row.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { trainAls, alsDefaultsFor, type AlsModel } from '../shared/math/als';
+import type { Csr } from '../shared/math/csr';
+import { Rng } from '../shared/math/rng';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const sizes = (flag('--sizes') ?? '1e6,5e6,20e6').split(',').map(Number);
+const iterations = Number(flag('--iterations') ?? 2);
+const threadList = (flag('--threads') ?? `1,${availableParallelism()}`).split(',').map(Number);
+const F = 64;
+const CG_STEPS = 3;
+const PER_USER = 40;
+
+/**
+ * The capacity model (docs/scale.md), calibrated once on this machine quiet:
+ * multiply-adds per second of one thread in the CG kernels, and the parallel
+ * efficiency of each added thread.
+ */
+export const MODEL = {
+  maddsPerSecondPerThread: 5.5e9,
+  parallelEfficiency: 0.9,
+  /** Bytes read and hashed per second when loading an artifact from local disk. */
+  loadBytesPerSecond: 1.0e9,
+};
+
+/** Multiply-adds of one ALS iteration: (steps + 1) sparse passes of 4f per nonzero per side, f² per row per pass. */
+export function iterationMadds(nnz: number, rows: number, f = F, steps = CG_STEPS): number {
+  return (steps + 1) * (4 * f * nnz + f * f * rows) + f * f * rows;
+}
+
+/**
+ * Bytes the training holds beyond its input CSR: the transpose and both sides'
+ * confidences in JS (16/nnz), both CSR sides with confidences in WebAssembly
+ * memory (16/nnz), and the factors three times (initial, padded in WebAssembly,
+ * copied out: 12·f per row) plus per-row pointers and λ.
+ */
+export function trainingBytes(nnz: number, rows: number, f = F): number {
+  return 32 * nnz + (12 * f + 16) * rows;
+}
+
+/** Artifact bytes: factors, the seen CSR and its row pointers (ids excluded: ~12 bytes each as JSON). */
+export function artifactBytes(nnz: number, users: number, items: number, f = F): number {
+  return 4 * f * (users + items) + 4 * nnz + 4 * (users + 1) + 4 * items;
+}
+
+export function predictSeconds(nnz: number, rows: number, threads: number): number {
+  const speed = MODEL.maddsPerSecondPerThread * (1 + (threads - 1) * MODEL.parallelEfficiency);
+  return iterationMadds(nnz, rows) / speed;
+}
+
+/** A users × items CSR with about `target` distinct pairs: Zipf items, 85% inside the user's cluster. */
+function generate(target: number, seed = 1): Csr {
+  const users = Math.round(target / PER_USER);
+  const items = Math.max(1000, Math.round(Math.sqrt(target) * 22));
+  const clusters = 50;
+  const rng = new Rng(seed);
+  const perCluster = Math.floor(items / clusters);
+  // inverse-CDF of a Zipf(1) rank over perCluster items: rank ≈ n^u − 1 for uniform u
+  const zipf = () => Math.min(perCluster - 1, Math.floor(perCluster ** rng.next()) - 1);
+  const indptr = new Int32Array(users + 1);
+  const chunks: Int32Array[] = [];
+  const row = new Set<number>();
+  let total = 0;
+  for (let u = 0; u < users; u++) {
+    // draws per user ~ exponential; 1.2× the target since repeated items collapse into one pair
+    const want = Math.max(1, Math.round(-PER_USER * 1.2 * Math.log(1 - rng.next() * 0.999)));
+    row.clear();
+    for (let k = 0; k < want; k++) {
+      const c = rng.next() < 0.85 ? u % clusters : rng.int(clusters);
+      row.add(Math.min(items - 1, zipf() * clusters + c));
+    }
+    const r = Int32Array.from(row).sort();
+    chunks.push(r);
+    total += r.length;
+    indptr[u + 1] = total;
+  }
+  const indices = new Int32Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    indices.set(c, at);
+    at += c.length;
+  }
+  return { rows: users, cols: items, indptr, indices, data: new Float32Array(total).fill(1) };
+}
+
+const mb = (b: number) => Math.round(b / 2 ** 20);
+const load = () => +loadavg()[0].toFixed(2);
+
+function fit(m: Csr, threads: number, its: number): { seconds: number; model: AlsModel } {
+  const p = { ...alsDefaultsFor({ rows: m.rows, cols: m.cols, nnz: m.indices.length }), factors: F, iterations: its };
+  const t0 = performance.now();
+  const model = trainAls(m, p, { threads });
+  return { seconds: (performance.now() - t0) / 1000, model };
+}
+
+/** Writes the artifact's binary files, then times reading and hashing them back, as loadModel does. */
+function artifactLoad(m: Csr, model: AlsModel): { bytes: number; seconds: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'attune-scale-'));
+  try {
+    const files = [model.userFactors, model.itemFactors, m.indptr, m.indices, new Float32Array(m.cols)];
+    let bytes = 0;
+    files.forEach((a, i) => {
+      writeFileSync(join(dir, `f${i}`), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+      bytes += a.byteLength;
+    });
+    const t0 = performance.now();
+    for (let i = 0; i < files.length; i++) {
+      const b = readFileSync(join(dir, `f${i}`));
+      createHash('sha256').update(b).digest();
+      void new Float32Array(b.buffer, b.byteOffset, b.byteLength >> 2);
+    }
+    return { bytes, seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const baselineRss = process.memoryUsage().rss;
+console.log(JSON.stringify({ bench: 'scale', factors: F, cgSteps: CG_STEPS, cores: availableParallelism(), MODEL }));
+for (const size of [...sizes].sort((a, b) => a - b)) {
+  const tg = performance.now();
+  const m = generate(size);
+  const nnz = m.indices.length;
+  const rows = m.rows + m.cols;
+  const shape = {
+    size,
+    users: m.rows,
+    items: m.cols,
+    nnz,
+    generateSeconds: +((performance.now() - tg) / 1000).toFixed(1),
+  };
+  console.log(JSON.stringify(shape));
+  let last: AlsModel | undefined;
+  for (const threads of threadList) {
+    const setup = fit(m, threads, 0).seconds;
+    const run = fit(m, threads, iterations);
+    last = run.model;
+    const perIteration = (run.seconds - setup) / iterations;
+    const predicted = predictSeconds(nnz, rows, threads);
+    console.log(
+      JSON.stringify({
+        size,
+        threads,
+        setupSeconds: +setup.toFixed(2),
+        secondsPerIteration: +perIteration.toFixed(3),
+        predictedSecondsPerIteration: +predicted.toFixed(3),
+        fit15Seconds: +(setup + 15 * perIteration).toFixed(1),
+        predictedFit15Seconds: +(15 * predicted).toFixed(1),
+        load: load(),
+      }),
+    );
+  }
+  const art = artifactLoad(m, last!);
+  console.log(
+    JSON.stringify({
+      size,
+      peakRssMB: mb(process.resourceUsage().maxRSS * 1024),
+      // the process's own baseline, the input CSR (12 bytes a pair) and the training
+      predictedPeakRssMB: mb(baselineRss + 12 * nnz + trainingBytes(nnz, rows)),
+      artifactMB: mb(art.bytes),
+      predictedArtifactMB: mb(artifactBytes(nnz, m.rows, m.cols)),
+      loadSeconds: +art.seconds.toFixed(2),
+      predictedLoadSeconds: +(art.bytes / MODEL.loadBytesPerSecond).toFixed(2),
+      load: load(),
+    }),
+  );
+}
