@@ -7,14 +7,9 @@ import { DeleteCommand, GetCommand, paginateQuery, PutCommand } from '@aws-sdk/l
 import { STORE_TIMEOUTS } from '../storage/aws/clients';
 import { call, collect, type Doc } from '../storage/dynamodb/call';
 import { INDEX, KEY } from '../storage/schema';
+import { EXPERIMENT_KEYS } from './keys';
 import type { Experiment } from './schema';
 import type { ExperimentStore } from './store';
-
-export const EXPERIMENT_KEYS = {
-  pk: (experimentId: string) => `X#${experimentId}`,
-  sk: 'EXPERIMENT',
-  directory: 'EXPERIMENTS',
-} as const;
 
 const fromItem = (item: Record<string, any>): Experiment => item.doc as Experiment;
 

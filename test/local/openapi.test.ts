@@ -200,7 +200,7 @@ describe('real responses of the local API match the document', () => {
       token: alice,
       body: { itemIds: ['item-3', 'item-1', 'nope'] },
     });
-    expect(ranked.body.items.at(-1)).toEqual({ itemId: 'nope', score: null, probability: null });
+    expect(ranked.body.items.at(-1)).toEqual({ itemId: 'nope', score: null, probability: null, position: 3 });
     expect((await call('POST', '/users/user-1/rank', { token: alice, body: { itemIds: [] } })).status).toBe(400);
 
     expect((await call('GET', '/items/item-3/similar?k=4', { token: alice })).body.items).toHaveLength(4);
@@ -221,6 +221,15 @@ describe('real responses of the local API match the document', () => {
       lifted: true,
     });
     expect((await call('DELETE', '/users/user-9/erasure', { token: alice })).status).toBe(403);
+
+    const experiment = { variants: [{ name: 'control', share: 50 }, { name: 'b', share: 50 }] };
+    expect((await call('PUT', '/experiments/ab', { token: admin, body: experiment })).body.control).toBe('control');
+    expect((await call('PUT', '/experiments/ab', { token: admin, body: { variants: [] } })).status).toBe(400);
+    expect((await call('GET', '/experiments', { token: admin })).body.experiments).toHaveLength(1);
+    expect((await call('GET', '/experiments/ab', { token: alice })).status).toBe(403);
+    expect((await call('GET', '/metrics/online', { token: admin })).body.experiment.experimentId).toBe('ab');
+    expect((await call('DELETE', '/experiments/ab', { token: admin })).body.deleted).toBe(true);
+    expect((await call('GET', '/experiments/ab', { token: admin })).status).toBe(404);
   }, 90_000);
 
   it('while the store is down every route answers a documented status and body (503 with Retry-After)', async () => {

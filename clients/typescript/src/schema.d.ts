@@ -72,6 +72,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/{userId}/attributes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's stored attributes */
+        get: operations["ingestGetUsersUserIdAttributes"];
+        /** Store a user's optional attributes (age band, country, interests) */
+        put: operations["ingestPutUsersUserIdAttributes"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/items/{itemId}": {
         parameters: {
             query?: never;
@@ -153,6 +171,59 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics/online": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Online metrics: CTR, conversion, revenue per model version and variant; the A/B report */
+        get: operations["recommendGetMetricsOnline"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/experiments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every A/B experiment */
+        get: operations["ingestGetExperiments"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/experiments/{experimentId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An A/B experiment */
+        get: operations["ingestGetExperimentsExperimentId"];
+        /** Create or replace an A/B experiment */
+        put: operations["ingestPutExperimentsExperimentId"];
+        post?: never;
+        /** Delete an A/B experiment */
+        delete: operations["ingestDeleteExperimentsExperimentId"];
         options?: never;
         head?: never;
         patch?: never;
@@ -263,6 +334,15 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        UserAttributes: {
+            userId: string;
+            /** @enum {string} */
+            ageBand?: "under-18" | "18-24" | "25-34" | "35-44" | "45-54" | "55-64" | "65+";
+            country?: string;
+            interests?: string[];
+            /** Format: date-time */
+            updatedAt: string;
+        };
         Recommendations: {
             userId: string;
             modelVersion: string;
@@ -276,8 +356,14 @@ export interface components {
              * @constant
              */
             stale?: true;
+            /** @description this answer’s id (uuid v7): send it on impression events, and on clicks and purchases it led to */
+            recommendationId: string;
+            /** @description the A/B variant ("experiment:variant") that answered; null outside an experiment */
+            variant: string | null;
             items: {
                 itemId: string;
+                /** @description 1-based position in this answer (send it on impressions) */
+                position: number;
                 score: number;
                 /** @description calibrated P(interaction); null for popular items */
                 probability: number | null;
@@ -287,7 +373,7 @@ export interface components {
                     /** @description its share of the score */
                     weight: number;
                 } | {
-                    /** @description the metadata reason: the category adding most to the score, when metadata dominates (docs/neural.md) */
+                    /** @description the metadata reason: the category adding most to a score metadata dominates (docs/neural.md) */
                     category: string;
                 } | {
                     /** @description the business rule (promotion, boost or pin) that placed the item (docs/rules.md) */
@@ -313,8 +399,14 @@ export interface components {
              * @constant
              */
             stale?: true;
+            /** @description this answer’s id (uuid v7): send it on impression events, and on clicks and purchases it led to */
+            recommendationId: string;
+            /** @description the A/B variant ("experiment:variant") that answered; null outside an experiment */
+            variant: string | null;
             items: {
                 itemId: string;
+                /** @description 1-based position in this answer (send it on impressions) */
+                position: number;
                 /** @description null: the model does not know the item (listed last) */
                 score: number | null;
                 probability: number | null;
@@ -328,8 +420,12 @@ export interface components {
         SimilarItems: {
             itemId: string;
             modelVersion: string;
+            /** @description this answer’s id (uuid v7): send it on impression events, and on clicks and purchases it led to */
+            recommendationId: string;
             items: {
                 itemId: string;
+                /** @description 1-based position in this answer (send it on impressions) */
+                position: number;
                 /** @description cosine over item factors (popularity for a popularity-only model) */
                 score: number;
                 /**
@@ -350,6 +446,230 @@ export interface components {
             /** @description null until the first model is published */
             modelVersion: string | null;
             modelAgeSeconds: number | null;
+        };
+        OnlineReport: {
+            /** @description events received up to this time are counted (null before the first run of the online job) */
+            countedUntil: string | null;
+            updatedAt: string | null;
+            totals: {
+                modelVersion?: string;
+                variant?: string | null;
+                /** @description answers with at least one impression */
+                recommendations: number;
+                /** @description distinct (answer, item) shown */
+                impressions: number;
+                /** @description impressions followed by a click from the same user */
+                clicks: number;
+                /** @description the rate with its 95% Wilson interval; null before any unit */
+                ctr: {
+                    rate: number;
+                    low: number;
+                    high: number;
+                } | null;
+                /** @description CTR over impressions at positions 1..k, for k = 1, 3, 5, 10 */
+                ctrAt: {
+                    [key: string]: number | null;
+                };
+                /** @description answers followed by at least one purchase naming them */
+                conversions: number;
+                /** @description the rate with its 95% Wilson interval; null before any unit */
+                conversionRate: {
+                    rate: number;
+                    low: number;
+                    high: number;
+                } | null;
+                purchases: number;
+                /** @description sum of the attributed purchases’ values */
+                revenue: number;
+                revenuePerRecommendation: number | null;
+                itemsShown: number;
+                /** @description items shown / items of the served model */
+                coverage: number | null;
+            };
+            byModelVersion: {
+                modelVersion?: string;
+                variant?: string | null;
+                /** @description answers with at least one impression */
+                recommendations: number;
+                /** @description distinct (answer, item) shown */
+                impressions: number;
+                /** @description impressions followed by a click from the same user */
+                clicks: number;
+                /** @description the rate with its 95% Wilson interval; null before any unit */
+                ctr: {
+                    rate: number;
+                    low: number;
+                    high: number;
+                } | null;
+                /** @description CTR over impressions at positions 1..k, for k = 1, 3, 5, 10 */
+                ctrAt: {
+                    [key: string]: number | null;
+                };
+                /** @description answers followed by at least one purchase naming them */
+                conversions: number;
+                /** @description the rate with its 95% Wilson interval; null before any unit */
+                conversionRate: {
+                    rate: number;
+                    low: number;
+                    high: number;
+                } | null;
+                purchases: number;
+                /** @description sum of the attributed purchases’ values */
+                revenue: number;
+                revenuePerRecommendation: number | null;
+                itemsShown: number;
+                /** @description items shown / items of the served model */
+                coverage: number | null;
+            }[];
+            byVariant: {
+                modelVersion?: string;
+                variant?: string | null;
+                /** @description answers with at least one impression */
+                recommendations: number;
+                /** @description distinct (answer, item) shown */
+                impressions: number;
+                /** @description impressions followed by a click from the same user */
+                clicks: number;
+                /** @description the rate with its 95% Wilson interval; null before any unit */
+                ctr: {
+                    rate: number;
+                    low: number;
+                    high: number;
+                } | null;
+                /** @description CTR over impressions at positions 1..k, for k = 1, 3, 5, 10 */
+                ctrAt: {
+                    [key: string]: number | null;
+                };
+                /** @description answers followed by at least one purchase naming them */
+                conversions: number;
+                /** @description the rate with its 95% Wilson interval; null before any unit */
+                conversionRate: {
+                    rate: number;
+                    low: number;
+                    high: number;
+                } | null;
+                purchases: number;
+                /** @description sum of the attributed purchases’ values */
+                revenue: number;
+                revenuePerRecommendation: number | null;
+                itemsShown: number;
+                /** @description items shown / items of the served model */
+                coverage: number | null;
+            }[];
+            /** @description the running experiment (else the newest one), variant by variant against control */
+            experiment: {
+                experimentId: string;
+                /** @enum {string} */
+                status: "running" | "stopped";
+                control: string;
+                alpha: number;
+                power: number;
+                minDetectableEffect: number;
+                variants: {
+                    modelVersion?: string;
+                    variant?: string | null;
+                    /** @description answers with at least one impression */
+                    recommendations: number;
+                    /** @description distinct (answer, item) shown */
+                    impressions: number;
+                    /** @description impressions followed by a click from the same user */
+                    clicks: number;
+                    /** @description the rate with its 95% Wilson interval; null before any unit */
+                    ctr: {
+                        rate: number;
+                        low: number;
+                        high: number;
+                    } | null;
+                    /** @description CTR over impressions at positions 1..k, for k = 1, 3, 5, 10 */
+                    ctrAt: {
+                        [key: string]: number | null;
+                    };
+                    /** @description answers followed by at least one purchase naming them */
+                    conversions: number;
+                    /** @description the rate with its 95% Wilson interval; null before any unit */
+                    conversionRate: {
+                        rate: number;
+                        low: number;
+                        high: number;
+                    } | null;
+                    purchases: number;
+                    /** @description sum of the attributed purchases’ values */
+                    revenue: number;
+                    revenuePerRecommendation: number | null;
+                    itemsShown: number;
+                    /** @description items shown / items of the served model */
+                    coverage: number | null;
+                }[];
+                comparisons: {
+                    variant: string;
+                    /** @enum {string} */
+                    metric: "ctr" | "conversion";
+                    difference: number | null;
+                    interval: {
+                        low: number;
+                        high: number;
+                    } | null;
+                    z: number | null;
+                    pValue: number | null;
+                    /** @description units each side needs to detect the minimum lift with the stated power */
+                    neededPerVariant: number | null;
+                    /** @enum {string} */
+                    decision: "better" | "worse" | "no significant difference" | "too small to decide";
+                }[];
+            } | null;
+            /** @description clicks and purchases naming an answer that could not be attributed */
+            unattributed: number;
+        };
+        Experiment: {
+            /**
+             * @example ranker-test
+             * @example control
+             */
+            experimentId: string;
+            description?: string;
+            /** @enum {string} */
+            status: "running" | "stopped";
+            variants: {
+                /**
+                 * @example ranker-test
+                 * @example control
+                 */
+                name: string;
+                share: number;
+                pipeline: {
+                    /** @description MMR diversity 0..1 */
+                    diversity?: number;
+                    maxPerCategory?: number;
+                    /** @description a filter expression over item properties */
+                    filter?: string;
+                    /** @description exploration slots for new items (default true) */
+                    explore?: boolean;
+                };
+            }[];
+            /**
+             * @example ranker-test
+             * @example control
+             */
+            control: string;
+            minDetectableEffect: number;
+            baseline?: {
+                ctr?: number;
+                conversion?: number;
+            };
+            alpha: number;
+            power: number;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        ExperimentList: {
+            experiments: components["schemas"]["Experiment"][];
+        };
+        ExperimentDeleted: {
+            experimentId: string;
+            /** @constant */
+            deleted: true;
         };
     };
     responses: {
@@ -683,6 +1003,181 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description A store or the model is not available yet; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ingestGetUsersUserIdAttributes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user's stored attributes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserAttributes"];
+                };
+            };
+            /** @description Bad input: the message names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid bearer token: answered by the API Gateway JWT authorizer before any function runs */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The token's subject is another user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user has no stored attributes */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description A store or the model is not available yet; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ingestPutUsersUserIdAttributes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "ageBand": "25-34",
+                 *       "country": "DE",
+                 *       "interests": [
+                 *         "running",
+                 *         "coffee"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {string} */
+                    ageBand?: "under-18" | "18-24" | "25-34" | "35-44" | "45-54" | "55-64" | "65+";
+                    country?: string;
+                    interests?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The stored attributes (they replace earlier ones) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserAttributes"];
+                };
+            };
+            /** @description Bad input: the message names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid bearer token: answered by the API Gateway JWT authorizer before any function runs */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The token's subject is another user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large: the function’s limit (standard error body) or API Gateway’s 10 MB (`message`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
@@ -1130,6 +1625,430 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+        };
+    };
+    recommendGetMetricsOnline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Online metrics per model version and variant, and the experiment against its control */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OnlineReport"];
+                };
+            };
+            /** @description Bad input: the message names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid bearer token: answered by the API Gateway JWT authorizer before any function runs */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The token is not an admin’s */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description A store or the model is not available yet; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ingestGetExperiments: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every experiment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentList"];
+                };
+            };
+            /** @description No valid bearer token: answered by the API Gateway JWT authorizer before any function runs */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The token is not an admin’s */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description A store or the model is not available yet; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ingestGetExperimentsExperimentId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experimentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The experiment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Experiment"];
+                };
+            };
+            /** @description Bad input: the message names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid bearer token: answered by the API Gateway JWT authorizer before any function runs */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The token is not an admin’s */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No experiment has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description A store or the model is not available yet; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ingestPutExperimentsExperimentId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experimentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "variants": [
+                 *         {
+                 *           "name": "control",
+                 *           "share": 50
+                 *         },
+                 *         {
+                 *           "name": "diverse",
+                 *           "share": 50,
+                 *           "pipeline": {
+                 *             "diversity": 0.3
+                 *           }
+                 *         }
+                 *       ],
+                 *       "baseline": {
+                 *         "ctr": 0.05
+                 *       }
+                 *     }
+                 */
+                "application/json": {
+                    description?: string;
+                    /**
+                     * @default running
+                     * @enum {string}
+                     */
+                    status?: "running" | "stopped";
+                    variants: {
+                        /**
+                         * @example ranker-test
+                         * @example control
+                         */
+                        name: string;
+                        /** @description percent of users; the shares sum to 100 */
+                        share: number;
+                        /** @default {} */
+                        pipeline?: unknown;
+                    }[];
+                    /**
+                     * @description the variant the others are compared to (default: the first)
+                     * @example ranker-test
+                     * @example control
+                     */
+                    control?: string;
+                    /**
+                     * @description smallest relative lift worth detecting (0.1 = +10%); sets the needed sample
+                     * @default 0.1
+                     */
+                    minDetectableEffect?: number;
+                    /** @description control's expected rates, to plan the needed sample before the data comes in (default: control's observed rate, so the needed sample moves with the data) */
+                    baseline?: {
+                        ctr?: number;
+                        conversion?: number;
+                    };
+                    /**
+                     * @description two-sided test level
+                     * @default 0.05
+                     */
+                    alpha?: number;
+                    /** @default 0.8 */
+                    power?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The stored experiment (201 when created) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Experiment"];
+                };
+            };
+            /** @description Bad input: the message names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid bearer token: answered by the API Gateway JWT authorizer before any function runs */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The token is not an admin’s */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large: the function’s limit (standard error body) or API Gateway’s 10 MB (`message`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description A store or the model is not available yet; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ingestDeleteExperimentsExperimentId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                experimentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExperimentDeleted"];
+                };
+            };
+            /** @description Bad input: the message names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid bearer token: answered by the API Gateway JWT authorizer before any function runs */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The token is not an admin’s */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No experiment has this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description A store or the model is not available yet; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };

@@ -40,10 +40,10 @@ describe('experiment routes', () => {
     return routes;
   };
 
-  it('creates (201) with defaults, replaces (200) keeping createdAt, lists, gets, deletes (204) then 404', async () => {
+  it('creates with defaults, replaces keeping createdAt, lists, gets, deletes (200) then 404', async () => {
     const r = setup();
     const created = await r['PUT /experiments/{experimentId}'](req('PUT', 'ab1', body()));
-    expect(created.status).toBe(201);
+    expect(created.status).toBe(200);
     expect(created.body).toMatchObject({
       experimentId: 'ab1',
       status: 'running',
@@ -61,7 +61,8 @@ describe('experiment routes', () => {
     const listed = await r['GET /experiments'](req('GET'));
     expect((listed.body as { experiments: unknown[] }).experiments).toHaveLength(1);
     expect((await r['GET /experiments/{experimentId}'](req('GET', 'ab1'))).body).toEqual(replaced.body);
-    expect((await r['DELETE /experiments/{experimentId}'](req('DELETE', 'ab1'))).status).toBe(204);
+    const deleted = await r['DELETE /experiments/{experimentId}'](req('DELETE', 'ab1'));
+    expect(deleted).toMatchObject({ status: 200, body: { experimentId: 'ab1', deleted: true } });
     expect((await failure(r['GET /experiments/{experimentId}'](req('GET', 'ab1')))).status).toBe(404);
     expect((await failure(r['DELETE /experiments/{experimentId}'](req('DELETE', 'ab1')))).status).toBe(404);
   });
@@ -73,7 +74,7 @@ describe('experiment routes', () => {
     expect(err.status).toBe(409);
     expect(err.message).toMatch(/"first" is running/);
     expect((await r['PUT /experiments/{experimentId}'](req('PUT', 'second', body({ status: 'stopped' })))).status).toBe(
-      201,
+      200,
     );
   });
 

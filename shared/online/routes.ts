@@ -1,0 +1,38 @@
+/**
+ * GET /metrics/online (admin): the online report from the job's last state,
+ * with the running experiment (else the most recently updated one) compared
+ * variant by variant. Served by Recommend, which reads the state from the
+ * model store and knows the served model's item count (coverage).
+ */
+import type { RouteImpl } from '../http/api';
+import { validate } from '../http/validation';
+import type { Experiment } from '../experiments/schema';
+import { NoQuery } from '../serving/schemas';
+import { buildReport } from './report';
+import type { OnlineStateStore } from './state-store';
+
+export interface OnlineRouteDeps {
+  state: Pick<OnlineStateStore, 'load'> | null;
+  /** Every experiment (the cache's list), or none. */
+  experiments: () => Promise<readonly Experiment[]>;
+  /** Items the served model knows, or null. */
+  catalogItems: () => number | null;
+}
+
+/** The experiment the report is about: the running one, else the latest updated. */
+export function reportedExperiment(all: readonly Experiment[]): Experiment | null {
+  const running = all.filter((e) => e.status === 'running').sort((a, b) => (a.experimentId < b.experimentId ? -1 : 1));
+  if (running.length > 0) return running[0];
+  return [...all].sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : -1))[0] ?? null;
+}
+
+export function onlineRoutes(deps: OnlineRouteDeps): Record<string, RouteImpl> {
+  return {
+    'GET /metrics/online': async (req) => {
+      validate(NoQuery, req.query, 'invalid_query');
+      const [state, experiments] = await Promise.all([deps.state?.load() ?? null, deps.experiments()]);
+      const report = buildReport(state, reportedExperiment(experiments), deps.catalogItems());
+      return { status: 200, body: report, headers: { 'cache-control': 'no-store' } };
+    },
+  };
+}
