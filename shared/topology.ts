@@ -138,6 +138,20 @@ export const ROUTES: RouteDef[] = [
     auth: 'admin',
     summary: 'Lift an erasure block (the person consented again)',
   },
+  {
+    method: 'PUT',
+    path: '/users/{userId}/attributes',
+    function: 'Ingest',
+    auth: 'subject',
+    summary: "Store a user's optional attributes (age band, country, interests)",
+  },
+  {
+    method: 'GET',
+    path: '/users/{userId}/attributes',
+    function: 'Ingest',
+    auth: 'subject',
+    summary: "A user's stored attributes",
+  },
   { method: 'PUT', path: '/items/{itemId}', function: 'Ingest', auth: 'admin', summary: 'Upsert catalog metadata' },
   { method: 'DELETE', path: '/items/{itemId}', function: 'Ingest', auth: 'admin', summary: 'Mark an item unavailable' },
   {

@@ -6,9 +6,11 @@ import { resolveTrainThreads, setTrainingThreads } from '../../shared/math/paral
 import { dynamoDocumentClient, s3Client } from '../../shared/storage/aws/clients';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoTableExport, EXPORT_PREFIX } from '../../shared/storage/aws/export';
+import { DynamoInteractionStore } from '../../shared/storage/dynamodb/interactions';
 import { DynamoTrainingStore } from '../../shared/storage/dynamodb/training';
 import { S3ModelStore } from '../../shared/storage/s3/model-store';
 import { runTrainingJob, type JobSummary } from '../../shared/training/job';
+import { metadataOf } from '../../shared/training/metadata';
 import { TRAIN_METRICS as M } from '../../shared/topology';
 import { instrument, observedLogger, powertools } from '../observe';
 
@@ -29,6 +31,10 @@ const exporter = config.tableArn
 const store = new DynamoTrainingStore(pt.tracer.captureAWSv3Client(dynamoDocumentClient()), config.tableName, {
   exporter,
 });
+// the catalog (Directory index) and user attributes: item and user metadata for the models
+const metadata = metadataOf(
+  new DynamoInteractionStore(pt.tracer.captureAWSv3Client(dynamoDocumentClient()), config.tableName),
+);
 const logger = observedLogger(pt);
 const jobLogger = {
   info: (message: string, extra: Record<string, unknown> = {}) => logger.info(message, extra),
@@ -48,6 +54,7 @@ export const handler = instrument(pt, async (event: unknown, context?: Context):
       prefix: config.modelPrefix,
       config,
       logger: jobLogger,
+      metadata,
       deadline: remainingMs === undefined ? undefined : Date.now() + remainingMs,
       // {"rebuild": true} (a manual invoke) reads the whole table again; the schedule's event never has it.
       rebuild: (event as { rebuild?: unknown } | null)?.rebuild === true,

@@ -96,6 +96,14 @@ export const CatalogItem = z.strictObject({
   properties: z.record(z.string(), z.unknown()).optional(),
 });
 
+export const UserAttributes = z.strictObject({
+  userId: Id,
+  ageBand: z.enum(['under-18', '18-24', '25-34', '35-44', '45-54', '55-64', '65+']).optional(),
+  country: z.string().length(2).optional(),
+  interests: z.array(z.string().min(1).max(48)).max(20).optional(),
+  updatedAt: DateTime,
+});
+
 export const Source = z
   .enum(['personalized', 'fold-in', 'popular'])
   .meta({ description: 'personalized: trained vector; fold-in: from recent events; popular: no usable history' });
@@ -220,6 +228,7 @@ export const RESPONSE_SCHEMAS = {
   Erasure,
   ErasureLifted,
   CatalogItem,
+  UserAttributes,
   Recommendations,
   Ranking,
   SimilarItems,

@@ -15,6 +15,7 @@ import type { ApiRequest, ApiResponse, RouteImpl } from '../http/api';
 import { ApiError, badRequest, errorBody } from '../http/errors';
 import { describeIssues, parseJsonBody, validate } from '../http/validation';
 import { attributionIssue } from '../online/attribution';
+import { attributeRoutes } from './attributes';
 import { eventView, resolveTimestamp, toInteraction } from './normalize';
 import { EventInput, Id, ListEventsQuery, MAX_BODY_BYTES, PostEventsBody, PutItemBody } from './schemas';
 
@@ -215,6 +216,7 @@ export function ingestRoutes(deps: IngestDeps): Record<string, RouteImpl> {
     'DELETE /users/{userId}/erasure': liftErasure,
     'PUT /items/{itemId}': putItem,
     'DELETE /items/{itemId}': deleteItem,
+    ...attributeRoutes(store, now),
   };
 }
 

@@ -13,6 +13,7 @@ import { newVersion, publishModel, readLatestManifest } from '../model/repositor
 import type { ModelKind, ModelManifest } from '../model/types';
 import { DEFAULT_USER_CAP, type UserCap } from './dataset';
 import { gate } from './gate';
+import { type MetadataSource, readTrainingMetadata } from './metadata';
 import { SAFETY_FACTOR, trainPipeline } from './pipeline';
 import { loadTrainingData, saveTrainingSnapshot, snapshotPrefixFor } from './snapshot/load';
 
@@ -49,6 +50,8 @@ export interface JobDeps {
   logger?: JobLogger;
   now?: () => number;
   leaseName?: string;
+  /** Catalog and user attributes for the run (shared/training/metadata.ts); absent: trained on events alone. */
+  metadata?: MetadataSource;
   /** Training snapshot prefix (default: "training/" beside the model prefix). */
   snapshotPrefix?: string;
   /** Read the whole table again (an export on AWS) instead of snapshot + delta. */
@@ -176,6 +179,10 @@ export async function runTrainingJob(deps: JobDeps): Promise<JobSummary> {
       onWarning: (message, extra) => log.warn(message, { runId, ...extra }),
     });
     const d = data.dataset;
+    // item metadata and user attributes for the kinds that use them (never required)
+    const meta = await readTrainingMetadata(deps.metadata, erased);
+    if (meta.warning) log.warn(meta.warning, { runId });
+    if (meta.side) d.side = meta.side;
     const read = data.read;
     try {
       await saveTrainingSnapshot(deps.models, snapshotPrefix, data.snapshot, now());

@@ -14,6 +14,7 @@ import type { Model, ModelKind } from '../model/types';
 import { pairsToCsr, type Dataset } from './dataset';
 import { evaluateFitted, makeHoldout, type SplitKind } from './evaluate';
 import { UNCALIBRATED, fitKind, toModel } from './fit';
+import { gateNeural, hasItemMetadata } from './neural-gate';
 import { type AutoChoice, chooseKind } from './select-model';
 
 export interface Progress {
@@ -38,6 +39,11 @@ export interface TrainOptions {
   split: SplitKind;
   /** Skip the holdout evaluation (and calibration). */
   evaluate: boolean;
+  /**
+   * With item metadata in the data (Dataset.side.items), also fit ALS + the neural ranker on the
+   * holdout and serve it when it wins there (./neural-gate.ts). Default true; evaluation required.
+   */
+  neural?: boolean;
   /**
    * The served model's kind and hyper-parameters: refit on the same train split
    * and scored on the same holdout as the candidate, so the gate compares like with like.
@@ -179,6 +185,20 @@ export function trainPipeline(d: Dataset, opts: TrainOptions): TrainResult {
       calibration = ev.calibration;
       evaluated = true;
       stage('evaluate', s);
+      // with item metadata, ALS + the neural ranker is served instead when it wins on this holdout
+      if (kind === 'als' && opts.neural !== false && hasItemMetadata(d) && !pastSafety()) {
+        s = performance.now();
+        progress({ stage: 'evaluate' });
+        const g = gateNeural(d, h, params, metrics, pastSafety);
+        tuning = { ...(tuning ?? {}), neuralRanker: g.log };
+        if (g.use) {
+          kind = 'neural';
+          params = g.params;
+          metrics = g.metrics;
+          calibration = g.calibration;
+        }
+        stage('neural', s);
+      }
       if (opts.baseline) {
         s = performance.now();
         progress({ stage: 'baseline' });

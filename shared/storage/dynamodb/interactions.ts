@@ -25,6 +25,8 @@ import { errorName, mayHaveLanded } from '../aws/errors';
 import { INDEX, KEY, keys, ts13 } from '../schema';
 import { BATCH_LIMIT, batchWriteChunk, type BatchRetryOptions } from './batch';
 import { call, collect } from './call';
+import type { StoredUserAttributes, UserAttributeStore, UserAttributesBody } from '../../ingest/attributes';
+import { deleteUserAttributes, getUserAttributes, listUserAttributes, putUserAttributes } from './attributes';
 import { erasedUsers, listErasureMarkers, sweepUserEvents } from './erasure';
 import { catalogFromItem, eventFromItem, eventToItem } from './items';
 
@@ -77,7 +79,7 @@ function decodeCursor(cursor: string, pk: string): Record<string, unknown> {
   return k;
 }
 
-export class DynamoInteractionStore implements InteractionStore {
+export class DynamoInteractionStore implements InteractionStore, UserAttributeStore {
   private readonly retentionDays: number;
   private readonly sweepDelayMs: number;
   constructor(
@@ -250,6 +252,8 @@ export class DynamoInteractionStore implements InteractionStore {
         o,
       ),
     );
+    // the user's attributes go with their events (a write racing the marker deletes itself)
+    await deleteUserAttributes(this.doc, this.table, userId);
     let deleted = await sweepUserEvents(this.doc, this.table, userId, this.opts.retry);
     // A write that landed before the marker but after this sweep's read: the second sweep takes it.
     await sleep(this.sweepDelayMs);
@@ -271,6 +275,18 @@ export class DynamoInteractionStore implements InteractionStore {
       ),
     );
     return out.Attributes !== undefined;
+  }
+
+  putUserAttributes(userId: string, a: UserAttributesBody, now = Date.now()): Promise<StoredUserAttributes> {
+    return putUserAttributes(this.doc, this.table, userId, a, now);
+  }
+
+  getUserAttributes(userId: string): Promise<StoredUserAttributes | null> {
+    return getUserAttributes(this.doc, this.table, userId);
+  }
+
+  listUserAttributes(): Promise<StoredUserAttributes[]> {
+    return listUserAttributes(this.doc, this.table);
   }
 
   async getErasure(userId: string): Promise<Erasure | null> {

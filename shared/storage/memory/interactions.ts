@@ -11,14 +11,22 @@ import {
   type InteractionStore,
   type PutEventsResult,
 } from '../../ports/interactions';
+import {
+  type StoredUserAttributes,
+  type UserAttributeStore,
+  type UserAttributesBody,
+  UserErasedError,
+} from '../../ingest/attributes';
 import { keys } from '../schema';
+import { MemoryAttributes } from './attributes';
 
 const sortKey = (ev: Interaction) => keys.eventTime(ev.timestamp, ev.eventId);
 
-export class MemoryInteractionStore implements InteractionStore {
+export class MemoryInteractionStore implements InteractionStore, UserAttributeStore {
   private readonly events = new Map<string, Map<string, Interaction>>();
   private readonly erasures = new Map<string, Erasure>();
   private readonly catalog = new Map<string, CatalogItem & { updatedMs: number }>();
+  private readonly attributes = new MemoryAttributes();
 
   async putEvents(events: Interaction[]): Promise<PutEventsResult> {
     const result = { stored: [] as number[], failed: [] as number[], invalid: [], erased: [] as number[] };
@@ -64,6 +72,7 @@ export class MemoryInteractionStore implements InteractionStore {
 
   async eraseUser(userId: string): Promise<{ deleted: number }> {
     this.erasures.set(userId, { userId, erasedAt: Date.now() });
+    this.attributes.delete(userId);
     const deleted = this.events.get(userId)?.size ?? 0;
     this.events.delete(userId);
     return { deleted };
@@ -72,6 +81,19 @@ export class MemoryInteractionStore implements InteractionStore {
   async clearErasure(userId: string): Promise<boolean> {
     this.events.delete(userId);
     return this.erasures.delete(userId);
+  }
+
+  async putUserAttributes(userId: string, a: UserAttributesBody, now = Date.now()): Promise<StoredUserAttributes> {
+    if (this.erasures.has(userId)) throw new UserErasedError(userId);
+    return this.attributes.put(userId, a, now);
+  }
+
+  async getUserAttributes(userId: string): Promise<StoredUserAttributes | null> {
+    return this.erasures.has(userId) ? null : this.attributes.get(userId);
+  }
+
+  async listUserAttributes(): Promise<StoredUserAttributes[]> {
+    return this.attributes.list();
   }
 
   async getErasure(userId: string): Promise<Erasure | null> {

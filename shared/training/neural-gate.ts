@@ -1,0 +1,75 @@
+/**
+ * The gate between ALS alone and ALS + the neural ranker (kind `neural`) in
+ * the training pipeline: when the run's data has item metadata, the ranker is
+ * fitted on the same train split as ALS and scored on the same holdout; it is
+ * served only when it beats ALS there by at least {@link RANKER_MARGIN}
+ * nDCG@10. Tuned MF usually wins on interaction data alone (Rendle et al.
+ * 2020): the rule, not a preference, decides. `gateRanker` in
+ * shared/math/neural/ranker.ts is the same rule on a validation split carved
+ * from train (the benches and the auto selection use it).
+ */
+import { fitCalibration, holdoutScoreHits } from '../math/calibration';
+import type { Csr } from '../math/csr';
+import type { ItemMetadata } from '../metadata/vocabulary';
+import type { Calibration } from '../model/types';
+import type { Dataset } from './dataset';
+import { type Holdout, rankingMetrics, type UserScores } from './evaluate';
+import { fitKind } from './fit';
+
+/** nDCG@10 the ranker must add to ALS's on the holdout to be served (the issue's target). */
+export const RANKER_MARGIN = 0.005;
+
+/** True when the data carries item metadata the ranker (and ALS's cold-item ridge) can use. */
+export function hasItemMetadata(d: Pick<Dataset, 'side'>): boolean {
+  const items = d.side?.items as ItemMetadata[] | undefined;
+  return Array.isArray(items) && items.length > 0;
+}
+
+export interface NeuralGate {
+  use: boolean;
+  params: Record<string, unknown>;
+  metrics: Record<string, number>;
+  calibration: Calibration;
+  /** For the manifest's tuning log. */
+  log: { alsNdcg10: number; neuralNdcg10: number; margin: number; served: 'als' | 'als+neural' };
+}
+
+const row = (m: Csr, u: number) => m.indices.subarray(m.indptr[u], m.indptr[u + 1]);
+
+/**
+ * Fits `neural` over ALS with `alsParams` on h.train and scores it on h.test
+ * (each user's train row is their history: it is excluded from the ranker's
+ * candidates, as serving excludes what a user has seen).
+ */
+export function gateNeural(
+  d: Dataset,
+  h: Holdout,
+  alsParams: Record<string, unknown>,
+  alsMetrics: Record<string, number>,
+  shouldStop: () => boolean,
+): NeuralGate {
+  const params = { als: alsParams, seed: alsParams.seed };
+  const fitted = fitKind('neural', params, h.train, d, { shouldStop });
+  const score: UserScores = (u, out) => {
+    const itemIdx = row(h.train, u);
+    fitted.user(u, { itemIdx, weights: new Float64Array(itemIdx.length).fill(1) }).scoreAll(out);
+  };
+  const metrics = rankingMetrics(h, score, 10);
+  const sh = holdoutScoreHits(h.train, h.test, score, 10);
+  const als = alsMetrics.ndcg10 ?? 0;
+  const use = metrics.ndcg10 >= als + RANKER_MARGIN;
+  return {
+    use,
+    params: { ...fitted.params },
+    metrics,
+    calibration: fitCalibration(sh.scores, sh.hits),
+    log: {
+      alsNdcg10: round(als),
+      neuralNdcg10: round(metrics.ndcg10),
+      margin: RANKER_MARGIN,
+      served: use ? 'als+neural' : 'als',
+    },
+  };
+}
+
+const round = (x: number) => Math.round(x * 1e4) / 1e4;
