@@ -3,6 +3,7 @@
 
   npx tsx bench/quality-auto.ts --write-split /tmp/ml100k-item.tsv --split item
   python3 bench/ease-peer.py /tmp/ml100k-item.tsv [--lambda 250]
+  OPENBLAS_NUM_THREADS=1 python3 bench/ease-peer.py --speed 1000,2000,3000   inverse speed, as bench/ease-speed.ts
 
 The split file (user, item, rating, 0=train/1=test per line, dense indices)
 comes from the TypeScript bench, so both sides see identical rows. Metrics
@@ -15,8 +16,37 @@ import time
 import numpy as np
 
 
+def gram_like(n: int) -> np.ndarray:
+    """A Gram-like SPD matrix of bench/ease-speed.ts's shape (n/4 binary rows at 5% density, + n on the diagonal).
+    Its random stream is numpy's, not Attune's: same size and structure, not the same entries."""
+    rng = np.random.default_rng(n)
+    x = (rng.random((max(4, n >> 2), n)) < 0.05).astype(np.float64)
+    g = x.T @ x
+    g[np.diag_indices(n)] += n
+    return g
+
+
+def speed(sizes: list[int]) -> None:
+    import scipy.linalg as sl
+
+    for n in sizes:
+        g = gram_like(n)
+        out = []
+        for name, inv in (
+            ("np.linalg.inv (LU)", np.linalg.inv),
+            ("Cholesky (LAPACK dpotrf + dpotri)", lambda a: sl.lapack.dpotri(sl.lapack.dpotrf(a, lower=True)[0], lower=True)[0]),
+        ):
+            c0 = time.process_time()
+            w0 = time.perf_counter()
+            inv(g)
+            out.append(f"{name} {time.process_time() - c0:.2f} s CPU ({time.perf_counter() - w0:.2f} s wall)")
+        print(f"n={n}: " + " | ".join(out))
+
+
 def main() -> None:
     args = sys.argv[1:]
+    if "--speed" in args:
+        return speed([int(v) for v in args[args.index("--speed") + 1].split(",")])
     lam = 250.0
     if "--lambda" in args:
         lam = float(args[args.index("--lambda") + 1])

@@ -39,7 +39,7 @@ for (const n of sizes) {
     ws.a.set(g);
     const c0 = cpu();
     const w0 = performance.now();
-    if (!invertSpdInPlace(ws.a, n, ws.dot4)) throw new Error('not SPD');
+    if (!invertSpdInPlace(ws.a, n, ws.kernels)) throw new Error('not SPD');
     const s = cpu() - c0;
     const w = (performance.now() - w0) / 1000;
     let diff = 0;

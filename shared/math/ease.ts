@@ -133,7 +133,7 @@ export function trainEase(
   const a = itemGram(ui, p.binary, ws.a);
   for (let i = 0; i < n; i++) a[i * n + i] += p.lambda + (drop / (1 - drop)) * a[i * n + i];
   // XᵀX + λI with λ > 0 is SPD; failure means non-finite input
-  if (!invertSpdInPlace(a, n, ws.dot4))
+  if (!invertSpdInPlace(a, n, ws.kernels))
     throw new Error('EASE: Gram matrix + λI is not positive definite (non-finite data?)');
   const w = new Float32Array(n * n);
   for (let i = 0; i < n; i++) {

@@ -52,6 +52,73 @@ function prefixDot(a: Float64Array, n: number, i: number, j: number): number {
   return s0 + s1 + s2 + s3;
 }
 
+/** out[m] = x0·y_m and out[4 + m] = x1·y_m over k ∈ [k0, k1): two rows against four, each load used twice. */
+export type Dot2x4 = (
+  a: Float64Array,
+  x0: number,
+  x1: number,
+  y0: number,
+  y1: number,
+  y2: number,
+  y3: number,
+  k0: number,
+  k1: number,
+  out: Float64Array,
+) => void;
+
+/** The inner kernels the phases call (JS by default; shared/math/wasm/ease-kernels.ts has WebAssembly ones). */
+export interface SpdKernels {
+  dot4: Dot4;
+  dot2x4: Dot2x4;
+}
+
+/** The JS {@link Dot2x4}. */
+export function jsDot2x4(
+  a: Float64Array,
+  x0: number,
+  x1: number,
+  y0: number,
+  y1: number,
+  y2: number,
+  y3: number,
+  k0: number,
+  k1: number,
+  out: Float64Array,
+): void {
+  let p0 = 0;
+  let p1 = 0;
+  let p2 = 0;
+  let p3 = 0;
+  let q0 = 0;
+  let q1 = 0;
+  let q2 = 0;
+  let q3 = 0;
+  for (let k = k0; k < k1; k++) {
+    const u = a[x0 + k];
+    const v = a[x1 + k];
+    const w0 = a[y0 + k];
+    const w1 = a[y1 + k];
+    const w2 = a[y2 + k];
+    const w3 = a[y3 + k];
+    p0 += u * w0;
+    p1 += u * w1;
+    p2 += u * w2;
+    p3 += u * w3;
+    q0 += v * w0;
+    q1 += v * w1;
+    q2 += v * w2;
+    q3 += v * w3;
+  }
+  out[0] = p0;
+  out[1] = p1;
+  out[2] = p2;
+  out[3] = p3;
+  out[4] = q0;
+  out[5] = q1;
+  out[6] = q2;
+  out[7] = q3;
+}
+
 /** The JS {@link Dot4}: each element of row x is loaded once for four products. */
 export function jsDot4(
   a: Float64Array,
@@ -81,12 +148,33 @@ export function jsDot4(
   out[3] = s3;
 }
 
+export const JS_KERNELS: SpdKernels = { dot4: jsDot4, dot2x4: jsDot2x4 };
+
 /**
  * Left-looking blocked Cholesky: for a block of columns [j0, j1), first the block's
  * own rows, then every row below against the block's rows (which stay in cache).
  * @returns false when a pivot is not positive
  */
-function cholesky(a: Float64Array, n: number, d: Float64Array, dot4: Dot4): boolean {
+/** L[i][j + m] for m < 4 from the prefix sums s[at + m] (k < j0) plus the in-block tail k ∈ [j0, j + m). */
+function finishFactorGroup(
+  a: Float64Array,
+  n: number,
+  d: Float64Array,
+  io: number,
+  j: number,
+  j0: number,
+  s: Float64Array,
+  at: number,
+): void {
+  for (let m = 0; m < 4; m++) {
+    const jo = (j + m) * n;
+    let t = s[at + m];
+    for (let q = j0; q < j + m; q++) t += a[io + q] * a[jo + q];
+    a[io + j + m] = (a[io + j + m] - t) / d[j + m];
+  }
+}
+
+function cholesky(a: Float64Array, n: number, d: Float64Array, k: SpdKernels): boolean {
   for (let j0 = 0; j0 < n; j0 += BLOCK) {
     const j1 = Math.min(n, j0 + BLOCK);
     // the diagonal block, column by column
@@ -98,20 +186,28 @@ function cholesky(a: Float64Array, n: number, d: Float64Array, dot4: Dot4): bool
       if (!(s > 0)) return false;
       d[j] = Math.sqrt(s);
     }
-    // every later row against the block: L[i][j] = (A[i][j] − Σ_{k<j} L[i][k]·L[j][k]) / L[j][j]
-    // the shared prefix k < j0 four block rows at a time, then the in-block tail in order
-    const s = new Float64Array(4);
-    for (let i = j1; i < n; i++) {
+    // every later row against the block: L[i][j] = (A[i][j] − Σ_{k<j} L[i][k]·L[j][k]) / L[j][j].
+    // The shared prefix k < j0 (independent of the block's own columns) for two rows and four block rows at
+    // a time, then each row's in-block tail in order.
+    const s = new Float64Array(8);
+    let i = j1;
+    for (; i + 1 < n; i += 2) {
       const io = i * n;
       let j = j0;
       for (; j + 4 <= j1; j += 4) {
-        dot4(a, io, j * n, (j + 1) * n, (j + 2) * n, (j + 3) * n, 0, j0, s);
-        for (let m = 0; m < 4; m++) {
-          const jo = (j + m) * n;
-          let t = s[m];
-          for (let k = j0; k < j + m; k++) t += a[io + k] * a[jo + k];
-          a[io + j + m] = (a[io + j + m] - t) / d[j + m];
-        }
+        k.dot2x4(a, io, io + n, j * n, (j + 1) * n, (j + 2) * n, (j + 3) * n, 0, j0, s);
+        finishFactorGroup(a, n, d, io, j, j0, s, 0);
+        finishFactorGroup(a, n, d, io + n, j, j0, s, 4);
+      }
+      for (let jj = j; jj < j1; jj++) a[io + jj] = (a[io + jj] - prefixDot(a, n, i, jj)) / d[jj];
+      for (let jj = j; jj < j1; jj++) a[io + n + jj] = (a[io + n + jj] - prefixDot(a, n, i + 1, jj)) / d[jj];
+    }
+    for (; i < n; i++) {
+      const io = i * n;
+      let j = j0;
+      for (; j + 4 <= j1; j += 4) {
+        k.dot4(a, io, j * n, (j + 1) * n, (j + 2) * n, (j + 3) * n, 0, j0, s);
+        finishFactorGroup(a, n, d, io, j, j0, s, 0);
       }
       for (; j < j1; j++) a[io + j] = (a[io + j] - prefixDot(a, n, i, j)) / d[j];
     }
@@ -120,81 +216,163 @@ function cholesky(a: Float64Array, n: number, d: Float64Array, dot4: Dot4): bool
 }
 
 /** Rows j ∈ [j0, j1) of U = L⁻ᵀ: U[j][i] = (δ_ij − Σ_{j≤k<i} L[i][k]·U[j][k]) / d[i], for i ≥ j. */
-function invertFactorRows(a: Float64Array, n: number, d: Float64Array, j0: number, j1: number, dot4: Dot4): void {
+function invertFactorRows(a: Float64Array, n: number, d: Float64Array, j0: number, j1: number, k: SpdKernels): void {
   for (let j = j0; j < j1; j++) {
     const jo = j * n;
     a[jo + j] = 1 / d[j];
   }
-  const s = new Float64Array(4);
-  for (let i = j0 + 1; i < n; i++) {
+  const s = new Float64Array(8);
+  let i = j0 + 1;
+  for (; i < n && i < j1; i++) factorInverseRow(a, n, d, j0, Math.min(j1, i), i, k.dot4, s);
+  // past the block every row sees all of it: rows i and i + 1 share k ∈ [j + 3, i); row i + 1 then
+  // adds k = i, the U[j + m][i] row i has just written
+  for (; i + 1 < n; i += 2) {
     const io = i * n;
-    const jEnd = Math.min(j1, i);
+    const io1 = io + n;
     let j = j0;
-    // four U rows share k ∈ [j + 3, i); each adds its own head k ∈ [j + m, j + 3)
-    for (; j + 4 <= jEnd; j += 4) {
-      const o = [j * n, (j + 1) * n, (j + 2) * n, (j + 3) * n];
-      dot4(a, io, o[0], o[1], o[2], o[3], j + 3, i, s);
+    for (; j + 4 <= j1; j += 4) {
+      const o0 = j * n;
+      k.dot2x4(a, io, io1, o0, o0 + n, o0 + 2 * n, o0 + 3 * n, j + 3, i, s);
       for (let m = 0; m < 4; m++) {
+        const om = o0 + m * n;
         let t = s[m];
-        for (let k = j + m; k < j + 3; k++) t += a[io + k] * a[o[m] + k];
-        a[o[m] + i] = -t / d[i];
+        for (let q = j + m; q < j + 3; q++) t += a[io + q] * a[om + q];
+        a[om + i] = -t / d[i];
+      }
+      for (let m = 0; m < 4; m++) {
+        const om = o0 + m * n;
+        let t = s[4 + m] + a[io1 + i] * a[om + i];
+        for (let q = j + m; q < j + 3; q++) t += a[io1 + q] * a[om + q];
+        a[om + i + 1] = -t / d[i + 1];
       }
     }
-    for (; j < jEnd; j++) {
-      const jo = j * n;
-      let s0 = 0;
-      let s1 = 0;
-      let k = j;
-      for (; k + 2 <= i; k += 2) {
-        s0 += a[io + k] * a[jo + k];
-        s1 += a[io + k + 1] * a[jo + k + 1];
-      }
-      if (k < i) s0 += a[io + k] * a[jo + k];
-      a[jo + i] = -(s0 + s1) / d[i];
+    factorInverseTail(a, n, d, j, j1, i);
+    factorInverseTail(a, n, d, j, j1, i + 1);
+  }
+  if (i < n) factorInverseRow(a, n, d, j0, j1, i, k.dot4, s);
+}
+
+/** Row i's entries U[j][i] for j ∈ [j0, jEnd): four U rows share k ∈ [j + 3, i), each adds its head [j + m, j + 3). */
+function factorInverseRow(
+  a: Float64Array,
+  n: number,
+  d: Float64Array,
+  j0: number,
+  jEnd: number,
+  i: number,
+  dot4: Dot4,
+  s: Float64Array,
+): void {
+  const io = i * n;
+  let j = j0;
+  for (; j + 4 <= jEnd; j += 4) {
+    const o0 = j * n;
+    dot4(a, io, o0, o0 + n, o0 + 2 * n, o0 + 3 * n, j + 3, i, s);
+    for (let m = 0; m < 4; m++) {
+      const om = o0 + m * n;
+      let t = s[m];
+      for (let q = j + m; q < j + 3; q++) t += a[io + q] * a[om + q];
+      a[om + i] = -t / d[i];
     }
+  }
+  factorInverseTail(a, n, d, j, jEnd, i);
+}
+
+/** U[j][i] one j at a time, for the < 4 rows of a block that do not fill a group. */
+function factorInverseTail(a: Float64Array, n: number, d: Float64Array, jFrom: number, jEnd: number, i: number): void {
+  const io = i * n;
+  for (let j = jFrom; j < jEnd; j++) {
+    const jo = j * n;
+    let s0 = 0;
+    let s1 = 0;
+    let q = j;
+    for (; q + 2 <= i; q += 2) {
+      s0 += a[io + q] * a[jo + q];
+      s1 += a[io + q + 1] * a[jo + q + 1];
+    }
+    if (q < i) s0 += a[io + q] * a[jo + q];
+    a[jo + i] = -(s0 + s1) / d[i];
   }
 }
 
 /** Rows a ∈ [a0, a1) of P = UᵀU over U, in place (see the file comment for why this is safe). */
-function productRows(a: Float64Array, n: number, a0: number, a1: number, dot4: Dot4): void {
+function productRows(a: Float64Array, n: number, a0: number, a1: number, k: SpdKernels): void {
   const vals = new Float64Array(a1 - a0);
-  const s = new Float64Array(4);
-  for (let b = a0; b < n; b++) {
+  const next = new Float64Array(a1 - a0);
+  const s = new Float64Array(8);
+  let b = a0;
+  for (; b < n && b < a1; b++) productStep(a, n, a0, a1, b, k.dot4, s, vals);
+  // past the block every row r < a1 ≤ b takes part: steps b and b + 1 share k ∈ [b + 1, n), step b adds
+  // k = b. Step b writes column b, which step b + 1 never reads.
+  for (; b + 1 < n; b += 2) {
     const bo = b * n;
     let r = a0;
-    // rows r ≤ b all sum over k ∈ [b, n): four at a time against row b
-    for (; r + 4 <= a1 && r + 3 <= b; r += 4) {
-      dot4(a, bo, r * n, (r + 1) * n, (r + 2) * n, (r + 3) * n, b, n, s);
-      for (let m = 0; m < 4; m++) vals[r + m - a0] = s[m];
-    }
-    for (; r < a1 && r <= b; r++) {
+    for (; r + 4 <= a1; r += 4) {
       const ro = r * n;
-      let s0 = 0;
-      let s1 = 0;
-      let k = b;
-      for (; k + 2 <= n; k += 2) {
-        s0 += a[ro + k] * a[bo + k];
-        s1 += a[ro + k + 1] * a[bo + k + 1];
+      k.dot2x4(a, bo, bo + n, ro, ro + n, ro + 2 * n, ro + 3 * n, b + 1, n, s);
+      for (let m = 0; m < 4; m++) {
+        vals[r + m - a0] = s[m] + a[bo + b] * a[ro + m * n + b];
+        next[r + m - a0] = s[4 + m];
       }
-      if (k < n) s0 += a[ro + k] * a[bo + k];
-      vals[r - a0] = s0 + s1;
     }
-    // write after all reads of this step: P[r][b] overwrites U[r][b], which row b ≥ r still needed above
-    for (let r = a0; r < a1 && r <= b; r++) a[r * n + b] = vals[r - a0];
+    for (; r < a1; r++) {
+      vals[r - a0] = rowDot(a, r * n, bo, b, n);
+      next[r - a0] = rowDot(a, r * n, bo + n, b + 1, n);
+    }
+    for (let r = a0; r < a1; r++) {
+      a[r * n + b] = vals[r - a0];
+      a[r * n + b + 1] = next[r - a0];
+    }
   }
+  if (b < n) productStep(a, n, a0, a1, b, k.dot4, s, vals);
+}
+
+/** Σ_{k∈[from, n)} a[x+k]·a[y+k], two accumulators. */
+function rowDot(a: Float64Array, x: number, y: number, from: number, n: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let q = from;
+  for (; q + 2 <= n; q += 2) {
+    s0 += a[x + q] * a[y + q];
+    s1 += a[x + q + 1] * a[y + q + 1];
+  }
+  if (q < n) s0 += a[x + q] * a[y + q];
+  return s0 + s1;
+}
+
+/** One step b: P[r][b] for the block's rows r ≤ b, summing over k ∈ [b, n), four rows at a time. */
+function productStep(
+  a: Float64Array,
+  n: number,
+  a0: number,
+  a1: number,
+  b: number,
+  dot4: Dot4,
+  s: Float64Array,
+  vals: Float64Array,
+): void {
+  const bo = b * n;
+  let r = a0;
+  for (; r + 4 <= a1 && r + 3 <= b; r += 4) {
+    dot4(a, bo, r * n, (r + 1) * n, (r + 2) * n, (r + 3) * n, b, n, s);
+    for (let m = 0; m < 4; m++) vals[r + m - a0] = s[m];
+  }
+  for (; r < a1 && r <= b; r++) vals[r - a0] = rowDot(a, r * n, bo, b, n);
+  // write after all reads of this step: P[r][b] overwrites U[r][b], which row b ≥ r still needed above
+  for (let r = a0; r < a1 && r <= b; r++) a[r * n + b] = vals[r - a0];
 }
 
 /**
  * Replaces the SPD matrix `a` (n×n, row-major, both triangles) by its inverse;
- * `dot4` is the inner kernel (a WebAssembly one needs `a` in its memory).
+ * `kernels` are the inner loops (WebAssembly ones need `a` in their memory).
  * @returns false when `a` is not numerically positive definite (then `a` is garbage)
  */
-export function invertSpdInPlace(a: Float64Array, n: number, dot4: Dot4 = jsDot4): boolean {
+export function invertSpdInPlace(a: Float64Array, n: number, kernels: SpdKernels = JS_KERNELS): boolean {
   if (a.length < n * n) throw new RangeError('invertSpdInPlace: buffer smaller than n×n');
   const d = new Float64Array(n);
-  if (!cholesky(a, n, d, dot4)) return false;
-  for (let j0 = 0; j0 < n; j0 += BLOCK) invertFactorRows(a, n, d, j0, Math.min(n, j0 + BLOCK), dot4);
-  for (let r0 = 0; r0 < n; r0 += BLOCK) productRows(a, n, r0, Math.min(n, r0 + BLOCK), dot4);
+  if (!cholesky(a, n, d, kernels)) return false;
+  for (let j0 = 0; j0 < n; j0 += BLOCK) invertFactorRows(a, n, d, j0, Math.min(n, j0 + BLOCK), kernels);
+  for (let r0 = 0; r0 < n; r0 += BLOCK) productRows(a, n, r0, Math.min(n, r0 + BLOCK), kernels);
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) a[i * n + j] = a[j * n + i];
   return true;
 }

@@ -53,12 +53,12 @@ describe('SPD inverse (blocked Cholesky)', () => {
   });
 
   it('the WebAssembly kernel inverts in its own memory like the JS one (sizes around block and step edges)', () => {
-    for (const n of [1, 3, 4, 5, 8, 31, 32, 33, 67, 130]) {
+    for (const n of [1, 3, 4, 5, 8, 31, 32, 33, 34, 35, 67, 130]) {
       const a = spd(n, 100 + n);
       const ws = spdWorkspace(n);
       expect(ws.kernel).toBe('wasm');
       ws.a.set(a);
-      expect(invertSpdInPlace(ws.a, n, ws.dot4)).toBe(true);
+      expect(invertSpdInPlace(ws.a, n, ws.kernels)).toBe(true);
       const js = Float64Array.from(a);
       expect(invertSpdInPlace(js, n)).toBe(true);
       let err = 0;
@@ -69,7 +69,7 @@ describe('SPD inverse (blocked Cholesky)', () => {
     }
     // the kernel reads its own memory: handing it another buffer is a bug, not a silent wrong answer
     const ws = spdWorkspace(4);
-    expect(() => invertSpdInPlace(spd(4, 1), 4, ws.dot4)).toThrow(/own buffer/);
+    expect(() => invertSpdInPlace(spd(4, 1), 4, ws.kernels)).toThrow(/own buffer/);
     expect(spdWorkspace(4, 'js').kernel).toBe('js');
   });
 
