@@ -63,6 +63,12 @@ export interface ExposureReport {
   groups?: GroupExposure[];
 }
 
+/** The manifest's `exposure` block (shared/training/exposure.ts fills it). */
+export interface ModelExposure extends ExposureReport {
+  /** What the groups are ("category" from the catalog), when there are groups. */
+  groupedBy?: 'category';
+}
+
 export interface ExposureInput {
   /** The lists, each of item indices (length ≤ k). */
   lists: Iterable<ArrayLike<number>>;

@@ -5,6 +5,7 @@
  */
 import type { Calibration } from '../math/calibration';
 import type { FoldInParams } from '../math/confidence';
+import type { ModelExposure } from '../math/exposure';
 import type { UserHistorySource } from './user-histories';
 
 // parameter types live with the math that uses them; the model format re-exports them
@@ -42,6 +43,8 @@ export interface ModelManifest {
   erasureWatermark?: number;
   /** Why the job published this model (e.g. "popularity-only: 3 users"). */
   note?: string;
+  /** What the model does to exposure in its users' top-10 (shared/training/exposure.ts). */
+  exposure?: ModelExposure;
   /** Every binary file of the version, by name. */
   files: Record<string, FileEntry>;
 }

@@ -13,6 +13,7 @@ import { kindSpec, tuneKind } from '../model/kinds';
 import type { Model, ModelKind } from '../model/types';
 import { pairsToCsr, type Dataset } from './dataset';
 import { evaluateFitted, makeHoldout, type SplitKind } from './evaluate';
+import { modelExposure } from './exposure';
 import { UNCALIBRATED, fitKind, toModel } from './fit';
 import { gateNeural, hasItemMetadata } from './neural-gate';
 import { type AutoChoice, chooseKind } from './select-model';
@@ -231,6 +232,11 @@ export function trainPipeline(d: Dataset, opts: TrainOptions): TrainResult {
     popularityHalfLifeDays: opts.popularityHalfLifeDays ?? 14,
   });
   stage('fit', s);
+  // what the published model does to exposure (./exposure.ts); skipped once the clock has run out
+  const sx = performance.now();
+  const exposure = modelExposure(rec, d, all, { shouldStop: pastSafety });
+  if (exposure) model.manifest.exposure = exposure;
+  stage('exposure', sx);
   timings.total = Math.round(elapsed());
   return {
     model,

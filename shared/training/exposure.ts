@@ -1,0 +1,77 @@
+/**
+ * The manifest's `exposure` block: what the published model does to exposure
+ * when it answers its users. Each user's top-k of the items they have not
+ * seen (serving's answer before request filters and re-ranking) is collected,
+ * then shared/math/exposure.ts measures Gini, coverage, the long-tail share and,
+ * when the run has the catalog's categories, each category's share of slots
+ * against its share of interactions.
+ *
+ * The published model is measured rather than the holdout's: the holdout model
+ * may not be the one served (the neural gate can swap it), and exposure is not
+ * an accuracy number that memorised pairs would flatter.
+ */
+import type { Csr } from '../math/csr';
+import { type ModelExposure, exposureReport, round4 } from '../math/exposure';
+import { TopK } from '../math/topk';
+import type { FittedModel } from '../model/kinds';
+import type { Dataset } from './dataset';
+
+export type { ModelExposure };
+
+/** At most this many users are measured (evenly spaced by index): enough for stable shares, bounded cost. */
+export const EXPOSURE_MAX_USERS = 5000;
+
+/**
+ * Exposure of `fitted` (trained on `ui`, users × items of `d`) in everyone's top-k.
+ * `shouldStop` is polled between users: a cut-short measurement is not reported (null).
+ */
+export function modelExposure(
+  fitted: FittedModel,
+  d: Pick<Dataset, 'itemIds' | 'side'>,
+  ui: Csr,
+  opts: { k?: number; maxUsers?: number; shouldStop?: () => boolean } = {},
+): ModelExposure | null {
+  const k = opts.k ?? 10;
+  const items = ui.cols;
+  const interactions = new Float64Array(items);
+  for (let q = 0; q < ui.indptr[ui.rows]; q++) interactions[ui.indices[q]]++;
+  const active: number[] = [];
+  for (let u = 0; u < ui.rows; u++) if (ui.indptr[u + 1] > ui.indptr[u]) active.push(u);
+  const step = Math.max(1, active.length / (opts.maxUsers ?? EXPOSURE_MAX_USERS));
+  const scores = new Float32Array(items);
+  const heap = new TopK(k);
+  const idx = new Int32Array(k);
+  const val = new Float32Array(k);
+  const lists: Int32Array[] = [];
+  for (let t = 0; t < active.length; t += step) {
+    if (opts.shouldStop?.()) return null;
+    const u = active[Math.floor(t)];
+    fitted.user(u).scoreAll(scores);
+    for (let q = ui.indptr[u]; q < ui.indptr[u + 1]; q++) scores[ui.indices[q]] = -Infinity;
+    heap.reset(k);
+    for (let i = 0; i < items; i++) if (scores[i] > -Infinity) heap.push(i, scores[i]);
+    lists.push(idx.slice(0, heap.drain(idx, val)));
+  }
+  const groups = categoryIndex(d);
+  const r = exposureReport({ lists, k, items, interactions, ...(groups ? { groupsOf: (i) => groups[i] } : {}) });
+  return {
+    users: r.users,
+    k: r.k,
+    gini: round4(r.gini),
+    coverage: round4(r.coverage),
+    longTail: round4(r.longTail),
+    longTailInteractions: round4(r.longTailInteractions),
+    ...(r.groups ? { groupedBy: 'category' as const, groups: r.groups } : {}),
+  };
+}
+
+/** Categories per item index from the run's catalog metadata (Dataset.side.items); null without any. */
+function categoryIndex(d: Pick<Dataset, 'itemIds' | 'side'>): (readonly string[])[] | null {
+  const meta = d.side?.items;
+  if (!Array.isArray(meta) || meta.length === 0) return null;
+  const byId = new Map<string, readonly string[]>();
+  for (const m of meta as { itemId?: unknown; categories?: unknown }[])
+    if (typeof m.itemId === 'string' && Array.isArray(m.categories)) byId.set(m.itemId, m.categories as string[]);
+  if (byId.size === 0) return null;
+  return d.itemIds.map((id) => byId.get(id) ?? []);
+}
