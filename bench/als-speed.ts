@@ -94,15 +94,26 @@ function fitTarget(m: Csr): void {
   console.log(JSON.stringify({ name: 'fit-1m', ...shape, unobservedWeight: p.unobservedWeight }));
   for (const threads of threadList) {
     let best = Infinity;
+    let cpu = Infinity;
     let model: AlsModel | undefined;
     for (let run = 0; run < runs; run++) {
+      const c0 = process.cpuUsage();
       const t0 = performance.now();
       model = trainAls(m, p, { threads });
       best = Math.min(best, (performance.now() - t0) / 1000);
+      const c = process.cpuUsage(c0);
+      cpu = Math.min(cpu, (c.user + c.system) / 1e6);
     }
     const loss = +observedLoss(m, model!, p.unobservedWeight).toFixed(2);
     console.log(
-      JSON.stringify({ impl: 'attune', threads, fitSeconds: +best.toFixed(3), observedLoss: loss, load: load() }),
+      JSON.stringify({
+        impl: 'attune',
+        threads,
+        fitSeconds: +best.toFixed(3),
+        cpuSeconds: +cpu.toFixed(3),
+        observedLoss: loss,
+        load: load(),
+      }),
     );
   }
   const dir = mkdtempSync(join(tmpdir(), 'als-speed-'));

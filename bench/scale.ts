@@ -153,11 +153,14 @@ function dataset(m: Csr): Record<string, number> {
 }
 const load = () => +loadavg()[0].toFixed(2);
 
-function fit(m: Csr, threads: number, its: number): { seconds: number; model: AlsModel } {
+/** Wall and CPU seconds (all threads of the process: on a loaded machine the CPU time is the steadier figure). */
+function fit(m: Csr, threads: number, its: number): { seconds: number; cpu: number; model: AlsModel } {
   const p = { ...alsDefaultsFor({ rows: m.rows, cols: m.cols, nnz: m.indices.length }), factors: F, iterations: its };
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const model = trainAls(m, p, { threads });
-  return { seconds: (performance.now() - t0) / 1000, model };
+  const c = process.cpuUsage(c0);
+  return { seconds: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6, model };
 }
 
 /** Writes the artifact's binary files, then times reading and hashing them back, as loadModel does. */
@@ -201,10 +204,13 @@ for (const size of [...sizes].sort((a, b) => a - b)) {
   let last: AlsModel | undefined;
   for (const threads of threadList) {
     // the first call also compiles the kernels and starts the workers: best of two
-    const setup = Math.min(fit(m, threads, 0).seconds, fit(m, threads, 0).seconds);
+    const s1 = fit(m, threads, 0);
+    const s2 = fit(m, threads, 0);
+    const setup = Math.min(s1.seconds, s2.seconds);
     const run = fit(m, threads, iterations);
     last = run.model;
     const perIteration = (run.seconds - setup) / iterations;
+    const cpuPerIteration = (run.cpu - Math.min(s1.cpu, s2.cpu)) / iterations;
     const predicted = predictSeconds(nnz, rows, threads);
     console.log(
       JSON.stringify({
@@ -212,6 +218,8 @@ for (const size of [...sizes].sort((a, b) => a - b)) {
         threads,
         setupSeconds: +setup.toFixed(2),
         secondsPerIteration: +perIteration.toFixed(3),
+        cpuSecondsPerIteration: +cpuPerIteration.toFixed(3),
+        predictedCpuSecondsPerIteration: +(iterationMadds(nnz, rows) / MODEL.maddsPerSecondPerThread).toFixed(3),
         predictedSecondsPerIteration: +predicted.toFixed(3),
         fit15Seconds: +(setup + 15 * perIteration).toFixed(1),
         predictedFit15Seconds: +(15 * predicted).toFixed(1),
