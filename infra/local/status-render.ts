@@ -4,6 +4,8 @@
  * same HTML from /status/panels. Charts are plain SVG with tooltips (data-tip,
  * shown by the page script, and <title> for screen readers).
  */
+import type { ModelExposure } from '../../shared/math/exposure';
+import { exposureCard } from './status-exposure';
 import type { MapPoint } from './status-map';
 
 export interface RunRow {
@@ -30,6 +32,7 @@ export interface StatusView {
     factors: number;
     counts: { users: number; items: number; interactions: number };
     metrics?: Record<string, unknown>;
+    exposure?: ModelExposure;
   } | null;
   runs: RunRow[];
   popular: { itemId: string }[];
@@ -265,6 +268,7 @@ export function renderPanels(v: StatusView): string {
     <section class="card"><h2>Popular now</h2><div id="popular">${popularCard(v)}</div></section>
     <section class="card wide"><h2>Training runs — holdout nDCG@10</h2><div id="chart">${runsChart(v)}</div></section>
     <section class="card wide"><h2>Training runs</h2><div id="runs">${runsTable(v)}</div></section>
+    <section class="card wide"><h2>Exposure — what the served model's top-10 does to the catalog</h2><div id="exposure">${v.model ? exposureCard(v.model.exposure) : '<p class="muted">No model yet.</p>'}</div></section>
     <section class="card wide"><h2>Item map — the model's item factors on two principal axes</h2><div id="map">${itemMap(v)}</div></section>
   </div>`;
 }

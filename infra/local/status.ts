@@ -119,6 +119,7 @@ export async function statusSnapshot(): Promise<Omit<StatusView, 'now'> & { cata
             factors: manifest.factors,
             counts: manifest.counts,
             metrics: manifest.metrics,
+            ...(manifest.exposure ? { exposure: manifest.exposure } : {}),
           }
         : null,
       runs: rows,
