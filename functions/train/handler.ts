@@ -12,6 +12,7 @@ import { S3ModelStore } from '../../shared/storage/s3/model-store';
 import { runTrainingJob, type JobSummary } from '../../shared/training/job';
 import { metadataOf } from '../../shared/training/metadata';
 import { TRAIN_METRICS as M } from '../../shared/topology';
+import { onlineRefresher } from '../online/refresh';
 import { instrument, observedLogger, powertools } from '../observe';
 
 // Adapters live across warm invocations: one client pool, no per-run setup.
@@ -40,6 +41,10 @@ const jobLogger = {
   info: (message: string, extra: Record<string, unknown> = {}) => logger.info(message, extra),
   warn: (message: string, extra: Record<string, unknown> = {}) => logger.warn(message, extra),
 };
+
+// After each run the online metrics (attribution, A/B) catch up with the events received meanwhile.
+const doc = pt.tracer.captureAWSv3Client(dynamoDocumentClient());
+const refreshOnline = onlineRefresher(pt, config, doc, models, () => store.listErasures());
 
 export const handler = instrument(pt, async (event: unknown, context?: Context): Promise<JobSummary> => {
   pt.metrics.addMetric(M.runs, MetricUnit.Count, 1);
@@ -77,5 +82,7 @@ export const handler = instrument(pt, async (event: unknown, context?: Context):
     pt.metrics.addMetric(M.failures, MetricUnit.Count, 1);
     // Rethrow: the schedule's retry policy and DLQ must see the failure.
     throw err;
+  } finally {
+    await refreshOnline();
   }
 });

@@ -1,0 +1,48 @@
+/**
+ * The online job as the Train function runs it after each training run: reads
+ * the events received since the last run (received-time index), updates the
+ * online state beside latest.json and publishes what it added as EMF metrics.
+ * It never fails the training run: an error is logged and the next run retries
+ * from the same watermark.
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { AttuneConfig } from '../../shared/config';
+import { runOnlineJob } from '../../shared/online/job';
+import { metricPoints } from '../../shared/online/metrics';
+import { DynamoReceivedSource } from '../../shared/online/source';
+import { modelStoreState } from '../../shared/online/state-store';
+import type { ModelStore } from '../../shared/ports/model-store';
+import type { Doc } from '../../shared/storage/dynamodb/call';
+import type { Powertools } from '../observe';
+
+export function onlineRefresher(
+  pt: Powertools,
+  config: Pick<AttuneConfig, 'tableName' | 'modelPrefix'>,
+  doc: Doc,
+  models: ModelStore,
+  erased: () => Promise<{ userId: string }[]>,
+): () => Promise<void> {
+  const state = modelStoreState(models, config.modelPrefix);
+  const source = new DynamoReceivedSource(doc, config.tableName);
+  return async () => {
+    try {
+      const r = await runOnlineJob({
+        source,
+        state,
+        erasedUsers: async () => new Set((await erased()).map((e) => e.userId)),
+        log: (message, extra) => pt.logger.warn(message, extra ?? {}),
+      });
+      for (const p of metricPoints(r.delta)) {
+        const unit = p.name === 'OnlineRevenue' ? MetricUnit.NoUnit : MetricUnit.Count;
+        if (p.variant) pt.metrics.singleMetric().addDimension('variant', p.variant).addMetric(p.name, unit, p.value);
+        else pt.metrics.addMetric(p.name, unit, p.value);
+      }
+      pt.logger.info('online metrics updated', {
+        events: r.events,
+        countedUntil: new Date(r.state.watermark).toISOString(),
+      });
+    } catch (err) {
+      pt.logger.error('online metrics not updated (the next run retries)', { error: err });
+    }
+  };
+}
