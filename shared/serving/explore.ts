@@ -57,10 +57,12 @@ export function placeExploration<T>(warm: T[], picks: T[], k: number): T[] {
 export function categoryReason(set: ColdSet, scoreVector: (v: Float32Array) => number, rows: number[]) {
   let best: string | null = null;
   let top = 0;
+  // a token's share is U_u · W_t; measured from the zero vector's score, so a scorer's constant shift cancels
+  const zero = scoreVector(new Float32Array(set.f));
   for (const t of rows) {
     const c = categoryOfToken(set.ridge.vocabulary[t]);
     if (c === null) continue;
-    const s = scoreVector(set.ridge.tokenVector(t));
+    const s = scoreVector(set.ridge.tokenVector(t)) - zero;
     if (s > top) {
       top = s;
       best = c;

@@ -120,7 +120,7 @@ describe('new catalog items in serving', () => {
     const userId = 'u3';
     const c = data.userCluster[3];
     const r = await core.rank(userId, ['nope', `new-${(c + 1) % clusters}`, `i${c}`, `new-${c}`]);
-    expect(r.items.at(-1)).toEqual({ itemId: 'nope', score: null, probability: null });
+    expect(r.items.at(-1)).toMatchObject({ itemId: 'nope', score: null, probability: null });
     const mine = r.items.find((i) => i.itemId === `new-${c}`)!;
     const theirs = r.items.find((i) => i.itemId === `new-${(c + 1) % clusters}`)!;
     expect(mine.coldStart).toBe(true);
@@ -153,7 +153,9 @@ describe('new catalog items in serving', () => {
   it('a model trained without metadata serves only its own items', async () => {
     const core = serve(train(false));
     expect((await core.recommend('u0', { k: 10 })).items.some((i) => i.coldStart)).toBe(false);
-    expect((await core.rank('u0', ['new-0'])).items).toEqual([{ itemId: 'new-0', score: null, probability: null }]);
+    expect((await core.rank('u0', ['new-0'])).items).toMatchObject([
+      { itemId: 'new-0', score: null, probability: null },
+    ]);
     await expect(core.similar('new-0', 5)).rejects.toMatchObject({ status: 404 });
   });
 

@@ -1,0 +1,111 @@
+/**
+ * A new item end to end through the local API: the demo shop trained with its
+ * catalog (categories → the model's cold-item ridge), then `PUT /items/new-thing`
+ * — no interactions — shows up in a jazz fan's recommendations (an exploration
+ * slot), in rank and in similar items, each time with coldStart: true. One stack.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDemoDataset } from '../../infra/local/demo-data';
+import { seedDataset } from '../../infra/local/seed';
+import { startLocalStack, type LocalStack } from '../../infra/local/stack';
+
+const run = promisify(execFile);
+let stack: LocalStack;
+let home: string;
+
+async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(stack.api.url + path, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), 'attune-cold-'));
+  stack = await startLocalStack({
+    home,
+    port: 0,
+    env: { ATTUNE_MODEL_REFRESH_SECONDS: '0', POWERTOOLS_LOG_LEVEL: 'ERROR' },
+  });
+  await seedDataset(stack.aws.tableName, generateDemoDataset({ users: 150, items: 120, eventsPerUser: 20, seed: 3 }));
+  const { stdout } = await run(process.execPath, ['bin/attune.mjs', 'local', 'invoke', 'Train', '--home', home], {
+    env: { ...process.env, ATTUNE_TRAIN_BUDGET_SECONDS: '20' },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const summary = JSON.parse(stdout.slice(stdout.lastIndexOf('\n{') + 1));
+  if (summary.decision !== 'published') throw new Error(`training did not publish: ${summary.reason}`);
+}, 120_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(home, { recursive: true, force: true });
+});
+
+// "jazz" is theme 2 of the demo's 8: items 2, 10, 18, …
+const jazz = Array.from({ length: 15 }, (_, q) => `item-${2 + 8 * q}`);
+
+describe('a new catalog item through the local API', () => {
+  it('is recommended (exploration slot), ranked and listed in similar items, with coldStart: true', async () => {
+    const put = await api('PUT', '/items/new-thing', { title: 'New Jazz Record', categories: ['jazz'] });
+    expect(put.status).toBe(200);
+
+    const user = 'cold-e2e-fan';
+    const posted = await api('POST', '/events', {
+      events: jazz.slice(0, 3).map((itemId) => ({ userId: user, itemId, type: 'click' })),
+    });
+    expect(posted.body.accepted).toBe(3);
+
+    const recs = await api('GET', `/users/${user}/recommendations?k=10`);
+    expect(recs.status).toBe(200);
+    expect(recs.body.items).toHaveLength(10);
+    const fresh = recs.body.items.filter((i: any) => i.coldStart);
+    expect(fresh.map((i: any) => i.itemId)).toEqual(['new-thing']);
+    expect(recs.body.items[9]).toMatchObject({ itemId: 'new-thing', coldStart: true });
+    expect(recs.body.items[9].because).toEqual([{ category: 'jazz' }]);
+    const off = await api('GET', `/users/${user}/recommendations?k=10&explore=0`);
+    expect(off.body.items.some((i: any) => i.itemId === 'new-thing')).toBe(false);
+    const bad = await api('GET', `/users/${user}/recommendations?k=10&explore=maybe`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain('explore');
+
+    const ranked = await api('POST', `/users/${user}/rank`, { itemIds: ['item-1', 'new-thing', 'nope', jazz[5]] });
+    expect(ranked.status).toBe(200);
+    const mine = ranked.body.items.find((i: any) => i.itemId === 'new-thing');
+    expect(mine.coldStart).toBe(true);
+    expect(typeof mine.score).toBe('number');
+    expect(ranked.body.items.at(-1)).toMatchObject({ itemId: 'nope', score: null, probability: null });
+
+    const own = await api('GET', '/items/new-thing/similar?k=5');
+    expect(own.status).toBe(200);
+    expect(own.body.items.filter((i: any) => jazz.includes(i.itemId)).length).toBeGreaterThanOrEqual(3);
+    let listed = 0;
+    for (const id of jazz.slice(0, 8)) {
+      const s = await api('GET', `/items/${id}/similar?k=10`);
+      const hit = s.body.items.find((i: any) => i.itemId === 'new-thing');
+      if (hit) {
+        expect(hit.coldStart).toBe(true);
+        listed++;
+      }
+    }
+    expect(listed).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('stores a user’s attributes and erases them with the user', async () => {
+    const user = 'cold-e2e-profile';
+    const put = await api('PUT', `/users/${user}/attributes`, { ageBand: '25-34', country: 'DE', interests: ['jazz'] });
+    expect(put.status).toBe(200);
+    expect((await api('GET', `/users/${user}/attributes`)).body).toMatchObject({ country: 'DE', interests: ['jazz'] });
+    expect((await api('DELETE', `/users/${user}`)).status).toBe(202);
+    expect((await api('GET', `/users/${user}/attributes`)).status).toBe(404);
+    const again = await api('PUT', `/users/${user}/attributes`, { country: 'FR' });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('user_erased');
+  }, 30_000);
+});
