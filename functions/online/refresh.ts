@@ -23,12 +23,16 @@ export function onlineRefresher(
   erased: () => Promise<{ userId: string }[]>,
 ): () => Promise<void> {
   const state = modelStoreState(models, config.modelPrefix);
+  // Tests and demos may count the newest events at once; deployments keep the default.
+  const settle = Number(process.env.ATTUNE_ONLINE_SETTLE_SECONDS);
+  const settleMs = Number.isFinite(settle) && settle >= 0 ? settle * 1000 : undefined;
   const source = new DynamoReceivedSource(doc, config.tableName);
   return async () => {
     try {
       const r = await runOnlineJob({
         source,
         state,
+        settleMs,
         erasedUsers: async () => new Set((await erased()).map((e) => e.userId)),
         log: (message, extra) => pt.logger.warn(message, extra ?? {}),
       });

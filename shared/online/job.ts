@@ -4,14 +4,16 @@
  * received-time index), and saves the state. Run after each training run
  * (functions/train/handler.ts), so on AWS hourly and locally every few minutes.
  * Events of the last `settleMs` wait for the next run: a write in flight on
- * another instance may still land with a receive time just behind "now".
+ * another instance may still land with a receive time just behind "now"
+ * (ATTUNE_ONLINE_SETTLE_SECONDS overrides it, for tests and demos).
  */
 import type { Delta, OnlineState } from './aggregate';
 import { emptyState, foldEvents, forgetUsers } from './aggregate';
 import type { ReceivedEventSource } from './source';
 import type { OnlineStateStore } from './state-store';
 
-export const SETTLE_MS = 10_000;
+/** Longer than Ingest's 29 s timeout: an event stamped at receipt has landed (or failed) by then. */
+export const SETTLE_MS = 30_000;
 /** How far back a first run (or one after a long pause) reads; older events are not counted. */
 export const MAX_LOOKBACK_MS = 7 * 86_400_000;
 

@@ -1,0 +1,141 @@
+/**
+ * Attribution end to end through the local API, one stack: an experiment is
+ * created, answers carry recommendationId, positions and a sticky variant; the
+ * app reports impressions, a click and a purchase; the Train process (`attune
+ * local invoke Train`, which runs the online job after training) counts them;
+ * GET /metrics/online shows them per model version and variant. Erasure removes
+ * the user's impressions and takes them out of the experiment.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateDemoDataset } from '../../infra/local/demo-data';
+import { seedDataset } from '../../infra/local/seed';
+import { startLocalStack, type LocalStack } from '../../infra/local/stack';
+
+const run = promisify(execFile);
+let stack: LocalStack;
+let home: string;
+
+async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(stack.api.url + path, {
+    method,
+    headers: body ? { 'content-type': 'application/json' } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+async function invokeTrain(): Promise<any> {
+  const { stdout } = await run(process.execPath, ['bin/attune.mjs', 'local', 'invoke', 'Train', '--home', home], {
+    // count what was just posted (deployments wait 30 s for writes in flight)
+    env: { ...process.env, ATTUNE_TRAIN_BUDGET_SECONDS: '5', ATTUNE_ONLINE_SETTLE_SECONDS: '0' },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return JSON.parse(stdout.slice(stdout.lastIndexOf('\n{') + 1));
+}
+
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), 'attune-online-'));
+  stack = await startLocalStack({
+    home,
+    port: 0,
+    env: { ATTUNE_MODEL_REFRESH_SECONDS: '0', POWERTOOLS_LOG_LEVEL: 'ERROR' },
+  });
+  await seedDataset(stack.aws.tableName, generateDemoDataset({ users: 60, items: 60, eventsPerUser: 12, seed: 5 }));
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('online metrics end to end', () => {
+  it('show → impression → click/purchase → GET /metrics/online, per model version and variant', async () => {
+    expect((await invokeTrain()).decision).toBe('published');
+    const experiment = {
+      variants: [
+        { name: 'control', share: 50 },
+        { name: 'diverse', share: 50, pipeline: { diversity: 0.5 } },
+      ],
+    };
+    expect((await api('PUT', '/experiments/e2e', experiment)).status).toBe(200);
+
+    const users = ['user-1', 'user-2', 'user-3', 'user-4', 'user-5', 'user-6'];
+    const shown: { userId: string; answer: any }[] = [];
+    for (const userId of users) {
+      const answer = (await api('GET', `/users/${userId}/recommendations?k=4`)).body;
+      expect(answer.recommendationId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-/);
+      expect(answer.variant).toMatch(/^e2e:(control|diverse)$/);
+      expect(answer.items.map((i: any) => i.position)).toEqual([1, 2, 3, 4]);
+      // sticky: asked again, the same variant and a new recommendationId
+      const again = (await api('GET', `/users/${userId}/recommendations?k=4`)).body;
+      expect(again.variant).toBe(answer.variant);
+      expect(again.recommendationId).not.toBe(answer.recommendationId);
+      shown.push({ userId, answer });
+    }
+    const variants = new Set(shown.map((s) => s.answer.variant));
+
+    const events: unknown[] = [];
+    for (const { userId, answer } of shown) {
+      for (const item of answer.items) {
+        events.push({
+          userId,
+          itemId: item.itemId,
+          type: 'impression',
+          recommendationId: answer.recommendationId,
+          position: item.position,
+          modelVersion: answer.modelVersion,
+          variant: answer.variant,
+        });
+      }
+    }
+    // user-1 and user-2 click their second item; user-1 buys it
+    const [a, b] = shown;
+    const click = (s: (typeof shown)[number]) => ({
+      userId: s.userId,
+      itemId: s.answer.items[1].itemId,
+      type: 'click',
+      recommendationId: s.answer.recommendationId,
+    });
+    events.push(click(a), click(b), { ...click(a), type: 'purchase', value: 25 });
+    // a click naming another user's answer is not theirs to claim
+    events.push({ ...click(a), userId: 'user-6' });
+    const posted = await api('POST', '/events', { events });
+    expect(posted.body).toEqual({ accepted: events.length, rejected: [] });
+
+    // the similar answer is attributed too
+    const similar = (await api('GET', '/items/item-3/similar?k=3')).body;
+    expect(similar.recommendationId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(similar.items.map((i: any) => i.position)).toEqual([1, 2, 3]);
+
+    await invokeTrain();
+    const report = await api('GET', '/metrics/online');
+    expect(report.status).toBe(200);
+    const r = report.body;
+    expect(r.totals).toMatchObject({
+      recommendations: 6,
+      impressions: 24,
+      clicks: 2,
+      conversions: 1,
+      purchases: 1,
+      revenue: 25,
+    });
+    expect(r.totals.ctr.rate).toBeCloseTo(2 / 24, 12);
+    expect(r.totals.ctrAt['1']).toBe(0);
+    expect(r.totals.ctrAt['3']).toBeCloseTo(2 / 18, 12);
+    expect(r.unattributed).toBe(1);
+    expect(r.byModelVersion.map((x: any) => x.modelVersion)).toEqual([shown[0].answer.modelVersion]);
+    expect(new Set(r.byVariant.map((x: any) => x.variant))).toEqual(variants);
+    expect(r.experiment.experimentId).toBe('e2e');
+    for (const c of r.experiment.comparisons) expect(c.decision).toBe('too small to decide');
+
+    // erasure: the user's impressions go like any event, and they are no longer in the experiment
+    expect((await api('DELETE', '/users/user-3')).body.deleted).toBeGreaterThanOrEqual(4);
+    expect((await api('GET', '/users/user-3/events')).body.events).toEqual([]);
+    expect((await api('GET', '/users/user-3/recommendations?k=4')).body.variant).toBeNull();
+  }, 240_000);
+});
