@@ -1,26 +1,29 @@
 /**
- * The EventBridge rule that starts training, with an encrypted dead-letter queue.
+ * The EventBridge rule that starts training (the training state machine), with
+ * an encrypted dead-letter queue.
  */
 import { Duration } from 'aws-cdk-lib';
 import { Validations } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 export interface TrainScheduleProps {
   /** `rate(...)` or `cron(...)`. */
   expression: string;
-  target: IFunction;
+  /** Started once per schedule event; the event is its input. */
+  target: IStateMachine;
   /** Seconds between runs; an undelivered event older than one period is dropped (the next one supersedes it). */
   periodSeconds: number;
-  /** Delivery retries of one event (EventBridge → Lambda). */
+  /** Delivery retries of one event (EventBridge → StartExecution). */
   retryAttempts: number;
 }
 
 /**
- * A scheduled rule → Lambda target with a retry policy. Events EventBridge
+ * A scheduled rule → state machine target with a retry policy (the target's
+ * role may start exactly that state machine). Events EventBridge
  * cannot deliver land in an SSE-SQS encrypted queue that refuses non-TLS
  * requests and keeps messages the maximum 14 days for inspection.
  */
@@ -48,7 +51,7 @@ export class TrainSchedule extends Construct {
       description: 'Starts Attune training',
       schedule: Schedule.expression(props.expression),
       targets: [
-        new LambdaFunction(props.target, {
+        new SfnStateMachine(props.target, {
           deadLetterQueue: this.deadLetterQueue,
           retryAttempts: props.retryAttempts,
           maxEventAge,

@@ -12,6 +12,7 @@
  * map — what ToleratedFailurePercentage 0 means on AWS.
  */
 import { StateMachine } from 'aws-local-stepfunctions';
+import { FUNCTIONS, TRAINING_WORKFLOW } from '../../shared/topology';
 import {
   STATE,
   TASK_FUNCTION,
@@ -21,6 +22,8 @@ import {
   type WorkflowFunction,
   type WorkflowOptions,
 } from '../../shared/workflow/definition';
+import { loadFunction } from './functions';
+import { localContext } from './http-event';
 
 // aws-local-stepfunctions 3.0 declares Node >= 22 and uses one Node 22 API, Promise.withResolvers (in its Task
 // state); everything else runs on Node 20, which this project supports. Defined only where it is missing.
@@ -81,6 +84,30 @@ export async function runWorkflowLocally(
     overrides: { taskResourceLocalHandlers, retryIntervalOverrides },
   });
   return execution.result;
+}
+
+/**
+ * The state machine over the topology's real handlers, in this process (what
+ * `attune local invoke Train` and `npm start` run): each Task gets a fresh
+ * Lambda-like context with its function's timeout. The environment must be set.
+ */
+export function runTrainingWorkflow(event: unknown, opts: LocalWorkflowOptions = {}): Promise<unknown> {
+  const handler = (role: WorkflowFunction): LocalHandler => {
+    const name = TRAINING_WORKFLOW.functions[role];
+    return async (e) => (await loadFunction(name))(e, localContext(name, FUNCTIONS[name].timeoutSeconds * 1000));
+  };
+  return runWorkflowLocally(
+    { single: handler('single'), control: handler('control'), shard: handler('shard') },
+    event,
+    {
+      ...opts,
+      workflow: {
+        maxConcurrency: TRAINING_WORKFLOW.maxConcurrency,
+        shardRetries: TRAINING_WORKFLOW.shardRetries,
+        ...opts.workflow,
+      },
+    },
+  );
 }
 
 export { STATE };

@@ -27,6 +27,8 @@ import {
   ROUTES,
   SERVICE_NAME,
   TRAIN_METRICS,
+  TRAINING_WORKFLOW,
+  WORKFLOW_PREFIX,
   environmentFor,
   type FunctionName,
   type RouteDef,
@@ -40,6 +42,7 @@ import { InteractionsTable } from '../constructs/interactions-table';
 import { ModelBucket } from '../constructs/model-bucket';
 import { TrainSchedule } from '../constructs/train-schedule';
 import { grantTrainingData } from '../constructs/training-data';
+import { TrainWorkflow } from '../constructs/train-workflow';
 import { readSettings, type AttuneSettings } from './settings';
 
 /** Repository root: entries in the topology are relative to it. */
@@ -69,6 +72,7 @@ export class AttuneStack extends Stack {
   readonly httpApi: AttuneHttpApi;
   readonly auth?: ApiAuth;
   readonly schedule: TrainSchedule;
+  readonly workflow: TrainWorkflow;
   readonly alarms: AttuneAlarms;
   readonly dashboard: AttuneDashboard;
   readonly deploymentGroups: Partial<Record<FunctionName, LambdaDeploymentGroup>> = {};
@@ -142,7 +146,7 @@ export class AttuneStack extends Stack {
         provisionedConcurrency: def.name === 'Recommend' ? s.recommendProvisionedConcurrency : 0,
       });
       fn.bindTable(this.table.table, def.access.table, def.access.indexes, def.access.tableWriteLeadingKeys);
-      fn.bindModelBucket(this.models.bucket, MODEL_PREFIX, def.access.bucket);
+      fn.bindModelBucket(this.models.bucket, def.access.bucketPrefix ?? MODEL_PREFIX, def.access.bucket);
       functions[def.name] = fn;
     }
     this.functions = functions;
@@ -193,9 +197,26 @@ export class AttuneStack extends Stack {
 
     // --- training schedule --------------------------------------------------
     const train = functions[SCHEDULED_FUNCTION];
+    // The schedule starts the training state machine; Train is its small-data path (shared/workflow).
+    const roles = TRAINING_WORKFLOW.functions;
+    this.workflow = new TrainWorkflow(this, 'TrainWorkflow', {
+      functions: {
+        single: functions[roles.single].alias,
+        control: functions[roles.control].alias,
+        shard: functions[roles.shard].alias,
+      },
+      controlRole: functions[roles.control].role,
+      bucket: this.models.bucket,
+      scratchPrefix: WORKFLOW_PREFIX,
+      scratchExpirationDays: 7,
+      options: { maxConcurrency: TRAINING_WORKFLOW.maxConcurrency, shardRetries: TRAINING_WORKFLOW.shardRetries },
+      timeout: Duration.hours(TRAINING_WORKFLOW.timeoutHours),
+      logRetention,
+      logRemovalPolicy: removalPolicy,
+    });
     this.schedule = new TrainSchedule(this, 'TrainSchedule', {
       expression: s.trainSchedule,
-      target: train.alias,
+      target: this.workflow.stateMachine,
       periodSeconds: s.trainPeriodSeconds,
       retryAttempts: 4,
     });
@@ -230,6 +251,7 @@ export class AttuneStack extends Stack {
       deadLetterQueue: this.schedule.deadLetterQueue,
       alarmEmail: s.alarmEmail,
     });
+    this.alarms.alarms.push(...this.workflow.addAlarms(this.alarms.topic));
     this.dashboard = new AttuneDashboard(this, 'Dashboard', {
       api: this.httpApi.api,
       functions: Object.fromEntries(Object.entries(functions).map(([name, f]) => [name, f.fn])),

@@ -82,11 +82,18 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions-IAM5[Resource::*] @ Ingest/Role',
       'AwsSolutions-IAM5[Resource::*] @ Recommend/Role',
       'AwsSolutions-IAM5[Resource::*] @ Train/Role',
+      'AwsSolutions-IAM5[Resource::*] @ TrainControl/Role',
+      'AwsSolutions-IAM5[Resource::*] @ TrainShard/Role',
+      'AwsSolutions-IAM5[Resource::*] @ TrainWorkflow/StateMachine/Role',
       'AwsSolutions-IAM5[Resource::<InteractionsTable4AB2A336.Arn>/export/*] @ Train/Access',
       'AwsSolutions-IAM5[Resource::<ModelsBucket970C6ADA.Arn>/exports/*] @ Train/Access',
       'AwsSolutions-IAM5[Resource::<ModelsBucket970C6ADA.Arn>/models/*] @ Recommend/Access',
       'AwsSolutions-IAM5[Resource::<ModelsBucket970C6ADA.Arn>/models/*] @ Train/Access',
+      'AwsSolutions-IAM5[Resource::<ModelsBucket970C6ADA.Arn>/models/*] @ TrainControl/Access',
       'AwsSolutions-IAM5[Resource::<ModelsBucket970C6ADA.Arn>/training/*] @ Train/Access',
+      'AwsSolutions-IAM5[Resource::<ModelsBucket970C6ADA.Arn>/workflow/*] @ TrainShard/Access',
+      'AwsSolutions-IAM5[Resource::<ModelsBucket970C6ADA.Arn>/workflow/*] @ TrainWorkflow/ControlScratchAccess',
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:Attune-prod-Training/*] @ TrainWorkflow/StateMachine/Role',
       'AwsSolutions-SQS3 @ TrainSchedule/DeadLetterQueue',
     ]);
   });

@@ -14,6 +14,7 @@ import { findRunningStack, localFunctionEnv, startLocalStack } from '../../local
 import { buildHttpEvent, localContext } from '../../local/http-event';
 import { buildScheduledEvent } from '../../local/schedule-event';
 import { loadFunction } from '../../local/functions';
+import { runTrainingWorkflow } from '../../local/train-workflow';
 import { issueToken, localSigningKey } from '../../local/jwt';
 import { statusRoutes } from '../../local/status';
 
@@ -63,6 +64,9 @@ async function invoke(argv: string[]): Promise<number> {
       event: { type: 'string', short: 'e' },
       home: { type: 'string' },
       auth: { type: 'string', default: 'none' },
+      // Train: the handler alone instead of the training state machine; or the state machine's large path
+      direct: { type: 'boolean', default: false },
+      distributed: { type: 'boolean', default: false },
     },
   });
   const fn = positionals[0] as FunctionName;
@@ -77,8 +81,12 @@ async function invoke(argv: string[]): Promise<number> {
         `${s.shared ? 'the running npm start' : 'embedded stores'} in ${home}`,
     );
     const started = performance.now();
-    const handler = await loadFunction(fn);
-    const result = await handler(event, localContext(fn, FUNCTIONS[fn].timeoutSeconds * 1000));
+    // The schedule starts the training state machine, so a local Train does too (infra/local/train-workflow.ts).
+    const workflow = fn === 'Train' && !values.direct;
+    if (workflow) console.error('running the training state machine (aws-local-stepfunctions)');
+    const result = workflow
+      ? await runTrainingWorkflow(values.distributed ? { ...(event as object), distributed: true } : event)
+      : await (await loadFunction(fn))(event, localContext(fn, FUNCTIONS[fn].timeoutSeconds * 1000));
     console.error(`${fn} finished in ${(performance.now() - started).toFixed(1)} ms`);
     console.log(JSON.stringify(result, null, 2));
     return 0;
@@ -174,6 +182,8 @@ export const command: CliCommand = {
       'the event to invoke with (events/ has one per route; - reads stdin)',
     ],
     ['  --auth none|jwt', 'none', 'none trusts the user in the path; jwt makes handlers check the claims'],
+    ['  --direct', 'off', 'Train: the handler alone, not the training state machine the schedule starts'],
+    ['  --distributed', 'off', "Train: the state machine's Distributed Map path whatever the data's size"],
     ['start-api', '', "serves the topology's routes over HTTP; no seeding, no training schedule (npm start does both)"],
     ['  --port N', '3000 or $PORT', 'port on 127.0.0.1'],
     ['  --auth none|jwt', 'none', 'jwt emulates the API Gateway JWT authorizer (401 without a valid token)'],

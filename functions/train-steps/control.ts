@@ -1,0 +1,36 @@
+/** TrainControl: the training state machine's control steps (shared/training/distributed does the work). */
+import type { Context } from 'aws-lambda';
+import { loadConfig } from '../../shared/config';
+import { dynamoDocumentClient, s3Client } from '../../shared/storage/aws/clients';
+import { DynamoTrainingStore } from '../../shared/storage/dynamodb/training';
+import { S3ModelStore } from '../../shared/storage/s3/model-store';
+import { controlStep } from '../../shared/training/distributed/dispatch';
+import type { StepDeps } from '../../shared/training/distributed/record';
+import { TRAINING_WORKFLOW, WORKFLOW_PREFIX } from '../../shared/topology';
+import { instrument, observedLogger, powertools } from '../observe';
+
+// Adapters live across warm invocations: one client pool, no per-step setup.
+const config = loadConfig();
+const pt = powertools();
+const logger = observedLogger(pt);
+const deps: StepDeps = {
+  store: new DynamoTrainingStore(pt.tracer.captureAWSv3Client(dynamoDocumentClient()), config.tableName),
+  models: new S3ModelStore(pt.tracer.captureAWSv3Client(s3Client()), config.bucketName),
+  prefix: config.modelPrefix,
+  scratch: WORKFLOW_PREFIX,
+  config: { ...config, shardInteractions: TRAINING_WORKFLOW.shardInteractions },
+  logger: {
+    info: (message, extra = {}) => logger.info(message, extra),
+    warn: (message, extra = {}) => logger.warn(message, extra),
+  },
+};
+
+export const handler = instrument(pt, async (event: Record<string, unknown>, _context?: Context) => {
+  try {
+    return await controlStep(deps, event);
+  } catch (err) {
+    logger.error('training step failed', { step: String(event.step), error: err });
+    // Rethrow: the state machine's Retry and Catch decide what happens next.
+    throw err;
+  }
+});
