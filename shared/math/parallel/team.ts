@@ -22,6 +22,7 @@ const ARGS = 8;
 const TABLES = 32;
 const CMD_ROWS = 1;
 const CMD_EXIT = 2;
+const CMD_GRAM = 3;
 const GEN = 2n ** 40n;
 const COUNT = 2n ** 20n;
 /** Chunks per half-step at most; the claim word holds counts below 2^20. */
@@ -42,7 +43,17 @@ export interface RowsTask {
   table: number;
 }
 
+/** Block Gramians: block k covers rows [k·block, (k+1)·block) from byte offset `y`, into slot k at `slots`. */
+export interface GramTask {
+  y: number;
+  /** Rows from `y` to the end of the side (the last block may be short). */
+  rows: number;
+  slots: number;
+  block: number;
+}
+
 type CgHalf = (...args: number[]) => void;
+type Gram4 = (y: number, groups: number, g: number) => void;
 
 const pool: Worker[] = [];
 
@@ -76,6 +87,8 @@ export class RowTeam {
     memory: object,
     readonly threads: number,
     private readonly cgHalf: CgHalf,
+    private readonly gram4: Gram4,
+    private readonly heap: ArrayBuffer,
     private readonly rb: number,
     private readonly scratch: number,
   ) {
@@ -100,9 +113,58 @@ export class RowTeam {
 
   /** Runs one half-step over every chunk of `task.table`; returns when all rows are solved. */
   run(task: RowsTask, chunks: number): void {
+    this.dispatch(
+      CMD_ROWS,
+      chunks,
+      () => this.rowArgs(task),
+      (k) => this.chunk(task, k),
+    );
+  }
+
+  /** Computes `blocks` block Gramians into their slots; returns when all are written. */
+  gram(task: GramTask, blocks: number): void {
+    const c = this.ctl;
+    const args = () => {
+      c[ARGS + 9] = this.rb;
+      c[ARGS + 12] = task.y;
+      c[ARGS + 13] = task.rows;
+      c[ARGS + 14] = task.slots;
+      c[ARGS + 15] = task.block;
+    };
+    const fp = this.rb / 4;
+    this.dispatch(CMD_GRAM, blocks, args, (k) => {
+      const slot = task.slots + k * fp * this.rb;
+      const rows = Math.min(task.block, task.rows - k * task.block);
+      new Float32Array(this.heap, slot, fp * fp).fill(0);
+      this.gram4(task.y + k * task.block * this.rb, rows >> 2, slot);
+    });
+  }
+
+  private dispatch(cmd: number, chunks: number, args: () => void, local: (k: number) => void): void {
     if (this.closed) throw new Error('RowTeam: closed');
     const c = this.ctl;
     const gen = ++this.gen;
+    args();
+    c[CMD] = cmd;
+    Atomics.store(c, DONE, 0);
+    Atomics.store(c, ERROR, 0);
+    Atomics.store(this.claim, 0, BigInt(gen) * GEN + BigInt(chunks) * COUNT);
+    Atomics.store(c, SIGNAL, gen);
+    Atomics.notify(c, SIGNAL);
+    for (;;) {
+      const v = Atomics.load(this.claim, 0);
+      const next = Number(v % COUNT);
+      if (next >= chunks) break;
+      if (Atomics.compareExchange(this.claim, 0, v, v + 1n) !== v) continue;
+      local(next);
+      Atomics.add(c, DONE, 1);
+    }
+    for (let d = Atomics.load(c, DONE); d < chunks; d = Atomics.load(c, DONE)) Atomics.wait(c, DONE, d);
+    if (Atomics.load(c, ERROR)) throw new Error('RowTeam: a worker failed');
+  }
+
+  private rowArgs(task: RowsTask): void {
+    const c = this.ctl;
     c[ARGS] = task.indptr;
     c[ARGS + 1] = task.indices;
     c[ARGS + 2] = task.conf;
@@ -115,22 +177,6 @@ export class RowTeam {
     c[ARGS + 9] = this.rb;
     c[ARGS + 10] = task.table;
     c[ARGS + 11] = this.scratch;
-    c[CMD] = CMD_ROWS;
-    Atomics.store(c, DONE, 0);
-    Atomics.store(c, ERROR, 0);
-    Atomics.store(this.claim, 0, BigInt(gen) * GEN + BigInt(chunks) * COUNT);
-    Atomics.store(c, SIGNAL, gen);
-    Atomics.notify(c, SIGNAL);
-    for (;;) {
-      const v = Atomics.load(this.claim, 0);
-      const next = Number(v % COUNT);
-      if (next >= chunks) break;
-      if (Atomics.compareExchange(this.claim, 0, v, v + 1n) !== v) continue;
-      this.chunk(task, next);
-      Atomics.add(c, DONE, 1);
-    }
-    for (let d = Atomics.load(c, DONE); d < chunks; d = Atomics.load(c, DONE)) Atomics.wait(c, DONE, d);
-    if (Atomics.load(c, ERROR)) throw new Error('RowTeam: a worker failed while solving rows');
   }
 
   private chunk(t: RowsTask, k: number): void {

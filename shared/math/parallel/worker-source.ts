@@ -17,12 +17,13 @@ export const WORKER_SOURCE = String.raw`
 'use strict';
 const { parentPort } = require('node:worker_threads');
 const CLAIM = 0, SIGNAL = 2, DONE = 3, CMD = 4, ERROR = 5, ARGS = 8;
-const CMD_ROWS = 1, CMD_EXIT = 2;
+const CMD_ROWS = 1, CMD_EXIT = 2, CMD_GRAM = 3;
 const GEN = 2n ** 40n, COUNT = 2n ** 20n;
 
 function serve(msg) {
   const instance = new WebAssembly.Instance(msg.module, { env: { mem: msg.memory } });
-  const cgHalf = instance.exports.cgHalf;
+  const { cgHalf, gram4 } = instance.exports;
+  const heap = msg.memory.buffer;
   const ctl = new Int32Array(msg.control);
   const ctlF = new Float32Array(msg.control);
   const claimWord = new BigInt64Array(msg.control, 0, 1);
@@ -30,7 +31,8 @@ function serve(msg) {
   for (;;) {
     Atomics.wait(ctl, SIGNAL, seen);
     seen = Atomics.load(ctl, SIGNAL);
-    if (Atomics.load(ctl, CMD) === CMD_EXIT) return;
+    const cmd = Atomics.load(ctl, CMD);
+    if (cmd === CMD_EXIT) return;
     for (;;) {
       const v = Atomics.load(claimWord, 0);
       const gen = Number(v / GEN);
@@ -39,7 +41,8 @@ function serve(msg) {
       if (gen !== seen || c >= n) break;
       if (Atomics.compareExchange(claimWord, 0, v, v + 1n) !== v) continue;
       try {
-        runChunk(cgHalf, ctl, ctlF, c, msg.id);
+        if (cmd === CMD_GRAM) gramChunk(gram4, heap, ctl, c);
+        else runChunk(cgHalf, ctl, ctlF, c, msg.id);
       } catch (err) {
         Atomics.store(ctl, ERROR, 1);
       }
@@ -57,6 +60,18 @@ function runChunk(cgHalf, ctl, ctlF, c, id) {
   const scratch = ctl[a + 11] + id * 3 * rb;
   cgHalf(ctl[a] + 4 * lo, ctl[a + 1], ctl[a + 2], ctl[a + 3] + 4 * lo, ctl[a + 4] + lo * rb, ctl[a + 5],
     ctl[a + 6], hi - lo, ctlF[a + 7], ctl[a + 8], scratch, scratch + rb, scratch + 2 * rb);
+}
+
+// one block of rows' f32 Gramian into its own slot (zeroed first); the caller sums the slots in order
+function gramChunk(gram4, heap, ctl, c) {
+  const a = ARGS;
+  const rb = ctl[a + 9];
+  const fp = rb / 4;
+  const block = ctl[a + 15];
+  const rows = Math.min(block, ctl[a + 13] - c * block);
+  const slot = ctl[a + 14] + c * fp * rb;
+  new Float32Array(heap, slot, fp * fp).fill(0);
+  gram4(ctl[a + 12] + c * block * rb, rows >> 2, slot);
 }
 
 parentPort.on('message', (msg) => {

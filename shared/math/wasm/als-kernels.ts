@@ -19,7 +19,7 @@ import type { Csr } from '../csr';
 import { rowRegularization } from '../confidence';
 import { RowTeam, balancedChunks } from '../parallel/team';
 import { alsModuleBytes } from './als-codegen';
-import { blockedGramian } from './gram-codegen';
+import { ROWS_PER_FLUSH, blockedGramian } from './gram-codegen';
 import { wasm, type WasmMemory } from './runtime';
 
 interface AlsExports {
@@ -59,6 +59,8 @@ function alsModule(fp: number, shared = false): object | null {
 
 /** Chunks per thread and half-step: enough that a thread slowed by other load hands work to the rest. */
 const CHUNKS_PER_THREAD = 16;
+/** Block Gramians computed per team call (each its own fp×fp f32 slot), at most this many bytes of slots. */
+const GRAM_SLOT_BYTES = 512 << 10;
 
 /** True when WebAssembly SIMD kernels can be built for f factors. */
 export function alsWasmAvailable(f: number): boolean {
@@ -142,6 +144,8 @@ export function createAlsWasm(
   const rOff = alloc(3 * rb * team);
   const pOff = rOff + rb;
   const apOff = rOff + 2 * rb;
+  const slots = team > 1 ? Math.max(team, Math.min(64, Math.floor(GRAM_SLOT_BYTES / (fp * rb)))) : 0;
+  const slotsOff = alloc(slots * fp * rb);
   const sideLayout = (m: Csr, factors: number): Side => ({
     rows: m.rows,
     indptr: alloc((m.rows + 1) * 4),
@@ -186,7 +190,7 @@ export function createAlsWasm(
   const G = new Float32Array(buf, gOff, fp * fp);
   const g32 = new Float32Array(buf, g32Off, fp * fp);
   const sideOf = (side: 'users' | 'items') => (side === 'users' ? su : si);
-  const rowTeam = team > 1 ? new RowTeam(mod, memory, team, ex.cgHalf, rb, rOff) : null;
+  const rowTeam = team > 1 ? new RowTeam(mod, memory, team, ex.cgHalf, ex.gram4, buf, rb, rOff) : null;
   const tables = rowTeam
     ? [ui, iu].map((m) => {
         const starts = balancedChunks(m.indptr, m.rows, fp, team * CHUNKS_PER_THREAD);
@@ -196,7 +200,9 @@ export function createAlsWasm(
 
   const gramian = (side: 'users' | 'items', g: Float64Array) => {
     const s = sideOf(side);
-    blockedGramian(ex.gram4, side === 'users' ? Xw : Yw, s.factors, s.rows, f, fp, g32, g32Off, g);
+    const F = side === 'users' ? Xw : Yw;
+    if (rowTeam) teamGramian(rowTeam, F, s.factors, s.rows, f, fp, slotsOff, slots, g);
+    else blockedGramian(ex.gram4, F, s.factors, s.rows, f, fp, g32, g32Off, g);
   };
 
   return {
@@ -245,4 +251,42 @@ export function createAlsWasm(
       return out;
     },
   };
+}
+
+/**
+ * {@link blockedGramian} with the blocks' f32 Gramians computed by the team,
+ * `slots` blocks a call, then summed here in block order exactly as the
+ * serial loop does: the result is bit-identical to it for any thread count.
+ */
+function teamGramian(
+  team: RowTeam,
+  F: Float32Array,
+  at: number,
+  rows: number,
+  f: number,
+  fp: number,
+  slotsAt: number,
+  slots: number,
+  out: Float64Array,
+): void {
+  const rb = fp * 4;
+  const B = ROWS_PER_FLUSH;
+  const blocks = Math.ceil(rows / B);
+  out.fill(0);
+  for (let b0 = 0; b0 < blocks; b0 += slots) {
+    const n = Math.min(slots, blocks - b0);
+    team.gram({ y: at + b0 * B * rb, rows: rows - b0 * B, slots: slotsAt, block: B }, n);
+    const S = new Float32Array(F.buffer, slotsAt, n * fp * fp);
+    for (let k = 0; k < n; k++) {
+      const so = k * fp * fp;
+      for (let a = 0; a < f; a++) for (let b = a; b < f; b++) out[a * f + b] += S[so + a * fp + b];
+      const r0 = (b0 + k) * B;
+      const end = Math.min(rows, r0 + B);
+      for (let r = r0 + ((end - r0) & ~3); r < end; r++) {
+        const o = r * fp;
+        for (let a = 0; a < f; a++) for (let b = a; b < f; b++) out[a * f + b] += F[o + a] * F[o + b];
+      }
+    }
+  }
+  for (let a = 0; a < f; a++) for (let b = a + 1; b < f; b++) out[b * f + a] = out[a * f + b];
 }

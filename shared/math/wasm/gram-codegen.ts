@@ -50,7 +50,7 @@ export function gram4Fn(fp: number): Fn {
 }
 
 /** Rows summed in f32 before flushing into the f64 result: bounds the f32 rounding error. */
-const ROWS_PER_FLUSH = 512;
+export const ROWS_PER_FLUSH = 512;
 
 /**
  * The f×f Gramian (float64, symmetric) of `rows` rows of fp floats at byte

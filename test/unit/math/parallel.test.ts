@@ -35,6 +35,15 @@ describe.skipIf(!alsWasmAvailable(64))('threaded ALS', () => {
     }
   });
 
+  it('sums the Gramian in the same order when a side has more blocks than one team call holds', () => {
+    // 128 factors: 8 block slots of 512 rows a call, so 4,600 users take two calls
+    const wide = generateSynthetic({ users: 4600, items: 300, clusters: 6, eventsPerUser: 6, seed: 9 });
+    const m = buildInteractionMatrix(wide.triples).matrix;
+    expect(m.rows).toBeGreaterThan(8 * 512);
+    const p: AlsParams = { ...DEFAULT_ALS_PARAMS, factors: 128, iterations: 1, seed: 2 };
+    expect(hash(trainAls(m, p, { threads: 2 }))).toBe(hash(trainAls(m, p, { threads: 1 })));
+  });
+
   it('agrees with the single-threaded JS solver to float tolerance', () => {
     const p: AlsParams = { ...DEFAULT_ALS_PARAMS, factors: 16, iterations: 3, seed: 5 };
     const js = trainAls(ui, p, { kernel: 'js' });
