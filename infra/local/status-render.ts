@@ -6,7 +6,9 @@
  */
 import type { ModelExposure } from '../../shared/math/exposure';
 import { exposureCard } from './status-exposure';
+import type { OnlineReport } from '../../shared/online/report';
 import type { MapPoint } from './status-map';
+import { onlineCard } from './status-online';
 
 export interface RunRow {
   startedAt: string;
@@ -39,6 +41,8 @@ export interface StatusView {
   titles: Record<string, string>;
   categories: Record<string, string>;
   map: { points: MapPoint[]; explained: number; version: string } | null;
+  /** GET /metrics/online (status-online.ts); absent or null when it did not answer. */
+  online?: OnlineReport | null;
 }
 
 const esc = (s: unknown) =>
@@ -269,6 +273,7 @@ export function renderPanels(v: StatusView): string {
     <section class="card wide"><h2>Training runs — holdout nDCG@10</h2><div id="chart">${runsChart(v)}</div></section>
     <section class="card wide"><h2>Training runs</h2><div id="runs">${runsTable(v)}</div></section>
     <section class="card wide"><h2>Exposure — what the served model's top-10 does to the catalog</h2><div id="exposure">${v.model ? exposureCard(v.model.exposure) : '<p class="muted">No model yet.</p>'}</div></section>
+    <section class="card wide"><h2>Online — what users did with what they were shown</h2><div id="online">${onlineCard(v.online)}</div></section>
     <section class="card wide"><h2>Item map — the model's item factors on two principal axes</h2><div id="map">${itemMap(v)}</div></section>
   </div>`;
 }

@@ -128,6 +128,10 @@ export async function statusSnapshot(): Promise<Omit<StatusView, 'now'> & { cata
       titles,
       categories,
       map: await itemMapOf(models, config.modelPrefix, manifest?.version),
+      online: await callRecommend('/metrics/online').then(
+        (r) => (r.status === 200 ? r.body : null),
+        () => null,
+      ),
     };
   } finally {
     doc.destroy();

@@ -1,9 +1,11 @@
 /** `attune train`: the scheduled job's training pipeline on a file, into a model folder. */
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { CliCommand, OptionHelp } from '../main';
 import { ENV, loadConfig } from '../../../shared/config';
 import type { RatingRange } from '../../../shared/events';
 import type { ModelKind } from '../../../shared/model/types';
+import { parseItemsCsv } from '../../../shared/metadata/items-csv';
 import { newVersion, publishModel } from '../../../shared/model/repository';
 import { LocalModelStore } from '../../../shared/storage/local/model-store';
 import { readDataset, ttyProgress, type InputFormat } from '../../../shared/training/input';
@@ -132,9 +134,16 @@ export const command: CliCommand = {
     'attune train --input FILE [--format csv|movielens] [--model auto|als|ease|blend|mf|item-knn|user-knn|popular] ' +
     '[--factors N] ' +
     '[--iterations N] [--regularization X] [--alpha X] [--seed N] [--no-tune] [--rating-range MIN..MAX] ' +
-    '[--budget SECONDS] [--keep N] --out DIR',
+    '[--budget SECONDS] [--items ITEMS.csv] [--keep N] --out DIR',
   options: [
     ...MODEL_OPTION_HELP,
+    [
+      '--items FILE',
+      '',
+      'item metadata: item_id,title,categories (| between), other columns properties. ALS then ships a ' +
+        'ridge from metadata to factors (new items are served from it), and ALS + the neural ranker is ' +
+        'served instead when it wins on the holdout (docs/neural.md)',
+    ],
     ['--keep N', '5', 'model versions kept in --out; older ones are deleted after the new one is published'],
     ['--out DIR', '', 'model folder (latest.json + models/<version>/), read by recommend and predict; required'],
   ],
@@ -149,12 +158,14 @@ export const command: CliCommand = {
         out: { type: 'string' },
         budget: { type: 'string', default: '600' },
         keep: { type: 'string', default: '5' },
+        items: { type: 'string' },
       },
       strict: true,
     });
     if (!values.input || !values.out) throw new Error('--input FILE and --out DIR are required');
     const s = modelSettings(values);
     const d = await readDataset(values.input, s.format, s.ratingRange);
+    if (values.items) d.side = { items: parseItemsCsv(await readFile(values.items, 'utf8')) };
     const progress = ttyProgress();
     const now = Date.now();
     const r = trainPipeline(d, {
@@ -180,6 +191,7 @@ export const command: CliCommand = {
         kind: manifest.kind,
         counts: manifest.counts,
         metrics: r.metrics,
+        ...(r.model.manifest.tuning?.neuralRanker ? { neuralRanker: r.model.manifest.tuning.neuralRanker } : {}),
         ...(r.note ? { note: r.note } : {}),
         timings: r.timings,
       }),
