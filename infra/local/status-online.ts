@@ -1,0 +1,48 @@
+/** The status page's online panel: what apps reported back (impressions, clicks, purchases) and the A/B report. */
+import type { MetricsRow, OnlineReport } from '../../shared/online/report';
+
+const esc = (s: unknown) =>
+  String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const pct = (x: number | null | undefined, d = 2) =>
+  typeof x === 'number' && Number.isFinite(x) ? `${(x * 100).toFixed(d)}%` : '—';
+const rateCell = (r: MetricsRow['ctr']) =>
+  r ? `${pct(r.rate)} <span class="muted">[${pct(r.low, 1)}, ${pct(r.high, 1)}]</span>` : '—';
+
+function rowCells(label: string, r: MetricsRow): string {
+  return `<tr><td class="mono">${esc(label)}</td><td class="num">${r.recommendations}</td><td class="num">${r.impressions}</td>
+    <td class="num">${r.clicks}</td><td class="num">${rateCell(r.ctr)}</td><td class="num">${pct(r.ctrAt['10'] ?? null)}</td>
+    <td class="num">${rateCell(r.conversionRate)}</td><td class="num">${r.revenue.toFixed(2)}</td><td class="num">${pct(r.coverage, 1)}</td></tr>`;
+}
+
+const HEAD = `<thead><tr><th></th><th class="num">answers</th><th class="num">impressions</th><th class="num">clicks</th>
+  <th class="num">CTR [95%]</th><th class="num">CTR@10</th><th class="num">conversion [95%]</th><th class="num">revenue</th>
+  <th class="num">coverage</th></tr></thead>`;
+
+export function onlineCard(report: OnlineReport | null | undefined): string {
+  if (!report) return '<p class="muted">Online metrics are not available (GET /metrics/online did not answer).</p>';
+  if (!report.countedUntil || report.totals.impressions === 0) {
+    return `<p class="muted">No impressions counted yet. Apps send <code>impression</code> events with the answer's
+      <code>recommendationId</code> and each item's <code>position</code>; clicks and purchases carry the same id
+      (docs/online.md). The training run counts them.</p>`;
+  }
+  const rows = [
+    rowCells('all', report.totals),
+    ...report.byModelVersion.map((r) => rowCells(`model ${r.modelVersion}`, r)),
+    ...report.byVariant.map((r) => rowCells(`variant ${r.variant}`, r)),
+  ];
+  const exp = report.experiment;
+  const ab = exp
+    ? `<h3>Experiment ${esc(exp.experimentId)} (${esc(exp.status)}) against ${esc(exp.control)}</h3>
+      <table id="ab-table"><thead><tr><th>variant</th><th>metric</th><th class="num">difference [95%]</th>
+      <th class="num">p</th><th class="num">needed per variant</th><th>decision</th></tr></thead><tbody>${exp.comparisons
+        .map(
+          (c) => `<tr><td class="mono">${esc(c.variant)}</td><td>${c.metric}</td>
+          <td class="num">${pct(c.difference)} ${c.interval ? `<span class="muted">[${pct(c.interval.low)}, ${pct(c.interval.high)}]</span>` : ''}</td>
+          <td class="num">${c.pValue === null ? '—' : c.pValue.toFixed(3)}</td><td class="num">${c.neededPerVariant ?? '—'}</td>
+          <td>${esc(c.decision)}</td></tr>`,
+        )
+        .join('')}</tbody></table>`
+    : '';
+  return `<div class="scroll"><table id="online-table">${HEAD}<tbody>${rows.join('')}</tbody></table></div>${ab}
+    <p class="muted">counted up to ${esc(report.countedUntil)}; ${report.unattributed} click(s)/purchase(s) named an answer that could not be attributed</p>`;
+}
