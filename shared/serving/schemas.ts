@@ -53,9 +53,13 @@ export const RecommendQuery = z
       .transform((v) => v === '1')
       .optional()
       .meta({ description: 'exploration slots for new catalog items (default 1: on)' }),
-    diversity: Weight.optional(),
-    maxPerCategory: PerCategory.optional(),
-    calibrate: Weight.optional(),
+    diversity: Weight.optional().meta({
+      description: 'MMR re-ranking: 0 = relevance order, 1 = most diverse (docs/fairness.md)',
+    }),
+    maxPerCategory: PerCategory.optional().meta({ description: 'at most this many items of one catalog category' }),
+    calibrate: Weight.optional().meta({
+      description: "re-rank toward the user's own category mix (Steck 2018); not with diversity",
+    }),
     // business rules (docs/rules.md): the expression's syntax is checked by the core (400 invalid_filter)
     filter: z.string().min(1).max(MAX_EXPRESSION_LENGTH, `must be at most ${MAX_EXPRESSION_LENGTH} characters`).optional(),
     filterName: RuleName.optional(),
