@@ -17,6 +17,7 @@ import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { ONLINE_METRICS } from '../../shared/online/metrics';
 
 export interface AttuneDashboardProps {
   api: HttpApi;
@@ -156,6 +157,40 @@ export class AttuneDashboard extends Construct {
           ],
         }),
         new GraphWidget({ title: 'nDCG@10 of trained models', width: 8, left: [app(m.ndcg10, 'Maximum', 'nDCG@10')] }),
+      ],
+      // Emitted once per training run (what the online job added): hourly sums, rates by metric math.
+      [
+        new GraphWidget({
+          title: 'Online: impressions, clicks, conversions (per hour)',
+          width: 12,
+          left: [ONLINE_METRICS.impressions, ONLINE_METRICS.clicks, ONLINE_METRICS.conversions].map((name) =>
+            app(name).with({ period: Duration.hours(1) }),
+          ),
+        }),
+        new GraphWidget({
+          title: 'Online CTR and conversion rate (%)',
+          width: 12,
+          left: [
+            new MathExpression({
+              expression: '100 * clicks / impressions',
+              usingMetrics: {
+                clicks: app(ONLINE_METRICS.clicks).with({ period: Duration.hours(1) }),
+                impressions: app(ONLINE_METRICS.impressions).with({ period: Duration.hours(1) }),
+              },
+              label: 'CTR %',
+              period: Duration.hours(1),
+            }),
+            new MathExpression({
+              expression: '100 * conversions / answers',
+              usingMetrics: {
+                conversions: app(ONLINE_METRICS.conversions).with({ period: Duration.hours(1) }),
+                answers: app(ONLINE_METRICS.recommendations).with({ period: Duration.hours(1) }),
+              },
+              label: 'conversion %',
+              period: Duration.hours(1),
+            }),
+          ],
+        }),
       ],
       [new AlarmStatusWidget({ title: 'Alarms', width: 24, alarms: props.alarms })],
     ];

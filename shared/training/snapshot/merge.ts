@@ -48,15 +48,44 @@ export interface MergeResult {
 
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** Growable typed column: the merger holds one entry per new event, millions on a rebuild. */
+class Column<T extends Int32Array | Float64Array> {
+  n = 0;
+  constructor(public a: T) {}
+  push(v: number): void {
+    if (this.n === this.a.length) {
+      const b = new (this.a.constructor as { new (n: number): T })(this.a.length * 2);
+      b.set(this.a);
+      this.a = b;
+    }
+    this.a[this.n++] = v;
+  }
+}
+
+/** Sorted distinct union of two string lists, and each input's index into it. */
+function sortedUnion(a: readonly string[], b: readonly string[]): { ids: string[]; index: Map<string, number> } {
+  const ids = [...new Set([...a, ...b])].sort(byString);
+  return { ids, index: new Map(ids.map((x, k) => [x, k])) };
+}
+
 export class SnapshotMerger {
   private readonly erased: ReadonlySet<string>;
   private readonly range: RatingRange;
   private readonly baseKeys: Set<number>;
-  private readonly seen = new Map<number, number>();
-  private readonly du: string[] = [];
-  private readonly di: string[] = [];
-  private readonly dw: number[] = [];
-  private readonly dt: number[] = [];
+  // keys read this run: a Set only for an incremental read (an index read can see a rewritten event twice);
+  // a full read sees each item once
+  private readonly seen = new Set<number>();
+  private readonly readKey = new Column(new Float64Array(1024));
+  private readonly readAt = new Column(new Float64Array(1024));
+  // new events, ids interned in order of first sight
+  private readonly userOf = new Map<string, number>();
+  private readonly itemOf = new Map<string, number>();
+  private readonly users: string[] = [];
+  private readonly items: string[] = [];
+  private readonly du = new Column(new Int32Array(1024));
+  private readonly di = new Column(new Int32Array(1024));
+  private readonly dw = new Column(new Float64Array(1024));
+  private readonly dt = new Column(new Float64Array(1024));
   private watermark: number;
   private readonly stats: MergeStats = {
     read: 0,
@@ -85,17 +114,23 @@ export class SnapshotMerger {
         continue;
       }
       const key = eventKeyHash(ev.userId, ev.eventId);
-      if (this.baseKeys.has(key) || this.seen.has(key)) {
+      if (this.base && (this.baseKeys.has(key) || this.seen.has(key))) {
         this.stats.duplicates++;
         continue;
       }
-      this.seen.set(key, ev.receivedAt);
+      if (this.base) this.seen.add(key);
+      this.readKey.push(key);
+      this.readAt.push(ev.receivedAt);
       // Receipt counts for the watermark even if the weight is 0: it was seen.
       if (ev.receivedAt > this.watermark) this.watermark = ev.receivedAt;
       const w = eventWeight(ev.type, ev.value, this.range);
       if (!(w > 0) || !Number.isFinite(w)) continue;
-      this.du.push(ev.userId);
-      this.di.push(ev.itemId);
+      let u = this.userOf.get(ev.userId);
+      if (u === undefined) this.userOf.set(ev.userId, (u = this.users.push(ev.userId) - 1));
+      let i = this.itemOf.get(ev.itemId);
+      if (i === undefined) this.itemOf.set(ev.itemId, (i = this.items.push(ev.itemId) - 1));
+      this.du.push(u);
+      this.di.push(i);
       this.dw.push(w);
       this.dt.push(Number.isFinite(ev.timestamp) ? ev.timestamp : 0);
     }
@@ -103,42 +138,44 @@ export class SnapshotMerger {
 
   result(): MergeResult {
     const base = this.base;
-    const keep = this.capped();
-    // Final ids: base users not erased, base items still paired, and the new events' ids; sorted.
-    const baseUserKept = base ? base.userIds.map((u) => !this.erased.has(u)) : [];
-    this.stats.erasedUsersDropped = baseUserKept.filter((k) => !k).length;
-    const baseItemUsed = new Uint8Array(base?.itemIds.length ?? 0);
-    if (base)
-      for (let q = 0; q < base.pairUser.length; q++)
-        if (baseUserKept[base.pairUser[q]]) baseItemUsed[base.pairItem[q]] = 1;
-    const users = new Set<string>(base ? base.userIds.filter((_, k) => baseUserKept[k]) : []);
-    const items = new Set<string>(base ? base.itemIds.filter((_, k) => baseItemUsed[k]) : []);
-    for (const e of keep) {
-      users.add(this.du[e]);
-      items.add(this.di[e]);
-    }
-    const userIds = [...users].sort(byString);
-    const itemIds = [...items].sort(byString);
-    const userIndex = new Map(userIds.map((u, k) => [u, k]));
-    const itemIndex = new Map(itemIds.map((i, k) => [i, k]));
-    const bu = base ? base.userIds.map((u, k) => (baseUserKept[k] ? userIndex.get(u)! : -1)) : [];
-    const bi = base ? base.itemIds.map((i) => itemIndex.get(i) ?? -1) : [];
+    const n = this.du.n;
+    const [du, di, dw, dt] = [this.du.a, this.di.a, this.dw.a, this.dt.a];
+    // Provisional ids: sorted unions of the base's (erased users left out) and the new events'.
+    const baseKept = base ? base.userIds.map((u) => !this.erased.has(u)) : [];
+    this.stats.erasedUsersDropped = baseKept.filter((k) => !k).length;
+    const U = sortedUnion(base ? base.userIds.filter((_, k) => baseKept[k]) : [], this.users);
+    const I = sortedUnion(base?.itemIds ?? [], this.items);
+    const bu = Int32Array.from(base?.userIds ?? [], (u, k) => (baseKept[k] ? U.index.get(u)! : -1));
+    const bi = Int32Array.from(base?.itemIds ?? [], (i) => I.index.get(i)!);
+    const nu = Int32Array.from(this.users, (u) => U.index.get(u)!);
+    const ni = Int32Array.from(this.items, (i) => I.index.get(i)!);
+    // item order for the cap's tie-break: by name, as a rebuild would order them
+    const itemRank = ni;
 
-    // New pairs, aggregated; then merged with the base's (both sorted by user, item).
-    const nItems = itemIds.length;
-    const ev = keep.map((e) => ({ k: userIndex.get(this.du[e])! * nItems + itemIndex.get(this.di[e])!, e }));
-    ev.sort((a, b) => a.k - b.k);
-    const pu: number[] = [];
-    const pi: number[] = [];
-    const pw: number[] = [];
-    const pc: number[] = [];
-    const pt: number[] = [];
+    // New events grouped by final user (counting sort), then each user's merged with the base's.
+    const nUsers = U.ids.length;
+    const start = new Int32Array(nUsers + 1);
+    for (let e = 0; e < n; e++) start[nu[du[e]] + 1]++;
+    for (let u = 0; u < nUsers; u++) start[u + 1] += start[u];
+    const order = new Int32Array(n);
+    const fill = start.slice(0, nUsers);
+    for (let e = 0; e < n; e++) order[fill[nu[du[e]]]++] = e;
+
+    const cap = this.opts.cap;
+    const pu = new Column(new Int32Array(1024));
+    const pi = new Column(new Int32Array(1024));
+    const pw = new Column(new Float64Array(1024));
+    const pc = new Column(new Float64Array(1024));
+    const pt = new Column(new Float64Array(1024));
+    const wu = new Column(new Int32Array(64));
+    const wi = new Column(new Float64Array(64));
+    const wc = new Column(new Float64Array(64));
     const push = (u: number, i: number, w: number, c: number, t: number) => {
-      const last = pu.length - 1;
-      if (last >= 0 && pu[last] === u && pi[last] === i) {
-        pw[last] += w;
-        pc[last] += c;
-        if (t > pt[last]) pt[last] = t;
+      const last = pu.n - 1;
+      if (last >= 0 && pu.a[last] === u && pi.a[last] === i) {
+        pw.a[last] += w;
+        pc.a[last] += c;
+        if (t > pt.a[last]) pt.a[last] = t;
       } else {
         pu.push(u);
         pi.push(i);
@@ -147,25 +184,51 @@ export class SnapshotMerger {
         pt.push(t);
       }
     };
-    let q = 0;
+    let q = 0; // base pair cursor
+    let x = 0; // base window cursor
     const nb = base?.pairUser.length ?? 0;
-    const baseKey = (p: number) => bu[base!.pairUser[p]] * nItems + bi[base!.pairItem[p]];
-    const skipErased = () => {
-      while (q < nb && bu[base!.pairUser[q]] < 0) q++;
-    };
-    skipErased();
-    for (const { k, e } of ev) {
-      for (; q < nb && baseKey(q) <= k; q++, skipErased()) {
-        push(bu[base!.pairUser[q]], bi[base!.pairItem[q]], base!.pairWeight[q], base!.pairCount[q], base!.pairTime[q]);
+    const nbw = base?.windowUser.length ?? 0;
+    for (let u = 0; u < nUsers; u++) {
+      // this user's base windows (the base's users map in order, so its rows come user by user)
+      const used = new Map<number, number>();
+      while (x < nbw && bu[base!.windowUser[x]] < u) x++;
+      for (; x < nbw && bu[base!.windowUser[x]] === u; x++) used.set(base!.windowIndex[x], base!.windowCount[x]);
+      let seg: Int32Array = order.subarray(start[u], start[u + 1]);
+      if (cap && seg.length) seg = this.cap(seg, used, cap, itemRank);
+      else if (!cap) used.clear();
+      const mine = Array.from(seg).sort((a, b) => ni[di[a]] - ni[di[b]]);
+      // base pairs of erased users are skipped; of this user, merged by item
+      while (q < nb && bu[base!.pairUser[q]] < u) q++;
+      let k = 0;
+      for (;;) {
+        const baseItem = q < nb && bu[base!.pairUser[q]] === u ? bi[base!.pairItem[q]] : Infinity;
+        const newItem = k < mine.length ? ni[di[mine[k]]] : Infinity;
+        if (baseItem === Infinity && newItem === Infinity) break;
+        // the base's sum first, then the new events: one order for every run
+        if (baseItem <= newItem) {
+          push(u, baseItem, base!.pairWeight[q], base!.pairCount[q], base!.pairTime[q]);
+          q++;
+        } else {
+          const e = mine[k++];
+          push(u, newItem, dw[e], 1, dt[e]);
+          this.stats.added++;
+        }
       }
-      push(Math.floor(k / nItems), k % nItems, this.dw[e], 1, this.dt[e]);
-      this.stats.added++;
-    }
-    for (; q < nb; q++, skipErased()) {
-      push(bu[base!.pairUser[q]], bi[base!.pairItem[q]], base!.pairWeight[q], base!.pairCount[q], base!.pairTime[q]);
+      for (const w of [...used.keys()].sort((a, b) => a - b)) {
+        wu.push(u);
+        wi.push(w);
+        wc.push(used.get(w)!);
+      }
     }
 
-    const windows = this.windows(keep, bu, userIndex);
+    // Items whose every pair belonged to erased users (or to capped events) leave the ids.
+    const itemUsed = new Uint8Array(I.ids.length);
+    for (let p = 0; p < pi.n; p++) itemUsed[pi.a[p]] = 1;
+    const remap = new Int32Array(I.ids.length);
+    const itemIds: string[] = [];
+    for (let i = 0; i < I.ids.length; i++) if (itemUsed[i]) remap[i] = itemIds.push(I.ids[i]) - 1;
+    const pairItem = Int32Array.from(pi.a.subarray(0, pi.n), (i) => remap[i]);
+
     const recent = this.recent();
     const snapshot: TrainingSnapshot = {
       header: {
@@ -175,74 +238,51 @@ export class SnapshotMerger {
         erasureWatermark: this.opts.erasureWatermark ?? base?.header.erasureWatermark ?? 0,
         runsSinceRebuild: base ? base.header.runsSinceRebuild + 1 : 0,
         rebuiltAt: base ? base.header.rebuiltAt : new Date(this.opts.now).toISOString(),
-        cap: this.opts.cap ?? null,
+        cap: cap ?? null,
         ratingRange: { ...this.range },
         dedupeMs: this.opts.dedupeMs,
       },
-      userIds,
+      userIds: U.ids,
       itemIds,
-      pairUser: Int32Array.from(pu),
-      pairItem: Int32Array.from(pi),
-      pairWeight: Float64Array.from(pw),
-      pairCount: Uint32Array.from(pc),
-      pairTime: Float64Array.from(pt),
-      ...windows,
+      pairUser: pu.a.slice(0, pu.n),
+      pairItem,
+      pairWeight: pw.a.slice(0, pw.n),
+      pairCount: Uint32Array.from(pc.a.subarray(0, pc.n)),
+      pairTime: pt.a.slice(0, pt.n),
+      windowUser: wu.a.slice(0, wu.n),
+      windowIndex: wi.a.slice(0, wi.n),
+      windowCount: Uint32Array.from(wc.a.subarray(0, wc.n)),
       ...recent,
     };
     return { snapshot, dataset: toDataset(snapshot, this.stats), stats: { ...this.stats } };
   }
 
-  /** Indices of the new events the cap keeps (all without a cap), given what the base used per window. */
-  private capped(): number[] {
-    const all = this.du.map((_, e) => e);
-    const cap = this.opts.cap;
-    if (!cap) return all;
-    const used = new Map<string, number>();
-    const base = this.base;
-    if (base) {
-      const users = new Set(this.du);
-      for (let w = 0; w < base.windowUser.length; w++) {
-        const u = base.userIds[base.windowUser[w]];
-        if (users.has(u)) used.set(`${u}\u0000${base.windowIndex[w]}`, base.windowCount[w]);
-      }
+  /**
+   * One user's new events the cap keeps, given `used` (the base's counts per
+   * window, updated in place). Only a window that would overflow is sorted:
+   * it keeps its earliest events by (time, item, weight).
+   */
+  private cap(seg: Int32Array, used: Map<number, number>, cap: UserCap, itemRank: Int32Array): Int32Array {
+    const { di, dw, dt } = { di: this.di.a, dw: this.dw.a, dt: this.dt.a };
+    const byWindow = new Map<number, number[]>();
+    for (const e of seg) {
+      const w = Math.floor(dt[e] / cap.windowMs);
+      const list = byWindow.get(w);
+      if (list) list.push(e);
+      else byWindow.set(w, [e]);
     }
-    const { du, di, dw, dt } = this;
-    all.sort((a, b) => byString(du[a], du[b]) || dt[a] - dt[b] || byString(di[a], di[b]) || dw[a] - dw[b]);
     const keep: number[] = [];
-    for (const e of all) {
-      const k = `${du[e]}\u0000${Math.floor(dt[e] / cap.windowMs)}`;
-      const n = (used.get(k) ?? 0) + 1;
-      used.set(k, n);
-      if (n <= cap.events) keep.push(e);
-      else this.stats.cappedEvents++;
+    for (const [w, list] of byWindow) {
+      const room = Math.max(0, cap.events - (used.get(w) ?? 0));
+      if (list.length > room) {
+        list.sort((a, b) => dt[a] - dt[b] || itemRank[di[a]] - itemRank[di[b]] || dw[a] - dw[b]);
+        this.stats.cappedEvents += list.length - room;
+        list.length = room;
+      }
+      if (list.length) used.set(w, (used.get(w) ?? 0) + list.length);
+      keep.push(...list);
     }
-    return keep;
-  }
-
-  private windows(keep: number[], bu: number[], userIndex: Map<string, number>) {
-    const cap = this.opts.cap;
-    const counts = new Map<string, { u: number; w: number; c: number }>();
-    const base = this.base;
-    if (cap && base)
-      for (let x = 0; x < base.windowUser.length; x++) {
-        const u = bu[base.windowUser[x]];
-        if (u >= 0) counts.set(`${u}:${base.windowIndex[x]}`, { u, w: base.windowIndex[x], c: base.windowCount[x] });
-      }
-    if (cap)
-      for (const e of keep) {
-        const u = userIndex.get(this.du[e])!;
-        const w = Math.floor(this.dt[e] / cap.windowMs);
-        const k = `${u}:${w}`;
-        const hit = counts.get(k);
-        if (hit) hit.c++;
-        else counts.set(k, { u, w, c: 1 });
-      }
-    const list = [...counts.values()].sort((a, b) => a.u - b.u || a.w - b.w);
-    return {
-      windowUser: Int32Array.from(list, (x) => x.u),
-      windowIndex: Float64Array.from(list, (x) => x.w),
-      windowCount: Uint32Array.from(list, (x) => x.c),
-    };
+    return Int32Array.from(keep);
   }
 
   /** Keys received within dedupeMs of the new watermark: the next run's overlap re-reads them. */
@@ -253,9 +293,10 @@ export class SnapshotMerger {
     if (base)
       for (let x = 0; x < base.recentKey.length; x++)
         if (base.recentAt[x] > since) keys.set(base.recentKey[x], base.recentAt[x]);
-    for (const [k, at] of this.seen) if (at > since) keys.set(k, at);
-    const sorted = [...keys.keys()].sort((a, b) => a - b);
-    return { recentKey: Float64Array.from(sorted), recentAt: Float64Array.from(sorted, (k) => keys.get(k)!) };
+    for (let r = 0; r < this.readKey.n; r++)
+      if (this.readAt.a[r] > since) keys.set(this.readKey.a[r], this.readAt.a[r]);
+    const sorted = Float64Array.from(keys.keys()).sort();
+    return { recentKey: sorted, recentAt: Float64Array.from(sorted, (k) => keys.get(k)!) };
   }
 }
 
