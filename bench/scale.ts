@@ -122,6 +122,7 @@ const gc = (globalThis as { gc?: () => void }).gc;
 function dataset(m: Csr): Record<string, number> {
   gc?.();
   const before = process.memoryUsage();
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const b = new DatasetBuilder();
   let events = 0;
@@ -139,6 +140,7 @@ function dataset(m: Csr): Record<string, number> {
   }
   const d = b.build();
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(c0);
   gc?.();
   const after = process.memoryUsage();
   const held = after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers;
@@ -146,6 +148,7 @@ function dataset(m: Csr): Record<string, number> {
   return {
     events,
     datasetSeconds: +seconds.toFixed(2),
+    datasetCpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
     predictedDatasetSeconds: +(events / MODEL.datasetEventsPerSecond).toFixed(2),
     datasetHeldMB: mb(held),
     predictedDatasetMB: mb(MODEL.datasetBytesPerPair * d.pairUser.length + MODEL.datasetBytesPerId * ids),
@@ -164,7 +167,7 @@ function fit(m: Csr, threads: number, its: number): { seconds: number; cpu: numb
 }
 
 /** Writes the artifact's binary files, then times reading and hashing them back, as loadModel does. */
-function artifactLoad(m: Csr, model: AlsModel): { bytes: number; seconds: number } {
+function artifactLoad(m: Csr, model: AlsModel): { bytes: number; seconds: number; cpu: number } {
   const dir = mkdtempSync(join(tmpdir(), 'attune-scale-'));
   try {
     const files = [model.userFactors, model.itemFactors, m.indptr, m.indices, new Float32Array(m.cols)];
@@ -173,13 +176,15 @@ function artifactLoad(m: Csr, model: AlsModel): { bytes: number; seconds: number
       writeFileSync(join(dir, `f${i}`), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
       bytes += a.byteLength;
     });
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     for (let i = 0; i < files.length; i++) {
       const b = readFileSync(join(dir, `f${i}`));
       createHash('sha256').update(b).digest();
       void new Float32Array(b.buffer, b.byteOffset, b.byteLength >> 2);
     }
-    return { bytes, seconds: (performance.now() - t0) / 1000 };
+    const c = process.cpuUsage(c0);
+    return { bytes, seconds: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6 };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -237,6 +242,7 @@ for (const size of [...sizes].sort((a, b) => a - b)) {
       artifactMB: mb(art.bytes),
       predictedArtifactMB: mb(artifactBytes(nnz, m.rows, m.cols)),
       loadSeconds: +art.seconds.toFixed(2),
+      loadCpuSeconds: +art.cpu.toFixed(2),
       predictedLoadSeconds: +(art.bytes / MODEL.loadBytesPerSecond).toFixed(2),
       load: load(),
     }),
