@@ -1,8 +1,10 @@
 /**
- * Runs the Train function locally, as its EventBridge schedule would: in a
- * process of its own (`attune local invoke Train`), like Lambda runs it in
- * its own sandbox, so a long training run never stalls the local API or the
- * embedded stores that live in the npm start process.
+ * Runs training locally, as its EventBridge schedule would: the training state
+ * machine (`attune local invoke Train`: the deployed definition on
+ * aws-local-stepfunctions, infra/local/train-workflow.ts) in a process of its
+ * own, like Lambda runs each step in its own sandbox, so a long training run
+ * never stalls the local API or the embedded stores that live in the npm
+ * start process.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -54,8 +56,10 @@ export function runTraining(
         .filter(([k]) => k !== 'total')
         .map(([k, ms]) => `${k} ${(ms / 1000).toFixed(1)}`)
         .join(', ');
+      // the state machine's large path says so; the small path is the single job's summary
+      const path = result.path === 'distributed' ? ' (distributed ALS)' : '';
       log(
-        `training: ${String(result.decision ?? 'done')}${result.version ? ` → model ${result.version}` : ''}` +
+        `training${path}: ${String(result.decision ?? 'done')}${result.version ? ` → model ${result.version}` : ''}` +
           `${result.reason ? ` (${result.reason})` : ''} in ${secs} s${stages ? ` [${stages}]` : ''}`,
       );
       resolve({ ok: true, result });
