@@ -21,6 +21,7 @@ export const Pipeline = z.strictObject({
   maxPerCategory: z.number().int().min(1).max(100).optional(),
   filter: z.string().min(1).max(1000).optional().meta({ description: 'a filter expression over item properties' }),
   explore: z.boolean().optional().meta({ description: 'exploration slots for new items (default true)' }),
+  calibrate: z.number().min(0).max(1).optional().meta({ description: 'calibrated re-rank weight 0..1' }),
 });
 export type Pipeline = z.infer<typeof Pipeline>;
 
