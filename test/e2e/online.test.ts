@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoDataset } from '../../infra/local/demo-data';
 import { seedDataset } from '../../infra/local/seed';
 import { startLocalStack, type LocalStack } from '../../infra/local/stack';
+import { statusRoutes } from '../../infra/local/status';
 
 const run = promisify(execFile);
 let stack: LocalStack;
@@ -43,6 +44,7 @@ beforeAll(async () => {
   stack = await startLocalStack({
     home,
     port: 0,
+    extraRoutes: statusRoutes(),
     env: { ATTUNE_MODEL_REFRESH_SECONDS: '0', POWERTOOLS_LOG_LEVEL: 'ERROR' },
   });
   await seedDataset(stack.aws.tableName, generateDemoDataset({ users: 60, items: 60, eventsPerUser: 12, seed: 5 }));
@@ -132,6 +134,10 @@ describe('online metrics end to end', () => {
     expect(new Set(r.byVariant.map((x: any) => x.variant))).toEqual(variants);
     expect(r.experiment.experimentId).toBe('e2e');
     for (const c of r.experiment.comparisons) expect(c.decision).toBe('too small to decide');
+    // the status page shows the same numbers
+    const panels = await (await fetch(`${stack.api.url}/status/panels`)).text();
+    expect(panels).toContain('id="online-table"');
+    expect(panels).toContain('<td class="num">24</td>');
 
     // erasure: the user's impressions go like any event, and they are no longer in the experiment
     expect((await api('DELETE', '/users/user-3')).body.deleted).toBeGreaterThanOrEqual(4);
