@@ -5,8 +5,10 @@ import { createHttpHandler } from '../../shared/http/api';
 import { DynamoExperimentStore } from '../../shared/experiments/dynamo-store';
 import { experimentRoutes } from '../../shared/experiments/routes';
 import { ingestRoutes } from '../../shared/ingest/routes';
+import { ruleRoutes } from '../../shared/rules/routes';
 import { dynamoDocumentClient } from '../../shared/storage/aws/clients';
 import { DynamoInteractionStore } from '../../shared/storage/dynamodb/interactions';
+import { DynamoRuleStore } from '../../shared/storage/dynamodb/rules';
 import { API_METRICS as M } from '../../shared/topology';
 import { instrument, observeRoutes, observedLogger, powertools, timed } from '../observe';
 
@@ -22,7 +24,11 @@ const core = {
   authMode: config.authMode,
   ratingRange: config.ratingRange,
 };
-const impls = { ...ingestRoutes(core), ...experimentRoutes({ store: experiments }) };
+const impls = {
+  ...ingestRoutes(core),
+  ...experimentRoutes({ store: experiments }),
+  ...ruleRoutes(new DynamoRuleStore(doc, config.tableName)),
+};
 const routes = observeRoutes(impls, {
   // 202, and 503 with what was stored: both bodies carry the counts.
   'POST /events': (res) => {

@@ -6,6 +6,7 @@ import { createRecommendService } from '../../shared/serving/service';
 import { dynamoDocumentClient, s3Client } from '../../shared/storage/aws/clients';
 import { DynamoExperimentStore } from '../../shared/experiments/dynamo-store';
 import { DynamoInteractionStore } from '../../shared/storage/dynamodb/interactions';
+import { DynamoRuleStore } from '../../shared/storage/dynamodb/rules';
 import { S3ModelStore } from '../../shared/storage/s3/model-store';
 import { API_METRICS as M } from '../../shared/topology';
 import { countingLogger, instrument, observeRoutes, observedLogger, powertools } from '../observe';
@@ -17,6 +18,7 @@ const service = createRecommendService(config, {
   logger: countingLogger(pt),
   store: new DynamoInteractionStore(doc, config.tableName),
   experiments: new DynamoExperimentStore(doc, config.tableName),
+  rules: new DynamoRuleStore(doc, config.tableName),
   modelStore: new S3ModelStore(pt.tracer.captureAWSv3Client(s3Client()), config.bucketName),
 });
 

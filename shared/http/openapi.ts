@@ -6,11 +6,11 @@
  */
 import { z } from 'zod';
 import { ROUTES, type RouteDef } from '../topology';
-import { UserAttributesBody } from '../ingest/attributes';
 import { EventInput, ListEventsQuery, PostEventsBody, PutItemBody } from '../ingest/schemas';
 import { ExperimentBody } from '../experiments/schema';
 import { NoQuery, RankBody, RecommendQuery, SimilarQuery } from '../serving/schemas';
 import { RESPONSE_SCHEMAS, type ResponseSchemaName } from './responses';
+import { RULE_ROUTE_SCHEMAS } from '../rules/openapi';
 
 interface RouteSchemas {
   query?: z.ZodObject;
@@ -48,15 +48,6 @@ export const ROUTE_SCHEMAS: Record<string, RouteSchemas> = {
       schema: 'ErasureLifted',
     },
   },
-  'PUT /users/{userId}/attributes': {
-    body: UserAttributesBody,
-    bodyExample: { ageBand: '25-34', country: 'DE', interests: ['running', 'coffee'] },
-    success: { status: 200, description: 'The stored attributes (they replace earlier ones)', schema: 'UserAttributes' },
-  },
-  'GET /users/{userId}/attributes': {
-    success: { status: 200, description: "The user's stored attributes", schema: 'UserAttributes' },
-    notFound: 'The user has no stored attributes',
-  },
   'PUT /items/{itemId}': {
     body: PutItemBody,
     success: { status: 200, description: 'The stored catalog record', schema: 'CatalogItem' },
@@ -79,6 +70,7 @@ export const ROUTE_SCHEMAS: Record<string, RouteSchemas> = {
     notFound: 'The item is not in the served model',
   },
   'GET /health': { success: { status: 200, description: 'Service and model status', schema: 'Health' } },
+  ...RULE_ROUTE_SCHEMAS,
   'GET /metrics/online': {
     query: NoQuery,
     success: {

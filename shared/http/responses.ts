@@ -11,6 +11,7 @@ import { MAX_EVENTS } from '../ingest/schemas';
 import { ExperimentList, ExperimentView } from '../experiments/schema';
 import { OnlineReport } from '../online/schemas';
 import { MAX_K, MAX_RANK_ITEMS } from '../serving/prepared';
+import { RULE_RESPONSE_SCHEMAS } from '../rules/response-schemas';
 
 const Id = z.string().min(1).max(128);
 const Count = z.number().int().min(0);
@@ -96,12 +97,9 @@ export const CatalogItem = z.strictObject({
   properties: z.record(z.string(), z.unknown()).optional(),
 });
 
-export const UserAttributes = z.strictObject({
-  userId: Id,
-  ageBand: z.enum(['under-18', '18-24', '25-34', '35-44', '45-54', '55-64', '65+']).optional(),
-  country: z.string().length(2).optional(),
-  interests: z.array(z.string().min(1).max(48)).max(20).optional(),
-  updatedAt: DateTime,
+export const CatalogPage = z.strictObject({
+  items: z.array(CatalogItem).max(100),
+  cursor: z.string().nullable().meta({ description: 'pass back as ?cursor= for the next page; null on the last' }),
 });
 
 export const Source = z
@@ -120,7 +118,9 @@ export const Because = z.union([
     }),
   }),
   z.strictObject({
-    rule: z.string().meta({ description: 'the business rule (promotion, boost or pin) that placed the item (docs/rules.md)' }),
+    rule: z
+      .string()
+      .meta({ description: 'the business rule (promotion, boost or pin) that placed the item (docs/rules.md)' }),
   }),
 ]);
 
@@ -228,7 +228,8 @@ export const RESPONSE_SCHEMAS = {
   Erasure,
   ErasureLifted,
   CatalogItem,
-  UserAttributes,
+  CatalogPage,
+  ...RULE_RESPONSE_SCHEMAS,
   Recommendations,
   Ranking,
   SimilarItems,

@@ -34,6 +34,13 @@ export interface EventPage {
   cursor: string | null;
 }
 
+/** One page of the catalog listing (GET /items). */
+export interface CatalogPage {
+  items: CatalogItem[];
+  /** Opaque continuation token, null on the last page. */
+  cursor: string | null;
+}
+
 export interface Erasure {
   userId: string;
   erasedAt: number;
@@ -77,6 +84,11 @@ export interface InteractionStore {
   markItemUnavailable(itemId: string, now?: number): Promise<CatalogItem>;
   /** Catalog records updated at or after `sinceMs` (all when omitted), oldest update first. */
   listCatalog(sinceMs?: number): Promise<CatalogItem[]>;
+  /**
+   * One page of the catalog, least recently updated first. The cursor is stable: every record is
+   * listed, and one updated while a client pages comes again later. Throws InvalidCursorError.
+   */
+  listCatalogPage(opts: { limit: number; cursor?: string }): Promise<CatalogPage>;
 }
 
 export class InvalidCursorError extends Error {

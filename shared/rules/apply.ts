@@ -85,7 +85,11 @@ export async function requestPlan(
   index: FilterIndex,
 ): Promise<RequestPlan | null> {
   const needed = opts.filterName !== undefined || opts.promotions !== false;
-  const rules = cache && needed ? await cache.get() : null;
+  let rules = cache && needed ? await cache.get() : null;
+  // a filter stored since the last refresh is found at once, not after the refresh interval
+  if (cache && opts.filterName !== undefined && !rules?.filters.some((f) => f.name === opts.filterName)) {
+    rules = await cache.get(true);
+  }
   if (opts.filterName !== undefined && cache && rules === null) {
     throw new ApiError(503, 'rules_unavailable', 'the stored filters could not be read; retry shortly', true, {
       'Retry-After': '1',

@@ -27,9 +27,13 @@ export class RuleCache {
     this.now = opts.now ?? Date.now;
   }
 
-  /** The current rules (refreshed when due); null until a read has succeeded. Never throws. */
-  async get(): Promise<RuleSet | null> {
-    if (this.rules === null || this.now() - this.lastCheck >= this.opts.refreshSeconds * 1000) {
+  /**
+   * The current rules (refreshed when due); null until a read has succeeded. Never throws.
+   * `fresh`: re-read unless the last read is under a second old (a name not found may be new).
+   */
+  async get(fresh = false): Promise<RuleSet | null> {
+    const age = this.now() - this.lastCheck;
+    if (this.rules === null || age >= (fresh ? 1000 : this.opts.refreshSeconds * 1000)) {
       this.inflight ??= this.read().finally(() => (this.inflight = null));
       await this.inflight;
     }

@@ -5,6 +5,9 @@
  */
 import type { FilterDefinition, Promotion, RuleSet } from './definitions';
 
+/** Partition key of every stored rule (the Ingest function may write it: shared/topology.ts). */
+export const RULES_PARTITION = 'RULES';
+
 export interface RuleStore {
   /** Every stored rule, filters and promotions each sorted by name. */
   listRules(): Promise<RuleSet>;

@@ -22,6 +22,10 @@ import { modelStoreState } from '../online/state-store';
 import type { ServingCore } from './core';
 import { ModelCache, repositorySource, type ModelSource } from './model-cache';
 import { recommendRoutes } from './routes';
+import { catalogRoutes } from './catalog-routes';
+import { RuleCache } from '../rules/cache';
+import type { RuleStore } from '../rules/store';
+import { DynamoRuleStore } from '../storage/dynamodb/rules';
 
 export interface RecommendServiceDeps {
   logger?: Pick<PowertoolsLogger, 'info' | 'warn' | 'error'>;
@@ -31,6 +35,8 @@ export interface RecommendServiceDeps {
   modelSource?: ModelSource;
   /** A/B experiments (the table's, from the handler); absent: nobody is assigned. */
   experiments?: ExperimentStore;
+  /** Stored filters and promotions (shared/rules); default the table's unless `store` is injected. */
+  rules?: RuleStore;
   now?: () => number;
 }
 
@@ -66,6 +72,16 @@ export function createRecommendService(config: AttuneConfig, deps: RecommendServ
     now: deps.now,
     onError: (message, err) => log('warn', message, { error: err }),
   });
+  // stored filters and promotions: from the table, unless a test injected its own stores
+  const ruleStore =
+    deps.rules ?? (deps.store ? undefined : new DynamoRuleStore(dynamoDocumentClient(), config.tableName));
+  const rules = ruleStore
+    ? new RuleCache(ruleStore, {
+        refreshSeconds: config.modelRefreshSeconds,
+        now: deps.now,
+        onError: (message, err) => log('warn', message, { error: err }),
+      })
+    : undefined;
   const experiments = deps.experiments
     ? new ExperimentCache(deps.experiments, {
         refreshSeconds: config.modelRefreshSeconds,
@@ -83,6 +99,7 @@ export function createRecommendService(config: AttuneConfig, deps: RecommendServ
       ratingRange: config.ratingRange,
       cold,
       exploreShare: config.exploreShare,
+      rules,
       now: deps.now,
     },
     experiments,
@@ -92,5 +109,11 @@ export function createRecommendService(config: AttuneConfig, deps: RecommendServ
     experiments: async () => (experiments ? (await experiments.running(), experiments.all()) : []),
     catalogItems: () => models.peek()?.model.itemIds.length ?? null,
   });
-  return { core, models, catalog, routes: { ...recommendRoutes(core), ...online }, warm: () => core.warm() };
+  return {
+    core,
+    models,
+    catalog,
+    routes: { ...recommendRoutes(core), ...online, ...catalogRoutes(store) },
+    warm: () => core.warm(),
+  };
 }

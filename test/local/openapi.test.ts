@@ -230,6 +230,26 @@ describe('real responses of the local API match the document', () => {
     expect((await call('GET', '/metrics/online', { token: admin })).body.experiment.experimentId).toBe('ab');
     expect((await call('DELETE', '/experiments/ab', { token: admin })).body.deleted).toBe(true);
     expect((await call('GET', '/experiments/ab', { token: admin })).status).toBe(404);
+
+    // business rules and catalog reads (docs/rules.md)
+    const cheap = await call('PUT', '/rules/filters/cheap', { token: admin, body: { expression: 'price < 5' } });
+    expect(cheap.body.name).toBe('cheap');
+    expect((await call('PUT', '/rules/filters/bad', { token: admin, body: { expression: 'f(1)' } })).status).toBe(400);
+    const pin = { type: 'pin', itemId: 'item-3', position: 1 };
+    expect((await call('PUT', '/rules/promotions/hero', { token: admin, body: pin })).body.type).toBe('pin');
+    expect((await call('GET', '/rules', { token: admin })).body.filters).toHaveLength(1);
+    expect((await call('GET', '/rules', { token: alice })).status).toBe(403);
+    expect((await call('GET', '/users/user-1/recommendations?filterName=cheap', { token: alice })).status).toBe(200);
+    expect((await call('GET', '/users/user-1/recommendations?filter=f%28%29', { token: alice })).status).toBe(400);
+    expect((await call('DELETE', '/rules/promotions/hero', { token: admin })).body.deleted).toBe(true);
+    expect((await call('DELETE', '/rules/filters/cheap', { token: admin })).body.deleted).toBe(true);
+    expect((await call('GET', '/items/item-3', { token: alice })).body.itemId).toBe('item-3');
+    expect((await call('GET', '/items/no-such-item', { token: alice })).status).toBe(404);
+    const catalogPage = await call('GET', '/items?limit=2', { token: admin });
+    expect(catalogPage.body.items).toHaveLength(2);
+    expect((await call('GET', `/items?cursor=${catalogPage.body.cursor}`, { token: admin })).status).toBe(200);
+    expect((await call('GET', '/items?cursor=bad', { token: admin })).status).toBe(400);
+    expect((await call('GET', '/items', { token: alice })).status).toBe(403);
   }, 90_000);
 
   it('while the store is down every route answers a documented status and body (503 with Retry-After)', async () => {

@@ -72,24 +72,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/users/{userId}/attributes": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** A user's stored attributes */
-        get: operations["ingestGetUsersUserIdAttributes"];
-        /** Store a user's optional attributes (age band, country, interests) */
-        put: operations["ingestPutUsersUserIdAttributes"];
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/items/{itemId}": {
         parameters: {
             query?: never;
@@ -97,12 +79,83 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** A catalog record */
+        get: operations["recommendGetItemsItemId"];
         /** Upsert catalog metadata */
         put: operations["ingestPutItemsItemId"];
         post?: never;
         /** Mark an item unavailable */
         delete: operations["ingestDeleteItemsItemId"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The catalog, one page at a time */
+        get: operations["recommendGetItems"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every stored filter and promotion */
+        get: operations["ingestGetRules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rules/filters/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Store a named filter expression */
+        put: operations["ingestPutRulesFiltersName"];
+        post?: never;
+        /** Delete a filter */
+        delete: operations["ingestDeleteRulesFiltersName"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/rules/promotions/{name}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Store a promotion: boost, slots or pin */
+        put: operations["ingestPutRulesPromotionsName"];
+        post?: never;
+        /** Delete a promotion */
+        delete: operations["ingestDeleteRulesPromotionsName"];
         options?: never;
         head?: never;
         patch?: never;
@@ -334,14 +387,62 @@ export interface components {
                 [key: string]: unknown;
             };
         };
-        UserAttributes: {
-            userId: string;
-            /** @enum {string} */
-            ageBand?: "under-18" | "18-24" | "25-34" | "35-44" | "45-54" | "55-64" | "65+";
-            country?: string;
-            interests?: string[];
-            /** Format: date-time */
+        CatalogPage: {
+            items: components["schemas"]["CatalogItem"][];
+            /** @description pass back as ?cursor= for the next page; null on the last */
+            cursor: string | null;
+        };
+        FilterDefinition: {
+            /** @description the rule’s name (1..64 letters, digits, "_", "." or "-") */
+            name: string;
+            expression: string;
+            description?: string;
+            /** @description ISO-8601 time of the last write */
             updatedAt: string;
+        };
+        Promotion: {
+            /** @constant */
+            type: "boost";
+            expression: string;
+            factor: number;
+            /** @description the rule’s name (1..64 letters, digits, "_", "." or "-") */
+            name: string;
+            enabled: boolean;
+            description?: string;
+            /** @description ISO-8601 time of the last write */
+            updatedAt: string;
+        } | {
+            /** @constant */
+            type: "slots";
+            expression: string;
+            slots: number;
+            /** @description the rule’s name (1..64 letters, digits, "_", "." or "-") */
+            name: string;
+            enabled: boolean;
+            description?: string;
+            /** @description ISO-8601 time of the last write */
+            updatedAt: string;
+        } | {
+            /** @constant */
+            type: "pin";
+            itemId: string;
+            position: number;
+            /** @description the rule’s name (1..64 letters, digits, "_", "." or "-") */
+            name: string;
+            enabled: boolean;
+            description?: string;
+            /** @description ISO-8601 time of the last write */
+            updatedAt: string;
+        };
+        Rules: {
+            filters: components["schemas"]["FilterDefinition"][];
+            promotions: components["schemas"]["Promotion"][];
+        };
+        RuleDeleted: {
+            /** @description the rule’s name (1..64 letters, digits, "_", "." or "-") */
+            name: string;
+            /** @description false when no rule of this name existed */
+            deleted: boolean;
         };
         Recommendations: {
             userId: string;
@@ -1027,24 +1128,24 @@ export interface operations {
             };
         };
     };
-    ingestGetUsersUserIdAttributes: {
+    recommendGetItemsItemId: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                userId: string;
+                itemId: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The user's stored attributes */
+            /** @description The catalog record */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserAttributes"];
+                    "application/json": components["schemas"]["CatalogItem"];
                 };
             };
             /** @description Bad input: the message names each problem */
@@ -1065,119 +1166,13 @@ export interface operations {
                     "application/json": components["schemas"]["GatewayMessage"];
                 };
             };
-            /** @description The token's subject is another user */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The user has no stored attributes */
+            /** @description No catalog record has this id */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
-                };
-            };
-            /** @description A store or the model is not available yet; retry after Retry-After seconds */
-            503: {
-                headers: {
-                    /** @description Seconds to wait before retrying */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    ingestPutUsersUserIdAttributes: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                userId: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                /**
-                 * @example {
-                 *       "ageBand": "25-34",
-                 *       "country": "DE",
-                 *       "interests": [
-                 *         "running",
-                 *         "coffee"
-                 *       ]
-                 *     }
-                 */
-                "application/json": {
-                    /** @enum {string} */
-                    ageBand?: "under-18" | "18-24" | "25-34" | "35-44" | "45-54" | "55-64" | "65+";
-                    country?: string;
-                    interests?: string[];
-                };
-            };
-        };
-        responses: {
-            /** @description The stored attributes (they replace earlier ones) */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["UserAttributes"];
-                };
-            };
-            /** @description Bad input: the message names each problem */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description No valid bearer token: answered by the API Gateway JWT authorizer before any function runs */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GatewayMessage"];
-                };
-            };
-            /** @description The token's subject is another user */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body too large: the function’s limit (standard error body) or API Gateway’s 10 MB (`message`) */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
@@ -1312,6 +1307,491 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CatalogItem"];
+                };
+            };
+            /** @description Bad input: the message names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid bearer token: answered by the API Gateway JWT authorizer before any function runs */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The token is not an admin’s */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description A store or the model is not available yet; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    recommendGetItems: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the catalog, least recently updated first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CatalogPage"];
+                };
+            };
+            /** @description Bad input: the message names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid bearer token: answered by the API Gateway JWT authorizer before any function runs */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The token is not an admin’s */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description A store or the model is not available yet; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ingestGetRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every stored filter and promotion */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Rules"];
+                };
+            };
+            /** @description No valid bearer token: answered by the API Gateway JWT authorizer before any function runs */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The token is not an admin’s */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description A store or the model is not available yet; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ingestPutRulesFiltersName: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "expression": "price < 100 and brand != \"acme\"",
+                 *       "description": "affordable, not acme"
+                 *     }
+                 */
+                "application/json": {
+                    /** @description A filter expression over item properties (docs/rules.md) */
+                    expression: string;
+                    description?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The stored filter definition */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FilterDefinition"];
+                };
+            };
+            /** @description Bad input: the message names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid bearer token: answered by the API Gateway JWT authorizer before any function runs */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The token is not an admin’s */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large: the function’s limit (standard error body) or API Gateway’s 10 MB (`message`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description A store or the model is not available yet; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ingestDeleteRulesFiltersName: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Whether a filter was deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleDeleted"];
+                };
+            };
+            /** @description Bad input: the message names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid bearer token: answered by the API Gateway JWT authorizer before any function runs */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The token is not an admin’s */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description A store or the model is not available yet; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ingestPutRulesPromotionsName: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "type": "slots",
+                 *       "expression": "onSale",
+                 *       "slots": 2
+                 *     }
+                 */
+                "application/json": {
+                    /** @constant */
+                    type: "boost";
+                    /** @description A filter expression over item properties (docs/rules.md) */
+                    expression: string;
+                    /** @description Score multiplier for matching items (below 1 demotes); negative scores are divided */
+                    factor: number;
+                    /**
+                     * @description Disabled promotions are kept but not applied
+                     * @default true
+                     */
+                    enabled?: boolean;
+                    description?: string;
+                } | {
+                    /** @constant */
+                    type: "slots";
+                    /** @description A filter expression over item properties (docs/rules.md) */
+                    expression: string;
+                    /** @description At least this many of the k answers match the expression (when enough qualify) */
+                    slots: number;
+                    /**
+                     * @description Disabled promotions are kept but not applied
+                     * @default true
+                     */
+                    enabled?: boolean;
+                    description?: string;
+                } | {
+                    /** @constant */
+                    type: "pin";
+                    itemId: string & (unknown & unknown);
+                    /** @description 1-based slot the item is shown at */
+                    position: number;
+                    /**
+                     * @description Disabled promotions are kept but not applied
+                     * @default true
+                     */
+                    enabled?: boolean;
+                    description?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The stored promotion */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Promotion"];
+                };
+            };
+            /** @description Bad input: the message names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid bearer token: answered by the API Gateway JWT authorizer before any function runs */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The token is not an admin’s */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large: the function’s limit (standard error body) or API Gateway’s 10 MB (`message`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description A store or the model is not available yet; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ingestDeleteRulesPromotionsName: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Whether a promotion was deleted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleDeleted"];
                 };
             };
             /** @description Bad input: the message names each problem */

@@ -15,6 +15,7 @@ import {
   StoreInputError,
   StoreMisconfiguredError,
   type StoreUnavailableError,
+  type CatalogPage,
   type Erasure,
   type EventPage,
   type InteractionStore,
@@ -76,6 +77,25 @@ function decodeCursor(cursor: string, pk: string): Record<string, unknown> {
     typeof k[KEY.lsi1sk] === 'string' &&
     Object.keys(k).length === 3;
   if (!ok) throw new InvalidCursorError('cursor is not one this API issued for this user');
+  return k;
+}
+
+/** A catalog page's cursor: the Directory index key of the last record listed, as this API wrote it. */
+function decodeCatalogCursor(cursor: string): Record<string, unknown> {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError('cursor is not one this API issued');
+  }
+  const k = key as Record<string, unknown>;
+  const ok =
+    k !== null &&
+    typeof k === 'object' &&
+    k[KEY.gsi2pk] === keys.catalogPartition &&
+    [KEY.gsi2sk, KEY.pk, KEY.sk].every((a) => typeof k[a] === 'string') &&
+    Object.keys(k).length === 4;
+  if (!ok) throw new InvalidCursorError('cursor is not one this API issued for the catalog');
   return k;
 }
 
@@ -385,6 +405,34 @@ export class DynamoInteractionStore implements InteractionStore, UserAttributeSt
       ExpressionAttributeValues: { ':p': keys.catalogPartition, ...(since ? { ':s': ts13(sinceMs) } : {}) },
     });
     return items.map(catalogFromItem);
+  }
+
+  async listCatalogPage(opts: { limit: number; cursor?: string }): Promise<CatalogPage> {
+    const start = opts.cursor ? decodeCatalogCursor(opts.cursor) : undefined;
+    const out = await call({ what: 'Query of a catalog page', timeouts: STORE_TIMEOUTS.read }, (o) =>
+      this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: INDEX.directory,
+          KeyConditionExpression: '#pk = :p',
+          ExpressionAttributeNames: { '#pk': KEY.gsi2pk },
+          ExpressionAttributeValues: { ':p': keys.catalogPartition },
+          Limit: opts.limit,
+          ExclusiveStartKey: start,
+        }),
+        o,
+      ),
+    );
+    const last = out.LastEvaluatedKey;
+    const cursor = last
+      ? encodeCursor({
+          [KEY.gsi2pk]: last[KEY.gsi2pk],
+          [KEY.gsi2sk]: last[KEY.gsi2sk],
+          [KEY.pk]: last[KEY.pk],
+          [KEY.sk]: last[KEY.sk],
+        })
+      : null;
+    return { items: (out.Items ?? []).map(catalogFromItem), cursor };
   }
 
   private queryAll(

@@ -6,13 +6,11 @@
  */
 import { DeleteCommand, paginateQuery, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { FilterDefinition, Promotion, RuleSet } from '../../rules/definitions';
-import { byName, type RuleStore } from '../../rules/store';
+import { byName, RULES_PARTITION, type RuleStore } from '../../rules/store';
 import { STORE_TIMEOUTS } from '../aws/clients';
 import { KEY } from '../schema';
 import { call, collect } from './call';
 
-/** Partition key of every rule record (the Ingest function may write it: topology). */
-export const RULES_PARTITION = 'RULES';
 const FILTER = 'F#';
 const PROMOTION = 'P#';
 

@@ -6,6 +6,7 @@
 import type { CatalogItem, Interaction } from '../../events';
 import {
   InvalidCursorError,
+  type CatalogPage,
   type Erasure,
   type EventPage,
   type InteractionStore,
@@ -149,7 +150,35 @@ export class MemoryInteractionStore implements InteractionStore, UserAttributeSt
       .sort((a, b) => a.updatedMs - b.updatedMs || (a.itemId < b.itemId ? -1 : 1))
       .map(strip);
   }
+
+  async listCatalogPage(opts: { limit: number; cursor?: string }): Promise<CatalogPage> {
+    let after: string | undefined;
+    if (opts.cursor) {
+      let c: unknown;
+      try {
+        c = JSON.parse(Buffer.from(opts.cursor, 'base64url').toString('utf8'));
+      } catch {
+        throw new InvalidCursorError('cursor is not one this API issued');
+      }
+      const k = (c as { c?: unknown } | null)?.c;
+      if (typeof k !== 'string') throw new InvalidCursorError('cursor is not one this API issued for the catalog');
+      after = k;
+    }
+    const all = [...this.catalog.values()]
+      .filter((it) => after === undefined || catalogKey(it) > after)
+      .sort((a, b) => (catalogKey(a) < catalogKey(b) ? -1 : 1));
+    const page = all.slice(0, opts.limit);
+    const last = page[page.length - 1];
+    const more = all.length > opts.limit;
+    return {
+      items: page.map(strip),
+      cursor: more && last ? Buffer.from(JSON.stringify({ c: catalogKey(last) })).toString('base64url') : null,
+    };
+  }
 }
+
+/** The Directory index's sort key of a catalog record: update time, then id (as DynamoDB orders it). */
+const catalogKey = (it: { updatedMs: number; itemId: string }) => keys.catalogSort(it.updatedMs, it.itemId);
 
 function strip(it: CatalogItem & { updatedMs: number }): CatalogItem {
   const { updatedMs: _drop, ...rest } = it;
