@@ -72,6 +72,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/users/{userId}/attributes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A user's stored attributes */
+        get: operations["ingestGetUsersUserIdAttributes"];
+        /** Store a user's optional attributes (age band, country, interests) */
+        put: operations["ingestPutUsersUserIdAttributes"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/items/{itemId}": {
         parameters: {
             query?: never;
@@ -444,6 +462,15 @@ export interface components {
             /** @description false when no rule of this name existed */
             deleted: boolean;
         };
+        UserAttributes: {
+            userId: string;
+            /** @enum {string} */
+            ageBand?: "under-18" | "18-24" | "25-34" | "35-44" | "45-54" | "55-64" | "65+";
+            country?: string;
+            interests?: string[];
+            /** Format: date-time */
+            updatedAt: string;
+        };
         Recommendations: {
             userId: string;
             modelVersion: string;
@@ -745,6 +772,8 @@ export interface components {
                     filter?: string;
                     /** @description exploration slots for new items (default true) */
                     explore?: boolean;
+                    /** @description calibrated re-rank weight 0..1 */
+                    calibrate?: number;
                 };
             }[];
             /**
@@ -1104,6 +1133,181 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description A store or the model is not available yet; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ingestGetUsersUserIdAttributes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The user's stored attributes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserAttributes"];
+                };
+            };
+            /** @description Bad input: the message names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid bearer token: answered by the API Gateway JWT authorizer before any function runs */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The token's subject is another user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The user has no stored attributes */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description A store or the model is not available yet; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    ingestPutUsersUserIdAttributes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "ageBand": "25-34",
+                 *       "country": "DE",
+                 *       "interests": [
+                 *         "running",
+                 *         "coffee"
+                 *       ]
+                 *     }
+                 */
+                "application/json": {
+                    /** @enum {string} */
+                    ageBand?: "under-18" | "18-24" | "25-34" | "35-44" | "45-54" | "55-64" | "65+";
+                    country?: string;
+                    interests?: string[];
+                };
+            };
+        };
+        responses: {
+            /** @description The stored attributes (they replace earlier ones) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserAttributes"];
+                };
+            };
+            /** @description Bad input: the message names each problem */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No valid bearer token: answered by the API Gateway JWT authorizer before any function runs */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description The token's subject is another user */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large: the function’s limit (standard error body) or API Gateway’s 10 MB (`message`) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
                 };
             };
             /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
