@@ -27,9 +27,9 @@ export function exposureCard(e: ModelExposure | undefined): string {
   const groups = (e.groups ?? []).slice(0, MAX_BARS);
   if (!groups.length)
     return `${head}<p class="muted">Measured over ${e.users} users' top-${e.k}. No categories in the catalog: no per-category view.</p>`;
-  const W = 520;
+  const W = 960;
   const row = 22;
-  const left = 140;
+  const left = 150;
   const max = Math.max(...groups.map((g) => Math.max(g.exposure, g.interactions)), 1e-9);
   const bar = (x: number) => Math.max(1, ((W - left - 70) * x) / max);
   const bars = groups
