@@ -3,12 +3,12 @@
  * The CDK stack deploys it; the local runner (`attune local …`, `npm start`)
  * serves it. Neither adds a route or a variable of its own, so they cannot drift.
  */
-import { ENV } from './config';
+import { DEFAULT_DISTRIBUTED_MIN_INTERACTIONS, ENV } from './config';
 import { EXPERIMENT_KEYS } from './experiments/keys';
 import { RULES_PARTITION } from './rules/store';
 import { INDEX, keys } from './storage/schema';
 
-export type FunctionName = 'Ingest' | 'Train' | 'Recommend';
+export type FunctionName = 'Ingest' | 'Train' | 'Recommend' | 'TrainControl' | 'TrainShard';
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /**
@@ -46,6 +46,8 @@ export interface FunctionDef {
     tableWriteLeadingKeys?: string[];
     /** The indexes the function queries; it is granted exactly these. */
     indexes: string[];
+    /** The bucket prefix `bucket` applies to (default {@link MODEL_PREFIX}). */
+    bucketPrefix?: string;
   };
 }
 
@@ -115,7 +117,57 @@ export const FUNCTIONS: Record<FunctionName, FunctionDef> = {
     // A user's newest events (ByUserTime), catalog deltas and erasures (Directory).
     access: { table: 'query', bucket: 'read', indexes: [INDEX.userTime, INDEX.directory] },
   },
+  // The training state machine's steps (TRAINING_WORKFLOW); Train stays its small path.
+  TrainControl: {
+    name: 'TrainControl',
+    entry: 'functions/train-steps/control.ts',
+    description: 'Training state machine: prepare and partition, evaluate, gate, publish or reject, log failures',
+    memoryMb: 3008,
+    timeoutSeconds: 900,
+    environment: {
+      [ENV.keepVersions]: '5',
+      [ENV.gateTolerance]: '0.02',
+      [ENV.leaseSeconds]: '1800',
+      [ENV.distributedMinInteractions]: String(DEFAULT_DISTRIBUTED_MIN_INTERACTIONS),
+    },
+    // Like Train: its lease and run-log records; the run's scratch (WORKFLOW_PREFIX) is granted by the workflow.
+    access: {
+      table: 'readWrite',
+      bucket: 'readWrite',
+      tableWriteLeadingKeys: [keys.lease('*'), keys.runPartition],
+      indexes: [INDEX.received, INDEX.directory],
+    },
+  },
+  TrainShard: {
+    name: 'TrainShard',
+    entry: 'functions/train-steps/shard.ts',
+    description: 'Training state machine: solves one ALS shard, or joins a side, in the run scratch',
+    memoryMb: 1769,
+    timeoutSeconds: 900,
+    environment: {},
+    // Compute only: the run's scratch objects, never the table or a published model.
+    access: { table: 'none', bucket: 'readWrite', indexes: [], bucketPrefix: 'workflow/' },
+  },
 };
+
+/** Key prefix of a distributed training run's scratch in the model bucket (one folder per run). */
+export const WORKFLOW_PREFIX = 'workflow/';
+
+/**
+ * The training state machine (shared/workflow/definition.ts): the function behind
+ * each role, its map limits, and the shard size. The stack and the local runner read it.
+ */
+export const TRAINING_WORKFLOW = {
+  functions: { single: 'Train', control: 'TrainControl', shard: 'TrainShard' },
+  /** Shard Lambdas at once per Distributed Map. */
+  maxConcurrency: 100,
+  /** Retries of a failed shard (each rewrites only its own output). */
+  shardRetries: 2,
+  /** Interactions per shard at most: bounds one shard Lambda's work and memory (docs/workflow.md). */
+  shardInteractions: 2_000_000,
+  /** An execution running longer than this is stopped (and alarms). */
+  timeoutHours: 12,
+} as const satisfies { functions: Record<'single' | 'control' | 'shard', FunctionName> } & Record<string, unknown>;
 
 export const ROUTES: RouteDef[] = [
   { method: 'POST', path: '/events', function: 'Ingest', auth: 'subject', summary: 'Log 1..100 interaction events' },
@@ -140,8 +192,49 @@ export const ROUTES: RouteDef[] = [
     auth: 'admin',
     summary: 'Lift an erasure block (the person consented again)',
   },
+  {
+    method: 'PUT',
+    path: '/users/{userId}/attributes',
+    function: 'Ingest',
+    auth: 'subject',
+    summary: "Store a user's optional attributes (age band, country, interests)",
+  },
+  {
+    method: 'GET',
+    path: '/users/{userId}/attributes',
+    function: 'Ingest',
+    auth: 'subject',
+    summary: "A user's stored attributes",
+  },
   { method: 'PUT', path: '/items/{itemId}', function: 'Ingest', auth: 'admin', summary: 'Upsert catalog metadata' },
   { method: 'DELETE', path: '/items/{itemId}', function: 'Ingest', auth: 'admin', summary: 'Mark an item unavailable' },
+  // Catalog reads on Recommend (read-only table access); docs/rules.md
+  { method: 'GET', path: '/items/{itemId}', function: 'Recommend', auth: 'authenticated', summary: 'A catalog record' },
+  { method: 'GET', path: '/items', function: 'Recommend', auth: 'admin', summary: 'The catalog, one page at a time' },
+  // Business rules (docs/rules.md): admin-managed filters and promotions, written through Ingest
+  { method: 'GET', path: '/rules', function: 'Ingest', auth: 'admin', summary: 'Every stored filter and promotion' },
+  {
+    method: 'PUT',
+    path: '/rules/filters/{name}',
+    function: 'Ingest',
+    auth: 'admin',
+    summary: 'Store a named filter expression',
+  },
+  { method: 'DELETE', path: '/rules/filters/{name}', function: 'Ingest', auth: 'admin', summary: 'Delete a filter' },
+  {
+    method: 'PUT',
+    path: '/rules/promotions/{name}',
+    function: 'Ingest',
+    auth: 'admin',
+    summary: 'Store a promotion: boost, slots or pin',
+  },
+  {
+    method: 'DELETE',
+    path: '/rules/promotions/{name}',
+    function: 'Ingest',
+    auth: 'admin',
+    summary: 'Delete a promotion',
+  },
   // Catalog reads on Recommend (read-only table access); docs/rules.md
   { method: 'GET', path: '/items/{itemId}', function: 'Recommend', auth: 'authenticated', summary: 'A catalog record' },
   { method: 'GET', path: '/items', function: 'Recommend', auth: 'admin', summary: 'The catalog, one page at a time' },

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { ROUTES, type RouteDef } from '../topology';
+import { UserAttributesBody } from '../ingest/attributes';
 import { EventInput, ListEventsQuery, PostEventsBody, PutItemBody } from '../ingest/schemas';
 import { ExperimentBody } from '../experiments/schema';
 import { NoQuery, RankBody, RecommendQuery, SimilarQuery } from '../serving/schemas';
@@ -47,6 +48,15 @@ export const ROUTE_SCHEMAS: Record<string, RouteSchemas> = {
       description: 'The erasure block is lifted: new events of the user are accepted again',
       schema: 'ErasureLifted',
     },
+  },
+  'PUT /users/{userId}/attributes': {
+    body: UserAttributesBody,
+    bodyExample: { ageBand: '25-34', country: 'DE', interests: ['running', 'coffee'] },
+    success: { status: 200, description: 'The stored attributes (they replace earlier ones)', schema: 'UserAttributes' },
+  },
+  'GET /users/{userId}/attributes': {
+    success: { status: 200, description: "The user's stored attributes", schema: 'UserAttributes' },
+    notFound: 'The user has no stored attributes',
   },
   'PUT /items/{itemId}': {
     body: PutItemBody,

@@ -97,6 +97,14 @@ export const CatalogItem = z.strictObject({
   properties: z.record(z.string(), z.unknown()).optional(),
 });
 
+export const UserAttributes = z.strictObject({
+  userId: Id,
+  ageBand: z.enum(['under-18', '18-24', '25-34', '35-44', '45-54', '55-64', '65+']).optional(),
+  country: z.string().length(2).optional(),
+  interests: z.array(z.string().min(1).max(48)).max(20).optional(),
+  updatedAt: DateTime,
+});
+
 export const CatalogPage = z.strictObject({
   items: z.array(CatalogItem).max(100),
   cursor: z.string().nullable().meta({ description: 'pass back as ?cursor= for the next page; null on the last' }),
@@ -230,6 +238,7 @@ export const RESPONSE_SCHEMAS = {
   CatalogItem,
   CatalogPage,
   ...RULE_RESPONSE_SCHEMAS,
+  UserAttributes,
   Recommendations,
   Ranking,
   SimilarItems,
