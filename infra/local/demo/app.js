@@ -56,14 +56,30 @@ function because(item) {
 }
 
 let asked = 0;
+/** The shelf's last answer: its recommendationId and the items it showed. */
+let shelf = null;
 async function refreshForYou() {
   // clicks can overlap: only the newest request may paint, or an older answer would overwrite a newer one
   const mine = ++asked;
+  shelf = null;
   try {
     const recs = await client.recommendations(user, { k: SHELF });
     if (mine !== asked) return;
     $('source').textContent = recs.source;
     $('for-you').innerHTML = recs.items.map((it) => card(it.itemId, because(it))).join('');
+    // what was shown, for the online metrics (docs/online.md); a click on the shelf names this answer
+    shelf = { recommendationId: recs.recommendationId, ids: new Set(recs.items.map((it) => it.itemId)) };
+    for (const it of recs.items) {
+      client.track({
+        userId: user,
+        itemId: it.itemId,
+        type: 'impression',
+        recommendationId: recs.recommendationId,
+        position: it.position,
+        modelVersion: recs.modelVersion,
+        ...(recs.variant ? { variant: recs.variant } : {}),
+      });
+    }
   } catch (err) {
     if (mine !== asked) return;
     $('source').textContent = 'unavailable';
@@ -101,7 +117,8 @@ async function openProduct(id) {
 }
 
 async function onItem(id) {
-  client.track({ userId: user, itemId: id, type: 'click' });
+  const attributed = shelf?.ids.has(id) ? { recommendationId: shelf.recommendationId } : {};
+  client.track({ userId: user, itemId: id, type: 'click', ...attributed });
   const shown = openProduct(id);
   // send now rather than on the interval, so the shelf reflects the click right away
   const sent = await client.events.flush();
