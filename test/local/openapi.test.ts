@@ -195,6 +195,15 @@ describe('real responses of the local API match the document', () => {
       ).body.source,
     ).toBe('popular');
     expect((await call('GET', '/users/user-1/recommendations?k=101', { token: alice })).status).toBe(400);
+    // user attributes (docs/neural.md)
+    const profile = { ageBand: '25-34', interests: ['jazz'] };
+    expect((await call('PUT', '/users/user-1/attributes', { token: alice, body: profile })).body.interests).toEqual([
+      'jazz',
+    ]);
+    expect((await call('GET', '/users/user-1/attributes', { token: alice })).body.ageBand).toBe('25-34');
+    expect((await call('GET', '/users/user-2/attributes', { token: alice })).status).toBe(403);
+    expect((await call('GET', '/users/user-4/attributes', { token: u4 })).status).toBe(404);
+    expect((await call('PUT', '/users/user-1/attributes', { token: alice, body: { country: 'x' } })).status).toBe(400);
 
     const ranked = await call('POST', '/users/user-1/rank', {
       token: alice,
