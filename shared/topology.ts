@@ -235,33 +235,6 @@ export const ROUTES: RouteDef[] = [
     auth: 'admin',
     summary: 'Delete a promotion',
   },
-  // Catalog reads on Recommend (read-only table access); docs/rules.md
-  { method: 'GET', path: '/items/{itemId}', function: 'Recommend', auth: 'authenticated', summary: 'A catalog record' },
-  { method: 'GET', path: '/items', function: 'Recommend', auth: 'admin', summary: 'The catalog, one page at a time' },
-  // Business rules (docs/rules.md): admin-managed filters and promotions, written through Ingest
-  { method: 'GET', path: '/rules', function: 'Ingest', auth: 'admin', summary: 'Every stored filter and promotion' },
-  {
-    method: 'PUT',
-    path: '/rules/filters/{name}',
-    function: 'Ingest',
-    auth: 'admin',
-    summary: 'Store a named filter expression',
-  },
-  { method: 'DELETE', path: '/rules/filters/{name}', function: 'Ingest', auth: 'admin', summary: 'Delete a filter' },
-  {
-    method: 'PUT',
-    path: '/rules/promotions/{name}',
-    function: 'Ingest',
-    auth: 'admin',
-    summary: 'Store a promotion: boost, slots or pin',
-  },
-  {
-    method: 'DELETE',
-    path: '/rules/promotions/{name}',
-    function: 'Ingest',
-    auth: 'admin',
-    summary: 'Delete a promotion',
-  },
   {
     method: 'GET',
     path: '/users/{userId}/recommendations',
