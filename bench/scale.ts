@@ -7,6 +7,7 @@
  * and verify those bytes back (serving's model load, minus the network), and
  * prints the model's prediction beside each measurement.
  *   NODE_OPTIONS=--expose-gc npm run bench:scale [-- --sizes 1e6,5e6,20e6] [--iterations 2] [--threads 1,2]
+ *     [--skip-dataset] [--setup-runs 2]
  * Sizes run in ascending order, so the peak RSS printed after a size is that
  * size's. Long: run it under nice on a shared machine; the load average is
  * printed with each row.
@@ -28,6 +29,8 @@ const flag = (name: string) => {
 const sizes = (flag('--sizes') ?? '1e6,5e6,20e6').split(',').map(Number);
 const iterations = Number(flag('--iterations') ?? 2);
 const threadList = (flag('--threads') ?? `1,${availableParallelism()}`).split(',').map(Number);
+const skipDataset = args.includes('--skip-dataset');
+const setupRuns = Number(flag('--setup-runs') ?? 2);
 const F = 64;
 const CG_STEPS = 3;
 const PER_USER = 40;
@@ -205,17 +208,16 @@ for (const size of [...sizes].sort((a, b) => a - b)) {
     generateSeconds: +((performance.now() - tg) / 1000).toFixed(1),
   };
   console.log(JSON.stringify(shape));
-  console.log(JSON.stringify({ size, ...dataset(m), load: load() }));
+  if (!skipDataset) console.log(JSON.stringify({ size, ...dataset(m), load: load() }));
   let last: AlsModel | undefined;
   for (const threads of threadList) {
-    // the first call also compiles the kernels and starts the workers: best of two
-    const s1 = fit(m, threads, 0);
-    const s2 = fit(m, threads, 0);
-    const setup = Math.min(s1.seconds, s2.seconds);
+    // the first call also compiles the kernels and starts the workers: best of two by default
+    const setups = Array.from({ length: Math.max(1, setupRuns) }, () => fit(m, threads, 0));
+    const setup = Math.min(...setups.map((r) => r.seconds));
     const run = fit(m, threads, iterations);
     last = run.model;
     const perIteration = (run.seconds - setup) / iterations;
-    const cpuPerIteration = (run.cpu - Math.min(s1.cpu, s2.cpu)) / iterations;
+    const cpuPerIteration = (run.cpu - Math.min(...setups.map((r) => r.cpu))) / iterations;
     const predicted = predictSeconds(nnz, rows, threads);
     console.log(
       JSON.stringify({
