@@ -97,6 +97,8 @@ export const FUNCTIONS: Record<FunctionName, FunctionDef> = {
       [ENV.leaseSeconds]: '1800',
       [ENV.tune]: 'true',
       [ENV.modelKind]: 'als',
+      // a full rebuild of the training snapshot (a table export) once a day at the hourly schedule
+      [ENV.snapshotRebuildEvery]: '24',
     },
     // Train writes only its lease and run-log records.
     access: {

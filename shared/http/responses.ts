@@ -197,6 +197,7 @@ export const SimilarItems = z.strictObject({
   itemId: Id,
   modelVersion: z.string(),
   recommendationId: RecommendationId,
+  variant: z.null().meta({ description: 'always null: similar items are not personal, so no experiment applies' }),
   items: z
     .array(
       z.strictObject({
