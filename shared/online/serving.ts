@@ -81,6 +81,6 @@ export class AttributedCore extends ServingCore {
 
   override async similar(...args: Parameters<ServingCore['similar']>) {
     const out = await super.similar(...args);
-    return { ...out, recommendationId: newRecommendationId(), items: positioned(out.items) };
+    return { ...out, recommendationId: newRecommendationId(), variant: null, items: positioned(out.items) };
   }
 }
