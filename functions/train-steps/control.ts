@@ -1,7 +1,9 @@
 /** TrainControl: the training state machine's control steps (shared/training/distributed does the work). */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { loadConfig } from '../../shared/config';
 import { dynamoDocumentClient, s3Client } from '../../shared/storage/aws/clients';
+import { DynamoTableExport, EXPORT_PREFIX } from '../../shared/storage/aws/export';
 import { DynamoTrainingStore } from '../../shared/storage/dynamodb/training';
 import { S3ModelStore } from '../../shared/storage/s3/model-store';
 import { controlStep } from '../../shared/training/distributed/dispatch';
@@ -13,9 +15,20 @@ import { instrument, observedLogger, powertools } from '../observe';
 const config = loadConfig();
 const pt = powertools();
 const logger = observedLogger(pt);
+const models = new S3ModelStore(pt.tracer.captureAWSv3Client(s3Client()), config.bucketName);
+// Prepare reads as Train does: snapshot + delta, and full rebuilds from a point-in-time export (the table's ARN set).
+const exporter = config.tableArn
+  ? new DynamoTableExport(pt.tracer.captureAWSv3Client(new DynamoDBClient({})), models, {
+      tableArn: config.tableArn,
+      bucket: config.bucketName,
+      prefix: EXPORT_PREFIX,
+    })
+  : undefined;
 const deps: StepDeps = {
-  store: new DynamoTrainingStore(pt.tracer.captureAWSv3Client(dynamoDocumentClient()), config.tableName),
-  models: new S3ModelStore(pt.tracer.captureAWSv3Client(s3Client()), config.bucketName),
+  store: new DynamoTrainingStore(pt.tracer.captureAWSv3Client(dynamoDocumentClient()), config.tableName, {
+    exporter,
+  }),
+  models,
   prefix: config.modelPrefix,
   scratch: WORKFLOW_PREFIX,
   config: { ...config, shardInteractions: TRAINING_WORKFLOW.shardInteractions },

@@ -152,6 +152,8 @@ export class AttuneStack extends Stack {
     this.functions = functions;
     // Full rebuilds read a DynamoDB export; every run keeps a training snapshot beside the models (docs/training.md).
     grantTrainingData(functions.Train, this.table.table, this.models.bucket, MODEL_PREFIX);
+    // The state machine's prepare step reads the same way (shared/training/distributed/prepare.ts).
+    grantTrainingData(functions.TrainControl, this.table.table, this.models.bucket, MODEL_PREFIX);
 
     // --- HTTP API, every route of the topology -----------------------------
     this.httpApi = new AttuneHttpApi(this, 'Http', {

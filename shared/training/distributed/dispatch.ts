@@ -22,6 +22,7 @@ export function controlStep(deps: StepDeps, event: Payload): Promise<unknown> {
       const raw = (event.input ?? {}) as Payload;
       const input: PrepareInput = {};
       if (typeof raw.distributed === 'boolean') input.distributed = raw.distributed;
+      if (raw.rebuild === true) input.rebuild = true;
       if (raw.params && typeof raw.params === 'object') input.params = raw.params as PrepareInput['params'];
       return prepare(deps, input);
     }

@@ -15,9 +15,10 @@ import { kindSpec } from '../../model/kinds';
 import { readLatestManifest } from '../../model/repository';
 import type { ModelManifest } from '../../model/types';
 import { planShards, type RowRange } from '../../workflow/shards';
-import { DEFAULT_USER_CAP, DatasetBuilder, pairsToCsr, type Dataset } from '../dataset';
+import { DEFAULT_USER_CAP, pairsToCsr, type Dataset } from '../dataset';
 import { makeHoldout } from '../evaluate';
 import { MIN_ITEMS, MIN_PAIRS, MIN_USERS } from '../pipeline';
+import { loadTrainingData, saveTrainingSnapshot, snapshotPrefixFor } from '../snapshot/load';
 import { keys, writeBlob, writePlan, type RunPlan, type Side } from './layout';
 import { recordOutcome, type StepDeps, type StepSummary } from './record';
 
@@ -26,6 +27,8 @@ export interface PrepareInput {
   distributed?: boolean;
   /** ALS parameters over the defaults (tests, on-demand runs). */
   params?: Partial<AlsParams>;
+  /** Read the whole table again (an export on AWS) instead of snapshot + delta. */
+  rebuild?: boolean;
 }
 
 export type PrepareOutput =
@@ -85,14 +88,23 @@ async function layOut(
   const erasures = await deps.store.listErasures();
   const erasureWatermark = erasures.reduce((m, e) => Math.max(m, e.erasedAt), 0);
   const erasureRun = current !== null && erasureWatermark > (current.erasureWatermark ?? 0);
-  if (current && !erasureRun && !(await deps.store.hasNewSince(current.watermark, base.startedAt))) {
+  if (current && !erasureRun && !input.rebuild && !(await deps.store.hasNewSince(current.watermark, base.startedAt))) {
     const reason = `nothing new since ${new Date(current.watermark).toISOString()}`;
     return { path: 'done', summary: await recordOutcome(deps, base, { decision: 'skipped', reason }) };
   }
+  // the single job's read: the last snapshot plus the events since its watermark, or a rebuild when due
   const cap = deps.config.userCap === undefined ? DEFAULT_USER_CAP : deps.config.userCap;
-  const builder = new DatasetBuilder(new Set(erasures.map((e) => e.userId)), cap ?? undefined, deps.config.ratingRange);
-  await deps.store.scanInteractions((batch) => builder.add(batch));
-  const d = builder.build();
+  const snapshotPrefix = deps.snapshotPrefix ?? snapshotPrefixFor(deps.prefix);
+  const data = await loadTrainingData(deps.store, deps.models, snapshotPrefix, {
+    erasures,
+    cap: cap ?? undefined,
+    range: deps.config.ratingRange,
+    rebuild: input.rebuild,
+    rebuildEvery: deps.config.snapshotRebuildEvery,
+    now: base.startedAt,
+    onWarning: (message, extra) => deps.logger?.warn(message, { runId, ...extra }),
+  });
+  const d = data.dataset;
   timings.read = Math.round(performance.now() - t);
   const counts = {
     users: d.userIds.length,
@@ -105,6 +117,12 @@ async function layOut(
     // too little for factors: the single job publishes popularity; it takes the lease itself
     await deps.store.releaseLease(deps.leaseName ?? 'train', runId);
     return { path: 'single', reason: `${counts.interactions} interactions: too few to shard` };
+  }
+  try {
+    await saveTrainingSnapshot(deps.models, snapshotPrefix, data.snapshot, base.startedAt);
+  } catch (err) {
+    // the previous snapshot stays consistent with the table: the next run reads from its watermark
+    deps.logger?.warn('could not write the training snapshot', { runId, error: String(err) });
   }
 
   t = performance.now();

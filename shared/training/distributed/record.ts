@@ -20,6 +20,8 @@ export interface StepDeps {
   /** The model bucket: published versions under `prefix`, the runs' scratch under `scratch`. */
   models: ModelStore;
   prefix: string;
+  /** Training snapshot prefix (default: "training/" beside the model prefix, as the single job's). */
+  snapshotPrefix?: string;
   scratch: string;
   config: DistributedConfig;
   logger?: JobLogger;

@@ -10,11 +10,12 @@ import type { AlsParams } from '../../../shared/math/als';
 import { loadLatestModel, readLatest } from '../../../shared/model/repository';
 import { MemoryModelStore } from '../../../shared/storage/local/memory-model-store';
 import { MemoryTrainingStore } from '../../../shared/storage/local/memory-training';
-import { DatasetBuilder, DEFAULT_USER_CAP } from '../../../shared/training/dataset';
+import { DEFAULT_USER_CAP } from '../../../shared/training/dataset';
 import { controlStep, shardStep } from '../../../shared/training/distributed/dispatch';
 import type { StepDeps } from '../../../shared/training/distributed/record';
 import { runTrainingJob } from '../../../shared/training/job';
 import { trainPipeline } from '../../../shared/training/pipeline';
+import { loadTrainingData } from '../../../shared/training/snapshot/load';
 import type { WorkflowFunction } from '../../../shared/workflow/definition';
 import { syntheticInteractions } from '../training/data';
 
@@ -55,9 +56,13 @@ const run = (h: Record<WorkflowFunction, LocalHandler>, input: Record<string, un
 describe('training state machine, large path (local interpreter)', () => {
   it('matches the single-Lambda pipeline at the same parameters and seed (nDCG@10 within 0.005)', async () => {
     const { events, models, store, handlers } = setup();
-    const b = new DatasetBuilder(new Set(), DEFAULT_USER_CAP);
-    b.add(events);
-    const single = trainPipeline(b.build(), {
+    // the data as the single job reads it (a first run: everything, through the snapshot merger)
+    const read = await loadTrainingData(new MemoryTrainingStore(events), new MemoryModelStore(), 'training/', {
+      erasures: [],
+      cap: DEFAULT_USER_CAP,
+      now: Date.now(),
+    });
+    const single = trainPipeline(read.dataset, {
       kind: 'als',
       params: PARAMS,
       tune: false,
