@@ -40,6 +40,8 @@ function train(withMetadata: boolean): Model {
     seed: 7,
     split: 'user',
     evaluate: true,
+    // the ALS path (the default kind); the neural kind's new items are exercised end to end
+    neural: false,
     version: '20260101T000000Z-000001',
     createdAt: new Date().toISOString(),
   }).model;
@@ -148,6 +150,26 @@ describe('new catalog items in serving', () => {
       expect(s.items.some((i) => i.itemId === 'gone')).toBe(false);
     }
     expect(listed).toBeGreaterThanOrEqual(6);
+  });
+
+  it("names a model item's category after its history items when its metadata vector carries the score", async () => {
+    const core = serve(withMeta);
+    let named = 0;
+    let total = 0;
+    for (const userId of users) {
+      for (const it of (await core.recommend(userId, { k: 10, explore: false })).items) {
+        total++;
+        const reason = it.because.find((b) => 'category' in b);
+        if (!reason) continue;
+        named++;
+        expect(it.because.at(-1)).toBe(reason);
+        expect(reason).toEqual({ category: `k${Number(it.itemId.slice(1)) % clusters}` });
+      }
+    }
+    // planted: an item's category is its cluster, so metadata explains most scores
+    expect(named / total).toBeGreaterThan(0.5);
+    const bare = await core.recommend('u0', { k: 10, explain: false });
+    expect(bare.items.every((i) => i.because.length === 0)).toBe(true);
   });
 
   it('a model trained without metadata serves only its own items', async () => {
