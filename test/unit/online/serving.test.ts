@@ -64,6 +64,7 @@ describe('AttributedCore', () => {
     expect(ranked.items.map((i) => (i as { position?: number }).position)).toEqual([1, 2, 3]);
     const similar = await core.similar('i1', 3);
     expect(similar.items.map((i) => (i as { position?: number }).position)).toEqual([1, 2, 3]);
+    expect(similar.variant).toBeNull();
   });
 
   it('labels every user with their sticky variant; all-in-one-variant experiments put everyone there', async () => {
