@@ -95,22 +95,39 @@ export async function loadTrainingData(
   const erased = new Set(o.erasures.map((e) => e.userId));
   const erasureWatermark = o.erasures.reduce((m, e) => Math.max(m, e.erasedAt), 0);
   const dedupeMs = Math.max(o.dedupeMs ?? SNAPSHOT_DEFAULTS.dedupeMs, o.overlapMs ?? SNAPSHOT_DEFAULTS.overlapMs);
-  const merger = new SnapshotMerger(full ? null : base, {
-    erased,
-    cap: o.cap,
-    range: o.range,
-    dedupeMs,
-    erasureWatermark,
-    now: o.now,
-  });
+  const mergerFor = (from: TrainingSnapshot | null) =>
+    new SnapshotMerger(from, { erased, cap: o.cap, range: o.range, dedupeMs, erasureWatermark, now: o.now });
+  let merger = mergerFor(full ? null : base);
   const visit = (batch: Parameters<SnapshotMerger['add']>[0]) => merger.add(batch);
-  let stats: ReadStats;
-  if (full) stats = await store.readAll(visit);
-  else {
+  const incremental = () => {
     const h = base!.header;
     // never re-read further back than the base remembers keys for: those events would count twice
     const overlap = Math.min(o.overlapMs ?? SNAPSHOT_DEFAULTS.overlapMs, h.dedupeMs);
-    stats = await store.readReceivedSince(Math.max(0, h.watermark - overlap), visit, o.now);
+    return store.readReceivedSince(Math.max(0, h.watermark - overlap), visit, o.now);
+  };
+  let stats: ReadStats;
+  let mode: ReadSummary['mode'] = full ? 'rebuild' : 'incremental';
+  if (!full) stats = await incremental();
+  else {
+    try {
+      stats = await store.readAll(visit);
+    } catch (err) {
+      // An export that fails or outlasts its wait must not stop training for good: a due periodic
+      // rebuild waits for the next run; any other rebuild reads the table by Scan. The reason says so.
+      const why = `full read failed (${(err as Error).message})`;
+      o.onWarning?.('full read failed; falling back', { error: (err as Error).message, reason });
+      const periodic = base !== null && reason?.startsWith('periodic');
+      merger = mergerFor(periodic ? base : null);
+      if (periodic) {
+        mode = 'incremental';
+        reason = `${why}; snapshot + delta this run, the rebuild stays due`;
+        stats = await incremental();
+      } else {
+        reason = `${reason}; ${why}, read by Scan instead`;
+        const events = await store.scanInteractions(visit);
+        stats = { events, itemsRead: events, via: 'scan' };
+      }
+    }
   }
   const r = merger.result();
   return {
@@ -118,7 +135,7 @@ export async function loadTrainingData(
     snapshot: r.snapshot,
     stats: r.stats,
     read: {
-      mode: full ? 'rebuild' : 'incremental',
+      mode,
       via: stats.via,
       reason: reason ?? 'snapshot + events since its watermark',
       itemsRead: stats.itemsRead,

@@ -138,4 +138,25 @@ describe('rebuild policy (loadTrainingData)', () => {
     expect(corrupt.read.reason).toMatch(/snapshot unreadable/);
     expect(warnings).toHaveLength(1);
   });
+
+  it('an export that fails does not stop training: a periodic rebuild waits, a first run scans', async () => {
+    class FailingExport extends MemoryTrainingStore {
+      override async readAll(): Promise<never> {
+        throw new Error('export FAILED: PITR off');
+      }
+    }
+    const store = new FailingExport(table());
+    const models = new MemoryModelStore();
+    const first = await loadTrainingData(store, models, S, opts);
+    expect(first.read).toMatchObject({ mode: 'rebuild', via: 'scan', eventsRead: store.events.length });
+    expect(first.read.reason).toBe(
+      'first run: no snapshot yet; full read failed (export FAILED: PITR off), read by Scan instead',
+    );
+    await writeSnapshot(models, S, first.snapshot, { keep: 1 });
+    const due = await loadTrainingData(store, models, S, { ...opts, rebuildEvery: 1 });
+    expect(due.read.mode).toBe('incremental');
+    expect(due.read.reason).toMatch(/^full read failed \(export FAILED: PITR off\); snapshot \+ delta this run/);
+    expect(due.snapshot.header.runsSinceRebuild).toBe(1);
+    expect(strip(due.snapshot)).toEqual(strip(first.snapshot));
+  });
 });
