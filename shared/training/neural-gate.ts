@@ -9,12 +9,12 @@
  * from train (the benches and the auto selection use it).
  */
 import { fitCalibration, holdoutScoreHits } from '../math/calibration';
-import type { Csr } from '../math/csr';
 import type { ItemMetadata } from '../metadata/vocabulary';
+import type { FittedModel } from '../model/kinds';
+import { neuralOverAls } from '../model/kinds/neural';
 import type { Calibration } from '../model/types';
 import type { Dataset } from './dataset';
 import { type Holdout, rankingMetrics, type UserScores } from './evaluate';
-import { fitKind } from './fit';
 
 /** nDCG@10 the ranker must add to ALS's on the holdout to be served (the issue's target). */
 export const RANKER_MARGIN = 0.005;
@@ -34,33 +34,29 @@ export interface NeuralGate {
   log: { alsNdcg10: number; neuralNdcg10: number; margin: number; served: 'als' | 'als+neural' };
 }
 
-const row = (m: Csr, u: number) => m.indices.subarray(m.indptr[u], m.indptr[u + 1]);
-
 /**
- * Fits `neural` over ALS with `alsParams` on h.train and scores it on h.test
- * (each user's train row is their history: it is excluded from the ranker's
- * candidates, as serving excludes what a user has seen).
+ * Fits the neural ranker over `retrieval` (ALS fitted on h.train) and scores it
+ * on h.test (each user's train row is their history: it is excluded from the
+ * ranker's candidates, as serving excludes what a user has seen).
  */
 export function gateNeural(
   d: Dataset,
   h: Holdout,
-  alsParams: Record<string, unknown>,
+  retrieval: FittedModel,
   alsMetrics: Record<string, number>,
-  shouldStop: () => boolean,
 ): NeuralGate {
-  const params = { als: alsParams, seed: alsParams.seed };
-  const fitted = fitKind('neural', params, h.train, d, { shouldStop });
-  const score: UserScores = (u, out) => {
-    const itemIdx = row(h.train, u);
-    fitted.user(u, { itemIdx, weights: new Float64Array(itemIdx.length).fill(1) }).scoreAll(out);
-  };
+  const seed = typeof retrieval.params.seed === 'number' ? retrieval.params.seed : 42;
+  const data = { ui: h.train, userIds: d.userIds, itemIds: d.itemIds, side: d.side };
+  // the ALS the pipeline just evaluated is the ranker's retrieval model: no second fit of it
+  const { ranker, params } = neuralOverAls(data, retrieval, seed);
+  const score: UserScores = (u, out) => ranker.scoreUser(u, out);
   const metrics = rankingMetrics(h, score, 10);
   const sh = holdoutScoreHits(h.train, h.test, score, 10);
   const als = alsMetrics.ndcg10 ?? 0;
   const use = metrics.ndcg10 >= als + RANKER_MARGIN;
   return {
     use,
-    params: { ...fitted.params },
+    params,
     metrics,
     calibration: fitCalibration(sh.scores, sh.hits),
     log: {

@@ -190,7 +190,7 @@ export function trainPipeline(d: Dataset, opts: TrainOptions): TrainResult {
       if (kind === 'als' && opts.neural !== false && hasItemMetadata(d) && !pastSafety()) {
         s = performance.now();
         progress({ stage: 'evaluate' });
-        const g = gateNeural(d, h, params, metrics, pastSafety);
+        const g = gateNeural(d, h, rec, metrics);
         tuning = { ...(tuning ?? {}), neuralRanker: g.log };
         if (g.use) {
           kind = 'neural';

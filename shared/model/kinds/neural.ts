@@ -29,7 +29,17 @@ import type { Model } from '../types';
 import { als } from './als';
 import { coldItemsOf, type ColdItems } from './cold-ridge';
 import { num } from './factors';
-import type { Capabilities, FittedModel, History, KindArtifact, KindSpec, LoadOptions, UserScorer } from './kind';
+import type {
+  Capabilities,
+  FitOptions,
+  FittedModel,
+  History,
+  KindArtifact,
+  KindSpec,
+  LoadOptions,
+  TrainingData,
+  UserScorer,
+} from './kind';
 
 const FILES = {
   params: 'neural_params.f64',
@@ -157,6 +167,51 @@ class FittedNeural implements FittedModel {
   }
 }
 
+/** The kind's parameters with its defaults filled in. */
+function neuralParams(data: TrainingData, params: Record<string, unknown>): Record<string, unknown> {
+  const stats = { users: data.ui.rows, items: data.ui.cols, interactions: data.ui.indptr[data.ui.rows] };
+  return { ...neural.defaults(stats), ...params };
+}
+
+/**
+ * The ranker of the kind's parameters stacked over `retrieval`, an ALS fitted on
+ * `data.ui` (the kind's own, or one the caller already has: the training
+ * pipeline's gate re-uses the ALS it evaluated instead of fitting it twice).
+ */
+export function fitRankerOver(
+  data: TrainingData,
+  p: Record<string, unknown>,
+  retrieval: FittedModel,
+  opts: Pick<FitOptions, 'seed' | 'workBudget'>,
+) {
+  const art = retrieval.artifact();
+  const meta = metadataOf(data.side, data.itemIds, data.userIds);
+  let epochs = num(p, 'epochs', 5);
+  if (opts.workBudget !== undefined) epochs = Math.min(epochs, Math.max(1, Math.floor(opts.workBudget)));
+  const width = num(p, 'hiddenWidth', 16);
+  const ranker = fitRanker(
+    data.ui,
+    { itemBags: meta.itemBags, userBags: meta.userBags, itemTokens: meta.iv.size, userTokens: meta.uv.size },
+    {
+      als: retrieval.params as never,
+      seed: opts.seed,
+      candidates: num(p, 'candidates', DEFAULT_RANKER.candidates),
+      embed: num(p, 'embed', DEFAULT_RANKER.embed),
+      hidden: Array.from({ length: num(p, 'depth', 1) }, (_, l) => Math.max(2, width >> l)),
+      train: { epochs, learningRate: num(p, 'learningRate', 0.01), negatives: num(p, 'negatives', 4), batchSize: 32 },
+    },
+    { userFactors: art.userFactors!, itemFactors: art.itemFactors!, factors: art.factors },
+  );
+  return { ranker, meta, epochs, art };
+}
+
+/** The ranker over an ALS the caller fitted on `data.ui` with `alsParams`, and the kind's resolved parameters. */
+export function neuralOverAls(data: TrainingData, retrieval: FittedModel, seed: number) {
+  const p = { ...neuralParams(data, {}), als: retrieval.params };
+  const { ranker, epochs } = fitRankerOver(data, p, retrieval, { seed });
+  return { ranker, params: { ...p, epochs } };
+}
+
 /** Token bags of the data's items and users from `side.items` / `side.users`; empty without them. */
 function metadataOf(
   side: Readonly<Record<string, unknown>> | undefined,
@@ -197,30 +252,9 @@ export const neural: KindSpec = {
     learningRate: { type: 'float', min: 0.001, max: 0.03, log: true },
   }),
   fit(data, params, opts) {
-    const p = {
-      ...neural.defaults({ users: data.ui.rows, items: data.ui.cols, interactions: data.ui.indptr[data.ui.rows] }),
-      ...params,
-    };
-    const alsParams = { ...obj(p.als), seed: opts.seed };
-    const a = als.fit(data, alsParams, opts);
-    const art = a.artifact();
-    const meta = metadataOf(data.side, data.itemIds, data.userIds);
-    let epochs = num(p, 'epochs', 5);
-    if (opts.workBudget !== undefined) epochs = Math.min(epochs, Math.max(1, Math.floor(opts.workBudget)));
-    const width = num(p, 'hiddenWidth', 16);
-    const r = fitRanker(
-      data.ui,
-      { itemBags: meta.itemBags, userBags: meta.userBags, itemTokens: meta.iv.size, userTokens: meta.uv.size },
-      {
-        als: a.params as never,
-        seed: opts.seed,
-        candidates: num(p, 'candidates', DEFAULT_RANKER.candidates),
-        embed: num(p, 'embed', DEFAULT_RANKER.embed),
-        hidden: Array.from({ length: num(p, 'depth', 1) }, (_, l) => Math.max(2, width >> l)),
-        train: { epochs, learningRate: num(p, 'learningRate', 0.01), negatives: num(p, 'negatives', 4), batchSize: 32 },
-      },
-      { userFactors: art.userFactors!, itemFactors: art.itemFactors!, factors: art.factors },
-    );
+    const p = neuralParams(data, params);
+    const a = als.fit(data, { ...obj(p.als), seed: opts.seed }, opts);
+    const { ranker: r, meta, epochs, art } = fitRankerOver(data, p, a, opts);
     // items with at least one interaction are the ridge's rows (every column, for the job's data)
     const count = popularityFromCsr(data.ui);
     const warm = Int32Array.from(count.keys()).filter((i) => count[i] > 0);
