@@ -161,6 +161,28 @@ function main(): void {
   for (const lambda of [0.1, 0.3, 0.5, 0.7, 0.9, 0.99])
     rows.push(measure(`calibrate ${lambda}`, { calibrate: lambda }));
   const tailInteractions = exposureReport({ lists: [], k: K, items: d.items, interactions }).longTailInteractions;
+  // what a re-rank adds to a request: the pick alone (the pool's scan is the plain request's own)
+  const cost = (k: number, opts: DiversityOptions) => {
+    const input = (p: UserPool) => ({
+      relevance: p.scores,
+      categoriesOf: (c: number) => genres[p.items[c]],
+      similarity: (n: number) => cosineSimilarity(als.itemFactors, f, p.items.subarray(0, n)),
+      target: () => p.target,
+    });
+    for (const p of pools.slice(0, 50)) pickFromPool(input(p), k, opts); // warm-up
+    const t = performance.now();
+    for (const p of pools) pickFromPool(input(p), k, opts);
+    return ((performance.now() - t) * 1000) / pools.length;
+  };
+  const costs = [10, 100].flatMap((k) =>
+    (
+      [
+        ['diversity 0.6', { diversity: 0.6 }],
+        ['maxPerCategory 3', { maxPerCategory: 3 }],
+        ['calibrate 0.5', { calibrate: 0.5 }],
+      ] as [string, DiversityOptions][]
+    ).map(([name, o]) => ({ k, name, pool: poolSize(k, o), microseconds: cost(k, o) })),
+  );
   const seconds = (performance.now() - t0) / 1000;
 
   log(
@@ -175,6 +197,8 @@ function main(): void {
       `| ${r.name} | ${r.length.toFixed(2)} | ${r.ndcg.toFixed(3)} | ${r.ildGenre.toFixed(3)} | ${r.ildFactor.toFixed(3)} | ` +
         `${r.miscalibration.toFixed(3)} | ${pct(r.coverage)} | ${r.gini.toFixed(3)} | ${pct(r.longTail)} |`,
     );
+  log(`\nTime per request added by the re-rank (${f} factors; mean over ${pools.length} users, one thread):`);
+  for (const c of costs) log(`  k ${c.k}, pool ${c.pool}: ${c.name} ${c.microseconds.toFixed(0)} µs`);
   log(`\ntotal ${seconds.toFixed(1)} s`);
   if (json)
     console.log(
@@ -185,6 +209,7 @@ function main(): void {
         users: pools.length,
         longTailInteractions: tailInteractions,
         rows,
+        costs,
         trainSeconds,
         seconds,
       }),

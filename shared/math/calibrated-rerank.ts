@@ -81,26 +81,33 @@ export function calibratedRerank(
   let listed = 0;
   const taken = new Uint8Array(n);
   const out: number[] = [];
-  const trial = new Float64Array(groups.length);
-  const kl = (m: Float64Array, total: number) => {
-    let s = 0;
-    for (let j = 0; j < pg.length; j++) {
-      const q = total ? m[j] / total : 0;
-      s += pg[j] * Math.log(pg[j] / ((1 - CALIBRATION_ALPHA) * q + CALIBRATION_ALPHA * pg[j]));
-    }
-    return s;
+  // one term of C_KL: p_j log(p_j / q̃_j) with q_j = m / total
+  const term = (j: number, m: number, total: number) => {
+    const q = total ? m / total : 0;
+    return pg[j] * Math.log(pg[j] / ((1 - CALIBRATION_ALPHA) * q + CALIBRATION_ALPHA * pg[j]));
   };
+  // terms after adding any categorised item (total + 1), before its own categories are counted:
+  // a candidate then changes only the terms of its categories, so scoring it costs O(its categories)
+  const plusOne = new Float64Array(groups.length);
   let relSum = 0;
   while (out.length < k) {
+    let klPlusOne = 0;
+    let klSame = 0;
+    if (lam > 0)
+      for (let j = 0; j < pg.length; j++) {
+        plusOne[j] = term(j, mass[j], listed + 1);
+        klPlusOne += plusOne[j];
+        klSame += term(j, mass[j], listed);
+      }
     let best = -1;
     let bestValue = -Infinity;
     for (let c = 0; c < n; c++) {
       if (taken[c]) continue;
       let v = (1 - lam) * (relSum + rel[c]);
       if (lam > 0 && pg.length) {
-        trial.set(mass);
-        for (const { j, m } of share[c]) trial[j] += m;
-        v -= lam * kl(trial, listed + hasCats[c]);
+        let kl = hasCats[c] ? klPlusOne : klSame;
+        if (hasCats[c]) for (const { j, m } of share[c]) kl += term(j, mass[j] + m, listed + 1) - plusOne[j];
+        v -= lam * kl;
       }
       if (v > bestValue) {
         best = c;

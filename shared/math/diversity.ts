@@ -107,30 +107,38 @@ export function scaled(x: ArrayLike<number>): Float64Array {
 
 /**
  * Cosine similarity over item factors (items × f, row-major) between the pool's items.
- * A zero vector is similar to nothing (0).
+ * The pool's rows are copied once, normalised and contiguous, so a row of the
+ * similarity matrix is n dot products over adjacent memory. A zero vector is similar to nothing (0).
  */
 export function cosineSimilarity(factors: Float32Array, f: number, pool: ArrayLike<number>): PoolSimilarity {
   const n = pool.length;
-  const norms = new Float64Array(n);
+  const unit = new Float64Array(n * f);
   for (let c = 0; c < n; c++) {
     const o = pool[c] * f;
     let s = 0;
     for (let j = 0; j < f; j++) s += factors[o + j] * factors[o + j];
-    norms[c] = Math.sqrt(s);
+    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let j = 0; j < f; j++) unit[c * f + j] = factors[o + j] * inv;
   }
+  const f4 = f - (f & 3);
   return {
     row(p, out) {
-      const a = pool[p] * f;
+      const a = p * f;
       for (let c = 0; c < n; c++) {
-        const d = norms[p] * norms[c];
-        if (d === 0) {
-          out[c] = 0;
-          continue;
+        const b = c * f;
+        let s0 = 0;
+        let s1 = 0;
+        let s2 = 0;
+        let s3 = 0;
+        let j = 0;
+        for (; j < f4; j += 4) {
+          s0 += unit[a + j] * unit[b + j];
+          s1 += unit[a + j + 1] * unit[b + j + 1];
+          s2 += unit[a + j + 2] * unit[b + j + 2];
+          s3 += unit[a + j + 3] * unit[b + j + 3];
         }
-        const b = pool[c] * f;
-        let s = 0;
-        for (let j = 0; j < f; j++) s += factors[a + j] * factors[b + j];
-        out[c] = s / d;
+        for (; j < f; j++) s0 += unit[a + j] * unit[b + j];
+        out[c] = s0 + s1 + s2 + s3;
       }
     },
   };

@@ -82,4 +82,43 @@ describe('calibrated re-rank', () => {
       ),
     );
   });
+
+  it('every pick is a greedy best by a brute-force objective over miscalibration() (ties within 1e-9)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 15 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: 1, max: 1e6 }),
+        (n, k, lambda, seed) => {
+          const rng = new Rng(seed);
+          const r = Array.from({ length: n }, () => rng.next()).sort((a, b) => b - a);
+          const cs = Array.from({ length: n }, () =>
+            rng.int(6) === 0 ? [] : Array.from({ length: 1 + rng.int(3) }, () => `g${rng.int(6)}`),
+          );
+          const target = categoryDistribution(
+            Array.from({ length: 6 }, () => ({ categories: [`g${rng.int(5)}`], weight: 1 + rng.int(3) })),
+          );
+          const lo = r[n - 1];
+          const span = r[0] - lo;
+          const rel = r.map((x) => (span > 0 ? (x - lo) / span : 1));
+          const objective = (list: number[]) =>
+            (1 - lambda) * list.reduce((a, q) => a + rel[q], 0) -
+            lambda *
+              miscalibration(
+                target,
+                list.map((q) => cs[q]),
+              );
+          const out = calibratedRerank(r, (c) => cs[c], target, k, lambda);
+          expect(out).toHaveLength(Math.min(n, k));
+          for (let t = 0; t < out.length; t++) {
+            const prefix = out.slice(0, t);
+            let best = -Infinity;
+            for (let c = 0; c < n; c++) if (!prefix.includes(c)) best = Math.max(best, objective([...prefix, c]));
+            expect(objective(out.slice(0, t + 1))).toBeGreaterThanOrEqual(best - 1e-9);
+          }
+        },
+      ),
+    );
+  });
 });
