@@ -11,6 +11,7 @@ import {
   ExportTableToPointInTimeCommand,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -233,5 +234,41 @@ describe('export parsing', () => {
       minPollSeconds: 1,
     });
     await expect(failing.exportEvents(() => {})).rejects.toThrow();
+  });
+});
+
+describe('incremental read: what dynalite cannot produce (mocked client)', () => {
+  it('resends UnprocessedKeys and skips an event erased between the index read and the get', async () => {
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
+    const mock = mockClient(doc);
+    const key = (n: number) => ({ PK: `U#u${n}`, SK: `E#e${n}` });
+    const item = (n: number) => ({
+      ...key(n),
+      eventId: `e${n}`,
+      userId: `u${n}`,
+      itemId: 'i1',
+      type: 'view',
+      timestamp: NOW,
+      receivedAt: NOW,
+    });
+    // one index partition names three events; the others are empty
+    mock
+      .on(QueryCommand)
+      .callsFake(async (input) =>
+        input.ExpressionAttributeValues[':b'] === 'B#2026-11-29#0'
+          ? { Items: [1, 2, 3].map((n) => ({ ...key(n), GSI1PK: 'B#2026-11-29#0', GSI1SK: `x${n}` })) }
+          : { Items: [] },
+      );
+    mock
+      .on(BatchGetCommand)
+      // e1 comes back, e2 is unprocessed (throttled), e3 was erased meanwhile
+      .resolvesOnce({ Responses: { t: [item(1)] }, UnprocessedKeys: { t: { Keys: [key(2)] } } })
+      .resolves({ Responses: { t: [item(2)] } });
+    const store = new DynamoTrainingStore(doc, 't');
+    const seen: Interaction[] = [];
+    const r = await store.readReceivedSince(NOW - 1000, (b) => seen.push(...b), NOW);
+    expect(seen.map((e) => e.eventId).sort()).toEqual(['e1', 'e2']);
+    expect(r).toEqual({ events: 2, itemsRead: 5, via: 'index' });
+    expect(mock.commandCalls(BatchGetCommand)[1].args[0].input.RequestItems?.t.Keys).toEqual([key(2)]);
   });
 });
