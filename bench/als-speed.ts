@@ -1,6 +1,6 @@
 /**
  * ALS training speed.
- *   npx tsx bench/als-speed.ts [ml-100k dir] [--js] [--fit-only] [--runs N] [--threads 1,2]
+ *   npx tsx bench/als-speed.ts [ml-100k dir] [--js] [--fit-only] [--peer-only] [--runs N] [--threads 1,2]
  * 1. Seconds per iteration (both half-steps, 64 factors, 3 CG steps, one thread)
  *    on ML-100K train and the generated 785k-nnz set (the compiled-reference
  *    comparison in docs/quality.md); --js also times the JS kernels. Best of 3.
@@ -92,7 +92,7 @@ function fitTarget(m: Csr): void {
   const p: AlsParams = { ...alsDefaultsFor({ rows: m.rows, cols: m.cols, nnz }), factors: FACTORS, iterations: 15 };
   const shape = { rows: m.rows, cols: m.cols, nnz, factors: FACTORS, iterations: 15, cgSteps: p.cgSteps };
   console.log(JSON.stringify({ name: 'fit-1m', ...shape, unobservedWeight: p.unobservedWeight }));
-  for (const threads of threadList) {
+  for (const threads of args.includes('--peer-only') ? [] : threadList) {
     let best = Infinity;
     let cpu = Infinity;
     let model: AlsModel | undefined;
@@ -137,10 +137,11 @@ function fitTarget(m: Csr): void {
             String(p.unobservedWeight),
             String(p.regularization),
           ],
-          { env: { ...process.env, OPENBLAS_NUM_THREADS: String(threads) }, encoding: 'utf8' },
+          { env: { ...process.env, OPENBLAS_NUM_THREADS: String(threads) }, encoding: 'utf8', maxBuffer: 1 << 24 },
         );
         if (py.status !== 0) {
-          console.log(JSON.stringify({ impl: 'numpy-cg', threads, error: py.stderr.trim().split('\n').pop() }));
+          const error = py.error?.message ?? (py.signal || py.stderr.trim().split('\n').pop());
+          console.log(JSON.stringify({ impl: 'numpy-cg', threads, status: py.status, error }));
           break;
         }
         const r = JSON.parse(py.stdout.trim().split('\n').pop()!);
