@@ -78,7 +78,7 @@ describe('typed calls', () => {
     expect(log[0].auth).toBe('Bearer tok-1');
     expect((await c.similar('item-3', { k: 2 })).items).toHaveLength(2);
     const ranked = await c.rank('user-4', ['item-1', 'nope']);
-    expect(ranked.items.at(-1)).toEqual({ itemId: 'nope', score: null, probability: null });
+    expect(ranked.items.at(-1)).toEqual({ itemId: 'nope', score: null, probability: null, position: 2 });
     expect((await c.health()).modelVersion).toBe(recs.modelVersion);
   });
 
