@@ -224,7 +224,7 @@ export class ServingCore {
             exclude: new Set([...(opts.exclude ?? []), ...(reads.events ?? []).map((e) => e.itemId)]),
             categories: opts.categories,
             excludeCategories: opts.excludeCategories,
-            filtered: (opts as { filter?: unknown }).filter !== undefined,
+            filtered: opts.filter !== undefined || opts.filterName !== undefined,
             probability: (x) => (scorer ? probability(cal, x) : null),
             minProbability: minP,
           })
@@ -286,6 +286,7 @@ export class ServingCore {
   async similar(
     itemId: string,
     k: number,
+    rules: Pick<RuleOptions, 'filter' | 'filterName'> = {},
   ): Promise<{ itemId: string; modelVersion: string; items: { itemId: string; score: number; coldStart?: true }[] }> {
     const pm = await this.model();
     const i = pm.itemIndex.get(itemId);
@@ -294,6 +295,7 @@ export class ServingCore {
     const set = this.deps.cold?.setFor(pm) ?? null;
     const j = i === undefined ? set?.index.get(itemId) : undefined;
     if (i === undefined && j === undefined) throw notFound(`item "${itemId}" is not in the model`);
+    const plan = await requestPlan({ ...rules, promotions: false }, this.deps.rules, this.filters);
     return pm.withScratch((s) => {
       const gen = s.nextGeneration();
       if (i !== undefined) s.excl[i] = gen;
@@ -305,10 +307,12 @@ export class ServingCore {
         pm.fitted.similarItems(i, s.scores);
         scores = s.scores;
       }
-      const count = selectTop(s, scores, k, { restrict: false, blocked: view.blocked, floor: -Infinity });
+      // a filter (shared/rules) is the selection's allow bitmap, over the model's items only
+      const allow = plan ? new RulePass(this.filters, view, plan).allow : null;
+      const count = selectTop(s, scores, k, { restrict: false, blocked: view.blocked, floor: -Infinity, allow });
       const items: { itemId: string; score: number }[] = [];
       for (let r = 0; r < count; r++) items.push({ itemId: pm.model.itemIds[s.outIndex[r]], score: s.outScore[r] });
-      if (!set) return { itemId, modelVersion: pm.version, items };
+      if (!set || allow) return { itemId, modelVersion: pm.version, items };
       const query = j !== undefined ? { j } : { i: i as number };
       return { itemId, modelVersion: pm.version, items: similarWithNewItems(pm, set, query, items, k) };
     });

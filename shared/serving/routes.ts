@@ -68,7 +68,8 @@ export function recommendRoutes(core: ServingCore): Record<string, RouteImpl> {
     'GET /items/{itemId}/similar': async (req) => {
       const itemId = pathId(req, 'itemId');
       const q = validate(SimilarQuery, req.query, 'invalid_query');
-      return { status: 200, body: await core.similar(itemId, q.k ?? DEFAULT_K) };
+      const rules = { filter: q.filter, filterName: q.filterName };
+      return { status: 200, body: await core.similar(itemId, q.k ?? DEFAULT_K, rules) };
     },
 
     // load balancers and uptime probes add their own parameters: health ignores the query

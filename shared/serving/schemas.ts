@@ -41,6 +41,16 @@ const PerCategory = z
   .transform(Number)
   .pipe(z.number().int().min(1, `must be between 1 and ${MAX_K}`).max(MAX_K, `must be between 1 and ${MAX_K}`));
 
+/** Business-rule filters (docs/rules.md): the expression's syntax is checked by the core (400 invalid_filter). */
+const RuleQuery = {
+  filter: z
+    .string()
+    .min(1)
+    .max(MAX_EXPRESSION_LENGTH, `must be at most ${MAX_EXPRESSION_LENGTH} characters`)
+    .optional(),
+  filterName: RuleName.optional(),
+};
+
 export const RecommendQuery = z
   .object({
     k: K.optional(),
@@ -61,8 +71,7 @@ export const RecommendQuery = z
       description: "re-rank toward the user's own category mix (Steck 2018); not with diversity",
     }),
     // business rules (docs/rules.md): the expression's syntax is checked by the core (400 invalid_filter)
-    filter: z.string().min(1).max(MAX_EXPRESSION_LENGTH, `must be at most ${MAX_EXPRESSION_LENGTH} characters`).optional(),
-    filterName: RuleName.optional(),
+    ...RuleQuery,
     promotions: z
       .enum(['0', '1', 'false', 'true'], 'must be 0, 1, false or true')
       .transform((v) => v === '1' || v === 'true')
@@ -71,7 +80,7 @@ export const RecommendQuery = z
   .strict();
 export type RecommendQuery = z.output<typeof RecommendQuery>;
 
-export const SimilarQuery = z.object({ k: K.optional() }).strict();
+export const SimilarQuery = z.object({ k: K.optional(), ...RuleQuery }).strict();
 
 export const NoQuery = z.object({}).strict();
 

@@ -2219,6 +2219,8 @@ export interface operations {
         parameters: {
             query?: {
                 k?: number;
+                filter?: string;
+                filterName?: string;
             };
             header?: never;
             path: {

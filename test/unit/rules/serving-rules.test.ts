@@ -156,3 +156,16 @@ describe('promotions in the serving core', () => {
     expect((await ids({ k: 5 }))[1]).toBe(pinnedId);
   });
 });
+
+describe('filters on similar items', () => {
+  it('answer the best k matching items of the unfiltered neighbours; a bad filter is a 400', async () => {
+    const all = (await core.similar('i1', 39)).items.map((x) => x.itemId);
+    const want = all.filter((id) => n(id) % 2 === 0 && n(id) < 30).slice(0, 5);
+    const got = await core.similar('i1', 5, { filter: 'brand == "b" and category == "plain"' });
+    expect(got.items.map((x) => x.itemId)).toEqual(want);
+    await rules.putFilter({ name: 'even', expression: 'brand == "b"', updatedAt: T });
+    const named = await core.similar('i1', 5, { filterName: 'even' });
+    expect(named.items.map((x) => x.itemId)).toEqual(all.filter((id) => n(id) % 2 === 0).slice(0, 5));
+    await expect(core.similar('i1', 5, { filter: 'price +' })).rejects.toMatchObject({ status: 400 });
+  });
+});
