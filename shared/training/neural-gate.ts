@@ -19,6 +19,18 @@ import { type Holdout, rankingMetrics, type UserScores } from './evaluate';
 /** nDCG@10 the ranker must add to ALS's on the holdout to be served (the issue's target). */
 export const RANKER_MARGIN = 0.005;
 
+/**
+ * Runs whose budget is below this plan no ranker: on the demo shop the ranker's two fits
+ * (gate, then final) double a run's time, which a 20 s budget (`npm start`) does not hold.
+ * A planned count, not the clock: one configuration trains the same pipeline on any machine.
+ */
+export const NEURAL_MIN_BUDGET_SECONDS = 60;
+
+/** The pipeline fits the ranker beside ALS: item metadata in the data and a budget that plans for it. */
+export function plansNeural(d: Pick<Dataset, 'side'>, budgetSeconds: number): boolean {
+  return hasItemMetadata(d) && budgetSeconds >= NEURAL_MIN_BUDGET_SECONDS;
+}
+
 /** True when the data carries item metadata the ranker (and ALS's cold-item ridge) can use. */
 export function hasItemMetadata(d: Pick<Dataset, 'side'>): boolean {
   const items = d.side?.items as ItemMetadata[] | undefined;

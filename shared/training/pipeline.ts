@@ -15,7 +15,7 @@ import { pairsToCsr, type Dataset } from './dataset';
 import { evaluateFitted, makeHoldout, type SplitKind } from './evaluate';
 import { modelExposure } from './exposure';
 import { UNCALIBRATED, fitKind, toModel } from './fit';
-import { gateNeural, hasItemMetadata } from './neural-gate';
+import { gateNeural, plansNeural } from './neural-gate';
 import { type AutoChoice, chooseKind } from './select-model';
 
 export interface Progress {
@@ -41,8 +41,9 @@ export interface TrainOptions {
   /** Skip the holdout evaluation (and calibration). */
   evaluate: boolean;
   /**
-   * With item metadata in the data (Dataset.side.items), also fit ALS + the neural ranker on the
-   * holdout and serve it when it wins there (./neural-gate.ts). Default true; evaluation required.
+   * With item metadata in the data (Dataset.side.items) and a budget of at least 60 s, also fit
+   * ALS + the neural ranker on the holdout and serve it when it wins there (./neural-gate.ts).
+   * Default true; evaluation required.
    */
   neural?: boolean;
   /**
@@ -187,7 +188,7 @@ export function trainPipeline(d: Dataset, opts: TrainOptions): TrainResult {
       evaluated = true;
       stage('evaluate', s);
       // with item metadata, ALS + the neural ranker is served instead when it wins on this holdout
-      if (kind === 'als' && opts.neural !== false && hasItemMetadata(d) && !pastSafety()) {
+      if (kind === 'als' && opts.neural !== false && plansNeural(d, opts.budgetSeconds) && !pastSafety()) {
         s = performance.now();
         progress({ stage: 'evaluate' });
         const g = gateNeural(d, h, rec, metrics);

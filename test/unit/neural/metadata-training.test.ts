@@ -12,6 +12,7 @@ import { loadFitted } from '../../../shared/model/kinds';
 import { loadLatestModel } from '../../../shared/model/repository';
 import { LocalModelStore } from '../../../shared/storage/local/model-store';
 import { DatasetBuilder } from '../../../shared/training/dataset';
+import { plansNeural } from '../../../shared/training/neural-gate';
 import { trainPipeline } from '../../../shared/training/pipeline';
 import { plantedWithMetadata } from './planted';
 
@@ -70,6 +71,14 @@ describe('the neural ranker in the training pipeline', () => {
     expect(dense.model.parts?.['cold_ridge.f64']).toBeInstanceOf(Float64Array);
   }, 60_000);
 
+  it('is planned only with item metadata and a budget of at least 60 s (npm start trains in 20 s)', () => {
+    const side = { items: [{ itemId: 'i1', categories: ['k'], properties: {} }] };
+    expect(plansNeural({ side }, 60)).toBe(true);
+    expect(plansNeural({ side }, 20)).toBe(false);
+    expect(plansNeural({ side: { items: [] } }, 600)).toBe(false);
+    expect(plansNeural({}, 600)).toBe(false);
+  });
+
   describe('attune train --items', () => {
     let out: string[];
     beforeEach(() => {
@@ -89,7 +98,7 @@ describe('the neural ranker in the training pipeline', () => {
       ];
       writeFileSync(join(dir, 'items.csv'), `${items.join('\n')}\n`);
       const args = ['--input', join(dir, 'events.csv'), '--items', join(dir, 'items.csv'), '--out', join(dir, 'm')];
-      const code = await train.run([...args, '--model', 'als', '--no-tune', '--factors', '4', '--budget', '20']);
+      const code = await train.run([...args, '--model', 'als', '--no-tune', '--factors', '4', '--budget', '60']);
       expect(code).toBe(0);
       const printed = JSON.parse(out.at(-1)!);
       expect(printed.neuralRanker.served).toMatch(/^als(\+neural)?$/);
