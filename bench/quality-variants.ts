@@ -179,6 +179,17 @@ function candidates(): Cand[] {
           return (u, out) => scoreAll(m.userFactors.subarray(u * f, u * f + f), m.itemFactors, f, out);
         },
       });
+  // --alsx '{"factors":512}': one more ALS configuration (overrides on the tuned one), family 'alsx'
+  if (only.includes('alsx'))
+    c.push({
+      name: `alsx ${opt('--alsx', '{}')}`,
+      family: 'alsx',
+      build: (fit) => {
+        const m = trainAls(fit, { ...TUNED_ML100K_ALS, ...JSON.parse(opt('--alsx', '{}')) });
+        const f = m.factors;
+        return (u, out) => scoreAll(m.userFactors.subarray(u * f, u * f + f), m.itemFactors, f, out);
+      },
+    });
   if (only.includes('als'))
     c.push({
       name: 'als tuned(seed7 item)',
