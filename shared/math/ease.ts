@@ -30,11 +30,11 @@ export const DEFAULT_EASE_PARAMS: EaseParams = { lambda: 250, binary: true, prun
 
 /**
  * Largest catalog the kind is offered for. Measured on the 2-core build machine
- * (docs/quality.md, `bench/quality-auto.ts --scale`): one fit takes 0.6 / 3.1 /
- * 44 / 297 s of CPU at 1k / 2k / 5k / 10k items (n³), 412 MB / 1.3 GB peak at
- * 5k / 10k (12·n² bytes: the float64 inverse and the float32 B). Automatic choice
- * needs ~20 fits (λ ladder × validation splits), so at 10k items (5 min a fit)
- * it cannot be tuned within one training function's budget.
+ * (docs/quality.md, `bench/quality-auto.ts --scale`): with the WebAssembly inverse
+ * one fit takes 14.6 / 122 s of CPU at 5k / 10k items (≈ 1.2·10⁻¹⁰·n³), 0.4 / 1.4 GB
+ * peak (12·n² bytes: the float64 inverse and the float32 B). Automatic choice
+ * needs 15–20 fits (λ ladder × validation splits): ≈ 4–5 min at 5k, ≈ 15 min at 8k,
+ * so above 5k it no longer fits beside the ALS search in the job's default budget.
  */
 export const EASE_MAX_ITEMS = 5000;
 
