@@ -42,6 +42,12 @@ const PER_USER = 40;
  */
 export const MODEL = {
   maddsPerSecondPerThread: 5.5e9,
+  /**
+   * CPU seconds per pair and iteration lost to cache misses once a side's
+   * factors outgrow the cache (8 random row reads per pair): by the larger side's bytes,
+   * up to 8 MB, up to 64 MB, beyond (fitted at 1M, 5M and 20M).
+   */
+  missSecondsPerPair: [0.03e-6, 0.2e-6, 0.4e-6],
   parallelEfficiency: 0.9,
   /** Bytes read and hashed per second when loading an artifact from local disk. */
   loadBytesPerSecond: 1.0e9,
@@ -72,9 +78,16 @@ export function artifactBytes(nnz: number, users: number, items: number, f = F):
   return 4 * f * (users + items) + 4 * nnz + 4 * (users + 1) + 4 * items;
 }
 
-export function predictSeconds(nnz: number, rows: number, threads: number): number {
-  const speed = MODEL.maddsPerSecondPerThread * (1 + (threads - 1) * MODEL.parallelEfficiency);
-  return iterationMadds(nnz, rows) / speed;
+/** CPU seconds of one iteration on one thread: multiply-adds, plus cache misses by the larger side's size. */
+export function predictCpuSeconds(nnz: number, users: number, items: number): number {
+  const side = Math.max(users, items) * F * 4;
+  const [fits, l3, beyond] = MODEL.missSecondsPerPair;
+  const miss = side <= 8 << 20 ? fits : side <= 64 << 20 ? l3 : beyond;
+  return iterationMadds(nnz, users + items) / MODEL.maddsPerSecondPerThread + miss * nnz;
+}
+
+export function predictSeconds(nnz: number, users: number, items: number, threads: number): number {
+  return predictCpuSeconds(nnz, users, items) / (1 + (threads - 1) * MODEL.parallelEfficiency);
 }
 
 /** A users × items CSR with about `target` distinct pairs: Zipf items, 85% inside the user's cluster. */
@@ -218,7 +231,7 @@ for (const size of [...sizes].sort((a, b) => a - b)) {
     last = run.model;
     const perIteration = (run.seconds - setup) / iterations;
     const cpuPerIteration = (run.cpu - Math.min(...setups.map((r) => r.cpu))) / iterations;
-    const predicted = predictSeconds(nnz, rows, threads);
+    const predicted = predictSeconds(nnz, m.rows, m.cols, threads);
     console.log(
       JSON.stringify({
         size,
@@ -226,7 +239,7 @@ for (const size of [...sizes].sort((a, b) => a - b)) {
         setupSeconds: +setup.toFixed(2),
         secondsPerIteration: +perIteration.toFixed(3),
         cpuSecondsPerIteration: +cpuPerIteration.toFixed(3),
-        predictedCpuSecondsPerIteration: +(iterationMadds(nnz, rows) / MODEL.maddsPerSecondPerThread).toFixed(3),
+        predictedCpuSecondsPerIteration: +predictCpuSeconds(nnz, m.rows, m.cols).toFixed(3),
         predictedSecondsPerIteration: +predicted.toFixed(3),
         fit15Seconds: +(setup + 15 * perIteration).toFixed(1),
         predictedFit15Seconds: +(15 * predicted).toFixed(1),
