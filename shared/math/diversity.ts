@@ -16,6 +16,8 @@
 export interface PoolSimilarity {
   /** out[c] = similarity of candidate c to candidate `p` (positions in the pool). */
   row(p: number, out: Float64Array): void;
+  /** One entry, equal to row(a)[b], when it is cheap alone (MMR then evaluates lazily). */
+  pair?(a: number, b: number): number;
 }
 
 export interface RerankOptions {
@@ -46,6 +48,7 @@ export function rerank(
   const cap = opts.maxPerCategory;
   if (cap !== undefined && !opts.categoriesOf) throw new Error('rerank: maxPerCategory needs categoriesOf');
   const rel = scaled(relevance);
+  if (lambda > 0 && sim?.pair) return lazyMmr(rel, k, lambda, sim.pair, cap, opts.categoriesOf);
   const maxSim = new Float64Array(n).fill(0);
   const row = new Float64Array(n);
   const taken = new Uint8Array(n);
@@ -73,6 +76,81 @@ export function rerank(
       sim.row(best, row);
       for (let c = 0; c < n; c++) if (!taken[c] && row[c] > maxSim[c]) maxSim[c] = row[c];
     }
+  }
+  return out;
+}
+
+/**
+ * MMR by lazy greedy, with the eager loop's exact answer: a candidate's value
+ * only falls as items are picked (its largest similarity to them only grows),
+ * so a stale value is an upper bound. Candidates wait in a heap by (value,
+ * position); the top is brought up to date with the items picked since it was
+ * last scored and, if it stays on top, picked. Far fewer similarities are
+ * computed than k full rows, since a candidate rarely surfaces more than a few times.
+ */
+function lazyMmr(
+  rel: Float64Array,
+  k: number,
+  lambda: number,
+  pair: (a: number, b: number) => number,
+  cap: number | undefined,
+  categoriesOf: ((p: number) => readonly string[]) | undefined,
+): number[] {
+  const n = rel.length;
+  const value = new Float64Array(n);
+  const maxSim = new Float64Array(n);
+  const upTo = new Int32Array(n);
+  const heap = new Int32Array(n);
+  // a before b: higher value, then the earlier position (the eager loop's tie rule)
+  const before = (a: number, b: number) => value[a] > value[b] || (value[a] === value[b] && a < b);
+  let size = 0;
+  const push = (c: number) => {
+    let i = size++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(c, heap[parent])) break;
+      heap[i] = heap[parent];
+      i = parent;
+    }
+    heap[i] = c;
+  };
+  const pop = () => {
+    const top = heap[0];
+    const last = heap[--size];
+    let i = 0;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= size) break;
+      if (child + 1 < size && before(heap[child + 1], heap[child])) child++;
+      if (!before(heap[child], last)) break;
+      heap[i] = heap[child];
+      i = child;
+    }
+    if (size > 0) heap[i] = last;
+    return top;
+  };
+  for (let c = 0; c < n; c++) {
+    value[c] = (1 - lambda) * rel[c];
+    push(c);
+  }
+  const perCategory = new Map<string, number>();
+  const out: number[] = [];
+  while (out.length < k && size > 0) {
+    const c = pop();
+    // categories only fill up: a candidate that does not fit now never will
+    if (cap !== undefined && !fits(categoriesOf!(c), perCategory, cap)) continue;
+    if (upTo[c] < out.length) {
+      for (let t = upTo[c]; t < out.length; t++) {
+        const x = pair(out[t], c);
+        if (x > maxSim[c]) maxSim[c] = x;
+      }
+      upTo[c] = out.length;
+      value[c] = (1 - lambda) * rel[c] - lambda * maxSim[c];
+      push(c);
+      continue;
+    }
+    out.push(c);
+    if (cap !== undefined) for (const g of new Set(categoriesOf!(c))) perCategory.set(g, (perCategory.get(g) ?? 0) + 1);
   }
   return out;
 }
@@ -121,26 +199,28 @@ export function cosineSimilarity(factors: Float32Array, f: number, pool: ArrayLi
     for (let j = 0; j < f; j++) unit[c * f + j] = factors[o + j] * inv;
   }
   const f4 = f - (f & 3);
+  const dot = (p: number, c: number) => {
+    const a = p * f;
+    const b = c * f;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let j = 0;
+    for (; j < f4; j += 4) {
+      s0 += unit[a + j] * unit[b + j];
+      s1 += unit[a + j + 1] * unit[b + j + 1];
+      s2 += unit[a + j + 2] * unit[b + j + 2];
+      s3 += unit[a + j + 3] * unit[b + j + 3];
+    }
+    for (; j < f; j++) s0 += unit[a + j] * unit[b + j];
+    return s0 + s1 + s2 + s3;
+  };
   return {
     row(p, out) {
-      const a = p * f;
-      for (let c = 0; c < n; c++) {
-        const b = c * f;
-        let s0 = 0;
-        let s1 = 0;
-        let s2 = 0;
-        let s3 = 0;
-        let j = 0;
-        for (; j < f4; j += 4) {
-          s0 += unit[a + j] * unit[b + j];
-          s1 += unit[a + j + 1] * unit[b + j + 1];
-          s2 += unit[a + j + 2] * unit[b + j + 2];
-          s3 += unit[a + j + 3] * unit[b + j + 3];
-        }
-        for (; j < f; j++) s0 += unit[a + j] * unit[b + j];
-        out[c] = s0 + s1 + s2 + s3;
-      }
+      for (let c = 0; c < n; c++) out[c] = dot(p, c);
     },
+    pair: dot,
   };
 }
 

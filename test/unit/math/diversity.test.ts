@@ -129,6 +129,19 @@ describe('rerank properties', () => {
     );
   });
 
+  it('lazy MMR (pairs on demand) answers exactly what the eager loop over full rows answers', () => {
+    fc.assert(
+      fc.property(pool, ({ k, cap, lambda, rel, sim, itemCats }) => {
+        const eager: PoolSimilarity = { row: (p, out) => sim.row(p, out) };
+        const categoriesOf = (p: number) => itemCats[p];
+        expect(rerank(rel, k, sim, { diversity: lambda })).toEqual(rerank(rel, k, eager, { diversity: lambda }));
+        const capped = { diversity: lambda, maxPerCategory: cap, categoriesOf };
+        expect(rerank(rel, k, sim, capped)).toEqual(rerank(rel, k, eager, capped));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('single-category pools give exactly min(k, Σ min(cap, n_c) + uncategorised)', () => {
     fc.assert(
       fc.property(pool, ({ k, cap, lambda, rel, sim, itemCats }) => {
