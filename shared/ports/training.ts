@@ -98,9 +98,9 @@ export interface TrainingStore {
   /**
    * Every event, for a full rebuild, as {@link scanInteractions} would see
    * them: on AWS through a point-in-time export to S3 (no read capacity used),
-   * elsewhere by a Scan.
+   * elsewhere (or with `scan: true`, after an export failed) by a Scan.
    */
-  readAll(visit: (batch: Interaction[]) => void): Promise<ReadStats>;
+  readAll(visit: (batch: Interaction[]) => void, opts?: { scan?: boolean }): Promise<ReadStats>;
   /** True when some interaction was received strictly after `watermark` (epoch ms). */
   hasNewSince(watermark: number, now?: number): Promise<boolean>;
   /** Every erasure marker. */

@@ -87,8 +87,8 @@ export class DynamoTrainingStore implements TrainingStore {
     return (await this.scan(visit, opts)).events;
   }
 
-  async readAll(visit: (batch: Interaction[]) => void): Promise<ReadStats> {
-    return this.exporter ? this.exporter.exportEvents(visit) : this.scan(visit);
+  async readAll(visit: (batch: Interaction[]) => void, opts: { scan?: boolean } = {}): Promise<ReadStats> {
+    return this.exporter && !opts.scan ? this.exporter.exportEvents(visit) : this.scan(visit);
   }
 
   async readReceivedSince(from: number, visit: (batch: Interaction[]) => void, now = Date.now()): Promise<ReadStats> {

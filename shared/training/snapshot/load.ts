@@ -124,8 +124,7 @@ export async function loadTrainingData(
         stats = await incremental();
       } else {
         reason = `${reason}; ${why}, read by Scan instead`;
-        const events = await store.scanInteractions(visit);
-        stats = { events, itemsRead: events, via: 'scan' };
+        stats = await store.readAll(visit, { scan: true });
       }
     }
   }
