@@ -1,4 +1,5 @@
 /** TrainControl: the training state machine's control steps (shared/training/distributed does the work). */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { loadConfig } from '../../shared/config';
@@ -7,8 +8,8 @@ import { DynamoTableExport, EXPORT_PREFIX } from '../../shared/storage/aws/expor
 import { DynamoTrainingStore } from '../../shared/storage/dynamodb/training';
 import { S3ModelStore } from '../../shared/storage/s3/model-store';
 import { controlStep } from '../../shared/training/distributed/dispatch';
-import type { StepDeps } from '../../shared/training/distributed/record';
-import { TRAINING_WORKFLOW, WORKFLOW_PREFIX } from '../../shared/topology';
+import type { StepDeps, StepSummary } from '../../shared/training/distributed/record';
+import { TRAIN_METRICS as M, TRAINING_WORKFLOW, WORKFLOW_PREFIX } from '../../shared/topology';
 import { instrument, observedLogger, powertools } from '../observe';
 
 // Adapters live across warm invocations: one client pool, no per-step setup.
@@ -38,9 +39,24 @@ const deps: StepDeps = {
   },
 };
 
+/** A run that ended here emits what Train emits, so the failure and staleness alarms see both paths. */
+function emitRun(s: StepSummary): void {
+  pt.metrics.addMetric(M.runs, MetricUnit.Count, 1);
+  pt.metrics.addMetric(M.failures, MetricUnit.Count, s.decision === 'failed' ? 1 : 0);
+  pt.metrics.addMetric(M.published, MetricUnit.Count, s.decision === 'published' ? 1 : 0);
+  if (s.decision === 'published' || s.decision === 'skipped') pt.metrics.addMetric(M.succeeded, MetricUnit.Count, 1);
+  if (s.metrics?.ndcg10 !== undefined) pt.metrics.addMetric(M.ndcg10, MetricUnit.NoUnit, s.metrics.ndcg10);
+  pt.metrics.addMetric(M.seconds, MetricUnit.Seconds, (s.timings.total ?? 0) / 1000);
+  if (s.modelAgeSeconds !== undefined) pt.metrics.addMetric(M.modelAge, MetricUnit.Seconds, s.modelAgeSeconds);
+}
+
 export const handler = instrument(pt, async (event: Record<string, unknown>, _context?: Context) => {
   try {
-    return await controlStep(deps, event);
+    const out = (await controlStep(deps, event)) as Partial<StepSummary> & { summary?: StepSummary };
+    // publish/reject/fail return the run's summary; prepare returns one when it ended the run (locked, skipped)
+    const ended = out.summary ?? (out.path === 'distributed' ? (out as StepSummary) : undefined);
+    if (ended && ended.decision !== 'locked') emitRun(ended);
+    return out;
   } catch (err) {
     logger.error('training step failed', { step: String(event.step), error: err });
     // Rethrow: the state machine's Retry and Catch decide what happens next.

@@ -175,7 +175,10 @@ export function trainingWorkflow(options: Partial<WorkflowOptions> = {}): Json {
       },
       // The existing job, unchanged: it takes its own lease, logs its own run, and is not retried
       // (the next schedule is its retry, as before the state machine).
-      [STATE.single]: task(STATE.single, { Parameters: { source: 'attune.workflow' }, End: true }),
+      [STATE.single]: task(STATE.single, {
+        Parameters: { source: 'attune.workflow', 'rebuild.$': '$.rebuild' },
+        End: true,
+      }),
       [STATE.done]: { Type: 'Succeed', OutputPath: '$.summary' },
       [STATE.next]: {
         Type: 'Pass',

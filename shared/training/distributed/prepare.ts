@@ -32,7 +32,8 @@ export interface PrepareInput {
 }
 
 export type PrepareOutput =
-  | { path: 'single'; reason: string }
+  /** `rebuild` passes an on-demand rebuild on to the single job. */
+  | { path: 'single'; reason: string; rebuild: boolean }
   | { path: 'done'; summary: StepSummary }
   | {
       path: 'large';
@@ -59,7 +60,8 @@ export async function prepare(deps: StepDeps, input: PrepareInput = {}): Promise
   const known = Math.max(current?.counts.interactions ?? 0, last?.counts?.interactions ?? 0);
   const threshold = deps.config.distributedMinInteractions;
   if (input.distributed === false || (input.distributed !== true && known < threshold)) {
-    return { path: 'single', reason: `${known} interactions at the last run, below ${threshold}` };
+    const reason = `${known} interactions at the last run, below ${threshold}`;
+    return { path: 'single', reason, rebuild: input.rebuild === true };
   }
 
   const runId = randomBytes(8).toString('hex');
@@ -116,7 +118,8 @@ async function layOut(
   if (d.userIds.length < MIN_USERS || d.itemIds.length < MIN_ITEMS || d.pairUser.length < MIN_PAIRS) {
     // too little for factors: the single job publishes popularity; it takes the lease itself
     await deps.store.releaseLease(deps.leaseName ?? 'train', runId);
-    return { path: 'single', reason: `${counts.interactions} interactions: too few to shard` };
+    const reason = `${counts.interactions} interactions: too few to shard`;
+    return { path: 'single', reason, rebuild: input.rebuild === true };
   }
   try {
     await saveTrainingSnapshot(deps.models, snapshotPrefix, data.snapshot, base.startedAt);
