@@ -20,6 +20,7 @@ interface RouteSchemas {
   success: { status: number; description: string; schema: ResponseSchemaName };
   /** Extra statuses this route answers beyond the common ones. */
   notFound?: string;
+  conflict?: string;
 }
 
 /** What each route takes and answers; keyed like the topology ("METHOD /path"). */
@@ -52,7 +53,12 @@ export const ROUTE_SCHEMAS: Record<string, RouteSchemas> = {
   'PUT /users/{userId}/attributes': {
     body: UserAttributesBody,
     bodyExample: { ageBand: '25-34', country: 'DE', interests: ['running', 'coffee'] },
-    success: { status: 200, description: 'The stored attributes (they replace earlier ones)', schema: 'UserAttributes' },
+    success: {
+      status: 200,
+      description: 'The stored attributes (they replace earlier ones)',
+      schema: 'UserAttributes',
+    },
+    conflict: 'The user has been erased (code user_erased): nothing is stored until the erasure is lifted',
   },
   'GET /users/{userId}/attributes': {
     success: { status: 200, description: "The user's stored attributes", schema: 'UserAttributes' },
@@ -184,6 +190,7 @@ function responses(route: RouteDef, s: RouteSchemas): Record<string, unknown> {
     }
   }
   if (s.notFound) out['404'] = { description: s.notFound, content: json(ref('Error')) };
+  if (s.conflict) out['409'] = { description: s.conflict, content: json(ref('Error')) };
   if (s.body) {
     out['413'] = {
       description: 'Body too large: the function’s limit (standard error body) or API Gateway’s 10 MB (`message`)',

@@ -1303,6 +1303,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The user has been erased (code user_erased): nothing is stored until the erasure is lifted */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Body too large: the function’s limit (standard error body) or API Gateway’s 10 MB (`message`) */
             413: {
                 headers: {
