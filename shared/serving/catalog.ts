@@ -48,9 +48,18 @@ export class CatalogView {
 
   /** Every model item with its catalog record (bare when the catalog does not know it). */
   forEachRecord(fn: (index: number, record: ItemRecord) => void): void {
+    // one record object rewritten per item: `fn` reads it synchronously and keeps nothing
+    const rec: { itemId: string; categories: readonly string[]; properties?: Readonly<Record<string, unknown>> } = {
+      itemId: '',
+      categories: NO_CATEGORIES,
+      properties: undefined,
+    };
     for (const [itemId, i] of this.itemIndex) {
       const e = this.records[i];
-      fn(i, { itemId, categories: e?.categories ?? [], properties: e?.properties });
+      rec.itemId = itemId;
+      rec.categories = e?.categories ?? NO_CATEGORIES;
+      rec.properties = e?.properties;
+      fn(i, rec);
     }
   }
 
@@ -81,6 +90,7 @@ export class CatalogView {
 }
 
 const EMPTY: ReadonlySet<number> = new Set();
+const NO_CATEGORIES: readonly string[] = [];
 const NONE: readonly string[] = [];
 
 export interface CatalogCacheOptions {
