@@ -86,7 +86,12 @@ async function run(items: number) {
     const n = selectTop(s, scores, K, flt);
     pass.promote(s, scores, n, K, flt, new Map([['item-7', 7]]), (i) => scores[i]);
   });
-  const boostPlan: RequestPlan = { filters: [], boosts: [{ name: 'b', source: NARROW, factor: 3 }], slots: [], pins: [] };
+  const boostPlan: RequestPlan = {
+    filters: [],
+    boosts: [{ name: 'b', source: NARROW, factor: 3 }],
+    slots: [],
+    pins: [],
+  };
   const boostedScores = new Float32Array(items);
   const boosted = time(() => {
     const pass = new RulePass(index, view, boostPlan);
@@ -122,5 +127,10 @@ for (const items of [100_000, 1_000_000]) {
     results.push({ items, case: name, p50Ms: median(xs), p99Ms: p99(xs), bitmapBuildMs: r.bitmapBuildMs });
   }
 }
-say(`\nload average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+say(
+  `\nload average ${(await import('node:os'))
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);
 if (JSON_OUT) console.log(JSON.stringify(results));
