@@ -126,11 +126,12 @@ export function selectModel(ui: Csr, opts: SelectOptions): Selection {
   if (kinds.includes('als') || kinds.includes('blend')) {
     // ALS plans 60% of the budget in nominal work, so the other kinds are still tried, and one seed
     // gives one search on a quiet or a loaded machine; its clock only stops a machine far below nominal
+    const alsClock = opts.budgetSeconds * 0.6 * 1.5;
     const tuned = opts.alsParams
-      ? { best: opts.alsParams, log: [] }
+      ? { best: opts.alsParams, log: [], seconds: 0 }
       : tuneAls(ui, {
           work: opts.budgetSeconds * 0.6 * NOMINAL_MADDS_PER_SECOND,
-          budgetSeconds: opts.budgetSeconds * 0.6 * 1.5,
+          budgetSeconds: alsClock,
           seed: opts.seed,
           maxTrials: opts.alsTrials ?? 24,
           split: splits,
@@ -140,7 +141,9 @@ export function selectModel(ui: Csr, opts: SelectOptions): Selection {
     const models = splits.map((s) => trainAls(s.fit, tuned.best));
     const validation = mean(models.map((m, q) => ndcg(splits[q].fit, splits[q].valid, alsScorer(m))));
     als = { params: tuned.best, models, validation };
-    candidates.push({ kind: 'als', params: { ...tuned.best }, validation, note: `${tuned.log.length} tuning trials` });
+    const clocked = tuned.seconds >= alsClock ? ', ended by the clock safety stop (not the counted plan)' : '';
+    const note = `${tuned.log.length} tuning trials${clocked}`;
+    candidates.push({ kind: 'als', params: { ...tuned.best }, validation, note });
     say(
       `auto: als validation nDCG@${k} ${validation.toFixed(4)} (${tuned.log.length} trials, f=${tuned.best.factors})`,
     );
@@ -161,10 +164,12 @@ export function selectModel(ui: Csr, opts: SelectOptions): Selection {
       const tried: { lambda: number; validation: number }[] = [];
       // a best λ at the ladder's edge extends it by ×2 steps, at most two (counted, not timed)
       let extensions = opts.easeLambdas ? 0 : 2;
+      let cut = false;
       for (let q = 0; q < ladder.length; q++) {
         const lambda = ladder[q];
         if (ease && performance.now() > deadline) {
           say(`auto: ease λ ${lambda} skipped, budget spent`);
+          cut = true;
           break;
         }
         const params = { ...DEFAULT_EASE_PARAMS, lambda };
@@ -183,7 +188,10 @@ export function selectModel(ui: Csr, opts: SelectOptions): Selection {
         }
       }
       // only the winner's per-split models are kept (n² floats each)
-      const note = `λ tried ${tried.map((t) => `${t.lambda}:${t.validation.toFixed(4)}`).join(' ')}`;
+      // the manifest says when the run is not the counted plan (a loaded machine's clock bound)
+      const note =
+        `λ tried ${tried.map((t) => `${t.lambda}:${t.validation.toFixed(4)}`).join(' ')}` +
+        (cut ? ` (the clock safety stop ended the ladder after ${tried.length} of its points)` : '');
       if (ease) candidates.push({ kind: 'ease', params: { ...ease.params }, validation: ease.validation, note });
     }
   }
