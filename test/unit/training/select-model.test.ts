@@ -116,7 +116,7 @@ describe('selectModel', () => {
   it('says in the record when the clock, not the plan, ended the λ ladder', () => {
     const r = selectModel(train, { ...plan, budgetSeconds: 1e-6, kinds: ['ease'] });
     const ease = r.candidates.find((c) => c.kind === 'ease')!;
-    expect(ease.note).toMatch(/λ tried 5:0\.\d{4} \(the clock safety stop ended the ladder after 1 points\)/);
+    expect(ease.note).toMatch(/λ tried 5:0\.\d{4} \(the clock safety stop ended the ladder after 1 of its points\)/);
     expect(sel.candidates[1].note).not.toContain('clock');
   });
 
