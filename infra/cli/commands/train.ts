@@ -5,6 +5,7 @@ import type { CliCommand, OptionHelp } from '../main';
 import { ENV, loadConfig } from '../../../shared/config';
 import type { RatingRange } from '../../../shared/events';
 import type { ModelKind } from '../../../shared/model/types';
+import { resolveTrainThreads, setTrainingThreads } from '../../../shared/math/parallel/threads';
 import { parseItemsCsv } from '../../../shared/metadata/items-csv';
 import { newVersion, publishModel } from '../../../shared/model/repository';
 import { LocalModelStore } from '../../../shared/storage/local/model-store';
@@ -164,6 +165,11 @@ export const command: CliCommand = {
     });
     if (!values.input || !values.out) throw new Error('--input FILE and --out DIR are required');
     const s = modelSettings(values);
+    // ALS on every core, as the Train function (ATTUNE_TRAIN_THREADS; results do not depend on it)
+    const threads = process.env[ENV.trainThreads];
+    setTrainingThreads(
+      resolveTrainThreads(loadConfig({ ATTUNE_TABLE: '-', [ENV.trainThreads]: threads }).trainThreads),
+    );
     const d = await readDataset(values.input, s.format, s.ratingRange);
     if (values.items) d.side = { items: parseItemsCsv(await readFile(values.items, 'utf8')) };
     const progress = ttyProgress();
