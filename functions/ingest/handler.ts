@@ -5,7 +5,6 @@ import { createHttpHandler } from '../../shared/http/api';
 import { DynamoExperimentStore } from '../../shared/experiments/dynamo-store';
 import { experimentRoutes } from '../../shared/experiments/routes';
 import { ingestRoutes } from '../../shared/ingest/routes';
-import { ruleRoutes } from '../../shared/rules/routes';
 import { dynamoDocumentClient } from '../../shared/storage/aws/clients';
 import { DynamoInteractionStore } from '../../shared/storage/dynamodb/interactions';
 import { DynamoRuleStore } from '../../shared/storage/dynamodb/rules';
@@ -23,12 +22,9 @@ const core = {
   store: timed(store, ['putEvents'], pt, M.storeLatency),
   authMode: config.authMode,
   ratingRange: config.ratingRange,
+  rules: new DynamoRuleStore(doc, config.tableName),
 };
-const impls = {
-  ...ingestRoutes(core),
-  ...experimentRoutes({ store: experiments }),
-  ...ruleRoutes(new DynamoRuleStore(doc, config.tableName)),
-};
+const impls = { ...ingestRoutes(core), ...experimentRoutes({ store: experiments }) };
 const routes = observeRoutes(impls, {
   // 202, and 503 with what was stored: both bodies carry the counts.
   'POST /events': (res) => {

@@ -16,11 +16,15 @@ import { ApiError, badRequest, errorBody } from '../http/errors';
 import { describeIssues, parseJsonBody, validate } from '../http/validation';
 import { attributionIssue } from '../online/attribution';
 import { attributeRoutes } from './attributes';
+import { ruleRoutes } from '../rules/routes';
+import type { RuleStore } from '../rules/store';
 import { eventView, resolveTimestamp, toInteraction } from './normalize';
 import { EventInput, Id, ListEventsQuery, MAX_BODY_BYTES, PostEventsBody, PutItemBody } from './schemas';
 
 export interface IngestDeps {
   store: InteractionStore;
+  /** Stored business rules (the admin routes under /rules); absent: those routes answer 500. */
+  rules?: RuleStore;
   authMode: AuthMode;
   /** Accepted rating values (config ATTUNE_RATING_MIN/MAX). */
   ratingRange?: RatingRange;
@@ -217,6 +221,7 @@ export function ingestRoutes(deps: IngestDeps): Record<string, RouteImpl> {
     'PUT /items/{itemId}': putItem,
     'DELETE /items/{itemId}': deleteItem,
     ...attributeRoutes(store, now),
+    ...ruleRoutes(deps.rules, now),
   };
 }
 
