@@ -69,6 +69,8 @@ export const DEFAULT_ROUTE_THROTTLES: Record<string, { rate: number; burst: numb
   'GET /users/{userId}/events': { rate: 20, burst: 40 },
   'DELETE /users/{userId}': { rate: 2, burst: 5 },
   'DELETE /users/{userId}/erasure': { rate: 2, burst: 5 },
+  'PUT /users/{userId}/attributes': { rate: 20, burst: 50 },
+  'GET /users/{userId}/attributes': { rate: 20, burst: 40 },
   'PUT /items/{itemId}': { rate: 20, burst: 50 },
   'DELETE /items/{itemId}': { rate: 20, burst: 50 },
   'GET /users/{userId}/recommendations': { rate: 200, burst: 400 },
