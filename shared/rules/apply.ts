@@ -84,6 +84,8 @@ export async function requestPlan(
   cache: RuleCache | undefined,
   index: FilterIndex,
 ): Promise<RequestPlan | null> {
+  // a malformed filter is refused before any store read
+  if (opts.filter !== undefined) planFor({ filter: opts.filter, promotions: false }, null, index);
   const needed = opts.filterName !== undefined || opts.promotions !== false;
   let rules = cache && needed ? await cache.get() : null;
   // a filter stored since the last refresh is found at once, not after the refresh interval

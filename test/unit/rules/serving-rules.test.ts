@@ -169,3 +169,35 @@ describe('filters on similar items', () => {
     await expect(core.similar('i1', 5, { filter: 'price +' })).rejects.toMatchObject({ status: 400 });
   });
 });
+
+describe('when the rules cannot be read', () => {
+  it('serves without promotions, says so in /health, and answers 503 only for a stored filter', async () => {
+    const now = () => Date.parse(T);
+    const models = new ModelCache(
+      {
+        latest: async () => ({ status: 'ok', etag: 'e', version: fx.model.manifest.version }),
+        load: async () => fx.model,
+      },
+      { refreshSeconds: 60, now },
+    );
+    const catalog = new CatalogCache({ listCatalog: async () => CATALOG }, { refreshSeconds: 60, now });
+    const store = { listUserEvents: async () => ({ events: [], cursor: null }), getErasure: async () => null };
+    const down = new RuleCache(
+      {
+        listRules: async () => {
+          throw new Error('store down');
+        },
+      },
+      { refreshSeconds: 0, now },
+    );
+    const c = new ServingCore({ models, catalog, store, log: () => {}, refreshSeconds: 60, now, rules: down });
+    const answer = await c.recommend('u1', { k: 5 });
+    expect(answer.items).toHaveLength(5);
+    expect((await c.recommend('u1', { k: 5, filter: 'price < 10' })).items.length).toBeGreaterThan(0);
+    const err = await c.recommend('u1', { k: 5, filterName: 'cheap' }).catch((e: ApiError) => e);
+    expect([(err as ApiError).status, (err as ApiError).code]).toEqual([503, 'rules_unavailable']);
+    const health = await c.health();
+    expect(health.status).toBe('degraded');
+    expect(health.reasons.some((r) => r.startsWith('rule reads failing since'))).toBe(true);
+  });
+});
