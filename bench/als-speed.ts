@@ -1,6 +1,6 @@
 /**
  * ALS training speed.
- *   npx tsx bench/als-speed.ts [ml-100k dir] [--js] [--fit-only] [--peer-only] [--runs N] [--threads 1,2]
+ *   npx tsx bench/als-speed.ts [ml-100k dir] [--js] [--fit-only] [--peer-only | --no-peer] [--runs N] [--threads 1,2]
  * 1. Seconds per iteration (both half-steps, 64 factors, 3 CG steps, one thread)
  *    on ML-100K train and the generated 785k-nnz set (the compiled-reference
  *    comparison in docs/quality.md); --js also times the JS kernels. Best of 3.
@@ -124,7 +124,7 @@ function fitTarget(m: Csr): void {
     buf.set(m.indptr, 3);
     buf.set(m.indices.subarray(0, nnz), 4 + m.rows);
     writeFileSync(file, buf);
-    for (const threads of threadList) {
+    for (const threads of args.includes('--no-peer') ? [] : threadList) {
       let best: Record<string, unknown> | undefined;
       for (let run = 0; run < runs; run++) {
         const py = spawnSync(
