@@ -244,9 +244,19 @@ export class ServingCore {
   }
 
   /** The given items ordered best first; items the model does not know come last with a null score. */
-  async rank(userId: string, itemIds: string[]): Promise<Ranking> {
+  async rank(
+    userId: string,
+    itemIds: string[],
+    rules: Pick<RuleOptions, 'filter' | 'filterName'> = {},
+  ): Promise<Ranking> {
     const pm = await this.model();
-    const reads = await this.readUser(userId, pm);
+    const [reads, plan] = await Promise.all([
+      this.readUser(userId, pm),
+      requestPlan({ ...rules, promotions: false }, this.deps.rules, this.filters),
+    ]);
+    // with a filter (shared/rules), candidates outside its bitmap (non-matching or unknown to the model) leave
+    const allow = plan ? new RulePass(this.filters, await this.catalogView(pm), plan).allow : null;
+    if (allow) itemIds = itemIds.filter((id) => allow[pm.itemIndex.get(id) ?? -1] === 1);
     const ctx = userContext(pm, userId, reads, this.deps.ratingRange);
     const cal = pm.model.manifest.calibration;
     const scorer = ctx.scorer;

@@ -61,8 +61,8 @@ export function recommendRoutes(core: ServingCore): Record<string, RouteImpl> {
           `itemIds holds ${ids.length} ids; at most ${MAX_RANK_ITEMS} are ranked per call`,
         );
       }
-      const { itemIds } = validate(RankBody, raw, 'invalid_request');
-      return { status: 200, body: await core.rank(userId, itemIds), headers: PRIVATE };
+      const { itemIds, filter, filterName } = validate(RankBody, raw, 'invalid_request');
+      return { status: 200, body: await core.rank(userId, itemIds, { filter, filterName }), headers: PRIVATE };
     },
 
     'GET /items/{itemId}/similar': async (req) => {

@@ -91,5 +91,7 @@ export const RankBody = z
       .min(1, 'must hold at least one item id')
       .max(MAX_RANK_ITEMS, `must hold at most ${MAX_RANK_ITEMS} item ids`)
       .refine((ids) => new Set(ids).size === ids.length, 'must not repeat an item id'),
+    // candidates that do not match are left out of the answer (docs/rules.md)
+    ...RuleQuery,
   })
   .strict();

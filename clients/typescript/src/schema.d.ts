@@ -2153,6 +2153,8 @@ export interface operations {
             content: {
                 "application/json": {
                     itemIds: (string & (unknown & unknown))[];
+                    filter?: string;
+                    filterName?: string;
                 };
             };
         };

@@ -201,3 +201,13 @@ describe('when the rules cannot be read', () => {
     expect(health.reasons.some((r) => r.startsWith('rule reads failing since'))).toBe(true);
   });
 });
+
+describe('filters on rank', () => {
+  it('leave out the candidates that do not match (and those the model does not know); the order stays', async () => {
+    const candidates = ['i3', 'i4', 'i10', 'i11', 'i7', 'unknown'];
+    const all = (await core.rank('u1', candidates)).items.map((x) => x.itemId);
+    const got = await core.rank('u1', candidates, { filter: 'brand == "b"' });
+    expect(got.items.map((x) => x.itemId)).toEqual(all.filter((id) => id !== 'unknown' && n(id) % 2 === 0));
+    await expect(core.rank('u1', candidates, { filter: 'a[0] == 1' })).rejects.toMatchObject({ status: 400 });
+  });
+});
