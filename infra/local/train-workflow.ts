@@ -8,9 +8,11 @@
  * results are dropped (ResultPath null, no ResultWriter), one item per child
  * (no ItemBatcher). ProcessorConfig (DISTRIBUTED) and ToleratedFailurePercentage
  * are accepted and ignored: locally a map is an inline map whose children run
- * concurrently up to MaxConcurrency, and any child failing for good fails the
- * map — what ToleratedFailurePercentage 0 means on AWS.
+ * concurrently up to MaxConcurrency (the real runner's shard steps on worker
+ * threads, shard-pool.ts), and any child failing for good fails the map — what
+ * ToleratedFailurePercentage 0 means on AWS.
  */
+import { availableParallelism } from 'node:os';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { FUNCTIONS, TRAINING_WORKFLOW } from '../../shared/topology';
 import {
@@ -24,6 +26,7 @@ import {
 } from '../../shared/workflow/definition';
 import { loadFunction } from './functions';
 import { localContext } from './http-event';
+import { handlerPool, type HandlerPool } from './shard-pool';
 
 // aws-local-stepfunctions 3.0 declares Node >= 22 and uses one Node 22 API, Promise.withResolvers (in its Task
 // state); everything else runs on Node 20, which this project supports. Defined only where it is missing.
@@ -59,6 +62,8 @@ export interface LocalWorkflowOptions {
   retryPauseMs?: number;
   /** Called with each state entered, for logs and tests. */
   onState?(name: string): void;
+  /** Worker threads for shard steps in {@link runTrainingWorkflow} (default: the cores, at most 8). */
+  threads?: number;
 }
 
 /** The execution's output; rejects with the failing state's error when the execution fails. */
@@ -91,23 +96,29 @@ export async function runWorkflowLocally(
  * `attune local invoke Train` and `npm start` run): each Task gets a fresh
  * Lambda-like context with its function's timeout. The environment must be set.
  */
-export function runTrainingWorkflow(event: unknown, opts: LocalWorkflowOptions = {}): Promise<unknown> {
+export async function runTrainingWorkflow(event: unknown, opts: LocalWorkflowOptions = {}): Promise<unknown> {
   const handler = (role: WorkflowFunction): LocalHandler => {
     const name = TRAINING_WORKFLOW.functions[role];
     return async (e) => (await loadFunction(name))(e, localContext(name, FUNCTIONS[name].timeoutSeconds * 1000));
   };
-  return runWorkflowLocally(
-    { single: handler('single'), control: handler('control'), shard: handler('shard') },
-    event,
-    {
+  // Shard steps spread over worker threads, started on the first one (the small path needs none).
+  let pool: HandlerPool | undefined;
+  const shard: LocalHandler = (e) => {
+    pool ??= handlerPool(TRAINING_WORKFLOW.functions.shard, Math.min(availableParallelism(), opts.threads ?? 8));
+    return pool.invoke(e);
+  };
+  try {
+    return await runWorkflowLocally({ single: handler('single'), control: handler('control'), shard }, event, {
       ...opts,
       workflow: {
         maxConcurrency: TRAINING_WORKFLOW.maxConcurrency,
         shardRetries: TRAINING_WORKFLOW.shardRetries,
         ...opts.workflow,
       },
-    },
-  );
+    });
+  } finally {
+    await pool?.close();
+  }
 }
 
 export { STATE };
