@@ -13,6 +13,17 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 /** Categories shown as bars; the rest stay in the manifest. */
 const MAX_BARS = 12;
 
+/** One line per label property (provider, brand…): each value's slots / interactions ratio. */
+function propertyLines(e: ModelExposure): string {
+  const rows = Object.entries(e.byProperty ?? {}).map(([name, groups]) => {
+    const cells = groups
+      .map((g) => `${esc(g.group)} ${pct(g.exposure)}${g.ratio === undefined ? '' : ` (×${g.ratio.toFixed(2)})`}`)
+      .join(' · ');
+    return `<tr><th scope="row">by ${esc(name)}</th><td>${cells}</td></tr>`;
+  });
+  return rows.length ? `<table><tbody>${rows.join('')}</tbody></table>` : '';
+}
+
 export function exposureCard(e: ModelExposure | undefined): string {
   if (!e)
     return '<p class="muted">This model has no exposure numbers (published before they were measured, or cut short).</p>';
@@ -26,7 +37,7 @@ export function exposureCard(e: ModelExposure | undefined): string {
   </tbody></table>`;
   const groups = (e.groups ?? []).slice(0, MAX_BARS);
   if (!groups.length)
-    return `${head}<p class="muted">Measured over ${e.users} users' top-${e.k}. No categories in the catalog: no per-category view.</p>`;
+    return `${head}${propertyLines(e)}<p class="muted">Measured over ${e.users} users' top-${e.k}. No categories in the catalog: no per-category view.</p>`;
   const W = 960;
   const row = 22;
   const left = 150;
@@ -47,5 +58,5 @@ export function exposureCard(e: ModelExposure | undefined): string {
     <svg viewBox="0 0 ${W} ${groups.length * row + 8}" width="100%" role="img" aria-label="Share of recommendation slots and of interactions per category">${bars}</svg>
     <div class="legend"><span><i style="background:#3b6fd8;border-radius:0"></i>share of top-${e.k} slots</span>
       <span><i style="background:#b9c3d6;border-radius:0"></i>share of interactions</span>
-      <span class="muted">×ratio = slots / interactions · ${e.users} users</span></div>`;
+      <span class="muted">×ratio = slots / interactions · ${e.users} users</span></div>${propertyLines(e)}`;
 }

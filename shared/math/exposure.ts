@@ -67,6 +67,8 @@ export interface ExposureReport {
 export interface ModelExposure extends ExposureReport {
   /** What the groups are ("category" from the catalog), when there are groups. */
   groupedBy?: 'category';
+  /** The same shares per value of each label property of the catalog (e.g. provider), by property name. */
+  byProperty?: Record<string, GroupExposure[]>;
 }
 
 export interface ExposureInput {

@@ -3,15 +3,15 @@
  * when it answers its users. Each user's top-k of the items they have not
  * seen (serving's answer before request filters and re-ranking) is collected,
  * then shared/math/exposure.ts measures Gini, coverage, the long-tail share and,
- * when the run has the catalog's categories, each category's share of slots
- * against its share of interactions.
+ * when the run has the catalog's metadata, each category's (and each value of a
+ * label property's, such as a provider) share of slots against its share of interactions.
  *
  * The published model is measured rather than the holdout's: the holdout model
  * may not be the one served (the neural gate can swap it), and exposure is not
  * an accuracy number that memorised pairs would flatter.
  */
 import type { Csr } from '../math/csr';
-import { type ModelExposure, exposureReport, round4 } from '../math/exposure';
+import { type GroupExposure, type ModelExposure, exposureReport, round4 } from '../math/exposure';
 import { TopK } from '../math/topk';
 import type { FittedModel } from '../model/kinds';
 import type { Dataset } from './dataset';
@@ -54,6 +54,9 @@ export function modelExposure(
   }
   const groups = categoryIndex(d);
   const r = exposureReport({ lists, k, items, interactions, ...(groups ? { groupsOf: (i) => groups[i] } : {}) });
+  const byProperty: Record<string, GroupExposure[]> = {};
+  for (const [name, values] of propertyIndexes(d))
+    byProperty[name] = exposureReport({ lists, k, items, interactions, groupsOf: (i) => values[i] }).groups ?? [];
   return {
     users: r.users,
     k: r.k,
@@ -61,8 +64,48 @@ export function modelExposure(
     coverage: round4(r.coverage),
     longTail: round4(r.longTail),
     longTailInteractions: round4(r.longTailInteractions),
-    ...(r.groups ? { groupedBy: 'category' as const, groups: r.groups } : {}),
+    ...(r.groups?.length ? { groupedBy: 'category' as const, groups: r.groups } : {}),
+    ...(Object.keys(byProperty).length ? { byProperty } : {}),
   };
+}
+
+/** Properties grouped on: string or boolean values, 2..MAX_PROPERTY_VALUES distinct ones (a provider, a brand). */
+export const MAX_PROPERTY_VALUES = 50;
+/** At most this many properties, by name, keep the manifest small. */
+export const MAX_PROPERTIES = 5;
+
+/**
+ * Per grouping property, each item's value as a one-group list. A property
+ * qualifies when its values are labels (strings or booleans) with 2 to
+ * {@link MAX_PROPERTY_VALUES} distinct values: numbers (a price) and ids are not groups.
+ */
+function propertyIndexes(d: Pick<Dataset, 'itemIds' | 'side'>): [string, (readonly string[])[]][] {
+  const meta = d.side?.items;
+  if (!Array.isArray(meta) || meta.length === 0) return [];
+  const values = new Map<string, Map<string, string>>();
+  const rejected = new Set<string>();
+  for (const m of meta as { itemId?: unknown; properties?: unknown }[]) {
+    if (typeof m.itemId !== 'string' || !m.properties || typeof m.properties !== 'object') continue;
+    for (const [name, v] of Object.entries(m.properties as Record<string, unknown>)) {
+      if (rejected.has(name)) continue;
+      if (typeof v !== 'string' && typeof v !== 'boolean') {
+        rejected.add(name);
+        continue;
+      }
+      let byItem = values.get(name);
+      if (!byItem) values.set(name, (byItem = new Map()));
+      byItem.set(m.itemId, String(v));
+    }
+  }
+  const out: [string, (readonly string[])[]][] = [];
+  for (const name of [...values.keys()].sort()) {
+    if (rejected.has(name) || out.length >= MAX_PROPERTIES) continue;
+    const byItem = values.get(name)!;
+    const distinct = new Set(byItem.values()).size;
+    if (distinct < 2 || distinct > MAX_PROPERTY_VALUES) continue;
+    out.push([name, d.itemIds.map((id) => (byItem.has(id) ? [byItem.get(id)!] : []))]);
+  }
+  return out;
 }
 
 /** Categories per item index from the run's catalog metadata (Dataset.side.items); null without any. */

@@ -28,6 +28,15 @@ describe('status page: exposure panel', () => {
     expect(html).not.toContain('<b>x</b>');
   });
 
+  it('one line per label property with the share and ratio of each value', () => {
+    const html = exposureCard({
+      ...e,
+      byProperty: { provider: [{ group: 'acme', exposure: 0.75, interactions: 0.5, ratio: 1.5 }] },
+    });
+    expect(html).toContain('by provider');
+    expect(html).toContain('acme 75.0% (×1.50)');
+  });
+
   it('says so when a model has no exposure numbers or no categories', () => {
     expect(exposureCard(undefined)).toContain('no exposure numbers');
     expect(exposureCard({ ...e, groups: undefined })).toContain('No categories');

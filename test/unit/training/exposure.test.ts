@@ -37,6 +37,22 @@ describe('modelExposure by hand', () => {
     ]);
   });
 
+  it('per label property: providers grouped; numbers and single-valued properties are not groups', () => {
+    const withProps = {
+      items: [0, 1, 2, 3].map((i) => ({
+        itemId: `i${i}`,
+        categories: [],
+        properties: { provider: i % 2 ? 'p2' : 'p1', price: 10 + i, shop: 'one' },
+      })),
+    };
+    const e = modelExposure(fitted, { itemIds, side: withProps }, ui, { k: 1 })!;
+    expect(Object.keys(e.byProperty ?? {})).toEqual(['provider']);
+    expect(e.byProperty?.provider).toEqual([
+      { group: 'p1', exposure: 0.6667, interactions: 0.3333, ratio: 2 },
+      { group: 'p2', exposure: 0.3333, interactions: 0.6667, ratio: 0.5 },
+    ]);
+  });
+
   it('no categories: no groups; a stop request: no report', () => {
     expect(modelExposure(fitted, { itemIds }, ui, { k: 1 })?.groups).toBeUndefined();
     expect(modelExposure(fitted, { itemIds }, ui, { k: 1, shouldStop: () => true })).toBeNull();
