@@ -13,7 +13,7 @@
  *    64-bit CLAIM word (generation | chunk count | next chunk), so a thread that
  *    wakes late can never claim a chunk of a task it did not read.
  */
-export const WORKER_SOURCE = String.raw`
+export const WORKER_SOURCE = `
 'use strict';
 const { parentPort } = require('node:worker_threads');
 const CLAIM = 0, SIGNAL = 2, DONE = 3, CMD = 4, ERROR = 5, ARGS = 8;
