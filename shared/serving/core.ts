@@ -228,7 +228,8 @@ export class ServingCore {
             exclude: new Set([...(opts.exclude ?? []), ...(reads.events ?? []).map((e) => e.itemId)]),
             categories: opts.categories,
             excludeCategories: opts.excludeCategories,
-            filtered: opts.filter !== undefined || opts.filterName !== undefined,
+            // a per-category cap constrains every slot like a filter: no exploration slot may break it
+            filtered: opts.filter !== undefined || opts.filterName !== undefined || opts.maxPerCategory !== undefined,
             probability: (x) => (scorer ? probability(cal, x) : null),
             minProbability: minP,
           })
