@@ -77,8 +77,9 @@ export const METADATA_DOMINANCE = 0.5;
 /**
  * The metadata reason of a model item, when its metadata dominates: the user's
  * score of the item's metadata vector v̂_i reaches {@link METADATA_DOMINANCE} of
- * their score of the item itself (U_u · y_i). Only for kinds whose score is
- * U_u · y_i (als): a re-ranked score is on another scale.
+ * their score of the item's own factors y_i (U_u · v̂_i ≥ ½ U_u · y_i, both
+ * measured from the zero vector's score, so for `neural` they are its ALS part's
+ * scores: the ranker re-orders, the reason is about the factors).
  */
 export function warmCategoryReason(
   pm: PreparedModel,
@@ -86,13 +87,15 @@ export function warmCategoryReason(
   catalog: ColdCatalog,
   scorer: UserScorer,
   item: number,
-  score: number,
 ): { category: string } | null {
   const sv = scorer.scoreVector;
-  if (!sv || pm.kind !== 'als' || !(score > 0)) return null;
+  if (!sv || set.f !== pm.factors) return null;
   const tokens = catalog.tokensOf(pm.model.itemIds[item]);
   const v = set.ridge.vectorOf(tokens);
-  if (!v || sv(v) < METADATA_DOMINANCE * score) return null;
+  if (!v) return null;
+  const zero = sv(new Float32Array(set.f));
+  const own = sv(pm.model.itemFactors.subarray(item * set.f, (item + 1) * set.f)) - zero;
+  if (!(own > 0) || sv(v) - zero < METADATA_DOMINANCE * own) return null;
   return categoryReason(set, sv, set.ridge.indicesOf(tokens));
 }
 
@@ -139,7 +142,7 @@ export function withNewItems<T extends { itemId: string; score: number; because:
   if (r.explain)
     for (const it of items) {
       const i = r.pm.itemIndex.get(it.itemId);
-      const reason = i === undefined ? null : warmCategoryReason(r.pm, set, r.cold, r.scorer, i, it.score);
+      const reason = i === undefined ? null : warmCategoryReason(r.pm, set, r.cold, r.scorer, i);
       if (reason) (it.because as object[]).push(reason);
     }
   const slots = r.filtered ? 0 : explorationSlots(r.k, r.share);

@@ -20,7 +20,7 @@ import { trainPipeline } from '../../../shared/training/pipeline';
 const clusters = 4;
 const data = generateSynthetic({ users: 200, items: 80, clusters, eventsPerUser: 12, seed: 5, affinity: 0.9 });
 
-function train(withMetadata: boolean): Model {
+function train(withMetadata: boolean, kind = 'als'): Model {
   const b = new DatasetBuilder();
   for (const t of data.triples) b.addOne(t.userId, t.itemId, t.weight, t.timestamp, t.timestamp);
   const d = b.build();
@@ -33,8 +33,11 @@ function train(withMetadata: boolean): Model {
       })),
     };
   return trainPipeline(d, {
-    kind: 'als',
-    params: { factors: 8, iterations: 8, regularization: 0.1, alpha: 2 },
+    kind,
+    params:
+      kind === 'als'
+        ? { factors: 8, iterations: 8, regularization: 0.1, alpha: 2 }
+        : { als: { factors: 8, iterations: 8, regularization: 0.1, alpha: 2 }, candidates: 30, epochs: 2 },
     tune: false,
     budgetSeconds: 60,
     seed: 7,
@@ -170,6 +173,21 @@ describe('new catalog items in serving', () => {
     expect(named / total).toBeGreaterThan(0.5);
     const bare = await core.recommend('u0', { k: 10, explain: false });
     expect(bare.items.every((i) => i.because.length === 0)).toBe(true);
+  });
+
+  it('serves new items and metadata reasons from the neural kind too (its ALS part, shifted below the ranker)', async () => {
+    const core = serve(train(true, 'neural'));
+    let right = 0;
+    let named = 0;
+    for (const userId of users.slice(0, 20)) {
+      const r = await core.recommend(userId, { k: 10 });
+      expect(r.items[9].coldStart).toBe(true);
+      if (r.items[9].itemId === `new-${data.userCluster[Number(userId.slice(1))]}`) right++;
+      expect(r.items[9].because).toEqual([{ category: r.items[9].itemId.replace('new-', 'k') }]);
+      named += r.items.filter((i) => !i.coldStart && i.because.some((b) => 'category' in b)).length;
+    }
+    expect(right).toBeGreaterThanOrEqual(16);
+    expect(named).toBeGreaterThan(0);
   });
 
   it('a model trained without metadata serves only its own items', async () => {
