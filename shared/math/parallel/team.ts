@@ -60,7 +60,13 @@ const pool: Worker[] = [];
 /** n idle workers, created on first need and kept (unref'd: they never hold the process open). */
 function workers(n: number): Worker[] {
   while (pool.length < n) {
-    const w = new Worker(WORKER_SOURCE, { eval: true });
+    let w: Worker;
+    try {
+      w = new Worker(WORKER_SOURCE, { eval: true });
+    } catch {
+      // no threads here (a sandbox, a thread limit): the caller solves every chunk itself
+      break;
+    }
     w.unref();
     // a dead worker only slows a run down (the others take its chunks); drop it from the pool
     w.on('error', () => pool.splice(pool.indexOf(w) >>> 0, 1));
