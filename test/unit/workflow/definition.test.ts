@@ -72,7 +72,7 @@ describe('training workflow definition', () => {
 describe('planShards', () => {
   const indptrOf = (sizes: number[]) => {
     const p = new Int32Array(sizes.length + 1);
-    sizes.forEach((n, r) => (p[r + 1] = p[r]! + n));
+    for (let r = 0; r < sizes.length; r++) p[r + 1] = p[r]! + sizes[r]!;
     return p;
   };
 
