@@ -76,6 +76,14 @@ export const DEFAULT_ROUTE_THROTTLES: Record<string, { rate: number; burst: numb
   'GET /users/{userId}/recommendations': { rate: 200, burst: 400 },
   'POST /users/{userId}/rank': { rate: 100, burst: 200 },
   'GET /items/{itemId}/similar': { rate: 100, burst: 200 },
+  // catalog reads and business rules (docs/rules.md): admin edits are rare; an item read is an app's
+  'GET /items/{itemId}': { rate: 100, burst: 200 },
+  'GET /items': { rate: 10, burst: 20 },
+  'GET /rules': { rate: 5, burst: 10 },
+  'PUT /rules/filters/{name}': { rate: 2, burst: 5 },
+  'DELETE /rules/filters/{name}': { rate: 2, burst: 5 },
+  'PUT /rules/promotions/{name}': { rate: 2, burst: 5 },
+  'DELETE /rules/promotions/{name}': { rate: 2, burst: 5 },
   'GET /health': { rate: 5, burst: 10 },
 };
 
