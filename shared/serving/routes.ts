@@ -26,7 +26,12 @@ const PRIVATE = { 'cache-control': 'private, no-store' };
 function reranking(q: RecommendQuery): Pick<RecommendOptions, 'diversity' | 'maxPerCategory' | 'calibrate'> {
   if ((q.diversity ?? 0) > 0 && (q.calibrate ?? 0) > 0)
     throw badRequest('invalid_query', 'diversity and calibrate re-rank the same list: set one of them, not both');
-  return { diversity: q.diversity, maxPerCategory: q.maxPerCategory, calibrate: q.calibrate };
+  // only what the request set: an absent parameter must not override an experiment variant's setting
+  return {
+    ...(q.diversity !== undefined ? { diversity: q.diversity } : {}),
+    ...(q.maxPerCategory !== undefined ? { maxPerCategory: q.maxPerCategory } : {}),
+    ...(q.calibrate !== undefined ? { calibrate: q.calibrate } : {}),
+  };
 }
 
 /** Route implementations keyed by topology route, for createHttpHandler('Recommend', …). */
