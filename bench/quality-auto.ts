@@ -1,6 +1,6 @@
 /**
  * Automatic model choice (ALS, EASE, their blend) against each single kind.
- *   nice -n 10 npx tsx bench/quality-auto.ts --dataset ml-item|ml-user|synthetic [--trials 48] [--tune-seed 7] [--als JSON]
+ *   nice -n 10 npx tsx bench/quality-auto.ts --dataset ml-item|ml-user|synthetic|pairs [--trials 48] [--tune-seed 7] [--als JSON]
  *   npx tsx bench/quality-auto.ts --ease-peer            Attune EASE λ=250 on both ML-100K splits (+ pruning cost)
  *   npx tsx bench/quality-auto.ts --write-split <file> --split item|user   the split, for bench/ease-peer.py
  *   npx tsx bench/quality-auto.ts --scale 1000,2000,5000   EASE fit time and memory per catalog size
@@ -22,6 +22,7 @@ import { buildInteractionMatrix } from '../shared/math/interactions';
 import { csrFromTriples, type Csr } from '../shared/math/csr';
 import { pruneEase, trainEase } from '../shared/math/ease';
 import { DEFAULT_ALS_PARAMS } from '../shared/math/als';
+import { Rng } from '../shared/math/rng';
 import { easeScorer, fitSelection, selectModel, type AutoKind } from '../shared/training/select-model';
 
 const args = process.argv.slice(2);
@@ -195,6 +196,22 @@ function main() {
     results.push(
       compare(`ML-100K, per-${by} 75/25 seed 42`, train, test, by, { trials, factors: [64, 128, 256], confirm: true }),
     );
+  } else if (dataset === 'pairs') {
+    // bought-together pairs (items 2p and 2p + 1 come together): item-item structure beyond a low rank,
+    // the shape where EASE should win (as in test/unit/training/select-model.test.ts, larger)
+    const rng = new Rng(4);
+    const r: number[] = [];
+    const c: number[] = [];
+    for (let u = 0; u < 2000; u++) {
+      const seen = new Set<number>();
+      for (let e = 0; e < 6; e++) {
+        const p = rng.int(150);
+        for (const i of [2 * p, 2 * p + 1]) if (rng.next() < 0.9 && !seen.has(i)) seen.add(i), r.push(u), c.push(i);
+      }
+    }
+    const m = csrFromTriples(2000, 300, r, c, new Float32Array(r.length).fill(1));
+    const s = holdoutSplit(m, 0.75, 42, 'user');
+    results.push(compare('bought-together pairs 2000 × 300', s.fit, s.valid, 'user', { trials: 24, confirm: false }));
   } else {
     for (const o of [
       { users: 150, items: 120, eventsPerUser: 12 },
