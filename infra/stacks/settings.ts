@@ -85,6 +85,12 @@ export const DEFAULT_ROUTE_THROTTLES: Record<string, { rate: number; burst: numb
   'PUT /rules/promotions/{name}': { rate: 2, burst: 5 },
   'DELETE /rules/promotions/{name}': { rate: 2, burst: 5 },
   'GET /health': { rate: 5, burst: 10 },
+  // online metrics and A/B experiments (docs/online.md): admin reads and rare edits
+  'GET /metrics/online': { rate: 5, burst: 10 },
+  'GET /experiments': { rate: 5, burst: 10 },
+  'GET /experiments/{experimentId}': { rate: 5, burst: 10 },
+  'PUT /experiments/{experimentId}': { rate: 2, burst: 5 },
+  'DELETE /experiments/{experimentId}': { rate: 2, burst: 5 },
 };
 
 const email = str.refine((s) => s === '' || /^[^@\s]+@[^@\s]+$/.test(s), 'is not an e-mail address');

@@ -236,6 +236,7 @@ describe('real responses of the local API match the document', () => {
     expect((await call('PUT', '/experiments/ab', { token: admin, body: { variants: [] } })).status).toBe(400);
     expect((await call('GET', '/experiments', { token: admin })).body.experiments).toHaveLength(1);
     expect((await call('GET', '/experiments/ab', { token: alice })).status).toBe(403);
+    expect((await call('GET', '/experiments/ab', { token: admin })).body.experimentId).toBe('ab');
     expect((await call('GET', '/metrics/online', { token: admin })).body.experiment.experimentId).toBe('ab');
     expect((await call('DELETE', '/experiments/ab', { token: admin })).body.deleted).toBe(true);
     expect((await call('GET', '/experiments/ab', { token: admin })).status).toBe(404);

@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { issueToken, LOCAL_AUDIENCE, LOCAL_ISSUER } from '../../infra/local/jwt';
 import type { Interaction } from '../../shared/events';
 import { createHttpHandler, type LambdaHttpHandler } from '../../shared/http/api';
+import { experimentRoutes } from '../../shared/experiments/routes';
+import { MemoryExperimentStore } from '../../shared/experiments/store';
 import { ingestRoutes } from '../../shared/ingest/routes';
 import {
   StoreInputError,
@@ -171,6 +173,11 @@ class FaultyStore extends MemoryInteractionStore {
   }
 }
 
+/** Every route the Ingest function serves (functions/ingest/handler.ts composes the same two sets). */
+function ingestFunctionRoutes(store: FaultyStore) {
+  return { ...ingestRoutes({ store, authMode: 'none' }), ...experimentRoutes({ store: new MemoryExperimentStore() }) };
+}
+
 describe('store faults are classified at the HTTP layer, every 5xx logged once with its cause', () => {
   const lines: { level: string; message: string; extra: any }[] = [];
   const logger = {
@@ -179,7 +186,7 @@ describe('store faults are classified at the HTTP layer, every 5xx logged once w
     error: (message: string, extra: unknown) => lines.push({ level: 'error', message, extra }),
   };
   const store = new FaultyStore();
-  const h: LambdaHttpHandler = createHttpHandler('Ingest', ingestRoutes({ store, authMode: 'none' }), {
+  const h: LambdaHttpHandler = createHttpHandler('Ingest', ingestFunctionRoutes(store), {
     authMode: 'none',
     adminGroup: 'admin',
     logger: logger as any,
@@ -251,7 +258,7 @@ describe('store faults are classified at the HTTP layer, every 5xx logged once w
     down.erasedAmong = async () => {
       throw new StoreUnavailableError('timeout', { retryAfterSeconds: 3 });
     };
-    const h2 = createHttpHandler('Ingest', ingestRoutes({ store: down, authMode: 'none' }), {
+    const h2 = createHttpHandler('Ingest', ingestFunctionRoutes(down), {
       authMode: 'none',
       adminGroup: 'admin',
       logger: logger as any,
