@@ -54,6 +54,12 @@ describe('bundled functions, run as Lambda runs them', () => {
       if (typeof v === 'string') out[k] = v;
       else {
         const ref = (v as { Ref?: string }).Ref;
+        // the table's ARN (Train's export reads): dynalite has no export, so the job falls back to a scan
+        const att = (v as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt'];
+        if (att && att[1] === 'Arn' && refs[att[0]] === aws.tableName) {
+          out[k] = `arn:aws:dynamodb:${aws.env.AWS_REGION}:000000000000:table/${aws.tableName}`;
+          continue;
+        }
         if (!ref || !refs[ref]) throw new Error(`${name}: ${k} is ${JSON.stringify(v)}, which the test cannot resolve`);
         out[k] = refs[ref];
       }
