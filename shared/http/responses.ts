@@ -197,7 +197,11 @@ export const SimilarItems = z.strictObject({
   itemId: Id,
   modelVersion: z.string(),
   recommendationId: RecommendationId,
-  variant: z.null().meta({ description: 'always null: similar items are not personal, so no experiment applies' }),
+  // typed string | null like the other answers' (openapi-fetch drops a key typed null alone); always null here
+  variant: z
+    .string()
+    .nullable()
+    .meta({ description: 'always null: similar items are not personal, so no experiment applies' }),
   items: z
     .array(
       z.strictObject({

@@ -551,7 +551,7 @@ export interface components {
             /** @description this answer’s id (uuid v7): send it on impression events, and on clicks and purchases it led to */
             recommendationId: string;
             /** @description always null: similar items are not personal, so no experiment applies */
-            variant: null;
+            variant: string | null;
             items: {
                 itemId: string;
                 /** @description 1-based position in this answer (send it on impressions) */
