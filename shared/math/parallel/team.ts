@@ -18,6 +18,7 @@ const SIGNAL = 2;
 const DONE = 3;
 const CMD = 4;
 const ERROR = 5;
+const WORKER_CHUNKS = 6;
 const ARGS = 8;
 const TABLES = 32;
 const CMD_ROWS = 1;
@@ -105,6 +106,11 @@ export class RowTeam {
     workers(threads - 1).forEach((w, i) => {
       w.postMessage({ type: 'run', module, memory, control: sab, id: i + 1 });
     });
+  }
+
+  /** Chunks solved by workers so far (not the caller): shows the threads took part. */
+  get workerChunks(): number {
+    return Atomics.load(this.ctl, WORKER_CHUNKS);
   }
 
   /** Stores one side's chunk boundaries (row starts, ascending, last = rows); returns its table index. */

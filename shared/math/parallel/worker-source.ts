@@ -16,7 +16,7 @@
 export const WORKER_SOURCE = `
 'use strict';
 const { parentPort } = require('node:worker_threads');
-const CLAIM = 0, SIGNAL = 2, DONE = 3, CMD = 4, ERROR = 5, ARGS = 8;
+const CLAIM = 0, SIGNAL = 2, DONE = 3, CMD = 4, ERROR = 5, WORKER_CHUNKS = 6, ARGS = 8;
 const CMD_ROWS = 1, CMD_EXIT = 2, CMD_GRAM = 3;
 const GEN = 2n ** 40n, COUNT = 2n ** 20n;
 
@@ -46,6 +46,7 @@ function serve(msg) {
       } catch (err) {
         Atomics.store(ctl, ERROR, 1);
       }
+      Atomics.add(ctl, WORKER_CHUNKS, 1);
       if (Atomics.add(ctl, DONE, 1) + 1 === n) Atomics.notify(ctl, DONE);
     }
   }

@@ -97,6 +97,8 @@ export interface AlsWasm {
   factors(side: 'users' | 'items'): Float32Array;
   /** Threads solving the rows (1: the caller alone). */
   readonly threads: number;
+  /** Chunks of rows or Gramian blocks solved by worker threads so far (0 for one thread). */
+  workerChunks(): number;
   /** Releases the worker threads (a no-op for one thread); call once the run is over. */
   close(): void;
 }
@@ -241,6 +243,7 @@ export function createAlsWasm(
       );
     },
     threads: team,
+    workerChunks: () => rowTeam?.workerChunks ?? 0,
     close: () => rowTeam?.close(),
     factors(side) {
       const rows = sideOf(side).rows;

@@ -60,7 +60,7 @@ describe.skipIf(!alsWasmAvailable(64))('threaded ALS', () => {
     expect(hash(trainAls(tiny, p, { threads: 4 }))).toBe(hash(trainAls(tiny, p, { threads: 1 })));
   });
 
-  it('runs a team of the requested size on shared memory', () => {
+  it('runs a team of the requested size on shared memory, and the worker solves chunks', () => {
     const iu = transpose(ui);
     const p = { ...DEFAULT_ALS_PARAMS, factors: 8 };
     const X = new Float32Array(ui.rows * 8).fill(0.1);
@@ -69,6 +69,10 @@ describe.skipIf(!alsWasmAvailable(64))('threaded ALS', () => {
     try {
       expect(k.threads).toBe(2);
       expect(k.X.buffer).toBeInstanceOf(SharedArrayBuffer);
+      // the worker starts while the caller solves; within a bounded number of half-steps it takes chunks too
+      const gram = new Float64Array(64);
+      for (let h = 0; h < 400 && k.workerChunks() === 0; h++) k.half(h % 2 ? 'items' : 'users', 1, gram);
+      expect(k.workerChunks()).toBeGreaterThan(0);
     } finally {
       k.close();
     }
