@@ -18,6 +18,8 @@
  * iteration), never data: far under the 256 KB state limit.
  */
 
+import { FUNCTIONS, type FunctionName } from '../topology';
+
 /** Placeholders in the definition, replaced by function ARNs (CDK definitionSubstitutions, or the local runner). */
 export const WORKFLOW_ARNS = {
   single: 'TrainFunctionArn',
@@ -92,10 +94,20 @@ const LAMBDA_TRANSIENT = [
 
 const arn = (fn: WorkflowFunction) => `\${${WORKFLOW_ARNS[fn]}}`;
 
+const TOPOLOGY_NAME: Record<WorkflowFunction, FunctionName> = {
+  single: 'Train',
+  control: 'TrainControl',
+  shard: 'TrainShard',
+};
+
 function task(state: string, extra: Json): Json {
+  const fn = TASK_FUNCTION[state]!;
   return {
     Type: 'Task',
-    Resource: arn(TASK_FUNCTION[state]!),
+    Resource: arn(fn),
+    // Step Functions waits up to its 99999999 s default; the local interpreter gives up after 60 s, which a
+    // loaded laptop's training exceeds: the function's own timeout plus a minute bounds both the same way.
+    TimeoutSeconds: FUNCTIONS[TOPOLOGY_NAME[fn]].timeoutSeconds + 60,
     Retry: [{ ErrorEquals: LAMBDA_TRANSIENT, IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }],
     ...extra,
   };
