@@ -229,7 +229,12 @@ export class ServingCore {
             categories: opts.categories,
             excludeCategories: opts.excludeCategories,
             // a per-category cap constrains every slot like a filter: no exploration slot may break it
-            filtered: opts.filter !== undefined || opts.filterName !== undefined || opts.maxPerCategory !== undefined,
+            // and an answer a promotion or pin shaped is the business's: exploration never displaces it
+            filtered:
+              opts.filter !== undefined ||
+              opts.filterName !== undefined ||
+              opts.maxPerCategory !== undefined ||
+              items.some((it) => it.because.some((b) => 'rule' in b)),
             probability: (x) => (scorer ? probability(cal, x) : null),
             minProbability: minP,
           })

@@ -11,6 +11,9 @@ import { generateSynthetic } from '../../../shared/math/synthetic';
 import type { Model } from '../../../shared/model/types';
 import { CatalogCache } from '../../../shared/serving/catalog';
 import { ColdCatalog } from '../../../shared/serving/cold';
+import { RuleCache } from '../../../shared/rules/cache';
+import type { Promotion } from '../../../shared/rules/definitions';
+import { MemoryRuleStore } from '../../../shared/rules/memory-store';
 import { ServingCore } from '../../../shared/serving/core';
 import { explorationSlots, placeExploration } from '../../../shared/serving/explore';
 import { ModelCache } from '../../../shared/serving/model-cache';
@@ -58,7 +61,7 @@ const record = (itemId: string, categories: string[], available = true): Catalog
   updatedAt: '2026-01-01T00:00:00.000Z',
 });
 
-function serve(model: Model, opts: { share?: number; records?: CatalogItem[] } = {}) {
+function serve(model: Model, opts: { share?: number; records?: CatalogItem[]; rules?: RuleCache } = {}) {
   const t = Date.parse('2026-06-01T00:00:00Z');
   const now = () => t;
   const models = new ModelCache(
@@ -82,6 +85,7 @@ function serve(model: Model, opts: { share?: number; records?: CatalogItem[] } =
     cold,
     exploreShare: opts.share ?? 0.1,
     now,
+    rules: opts.rules,
   });
 }
 
@@ -118,6 +122,18 @@ describe('new catalog items in serving', () => {
     const none = await core.recommend('u0', { k: 10, excludeCategories: ['k0', 'k1', 'k2', 'k3'] });
     expect(none.items.some((i) => i.coldStart)).toBe(false);
     expect((await serve(withMeta, { share: 0 }).recommend('u0', { k: 10 })).items.some((i) => i.coldStart)).toBe(false);
+  });
+
+  it('a pin or promotion shapes the answer alone: no exploration slot displaces it', async () => {
+    const store = new MemoryRuleStore();
+    const pin = { name: 'last-slot', type: 'pin', itemId: 'i1', position: 10, enabled: true, updatedAt: 'x' };
+    await store.putPromotion(pin as unknown as Promotion);
+    const core = serve(withMeta, { rules: new RuleCache(store, { refreshSeconds: 0 }) });
+    const r = await core.recommend('u0', { k: 10 });
+    expect(r.items[9]).toMatchObject({ itemId: 'i1', because: expect.arrayContaining([{ rule: 'last-slot' }]) });
+    expect(r.items.some((i) => i.coldStart)).toBe(false);
+    // with promotions off for the request, exploration is back
+    expect((await core.recommend('u0', { k: 10, promotions: false })).items.some((i) => i.coldStart)).toBe(true);
   });
 
   it('ranks new items by their metadata score among known ones; unknown ids stay last with a null score', async () => {
