@@ -36,23 +36,23 @@ const CG_STEPS = 3;
 const PER_USER = 40;
 
 /**
- * The capacity model (docs/scale.md), calibrated once on this machine quiet:
+ * The capacity model (docs/scale.md), calibrated on this machine nearly idle (load ≈ 3):
  * multiply-adds per second of one thread in the CG kernels, and the parallel
  * efficiency of each added thread.
  */
 export const MODEL = {
-  maddsPerSecondPerThread: 5.5e9,
+  maddsPerSecondPerThread: 8.7e9,
   /**
    * CPU seconds per pair and iteration lost to cache misses once a side's
    * factors outgrow the cache (8 random row reads per pair): by the larger side's bytes,
-   * up to 8 MB, up to 64 MB, beyond (fitted at 1M, 5M and 20M).
+   * up to 8 MB, up to 64 MB, beyond (fitted at 1M, 5M and 20M, machine nearly idle).
    */
-  missSecondsPerPair: [0.03e-6, 0.2e-6, 0.4e-6],
+  missSecondsPerPair: [0, 0.05e-6, 0.22e-6],
   parallelEfficiency: 0.9,
-  /** Bytes read and hashed per second when loading an artifact from local disk (255 MB in 2.4 CPU s at 20M). */
-  loadBytesPerSecond: 1.1e8,
+  /** Bytes read and hashed per second when loading an artifact from local disk (255 MB in 1.9 CPU s at 20M). */
+  loadBytesPerSecond: 1.3e8,
   /** Events a second one thread turns into (user, item) pairs (DatasetBuilder: id interning, summing). */
-  datasetEventsPerSecond: 1.5e6,
+  datasetEventsPerSecond: 1.0e6,
   /** Bytes the builder holds per pair and per distinct id while reading, before the CSR is built. */
   datasetBytesPerPair: 60,
   datasetBytesPerId: 120,
