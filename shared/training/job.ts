@@ -204,6 +204,13 @@ export async function runTrainingJob(deps: JobDeps): Promise<JobSummary> {
     if (d.pairUser.length === 0) {
       return await finish({ decision: 'skipped', reason: 'no interactions to train on', counts, read }, current);
     }
+    // Impressions (and repeats of events already counted) are new to the index but not to the model:
+    // the snapshot's watermark moves on, the served model stays, and nothing is retrained for them.
+    if (current && read.mode === 'incremental' && !newErasures && !deps.rebuild && data.stats.added === 0) {
+      const since = new Date(current.watermark).toISOString();
+      const reason = `nothing to train on since ${since}: ${read.eventsRead} events read, none a training signal`;
+      return await finish({ decision: 'skipped', reason, counts, read }, current);
+    }
 
     // what is left of the invocation after the read, publishing reserved
     const leftMs = deps.deadline === undefined ? Infinity : deps.deadline - now() - PUBLISH_RESERVE_MS;

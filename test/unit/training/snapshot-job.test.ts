@@ -77,6 +77,27 @@ describe('training job on the snapshot', () => {
     expect((await models.list(S)).filter((k) => k.endsWith('snapshot.bin'))).toHaveLength(1);
   });
 
+  it('skips a run whose new events are impressions only: no training signal, the served model stays', async () => {
+    const evs = table();
+    const store = new MemoryTrainingStore(evs);
+    const models = new MemoryModelStore();
+    let clock = evs.at(-1)!.receivedAt + MIN;
+    const d: JobDeps = { store, models, prefix: P, config: CONFIG, logger: quiet, now: () => clock };
+    const first = await runTrainingJob(d);
+    expect(first.decision).toBe('published');
+    const shown = more(evs, 5, clock, 'imp').map((e) => ({ ...e, type: 'impression' as const, value: undefined }));
+    store.addEvents(shown);
+    clock += 20 * MIN;
+    const second = await runTrainingJob(d);
+    expect(second.decision).toBe('skipped');
+    expect(second.reason).toMatch(/none a training signal/);
+    expect(second.servedVersion).toBe(first.version);
+    // a click afterwards trains again
+    store.addEvents(more(evs, 1, clock, 'click'));
+    clock += 20 * MIN;
+    expect((await runTrainingJob(d)).decision).toBe('published');
+  });
+
   it('an erased user leaves the next snapshot and every model published from then on', async () => {
     const evs = table();
     const store = new MemoryTrainingStore(evs);
