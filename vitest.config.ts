@@ -50,6 +50,8 @@ export default defineConfig({
     maxWorkers: Math.max(2, availableParallelism() - 1),
     sequence: { sequencer: SlowFirst },
     // CI also writes a machine-readable report; .ci/run prints its totals as the closing line.
-    reporters: process.env.CI ? ['default', ['json', { outputFile: '.tmp/vitest-report.json' }]] : ['default'],
+    reporters: process.env.CI
+      ? ['default', ['json', { outputFile: process.env.VITEST_REPORT ?? '.tmp/vitest-report.json' }]]
+      : ['default'],
   },
 });

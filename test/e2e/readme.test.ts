@@ -109,6 +109,15 @@ const RULES: { match: RegExp; status: number; check: (body: any, command: string
     },
   },
   { match: /-X PUT \$API\/items\//, status: 200, check: (b) => expect(b.available).toBe(true) },
+  { match: /^curl "\$API\/items\/[^/"]+"/, status: 200, check: (b) => expect(b.itemId).toBe('item-5') },
+  { match: /-X PUT \$API\/rules\/promotions\//, status: 200, check: (b) => expect(b.type).toBe('slots') },
+  {
+    match: /-X PUT \$API\/experiments\//,
+    status: 200,
+    check: (b) => expect(b.variants.map((v: any) => v.name)).toEqual(['control', 'diverse']),
+  },
+  { match: /\$API\/metrics\/online/, status: 200, check: (b) => expect(b).toHaveProperty('totals') },
+  { match: /-X PUT \$API\/users\/[^/]+\/attributes/, status: 200, check: (b) => expect(b.country).toBe('DE') },
   { match: /-X DELETE \$API\/items\//, status: 200, check: (b) => expect(b.available).toBe(false) },
   {
     match: /-X DELETE \$API\/users\//,

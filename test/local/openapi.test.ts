@@ -231,7 +231,12 @@ describe('real responses of the local API match the document', () => {
     });
     expect((await call('DELETE', '/users/user-9/erasure', { token: alice })).status).toBe(403);
 
-    const experiment = { variants: [{ name: 'control', share: 50 }, { name: 'b', share: 50 }] };
+    const experiment = {
+      variants: [
+        { name: 'control', share: 50 },
+        { name: 'b', share: 50 },
+      ],
+    };
     expect((await call('PUT', '/experiments/ab', { token: admin, body: experiment })).body.control).toBe('control');
     expect((await call('PUT', '/experiments/ab', { token: admin, body: { variants: [] } })).status).toBe(400);
     expect((await call('GET', '/experiments', { token: admin })).body.experiments).toHaveLength(1);
