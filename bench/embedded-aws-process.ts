@@ -1,7 +1,7 @@
 /**
  * Embedded AWS (s3rver, dynalite) in a process of its own. For benchmarks: in production S3 does
  * not run on the function's CPU, so a cold-start figure without the server's share of the work is
- * the one closer to Lambda. For fault tests (test/robustness/store-process.test.ts): a store that
+ * the one closer to Lambda. For fault tests (test/robustness/store.process.test.ts): a store that
  * can be killed, frozen (SIGSTOP) and restarted on the same ports and data.
  *
  * Optional argument: the {@link EmbeddedOptions} as JSON (home folder, fixed ports). Run it as

@@ -2,7 +2,7 @@
  * Erasure under concurrency, through the Ingest handler against dynalite: 20 users, each with
  * two clients POSTing batches while an admin DELETE lands at a seeded moment among them. dynalite
  * answers one request at a time, so under this load some calls time out: clients retry a 503 as
- * a real client would (the 503 is honest, see store-process.test.ts). After everything settles, no
+ * a real client would (the 503 is honest, see store.process.test.ts). After everything settles, no
  * event of those users is readable (GET) or trainable (the training job's read), and lifting the
  * blocks leaves none stored: nothing comes back.
  */
