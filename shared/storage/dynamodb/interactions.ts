@@ -61,7 +61,11 @@ function encodeCursor(key: Record<string, unknown>): string {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 }
 
-function decodeCursor(cursor: string, pk: string): Record<string, unknown> {
+/**
+ * A cursor this API issued: the base64url JSON of the last key read, exactly `attrs` (all strings) with
+ * `fixed` values where the query pins them; anything else is refused rather than handed to DynamoDB.
+ */
+function decodeKey(cursor: string, fixed: Record<string, string>, attrs: string[], what: string) {
   let key: unknown;
   try {
     key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
@@ -72,32 +76,20 @@ function decodeCursor(cursor: string, pk: string): Record<string, unknown> {
   const ok =
     k !== null &&
     typeof k === 'object' &&
-    k[KEY.pk] === pk &&
-    typeof k[KEY.sk] === 'string' &&
-    typeof k[KEY.lsi1sk] === 'string' &&
-    Object.keys(k).length === 3;
-  if (!ok) throw new InvalidCursorError('cursor is not one this API issued for this user');
+    Object.entries(fixed).every(([a, v]) => k[a] === v) &&
+    attrs.every((a) => typeof k[a] === 'string') &&
+    Object.keys(k).length === attrs.length;
+  if (!ok) throw new InvalidCursorError(`cursor is not one this API issued for ${what}`);
   return k;
 }
 
+/** A user's events page cursor: their ByUserTime key. */
+const decodeCursor = (cursor: string, pk: string) =>
+  decodeKey(cursor, { [KEY.pk]: pk }, [KEY.pk, KEY.sk, KEY.lsi1sk], 'this user');
+
 /** A catalog page's cursor: the Directory index key of the last record listed, as this API wrote it. */
-function decodeCatalogCursor(cursor: string): Record<string, unknown> {
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    throw new InvalidCursorError('cursor is not one this API issued');
-  }
-  const k = key as Record<string, unknown>;
-  const ok =
-    k !== null &&
-    typeof k === 'object' &&
-    k[KEY.gsi2pk] === keys.catalogPartition &&
-    [KEY.gsi2sk, KEY.pk, KEY.sk].every((a) => typeof k[a] === 'string') &&
-    Object.keys(k).length === 4;
-  if (!ok) throw new InvalidCursorError('cursor is not one this API issued for the catalog');
-  return k;
-}
+const decodeCatalogCursor = (cursor: string) =>
+  decodeKey(cursor, { [KEY.gsi2pk]: keys.catalogPartition }, [KEY.gsi2pk, KEY.gsi2sk, KEY.pk, KEY.sk], 'the catalog');
 
 export class DynamoInteractionStore implements InteractionStore, UserAttributeStore {
   private readonly retentionDays: number;
