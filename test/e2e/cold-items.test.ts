@@ -4,48 +4,23 @@
  * — no interactions — shows up in a jazz fan's recommendations (an exploration
  * slot), in rank and in similar items, each time with coldStart: true. One stack.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoDataset } from '../../infra/local/demo-data';
-import { seedDataset } from '../../infra/local/seed';
-import { startLocalStack, type LocalStack } from '../../infra/local/stack';
+import { startE2eStack, type E2eStack } from '../helpers/e2e-stack';
 
-const run = promisify(execFile);
-let stack: LocalStack;
-let home: string;
-
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(stack.api.url + path, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: res.status, body: await res.json() };
-}
+let e2e: E2eStack;
+const api: E2eStack['api'] = (method, path, body) => e2e.api(method, path, body);
 
 beforeAll(async () => {
-  home = mkdtempSync(join(tmpdir(), 'attune-cold-'));
-  stack = await startLocalStack({
-    home,
-    port: 0,
-    env: { ATTUNE_MODEL_REFRESH_SECONDS: '0', POWERTOOLS_LOG_LEVEL: 'ERROR' },
+  e2e = await startE2eStack({
+    prefix: 'attune-cold-',
+    dataset: { users: 150, items: 120, eventsPerUser: 20, seed: 3 },
   });
-  await seedDataset(stack.aws.tableName, generateDemoDataset({ users: 150, items: 120, eventsPerUser: 20, seed: 3 }));
-  const { stdout } = await run(process.execPath, ['bin/attune.mjs', 'local', 'invoke', 'Train', '--home', home], {
-    env: { ...process.env, ATTUNE_TRAIN_BUDGET_SECONDS: '20' },
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  const summary = JSON.parse(stdout.slice(stdout.lastIndexOf('\n{') + 1));
+  const summary = await e2e.invokeTrain({ ATTUNE_TRAIN_BUDGET_SECONDS: '20' });
   if (summary.decision !== 'published') throw new Error(`training did not publish: ${summary.reason}`);
 }, 120_000);
 
 afterAll(async () => {
-  await stack?.stop();
-  rmSync(home, { recursive: true, force: true });
+  await e2e?.stop();
 });
 
 // "jazz" is theme 2 of the demo's 8: items 2, 10, 18, …

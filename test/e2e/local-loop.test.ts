@@ -3,57 +3,30 @@
  * with embedded stores, the real handlers, training through `attune local
  * invoke Train` in another process (sharing the running stack's stores).
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoDataset } from '../../infra/local/demo-data';
-import { seedDataset } from '../../infra/local/seed';
-import { startLocalStack, type LocalStack } from '../../infra/local/stack';
+import { startE2eStack, type E2eStack } from '../helpers/e2e-stack';
 import { statusRoutes } from '../../infra/local/status';
 import { CHROMIUM, launchChromium } from '../helpers/browser';
 
-const run = promisify(execFile);
-let stack: LocalStack;
-let home: string;
+let e2e: E2eStack;
+const api: E2eStack['api'] = (method, path, body) => e2e.api(method, path, body);
 
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(stack.api.url + path, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: res.status, body: await res.json() };
-}
-
-async function invokeTrain(): Promise<any> {
-  const { stdout } = await run(process.execPath, ['bin/attune.mjs', 'local', 'invoke', 'Train', '--home', home], {
-    // npm start's 20 s: tuning is planned in nominal work, which a quiet machine finishes in ~2 s; the clock
-    // (1.5x its share) only cuts it on a machine several times overloaded. A 4 s budget let the clock cut the
-    // second run's search to one trial under load, and the gate then rightly rejected a worse configuration.
-    env: { ...process.env, ATTUNE_TRAIN_BUDGET_SECONDS: '20' },
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  // The result is the last JSON document printed (logs come before it).
-  return JSON.parse(stdout.slice(stdout.lastIndexOf('\n{') + 1));
-}
+const invokeTrain = () =>
+  // npm start's 20 s: tuning is planned in nominal work, which a quiet machine finishes in ~2 s; the clock
+  // (1.5x its share) only cuts it on a machine several times overloaded. A 4 s budget let the clock cut the
+  // second run's search to one trial under load, and the gate then rightly rejected a worse configuration.
+  e2e.invokeTrain({ ATTUNE_TRAIN_BUDGET_SECONDS: '20' });
 
 beforeAll(async () => {
-  home = mkdtempSync(join(tmpdir(), 'attune-e2e-'));
-  stack = await startLocalStack({
-    home,
-    port: 0,
+  e2e = await startE2eStack({
+    prefix: 'attune-e2e-',
     extraRoutes: statusRoutes(),
-    env: { ATTUNE_MODEL_REFRESH_SECONDS: '0', POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    dataset: { users: 150, items: 120, eventsPerUser: 20, seed: 3 },
   });
-  await seedDataset(stack.aws.tableName, generateDemoDataset({ users: 150, items: 120, eventsPerUser: 20, seed: 3 }));
 }, 60_000);
 
 afterAll(async () => {
-  await stack?.stop();
-  rmSync(home, { recursive: true, force: true });
+  await e2e?.stop();
 });
 
 describe('local loop', () => {
@@ -113,7 +86,7 @@ describe.skipIf(!CHROMIUM)('status page in headless Chromium', () => {
     const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
-      await page.goto(stack.api.url + '/');
+      await page.goto(e2e.stack.api.url + '/');
       const version = (await api('GET', '/health')).body.modelVersion;
       await page.waitForFunction(
         (v) => (globalThis as any).document.getElementById('model')?.textContent?.includes(v),

@@ -6,53 +6,26 @@
  * GET /metrics/online shows them per model version and variant. Erasure removes
  * the user's impressions and takes them out of the experiment.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateDemoDataset } from '../../infra/local/demo-data';
-import { seedDataset } from '../../infra/local/seed';
-import { startLocalStack, type LocalStack } from '../../infra/local/stack';
+import { startE2eStack, type E2eStack } from '../helpers/e2e-stack';
 import { statusRoutes } from '../../infra/local/status';
 
-const run = promisify(execFile);
-let stack: LocalStack;
-let home: string;
+let e2e: E2eStack;
+const api: E2eStack['api'] = (method, path, body) => e2e.api(method, path, body);
 
-async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-  const res = await fetch(stack.api.url + path, {
-    method,
-    headers: body ? { 'content-type': 'application/json' } : {},
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return { status: res.status, body: await res.json() };
-}
-
-async function invokeTrain(): Promise<any> {
-  const { stdout } = await run(process.execPath, ['bin/attune.mjs', 'local', 'invoke', 'Train', '--home', home], {
-    // count what was just posted (deployments wait 30 s for writes in flight)
-    env: { ...process.env, ATTUNE_TRAIN_BUDGET_SECONDS: '5', ATTUNE_ONLINE_SETTLE_SECONDS: '0' },
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  return JSON.parse(stdout.slice(stdout.lastIndexOf('\n{') + 1));
-}
+// count what was just posted (deployments wait 30 s for writes in flight)
+const invokeTrain = () => e2e.invokeTrain({ ATTUNE_TRAIN_BUDGET_SECONDS: '5', ATTUNE_ONLINE_SETTLE_SECONDS: '0' });
 
 beforeAll(async () => {
-  home = mkdtempSync(join(tmpdir(), 'attune-online-'));
-  stack = await startLocalStack({
-    home,
-    port: 0,
+  e2e = await startE2eStack({
+    prefix: 'attune-online-',
     extraRoutes: statusRoutes(),
-    env: { ATTUNE_MODEL_REFRESH_SECONDS: '0', POWERTOOLS_LOG_LEVEL: 'ERROR' },
+    dataset: { users: 60, items: 60, eventsPerUser: 12, seed: 5 },
   });
-  await seedDataset(stack.aws.tableName, generateDemoDataset({ users: 60, items: 60, eventsPerUser: 12, seed: 5 }));
 }, 60_000);
 
 afterAll(async () => {
-  await stack?.stop();
-  rmSync(home, { recursive: true, force: true });
+  await e2e?.stop();
 });
 
 describe('online metrics end to end', () => {
@@ -135,7 +108,7 @@ describe('online metrics end to end', () => {
     expect(r.experiment.experimentId).toBe('e2e');
     for (const c of r.experiment.comparisons) expect(c.decision).toBe('too small to decide');
     // the status page shows the same numbers
-    const panels = await (await fetch(`${stack.api.url}/status/panels`)).text();
+    const panels = await (await fetch(`${e2e.stack.api.url}/status/panels`)).text();
     expect(panels).toContain('id="online-table"');
     expect(panels).toContain('<td class="num">24</td>');
 
