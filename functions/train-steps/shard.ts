@@ -20,7 +20,8 @@ export const handler = instrument(pt, async (event: Record<string, unknown>, _co
   const started = performance.now();
   try {
     const result = await shardStep(deps, event);
-    logger.info('shard step', { ...event, ms: Math.round(performance.now() - started) });
+    // a solve's result says how much of the other side it fetched (rows, bytes, GETs)
+    logger.info('shard step', { ...event, result, ms: Math.round(performance.now() - started) });
     return result;
   } catch (err) {
     logger.error('shard step failed', { ...event, error: err });

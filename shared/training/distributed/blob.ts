@@ -77,6 +77,46 @@ export function decodeBlob<M = Record<string, unknown>>(bytes: Uint8Array, what 
   return { meta: header.meta, arrays };
 }
 
+/** Where a blob's arrays sit, from its first bytes (ranged readers fetch arrays without the whole file). */
+export interface BlobLayout<M> {
+  meta: M;
+  /** Byte offset of the first array in the file. */
+  base: number;
+  entries: Entry[];
+  dataBytes: number;
+}
+
+/** Bytes before the header JSON: magic and header length. */
+export const BLOB_PREAMBLE = 8;
+
+/** The header length from a blob's first {@link BLOB_PREAMBLE} bytes. */
+export function blobHeaderLength(first: Uint8Array, what = 'scratch file'): number {
+  const view = new DataView(first.buffer, first.byteOffset, first.byteLength);
+  if (first.length < BLOB_PREAMBLE || view.getUint32(0, true) !== MAGIC)
+    throw new CorruptScratchError(`${what}: not a scratch file`);
+  return view.getUint32(4, true);
+}
+
+/** The layout from the header JSON's bytes (those after the preamble). */
+export function parseBlobHeader<M>(header: Uint8Array, what = 'scratch file'): BlobLayout<M> {
+  let h: { meta: M; entries: Entry[]; dataBytes: number };
+  try {
+    h = JSON.parse(new TextDecoder().decode(header));
+  } catch {
+    throw new CorruptScratchError(`${what}: unreadable header`);
+  }
+  return { meta: h.meta, entries: h.entries, dataBytes: h.dataBytes, base: align8(BLOB_PREAMBLE + header.length) };
+}
+
+/** Byte range [start, end) of a named array of the expected kind and length, in the file. */
+export function arraySpan(layout: BlobLayout<unknown>, name: string, kind: Kind, length: number, what: string) {
+  const e = layout.entries.find((x) => x.name === name);
+  if (!e || e.kind !== kind || e.length !== length)
+    throw new CorruptScratchError(`${what}: array ${name} is missing or not ${length} × ${kind}`);
+  const width = kind === 'f64' ? 8 : 4;
+  return { start: layout.base + e.offset, end: layout.base + e.offset + e.length * width };
+}
+
 /** The named array, of the expected type (a scratch file from another build fails loudly). */
 export function arrayOf<T extends Numeric>(b: Blob<unknown>, name: string, type: new (n: number) => T): T {
   const a = b.arrays[name];

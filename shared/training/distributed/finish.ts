@@ -16,6 +16,7 @@ import { evaluateFitted, makeHoldout } from '../evaluate';
 import { toModel } from '../fit';
 import { gate } from '../gate';
 import { arrayOf } from './blob';
+import { joinSide } from './gather';
 import { deleteRun, keys, readBlob, readPlan, type RunPlan } from './layout';
 import { recordOutcome, type RunBase, type StepDeps, type StepSummary } from './record';
 
@@ -48,18 +49,18 @@ async function readDataset(deps: StepDeps, plan: RunPlan): Promise<Dataset> {
 
 /** The fitted ALS of one fit after the last iteration, through the kind's own loader. */
 async function fitted(deps: StepDeps, plan: RunPlan, problem: 'eval' | 'full') {
-  const k = keys(deps.scratch, plan.runId);
   const it = plan.params.iterations;
+  const f = plan.params.factors;
   const [users, items] = await Promise.all([
-    readBlob(deps.models, k.full('user', it)),
-    readBlob(deps.models, k.full('item', it)),
+    joinSide(deps.models, deps.scratch, plan.runId, 'user', it, plan.userRanges, plan.users, f),
+    joinSide(deps.models, deps.scratch, plan.runId, 'item', it, plan.itemRanges, plan.items, f),
   ]);
   const p: AlsParams = plan.params;
   const model = {
     manifest: { kind: 'als', foldIn: foldInOf(p), hyperParameters: { ...p } },
-    factors: p.factors,
-    userFactors: arrayOf(users, problem, Float32Array),
-    itemFactors: arrayOf(items, problem, Float32Array),
+    factors: f,
+    userFactors: users[problem],
+    itemFactors: items[problem],
   } as unknown as Model;
   return kindSpec('als').load(model, {});
 }

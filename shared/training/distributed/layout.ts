@@ -7,8 +7,13 @@
  *   <scratch><runId>/plan.json                 the run's plan (params, shard ranges, run record so far)
  *   <scratch><runId>/data.bin                  the dataset (ids, pairs): evaluate and publish rebuild it
  *   <scratch><runId>/shards/<side>-<s>.bin     shard s's rows of R (user side) or Rᵀ (item side), both problems
- *   <scratch><runId>/rows/<side>/<it>/<s>.bin  shard s's factor rows after iteration it (0: the seeded start)
- *   <scratch><runId>/full/<side>/<it>.bin      all factor rows of a side after iteration it, and their Gram matrix
+ *   <scratch><runId>/rows/<side>/<it>/<s>.bin  shard s's factor rows after iteration it (0: the seeded start),
+ *                                              and their part of the side's Gram matrix
+ *   <scratch><runId>/index/<side>/<it>.bin     where each shard file's rows sit, and the side's Gram matrix
+ *
+ * No step holds a whole side's factors: a shard step reads only the other side's rows its
+ * interactions touch, by byte ranges of the shard files (./gather.ts); only evaluate and publish
+ * join a side.
  *
  * "Both problems": the evaluation fit (the holdout's train part) and the final
  * fit (all pairs) run in the same shards and iterations, exactly the two fits
@@ -46,12 +51,13 @@ export interface RunPlan {
 export const keys = (scratch: string, runId: string) => {
   const p = `${scratch}${runId}/`;
   return {
+    runId,
     prefix: p,
     plan: `${p}plan.json`,
     data: `${p}data.bin`,
     shard: (side: Side, s: number) => `${p}shards/${side}-${s}.bin`,
     rows: (side: Side, it: number, s: number) => `${p}rows/${side}/${it}/${s}.bin`,
-    full: (side: Side, it: number) => `${p}full/${side}/${it}.bin`,
+    index: (side: Side, it: number) => `${p}index/${side}/${it}.bin`,
   };
 };
 

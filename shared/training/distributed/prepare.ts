@@ -19,6 +19,7 @@ import { DEFAULT_USER_CAP, pairsToCsr, type Dataset } from '../dataset';
 import { makeHoldout } from '../evaluate';
 import { MIN_ITEMS, MIN_PAIRS, MIN_USERS } from '../pipeline';
 import { loadTrainingData, saveTrainingSnapshot, snapshotPrefixFor } from '../snapshot/load';
+import { writeSideIndex } from './gather';
 import { keys, writeBlob, writePlan, type RunPlan, type Side } from './layout';
 import { recordOutcome, type StepDeps, type StepSummary } from './record';
 
@@ -234,7 +235,7 @@ async function writeShards(
   }
 }
 
-/** The seeded starting factors, drawn exactly as trainAls draws them (Y first, then X). */
+/** The seeded starting factors, drawn exactly as trainAls draws them (Y first, then X), and the items' index. */
 async function writeStart(
   deps: StepDeps,
   k: ReturnType<typeof keys>,
@@ -250,20 +251,18 @@ async function writeStart(
   const X = new Float32Array(d.userIds.length * f);
   for (let q = 0; q < Y.length; q++) Y[q] = rng.normal() * scale;
   for (let q = 0; q < X.length; q++) X[q] = rng.normal() * scale;
-  const g = gramian(Y, d.itemIds.length, f);
   // both fits start from the same draw, as the single path's two trainAls calls do
-  await writeBlob(
-    deps.models,
-    k.full('item', 0),
-    { side: 'item', iteration: 0 },
-    { eval: Y, full: Y, evalGram: g, fullGram: g },
-  );
   const rows = async (side: Side, M: Float32Array, ranges: RowRange[]) => {
     for (let s = 0; s < ranges.length; s++) {
-      const part = M.subarray(ranges[s]![0] * f, ranges[s]![1] * f);
-      await writeBlob(deps.models, k.rows(side, 0, s), { side, shard: s, iteration: 0 }, { eval: part, full: part });
+      const [lo, hi] = ranges[s]!;
+      const part = M.subarray(lo * f, hi * f);
+      const g = gramian(part, hi - lo, f);
+      const arrays = { eval: part, full: part, evalGram: g, fullGram: g };
+      await writeBlob(deps.models, k.rows(side, 0, s), { side, shard: s, iteration: 0 }, arrays);
     }
   };
   await rows('user', X, userRanges);
   await rows('item', Y, itemRanges);
+  // the first user half-step solves against these items: their index and Gram matrix
+  await writeSideIndex(deps.models, deps.scratch, k.runId, 'item', 0, itemRanges, f);
 }

@@ -3,21 +3,33 @@
  * re-solves its rows of one side against the other side's factors and Gram
  * matrix (the ALS half-step of shared/math/als-step.ts on a row range; rows
  * are independent given the other side, so the shards' union is exactly one
- * single-Lambda half-step). An assemble step joins a side's shards and
- * computes its Gram matrix for the next half-step. Neither touches the table.
+ * single-Lambda half-step). It reads only the other side's rows its
+ * interactions touch (./gather.ts), so its memory follows its shard, not the
+ * other side's size. An assemble step indexes a side's shard files and sums
+ * their Gram parts for the next half-step. Neither touches the table.
  */
 import { alsScratch, solveRowsCg, solveRowsCholesky } from '../../math/als-step';
 import type { Csr } from '../../math/csr';
-import { gramianInto } from '../../math/linalg';
+import { gramian } from '../../math/linalg';
 import type { ModelStore } from '../../ports/model-store';
 import { arrayOf, CorruptScratchError } from './blob';
+import {
+  DEFAULT_READS,
+  gatherRows,
+  localIndices,
+  readSideIndex,
+  touchedRows,
+  writeSideIndex,
+  type ReadPlan,
+} from './gather';
 import { PROBLEMS, keys, readBlob, readPlan, writeBlob, type Side } from './layout';
 
 export interface ShardDeps {
   models: ModelStore;
   scratch: string;
+  /** How the other side's rows are fetched (tests shrink it); default {@link DEFAULT_READS}. */
+  reads?: ReadPlan;
 }
-
 export interface SolveInput {
   runId: string;
   side: Side;
@@ -33,8 +45,17 @@ function checkStep(side: unknown, iteration: unknown, count: number, shard?: unk
     throw new Error(`bad shard: ${String(shard)} of ${count}`);
 }
 
+/** What a solve read of the other side: rows touched, bytes and GETs (the whole side would be `sideBytes`). */
+export interface SolveResult {
+  rows: number;
+  otherRows: number;
+  otherBytes: number;
+  otherRequests: number;
+  sideBytes: number;
+}
+
 /** Solves shard `shard` of `side` at `iteration`; writes (only) its own rows file. */
-export async function solveShard(deps: ShardDeps, input: SolveInput): Promise<{ rows: number }> {
+export async function solveShard(deps: ShardDeps, input: SolveInput): Promise<SolveResult> {
   const plan = await readPlan(deps.models, deps.scratch, input.runId);
   const ranges = input.side === 'user' ? plan.userRanges : plan.itemRanges;
   checkStep(input.side, input.iteration, ranges.length, input.shard);
@@ -42,22 +63,30 @@ export async function solveShard(deps: ShardDeps, input: SolveInput): Promise<{ 
   const k = keys(deps.scratch, plan.runId);
   const f = plan.params.factors;
   // users solve against the items of the previous iteration, items against this iteration's users
-  const other = side === 'user' ? k.full('item', iteration - 1) : k.full('user', iteration);
-  const [m, fixed, own] = await Promise.all([
+  const otherSide: Side = side === 'user' ? 'item' : 'user';
+  const otherIt = side === 'user' ? iteration - 1 : iteration;
+  const otherRanges = otherSide === 'user' ? plan.userRanges : plan.itemRanges;
+  const [m, own, index] = await Promise.all([
     readBlob<{ cols: number }>(deps.models, k.shard(side, shard)),
-    readBlob(deps.models, other),
     readBlob(deps.models, k.rows(side, iteration - 1, shard)),
+    readSideIndex(deps.models, deps.scratch, plan.runId, otherSide, otherIt),
   ]);
+  const indices = { eval: arrayOf(m, 'evalIndices', Int32Array), full: arrayOf(m, 'fullIndices', Int32Array) };
+  const touched = touchedRows(indices.eval, indices.full);
+  const where = { side: otherSide, iteration: otherIt, ranges: otherRanges, index };
+  const got = await gatherRows(deps.models, deps.scratch, plan.runId, where, touched, f, deps.reads ?? DEFAULT_READS);
   const [lo, hi] = ranges[shard]!;
   const rows = hi - lo;
   const scratch = alsScratch(f);
-  const out: Record<string, Float32Array> = {};
+  const out: Record<string, Float32Array | Float64Array> = {};
   for (const p of PROBLEMS) {
     const csr: Csr = {
       rows,
+      // the other side's full size: it sets each row's regularization λ·(n + α0·N)^ν
       cols: m.meta.cols,
       indptr: arrayOf(m, `${p}Indptr`, Int32Array),
-      indices: arrayOf(m, `${p}Indices`, Int32Array),
+      // into the packed touched rows, not the whole side
+      indices: localIndices(indices[p], touched),
       data: arrayOf(m, `${p}Conf`, Float32Array),
     };
     const conf = csr.data;
@@ -65,14 +94,23 @@ export async function solveShard(deps: ShardDeps, input: SolveInput): Promise<{ 
     const X = arrayOf(own, p, Float32Array).slice();
     if (X.length !== rows * f)
       throw new CorruptScratchError(`${side} shard ${shard}: ${X.length / f} rows, not ${rows}`);
-    const Y = arrayOf(fixed, p, Float32Array);
-    const gram = arrayOf(fixed, `${p}Gram`, Float64Array);
+    const Y = got.rows[p];
+    const gram = index.gram[p];
     if (plan.params.solver === 'cholesky') solveRowsCholesky(csr, conf, X, Y, gram, f, plan.params, scratch);
     else solveRowsCg(csr, conf, X, Y, gram, f, plan.params, plan.params.cgSteps, scratch);
     out[p] = X;
+    // this shard's part of the side's Gram matrix: the assemble step sums the parts
+    out[`${p}Gram`] = gramian(X, rows, f);
   }
   await writeBlob(deps.models, k.rows(side, iteration, shard), { side, shard, iteration }, out);
-  return { rows };
+  const sideRows = otherSide === 'user' ? plan.users : plan.items;
+  return {
+    rows,
+    otherRows: touched.length,
+    otherBytes: got.bytes,
+    otherRequests: got.requests,
+    sideBytes: sideRows * f * 4 * PROBLEMS.length,
+  };
 }
 
 export interface AssembleInput {
@@ -81,40 +119,12 @@ export interface AssembleInput {
   iteration: number;
 }
 
-/** Joins a side's shard rows of `iteration` into one matrix per fit, with its Gram matrix. */
-export async function assemble(deps: ShardDeps, input: AssembleInput): Promise<{ rows: number }> {
+/** Indexes a side's shard files of `iteration` and sums their Gram parts (no factor rows are read). */
+export async function assemble(deps: ShardDeps, input: AssembleInput): Promise<{ shards: number }> {
   const plan = await readPlan(deps.models, deps.scratch, input.runId);
   const ranges = input.side === 'user' ? plan.userRanges : plan.itemRanges;
   checkStep(input.side, input.iteration, ranges.length);
-  const k = keys(deps.scratch, plan.runId);
   const f = plan.params.factors;
-  const n = input.side === 'user' ? plan.users : plan.items;
-  const all = { eval: new Float32Array(n * f), full: new Float32Array(n * f) };
-  // a few reads at a time: the shards are small and S3 answers them in parallel
-  for (let s0 = 0; s0 < ranges.length; s0 += 16) {
-    const batch = ranges.slice(s0, s0 + 16);
-    const blobs = await Promise.all(
-      batch.map((_, j) => readBlob(deps.models, k.rows(input.side, input.iteration, s0 + j))),
-    );
-    blobs.forEach((b, j) => {
-      const [lo, hi] = batch[j]!;
-      for (const p of PROBLEMS) {
-        const part = arrayOf(b, p, Float32Array);
-        if (part.length !== (hi - lo) * f)
-          throw new CorruptScratchError(`${input.side} shard ${s0 + j} has the wrong size`);
-        all[p].set(part, lo * f);
-      }
-    });
-  }
-  const evalGram = new Float64Array(f * f);
-  const fullGram = new Float64Array(f * f);
-  gramianInto(all.eval, n, f, evalGram);
-  gramianInto(all.full, n, f, fullGram);
-  await writeBlob(
-    deps.models,
-    k.full(input.side, input.iteration),
-    { side: input.side, iteration: input.iteration },
-    { eval: all.eval, full: all.full, evalGram, fullGram },
-  );
-  return { rows: n };
+  await writeSideIndex(deps.models, deps.scratch, plan.runId, input.side, input.iteration, ranges, f, deps.reads);
+  return { shards: ranges.length };
 }
