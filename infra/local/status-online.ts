@@ -18,6 +18,33 @@ const HEAD = `<thead><tr><th></th><th class="num">answers</th><th class="num">im
   <th class="num">CTR [95%]</th><th class="num">CTR@10</th><th class="num">conversion [95%]</th><th class="num">revenue</th>
   <th class="num">coverage</th></tr></thead>`;
 
+/** Categories named per row: the most over- and under-exposed against their share of interactions. */
+const CATEGORY_CELLS = 3;
+
+function exposureRow(label: string, r: MetricsRow): string {
+  const e = r.exposure;
+  if (!e) return '';
+  const byRatio = (e.groups ?? []).filter((g) => g.ratio !== undefined).sort((a, b) => b.ratio! - a.ratio!);
+  const cell = (gs: typeof byRatio) => gs.map((g) => `${esc(g.group)} ×${g.ratio!.toFixed(2)}`).join(', ') || '—';
+  return `<tr><td class="mono">${esc(label)}</td><td class="num">${e.impressions}</td><td class="num">${e.gini.toFixed(3)}</td>
+    <td class="num">${pct(e.coverage, 1)}</td><td class="num">${pct(e.longTail, 1)} <span class="muted">(${pct(e.longTailInteractions, 1)})</span></td>
+    <td>${cell(byRatio.slice(0, CATEGORY_CELLS))}</td><td>${cell(byRatio.slice(CATEGORY_CELLS).slice(-CATEGORY_CELLS).reverse())}</td></tr>`;
+}
+
+/** Exposure of what was actually shown, per model version and variant (shared/online/exposure.ts). */
+function exposureTable(report: OnlineReport): string {
+  const rows = [
+    exposureRow('all', report.totals),
+    ...report.byModelVersion.map((r) => exposureRow(`model ${r.modelVersion}`, r)),
+    ...report.byVariant.map((r) => exposureRow(`variant ${r.variant}`, r)),
+  ].join('');
+  if (!rows) return '';
+  return `<h3>Exposure of what was shown (top-10)</h3><div class="scroll"><table id="online-exposure-table"><thead><tr><th></th>
+    <th class="num">impressions</th><th class="num">Gini</th><th class="num">coverage</th>
+    <th class="num">long-tail share <span class="muted">(their interactions)</span></th>
+    <th>most over-exposed (impressions / interactions)</th><th>most under-exposed</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+}
+
 export function onlineCard(report: OnlineReport | null | undefined): string {
   if (!report) return '<p class="muted">Online metrics are not available (GET /metrics/online did not answer).</p>';
   if (!report.countedUntil || report.totals.impressions === 0) {
@@ -43,6 +70,6 @@ export function onlineCard(report: OnlineReport | null | undefined): string {
         )
         .join('')}</tbody></table>`
     : '';
-  return `<div class="scroll"><table id="online-table">${HEAD}<tbody>${rows.join('')}</tbody></table></div>${ab}
+  return `<div class="scroll"><table id="online-table">${HEAD}<tbody>${rows.join('')}</tbody></table></div>${ab}${exposureTable(report)}
     <p class="muted">counted up to ${esc(report.countedUntil)}; ${report.unattributed} click(s)/purchase(s) named an answer that could not be attributed</p>`;
 }

@@ -11,10 +11,37 @@ export interface Calibration {
   a: number;
   b: number;
   /** Reliability bins measured on the holdout: mean predicted vs observed hit rate. */
-  bins?: { lo: number; hi: number; count: number; meanPredicted: number; observedRate: number }[];
+  bins?: ReliabilityBin[];
+  /**
+   * Which P(click) serving shows: `platt` is σ(a·score + b); `network` is the model's own probability
+   * where it has one (the neural ranker's P for its top-N candidates) and Platt elsewhere. Absent
+   * (every manifest written before the choice existed, every kind without its own P): `platt`.
+   */
+  source?: CalibrationSource;
+  /** The evidence of the choice, when the model has its own P (shared/training/calibration-choice.ts). */
+  comparison?: CalibrationComparison;
 }
 
-export type ReliabilityBin = NonNullable<Calibration['bins']>[number];
+export type CalibrationSource = 'platt' | 'network';
+
+/** Both candidates' expected calibration error and reliability diagram on the same holdout slots and bins. */
+export interface CalibrationComparison {
+  /** Top-k slots of the holdout the two were measured on. */
+  slots: number;
+  /** Slots whose item had the model's own P (the rest count with Platt's P on both sides). */
+  networkSlots: number;
+  /** Platt's P cross-fitted over two halves of the holdout users (fitted on one, measured on the other). */
+  platt: { ece: number; bins: ReliabilityBin[] };
+  network: { ece: number; bins: ReliabilityBin[] };
+}
+
+export interface ReliabilityBin {
+  lo: number;
+  hi: number;
+  count: number;
+  meanPredicted: number;
+  observedRate: number;
+}
 
 const sigmoid = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
@@ -102,16 +129,18 @@ export function reliabilityBins(
 
 /**
  * (score, hit) pairs of every top-k slot for each holdout user (train items
- * excluded): the sample Platt scaling is fitted on.
+ * excluded): the sample Platt scaling is fitted on; each slot's user and item beside.
  */
 export function holdoutScoreHits(
   train: Csr,
   holdout: Csr,
   scoreUser: (user: number, out: Float32Array) => void,
   k: number,
-): { scores: Float32Array; hits: Uint8Array } {
+): { scores: Float32Array; hits: Uint8Array; users: Int32Array; items: Int32Array } {
   const scores: number[] = [];
   const hits: number[] = [];
+  const users: number[] = [];
+  const items: number[] = [];
   const buf = new Float32Array(train.cols);
   const heap = new TopK(k);
   const oi = new Int32Array(k);
@@ -129,9 +158,16 @@ export function holdoutScoreHits(
     for (let r = 0; r < n; r++) {
       scores.push(os[r]);
       hits.push(rel.has(oi[r]) ? 1 : 0);
+      users.push(u);
+      items.push(oi[r]);
     }
   }
-  return { scores: Float32Array.from(scores), hits: Uint8Array.from(hits) };
+  return {
+    scores: Float32Array.from(scores),
+    hits: Uint8Array.from(hits),
+    users: Int32Array.from(users),
+    items: Int32Array.from(items),
+  };
 }
 
 /** Fits Platt scaling and its reliability bins in one go: the manifest's `Calibration`. */

@@ -14,6 +14,13 @@
  *   revenue sums every attributed purchase's value.
  */
 import type { Interaction } from '../events';
+import {
+  countInteraction,
+  countShown,
+  countsAsExposure,
+  type ExposureGroupFields,
+  type ExposureStateFields,
+} from './exposure';
 
 /** A recommendation is attributable this long after its first impression was received. */
 export const ATTRIBUTION_WINDOW_MS = 24 * 3_600_000;
@@ -39,7 +46,7 @@ export interface Counts {
   clicksAt: number[];
 }
 
-export interface Group {
+export interface Group extends ExposureGroupFields {
   modelVersion: string;
   /** "experiment:variant", or null outside any experiment. */
   variant: string | null;
@@ -63,7 +70,7 @@ type Outcome = Pick<Interaction, 'eventId' | 'userId' | 'itemId' | 'type' | 'val
   recommendationId: string;
 };
 
-export interface OnlineState {
+export interface OnlineState extends ExposureStateFields {
   version: 1;
   /** Every event received at or before this (ms) has been folded in. */
   watermark: number;
@@ -119,7 +126,10 @@ export function foldEvents(state: OnlineState, events: Iterable<Interaction>, up
   const outcomes: Outcome[] = [];
   const shown: Interaction[] = [];
   for (const ev of events) {
-    if (!(ev.receivedAt > from && ev.receivedAt <= upTo) || ev.recommendationId === undefined) continue;
+    if (!(ev.receivedAt > from && ev.receivedAt <= upTo)) continue;
+    // popularity for the exposure numbers: every event but an impression, attributed or not
+    if (ev.type !== 'impression') countInteraction(state, ev.itemId);
+    if (ev.recommendationId === undefined) continue;
     if (ev.type === 'impression') shown.push(ev);
     else if (ev.type === 'click' || ev.type === 'purchase')
       outcomes.push({
@@ -155,11 +165,12 @@ export function foldEvents(state: OnlineState, events: Iterable<Interaction>, up
     const pos = ev.position ?? 0;
     rec.shown[ev.itemId] = pos;
     const g = state.groups[rec.group];
-    const items = itemSet(g);
-    if (items.size < MAX_ITEMS_PER_GROUP && !items.has(ev.itemId)) {
-      items.add(ev.itemId);
-      g.items.push(ev.itemId);
+    const items = itemIndex(g);
+    let at = items.get(ev.itemId);
+    if (at === undefined && items.size < MAX_ITEMS_PER_GROUP) {
+      items.set(ev.itemId, (at = g.items.push(ev.itemId) - 1));
     }
+    if (countsAsExposure(pos)) countShown(g, at ?? -1);
     bump(rec.group, (c) => {
       c.impressions++;
       if (pos >= 1 && pos <= TRACKED_POSITIONS) c.impressionsAt[pos - 1]++;
@@ -207,12 +218,12 @@ export function foldEvents(state: OnlineState, events: Iterable<Interaction>, up
   return delta;
 }
 
-// The state is plain JSON (stored as is); a Set beside each group's item list keeps a fold linear.
-const itemSets = new WeakMap<Group, Set<string>>();
-function itemSet(g: Group): Set<string> {
-  let s = itemSets.get(g);
-  if (!s) itemSets.set(g, (s = new Set(g.items)));
-  return s;
+// The state is plain JSON (stored as is); a Map beside each group's item list keeps a fold linear.
+const itemIndexes = new WeakMap<Group, Map<string, number>>();
+function itemIndex(g: Group): Map<string, number> {
+  let m = itemIndexes.get(g);
+  if (!m) itemIndexes.set(g, (m = new Map(g.items.map((id, j) => [id, j]))));
+  return m;
 }
 
 function ensureGroup(state: OnlineState, modelVersion: string, variant: string | null): string {

@@ -8,6 +8,14 @@
 import type { Experiment } from '../experiments/schema';
 import { variantLabel } from '../experiments/schema';
 import { type Counts, emptyCounts, type OnlineState, TRACKED_POSITIONS } from './aggregate';
+import {
+  addShown,
+  type ExposureCatalog,
+  type ExposureUniverse,
+  exposureUniverse,
+  type OnlineExposure,
+  onlineExposure,
+} from './exposure';
 import { type Interval, sampleSizePerGroup, twoProportionTest, wilsonInterval } from './stats';
 
 /** The k of CTR@k in the report. */
@@ -38,6 +46,8 @@ export interface MetricsRow {
   itemsShown: number;
   /** itemsShown / items the served model knows; null when that is unknown. */
   coverage: number | null;
+  /** Exposure of what was shown in the top-10 (shared/online/exposure.ts); null before any such impression. */
+  exposure?: OnlineExposure | null;
 }
 
 export type Decision = 'better' | 'worse' | 'no significant difference' | 'too small to decide';
@@ -121,15 +131,26 @@ export function metricsRow(c: Counts, itemsShown: number, catalogItems: number |
   };
 }
 
-/** Sums groups by a key, with the distinct items shown across them. */
+interface Rolled {
+  counts: Counts;
+  items: Set<string>;
+  /** Exposure impressions per item, and those beyond the item cap. */
+  shown: Map<string, number>;
+  beyondCap: number;
+}
+
+const emptyRolled = (): Rolled => ({ counts: emptyCounts(), items: new Set(), shown: new Map(), beyondCap: 0 });
+
+/** Sums groups by a key, with the distinct items shown across them and their exposure counters. */
 function rollUp(state: OnlineState, keyOf: (g: { modelVersion: string; variant: string | null }) => string) {
-  const out = new Map<string, { counts: Counts; items: Set<string> }>();
+  const out = new Map<string, Rolled>();
   for (const g of Object.values(state.groups)) {
     const k = keyOf(g);
     let r = out.get(k);
-    if (!r) out.set(k, (r = { counts: emptyCounts(), items: new Set() }));
+    if (!r) out.set(k, (r = emptyRolled()));
     add(r.counts, g.counts);
     for (const i of g.items) r.items.add(i);
+    r.beyondCap += addShown(r.shown, g);
   }
   return out;
 }
@@ -172,22 +193,33 @@ export function compare(
   };
 }
 
+/**
+ * `catalog` (the served model's items and the catalog's categories) is what
+ * exposure is measured over; without it, the items the state has seen.
+ */
 export function buildReport(
   state: OnlineState | null,
   experiment: Experiment | null,
   catalogItems: number | null,
+  catalog?: ExposureCatalog | null,
 ): OnlineReport {
   const s = state ?? { groups: {}, watermark: 0, updatedAt: 0, unattributed: 0 };
   const st = s as OnlineState;
   const all = rollUp(st, () => '');
-  const total = all.get('') ?? { counts: emptyCounts(), items: new Set<string>() };
+  const total = all.get('') ?? emptyRolled();
   const byVersion = rollUp(st, (g) => g.modelVersion);
   const byVariant = rollUp(st, (g) => g.variant ?? '');
-  const row = (r: { counts: Counts; items: Set<string> }) => metricsRow(r.counts, r.items.size, catalogItems);
+  let universe: ExposureUniverse | null = null;
+  const row = (r: Rolled): MetricsRow => {
+    const base = metricsRow(r.counts, r.items.size, catalogItems);
+    if (r.shown.size === 0) return { ...base, exposure: null };
+    universe ??= exposureUniverse(st.interactions ?? {}, total.items, catalog);
+    return { ...base, exposure: onlineExposure(r.shown, r.beyondCap, universe) };
+  };
   let experimentReport: ExperimentReport | null = null;
   if (experiment) {
     const labelOf = (name: string) => variantLabel(experiment.experimentId, name);
-    const of = (name: string) => byVariant.get(labelOf(name)) ?? { counts: emptyCounts(), items: new Set<string>() };
+    const of = (name: string) => byVariant.get(labelOf(name)) ?? emptyRolled();
     const ctl = of(experiment.control).counts;
     const comparisons: Comparison[] = [];
     for (const v of experiment.variants) {

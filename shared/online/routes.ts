@@ -8,6 +8,9 @@ import type { RouteImpl } from '../http/api';
 import { validate } from '../http/validation';
 import type { Experiment } from '../experiments/schema';
 import { NoQuery } from '../serving/schemas';
+import type { CatalogCache } from '../serving/catalog';
+import type { ModelCache } from '../serving/model-cache';
+import type { ExposureCatalog } from './exposure';
 import { buildReport } from './report';
 import type { OnlineStateStore } from './state-store';
 
@@ -17,6 +20,23 @@ export interface OnlineRouteDeps {
   experiments: () => Promise<readonly Experiment[]>;
   /** Items the served model knows, or null. */
   catalogItems: () => number | null;
+  /** What exposure is measured over (the served model's items, the catalog's categories); null: the state's items. */
+  exposureCatalog?: () => Promise<ExposureCatalog | null>;
+}
+
+/** The served model's items with the catalog's categories (none while the catalog cannot be read). */
+export function servedExposureCatalog(
+  models: Pick<ModelCache, 'peek'>,
+  catalog: Pick<CatalogCache, 'refresh' | 'ready' | 'viewOf'>,
+): () => Promise<ExposureCatalog | null> {
+  return async () => {
+    const pm = models.peek();
+    if (!pm) return null;
+    await catalog.refresh();
+    if (!catalog.ready) return { itemIds: pm.model.itemIds };
+    const view = catalog.viewOf(pm.itemIndex, pm.items);
+    return { itemIds: pm.model.itemIds, categoriesOf: (id) => view.categoriesOf(pm.itemIndex.get(id) ?? -1) };
+  };
 }
 
 /** The experiment the report is about: the running one, else the latest updated. */
@@ -30,8 +50,12 @@ export function onlineRoutes(deps: OnlineRouteDeps): Record<string, RouteImpl> {
   return {
     'GET /metrics/online': async (req) => {
       validate(NoQuery, req.query, 'invalid_query');
-      const [state, experiments] = await Promise.all([deps.state?.load() ?? null, deps.experiments()]);
-      const report = buildReport(state, reportedExperiment(experiments), deps.catalogItems());
+      const [state, experiments, catalog] = await Promise.all([
+        deps.state?.load() ?? null,
+        deps.experiments(),
+        deps.exposureCatalog?.() ?? null,
+      ]);
+      const report = buildReport(state, reportedExperiment(experiments), deps.catalogItems(), catalog);
       return { status: 200, body: report, headers: { 'cache-control': 'no-store' } };
     },
   };

@@ -7,6 +7,31 @@ const Rate = z
   .nullable()
   .meta({ description: 'the rate with its 95% Wilson interval; null before any unit' });
 
+const Share = z.number().min(0).max(1);
+const OnlineExposure = z
+  .strictObject({
+    k: Count.meta({ description: 'impressions at positions 1..k (or without a position) are exposure' }),
+    impressions: Count.meta({ description: 'exposure impressions counted' }),
+    beyondCap: Count.meta({ description: 'exposure impressions of items beyond the per-group item cap (not spread)' }),
+    catalogItems: Count.meta({ description: 'items measured over: the served model’s, plus any shown or used' }),
+    gini: Share.meta({ description: 'Gini of impressions over the catalog (zeros included)' }),
+    coverage: Share.meta({ description: 'share of the catalog shown at least once in the top-k' }),
+    longTail: Share.meta({ description: 'share of impressions given to items outside the top 20% by interactions' }),
+    longTailInteractions: Share.meta({ description: 'share of interactions those items hold' }),
+    groups: z
+      .array(
+        z.strictObject({
+          group: z.string(),
+          exposure: Share,
+          interactions: Share,
+          ratio: z.number().min(0).optional(),
+        }),
+      )
+      .optional()
+      .meta({ description: 'per catalog category: share of impressions against share of interactions' }),
+  })
+  .meta({ description: 'exposure of what was shown (docs/fairness.md); null before any impression in the top-k' });
+
 export const OnlineMetricsRow = z.strictObject({
   modelVersion: z.string().optional(),
   variant: z.string().nullable().optional(),
@@ -24,6 +49,7 @@ export const OnlineMetricsRow = z.strictObject({
   revenuePerRecommendation: z.number().nullable(),
   itemsShown: Count,
   coverage: z.number().min(0).max(1).nullable().meta({ description: 'items shown / items of the served model' }),
+  exposure: OnlineExposure.nullable().optional(),
 });
 
 const Interval = z.strictObject({ low: z.number(), high: z.number() });

@@ -16,7 +16,7 @@ import { ColdCatalog } from './cold';
 import type { Logger } from './context';
 import { ExperimentCache } from '../experiments/cache';
 import type { ExperimentStore } from '../experiments/store';
-import { onlineRoutes } from '../online/routes';
+import { onlineRoutes, servedExposureCatalog } from '../online/routes';
 import { AttributedCore } from '../online/serving';
 import { modelStoreState } from '../online/state-store';
 import type { ServingCore } from './core';
@@ -108,6 +108,7 @@ export function createRecommendService(config: AttuneConfig, deps: RecommendServ
     state: modelStore ? modelStoreState(modelStore, config.modelPrefix) : null,
     experiments: async () => (experiments ? (await experiments.running(), experiments.all()) : []),
     catalogItems: () => models.peek()?.model.itemIds.length ?? null,
+    exposureCatalog: servedExposureCatalog(models, catalog),
   });
   return {
     core,

@@ -5,13 +5,14 @@
  * kinds that predict ratings). The same holdout's top-k (score, hit) pairs fit
  * the Platt calibration.
  */
-import { fitCalibration, holdoutScoreHits } from '../math/calibration';
+import { holdoutScoreHits } from '../math/calibration';
 import type { Csr } from '../math/csr';
 import { evaluateRanking, mae, rmse } from '../math/metrics';
 import { stratifiedSplit, temporalSplit, type SplitIndices } from '../math/split';
 import type { FittedModel } from '../model/kinds';
 import type { Calibration } from '../model/types';
 import { pairsToCsr, type Dataset } from './dataset';
+import { calibrationOf } from './calibration-choice';
 
 export type SplitKind = 'user' | 'item' | 'temporal';
 
@@ -71,5 +72,6 @@ export function evaluateFitted(model: FittedModel, d: Dataset, h: Holdout, k = 1
     metrics.mae = mae(pred, truth);
   }
   const sh = holdoutScoreHits(h.train, h.test, score, k);
-  return { metrics, calibration: fitCalibration(sh.scores, sh.hits) };
+  // Platt, or the model's own P (the neural kind) where it is better calibrated (./calibration-choice.ts)
+  return { metrics, calibration: calibrationOf(model, sh) };
 }

@@ -8,11 +8,13 @@
  * shared/math/neural/ranker.ts is the same rule on a validation split carved
  * from train (the benches and the auto selection use it).
  */
-import { fitCalibration, holdoutScoreHits } from '../math/calibration';
+import { holdoutScoreHits } from '../math/calibration';
+import { rankerProbability } from '../math/neural/ece';
 import type { ItemMetadata } from '../metadata/vocabulary';
 import type { FittedModel } from '../model/kinds';
 import { neuralOverAls } from '../model/kinds/neural';
 import type { Calibration } from '../model/types';
+import { chooseCalibration } from './calibration-choice';
 import type { Dataset } from './dataset';
 import { type Holdout, rankingMetrics, type UserScores } from './evaluate';
 
@@ -41,6 +43,7 @@ export interface NeuralGate {
   use: boolean;
   params: Record<string, unknown>;
   metrics: Record<string, number>;
+  /** Platt fitted on the ranker's holdout slots, and the P(click) source chosen there (./calibration-choice.ts). */
   calibration: Calibration;
   /** For the manifest's tuning log. */
   log: { alsNdcg10: number; neuralNdcg10: number; margin: number; served: 'als' | 'als+neural' };
@@ -70,7 +73,8 @@ export function gateNeural(
     use,
     params,
     metrics,
-    calibration: fitCalibration(sh.scores, sh.hits),
+    // Platt on the pipeline's scores or the network's own P, whichever is better calibrated on these slots
+    calibration: chooseCalibration({ ...sh, network: (t) => rankerProbability(sh.scores[t]) }),
     log: {
       alsNdcg10: round(als),
       neuralNdcg10: round(metrics.ndcg10),

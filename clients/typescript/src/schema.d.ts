@@ -615,6 +615,31 @@ export interface components {
                 itemsShown: number;
                 /** @description items shown / items of the served model */
                 coverage: number | null;
+                exposure?: {
+                    /** @description impressions at positions 1..k (or without a position) are exposure */
+                    k: number;
+                    /** @description exposure impressions counted */
+                    impressions: number;
+                    /** @description exposure impressions of items beyond the per-group item cap (not spread) */
+                    beyondCap: number;
+                    /** @description items measured over: the served model’s, plus any shown or used */
+                    catalogItems: number;
+                    /** @description Gini of impressions over the catalog (zeros included) */
+                    gini: number;
+                    /** @description share of the catalog shown at least once in the top-k */
+                    coverage: number;
+                    /** @description share of impressions given to items outside the top 20% by interactions */
+                    longTail: number;
+                    /** @description share of interactions those items hold */
+                    longTailInteractions: number;
+                    /** @description per catalog category: share of impressions against share of interactions */
+                    groups?: {
+                        group: string;
+                        exposure: number;
+                        interactions: number;
+                        ratio?: number;
+                    }[];
+                } | null;
             };
             byModelVersion: {
                 modelVersion?: string;
@@ -650,6 +675,31 @@ export interface components {
                 itemsShown: number;
                 /** @description items shown / items of the served model */
                 coverage: number | null;
+                exposure?: {
+                    /** @description impressions at positions 1..k (or without a position) are exposure */
+                    k: number;
+                    /** @description exposure impressions counted */
+                    impressions: number;
+                    /** @description exposure impressions of items beyond the per-group item cap (not spread) */
+                    beyondCap: number;
+                    /** @description items measured over: the served model’s, plus any shown or used */
+                    catalogItems: number;
+                    /** @description Gini of impressions over the catalog (zeros included) */
+                    gini: number;
+                    /** @description share of the catalog shown at least once in the top-k */
+                    coverage: number;
+                    /** @description share of impressions given to items outside the top 20% by interactions */
+                    longTail: number;
+                    /** @description share of interactions those items hold */
+                    longTailInteractions: number;
+                    /** @description per catalog category: share of impressions against share of interactions */
+                    groups?: {
+                        group: string;
+                        exposure: number;
+                        interactions: number;
+                        ratio?: number;
+                    }[];
+                } | null;
             }[];
             byVariant: {
                 modelVersion?: string;
@@ -685,6 +735,31 @@ export interface components {
                 itemsShown: number;
                 /** @description items shown / items of the served model */
                 coverage: number | null;
+                exposure?: {
+                    /** @description impressions at positions 1..k (or without a position) are exposure */
+                    k: number;
+                    /** @description exposure impressions counted */
+                    impressions: number;
+                    /** @description exposure impressions of items beyond the per-group item cap (not spread) */
+                    beyondCap: number;
+                    /** @description items measured over: the served model’s, plus any shown or used */
+                    catalogItems: number;
+                    /** @description Gini of impressions over the catalog (zeros included) */
+                    gini: number;
+                    /** @description share of the catalog shown at least once in the top-k */
+                    coverage: number;
+                    /** @description share of impressions given to items outside the top 20% by interactions */
+                    longTail: number;
+                    /** @description share of interactions those items hold */
+                    longTailInteractions: number;
+                    /** @description per catalog category: share of impressions against share of interactions */
+                    groups?: {
+                        group: string;
+                        exposure: number;
+                        interactions: number;
+                        ratio?: number;
+                    }[];
+                } | null;
             }[];
             /** @description the running experiment (else the newest one), variant by variant against control */
             experiment: {
@@ -729,6 +804,31 @@ export interface components {
                     itemsShown: number;
                     /** @description items shown / items of the served model */
                     coverage: number | null;
+                    exposure?: {
+                        /** @description impressions at positions 1..k (or without a position) are exposure */
+                        k: number;
+                        /** @description exposure impressions counted */
+                        impressions: number;
+                        /** @description exposure impressions of items beyond the per-group item cap (not spread) */
+                        beyondCap: number;
+                        /** @description items measured over: the served model’s, plus any shown or used */
+                        catalogItems: number;
+                        /** @description Gini of impressions over the catalog (zeros included) */
+                        gini: number;
+                        /** @description share of the catalog shown at least once in the top-k */
+                        coverage: number;
+                        /** @description share of impressions given to items outside the top 20% by interactions */
+                        longTail: number;
+                        /** @description share of interactions those items hold */
+                        longTailInteractions: number;
+                        /** @description per catalog category: share of impressions against share of interactions */
+                        groups?: {
+                            group: string;
+                            exposure: number;
+                            interactions: number;
+                            ratio?: number;
+                        }[];
+                    } | null;
                 }[];
                 comparisons: {
                     variant: string;
@@ -776,6 +876,12 @@ export interface components {
                     explore?: boolean;
                     /** @description calibrated re-rank weight 0..1 */
                     calibrate?: number;
+                    /** @description a published model version this variant is served by (PUT checks it exists) */
+                    modelVersion?: string;
+                    /** @description served by the newest published model of this kind (training fits it for the variant) */
+                    kind?: string;
+                    /** @description false: the ALS retrieval alone, without a neural artifact's re-ranker (default true) */
+                    ranker?: boolean;
                 };
             }[];
             /**
@@ -2578,7 +2684,23 @@ export interface operations {
                         /** @description percent of users; the shares sum to 100 */
                         share: number;
                         /** @default {} */
-                        pipeline?: unknown;
+                        pipeline?: {
+                            /** @description MMR diversity 0..1 */
+                            diversity?: number;
+                            maxPerCategory?: number;
+                            /** @description a filter expression over item properties */
+                            filter?: string;
+                            /** @description exploration slots for new items (default true) */
+                            explore?: boolean;
+                            /** @description calibrated re-rank weight 0..1 */
+                            calibrate?: number;
+                            /** @description a published model version this variant is served by (PUT checks it exists) */
+                            modelVersion?: string;
+                            /** @description served by the newest published model of this kind (training fits it for the variant) */
+                            kind?: string;
+                            /** @description false: the ALS retrieval alone, without a neural artifact's re-ranker (default true) */
+                            ranker?: boolean;
+                        };
                     }[];
                     /**
                      * @description the variant the others are compared to (default: the first)

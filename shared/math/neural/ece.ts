@@ -21,3 +21,13 @@ export function eceOfBins(bins: readonly ReliabilityBin[]): number {
   }
   return n ? s / n : 0;
 }
+
+/**
+ * The network's P(click) read back from a neural-ranker score: `rerankUser` (./ranker.ts) scores each
+ * of a user's top-N candidates 1 + P and every other item below −1, so a score ≥ 1 is a candidate's.
+ * Null for an item outside the candidates (it has no network P). Training's calibration choice and
+ * serving read P this one way, so both see the same number.
+ */
+export function rankerProbability(score: number): number | null {
+  return score >= 1 ? score - 1 : null;
+}

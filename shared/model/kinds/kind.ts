@@ -93,6 +93,8 @@ export interface UserScorer {
   explain?(target: number, limit: number): Contribution[];
   /** Score of an item known only by a factor vector (a cold item's: {@link FittedModel.coldItems}), scaled as score(i). */
   scoreVector?(v: Float32Array): number;
+  /** The model's own P(click) of item i where it has one (the neural ranker's candidates), else null. */
+  probability?(i: number): number | null;
 }
 
 /** A trained (or loaded) model of one kind. */

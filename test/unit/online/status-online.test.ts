@@ -41,12 +41,18 @@ describe('onlineCard', () => {
       power: 0.8,
       minDetectableEffect: 0.1,
     } as unknown as Experiment;
-    const html = onlineCard(buildReport(s, exp, 10));
+    const catalog = { itemIds: Array.from({ length: 10 }, (_, i) => `i${i + 1}`) };
+    const html = onlineCard(buildReport(s, exp, 10, catalog));
     expect(html).toContain('model v&lt;1&gt;');
     expect(html).toContain('variant x:control');
     expect(html).toContain('100.00% <span class="muted">[20.7%, 100.0%]</span>');
     expect(html).toContain('id="ab-table"');
     expect(html).toContain('too small to decide');
+    // exposure of what was shown: one item of ten, at position 1
+    expect(html).toContain('id="online-exposure-table"');
+    expect(html).toMatch(
+      /variant x:control<\/td><td class="num">1<\/td><td class="num">0\.900<\/td>\s*<td class="num">10\.0%/,
+    );
   });
 
   it('says how to send impressions before any are counted, and when the route did not answer', () => {

@@ -1,0 +1,227 @@
+/**
+ * Exposure per (model version, variant) from what apps reported as shown
+ * (issue #14 §4): the same numbers the manifest carries for a model offline
+ * (shared/math/exposure.ts: Gini of slots over the catalog, coverage, long-tail
+ * share, each category's share of slots against its share of interactions),
+ * here over real impressions, kept incrementally by the online job.
+ *
+ * State kept (bounded, plain JSON):
+ * - per group, one counter per distinct item shown, aligned with the group's
+ *   `items` list (≤ MAX_ITEMS_PER_GROUP = 100,000 items a group); impressions of
+ *   items beyond that cap are only summed (`shownBeyondCap`) and reported, not spread;
+ * - once for the state, events other than impressions per item ("interactions":
+ *   what popularity, the long tail and the categories' interaction shares are
+ *   measured by), for at most MAX_INTERACTION_ITEMS distinct items (the rest summed).
+ * An impression counts when its position is 1..EXPOSURE_K or when the app gave none
+ * ("exposure in the top-10"; positions beyond 10 were scrolled to, not recommended first).
+ */
+import { type GroupExposure, headItems, round4 } from '../math/exposure';
+
+/** Positions counted as exposure (1..k; an impression without a position counts too). */
+export const EXPOSURE_K = 10;
+/** Distinct items whose interactions the state counts one by one. */
+export const MAX_INTERACTION_ITEMS = 100_000;
+/** Categories listed per row; the rest are summed as "(other)" (as in the manifest). */
+export const MAX_EXPOSURE_GROUPS = 20;
+
+/** The fields the online state carries for exposure (all optional: states saved before them still load). */
+export interface ExposureGroupFields {
+  items: string[];
+  /** shown[j]: exposure impressions of items[j] (missing entries are 0). */
+  shown?: number[];
+  /** Exposure impressions of items beyond the group's item cap. */
+  shownBeyondCap?: number;
+}
+
+export interface ExposureStateFields {
+  /** Events other than impressions per item, since the state began. */
+  interactions?: Record<string, number>;
+  /** Such events of items beyond MAX_INTERACTION_ITEMS. */
+  interactionsBeyondCap?: number;
+}
+
+export const countsAsExposure = (position: number) => position === 0 || (position >= 1 && position <= EXPOSURE_K);
+
+/** One exposure impression of the group's item at `index` (its place in `items`), or beyond the cap (-1). */
+export function countShown(g: ExposureGroupFields, index: number): void {
+  if (index < 0) {
+    g.shownBeyondCap = (g.shownBeyondCap ?? 0) + 1;
+    return;
+  }
+  const c = (g.shown ??= []);
+  while (c.length <= index) c.push(0);
+  c[index]++;
+}
+
+export function countInteraction(s: ExposureStateFields, itemId: string): void {
+  const m = (s.interactions ??= {});
+  if (Object.hasOwn(m, itemId)) m[itemId]++;
+  else if (Object.keys(m).length < MAX_INTERACTION_ITEMS) m[itemId] = 1;
+  else s.interactionsBeyondCap = (s.interactionsBeyondCap ?? 0) + 1;
+}
+
+/** Adds a group's exposure counters into `into` (item → impressions); returns what was beyond the cap. */
+export function addShown(into: Map<string, number>, g: ExposureGroupFields): number {
+  const c = g.shown ?? [];
+  for (let j = 0; j < c.length; j++) if (c[j] > 0) into.set(g.items[j], (into.get(g.items[j]) ?? 0) + c[j]);
+  return g.shownBeyondCap ?? 0;
+}
+
+export interface ExposureCatalog {
+  /** The catalog's items in a fixed order (the served model's item ids). */
+  itemIds: readonly string[];
+  /** Categories of an item (empty when unknown); absent: no per-category rows. */
+  categoriesOf?: (itemId: string) => readonly string[];
+}
+
+/**
+ * The items exposure is measured over, with what is fixed for every row:
+ * popularity (interactions), the head (top 20% by it) and per-category interaction sums.
+ * The catalog's items first, then any item shown or interacted with that it lacks (sorted),
+ * so coverage never exceeds 1 and ties in popularity break the same way every time.
+ */
+export interface ExposureUniverse {
+  ids: string[];
+  index: Map<string, number>;
+  interactions: Float64Array;
+  head: Uint8Array;
+  use: number;
+  tailUse: number;
+  categoriesOf: ((i: number) => readonly string[]) | null;
+  categoryUse: Map<string, number> | null;
+}
+
+export function exposureUniverse(
+  interactions: Readonly<Record<string, number>>,
+  shownItems: Iterable<string>,
+  catalog?: ExposureCatalog | null,
+): ExposureUniverse {
+  const ids = [...(catalog?.itemIds ?? [])];
+  const index = new Map<string, number>();
+  ids.forEach((id, i) => {
+    if (!index.has(id)) index.set(id, i);
+  });
+  const extra = new Set<string>();
+  for (const id of Object.keys(interactions)) if (!index.has(id)) extra.add(id);
+  for (const id of shownItems) if (!index.has(id)) extra.add(id);
+  for (const id of [...extra].sort()) index.set(id, ids.push(id) - 1);
+  const use = new Float64Array(ids.length);
+  for (const [id, x] of Object.entries(interactions)) use[index.get(id)!] += x;
+  const head = headItems(use);
+  let total = 0;
+  let tail = 0;
+  for (let i = 0; i < ids.length; i++) {
+    total += use[i];
+    if (!head[i]) tail += use[i];
+  }
+  const cats = catalog?.categoriesOf;
+  const categoriesOf = cats ? (i: number) => cats(ids[i]) : null;
+  let categoryUse: Map<string, number> | null = null;
+  if (categoriesOf) {
+    categoryUse = new Map();
+    for (let i = 0; i < ids.length; i++)
+      if (use[i] > 0) for (const c of categoriesOf(i)) categoryUse.set(c, (categoryUse.get(c) ?? 0) + use[i]);
+  }
+  return { ids, index, interactions: use, head, use: total, tailUse: tail, categoriesOf, categoryUse };
+}
+
+export interface OnlineExposure {
+  k: number;
+  /** Exposure impressions counted (positions 1..k or none), and those beyond the per-group item cap (not spread). */
+  impressions: number;
+  beyondCap: number;
+  /** Items exposure is measured over (the catalog plus any item shown or used that it lacks). */
+  catalogItems: number;
+  gini: number;
+  coverage: number;
+  longTail: number;
+  longTailInteractions: number;
+  groups?: GroupExposure[];
+}
+
+/** Exposure of one row's counters over the universe; null before any exposure impression. */
+export function onlineExposure(
+  shown: ReadonlyMap<string, number>,
+  beyondCap: number,
+  u: ExposureUniverse,
+): OnlineExposure | null {
+  const n = u.ids.length;
+  const nonzero: number[] = [];
+  const values: number[] = [];
+  let total = 0;
+  let tailSlots = 0;
+  for (const [id, x] of shown) {
+    if (!(x > 0)) continue;
+    const i = u.index.get(id)!;
+    nonzero.push(i);
+    values.push(x);
+    total += x;
+    if (!u.head[i]) tailSlots += x;
+  }
+  if (total === 0) return null;
+  const out: OnlineExposure = {
+    k: EXPOSURE_K,
+    impressions: total,
+    beyondCap,
+    catalogItems: n,
+    gini: round4(sparseGini(values, n)),
+    coverage: round4(nonzero.length / n),
+    longTail: round4(tailSlots / total),
+    longTailInteractions: round4(u.use ? u.tailUse / u.use : 0),
+  };
+  if (u.categoriesOf && u.categoryUse) {
+    const slots = new Map<string, number>();
+    nonzero.forEach((i, j) => {
+      for (const c of u.categoriesOf!(i)) slots.set(c, (slots.get(c) ?? 0) + values[j]);
+    });
+    out.groups = categoryShares(slots, total, u.categoryUse, u.use);
+  }
+  return out;
+}
+
+/**
+ * Gini over n amounts of which only the positive ones are given: the n − m zeros
+ * take the lowest ranks, so G = Σ_j (2(z + j) − n − 1)·x_(j) / (n·Σx) over the
+ * sorted positives — O(m log m) rather than sorting the whole catalog per row.
+ * Equal to shared/math/exposure.ts's gini over the full vector (property-tested).
+ */
+export function sparseGini(positive: readonly number[], n: number): number {
+  if (n === 0) return 0;
+  const s = Float64Array.from(positive).sort();
+  const z = n - s.length;
+  let total = 0;
+  let weighted = 0;
+  for (let j = 0; j < s.length; j++) {
+    total += s[j];
+    weighted += (2 * (z + j + 1) - n - 1) * s[j];
+  }
+  return total > 0 ? weighted / (n * total) : 0;
+}
+
+/** Per category, share of slots against share of interactions: the manifest's rows, same order and "(other)". */
+function categoryShares(
+  slots: ReadonlyMap<string, number>,
+  total: number,
+  categoryUse: ReadonlyMap<string, number>,
+  use: number,
+): GroupExposure[] {
+  const names = new Set([...slots.keys(), ...categoryUse.keys()]);
+  const rows = [...names]
+    .map((g) => [g, { s: slots.get(g) ?? 0, u: categoryUse.get(g) ?? 0 }] as const)
+    .sort((x, y) => y[1].s - x[1].s || y[1].u - x[1].u || (x[0] < y[0] ? -1 : 1));
+  const kept: (readonly [string, { s: number; u: number }])[] = rows.slice(0, MAX_EXPOSURE_GROUPS);
+  if (rows.length > MAX_EXPOSURE_GROUPS) {
+    const rest = rows.slice(MAX_EXPOSURE_GROUPS).reduce((a, [, v]) => ({ s: a.s + v.s, u: a.u + v.u }), { s: 0, u: 0 });
+    kept.push(['(other)', rest]);
+  }
+  return kept.map(([group, v]) => {
+    const exposure = total ? v.s / total : 0;
+    const share = use ? v.u / use : 0;
+    return {
+      group,
+      exposure: round4(exposure),
+      interactions: round4(share),
+      ...(share > 0 ? { ratio: round4(exposure / share) } : {}),
+    };
+  });
+}
