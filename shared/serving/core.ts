@@ -18,7 +18,8 @@ import { requestPlan, RulePass, type RuleOptions } from '../rules/apply';
 import type { RuleCache } from '../rules/cache';
 import { FilterIndex } from '../rules/filter-index';
 import type { PreparedModel } from './prepared';
-import { probability, scoreFloor, selectTop } from './select';
+import { probabilityFloor, probabilityOf } from './probability';
+import { selectTop } from './select';
 
 /** `filter`, `filterName` and `promotions` are the business rules' (shared/rules/apply.ts). */
 export interface RecommendOptions extends RuleOptions {
@@ -180,6 +181,8 @@ export class ServingCore {
 
       const cal = pm.model.manifest.calibration;
       const scorer = ctx.scorer;
+      // P(click) from the artifact's chosen source: Platt, or the network's P for its candidates
+      const prob = probabilityOf(cal, scorer);
       let scores = pm.model.popularity;
       if (scorer) {
         scorer.scoreAll(s.scores);
@@ -189,7 +192,7 @@ export class ServingCore {
       let floor = -Infinity;
       if (minP !== undefined) {
         // popular items have no probability, so none reaches a threshold
-        const f = scorer ? scoreFloor(cal, minP) : Infinity;
+        const f = scorer ? probabilityFloor(cal, minP) : Infinity;
         floor = f === null ? -Infinity : f - 1e-9 * Math.abs(f);
       }
       // a re-ranked answer picks k from a larger pool selected with the same filters (./diversify.ts)
@@ -208,7 +211,7 @@ export class ServingCore {
       for (let r = 0; r < count; r++) {
         const i = s.outIndex[r];
         const score = s.outScore[r];
-        const p = scorer ? probability(cal, score) : null;
+        const p = prob ? prob(i, score) : null;
         if (minP !== undefined && !(p !== null && p >= minP)) continue;
         const because: Because[] = explain
           ? explain(i, BECAUSE_LIMIT).map((c) => ({ itemId: pm.model.itemIds[c.itemIndex], weight: c.weight }))
@@ -235,7 +238,8 @@ export class ServingCore {
               opts.filterName !== undefined ||
               opts.maxPerCategory !== undefined ||
               items.some((it) => it.because.some((b) => 'rule' in b)),
-            probability: (x) => (scorer ? probability(cal, x) : null),
+            // a new item is never a ranker candidate: Platt
+            probability: (x) => (prob ? prob(-1, x) : null),
             minProbability: minP,
           })
         : items;
@@ -266,6 +270,7 @@ export class ServingCore {
     const ctx = userContext(pm, userId, reads, this.deps.ratingRange);
     const cal = pm.model.manifest.calibration;
     const scorer = ctx.scorer;
+    const prob = probabilityOf(cal, scorer);
     const known: { itemId: string; i: number; score: number; coldStart?: true }[] = [];
     const unknown: RankedItem[] = [];
     // new catalog items are scored from their metadata vector when the model can (./cold.ts)
@@ -286,7 +291,7 @@ export class ServingCore {
     const items: RankedItem[] = known.map((k) => ({
       itemId: k.itemId,
       score: k.score,
-      probability: scorer ? probability(cal, k.score) : null,
+      probability: prob ? prob(k.coldStart ? -1 : k.i, k.score) : null,
       ...(k.coldStart ? { coldStart: k.coldStart } : {}),
     }));
     return {

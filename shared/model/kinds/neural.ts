@@ -14,6 +14,7 @@
 import { alsDefaultsFor } from '../../math/als';
 import { popularityFromCsr } from '../../math/popularity';
 import { factorsFromTokens, fitTokenRidge } from '../../training/cold-items';
+import { rankerProbability } from '../../math/neural/ece';
 import { layoutOf, workspace, type NeuralSpec, type TokenBags } from '../../math/neural/network';
 import { DEFAULT_RANKER, fitRanker, rerankUser, type RankerState } from '../../math/neural/ranker';
 import {
@@ -109,6 +110,8 @@ class FittedNeural implements FittedModel {
       scoreAll: (out) => out.set(all()),
       score: (i) => all()[i],
       explain: sa.explain,
+      // the network's P of a candidate (scored 1 + P); items outside the top-N have none
+      probability: (i) => rankerProbability(all()[i] ?? -Infinity),
       ...(vector ? { scoreVector: (v: Float32Array) => (all(), vector(v) - hi - 1) } : {}),
     };
   }

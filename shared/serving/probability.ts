@@ -1,0 +1,37 @@
+/**
+ * The P(click) an answer shows, from the artifact's chosen source (manifest.calibration.source,
+ * chosen at training by shared/training/calibration-choice.ts): Platt's σ(a·score + b), or the
+ * network's own P for the neural ranker's candidates with Platt for every other item (items
+ * outside the ranker's top-N, new catalog items scored from metadata). Built per request over
+ * that request's scorer: nothing is shared between requests.
+ */
+import type { UserScorer } from '../model/kinds';
+import type { Calibration } from '../model/types';
+import { probability, scoreFloor } from './select';
+
+/** P(click) of item i (a model item's index) given its served score; Platt alone for i < 0. */
+export type ProbabilityOf = (i: number, score: number) => number;
+
+/** Null when there is no scorer (popular answers carry no probability). */
+export function probabilityOf(cal: Calibration, scorer: UserScorer | null | undefined): ProbabilityOf | null {
+  if (!scorer) return null;
+  const own = cal.source === 'network' ? scorer.probability?.bind(scorer) : undefined;
+  if (!own) return (_i, score) => probability(cal, score);
+  return (i, score) => (i >= 0 ? own(i) : null) ?? probability(cal, score);
+}
+
+/**
+ * The lowest served score at which an item can reach probability `p` (minProbability as a
+ * selection bound), or null when no single bound exists and each selected item is checked.
+ * With the network source a candidate scores 1 + P (P ≥ p ⇔ score ≥ 1 + p) and every other
+ * model item scores below −1 with Platt's P: when Platt cannot reach p there the bound is
+ * exactly 1 + p; otherwise the lower of the two bounds, and the answer's own check drops
+ * candidates below p.
+ */
+export function probabilityFloor(cal: Calibration, p: number | undefined): number | null {
+  const platt = scoreFloor(cal, p);
+  if (cal.source !== 'network' || p === undefined || p <= 0) return platt;
+  const own = 1 + Math.min(1, p);
+  if (platt === null) return null;
+  return platt > -1 ? own : Math.min(own, platt);
+}

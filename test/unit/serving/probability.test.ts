@@ -1,0 +1,125 @@
+/**
+ * P(click) on answers from the artifact's chosen source: a neural model (ALS +
+ * ranker over 30 candidates) trained on planted data with metadata, served
+ * with its manifest saying `network`, `platt`, or nothing (an old manifest).
+ */
+import { describe, expect, it } from 'vitest';
+import { rankerProbability } from '../../../shared/math/neural/ece';
+import type { Model } from '../../../shared/model/types';
+import { CatalogCache } from '../../../shared/serving/catalog';
+import { ServingCore } from '../../../shared/serving/core';
+import { ModelCache } from '../../../shared/serving/model-cache';
+import { probabilityFloor } from '../../../shared/serving/probability';
+import { probability as platt } from '../../../shared/serving/select';
+import { DatasetBuilder } from '../../../shared/training/dataset';
+import { trainPipeline } from '../../../shared/training/pipeline';
+import { plantedWithMetadata } from '../neural/planted';
+
+function neuralModel(): Model {
+  const p = plantedWithMetadata({ users: 200, items: 90, clusters: 4, eventsPerUser: 6, seed: 5, informative: true });
+  const b = new DatasetBuilder();
+  for (let u = 0; u < p.ui.rows; u++)
+    for (let q = p.ui.indptr[u]; q < p.ui.indptr[u + 1]; q++) b.addOne(`u${u}`, `i${p.ui.indices[q]}`, 1, 1000 + q);
+  const d = b.build();
+  d.side = {
+    items: d.itemIds.map((id) => ({
+      itemId: id,
+      categories: [`k${p.itemCluster[Number(id.slice(1))]}`],
+      properties: {},
+    })),
+  };
+  return trainPipeline(d, {
+    kind: 'neural',
+    params: { als: { factors: 8, iterations: 6 }, candidates: 30, epochs: 3 },
+    tune: false,
+    budgetSeconds: 60,
+    seed: 42,
+    split: 'user',
+    evaluate: true,
+    version: 'v1',
+    createdAt: '2026-01-01T00:00:00.000Z',
+  }).model;
+}
+
+const trained = neuralModel();
+
+function serve(source: 'network' | 'platt' | undefined) {
+  const calibration = { ...trained.manifest.calibration, source };
+  if (source === undefined) delete calibration.source;
+  const model: Model = { ...trained, manifest: { ...trained.manifest, calibration } };
+  const now = () => Date.parse('2026-06-01T00:00:00Z');
+  const models = new ModelCache(
+    { latest: async () => ({ status: 'ok', etag: 'e', version: 'v1' }), load: async () => model },
+    { refreshSeconds: 60, now },
+  );
+  const catalog = new CatalogCache({ listCatalog: async () => [] }, { refreshSeconds: 60, now });
+  const store = { listUserEvents: async () => ({ events: [], cursor: null }), getErasure: async () => null };
+  return new ServingCore({ models, catalog, store, log: () => {}, refreshSeconds: 60, now });
+}
+
+const cal = trained.manifest.calibration;
+const everyItem = trained.itemIds;
+
+describe('P(click) by the chosen source', () => {
+  it('training recorded both ECEs on the same slots and chose the lower', () => {
+    expect(trained.manifest.kind).toBe('neural');
+    const c = cal.comparison!;
+    expect(c.slots).toBeGreaterThan(0);
+    expect(c.networkSlots).toBe(c.slots);
+    expect(c.platt.bins.reduce((s, b) => s + b.count, 0)).toBe(c.slots);
+    expect(c.network.bins.reduce((s, b) => s + b.count, 0)).toBe(c.slots);
+    expect(cal.source).toBe(c.network.ece < c.platt.ece ? 'network' : 'platt');
+  });
+
+  it("network: rank answers the network's P for candidates and Platt for items outside the top-N", async () => {
+    const r = await serve('network').rank('u3', everyItem);
+    let candidates = 0;
+    for (const it of r.items) {
+      const own = rankerProbability(it.score!);
+      if (own !== null) candidates++;
+      expect(it.probability).toBe(own ?? platt(cal, it.score!));
+    }
+    // 30 candidates among the user's unseen items, the rest fall back to Platt
+    expect(candidates).toBe(30);
+    expect(r.items.length - candidates).toBeGreaterThan(30);
+    const again = await serve('network').rank('u3', everyItem);
+    expect(again).toEqual(r);
+  });
+
+  it('platt, and an old manifest without a source: Platt for every item', async () => {
+    const a = await serve('platt').rank('u3', everyItem);
+    const old = await serve(undefined).rank('u3', everyItem);
+    expect(old).toEqual(a);
+    for (const it of a.items) expect(it.probability).toBe(platt(cal, it.score!));
+    // the two sources order the items the same way: only the probabilities differ
+    const n = await serve('network').rank('u3', everyItem);
+    expect(n.items.map((x) => x.itemId)).toEqual(a.items.map((x) => x.itemId));
+    expect(n.items.map((x) => x.probability)).not.toEqual(a.items.map((x) => x.probability));
+  });
+
+  it('network: minProbability keeps exactly the best k items whose network P reaches it', async () => {
+    const core = serve('network');
+    const all = (await core.rank('u7', everyItem)).items;
+    const ps = all.map((x) => x.probability!).filter((_, q) => rankerProbability(all[q].score!) !== null);
+    const minP = [...ps].sort((x, y) => x - y)[Math.floor(ps.length / 2)];
+    const want = all.filter((x) => x.probability! >= minP).slice(0, 5);
+    expect(want.length).toBe(5);
+    const r = await core.recommend('u7', { k: 5, minProbability: minP, explore: false });
+    expect(r.items.map((x) => [x.itemId, x.probability])).toEqual(want.map((x) => [x.itemId, x.probability]));
+  });
+});
+
+describe('probabilityFloor', () => {
+  const c = { a: 2, b: -1 };
+  it('is Platt’s score bound for platt and for an old calibration', () => {
+    expect(probabilityFloor(c, 0.5)).toBeCloseTo(0.5, 12);
+    expect(probabilityFloor({ ...c, source: 'platt' }, 0.5)).toBeCloseTo(0.5, 12);
+    expect(probabilityFloor(c, undefined)).toBe(-Infinity);
+  });
+  it('is 1 + p for network when Platt cannot reach p below −1, else the lower bound or none', () => {
+    expect(probabilityFloor({ ...c, source: 'network' }, 0.5)).toBe(1.5);
+    // σ(2s − 1) ≥ 0.01 from s ≈ −1.80: items outside the candidates can qualify
+    expect(probabilityFloor({ ...c, source: 'network' }, 0.01)).toBeCloseTo((Math.log(0.01 / 0.99) + 1) / 2, 12);
+    expect(probabilityFloor({ a: -1, b: 0, source: 'network' }, 0.5)).toBeNull();
+  });
+});
