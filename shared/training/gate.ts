@@ -28,6 +28,8 @@ export interface GateOptions {
   baseline?: Record<string, unknown>;
   /** Why there is no baseline although a model is served (e.g. a kind this build does not train). */
   baselineNote?: string;
+  /** The candidate's metrics measured as the baseline's were, when not its manifest's (the large path). */
+  candidate?: Record<string, unknown>;
 }
 
 const metric = (m: Record<string, unknown> | undefined, key: string): number | undefined => {
@@ -39,7 +41,7 @@ const metric = (m: Record<string, unknown> | undefined, key: string): number | u
 export function gate(candidate: Model, current: ModelManifest | null, opts: GateOptions): GateVerdict {
   const bad = nonFiniteParts(candidate);
   if (bad.length) return { pass: false, reason: `non-finite values in ${bad.join(', ')}` };
-  const cand = metric(candidate.manifest.metrics, 'ndcg10');
+  const cand = metric(opts.candidate ?? candidate.manifest.metrics, 'ndcg10');
   const base = metric(opts.baseline, 'ndcg10');
   if (opts.erasureRun)
     return { pass: true, reason: 'erasure since the served model: replaced regardless of metrics', baseline: base };

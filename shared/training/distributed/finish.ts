@@ -8,8 +8,8 @@
 import type { AlsParams } from '../../math/als';
 import type { Csr } from '../../math/csr';
 import { foldInOf } from '../../model/kinds/als';
-import { kindSpec } from '../../model/kinds';
-import { newVersion, publishModel } from '../../model/repository';
+import { kindSpec, loadFitted, type FittedModel } from '../../model/kinds';
+import { loadModel, newVersion, publishModel } from '../../model/repository';
 import type { Calibration, Model, ModelManifest } from '../../model/types';
 import { pairsToCsr, type Dataset } from '../dataset';
 import { evaluateFitted, makeHoldout } from '../evaluate';
@@ -18,6 +18,7 @@ import { gate } from '../gate';
 import { arrayOf } from './blob';
 import { joinSide } from './gather';
 import { deleteRun, keys, readBlob, readPlan, type RunPlan } from './layout';
+import { foldInMetrics, GATE_USERS, sampleHoldout } from './served-gate';
 import { recordOutcome, type RunBase, type StepDeps, type StepSummary } from './record';
 
 export interface Evaluation {
@@ -25,6 +26,9 @@ export interface Evaluation {
   reason: string;
   metrics: Record<string, number>;
   calibration: Calibration;
+  /** The gate's comparison (fold-in on sampled holdout users), when the served model was scored. */
+  baselineNdcg10?: number;
+  candidateNdcg10?: number;
 }
 
 interface DataMeta {
@@ -71,39 +75,85 @@ const base = (plan: RunPlan): RunBase => ({
   current: plan.servedVersion ? { version: plan.servedVersion, createdAt: plan.servedCreatedAt! } : null,
 });
 
-function candidate(deps: StepDeps, plan: RunPlan, d: Dataset, all: Csr, e: Omit<Evaluation, 'pass' | 'reason'>) {
-  return fitted(deps, plan, 'full').then((fit) =>
-    toModel(fit, d, all, {
-      version: newVersion((deps.now ?? Date.now)()),
-      createdAt: new Date((deps.now ?? Date.now)()).toISOString(),
-      metrics: e.metrics,
-      calibration: e.calibration,
-      note: `distributed ALS: ${plan.userRanges.length} user and ${plan.itemRanges.length} item shards`,
-      erasureWatermark: plan.erasureWatermark,
-      popularityHalfLifeDays: 14,
-    }),
-  );
+async function candidate(
+  deps: StepDeps,
+  plan: RunPlan,
+  d: Dataset,
+  all: Csr,
+  e: Omit<Evaluation, 'pass' | 'reason'>,
+  fit?: FittedModel,
+) {
+  const now = (deps.now ?? Date.now)();
+  return toModel(fit ?? (await fitted(deps, plan, 'full')), d, all, {
+    version: newVersion(now),
+    createdAt: new Date(now).toISOString(),
+    metrics: e.metrics,
+    calibration: e.calibration,
+    ...(plan.tuning ? { tuning: plan.tuning } : {}),
+    note: `distributed ALS: ${plan.userRanges.length} user and ${plan.itemRanges.length} item shards`,
+    erasureWatermark: plan.erasureWatermark,
+    popularityHalfLifeDays: 14,
+  });
 }
 
-/** Holdout metrics and calibration of the evaluation fit; the gate's verdict on the full fit. */
+/** The served version of the run's start, fitted, or why it cannot be the baseline. */
+type Served = { model: Model; fit: FittedModel; note?: undefined } | { note: string; model?: undefined };
+
+async function servedModel(deps: StepDeps, plan: RunPlan): Promise<Served> {
+  if (!plan.servedVersion) return { note: 'no served model' };
+  try {
+    const model = await loadModel(deps.models, deps.prefix, plan.servedVersion);
+    return { model, fit: loadFitted(model) };
+  } catch (err) {
+    return { note: `the served version ${plan.servedVersion} could not be loaded (${String(err)})` };
+  }
+}
+
+/**
+ * Holdout metrics and calibration of the evaluation fit; the gate's verdict on the full fit against the
+ * served model, both scored by fold-in on the same sampled holdout users (./served-gate.ts).
+ */
 export async function evaluate(deps: StepDeps, input: { runId: string }): Promise<Evaluation> {
   const t = performance.now();
   const plan = await readPlan(deps.models, deps.scratch, input.runId);
   const d = await readDataset(deps, plan);
   const h = makeHoldout(d, 'user', plan.params.seed);
   const ev = evaluateFitted(await fitted(deps, plan, 'eval'), d, h, 10);
-  const model = await candidate(deps, plan, d, pairsToCsr(d), ev);
-  // The single path also refits the served configuration on this holdout; here that would be a second
-  // distributed loop, so the gate judges finiteness (and erasures), and the run says so.
-  const served = plan.servedVersion ? ({ kind: 'als', version: plan.servedVersion } as ModelManifest) : null;
-  const verdict = gate(model, served, {
+  const full = await fitted(deps, plan, 'full');
+  const model = await candidate(deps, plan, d, pairsToCsr(d), ev, full);
+  // an erasure run replaces the served model whatever the metrics: no need to score it
+  const served: Served = plan.erasureRun ? { note: 'erasure run' } : await servedModel(deps, plan);
+  let compared: { candidate: Record<string, number>; baseline: Record<string, number> } | undefined;
+  let note = served.note;
+  if (served.model) {
+    const sample = sampleHoldout(h, GATE_USERS, plan.params.seed);
+    const baseline = foldInMetrics(served.fit, served.model.itemIds, d.itemIds, sample);
+    if (!baseline) note = `the served ${served.model.manifest.kind} model cannot fold users in`;
+    else compared = { baseline, candidate: foldInMetrics(full, d.itemIds, d.itemIds, sample)! };
+  }
+  const current = served.model ? served.model.manifest : plan.servedVersion ? servedStub(plan) : null;
+  const verdict = gate(model, current, {
     tolerance: deps.config.gateTolerance,
     erasureRun: plan.erasureRun,
-    baselineNote: 'the distributed path does not refit the served configuration',
+    ...(compared ? { baseline: compared.baseline, candidate: compared.candidate } : {}),
+    baselineNote: note,
   });
+  const users = compared?.baseline.evalUsers;
+  const reason = compared
+    ? `served model and candidate folded in on ${users} holdout users: ${verdict.reason}`
+    : verdict.reason;
   deps.logger?.info('distributed training evaluated', { runId: plan.runId, ms: Math.round(performance.now() - t) });
-  return { pass: verdict.pass, reason: verdict.reason, metrics: ev.metrics, calibration: ev.calibration };
+  return {
+    pass: verdict.pass,
+    reason,
+    metrics: ev.metrics,
+    calibration: ev.calibration,
+    ...(compared ? { baselineNdcg10: compared.baseline.ndcg10, candidateNdcg10: compared.candidate.ndcg10 } : {}),
+  };
 }
+
+/** The served version as the gate names it when it could not be loaded. */
+const servedStub = (plan: RunPlan) => ({ kind: 'als', version: plan.servedVersion }) as ModelManifest;
 
 export async function publish(deps: StepDeps, input: { runId: string; evaluation: Evaluation }): Promise<StepSummary> {
   const plan = await readPlan(deps.models, deps.scratch, input.runId);
@@ -121,6 +171,7 @@ export async function publish(deps: StepDeps, input: { runId: string; evaluation
     reason: input.evaluation.reason,
     version: manifest.version,
     metrics: input.evaluation.metrics,
+    baselineNdcg10: input.evaluation.baselineNdcg10,
     counts: plan.counts,
     timings,
   });
@@ -133,6 +184,7 @@ export async function reject(deps: StepDeps, input: { runId: string; evaluation:
     decision: 'rejected',
     reason: input.evaluation.reason,
     metrics: input.evaluation.metrics,
+    baselineNdcg10: input.evaluation.baselineNdcg10,
     counts: plan.counts,
     timings: plan.timings,
   });

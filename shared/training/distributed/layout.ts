@@ -34,6 +34,8 @@ export interface RunPlan {
   runId: string;
   startedAt: number;
   params: AlsParams;
+  /** Where the parameters came from (recorded in the manifest's `tuning`): ./tune.ts. */
+  tuning?: Record<string, unknown>;
   users: number;
   items: number;
   userRanges: RowRange[];

@@ -38,6 +38,8 @@ export interface Outcome {
   reason: string;
   version?: string;
   metrics?: Record<string, number>;
+  /** The served model's nDCG@10 in the gate's comparison, when it was scored. */
+  baselineNdcg10?: number;
   counts?: RunRecord['counts'];
   timings?: Record<string, number>;
   error?: unknown;
@@ -64,6 +66,7 @@ export async function recordOutcome(deps: StepDeps, base: RunBase, o: Outcome): 
     servedVersion: served?.version,
     modelAgeSeconds: served ? Math.max(0, Math.round((now - Date.parse(served.createdAt)) / 1000)) : undefined,
     ...(o.metrics ? { metrics: o.metrics } : {}),
+    ...(o.baselineNdcg10 !== undefined ? { baselineNdcg10: o.baselineNdcg10 } : {}),
     ...(o.counts ? { counts: o.counts } : {}),
     timings,
   };
