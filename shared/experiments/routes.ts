@@ -2,11 +2,14 @@
  * Admin routes of experiments (served by Ingest, which may write the table):
  * PUT/GET/DELETE /experiments/{experimentId} and GET /experiments. At most one
  * experiment runs at a time: starting a second is a 409 naming the running one.
+ * A variant's model must exist when the experiment is written: a pinned version
+ * published (400 unknown_model_version), a kind this build trains (400 unknown_model_kind).
  */
 import type { ApiRequest, RouteImpl } from '../http/api';
 import { ApiError, badRequest, notFound } from '../http/errors';
 import { describeIssues, parseJsonBody, validate } from '../http/validation';
 import { compileFilter } from '../rules/expression';
+import type { ModelCatalog } from './models';
 import { type Experiment, ExperimentBody, Name } from './schema';
 import type { ExperimentStore } from './store';
 
@@ -16,6 +19,8 @@ export interface ExperimentRouteDeps {
   store: ExperimentStore;
   /** Why a variant's filter expression is invalid, or null (default: the rules' parser, shared/rules). */
   filterIssue?: (expression: string) => string | null;
+  /** What models exist (./models.ts); absent: a variant naming a model is refused (nothing to check it against). */
+  models?: ModelCatalog;
   now?: () => number;
 }
 
@@ -34,6 +39,25 @@ function compiles(expression: string): string | null {
   }
 }
 
+/** Every model a variant names exists: its version is published, its kind is one this build trains. */
+async function checkModels(variants: ExperimentBody['variants'], models: ModelCatalog | undefined): Promise<void> {
+  for (const [i, v] of variants.entries()) {
+    const { modelVersion, kind } = v.pipeline;
+    if (modelVersion === undefined && kind === undefined) continue;
+    if (!models) throw badRequest('invalid_experiment', `variants.${i}.pipeline: this deployment cannot read models`);
+    if (kind !== undefined && !models.kinds.includes(kind))
+      throw badRequest(
+        'unknown_model_kind',
+        `variants.${i}.pipeline.kind: "${kind}" is not a kind this build trains (${models.kinds.join(', ')})`,
+      );
+    if (modelVersion !== undefined && !(await models.versionExists(modelVersion)))
+      throw badRequest(
+        'unknown_model_version',
+        `variants.${i}.pipeline.modelVersion: version "${modelVersion}" is not published (or was pruned)`,
+      );
+  }
+}
+
 export function experimentRoutes(deps: ExperimentRouteDeps): Record<string, RouteImpl> {
   const now = deps.now ?? Date.now;
   const { store } = deps;
@@ -46,6 +70,7 @@ export function experimentRoutes(deps: ExperimentRouteDeps): Record<string, Rout
         const issue = v.pipeline.filter === undefined ? null : filterIssue(v.pipeline.filter);
         if (issue) throw badRequest('invalid_experiment', `variants.${i}.pipeline.filter: ${issue}`);
       }
+      await checkModels(body.variants, deps.models);
       const [existing, all] = await Promise.all([store.get(id), store.list()]);
       const other = all.find((e) => e.status === 'running' && e.experimentId !== id);
       if (body.status === 'running' && other) {

@@ -13,40 +13,60 @@ export const Name = z
   .meta({ examples: ['ranker-test', 'control'] });
 
 /**
- * Pipeline overrides a variant applies to its users' recommendations, as
- * RecommendOptions fields. A request's own parameters win over the variant's.
+ * Distinct models (pinned versions and kinds) one experiment may name: serving holds each
+ * beside the latest model, so this bounds a Recommend instance's memory at (1 + this) models.
  */
-export const Pipeline = z.strictObject({
-  diversity: z.number().min(0).max(1).optional().meta({ description: 'MMR diversity 0..1' }),
-  maxPerCategory: z.number().int().min(1).max(100).optional(),
-  filter: z.string().min(1).max(1000).optional().meta({ description: 'a filter expression over item properties' }),
-  explore: z.boolean().optional().meta({ description: 'exploration slots for new items (default true)' }),
-  calibrate: z.number().min(0).max(1).optional().meta({ description: 'calibrated re-rank weight 0..1' }),
-});
-export type Pipeline = z.infer<typeof Pipeline>;
+export const MAX_VARIANT_MODELS = 3;
 
 /**
- * Pipeline choices a deployment cannot honour per variant yet, with why: refused
- * with this message instead of being stored and silently ignored.
+ * Pipeline overrides a variant applies to its users' answers. The rule fields are
+ * RecommendOptions fields (a request's own parameters win over the variant's); the
+ * model fields choose which model answers recommendations and rank (docs/online.md).
  */
-export const UNSUPPORTED_PIPELINE: Readonly<Record<string, string>> = {
-  modelVersion: 'serving loads one model version per deployment; a variant cannot pin another version yet',
-  kind: 'serving loads one model kind per deployment; a variant cannot choose another kind yet',
-  ranker: 'the re-ranker cannot be switched per variant yet',
-};
+export const Pipeline = z
+  .strictObject({
+    diversity: z.number().min(0).max(1).optional().meta({ description: 'MMR diversity 0..1' }),
+    maxPerCategory: z.number().int().min(1).max(100).optional(),
+    filter: z.string().min(1).max(1000).optional().meta({ description: 'a filter expression over item properties' }),
+    explore: z.boolean().optional().meta({ description: 'exploration slots for new items (default true)' }),
+    calibrate: z.number().min(0).max(1).optional().meta({ description: 'calibrated re-rank weight 0..1' }),
+    modelVersion: z
+      .string()
+      .regex(/^[0-9A-Za-z][0-9A-Za-z._-]{0,127}$/, 'must be a model version id')
+      .optional()
+      .meta({ description: 'a published model version this variant is served by (PUT checks it exists)' }),
+    kind: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a model kind name')
+      .optional()
+      .meta({ description: 'served by the newest published model of this kind (training fits it for the variant)' }),
+    ranker: z
+      .boolean()
+      .optional()
+      .meta({ description: "false: the ALS retrieval alone, without a neural artifact's re-ranker (default true)" }),
+  })
+  .superRefine((p, ctx) => {
+    if (p.modelVersion !== undefined && p.kind !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['kind'],
+        message: 'name a modelVersion or a kind, not both (a version has its kind)',
+        input: p,
+      });
+  });
+export type Pipeline = z.infer<typeof Pipeline>;
+
+/** The model a pipeline asks for, as a key ("version:<v>" / "kind:<k>"), or null for the latest model. */
+export function modelKey(p: Pick<Pipeline, 'modelVersion' | 'kind'> | undefined): string | null {
+  if (p?.modelVersion !== undefined) return `version:${p.modelVersion}`;
+  if (p?.kind !== undefined) return `kind:${p.kind}`;
+  return null;
+}
 
 export const Variant = z.strictObject({
   name: Name,
   share: z.number().min(0).max(100).meta({ description: 'percent of users; the shares sum to 100' }),
-  pipeline: z
-    .unknown()
-    .superRefine((v, ctx) => {
-      if (typeof v !== 'object' || v === null) return;
-      for (const [key, why] of Object.entries(UNSUPPORTED_PIPELINE))
-        if (Object.hasOwn(v, key)) ctx.addIssue({ code: 'custom', path: [key], message: why, input: v });
-    })
-    .pipe(Pipeline)
-    .default({}),
+  pipeline: Pipeline.default({}),
 });
 export type Variant = z.infer<typeof Variant>;
 
@@ -85,6 +105,14 @@ export const ExperimentBody = z
       ctx.addIssue({ code: 'custom', path: ['variants'], message: `shares sum to ${total}, not 100`, input: e });
     if (e.control !== undefined && !names.includes(e.control))
       ctx.addIssue({ code: 'custom', path: ['control'], message: `names no variant (${names.join(', ')})`, input: e });
+    const models = new Set(e.variants.map((v) => modelKey(v.pipeline)).filter((k) => k !== null));
+    if (models.size > MAX_VARIANT_MODELS)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['variants'],
+        message: `name at most ${MAX_VARIANT_MODELS} models (versions and kinds) besides the latest; ${models.size} named`,
+        input: e,
+      });
   });
 export type ExperimentBody = z.output<typeof ExperimentBody>;
 

@@ -5,6 +5,8 @@
  *   <prefix><version>/<file>          binary files and ids (see codec FILES)
  *   <prefix><version>/manifest.json   lists every file's sha256 and length
  *   <prefix>latest.json               { version, createdAt, manifestSha256 }
+ *   <prefix>latest-<kind>.json        the same pointer for the newest version of one kind (a kind's
+ *                                     channel: A/B variants that name a kind are served from it)
  *
  * The pointer is written last, so a crash at any point of a publish leaves
  * readers on the previous version; a reader checks the manifest against the
@@ -18,6 +20,9 @@ import { rangedUserHistories, USER_HISTORIES_FILE, USER_HISTORIES_INDEX_FILE } f
 
 export const MANIFEST_FILE = 'manifest.json';
 export const LATEST_FILE = 'latest.json';
+/** A kind's channel pointer: a file beside latest.json (every folder under the prefix is a version). */
+export const channelFile = (kind: string) => `latest-${kind}.json`;
+const KIND_RE = /^[a-z][a-z0-9-]{0,31}$/;
 
 export interface LatestPointer {
   version: string;
@@ -68,17 +73,30 @@ export async function listVersions(store: ModelStore, prefix: string): Promise<s
   return [...versions].sort();
 }
 
+export interface PublishOptions {
+  keep: number;
+  onWarning?: (message: string, err: unknown) => void;
+  /**
+   * False publishes to the kind's channel only (latest.json stays where it is): the training job's
+   * extra fits of kinds A/B variants name. Default true.
+   */
+  latest?: boolean;
+  /** Versions retention must keep whatever their age (pinned by experiments); read once per publish. */
+  pinned?: () => Promise<Iterable<string>>;
+}
+
 /**
- * Publishes a model: every file, then its manifest, then the latest pointer;
- * then deletes all but the newest `keep` versions (never the one just
- * published). Retention failures are reported through `onWarning` and do not
- * undo a publish that already succeeded.
+ * Publishes a model: every file, then its manifest, then the latest pointer
+ * and its kind's channel pointer; then deletes all but the newest `keep`
+ * versions (never the one just published, one a pointer names, or a pinned
+ * one). Retention failures are reported through `onWarning` and do not undo a
+ * publish that already succeeded.
  */
 export async function publishModel(
   store: ModelStore,
   prefix: string,
   model: Model,
-  opts: { keep: number; onWarning?: (message: string, err: unknown) => void },
+  opts: PublishOptions,
 ): Promise<ModelManifest> {
   const version = model.manifest.version || newVersion();
   if (!VERSION_RE.test(version)) throw new RangeError(`invalid model version "${version}"`);
@@ -89,27 +107,53 @@ export async function publishModel(
   const manifestBytes = jsonBytes(manifest);
   await store.put(dir + MANIFEST_FILE, manifestBytes, 'application/json');
   const pointer: LatestPointer = { version, createdAt: manifest.createdAt, manifestSha256: sha256(manifestBytes) };
-  await store.put(prefix + LATEST_FILE, jsonBytes(pointer), 'application/json');
+  if (opts.latest !== false) await store.put(prefix + LATEST_FILE, jsonBytes(pointer), 'application/json');
+  // the channel follows: a crash between the two leaves it one publish behind, never ahead of a missing version
+  if (KIND_RE.test(manifest.kind))
+    await store.put(prefix + channelFile(manifest.kind), jsonBytes(pointer), 'application/json');
   try {
-    await pruneVersions(store, prefix, Math.max(1, opts.keep), version);
+    const pinned = opts.pinned ? await opts.pinned() : [];
+    await pruneVersions(store, prefix, Math.max(1, opts.keep), version, pinned);
   } catch (err) {
     opts.onWarning?.(`retention of ${prefix} failed; old versions stay until the next publish`, err);
   }
   return manifest;
 }
 
-/** Deletes all versions but `keep`: `protect` (if given) and the newest others. */
+/** The versions latest.json and every kind's channel pointer name (unreadable pointers name none). */
+export async function pointedVersions(store: ModelStore, prefix: string): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const key of await store.list(prefix)) {
+    const name = key.slice(prefix.length);
+    if (name !== LATEST_FILE && !/^latest-[a-z][a-z0-9-]*\.json$/.test(name)) continue;
+    try {
+      const r = await readPointer(store, key);
+      if (r.status === 'ok') out.add(r.version);
+    } catch {
+      // a malformed pointer protects nothing; readers refuse it on their own
+    }
+  }
+  return out;
+}
+
+/**
+ * Deletes all versions but `keep`: `protect` (if given) and the newest others, plus
+ * every version a pointer (latest, a kind's channel) names and every `pinned` one.
+ */
 export async function pruneVersions(
   store: ModelStore,
   prefix: string,
   keep: number,
   protect?: string,
+  pinned: Iterable<string> = [],
 ): Promise<string[]> {
   const versions = await listVersions(store, prefix);
   // The protected (just published) version counts towards `keep` wherever it sorts.
   const others = versions.filter((v) => v !== protect);
   const kept = new Set(others.slice(Math.max(0, others.length - (protect ? keep - 1 : keep))));
   if (protect) kept.add(protect);
+  for (const v of pinned) kept.add(v);
+  for (const v of await pointedVersions(store, prefix)) kept.add(v);
   const doomed = versions.filter((v) => !kept.has(v));
   if (!doomed.length) return [];
   const keys: string[] = [];
@@ -133,11 +177,27 @@ function parseJson<T>(what: string, bytes: Uint8Array): T {
  * (a conditional GET). Throws CorruptModelError on a malformed pointer.
  */
 export async function readLatest(store: ModelStore, prefix: string, etag?: string): Promise<LatestResult> {
-  const r = await store.getIfChanged(prefix + LATEST_FILE, etag);
+  return readPointer(store, prefix + LATEST_FILE, etag);
+}
+
+/** Reads a kind's channel pointer (latest-<kind>.json) as {@link readLatest} reads latest.json. */
+export async function readChannel(store: ModelStore, prefix: string, kind: string, etag?: string) {
+  if (!KIND_RE.test(kind)) throw new RangeError(`invalid model kind "${kind}"`);
+  return readPointer(store, prefix + channelFile(kind), etag);
+}
+
+/** True when `version` has a manifest under the prefix (published, not yet pruned). */
+export async function versionExists(store: ModelStore, prefix: string, version: string): Promise<boolean> {
+  if (!VERSION_RE.test(version)) return false;
+  return (await store.get(`${prefix}${version}/${MANIFEST_FILE}`)) !== null;
+}
+
+async function readPointer(store: ModelStore, key: string, etag?: string): Promise<LatestResult> {
+  const r = await store.getIfChanged(key, etag);
   if (r.status !== 'ok') return r;
-  const p = parseJson<Partial<LatestPointer>>(prefix + LATEST_FILE, r.body);
+  const p = parseJson<Partial<LatestPointer>>(key, r.body);
   if (typeof p.version !== 'string' || !VERSION_RE.test(p.version) || typeof p.manifestSha256 !== 'string') {
-    throw new CorruptModelError(`${prefix}${LATEST_FILE}: not a model pointer`);
+    throw new CorruptModelError(`${key}: not a model pointer`);
   }
   return {
     status: 'ok',

@@ -11,7 +11,7 @@ import { findKind } from '../model/kinds';
 import type { Model, ModelManifest } from '../model/types';
 import { USER_HISTORIES_FILE, USER_HISTORIES_INDEX_FILE } from '../model/user-histories';
 import type { ModelStore } from '../ports/model-store';
-import { listVersions, loadModel, readLatest } from '../model/repository';
+import { listVersions, loadModel, readChannel, readLatest } from '../model/repository';
 import { idIndex, prepareModel, type PreparedModel } from './prepared';
 
 /** Where models come from; the repository on a ModelStore in production, anything in tests. */
@@ -26,6 +26,18 @@ export interface ModelSource {
   load(version: string, manifestSha256?: string): Promise<Model>;
   /** Published versions, oldest first: lets a cold instance fall back when latest is corrupt. */
   versions?(): Promise<string[]>;
+  /** One published version as a source that never moves (an A/B variant's pin; ./variant-models.ts). */
+  pinned?(version: string): ModelSource;
+  /** A kind's channel (the newest version of that kind) as a source (./variant-models.ts). */
+  channel?(kind: string): ModelSource;
+}
+
+/** A source that always names `version`: loaded once, then every check is 'unchanged'. */
+export function pinnedSource(version: string, load: ModelSource['load']): ModelSource {
+  return {
+    latest: async (etag) => (etag === version ? { status: 'unchanged' } : { status: 'ok', etag: version, version }),
+    load,
+  };
 }
 
 /**
@@ -52,12 +64,16 @@ export function repositorySource(
   opts: { maxUsersInMemory?: number } = {},
 ): ModelSource {
   const maxUsers = opts.maxUsersInMemory ?? Number.POSITIVE_INFINITY;
+  // id indexes are built while the factors are still arriving
+  const load: ModelSource['load'] = (version, sha) =>
+    loadModel(store, prefix, version, sha, { onIds: idIndex, omit: (m) => servingOmits(m, maxUsers) });
   return {
     latest: (etag) => readLatest(store, prefix, etag),
-    // id indexes are built while the factors are still arriving
-    load: (version, sha) =>
-      loadModel(store, prefix, version, sha, { onIds: idIndex, omit: (m) => servingOmits(m, maxUsers) }),
+    load,
     versions: () => listVersions(store, prefix),
+    // a pinned version has no pointer to hash its manifest: every file is still checked against the manifest
+    pinned: (version) => pinnedSource(version, (v) => load(v)),
+    channel: (kind) => ({ latest: (etag) => readChannel(store, prefix, kind, etag), load }),
   };
 }
 

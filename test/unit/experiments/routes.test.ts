@@ -4,6 +4,7 @@ import { experimentRoutes } from '../../../shared/experiments/routes';
 import { MemoryExperimentStore } from '../../../shared/experiments/store';
 import type { ApiRequest } from '../../../shared/http/api';
 import type { ApiError } from '../../../shared/http/errors';
+import type { Experiment } from '../../../shared/experiments/schema';
 
 const req = (route: string, experimentId?: string, body?: unknown): ApiRequest => ({
   method: route.split(' ')[0],
@@ -115,7 +116,36 @@ describe('experiment routes', () => {
           { name: 'b', share: 50, pipeline: { modelVersion: 'v1' } },
         ],
       },
-      /variants\.1\.pipeline\.modelVersion: serving loads one model version/,
+      /variants\.1\.pipeline: this deployment cannot read models/,
+    ],
+    [
+      {
+        variants: [
+          { name: 'a', share: 50 },
+          { name: 'b', share: 50, pipeline: { modelVersion: 'v1', kind: 'als' } },
+        ],
+      },
+      /variants\.1\.pipeline\.kind: name a modelVersion or a kind, not both/,
+    ],
+    [
+      {
+        variants: [
+          { name: 'a', share: 25, pipeline: { kind: 'als' } },
+          { name: 'b', share: 25, pipeline: { kind: 'ease' } },
+          { name: 'c', share: 25, pipeline: { modelVersion: 'v1' } },
+          { name: 'd', share: 25, pipeline: { modelVersion: 'v2', ranker: false } },
+        ],
+      },
+      /variants: name at most 3 models \(versions and kinds\) besides the latest; 4 named/,
+    ],
+    [
+      {
+        variants: [
+          { name: 'a', share: 50 },
+          { name: 'b', share: 50, pipeline: { ranker: 'off' } },
+        ],
+      },
+      /variants\.1\.pipeline\.ranker/,
     ],
     [
       {
@@ -133,6 +163,43 @@ describe('experiment routes', () => {
     expect(err.status).toBe(400);
     expect(err.code).toBe('invalid_experiment');
     expect(err.message).toMatch(message);
+  });
+
+  it('checks the models variants name: a published version, a kind this build trains (else 400)', async () => {
+    const catalog = { kinds: ['als', 'ease'], versionExists: async (v: string) => v === 'v1' };
+    const r = experimentRoutes({ store: new MemoryExperimentStore(), models: catalog });
+    const put = (pipeline: object) =>
+      r['PUT /experiments/{experimentId}'](
+        req('PUT', 'm', {
+          variants: [
+            { name: 'a', share: 50 },
+            { name: 'b', share: 50, pipeline },
+          ],
+        }),
+      );
+    const unknownVersion = await failure(put({ modelVersion: 'v9' }));
+    expect([unknownVersion.status, unknownVersion.code]).toEqual([400, 'unknown_model_version']);
+    expect(unknownVersion.message).toMatch(/variants\.1\.pipeline\.modelVersion: version "v9" is not published/);
+    const unknownKind = await failure(put({ kind: 'xgboost' }));
+    expect([unknownKind.status, unknownKind.code]).toEqual([400, 'unknown_model_kind']);
+    expect(unknownKind.message).toMatch(/"xgboost" is not a kind this build trains \(als, ease\)/);
+    const ok = await put({ modelVersion: 'v1', ranker: false });
+    expect(ok.status).toBe(200);
+    expect((ok.body as Experiment).variants[1].pipeline).toEqual({ modelVersion: 'v1', ranker: false });
+    expect((await put({ kind: 'ease', diversity: 0.2 })).status).toBe(200);
+    // a ranker choice alone names no model: nothing to check
+    expect(
+      (
+        await experimentRoutes({ store: new MemoryExperimentStore() })['PUT /experiments/{experimentId}'](
+          req('PUT', 'r', {
+            variants: [
+              { name: 'a', share: 50 },
+              { name: 'b', share: 50, pipeline: { ranker: false } },
+            ],
+          }),
+        )
+      ).status,
+    ).toBe(200);
   });
 
   it('a bad experiment id is 400 invalid_path; a bad filter is 400 naming the variant', async () => {

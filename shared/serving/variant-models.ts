@@ -1,0 +1,152 @@
+/**
+ * The models A/B variants ask for, held beside the latest one: a pinned
+ * version, the newest model of a kind (its channel pointer, latest-<kind>.json),
+ * and a neural artifact's ALS retrieval without its re-ranker. Each is a
+ * ModelCache of its own — loaded on the first request that needs it, verified
+ * as latest is (every file's sha256 against the manifest; the channel's manifest
+ * against its pointer), re-checked lazily — and at most MAX_VARIANT_MODELS are
+ * held (the least recently used goes first; PUT allows no more per experiment).
+ * A model that cannot be had (never published, corrupt, pruned, a store error)
+ * is answered by the latest model for that request, and the answer's `servedBy`
+ * says so: never a 500 or a 503 while the latest model serves.
+ */
+import { CorruptModelError } from '../model/codec';
+import { MAX_VARIANT_MODELS, modelKey, type Pipeline } from '../experiments/schema';
+import { ModelCache, type ModelCacheOptions, type ModelSource } from './model-cache';
+import { prepareModel, type PreparedModel } from './prepared';
+
+/** The model fields of a variant's pipeline. */
+export type ModelChoice = Pick<Pipeline, 'modelVersion' | 'kind' | 'ranker'>;
+
+/** Which model answered a variant that chose one (the answer's `servedBy`). */
+export interface ServedBy {
+  /** What the variant asked for: "version:<v>", "kind:<k>" or "latest" (a ranker choice alone). */
+  requested: string;
+  /** The answering artifact's kind. */
+  kind: string;
+  /** True when a neural re-ranker ordered the answer; false for every other kind, and for ranker: false. */
+  ranker: boolean;
+  /** Why another model answered than the one asked for (then the latest model answered). */
+  fallback?: string;
+}
+
+/** The model fields of a pipeline, or undefined when it names none. */
+export function modelChoice(p: Partial<Pipeline> | undefined): ModelChoice | undefined {
+  if (!p || (p.modelVersion === undefined && p.kind === undefined && p.ranker === undefined)) return undefined;
+  return {
+    ...(p.modelVersion !== undefined ? { modelVersion: p.modelVersion } : {}),
+    ...(p.kind !== undefined ? { kind: p.kind } : {}),
+    ...(p.ranker !== undefined ? { ranker: p.ranker } : {}),
+  };
+}
+
+/** P(click) is unknown for ALS scores of a neural artifact (its Platt was fitted on the ranker's): the 0.1 prior. */
+const PRIOR = { a: 0, b: -Math.log(9) };
+
+export class VariantModels {
+  /** key → cache, in least-recently-used-first order. */
+  private readonly caches = new Map<string, ModelCache>();
+  /** A neural artifact's retrieval-only model, built once per loaded artifact. */
+  private readonly retrieval = new WeakMap<PreparedModel, PreparedModel | Error>();
+
+  constructor(
+    private readonly latest: ModelCache,
+    private readonly source: ModelSource,
+    private readonly opts: ModelCacheOptions & { max?: number },
+  ) {}
+
+  /** The model `choice` asks for (the latest model when it cannot be had); pm null only when latest is too. */
+  async resolve(choice: ModelChoice): Promise<{ pm: PreparedModel | null; servedBy: ServedBy }> {
+    const key = modelKey(choice);
+    let pm: PreparedModel | null = null;
+    let fallback: string | undefined;
+    if (key !== null) {
+      const r = await this.chosen(key, choice);
+      pm = r.pm;
+      fallback = r.fallback;
+    }
+    pm ??= await this.latest.get();
+    if (!pm) return { pm: null, servedBy: { requested: key ?? 'latest', kind: '', ranker: false, fallback } };
+    const artifactKind = pm.kind;
+    let ranker = pm.kind === 'neural';
+    if (ranker && choice.ranker === false) {
+      const alone = this.withoutRanker(pm);
+      if (alone instanceof Error) fallback = `the ranker could not be switched off: ${alone.message}`;
+      else {
+        pm = alone;
+        ranker = false;
+      }
+    }
+    return {
+      pm,
+      servedBy: { requested: key ?? 'latest', kind: artifactKind, ranker, ...(fallback ? { fallback } : {}) },
+    };
+  }
+
+  /** Models held now (for /health and tests), by key. */
+  held(): string[] {
+    return [...this.caches.keys()];
+  }
+
+  private async chosen(key: string, choice: ModelChoice): Promise<{ pm: PreparedModel | null; fallback?: string }> {
+    if (choice.kind !== undefined) {
+      // the latest model is the newest of its kind: its publish moved that kind's channel too
+      const latest = await this.latest.get();
+      if (latest?.kind === choice.kind) return { pm: latest };
+    }
+    const cache = this.cacheFor(key, choice);
+    if (!cache) return { pm: null, fallback: `${key}: this deployment cannot load another model` };
+    const pm = await cache.get();
+    if (pm) return { pm };
+    const st = cache.status();
+    if (st.refused)
+      return { pm: null, fallback: `${key}: version ${st.refused.version} refused (${st.refused.reason})` };
+    if (st.failingSince !== null) return { pm: null, fallback: `${key}: could not be loaded; retried shortly` };
+    return { pm: null, fallback: `${key}: not published${choice.kind !== undefined ? ' yet' : ''}` };
+  }
+
+  private cacheFor(key: string, choice: ModelChoice): ModelCache | null {
+    let cache = this.caches.get(key);
+    if (cache) {
+      this.caches.delete(key);
+      this.caches.set(key, cache);
+      return cache;
+    }
+    const src =
+      choice.modelVersion !== undefined
+        ? this.source.pinned?.(choice.modelVersion)
+        : this.source.channel?.(choice.kind as string);
+    if (!src) return null;
+    const log = this.opts.log;
+    cache = new ModelCache(src, { ...this.opts, log: log && ((l, m, x) => log(l, `${m} (${key})`, x)) });
+    this.caches.set(key, cache);
+    const max = this.opts.max ?? MAX_VARIANT_MODELS;
+    // a dropped cache's model is freed once no request holds it
+    for (const old of this.caches.keys()) if (this.caches.size > max) this.caches.delete(old);
+    return cache;
+  }
+
+  /**
+   * The ALS retrieval of a neural artifact as a model of its own: the artifact is ALS's
+   * with the network's files beside it, so it loads as kind `als` with ALS's parameters.
+   * It holds a second copy of the item factors in its own kernel while it is in use.
+   */
+  private withoutRanker(pm: PreparedModel): PreparedModel | Error {
+    let out = this.retrieval.get(pm);
+    if (!out) {
+      const m = pm.model;
+      const hp = m.manifest.hyperParameters;
+      const als = (hp.als && typeof hp.als === 'object' ? hp.als : {}) as Record<string, unknown>;
+      try {
+        out = prepareModel({
+          ...m,
+          manifest: { ...m.manifest, kind: 'als', hyperParameters: als, calibration: PRIOR },
+        });
+      } catch (err) {
+        out = err instanceof CorruptModelError ? err : new Error(String(err));
+      }
+      this.retrieval.set(pm, out);
+    }
+    return out;
+  }
+}
