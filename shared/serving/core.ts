@@ -9,10 +9,11 @@ import type { RatingRange } from '../events';
 import { ApiError, notFound } from '../http/errors';
 import type { InteractionStore } from '../ports/interactions';
 import type { CatalogCache, CatalogView } from './catalog';
-import { type ColdCatalog, coldVector, cosineToItems, similarWithNewItems } from './cold';
+import { type ColdCatalog, coldQueryScores, similarWithNewItems } from './cold';
 import { readUser, userContext, type Logger, type Source, type UserReads } from './context';
 import { diversify, poolSize, wantsRerank } from './diversify';
-import { withNewItems } from './explore';
+import { newItemScores, withNewItems } from './explore';
+import { type InterestSource, interestsFirst, readInterests } from './interests';
 import type { ModelCache } from './model-cache';
 import { requestPlan, RulePass, type RuleOptions } from '../rules/apply';
 import type { RuleCache } from '../rules/cache';
@@ -102,6 +103,8 @@ export interface ServingDeps {
   cold?: ColdCatalog;
   /** Share of recommendation slots for new items (config.exploreShare). */
   exploreShare?: number;
+  /** Users' declared interests, read for users served popular items (./interests.ts); absent: none are read. */
+  attributes?: InterestSource;
   now?: () => number;
 }
 
@@ -167,8 +170,11 @@ export class ServingCore {
       this.readUser(userId, pm),
       requestPlan(opts, this.deps.rules, this.filters),
     ]);
+    const ctx = userContext(pm, userId, reads, this.deps.ratingRange);
+    // interests only matter to a user without a vector: no read for anyone else
+    const interests =
+      ctx.scorer || reads.erasure !== 'ok' ? [] : await readInterests(this.deps.attributes, userId, this.deps.log);
     return pm.withScratch((s) => {
-      const ctx = userContext(pm, userId, reads, this.deps.ratingRange);
       const gen = s.nextGeneration();
       for (const row of ctx.seen) for (let q = 0; q < row.length; q++) s.excl[row[q]] = gen;
       for (const id of opts.exclude ?? []) {
@@ -188,6 +194,8 @@ export class ServingCore {
         scorer.scoreAll(s.scores);
         scores = s.scores;
       }
+      const lifted = scorer || !interests.length ? null : interestsFirst(scores, view, interests, s.scores);
+      if (lifted) scores = s.scores;
       const minP = opts.minProbability !== undefined && opts.minProbability > 0 ? opts.minProbability : undefined;
       let floor = -Infinity;
       if (minP !== undefined) {
@@ -210,13 +218,16 @@ export class ServingCore {
       const items: ScoredItem[] = [];
       for (let r = 0; r < count; r++) {
         const i = s.outIndex[r];
-        const score = s.outScore[r];
+        const interest = lifted?.matched.get(i);
+        // an item of the user's interests answers its own popularity, and says why it came first
+        const score = interest === undefined ? s.outScore[r] : s.outScore[r] - lifted!.lift;
         const p = prob ? prob(i, score) : null;
         if (minP !== undefined && !(p !== null && p >= minP)) continue;
         const because: Because[] = explain
           ? explain(i, BECAUSE_LIMIT).map((c) => ({ itemId: pm.model.itemIds[c.itemIndex], weight: c.weight }))
           : [];
         if (rules) because.push(...rules.reasons(i));
+        if (interest !== undefined && opts.explain !== false) because.push({ category: interest });
         items.push({ itemId: pm.model.itemIds[i], score, probability: p, because });
       }
       const cold = this.deps.cold;
@@ -224,6 +235,10 @@ export class ServingCore {
         ? withNewItems(items, {
             pm,
             cold,
+            history: ctx.seen,
+            userId,
+            now: this.now(),
+            interests,
             scorer,
             k: opts.k,
             share: opts.explore === false ? 0 : (this.deps.exploreShare ?? 0),
@@ -273,16 +288,16 @@ export class ServingCore {
     const prob = probabilityOf(cal, scorer);
     const known: { itemId: string; i: number; score: number; coldStart?: true }[] = [];
     const unknown: RankedItem[] = [];
-    // new catalog items are scored from their metadata vector when the model can (./cold.ts)
-    const sv = scorer?.scoreVector?.bind(scorer);
+    // new catalog items are scored from their metadata in the kind's units when the model can (./cold.ts)
     // a failed catalog refresh never throws: the last catalog read stays in use
-    if (sv && this.deps.cold) await this.deps.catalog.refresh();
-    const set = sv ? (this.deps.cold?.setFor(pm) ?? null) : null;
+    if (scorer && this.deps.cold) await this.deps.catalog.refresh();
+    const set = scorer ? (this.deps.cold?.setFor(pm) ?? null) : null;
+    const fresh = set && scorer ? newItemScores(pm, set, this.deps.cold!, scorer, ctx.seen) : null;
     for (const id of itemIds) {
       const i = pm.itemIndex.get(id);
       const j = i === undefined ? set?.index.get(id) : undefined;
-      if (set && sv && j !== undefined)
-        known.push({ itemId: id, i: pm.items + j, score: sv(coldVector(set, j)), coldStart: true });
+      const x = fresh && j !== undefined ? fresh.score(j) : Number.NaN;
+      if (Number.isFinite(x)) known.push({ itemId: id, i: pm.items + j!, score: x, coldStart: true });
       else if (i === undefined) unknown.push({ itemId: id, score: null, probability: null });
       else known.push({ itemId: id, i, score: scorer ? scorer.score(i) : pm.model.popularity[i] });
     }
@@ -316,7 +331,7 @@ export class ServingCore {
     const pm = await this.model();
     const i = pm.itemIndex.get(itemId);
     const view = await this.catalogView(pm);
-    // a new catalog item (no interactions) is compared by its metadata vector (./cold.ts)
+    // a new catalog item (no interactions) is compared by its metadata (./cold.ts)
     const set = this.deps.cold?.setFor(pm) ?? null;
     const j = i === undefined ? set?.index.get(itemId) : undefined;
     if (i === undefined && j === undefined) throw notFound(`item "${itemId}" is not in the model`);
@@ -326,7 +341,7 @@ export class ServingCore {
       if (i !== undefined) s.excl[i] = gen;
       let scores = pm.model.popularity;
       if (set && j !== undefined) {
-        cosineToItems(pm, coldVector(set, j), set.invNorms[j], s.scores);
+        coldQueryScores(pm, set, j, s.scores);
         scores = s.scores;
       } else if (i !== undefined && pm.fitted.similarItems) {
         pm.fitted.similarItems(i, s.scores);
@@ -339,7 +354,9 @@ export class ServingCore {
       for (let r = 0; r < count; r++) items.push({ itemId: pm.model.itemIds[s.outIndex[r]], score: s.outScore[r] });
       if (!set || allow) return { itemId, modelVersion: pm.version, items };
       const query = j !== undefined ? { j } : { i: i as number };
-      return { itemId, modelVersion: pm.version, items: similarWithNewItems(pm, set, query, items, k) };
+      // the kind's similarities to a model item put a new item's content similarity in its units
+      const similarity = j === undefined && scores === s.scores ? s.scores : null;
+      return { itemId, modelVersion: pm.version, items: similarWithNewItems(pm, set, query, items, k, similarity) };
     });
   }
 
