@@ -1,38 +1,195 @@
 /**
  * Exploration: a share of a user's recommendation slots (ATTUNE_EXPLORE_SHARE,
  * default 1 in 10; `explore=0` turns it off per request) goes to new catalog
- * items chosen by their metadata score U_u · v̂ (./cold.ts), so items nobody
- * has interacted with are shown and collect the events that move them into the
- * factor model — the idea of Amazon Personalize's exploration weight. Every
- * choice is a pure function of the request's inputs (model, catalog, user's
- * events, options): no randomness, ties broken by item id.
+ * items, so items nobody has interacted with are shown and collect the events
+ * that move them into the factor model — the idea of Amazon Personalize's
+ * exploration weight.
+ *
+ * - A user with a vector: new items are scored by their metadata (./cold.ts:
+ *   ridge U_u · v̂, or content similarity in the kind's units) and drawn by a
+ *   Gumbel-max over score / τ (τ = a quarter of the candidates' score spread) plus
+ *   the log of the age weight: the best-matching new item most days, near ties alternating.
+ * - A user without one (popular answers): the new items in their declared
+ *   interests (PUT /users/{id}/attributes) or, when none matches, in the
+ *   categories most popular in the model's interactions, drawn with weight
+ *   match × age weight (Efraimidis–Spirakis keys).
+ * Every draw's uniform comes from a hash of (user, UTC day, item): reproducible
+ * for a user within a day, different across users and days. An item's weight
+ * halves every {@link EXPLORE_HALF_LIFE_DAYS} days since it entered the catalog
+ * and is 0 after {@link EXPLORE_MAX_AGE_DAYS}: a new item nobody takes up stops
+ * being explored; one with interactions is a model item after the next training.
  *
  * Also the metadata reason of `because`: a user's score of a vector is a sum
  * over its parts (U_u · v̂ = U_u · W₀ + Σ_t U_u · W_t), so the category token
- * with the largest positive share U_u · W_t is the metadata's reason.
+ * with the largest positive share U_u · W_t is the metadata's reason; with
+ * content, the item's category carrying the largest share of its cosine with
+ * the user's history profile.
  */
+import { contentCosine, contentProfile, scaleFit, strongestShare } from '../math/content';
 import { categoryOfToken } from '../metadata/catalog';
 import type { UserScorer } from '../model/kinds';
-import { type ColdCatalog, type ColdSet, coldVector } from './cold';
+import { fnv1a } from '../model/user-histories';
+import { bagOf, type ColdCatalog, type ColdSet, coldVector } from './cold';
 import type { PreparedModel } from './prepared';
+
+/** Days for a new item's exploration weight to halve. */
+export const EXPLORE_HALF_LIFE_DAYS = 14;
+/** Age (days in the catalog) after which a new item is no longer explored (weight 1/16). */
+export const EXPLORE_MAX_AGE_DAYS = 4 * EXPLORE_HALF_LIFE_DAYS;
+/** τ of the vector users' draw, as a share of the candidates' score standard deviation. */
+export const EXPLORE_TEMPERATURE = 0.25;
+const DAY_MS = 86_400_000;
+
+/** A new item's exploration weight at `now`: 1 when its age is unknown, 0 past the maximum age. */
+export function ageWeight(createdAt: number, now: number): number {
+  if (!Number.isFinite(createdAt)) return 1;
+  const days = Math.max(0, (now - createdAt) / DAY_MS);
+  return days > EXPLORE_MAX_AGE_DAYS ? 0 : 0.5 ** (days / EXPLORE_HALF_LIFE_DAYS);
+}
+
+const utf8 = new TextEncoder();
+
+/** A uniform in (0, 1) from (user, UTC day, item): the same within a day, independent across them. */
+export function dailyUniform(userId: string, now: number, itemId: string): number {
+  const h = fnv1a(utf8.encode(`${userId}\u0000${Math.floor(now / DAY_MS)}\u0000${itemId}`));
+  // FNV's low bits mix poorly on short inputs: one multiply-xorshift round spreads them
+  let x = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
+  x = Math.imul(x ^ (x >>> 16), 0x45d9f3b);
+  return (((x ^ (x >>> 16)) >>> 0) + 0.5) / 4294967296;
+}
+
+/** How one user scores the new items of a set, in the kind's own score units. */
+export interface NewItemScores {
+  /** Score of new item j; NaN when its metadata says nothing to this model. */
+  score(j: number): number;
+  /** The category behind new item j's score, when one adds to it. */
+  reason(j: number): { category: string } | null;
+  /** The metadata reason of model item i when its metadata dominates (ridge only). */
+  warmReason(i: number): { category: string } | null;
+}
+
+/**
+ * The user's scores of the set's new items; null when the model cannot score
+ * them for this user (a ridge with a scorer lacking scoreVector). Content mode
+ * builds the profile from `history` (model item indices: the seen row and recent
+ * events) and, on first use, scores every model item once to fit the units.
+ */
+export function newItemScores(
+  pm: PreparedModel,
+  set: ColdSet,
+  cold: ColdCatalog,
+  scorer: UserScorer,
+  history: readonly ArrayLike<number>[],
+): NewItemScores | null {
+  if (set.mode === 'ridge') {
+    const sv = scorer.scoreVector?.bind(scorer);
+    if (!sv) return null;
+    return {
+      score: (j) => sv(coldVector(set, j)),
+      reason: (j) => categoryReason(set, sv, set.tokenRows[j]),
+      warmReason: (i) => warmCategoryReason(pm, set, cold, scorer, i),
+    };
+  }
+  const c = set.content!;
+  const items = [...new Set(history.flatMap((h) => Array.from(h)))].filter((i) => i >= 0 && i < c.items);
+  const profile = contentProfile(c.bags, c.idf, items);
+  // a history without tokens says nothing about any new item
+  if (!profile.some((x) => x !== 0)) return { score: () => Number.NaN, reason: () => null, warmReason: () => null };
+  let line: { a: number; b: number } | undefined;
+  const units = () => {
+    if (!line) {
+      const all = new Float32Array(pm.items);
+      scorer.scoreAll(all);
+      const cos = Float32Array.from({ length: c.items }, (_, i) => contentCosine(profile, bagOf(c, i), c.idf));
+      line = scaleFit(cos, all, c.items);
+    }
+    return line;
+  };
+  return {
+    score: (j) => {
+      const { a, b } = units();
+      return a + b * contentCosine(profile, bagOf(c, c.items + j), c.idf);
+    },
+    reason: (j) => {
+      const t = strongestShare(profile, bagOf(c, c.items + j), c.idf, (x) => categoryOfToken(c.vocabulary[x]) !== null);
+      return t < 0 ? null : { category: categoryOfToken(c.vocabulary[t])! };
+    },
+    warmReason: () => null,
+  };
+}
+
+/**
+ * The `n` new items drawn for a user with a vector among those `admit` lets
+ * through: Gumbel-max keys score/τ + ln(age weight) + G(u), u from
+ * {@link dailyUniform}; items with a non-finite score or weight 0 are never drawn.
+ */
+export function drawScored(
+  set: ColdSet,
+  score: (j: number) => number,
+  n: number,
+  admit: (j: number) => boolean,
+  user: { userId: string; now: number },
+): { j: number; score: number }[] {
+  if (n <= 0) return [];
+  const all: { j: number; score: number; w: number }[] = [];
+  for (let j = 0; j < set.ids.length; j++) {
+    if (!admit(j)) continue;
+    const w = ageWeight(set.createdAt[j], user.now);
+    const x = score(j);
+    if (w > 0 && Number.isFinite(x)) all.push({ j, score: x, w });
+  }
+  const mean = all.reduce((a, b) => a + b.score, 0) / Math.max(1, all.length);
+  const sd = Math.sqrt(all.reduce((a, b) => a + (b.score - mean) ** 2, 0) / Math.max(1, all.length));
+  const tau = EXPLORE_TEMPERATURE * sd;
+  const keyed = all.map((x) => {
+    const u = dailyUniform(user.userId, user.now, set.ids[x.j]);
+    const gumbel = -Math.log(-Math.log(u));
+    return { ...x, key: (tau > 0 ? (x.score - mean) / tau : 0) + Math.log(x.w) + gumbel };
+  });
+  keyed.sort((a, b) => b.key - a.key || a.j - b.j);
+  return keyed.slice(0, n).map(({ j, score: s }) => ({ j, score: s }));
+}
+
+/**
+ * The `n` new items drawn for a user without a vector: weight = match × age
+ * weight, match the number of the item's categories among `interests`
+ * (lowercased) when any admitted item has one, else its most popular category's
+ * share of the most popular's ({@link ColdSet.categoryPopularity}); keys ln(u)/weight.
+ */
+export function drawUnscored(
+  set: ColdSet,
+  interests: readonly string[],
+  n: number,
+  admit: (j: number) => boolean,
+  user: { userId: string; now: number },
+): { j: number; weight: number; category: string }[] {
+  if (n <= 0) return [];
+  const wanted = new Set(interests.map((x) => x.toLowerCase()));
+  const byInterest: { j: number; match: number; category: string }[] = [];
+  const byPopularity: { j: number; match: number; category: string }[] = [];
+  for (let j = 0; j < set.ids.length; j++) {
+    if (!admit(j)) continue;
+    const hits = set.categories[j].filter((c) => wanted.has(c.toLowerCase()));
+    if (hits.length > 0) byInterest.push({ j, match: hits.length, category: hits[0] });
+    let best: string | null = null;
+    for (const c of set.categories[j])
+      if ((set.categoryPopularity.get(c) ?? 0) > (best === null ? 0 : set.categoryPopularity.get(best)!)) best = c;
+    if (best !== null) byPopularity.push({ j, match: set.categoryPopularity.get(best)!, category: best });
+  }
+  const pool = byInterest.length > 0 ? byInterest : byPopularity;
+  const keyed: { j: number; weight: number; category: string; key: number }[] = [];
+  for (const x of pool) {
+    const weight = x.match * ageWeight(set.createdAt[x.j], user.now);
+    if (weight > 0)
+      keyed.push({ ...x, weight, key: Math.log(dailyUniform(user.userId, user.now, set.ids[x.j])) / weight });
+  }
+  keyed.sort((a, b) => b.key - a.key || a.j - b.j);
+  return keyed.slice(0, n).map(({ j, weight, category }) => ({ j, weight, category }));
+}
 
 /** The exploration slots of a list of k (floor: 1 in 10 gives one slot from k = 10 on). */
 export function explorationSlots(k: number, share: number): number {
   return share > 0 ? Math.min(k, Math.floor(k * share + 1e-9)) : 0;
-}
-
-/** The best `n` new items for the user among those `admit` lets through (best first; ties by id). */
-export function pickNewItems(
-  set: ColdSet,
-  scoreVector: (v: Float32Array) => number,
-  n: number,
-  admit: (j: number) => boolean,
-): { j: number; score: number }[] {
-  if (n <= 0) return [];
-  const all: { j: number; score: number }[] = [];
-  for (let j = 0; j < set.ids.length; j++) if (admit(j)) all.push({ j, score: scoreVector(coldVector(set, j)) });
-  all.sort((a, b) => b.score - a.score || a.j - b.j);
-  return all.filter((x) => Number.isFinite(x.score)).slice(0, n);
 }
 
 /**
@@ -60,9 +217,9 @@ export function categoryReason(set: ColdSet, scoreVector: (v: Float32Array) => n
   // a token's share is U_u · W_t; measured from the zero vector's score, so a scorer's constant shift cancels
   const zero = scoreVector(new Float32Array(set.f));
   for (const t of rows) {
-    const c = categoryOfToken(set.ridge.vocabulary[t]);
+    const c = categoryOfToken(set.ridge!.vocabulary[t]);
     if (c === null) continue;
-    const s = scoreVector(set.ridge.tokenVector(t)) - zero;
+    const s = scoreVector(set.ridge!.tokenVector(t)) - zero;
     if (s > top) {
       top = s;
       best = c;
@@ -89,7 +246,7 @@ export function warmCategoryReason(
   item: number,
 ): { category: string } | null {
   const sv = scorer.scoreVector;
-  if (!sv || set.f !== pm.factors) return null;
+  if (!sv || !set.ridge || set.f !== pm.factors) return null;
   const tokens = catalog.tokensOf(pm.model.itemIds[item]);
   const v = set.ridge.vectorOf(tokens);
   if (!v) return null;
@@ -111,8 +268,15 @@ export interface NewItem {
 export interface NewItemsRequest {
   pm: PreparedModel;
   cold: ColdCatalog;
-  /** The user's scorer; null (popular answers) means no metadata score, so no exploration. */
+  /** The user's history as model item indices (the content profile's items). */
+  history: readonly ArrayLike<number>[];
+  /** The user's scorer; null (popular answers): new items are drawn by interests or category popularity. */
   scorer: UserScorer | null;
+  /** Who and when: the seed of the daily draw and the clock of the age weight. */
+  userId: string;
+  now: number;
+  /** The user's declared interests (only read for users without a vector). */
+  interests?: readonly string[];
   k: number;
   /** Share of slots for new items (0: none). */
   share: number;
@@ -128,21 +292,22 @@ export interface NewItemsRequest {
 }
 
 /**
- * The recommendations with exploration slots filled by the best-scoring new items
- * that pass the request's filters (`coldStart: true`, `because` their category),
- * and warm items' `because` given the metadata reason where it dominates.
+ * The recommendations with exploration slots filled by drawn new items that pass
+ * the request's filters (`coldStart: true`, `because` their category), and warm
+ * items' `because` given the metadata reason where it dominates (ridge).
  */
 export function withNewItems<T extends { itemId: string; score: number; because: object[] }>(
   items: T[],
   r: NewItemsRequest,
 ): (T | NewItem)[] {
   const set = r.cold.setFor(r.pm);
-  const sv = r.scorer?.scoreVector?.bind(r.scorer);
-  if (!set || !sv || !r.scorer) return items;
-  if (r.explain)
+  if (!set) return items;
+  const scores = r.scorer ? newItemScores(r.pm, set, r.cold, r.scorer, r.history) : null;
+  if (r.scorer && !scores) return items;
+  if (r.explain && scores && set.mode === 'ridge')
     for (const it of items) {
       const i = r.pm.itemIndex.get(it.itemId);
-      const reason = i === undefined ? null : warmCategoryReason(r.pm, set, r.cold, r.scorer, i);
+      const reason = i === undefined ? null : scores.warmReason(i);
       if (reason) (it.because as object[]).push(reason);
     }
   const slots = r.filtered ? 0 : explorationSlots(r.k, r.share);
@@ -154,11 +319,22 @@ export function withNewItems<T extends { itemId: string; score: number; because:
     (only.size === 0 || set.categories[j].some((c) => only.has(c))) &&
     !set.categories[j].some((c) => never.has(c));
   const picks: NewItem[] = [];
-  for (const { j, score } of pickNewItems(set, sv, slots, admit)) {
-    const p = r.probability(score);
-    if (r.minProbability !== undefined && !(p !== null && p >= r.minProbability)) continue;
-    const reason = r.explain ? categoryReason(set, sv, set.tokenRows[j]) : null;
-    picks.push({ itemId: set.ids[j], score, probability: p, because: reason ? [reason] : [], coldStart: true });
-  }
+  if (scores)
+    for (const { j, score } of drawScored(set, scores.score, slots, admit, r)) {
+      const p = r.probability(score);
+      if (r.minProbability !== undefined && !(p !== null && p >= r.minProbability)) continue;
+      const reason = r.explain ? scores.reason(j) : null;
+      picks.push({ itemId: set.ids[j], score, probability: p, because: reason ? [reason] : [], coldStart: true });
+    }
+  // popular answers carry no probability, so a probability threshold leaves nothing to explore with
+  else if (r.minProbability === undefined)
+    for (const { j, weight, category } of drawUnscored(set, r.interests ?? [], slots, admit, r))
+      picks.push({
+        itemId: set.ids[j],
+        score: weight,
+        probability: null,
+        because: r.explain ? [{ category }] : [],
+        coldStart: true,
+      });
   return placeExploration<T | NewItem>(items, picks, r.k);
 }

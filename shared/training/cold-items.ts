@@ -8,6 +8,7 @@
  * token bag to its ALS factors). The neural metadata path is in bench/cold-items.ts.
  */
 import { Matrix, solve } from 'ml-matrix';
+import { contentCosine, contentProfile, inverseDocumentFrequency, tokenMeans, transferScore } from '../math/content';
 import { csrFilter, type Csr } from '../math/csr';
 import type { TokenBags } from '../math/neural/network';
 import { ndcgAtK, recallAtK } from '../math/metrics';
@@ -220,11 +221,74 @@ export function factorScorer(userFactors: Float32Array, predicted: Float32Array,
   };
 }
 
+/**
+ * TF-IDF content scorer (shared/math/content.ts): the user's warm history as a
+ * profile of its items' token vectors, each cold item scored by cosine.
+ */
+export function contentScorer(history: Csr, itemBags: TokenBags, tokens: number): ColdScorer {
+  const idf = inverseDocumentFrequency(itemBags, tokens);
+  return (u, items, out) => {
+    const p = contentProfile(itemBags, idf, history.indices.subarray(history.indptr[u], history.indptr[u + 1]));
+    for (let q = 0; q < items.length; q++)
+      out[q] = contentCosine(
+        p,
+        itemBags.indices.subarray(itemBags.indptr[items[q]], itemBags.indptr[items[q] + 1]),
+        idf,
+      );
+  };
+}
+
+/** A kind's scores of every item for a user (only the warm items' are read). */
+export type WarmScores = (user: number, out: Float32Array) => void;
+
+/**
+ * Transfer scorer (shared/math/content.ts): the user's scores of the warm items
+ * averaged per token, each cold item the IDF-weighted mean over its tokens —
+ * what serving uses for kinds without a factor ridge (EASE, kNN, MF, blend).
+ */
+export function transferScorer(
+  split: ColdItemSplit,
+  itemBags: TokenBags,
+  tokens: number,
+  warm: WarmScores,
+): ColdScorer {
+  const idf = inverseDocumentFrequency(itemBags, tokens);
+  const n = split.isCold.length;
+  const all = new Float32Array(n);
+  return (u, items, out) => {
+    warm(u, all);
+    for (let i = 0; i < n; i++) if (split.isCold[i]) all[i] = Number.NaN;
+    const m = tokenMeans(itemBags, tokens, all, n);
+    for (let q = 0; q < items.length; q++) {
+      const s = transferScore(
+        itemBags.indices.subarray(itemBags.indptr[items[q]], itemBags.indptr[items[q] + 1]),
+        idf,
+        m,
+      );
+      out[q] = Number.isNaN(s) ? -Infinity : s;
+    }
+  };
+}
+
+/** U_u · y_i for every item: ALS's warm scores for {@link transferScorer}. */
+export function factorWarmScores(userFactors: Float32Array, itemFactors: Float32Array, f: number): WarmScores {
+  return (u, out) => {
+    for (let i = 0; i < out.length; i++) {
+      let s = 0;
+      for (let k = 0; k < f; k++) s += userFactors[u * f + k] * itemFactors[i * f + k];
+      out[i] = s;
+    }
+  };
+}
+
 export interface ColdItemsRun {
   coldItems: number;
   heldOutInteractions: number;
-  /** Method → metrics: random order, categories first, ridge from tokens to ALS factors. */
-  rows: Record<'random' | 'categories' | 'ridge', ColdItemsReport>;
+  /**
+   * Method → metrics: random order, categories first, TF-IDF content, ridge from
+   * tokens to ALS factors, and `transfer:<kind>` for ALS and every kind in `warmScorers`.
+   */
+  rows: Record<string, ColdItemsReport>;
 }
 
 /**
@@ -240,6 +304,8 @@ export function runColdItems(
     share?: number;
     lambda?: number;
     trainFactors: (warm: Csr) => { userFactors: Float32Array; itemFactors: Float32Array; factors: number };
+    /** More kinds to transfer from (name → their warm scores, trained on the warm part). */
+    warmScorers?: Record<string, (warm: Csr) => WarmScores>;
   },
 ): ColdItemsRun {
   const split = coldItemSplit(ui, opts.share ?? 0.2, opts.seed);
@@ -258,7 +324,23 @@ export function runColdItems(
     rows: {
       random: evaluateRandomOrder(split, 10, 20, opts.seed),
       categories: evaluateColdItems(split, categoryHeuristic(split.warm, meta.itemBags, meta.itemTokens)),
+      content: evaluateColdItems(split, contentScorer(split.warm, meta.itemBags, meta.itemTokens)),
       ridge: evaluateColdItems(split, factorScorer(als.userFactors, pred, als.factors)),
+      'transfer:als': evaluateColdItems(
+        split,
+        transferScorer(
+          split,
+          meta.itemBags,
+          meta.itemTokens,
+          factorWarmScores(als.userFactors, als.itemFactors, als.factors),
+        ),
+      ),
+      ...Object.fromEntries(
+        Object.entries(opts.warmScorers ?? {}).map(([name, train]) => [
+          `transfer:${name}`,
+          evaluateColdItems(split, transferScorer(split, meta.itemBags, meta.itemTokens, train(split.warm))),
+        ]),
+      ),
     },
   };
 }

@@ -1,6 +1,8 @@
 /** `attune evaluate --protocol cold-items --items items.csv`: the cold-items protocol (docs/neural.md). */
 import { readFileSync } from 'node:fs';
 import { alsDefaultsFor, trainAls, type AlsParams } from '../../../shared/math/als';
+import { EASE_MAX_ITEMS, scoreEase, trainEase } from '../../../shared/math/ease';
+import { easeLambdaFor } from '../../../shared/model/kinds/ease';
 import { parseItemsCsv } from '../../../shared/metadata/items-csv';
 import { Vocabulary, itemTokens, tokenBags } from '../../../shared/metadata/vocabulary';
 import { runColdItems } from '../../../shared/training/cold-items';
@@ -40,6 +42,17 @@ export async function coldItemsCommand(
         };
         return trainAls(warm, p);
       },
+      // EASE's own scores transferred to new items by their tokens: what serving does for EASE and blend
+      warmScorers:
+        ui.cols <= EASE_MAX_ITEMS
+          ? {
+              ease: (warm) => {
+                const stats = { users: warm.rows, items: warm.cols, interactions: warm.indptr[warm.rows] };
+                const m = trainEase(warm, { lambda: easeLambdaFor(stats) });
+                return (u, out) => scoreEase(m, warm.indices.subarray(warm.indptr[u], warm.indptr[u + 1]), null, out);
+              },
+            }
+          : {},
     },
   );
   if (json) {
@@ -52,7 +65,7 @@ export async function coldItemsCommand(
   );
   for (const [name, m] of Object.entries(r.rows))
     console.log(
-      `${name.padEnd(10)}  nDCG@10 ${m.ndcg.toFixed(4)}  Recall@10 ${m.recall.toFixed(4)}  (${m.users} users)`,
+      `${name.padEnd(14)}  nDCG@10 ${m.ndcg.toFixed(4)}  Recall@10 ${m.recall.toFixed(4)}  (${m.users} users)`,
     );
   return 0;
 }

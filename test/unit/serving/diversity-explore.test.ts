@@ -33,7 +33,8 @@ const model = trainPipeline(d, {
   createdAt: new Date().toISOString(),
 } as Parameters<typeof trainPipeline>[1]).model;
 
-const at = '2026-01-01T00:00:00.000Z';
+// new items are explored for EXPLORE_MAX_AGE_DAYS after they enter the catalog (serving's clock is the real one)
+const at = new Date().toISOString();
 const record = (itemId: string): CatalogItem => ({
   itemId,
   categories: [category(itemId)],
