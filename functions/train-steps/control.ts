@@ -50,9 +50,11 @@ function emitRun(s: StepSummary): void {
   if (s.modelAgeSeconds !== undefined) pt.metrics.addMetric(M.modelAge, MetricUnit.Seconds, s.modelAgeSeconds);
 }
 
-export const handler = instrument(pt, async (event: Record<string, unknown>, _context?: Context) => {
+export const handler = instrument(pt, async (event: Record<string, unknown>, context?: Context) => {
   try {
-    const out = (await controlStep(deps, event)) as Partial<StepSummary> & { summary?: StepSummary };
+    // per invocation: Prepare's tuning stops in time to lay the run out before the Lambda ends
+    const deadline = context ? Date.now() + context.getRemainingTimeInMillis() : undefined;
+    const out = (await controlStep({ ...deps, deadline }, event)) as Partial<StepSummary> & { summary?: StepSummary };
     // publish/reject/fail return the run's summary; prepare returns one when it ended the run (locked, skipped)
     const ended = out.summary ?? (out.path === 'distributed' ? (out as StepSummary) : undefined);
     if (ended && ended.decision !== 'locked') emitRun(ended);

@@ -81,9 +81,9 @@ export const MIN_PAIRS = 10;
 export const MIN_EVAL_USERS = 3;
 
 /** Share of the budget planned for tuning. */
-const TUNE_SHARE = 0.4;
+export const TUNE_SHARE = 0.4;
 /** Share of the tuning work the search plans; the rest pays for re-ranking the top trials on confirm splits. */
-const SEARCH_SHARE = 0.7;
+export const SEARCH_SHARE = 0.7;
 export { NOMINAL_MADDS_PER_SECOND };
 /** The pipeline's clock safety stop, as a multiple of the budget. */
 export const SAFETY_FACTOR = 1.5;

@@ -20,8 +20,9 @@ import { makeHoldout } from '../evaluate';
 import { MIN_ITEMS, MIN_PAIRS, MIN_USERS } from '../pipeline';
 import { loadTrainingData, saveTrainingSnapshot, snapshotPrefixFor } from '../snapshot/load';
 import { writeSideIndex } from './gather';
+import { chooseParams } from './tune';
 import { keys, writeBlob, writePlan, type RunPlan, type Side } from './layout';
-import { recordOutcome, type StepDeps, type StepSummary } from './record';
+import { recordOutcome, TUNE_RESERVE_MS, type StepDeps, type StepSummary } from './record';
 
 export interface PrepareInput {
   /** true: the large path whatever the size; false: the single Lambda. Absent: by the threshold. */
@@ -132,18 +133,29 @@ async function layOut(
   t = performance.now();
   const seed = deps.seed ?? 42;
   const stats = { users: counts.users, items: counts.items, interactions: counts.interactions };
-  const served = current?.kind === 'als' ? { ...current.hyperParameters } : {};
-  delete served.popularityHalfLifeDays;
-  // resolved exactly as the single path resolves them (pipeline defaults, then the kind's fit)
+  const full = pairsToCsr(d);
+  const chosen = input.params
+    ? { params: {}, tuning: { source: 'explicit', reason: 'parameters given with the execution input' } }
+    : chooseParams(d, full, current, {
+        tune: deps.config.tune,
+        seed,
+        budgetSeconds: deps.config.trainBudgetSeconds,
+        sampleInteractions: deps.config.tuneSampleInteractions,
+        now: base.startedAt,
+        stop: deps.deadline === undefined ? undefined : () => Date.now() > deps.deadline! - TUNE_RESERVE_MS,
+      });
+  timings.tune = Math.round(performance.now() - t);
+  t = performance.now();
+  // resolved as the single path resolves them (pipeline defaults, then the kind's fit), the choice over them
   const params: AlsParams = {
     ...DEFAULT_ALS_PARAMS,
     ...kindSpec('als').defaults(stats),
     seed,
-    ...(served as Partial<AlsParams>),
+    ...chosen.params,
     ...(input.params ?? {}),
   };
   const h = makeHoldout(d, 'user', seed);
-  const mats = { eval: h.train, full: pairsToCsr(d) };
+  const mats = { eval: h.train, full };
   const userRanges = planShards(mats.full.indptr, deps.config.shardInteractions);
   const fullT = transpose(mats.full);
   const itemRanges = planShards(fullT.indptr, deps.config.shardInteractions);
@@ -157,6 +169,7 @@ async function layOut(
     runId,
     startedAt: base.startedAt,
     params,
+    tuning: chosen.tuning,
     users: counts.users,
     items: counts.items,
     userRanges,

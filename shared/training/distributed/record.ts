@@ -13,6 +13,8 @@ export interface DistributedConfig extends JobConfig {
   distributedMinInteractions: number;
   /** Upper bound of interactions per shard (a shard Lambda's work and memory). */
   shardInteractions: number;
+  /** Interactions in Prepare's tuning sample (default: ./tune.ts DEFAULT_SAMPLE_INTERACTIONS). */
+  tuneSampleInteractions?: number;
 }
 
 export interface StepDeps {
@@ -28,7 +30,12 @@ export interface StepDeps {
   now?: () => number;
   seed?: number;
   leaseName?: string;
+  /** The invocation's deadline (epoch ms): Prepare's tuning stops {@link TUNE_RESERVE_MS} before it. */
+  deadline?: number;
 }
+
+/** What Prepare keeps back from its deadline after tuning: partitioning and writing the run's files. */
+export const TUNE_RESERVE_MS = 5 * 60_000;
 
 /** A distributed run's summary: the single job's shape (the local runner and the status page read both). */
 export type StepSummary = JobSummary & { path: 'distributed' };
