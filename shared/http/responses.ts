@@ -146,6 +146,15 @@ const RecommendationId = z.string().meta({
 const VariantLabel = z.string().nullable().meta({
   description: 'the A/B variant ("experiment:variant") that answered; null outside an experiment',
 });
+const ServedBy = z
+  .strictObject({
+    requested: z.string().meta({ description: 'what the variant asked for: "version:<v>", "kind:<k>" or "latest"' }),
+    kind: z.string().meta({ description: "the answering artifact's model kind" }),
+    ranker: z.boolean().meta({ description: 'true when a neural re-ranker ordered the answer' }),
+    fallback: z.string().optional().meta({ description: 'why the latest model answered instead of the one asked for' }),
+  })
+  .optional()
+  .meta({ description: "present when the user's A/B variant chose the model (docs/online.md)" });
 const Position = z
   .number()
   .int()
@@ -159,6 +168,7 @@ export const Recommendations = z.strictObject({
   stale: Stale,
   recommendationId: RecommendationId,
   variant: VariantLabel,
+  servedBy: ServedBy,
   items: z
     .array(
       z.strictObject({
@@ -180,6 +190,7 @@ export const Ranking = z.strictObject({
   stale: Stale,
   recommendationId: RecommendationId,
   variant: VariantLabel,
+  servedBy: ServedBy,
   items: z
     .array(
       z.strictObject({

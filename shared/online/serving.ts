@@ -18,6 +18,7 @@ import {
   ServingCore,
   type ServingDeps,
 } from '../serving/core';
+import { modelChoice } from '../serving/variant-models';
 import { newRecommendationId } from './attribution';
 
 export interface Attribution {
@@ -75,7 +76,10 @@ export class AttributedCore extends ServingCore {
 
   // Rest parameters: whatever the core's routes pass (rules, options) reaches it unchanged.
   override async rank(...args: Parameters<ServingCore['rank']>): Promise<Ranking & Attribution> {
-    const out = await this.assigned(args[0], () => super.rank(...args));
+    // the variant's model choice (./variant-models.ts) applies to ranking too; its rules do not
+    const out = await this.assigned(args[0], (a) =>
+      super.rank(args[0], args[1], { ...args[2], ...modelChoice(a.variant?.pipeline) }),
+    );
     return { ...out, items: positioned(out.items) };
   }
 

@@ -19,11 +19,13 @@ import { requestPlan, RulePass, type RuleOptions } from '../rules/apply';
 import type { RuleCache } from '../rules/cache';
 import { FilterIndex } from '../rules/filter-index';
 import type { PreparedModel } from './prepared';
+import { modelChoice, type ModelChoice, type ServedBy, type VariantModels } from './variant-models';
 import { probabilityFloor, probabilityOf } from './probability';
 import { selectTop } from './select';
 
 /** `filter`, `filterName` and `promotions` are the business rules' (shared/rules/apply.ts). */
-export interface RecommendOptions extends RuleOptions {
+/** `modelVersion`, `kind` and `ranker` come from an A/B variant's pipeline only (./variant-models.ts). */
+export interface RecommendOptions extends RuleOptions, ModelChoice {
   k: number;
   exclude?: string[];
   /** Only items in any of these categories. */
@@ -61,6 +63,8 @@ export interface Recommendations {
   source: Source;
   /** Present (true) when the user's events could not be read: the answer is the cached model's alone. */
   stale?: true;
+  /** Present when an A/B variant chose the model: which one answered (./variant-models.ts). */
+  servedBy?: ServedBy;
   items: ScoredItem[];
 }
 
@@ -76,6 +80,7 @@ export interface Ranking {
   modelVersion: string;
   source: Source;
   stale?: true;
+  servedBy?: ServedBy;
   items: RankedItem[];
 }
 
@@ -105,6 +110,8 @@ export interface ServingDeps {
   exploreShare?: number;
   /** Users' declared interests, read for users served popular items (./interests.ts); absent: none are read. */
   attributes?: InterestSource;
+  /** Models A/B variants name beside the latest (./variant-models.ts); absent: the latest answers everyone. */
+  variants?: VariantModels;
   now?: () => number;
 }
 
@@ -143,6 +150,14 @@ export class ServingCore {
     );
   }
 
+  /** The model a variant's choice names (the latest when there is none, or it cannot be had). */
+  private async modelFor(opts: ModelChoice): Promise<{ pm: PreparedModel; servedBy?: ServedBy }> {
+    const choice = this.deps.variants ? modelChoice(opts) : undefined;
+    if (!choice || !this.deps.variants) return { pm: await this.model() };
+    const r = await this.deps.variants.resolve(choice);
+    return r.pm ? { pm: r.pm, servedBy: r.servedBy } : { pm: await this.model() };
+  }
+
   private async catalogView(pm: PreparedModel): Promise<CatalogView> {
     await this.deps.catalog.refresh();
     if (!this.deps.catalog.ready) {
@@ -163,7 +178,7 @@ export class ServingCore {
 
   /** Top-k items for a user with every filter applied inside the selection. */
   async recommend(userId: string, opts: RecommendOptions): Promise<Recommendations> {
-    const pm = await this.model();
+    const { pm, servedBy } = await this.modelFor(opts);
     // the rules are read beside the user's events: a slow store costs the longer read, not both
     const [view, reads, plan] = await Promise.all([
       this.catalogView(pm),
@@ -263,6 +278,7 @@ export class ServingCore {
         modelVersion: pm.version,
         source: ctx.source,
         ...(ctx.stale ? { stale: true as const } : {}),
+        ...(servedBy ? { servedBy } : {}),
         items: answered,
       };
     });
@@ -272,9 +288,9 @@ export class ServingCore {
   async rank(
     userId: string,
     itemIds: string[],
-    rules: Pick<RuleOptions, 'filter' | 'filterName'> = {},
+    rules: Pick<RuleOptions, 'filter' | 'filterName'> & ModelChoice = {},
   ): Promise<Ranking> {
-    const pm = await this.model();
+    const { pm, servedBy } = await this.modelFor(rules);
     const [reads, plan] = await Promise.all([
       this.readUser(userId, pm),
       requestPlan({ ...rules, promotions: false }, this.deps.rules, this.filters),
@@ -314,6 +330,7 @@ export class ServingCore {
       modelVersion: pm.version,
       source: ctx.source,
       ...(ctx.stale ? { stale: true as const } : {}),
+      ...(servedBy ? { servedBy } : {}),
       items: items.concat(unknown),
     };
   }

@@ -13,6 +13,7 @@ import { DynamoInteractionStore } from '../storage/dynamodb/interactions';
 import { S3ModelStore } from '../storage/s3/model-store';
 import { CatalogCache } from './catalog';
 import { ColdCatalog } from './cold';
+import { isUserAttributeStore } from '../ingest/attributes';
 import type { Logger } from './context';
 import { ExperimentCache } from '../experiments/cache';
 import type { ExperimentStore } from '../experiments/store';
@@ -22,6 +23,7 @@ import { modelStoreState } from '../online/state-store';
 import type { ServingCore } from './core';
 import { ModelCache, repositorySource, type ModelSource } from './model-cache';
 import { recommendRoutes } from './routes';
+import { VariantModels } from './variant-models';
 import { catalogRoutes } from './catalog-routes';
 import { RuleCache } from '../rules/cache';
 import type { RuleStore } from '../rules/store';
@@ -66,6 +68,12 @@ export function createRecommendService(config: AttuneConfig, deps: RecommendServ
   }
   const store = deps.store ?? new DynamoInteractionStore(dynamoDocumentClient(), config.tableName);
   const models = new ModelCache(source, { refreshSeconds: config.modelRefreshSeconds, now: deps.now, log });
+  // pinned versions and kinds' channels that A/B variants name, beside the latest (./variant-models.ts)
+  const variants = new VariantModels(models, source, {
+    refreshSeconds: config.modelRefreshSeconds,
+    now: deps.now,
+    log,
+  });
   const cold = new ColdCatalog();
   const catalog = new CatalogCache(cold.tap(store), {
     refreshSeconds: config.modelRefreshSeconds,
@@ -99,7 +107,10 @@ export function createRecommendService(config: AttuneConfig, deps: RecommendServ
       ratingRange: config.ratingRange,
       cold,
       exploreShare: config.exploreShare,
+      // declared interests for users served popular items (./interests.ts)
+      attributes: isUserAttributeStore(store) ? store : undefined,
       rules,
+      variants,
       now: deps.now,
     },
     experiments,
