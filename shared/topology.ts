@@ -105,8 +105,9 @@ export const FUNCTIONS: Record<FunctionName, FunctionDef> = {
       table: 'readWrite',
       bucket: 'readWrite',
       tableWriteLeadingKeys: [keys.lease('*'), keys.runPartition],
-      // The freshness probe (ByReceived) and the erasure directory.
-      indexes: [INDEX.received, INDEX.directory],
+      // The freshness probe (ByReceived), delta reads (ByReceivedEvents; ByReceived while it backfills),
+      // the erasure directory.
+      indexes: [INDEX.received, INDEX.receivedEvents, INDEX.directory],
     },
   },
   Recommend: {
@@ -137,7 +138,7 @@ export const FUNCTIONS: Record<FunctionName, FunctionDef> = {
       table: 'readWrite',
       bucket: 'readWrite',
       tableWriteLeadingKeys: [keys.lease('*'), keys.runPartition],
-      indexes: [INDEX.received, INDEX.directory],
+      indexes: [INDEX.received, INDEX.receivedEvents, INDEX.directory],
     },
   },
   TrainShard: {

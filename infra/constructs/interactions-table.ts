@@ -61,7 +61,9 @@ export class InteractionsTable extends Construct {
         indexName: gsi.name,
         partitionKey: attr(gsi.partitionKey),
         sortKey: attr(gsi.sortKey),
-        projectionType: gsi.projection === 'keys' ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
+        ...(gsi.projection === 'include'
+          ? { projectionType: ProjectionType.INCLUDE, nonKeyAttributes: [...(gsi.include ?? [])] }
+          : { projectionType: gsi.projection === 'keys' ? ProjectionType.KEYS_ONLY : ProjectionType.ALL }),
       });
     }
     this.indexNames = [...schema.localIndexes, ...schema.globalIndexes].map((i) => i.name);

@@ -69,7 +69,10 @@ export function createTableInput(tableName: string, schema: TableSchema = TABLE_
     GlobalSecondaryIndexes: schema.globalIndexes.map((ix) => ({
       IndexName: ix.name,
       KeySchema: keySchema(ix.partitionKey.name, ix.sortKey.name),
-      Projection: { ProjectionType: ix.projection === 'keys' ? 'KEYS_ONLY' : 'ALL' },
+      Projection:
+        ix.projection === 'include'
+          ? { ProjectionType: 'INCLUDE' as const, NonKeyAttributes: [...(ix.include ?? [])] }
+          : { ProjectionType: ix.projection === 'keys' ? ('KEYS_ONLY' as const) : ('ALL' as const) },
     })),
   };
 }

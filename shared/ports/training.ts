@@ -62,6 +62,10 @@ export interface ReadSummary {
   eventsRead: number;
   /** Events read again by the safety overlap, counted once. */
   duplicates: number;
+  /** DynamoDB read capacity units the read consumed, when the store reports them (not for an export). */
+  readUnits?: number;
+  /** The index an incremental read used (ByReceivedEvents, or ByReceived while the former backfills). */
+  index?: string;
   /** Pairs in the snapshot this run wrote. */
   snapshotPairs: number;
   /** Receive-time watermark the new snapshot covers (epoch ms). */
@@ -75,6 +79,10 @@ export interface ReadStats {
   /** Items read from the store: index entries plus events fetched, scanned items, or export lines. */
   itemsRead: number;
   via: 'index' | 'scan' | 'export';
+  /** DynamoDB read capacity units consumed (ConsumedCapacity), when known. */
+  readUnits?: number;
+  /** For via 'index': which index. */
+  index?: string;
 }
 
 export interface ScanOptions {

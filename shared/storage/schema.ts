@@ -24,8 +24,15 @@ export const KEY = {
 export const INDEX = {
   /** Per-user events ordered by event time (LSI: strongly consistent, newest first with ScanIndexForward=false). */
   userTime: 'ByUserTime',
-  /** Events by receive day and shard, ordered by receive time: training reads since a watermark. */
+  /** Events by receive day and shard, ordered by receive time, keys only: the freshness probe. */
   received: 'ByReceived',
+  /**
+   * The same keys with the event's attributes projected: a delta read is one
+   * Query per bucket, with no BatchGetItem (billed by the bytes returned, not
+   * 4 KB per event). Added beside ByReceived, which stays until a later release
+   * (CloudFormation cannot create and delete GSIs in one update; docs/scale.md).
+   */
+  receivedEvents: 'ByReceivedEvents',
   /** Sparse directory of catalog records (by update time) and erasure markers (by user). */
   directory: 'Directory',
 } as const;
@@ -42,8 +49,28 @@ export interface IndexDef {
   partitionKey: AttributeDef;
   sortKey: AttributeDef;
   /** 'keys' when every reader of the index needs only keys (cheaper writes and storage); default 'all'. */
-  projection?: 'keys' | 'all';
+  projection?: 'keys' | 'all' | 'include';
+  /** With projection 'include': the non-key attributes the index carries. */
+  include?: readonly string[];
 }
+
+/**
+ * What ByReceivedEvents carries besides keys: an event's training attributes
+ * (shared/storage/dynamodb/items.ts) and the attribution fields the online job reads.
+ */
+export const RECEIVED_EVENT_ATTRIBUTES = [
+  'eventId',
+  'userId',
+  'itemId',
+  'type',
+  'value',
+  'timestamp',
+  'receivedAt',
+  'recommendationId',
+  'position',
+  'modelVersion',
+  'variant',
+] as const;
 export interface TableSchema {
   partitionKey: AttributeDef;
   sortKey: AttributeDef;
@@ -59,8 +86,15 @@ export const TABLE_SCHEMA: TableSchema = {
   sortKey: S(KEY.sk),
   localIndexes: [{ name: INDEX.userTime, partitionKey: S(KEY.pk), sortKey: S(KEY.lsi1sk) }],
   globalIndexes: [
-    // Training's freshness probe reads only keys from it; events are read by Scan.
+    // Training's freshness probe reads only keys from it (and delta reads while ByReceivedEvents backfills).
     { name: INDEX.received, partitionKey: S(KEY.gsi1pk), sortKey: S(KEY.gsi1sk), projection: 'keys' },
+    {
+      name: INDEX.receivedEvents,
+      partitionKey: S(KEY.gsi1pk),
+      sortKey: S(KEY.gsi1sk),
+      projection: 'include',
+      include: RECEIVED_EVENT_ATTRIBUTES,
+    },
     { name: INDEX.directory, partitionKey: S(KEY.gsi2pk), sortKey: S(KEY.gsi2sk) },
   ],
   ttlAttribute: KEY.ttl,

@@ -6,6 +6,7 @@
  * ExportTableToPointInTime/DescribeExport, which dynalite lacks, mocked).
  */
 import {
+  CreateTableCommand,
   DescribeExportCommand,
   DynamoDBClient,
   ExportTableToPointInTimeCommand,
@@ -24,6 +25,8 @@ import { LocalTableExport, writeExportFiles } from '../../shared/storage/local/e
 import { MemoryModelStore } from '../../shared/storage/local/memory-model-store';
 import { MemoryTrainingStore } from '../../shared/storage/local/memory-training';
 import { S3ModelStore } from '../../shared/storage/s3/model-store';
+import { createTableInput } from '../../infra/local/embedded';
+import { INDEX, TABLE_SCHEMA } from '../../shared/storage/schema';
 import { useEmbeddedAws } from '../helpers/aws';
 import { freshTable, writeErasure, writeEvents } from '../unit/training/seed';
 
@@ -52,6 +55,34 @@ const sortById = (evs: Interaction[]) => [...evs].sort((a, b) => (a.eventId < b.
 interface Backend {
   store: TrainingStore;
   seed(evs: Interaction[]): Promise<void>;
+  /** The index a delta read should use, where there is one. */
+  index?: string;
+}
+
+/** A table as an older version made it: without ByReceivedEvents (dynalite cannot add a GSI to a table). */
+async function tableWithoutEventsIndex(name: string): Promise<string> {
+  const schema = {
+    ...TABLE_SCHEMA,
+    globalIndexes: TABLE_SCHEMA.globalIndexes.filter((i) => i.name !== 'ByReceivedEvents'),
+  };
+  const client = new DynamoDBClient({});
+  await client.send(new CreateTableCommand(createTableInput(name, schema)));
+  client.destroy();
+  return name;
+}
+
+/** A document client that records the name of every command it sends. */
+function recordingDoc(): { doc: DynamoDBDocumentClient; sent: string[] } {
+  const doc = dynamoDocumentClient();
+  const sent: string[] = [];
+  doc.middlewareStack.add(
+    (next, context) => async (args) => {
+      sent.push(String(context.commandName));
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
+  return { doc, sent };
 }
 
 const backends: Record<string, () => Promise<Backend>> = {
@@ -63,7 +94,20 @@ const backends: Record<string, () => Promise<Backend>> = {
     void aws();
     const table = await freshTable('tread');
     const doc = dynamoDocumentClient();
-    return { store: new DynamoTrainingStore(doc, table, { segments: 3 }), seed: (evs) => writeEvents(doc, table, evs) };
+    return {
+      store: new DynamoTrainingStore(doc, table, { segments: 3 }),
+      seed: (evs) => writeEvents(doc, table, evs),
+      index: INDEX.receivedEvents,
+    };
+  },
+  'dynamodb, a table without ByReceivedEvents (delta reads by ByReceived + BatchGetItem)': async () => {
+    const table = await tableWithoutEventsIndex(`told-${Date.now()}`);
+    const doc = dynamoDocumentClient();
+    return {
+      store: new DynamoTrainingStore(doc, table, { segments: 2 }),
+      seed: (evs) => writeEvents(doc, table, evs),
+      index: INDEX.received,
+    };
   },
   'dynamodb + local export (files in s3rver)': async () => {
     const table = await freshTable('texp');
@@ -142,6 +186,7 @@ for (const [name, make] of Object.entries(backends)) {
       expect(sortById(seen)).toEqual(sortById(FRESH));
       // one index entry and one fetched item per new event, nothing of the other 500
       expect(r.itemsRead).toBeLessThanOrEqual(2 * FRESH.length);
+      if (b.index) expect(r.index).toBe(b.index);
     });
   });
 }
@@ -237,6 +282,40 @@ describe('export parsing', () => {
   });
 });
 
+describe('delta read units (#13 §1: 1% new events read about 1% of the table)', () => {
+  const BIG = history(1000, 10, 10_000);
+  const NEW = history(10, 0.01, 20_000).map((e, k) => ({ ...e, receivedAt: NOW + 60_000 + k }));
+
+  it('ByReceivedEvents: one Query per bucket, no BatchGetItem, read units by bytes; the fallback 4 KB an event', async () => {
+    void aws();
+    const withIndex = recordingDoc();
+    const table = await freshTable('tunits');
+    await writeEvents(withIndex.doc, table, [...BIG, ...NEW]);
+    const oldTable = await tableWithoutEventsIndex(`tunits-old-${Date.now()}`);
+    const fallback = recordingDoc();
+    await writeEvents(fallback.doc, oldTable, [...BIG, ...NEW]);
+    const since = (store: TrainingStore) => store.readReceivedSince(NOW + 1, () => {}, NOW + 120_000);
+    const scan = await new DynamoTrainingStore(withIndex.doc, table).readAll(() => {});
+    withIndex.sent.length = 0;
+    const fast = await since(new DynamoTrainingStore(withIndex.doc, table));
+    fallback.sent.length = 0;
+    const slow = await since(new DynamoTrainingStore(fallback.doc, oldTable));
+    expect([fast.events, slow.events, scan.events]).toEqual([10, 10, 1010]);
+    expect(withIndex.sent.filter((c) => c !== 'QueryCommand')).toEqual([]);
+    expect(fallback.sent.some((c) => c.startsWith('BatchGet'))).toBe(true);
+    expect(fast.index).toBe('ByReceivedEvents');
+    expect(slow.index).toBe('ByReceived');
+    // 16 index partitions (today and tomorrow × 8 shards): the 10 new events' few KB, each Query's
+    // result rounded up to 4 KB (0.5 units, eventually consistent), so at most 0.5 a partition
+    expect(fast.readUnits).toBeGreaterThan(0);
+    expect(fast.readUnits).toBeLessThanOrEqual(16 * 0.5);
+    // BatchGetItem bills each event a full 4 KB read: 0.5 an event on top of the keys' Queries
+    expect(slow.readUnits).toBeGreaterThanOrEqual(10 * 0.5 + fast.readUnits! / 2);
+    // against a Scan of the 1,010 events (21.5 units on dynalite; 2 and 7 for the two delta reads): the shares bench/training-read.ts measures at scale
+    expect(fast.readUnits! / scan.readUnits!).toBeLessThan(0.2);
+  });
+});
+
 describe('incremental read: what dynalite cannot produce (mocked client)', () => {
   it('resends UnprocessedKeys and skips an event erased between the index read and the get', async () => {
     const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
@@ -251,14 +330,18 @@ describe('incremental read: what dynalite cannot produce (mocked client)', () =>
       timestamp: NOW,
       receivedAt: NOW,
     });
-    // one index partition names three events; the others are empty
-    mock
-      .on(QueryCommand)
-      .callsFake(async (input) =>
-        input.ExpressionAttributeValues[':b'] === 'B#2026-11-29#0'
-          ? { Items: [1, 2, 3].map((n) => ({ ...key(n), GSI1PK: 'B#2026-11-29#0', GSI1SK: `x${n}` })) }
-          : { Items: [] },
-      );
+    // ByReceivedEvents is being backfilled after the upgrade: DynamoDB refuses to read it, so the read
+    // takes the keys-only index; one partition of it names three events, the others are empty
+    mock.on(QueryCommand).callsFake(async (input) => {
+      if (input.IndexName === 'ByReceivedEvents')
+        throw Object.assign(new Error('Cannot read from backfilling global secondary index: ByReceivedEvents'), {
+          name: 'ValidationException',
+          $metadata: { httpStatusCode: 400 },
+        });
+      return input.ExpressionAttributeValues[':b'] === 'B#2026-11-29#0'
+        ? { Items: [1, 2, 3].map((n) => ({ ...key(n), GSI1PK: 'B#2026-11-29#0', GSI1SK: `x${n}` })) }
+        : { Items: [] };
+    });
     mock
       .on(BatchGetCommand)
       // e1 comes back, e2 is unprocessed (throttled), e3 was erased meanwhile
@@ -268,7 +351,7 @@ describe('incremental read: what dynalite cannot produce (mocked client)', () =>
     const seen: Interaction[] = [];
     const r = await store.readReceivedSince(NOW - 1000, (b) => seen.push(...b), NOW);
     expect(seen.map((e) => e.eventId).sort()).toEqual(['e1', 'e2']);
-    expect(r).toEqual({ events: 2, itemsRead: 5, via: 'index' });
+    expect(r).toEqual({ events: 2, itemsRead: 5, via: 'index', readUnits: 0, index: 'ByReceived' });
     expect(mock.commandCalls(BatchGetCommand)[1].args[0].input.RequestItems?.t.Keys).toEqual([key(2)]);
   });
 });

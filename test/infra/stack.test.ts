@@ -140,12 +140,13 @@ describe('IAM least privilege', () => {
     }
   });
 
-  it('Ingest: reads, writes and deletes in the table; no Scan; nothing in S3', () => {
+  it('Ingest: reads, writes and deletes in the table; no Scan; only reads the model prefix', () => {
     const a = actions('Ingest');
     for (const w of WRITES) expect(a).toContain(w);
     expect(a).toContain('dynamodb:Query');
     expect(a).not.toContain('dynamodb:Scan');
-    expect(a.filter((x) => x.startsWith('s3:'))).toEqual([]);
+    // PUT /experiments checks that a pinned model version is published
+    expect(a.filter((x) => x.startsWith('s3:')).sort()).toEqual(['s3:GetObject', 's3:ListBucket']);
   });
 
   it('Recommend: queries and reads the table, reads the model prefix, writes nothing', () => {
@@ -191,8 +192,8 @@ describe('IAM least privilege', () => {
     const expected: Record<FunctionName, string[]> = {
       Ingest: ['ByUserTime'],
       Recommend: ['ByUserTime', 'Directory'],
-      Train: ['ByReceived', 'Directory'],
-      TrainControl: ['ByReceived', 'Directory'],
+      Train: ['ByReceived', 'ByReceivedEvents', 'Directory'],
+      TrainControl: ['ByReceived', 'ByReceivedEvents', 'Directory'],
       TrainShard: [],
     };
     for (const name of NAMES) {
@@ -240,11 +241,46 @@ describe('interactions table', () => {
               { AttributeName: i.sortKey.name, KeyType: 'RANGE' },
             ],
             // ByReceived serves training's key probe only (ProjectionExpression: its partition key).
-            Projection: { ProjectionType: i.name === 'ByReceived' ? 'KEYS_ONLY' : 'ALL' },
+            Projection:
+              i.name === 'ByReceived'
+                ? { ProjectionType: 'KEYS_ONLY' }
+                : i.name === 'ByReceivedEvents'
+                  ? { ProjectionType: 'INCLUDE', NonKeyAttributes: Match.anyValue() }
+                  : { ProjectionType: 'ALL' },
           }),
         ),
       }),
     });
+  });
+
+  it('ByReceivedEvents projects every attribute a delta read and the online job ask of it (no BatchGetItem)', () => {
+    const { template } = synth();
+    const table = Object.values(template.findResources('AWS::DynamoDB::Table'))[0] as any;
+    const gsi = table.Properties.GlobalSecondaryIndexes.find((g: any) => g.IndexName === 'ByReceivedEvents');
+    expect(gsi.KeySchema).toEqual([
+      { AttributeName: 'GSI1PK', KeyType: 'HASH' },
+      { AttributeName: 'GSI1SK', KeyType: 'RANGE' },
+    ]);
+    expect(gsi.Projection.ProjectionType).toBe('INCLUDE');
+    expect([...gsi.Projection.NonKeyAttributes].sort()).toEqual(
+      [
+        'eventId',
+        'itemId',
+        'modelVersion',
+        'position',
+        'receivedAt',
+        'recommendationId',
+        'timestamp',
+        'type',
+        'userId',
+        'value',
+        'variant',
+      ].sort(),
+    );
+    // the old keys-only index stays beside it for this release (one GSI created per CloudFormation update)
+    expect(table.Properties.GlobalSecondaryIndexes.map((g: any) => g.IndexName)).toEqual(
+      expect.arrayContaining(['ByReceived', 'ByReceivedEvents']),
+    );
   });
 
   it('is destroyed with a disposable dev stack (attune:retainData=false)', () => {

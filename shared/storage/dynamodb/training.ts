@@ -1,12 +1,16 @@
 /**
  * TrainingStore on the single DynamoDB table. Interactions are read with a
  * parallel Scan (every event item, filtered by sort-key prefix), or through a
- * table export when an exporter is configured; an incremental run reads the
- * keys-only received-time index from its watermark on and fetches the events
- * it names with BatchGetItem. The "anything
- * new?" probe reads the received-time index, one Limit-1 query per recent day
- * bucket and shard, and falls back to a filtered scan when the watermark is
- * older than the index window is worth querying.
+ * table export when an exporter is configured. An incremental run queries the
+ * received-time index that projects the events' attributes (ByReceivedEvents)
+ * from its watermark on: one paginated Query per day bucket and shard, billed
+ * by the bytes returned. While that index is not ACTIVE (being created and
+ * backfilled after an upgrade, or absent from a local table made by an older
+ * version) DynamoDB refuses the Query, and the run reads the keys-only
+ * ByReceived index and fetches the events it names with BatchGetItem (4 KB
+ * billed per event) instead. The "anything new?" probe reads the keys-only
+ * index, one Limit-1 query per recent day bucket and shard, and falls back to a
+ * filtered scan when the watermark is older than the index window is worth querying.
  */
 import {
   BatchGetCommand,
@@ -36,6 +40,8 @@ export interface DynamoTrainingStoreOptions {
   runRetentionDays?: number;
   /** Full reads (readAll) go through this export instead of a Scan (AWS: ExportTableToPointInTime). */
   exporter?: TableExporter;
+  /** false: delta reads take the keys-only index and BatchGetItem even when ByReceivedEvents is ACTIVE (bench). */
+  eventsIndex?: boolean;
 }
 
 /** BatchGetItem takes at most 100 keys a call. */
@@ -58,6 +64,7 @@ const EVENT_NAMES = {
   '#r': 'receivedAt',
 };
 const EVENT_PROJECTION = '#e, #u, #i, #t, #v, #ts, #r';
+const { '#sk': _sk, ...EVENT_NAMES_NO_SK } = EVENT_NAMES;
 
 // Errors come classified from call(); the SDK's own error is their cause.
 function isConditionFailed(err: unknown): boolean {
@@ -66,11 +73,30 @@ function isConditionFailed(err: unknown): boolean {
 
 const timeouts = STORE_TIMEOUTS.training;
 
+/** Read units DynamoDB reports for a response (ReturnConsumedCapacity TOTAL): one object, or one per table. */
+function unitsOf(c: { CapacityUnits?: number } | { CapacityUnits?: number }[] | undefined): number {
+  if (!c) return 0;
+  return Array.isArray(c) ? c.reduce((s, x) => s + (x.CapacityUnits ?? 0), 0) : (c.CapacityUnits ?? 0);
+}
+
+/**
+ * DynamoDB's answer to a Query of an index that cannot be read yet: a
+ * ValidationException naming the index ("Cannot read from backfilling global
+ * secondary index", "The table does not have the specified index").
+ */
+export function isIndexNotReady(err: unknown): boolean {
+  const e = ((err as Error)?.cause ?? err) as { name?: string; message?: string } | undefined;
+  return e?.name === 'ValidationException' && /index/i.test(e.message ?? '');
+}
+
 export class DynamoTrainingStore implements TrainingStore {
   private readonly segments: number;
   private readonly maxIndexDays: number;
   private readonly runRetentionDays: number;
   private readonly exporter?: TableExporter;
+  private readonly eventsIndex: boolean;
+  /** Once ByReceivedEvents answered it stays readable (an index is never un-created); before, each run asks again. */
+  private eventsIndexActive = false;
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
@@ -81,6 +107,7 @@ export class DynamoTrainingStore implements TrainingStore {
     this.maxIndexDays = opts.maxIndexDays ?? 7;
     this.runRetentionDays = opts.runRetentionDays ?? 90;
     this.exporter = opts.exporter;
+    this.eventsIndex = opts.eventsIndex ?? true;
   }
 
   async scanInteractions(visit: (batch: Interaction[]) => void, opts: ScanOptions = {}): Promise<number> {
@@ -97,31 +124,105 @@ export class DynamoTrainingStore implements TrainingStore {
     // +1 day: a clock slightly ahead of ours may already write into tomorrow's bucket.
     for (let t = Date.parse(dayOf(start)); t <= now + DAY_MS; t += DAY_MS)
       for (let shard = 0; shard < RECEIVED_SHARDS; shard++) buckets.push(keys.receivedBucket(t, shard));
-    let indexItems = 0;
-    let fetched = 0;
-    let events = 0;
+    const after = ts13(start);
+    const probeUnits = this.eventsIndex ? await this.probeEventsIndex() : null;
+    const stats = { events: 0, itemsRead: 0, units: probeUnits ?? 0 };
+    const read =
+      probeUnits !== null
+        ? (bucket: string) => this.readBucket(bucket, after, visit, stats)
+        : (bucket: string) => this.readBucketByKeys(bucket, after, visit, stats);
     let next = 0;
     const worker = async () => {
-      while (next < buckets.length) {
-        const bucket = buckets[next++];
-        const found = await this.indexKeys(bucket, ts13(start));
-        indexItems += found.length;
-        for (let i = 0; i < found.length; i += GET_BATCH) {
-          const items = await this.batchGet(found.slice(i, i + GET_BATCH));
-          fetched += items.length;
-          // an event erased or expired between the index read and the get is simply gone
-          const batch = items.filter((it) => String(it[KEY.sk]).startsWith(EVENT_PREFIX)).map(eventFromItem);
-          events += batch.length;
-          if (batch.length) visit(batch);
-        }
-      }
+      while (next < buckets.length) await read(buckets[next++]);
     };
     await Promise.all(Array.from({ length: Math.min(QUERY_CONCURRENCY, buckets.length) }, worker));
-    return { events, itemsRead: indexItems + fetched, via: 'index' };
+    return {
+      events: stats.events,
+      itemsRead: stats.itemsRead,
+      via: 'index',
+      readUnits: stats.units,
+      index: probeUnits !== null ? INDEX.receivedEvents : INDEX.received,
+    };
+  }
+
+  /** Read units of a Limit-1 Query of ByReceivedEvents, or null while DynamoDB refuses to read it. */
+  private async probeEventsIndex(): Promise<number | null> {
+    if (this.eventsIndexActive) return 0;
+    try {
+      const out = await call({ what: 'Query of the received-events index (is it ACTIVE?)', timeouts }, (o) =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.table,
+            IndexName: INDEX.receivedEvents,
+            KeyConditionExpression: '#pk = :b',
+            ExpressionAttributeNames: { '#pk': KEY.gsi1pk },
+            ExpressionAttributeValues: { ':b': keys.receivedBucket(0, 0) },
+            Limit: 1,
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+          o,
+        ),
+      );
+      this.eventsIndexActive = true;
+      return unitsOf(out.ConsumedCapacity);
+    } catch (err) {
+      if (isIndexNotReady(err)) return null;
+      throw err;
+    }
+  }
+
+  /** One bucket of ByReceivedEvents from `after` (inclusive) on: the events themselves, page by page. */
+  private readBucket(
+    bucket: string,
+    after: string,
+    visit: (batch: Interaction[]) => void,
+    stats: { events: number; itemsRead: number; units: number },
+  ): Promise<void> {
+    return call({ what: 'Query of the received-events index', timeouts }, async (o) => {
+      const pages = paginateQuery(
+        { client: this.doc },
+        {
+          TableName: this.table,
+          IndexName: INDEX.receivedEvents,
+          KeyConditionExpression: '#pk = :b AND #gsk >= :after',
+          ProjectionExpression: EVENT_PROJECTION,
+          ExpressionAttributeNames: { ...EVENT_NAMES_NO_SK, '#pk': KEY.gsi1pk, '#gsk': KEY.gsi1sk },
+          ExpressionAttributeValues: { ':b': bucket, ':after': after },
+          ReturnConsumedCapacity: 'TOTAL',
+        },
+        { requestTimeout: o.requestTimeout },
+      );
+      for await (const page of pages) {
+        stats.units += unitsOf(page.ConsumedCapacity);
+        const batch = (page.Items ?? []).map(eventFromItem);
+        stats.itemsRead += batch.length;
+        stats.events += batch.length;
+        if (batch.length) visit(batch);
+      }
+    });
+  }
+
+  /** One bucket of the keys-only ByReceived, then the events it names by BatchGetItem (the fallback). */
+  private async readBucketByKeys(
+    bucket: string,
+    after: string,
+    visit: (batch: Interaction[]) => void,
+    stats: { events: number; itemsRead: number; units: number },
+  ): Promise<void> {
+    const found = await this.indexKeys(bucket, after, stats);
+    stats.itemsRead += found.length;
+    for (let i = 0; i < found.length; i += GET_BATCH) {
+      const items = await this.batchGet(found.slice(i, i + GET_BATCH), stats);
+      stats.itemsRead += items.length;
+      // an event erased or expired between the index read and the get is simply gone
+      const batch = items.filter((it) => String(it[KEY.sk]).startsWith(EVENT_PREFIX)).map(eventFromItem);
+      stats.events += batch.length;
+      if (batch.length) visit(batch);
+    }
   }
 
   /** Table keys of one index partition from `after` (inclusive) on. */
-  private indexKeys(bucket: string, after: string): Promise<Record<string, string>[]> {
+  private indexKeys(bucket: string, after: string, stats: { units: number }): Promise<Record<string, string>[]> {
     return call({ what: 'Query of the received-time index', timeouts }, async (o) => {
       const out: Record<string, string>[] = [];
       const pages = paginateQuery(
@@ -132,17 +233,20 @@ export class DynamoTrainingStore implements TrainingStore {
           KeyConditionExpression: '#pk = :b AND #sk >= :after',
           ExpressionAttributeNames: { '#pk': KEY.gsi1pk, '#sk': KEY.gsi1sk },
           ExpressionAttributeValues: { ':b': bucket, ':after': after },
+          ReturnConsumedCapacity: 'TOTAL',
         },
         { requestTimeout: o.requestTimeout },
       );
-      for await (const page of pages)
+      for await (const page of pages) {
+        stats.units += unitsOf(page.ConsumedCapacity);
         for (const it of page.Items ?? []) out.push({ [KEY.pk]: it[KEY.pk], [KEY.sk]: it[KEY.sk] });
+      }
       return out;
     });
   }
 
   /** BatchGetItem with the resend loop for UnprocessedKeys (backoff with full jitter). */
-  private async batchGet(keyList: Record<string, string>[]): Promise<Record<string, any>[]> {
+  private async batchGet(keyList: Record<string, string>[], stats: { units: number }): Promise<Record<string, any>[]> {
     const out: Record<string, any>[] = [];
     let pending = keyList;
     for (let attempt = 0; pending.length; attempt++) {
@@ -161,10 +265,12 @@ export class DynamoTrainingStore implements TrainingStore {
                 ExpressionAttributeNames: EVENT_NAMES,
               },
             },
+            ReturnConsumedCapacity: 'TOTAL',
           }),
           o,
         ),
       );
+      stats.units += unitsOf(res.ConsumedCapacity);
       out.push(...(res.Responses?.[this.table] ?? []));
       pending = (res.UnprocessedKeys?.[this.table]?.Keys ?? []) as Record<string, string>[];
     }
@@ -175,6 +281,7 @@ export class DynamoTrainingStore implements TrainingStore {
     const total = Math.max(1, opts.segments ?? this.segments);
     let count = 0;
     let scanned = 0;
+    let units = 0;
     // Segments run concurrently but JS is single-threaded: visit() calls never overlap.
     const segment = (seg: number) =>
       call({ what: `Scan of the events (segment ${seg + 1} of ${total})`, timeouts }, async (o) => {
@@ -186,6 +293,7 @@ export class DynamoTrainingStore implements TrainingStore {
             ProjectionExpression: EVENT_PROJECTION,
             ExpressionAttributeNames: EVENT_NAMES,
             ExpressionAttributeValues: { ':e': EVENT_PREFIX },
+            ReturnConsumedCapacity: 'TOTAL',
             ...(total > 1 ? { Segment: seg, TotalSegments: total } : {}),
           },
           // A timeout per attempt, no overall budget: the job's own budget bounds a full scan.
@@ -193,6 +301,7 @@ export class DynamoTrainingStore implements TrainingStore {
         );
         for await (const page of pages) {
           scanned += page.ScannedCount ?? page.Items?.length ?? 0;
+          units += unitsOf(page.ConsumedCapacity);
           const batch = (page.Items ?? []).map(eventFromItem);
           if (batch.length) {
             count += batch.length;
@@ -201,7 +310,7 @@ export class DynamoTrainingStore implements TrainingStore {
         }
       });
     await Promise.all(Array.from({ length: total }, (_, s) => segment(s)));
-    return { events: count, itemsRead: scanned, via: 'scan' };
+    return { events: count, itemsRead: scanned, via: 'scan', readUnits: units };
   }
 
   async hasNewSince(watermark: number, now: number = Date.now()): Promise<boolean> {

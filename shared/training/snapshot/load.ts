@@ -140,6 +140,8 @@ export async function loadTrainingData(
       itemsRead: stats.itemsRead,
       eventsRead: stats.events,
       duplicates: r.stats.duplicates,
+      ...(stats.readUnits !== undefined ? { readUnits: stats.readUnits } : {}),
+      ...(stats.index !== undefined ? { index: stats.index } : {}),
       snapshotPairs: r.snapshot.pairUser.length,
       watermark: r.snapshot.header.watermark,
     },
