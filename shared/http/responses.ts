@@ -175,7 +175,11 @@ export const Recommendations = z.strictObject({
         itemId: Id,
         position: Position,
         score: z.number(),
-        probability: Probability.nullable().meta({ description: 'calibrated P(interaction); null for popular items' }),
+        probability: Probability.nullable().meta({
+          description:
+            "calibrated P(interaction): Platt's σ(a·score + b), or the neural ranker's own P for its top-N candidates " +
+            'when training found it better calibrated (manifest calibration.source); null for popular items',
+        }),
         because: z.array(Because).max(7),
         coldStart: ColdStart,
       }),

@@ -488,12 +488,23 @@ export interface components {
             recommendationId: string;
             /** @description the A/B variant ("experiment:variant") that answered; null outside an experiment */
             variant: string | null;
+            /** @description present when the user's A/B variant chose the model (docs/online.md) */
+            servedBy?: {
+                /** @description what the variant asked for: "version:<v>", "kind:<k>" or "latest" */
+                requested: string;
+                /** @description the answering artifact's model kind */
+                kind: string;
+                /** @description true when a neural re-ranker ordered the answer */
+                ranker: boolean;
+                /** @description why the latest model answered instead of the one asked for */
+                fallback?: string;
+            };
             items: {
                 itemId: string;
                 /** @description 1-based position in this answer (send it on impressions) */
                 position: number;
                 score: number;
-                /** @description calibrated P(interaction); null for popular items */
+                /** @description calibrated P(interaction): Platt's σ(a·score + b), or the neural ranker's own P for its top-N candidates when training found it better calibrated (manifest calibration.source); null for popular items */
                 probability: number | null;
                 because: ({
                     /** @description an item from the user’s history */
@@ -531,6 +542,17 @@ export interface components {
             recommendationId: string;
             /** @description the A/B variant ("experiment:variant") that answered; null outside an experiment */
             variant: string | null;
+            /** @description present when the user's A/B variant chose the model (docs/online.md) */
+            servedBy?: {
+                /** @description what the variant asked for: "version:<v>", "kind:<k>" or "latest" */
+                requested: string;
+                /** @description the answering artifact's model kind */
+                kind: string;
+                /** @description true when a neural re-ranker ordered the answer */
+                ranker: boolean;
+                /** @description why the latest model answered instead of the one asked for */
+                fallback?: string;
+            };
             items: {
                 itemId: string;
                 /** @description 1-based position in this answer (send it on impressions) */
