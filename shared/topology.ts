@@ -74,7 +74,8 @@ export const FUNCTIONS: Record<FunctionName, FunctionDef> = {
     environment: { [ENV.retentionDays]: '0' },
     access: {
       table: 'readWriteDelete',
-      bucket: 'none',
+      // read-only: PUT /experiments checks that a version a variant pins is published
+      bucket: 'read',
       // Events and erasure markers (U#…) and catalog records (I#…), never a lease or run record.
       // and experiments (X#…), which admins edit through Ingest's routes.
       // and the business rules' partition (RULES), written by the rule admin routes.

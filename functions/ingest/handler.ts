@@ -3,9 +3,12 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { loadConfig } from '../../shared/config';
 import { createHttpHandler } from '../../shared/http/api';
 import { DynamoExperimentStore } from '../../shared/experiments/dynamo-store';
+import { storeCatalog } from '../../shared/experiments/models';
 import { experimentRoutes } from '../../shared/experiments/routes';
+import { kindNames } from '../../shared/model/kinds';
+import { S3ModelStore } from '../../shared/storage/s3/model-store';
 import { ingestRoutes } from '../../shared/ingest/routes';
-import { dynamoDocumentClient } from '../../shared/storage/aws/clients';
+import { dynamoDocumentClient, s3Client } from '../../shared/storage/aws/clients';
 import { DynamoInteractionStore } from '../../shared/storage/dynamodb/interactions';
 import { DynamoRuleStore } from '../../shared/storage/dynamodb/rules';
 import { API_METRICS as M } from '../../shared/topology';
@@ -24,7 +27,15 @@ const core = {
   ratingRange: config.ratingRange,
   rules: new DynamoRuleStore(doc, config.tableName),
 };
-const impls = { ...ingestRoutes(core), ...experimentRoutes({ store: experiments }) };
+// experiments' pinned versions are checked against the published models (read-only on the model prefix)
+const models = config.bucketName
+  ? storeCatalog(
+      new S3ModelStore(pt.tracer.captureAWSv3Client(s3Client()), config.bucketName),
+      config.modelPrefix,
+      kindNames(),
+    )
+  : undefined;
+const impls = { ...ingestRoutes(core), ...experimentRoutes({ store: experiments, models }) };
 const routes = observeRoutes(impls, {
   // 202, and 503 with what was stored: both bodies carry the counts.
   'POST /events': (res) => {

@@ -7,6 +7,7 @@ import { dynamoDocumentClient, s3Client } from '../../shared/storage/aws/clients
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoTableExport, EXPORT_PREFIX } from '../../shared/storage/aws/export';
 import { DynamoInteractionStore } from '../../shared/storage/dynamodb/interactions';
+import { DynamoExperimentStore } from '../../shared/experiments/dynamo-store';
 import { DynamoTrainingStore } from '../../shared/storage/dynamodb/training';
 import { S3ModelStore } from '../../shared/storage/s3/model-store';
 import { runTrainingJob, type JobSummary } from '../../shared/training/job';
@@ -45,6 +46,8 @@ const jobLogger = {
 // After each run the online metrics (attribution, A/B) catch up with the events received meanwhile.
 const doc = pt.tracer.captureAWSv3Client(dynamoDocumentClient());
 const refreshOnline = onlineRefresher(pt, config, doc, models, () => store.listErasures());
+// A/B experiments: their pinned versions survive retention, the kinds they name are fitted too
+const experiments = new DynamoExperimentStore(doc, config.tableName);
 
 export const handler = instrument(pt, async (event: unknown, context?: Context): Promise<JobSummary> => {
   pt.metrics.addMetric(M.runs, MetricUnit.Count, 1);
@@ -60,6 +63,7 @@ export const handler = instrument(pt, async (event: unknown, context?: Context):
       config,
       logger: jobLogger,
       metadata,
+      experiments: () => experiments.list(),
       deadline: remainingMs === undefined ? undefined : Date.now() + remainingMs,
       // {"rebuild": true} (a manual invoke) reads the whole table again; the schedule's event never has it.
       rebuild: (event as { rebuild?: unknown } | null)?.rebuild === true,

@@ -16,6 +16,8 @@ import { gate } from './gate';
 import { type MetadataSource, readTrainingMetadata } from './metadata';
 import { SAFETY_FACTOR, trainPipeline } from './pipeline';
 import { loadTrainingData, saveTrainingSnapshot, snapshotPrefixFor } from './snapshot/load';
+import type { Experiment } from '../experiments/schema';
+import { experimentModels, kindsWithoutChannel, publishVariantKinds } from './variant-kinds';
 
 export interface JobLogger {
   info(message: string, extra?: Record<string, unknown>): void;
@@ -62,6 +64,11 @@ export interface JobDeps {
    * keeps {@link PUBLISH_RESERVE_MS} for publishing, and no stage runs past it.
    */
   deadline?: number;
+  /**
+   * The A/B experiments (the table's): versions they pin survive retention, and kinds the
+   * running one names are fitted and published to their channels (./variant-kinds.ts).
+   */
+  experiments?: () => Promise<Experiment[]>;
 }
 
 /** Time kept back from the deadline for publishing the version and writing the run log. */
@@ -87,6 +94,8 @@ export interface JobSummary {
   timings: Record<string, number>;
   counts?: RunRecord['counts'];
   read?: ReadSummary;
+  /** Kinds fitted for A/B variants and the versions published to their channels. */
+  variantKinds?: Record<string, string>;
 }
 
 const jsonLogger: JobLogger = {
@@ -154,10 +163,24 @@ export async function runTrainingJob(deps: JobDeps): Promise<JobSummary> {
     const erasures = await deps.store.listErasures();
     const erasureWatermark = erasures.reduce((m, e) => Math.max(m, e.erasedAt), 0);
     const newErasures = current !== null && erasureWatermark > (current.erasureWatermark ?? 0);
+    const wanted = experimentModels(
+      (await deps.experiments?.().catch((err) => {
+        log.warn('experiments could not be read: no variant kinds, no pins this run', { error: String(err) });
+        return [];
+      })) ?? [],
+    );
+    // a kind a variant names and nobody has fitted yet is reason enough to train
+    const unfitted = current
+      ? await kindsWithoutChannel(
+          deps.models,
+          deps.prefix,
+          wanted.kinds.filter((k) => k !== current?.kind),
+        )
+      : [];
     if (current) {
       const fresh = await deps.store.hasNewSince(current.watermark, now());
       timings.check = Math.round(performance.now() - s);
-      if (!fresh && !newErasures && !deps.rebuild) {
+      if (!fresh && !newErasures && !deps.rebuild && unfitted.length === 0) {
         return await finish(
           { decision: 'skipped', reason: `nothing new since ${new Date(current.watermark).toISOString()}` },
           current,
@@ -206,7 +229,8 @@ export async function runTrainingJob(deps: JobDeps): Promise<JobSummary> {
     }
     // Impressions (and repeats of events already counted) are new to the index but not to the model:
     // the snapshot's watermark moves on, the served model stays, and nothing is retrained for them.
-    if (current && read.mode === 'incremental' && !newErasures && !deps.rebuild && data.stats.added === 0) {
+    const idle = read.mode === 'incremental' && !newErasures && !deps.rebuild && unfitted.length === 0;
+    if (current && idle && data.stats.added === 0) {
       const since = new Date(current.watermark).toISOString();
       const reason = `nothing to train on since ${since}: ${read.eventsRead} events read, none a training signal`;
       return await finish({ decision: 'skipped', reason, counts, read }, current);
@@ -249,15 +273,41 @@ export async function runTrainingJob(deps: JobDeps): Promise<JobSummary> {
     });
     const base = { metrics: result.metrics, counts, read, baselineNdcg10: verdict.baseline, budgetSeconds };
     const why = [verdict.reason, result.note].filter(Boolean).join('; ');
-    if (!verdict.pass) return await finish({ decision: 'rejected', reason: why, ...base }, current);
+    // kinds the running experiment names beside the one served after this run, on the same data
+    const variantKinds = async (served: string | undefined) => {
+      const kinds = wanted.kinds.filter((k) => k !== served);
+      if (!kinds.length) return {};
+      const sv = performance.now();
+      const out = await publishVariantKinds(d, {
+        models: deps.models,
+        prefix: deps.prefix,
+        kinds,
+        budgetSeconds,
+        leftMs: () => (deps.deadline === undefined ? Infinity : deps.deadline - now() - PUBLISH_RESERVE_MS),
+        seed: deps.seed ?? 42,
+        now,
+        keep: deps.config.keepVersions,
+        pinned: wanted.pinned,
+        erasureWatermark,
+        onWarning: (message, extra) => log.warn(message, { runId, ...extra }),
+      });
+      timings.variantKinds = Math.round(performance.now() - sv);
+      return { variantKinds: out };
+    };
+    if (!verdict.pass) {
+      const extra = await variantKinds(current?.kind);
+      return await finish({ decision: 'rejected', reason: why, ...base, ...extra }, current);
+    }
 
     s = performance.now();
     const manifest = await publishModel(deps.models, deps.prefix, result.model, {
       keep: deps.config.keepVersions,
+      pinned: async () => wanted.pinned,
       onWarning: (message, err) => log.warn(message, { error: String(err) }),
     });
     timings.publish = Math.round(performance.now() - s);
-    return await finish({ decision: 'published', reason: why, version: manifest.version, ...base }, current);
+    const extra = await variantKinds(manifest.kind);
+    return await finish({ decision: 'published', reason: why, version: manifest.version, ...base, ...extra }, current);
   } catch (err) {
     await finish({ decision: 'failed', reason: 'training failed' }, current, err);
     throw err;

@@ -89,6 +89,7 @@ describe('cdk-nag AwsSolutions', () => {
       'AwsSolutions-IAM5[Resource::<InteractionsTable4AB2A336.Arn>/export/*] @ TrainControl/Access',
       'AwsSolutions-IAM5[Resource::<ModelsBucket970C6ADA.Arn>/exports/*] @ Train/Access',
       'AwsSolutions-IAM5[Resource::<ModelsBucket970C6ADA.Arn>/exports/*] @ TrainControl/Access',
+      'AwsSolutions-IAM5[Resource::<ModelsBucket970C6ADA.Arn>/models/*] @ Ingest/Access',
       'AwsSolutions-IAM5[Resource::<ModelsBucket970C6ADA.Arn>/models/*] @ Recommend/Access',
       'AwsSolutions-IAM5[Resource::<ModelsBucket970C6ADA.Arn>/models/*] @ Train/Access',
       'AwsSolutions-IAM5[Resource::<ModelsBucket970C6ADA.Arn>/models/*] @ TrainControl/Access',

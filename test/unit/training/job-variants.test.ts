@@ -1,0 +1,88 @@
+/**
+ * The training job and A/B experiments (shared/training/variant-kinds.ts): a kind
+ * the running experiment names is fitted beside the winner and published to its
+ * channel without moving latest; a kind nobody has fitted yet is reason to train;
+ * a version an experiment pins survives retention.
+ */
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../shared/config';
+import type { Experiment, Variant } from '../../../shared/experiments/schema';
+import { listVersions, readChannel, readLatest, readManifest } from '../../../shared/model/repository';
+import { MemoryModelStore } from '../../../shared/storage/local/memory-model-store';
+import { MemoryTrainingStore } from '../../../shared/storage/local/memory-training';
+import { runTrainingJob } from '../../../shared/training/job';
+import { experimentModels } from '../../../shared/training/variant-kinds';
+import { syntheticInteractions } from './data';
+
+const P = 'models/';
+const quiet = { info: () => {}, warn: () => {} };
+const config = loadConfig({
+  ATTUNE_TABLE: 't',
+  ATTUNE_TRAIN_BUDGET_SECONDS: '20',
+  ATTUNE_TUNE: 'false',
+  ATTUNE_KEEP_VERSIONS: '1',
+});
+
+const experiment = (id: string, status: Experiment['status'], variants: Variant[]): Experiment => ({
+  experimentId: id,
+  status,
+  variants,
+  control: variants[0].name,
+  minDetectableEffect: 0.1,
+  alpha: 0.05,
+  power: 0.8,
+  createdAt: '2026-06-01T00:00:00.000Z',
+  updatedAt: '2026-06-01T00:00:00.000Z',
+});
+
+describe('experimentModels', () => {
+  it("names the running experiment's kinds and every experiment's pins", () => {
+    const got = experimentModels([
+      experiment('a', 'stopped', [
+        { name: 'c', share: 50, pipeline: { kind: 'ease' } },
+        { name: 'p', share: 50, pipeline: { modelVersion: 'v1' } },
+      ]),
+      experiment('b', 'running', [
+        { name: 'c', share: 50, pipeline: { kind: 'item-knn' } },
+        { name: 'p', share: 50, pipeline: { modelVersion: 'v2', ranker: false } },
+      ]),
+    ]);
+    expect(got).toEqual({ kinds: ['item-knn'], pinned: new Set(['v1', 'v2']) });
+  });
+});
+
+describe('the job and experiments', () => {
+  it("fits a variant's kind to its channel, trains for a kind nobody fitted, keeps a pinned version", async () => {
+    const store = new MemoryTrainingStore(syntheticInteractions({ receivedAt: Date.UTC(2026, 0, 10) }));
+    const models = new MemoryModelStore();
+    let experiments: Experiment[] = [];
+    const run = () =>
+      runTrainingJob({ store, models, prefix: P, config, logger: quiet, experiments: async () => experiments });
+    const first = await run();
+    expect(first.decision).toBe('published');
+    expect(first.variantKinds).toBeUndefined();
+
+    // an experiment pins the first version and names item-knn: nothing new in the table, yet the run trains
+    experiments = [
+      experiment('ab', 'running', [
+        { name: 'control', share: 34, pipeline: {} },
+        { name: 'pinned', share: 33, pipeline: { modelVersion: first.version } },
+        { name: 'knn', share: 33, pipeline: { kind: 'item-knn' } },
+      ]),
+    ];
+    const second = await run();
+    expect(second.decision).toBe('published');
+    const knn = second.variantKinds?.['item-knn'];
+    expect(knn).toBeDefined();
+    expect(await readChannel(models, P, 'item-knn')).toMatchObject({ status: 'ok', version: knn });
+    expect((await readManifest(models, P, knn!)).kind).toBe('item-knn');
+    const latest = await readLatest(models, P);
+    expect(latest).toMatchObject({ status: 'ok', version: second.version });
+    expect((await readManifest(models, P, (latest as { version: string }).version)).kind).toBe('als');
+    // keep = 1, yet the pinned first version and the channel's version are still there
+    expect(await listVersions(models, P)).toEqual(expect.arrayContaining([first.version, knn]));
+
+    // the kind is fitted now: with nothing new the next run skips again
+    expect((await run()).decision).toBe('skipped');
+  }, 60_000);
+});
