@@ -2,7 +2,8 @@
  * A new item end to end through the local API: the demo shop trained with its
  * catalog (categories → the model's cold-item ridge), then `PUT /items/new-thing`
  * — no interactions — shows up in a jazz fan's recommendations (an exploration
- * slot), in rank and in similar items, each time with coldStart: true. One stack.
+ * slot), in rank and in similar items, each time with coldStart: true; a new user
+ * who declared jazz gets jazz first and the new item in their slot. One stack.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startE2eStack, type E2eStack } from '../helpers/e2e-stack';
@@ -71,6 +72,18 @@ describe('a new catalog item through the local API', () => {
     }
     expect(listed).toBeGreaterThan(0);
   }, 60_000);
+
+  it('gives a new user who declared an interest its popular items first and the new item of it', async () => {
+    // runs after the first test's PUT /items/new-thing
+    const user = 'cold-e2e-newcomer';
+    expect((await api('PUT', `/users/${user}/attributes`, { interests: ['jazz'] })).status).toBe(200);
+    const recs = await api('GET', `/users/${user}/recommendations?k=10`);
+    expect(recs.status).toBe(200);
+    expect(recs.body.source).toBe('popular');
+    expect(recs.body.items[0].because).toEqual([{ category: 'jazz' }]);
+    expect(recs.body.items.slice(0, 9).every((i: any) => jazz.includes(i.itemId))).toBe(true);
+    expect(recs.body.items[9]).toMatchObject({ itemId: 'new-thing', coldStart: true, because: [{ category: 'jazz' }] });
+  }, 30_000);
 
   it('stores a user’s attributes and erases them with the user', async () => {
     const user = 'cold-e2e-profile';
