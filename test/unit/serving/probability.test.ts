@@ -3,6 +3,7 @@
  * ranker over 30 candidates) trained on planted data with metadata, served
  * with its manifest saying `network`, `platt`, or nothing (an old manifest).
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rankerProbability } from '../../../shared/math/neural/ece';
 import type { Model } from '../../../shared/model/types';
@@ -121,5 +122,25 @@ describe('probabilityFloor', () => {
     // σ(2s − 1) ≥ 0.01 from s ≈ −1.80: items outside the candidates can qualify
     expect(probabilityFloor({ ...c, source: 'network' }, 0.01)).toBeCloseTo((Math.log(0.01 / 0.99) + 1) / 2, 12);
     expect(probabilityFloor({ a: -1, b: 0, source: 'network' }, 0.5)).toBeNull();
+  });
+
+  it('never excludes an item whose served P reaches p, and is exact when only candidates can (fast-check)', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.05, max: 8, noNaN: true }),
+        fc.double({ min: -6, max: 6, noNaN: true }),
+        fc.double({ min: 0.001, max: 0.999, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: -10, max: -1, noNaN: true }),
+        (a, b, p, q, s) => {
+          const net = { a, b, source: 'network' as const };
+          const floor = probabilityFloor(net, p)!;
+          // a candidate scores 1 + q and answers q; an item outside scores s ≤ −1 and answers Platt
+          if (q >= p) expect(1 + q).toBeGreaterThanOrEqual(floor);
+          if (platt(net, s) >= p) expect(s).toBeGreaterThanOrEqual(floor - 1e-9);
+          if (floor === 1 + p) expect(platt(net, s)).toBeLessThan(p);
+        },
+      ),
+    );
   });
 });
