@@ -3,7 +3,10 @@
   (type (;1;) (func (param i32 i32 i32)))
   (import "env" "mem" (memory (;0;) 1))
   (func $cgHalf (type 0) (param $indptr i32) (param $indices i32) (param $conf i32) (param $lam i32) (param $X i32) (param $Y i32) (param $G i32) (param $rows i32) (param $a0 f32) (param $steps i32) (param $r i32) (param $p i32) (param $ap i32)
-    (local $u i32) (local $x i32) (local $qs i32) (local $qe i32) (local $qc0 i32) (local $qi i32) (local $qc i32) (local $y i32) (local $it i32) (local $gp i32) (local $pp i32) (local $pend i32) (local $lamv f32) (local $c f32) (local $d f32) (local $rs f32) (local $rsnew f32) (local $pap f32) (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $wv v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $u i32) (local $x i32) (local $qs i32) (local $qe i32) (local $qc0 i32) (local $qi i32) (local $qc i32) (local $y0 i32) (local $y1 i32) (local $y2 i32) (local $y3 i32) (local $it i32) (local $gp i32) (local $pp i32) (local $pend i32) (local $lamv f32) (local $rs f32) (local $rsnew f32) (local $pap f32) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $v4 v128) (local $v5 v128) (local $v6 v128) (local $v7 v128) (local $sv v128) (local $wv v128) (local $a0v v128) (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128)
+    local.get $a0
+    f32x4.splat
+    local.set $a0v
     block  ;; label = @1
       local.get $rows
       i32.eqz
@@ -39,104 +42,50 @@
           local.set $lamv
           local.get $lamv
           f32x4.splat
-          local.set $wv
-          local.get $r
-          local.get $wv
+          local.set $sv
+          local.get $sv
           local.get $x
           v128.load
           f32x4.mul
-          v128.store
-          local.get $r
-          local.get $wv
+          local.set $v0
+          local.get $sv
           local.get $x
           v128.load offset=16
           f32x4.mul
-          v128.store offset=16
-          local.get $r
-          local.get $wv
+          local.set $v1
+          local.get $sv
           local.get $x
           v128.load offset=32
           f32x4.mul
-          v128.store offset=32
-          local.get $r
-          local.get $wv
+          local.set $v2
+          local.get $sv
           local.get $x
           v128.load offset=48
           f32x4.mul
-          v128.store offset=48
-          local.get $r
-          local.get $wv
+          local.set $v3
+          local.get $sv
           local.get $x
           v128.load offset=64
           f32x4.mul
-          v128.store offset=64
-          local.get $r
-          local.get $wv
+          local.set $v4
+          local.get $sv
           local.get $x
           v128.load offset=80
           f32x4.mul
-          v128.store offset=80
-          local.get $r
-          local.get $wv
+          local.set $v5
+          local.get $sv
           local.get $x
           v128.load offset=96
           f32x4.mul
-          v128.store offset=96
-          local.get $r
-          local.get $wv
+          local.set $v6
+          local.get $sv
           local.get $x
           v128.load offset=112
           f32x4.mul
-          v128.store offset=112
-          local.get $r
-          local.get $wv
-          local.get $x
-          v128.load offset=128
-          f32x4.mul
-          v128.store offset=128
-          local.get $r
-          local.get $wv
-          local.get $x
-          v128.load offset=144
-          f32x4.mul
-          v128.store offset=144
-          local.get $r
-          local.get $wv
-          local.get $x
-          v128.load offset=160
-          f32x4.mul
-          v128.store offset=160
-          local.get $r
-          local.get $wv
-          local.get $x
-          v128.load offset=176
-          f32x4.mul
-          v128.store offset=176
-          local.get $r
-          local.get $wv
-          local.get $x
-          v128.load offset=192
-          f32x4.mul
-          v128.store offset=192
-          local.get $r
-          local.get $wv
-          local.get $x
-          v128.load offset=208
-          f32x4.mul
-          v128.store offset=208
-          local.get $r
-          local.get $wv
-          local.get $x
-          v128.load offset=224
-          f32x4.mul
-          v128.store offset=224
-          local.get $r
-          local.get $wv
-          local.get $x
-          v128.load offset=240
-          f32x4.mul
-          v128.store offset=240
+          local.set $v7
           local.get $G
+          i32.const 0
+          i32.add
           local.set $gp
           local.get $x
           local.tee $pp
@@ -147,403 +96,243 @@
             local.get $pp
             f32.load
             f32x4.splat
-            local.set $s0
-            local.get $pp
-            f32.load offset=4
-            f32x4.splat
-            local.set $s1
-            local.get $pp
-            f32.load offset=8
-            f32x4.splat
-            local.set $s2
-            local.get $pp
-            f32.load offset=12
-            f32x4.splat
-            local.set $s3
-            local.get $r
-            local.get $r
-            v128.load
-            local.get $s0
+            local.set $sv
+            local.get $v0
+            local.get $sv
             local.get $gp
             v128.load
             f32x4.mul
             f32x4.add
-            local.get $s1
+            local.set $v0
+            local.get $v1
+            local.get $sv
+            local.get $gp
+            v128.load offset=16
+            f32x4.mul
+            f32x4.add
+            local.set $v1
+            local.get $v2
+            local.get $sv
+            local.get $gp
+            v128.load offset=32
+            f32x4.mul
+            f32x4.add
+            local.set $v2
+            local.get $v3
+            local.get $sv
+            local.get $gp
+            v128.load offset=48
+            f32x4.mul
+            f32x4.add
+            local.set $v3
+            local.get $v4
+            local.get $sv
+            local.get $gp
+            v128.load offset=64
+            f32x4.mul
+            f32x4.add
+            local.set $v4
+            local.get $v5
+            local.get $sv
+            local.get $gp
+            v128.load offset=80
+            f32x4.mul
+            f32x4.add
+            local.set $v5
+            local.get $v6
+            local.get $sv
+            local.get $gp
+            v128.load offset=96
+            f32x4.mul
+            f32x4.add
+            local.set $v6
+            local.get $v7
+            local.get $sv
+            local.get $gp
+            v128.load offset=112
+            f32x4.mul
+            f32x4.add
+            local.set $v7
+            local.get $pp
+            f32.load offset=4
+            f32x4.splat
+            local.set $sv
+            local.get $v0
+            local.get $sv
             local.get $gp
             v128.load offset=256
             f32x4.mul
             f32x4.add
-            local.get $s2
-            local.get $gp
-            v128.load offset=512
-            f32x4.mul
-            f32x4.add
-            local.get $s3
-            local.get $gp
-            v128.load offset=768
-            f32x4.mul
-            f32x4.add
-            v128.store
-            local.get $r
-            local.get $r
-            v128.load offset=16
-            local.get $s0
-            local.get $gp
-            v128.load offset=16
-            f32x4.mul
-            f32x4.add
-            local.get $s1
+            local.set $v0
+            local.get $v1
+            local.get $sv
             local.get $gp
             v128.load offset=272
             f32x4.mul
             f32x4.add
-            local.get $s2
-            local.get $gp
-            v128.load offset=528
-            f32x4.mul
-            f32x4.add
-            local.get $s3
-            local.get $gp
-            v128.load offset=784
-            f32x4.mul
-            f32x4.add
-            v128.store offset=16
-            local.get $r
-            local.get $r
-            v128.load offset=32
-            local.get $s0
-            local.get $gp
-            v128.load offset=32
-            f32x4.mul
-            f32x4.add
-            local.get $s1
+            local.set $v1
+            local.get $v2
+            local.get $sv
             local.get $gp
             v128.load offset=288
             f32x4.mul
             f32x4.add
-            local.get $s2
-            local.get $gp
-            v128.load offset=544
-            f32x4.mul
-            f32x4.add
-            local.get $s3
-            local.get $gp
-            v128.load offset=800
-            f32x4.mul
-            f32x4.add
-            v128.store offset=32
-            local.get $r
-            local.get $r
-            v128.load offset=48
-            local.get $s0
-            local.get $gp
-            v128.load offset=48
-            f32x4.mul
-            f32x4.add
-            local.get $s1
+            local.set $v2
+            local.get $v3
+            local.get $sv
             local.get $gp
             v128.load offset=304
             f32x4.mul
             f32x4.add
-            local.get $s2
-            local.get $gp
-            v128.load offset=560
-            f32x4.mul
-            f32x4.add
-            local.get $s3
-            local.get $gp
-            v128.load offset=816
-            f32x4.mul
-            f32x4.add
-            v128.store offset=48
-            local.get $r
-            local.get $r
-            v128.load offset=64
-            local.get $s0
-            local.get $gp
-            v128.load offset=64
-            f32x4.mul
-            f32x4.add
-            local.get $s1
+            local.set $v3
+            local.get $v4
+            local.get $sv
             local.get $gp
             v128.load offset=320
             f32x4.mul
             f32x4.add
-            local.get $s2
-            local.get $gp
-            v128.load offset=576
-            f32x4.mul
-            f32x4.add
-            local.get $s3
-            local.get $gp
-            v128.load offset=832
-            f32x4.mul
-            f32x4.add
-            v128.store offset=64
-            local.get $r
-            local.get $r
-            v128.load offset=80
-            local.get $s0
-            local.get $gp
-            v128.load offset=80
-            f32x4.mul
-            f32x4.add
-            local.get $s1
+            local.set $v4
+            local.get $v5
+            local.get $sv
             local.get $gp
             v128.load offset=336
             f32x4.mul
             f32x4.add
-            local.get $s2
-            local.get $gp
-            v128.load offset=592
-            f32x4.mul
-            f32x4.add
-            local.get $s3
-            local.get $gp
-            v128.load offset=848
-            f32x4.mul
-            f32x4.add
-            v128.store offset=80
-            local.get $r
-            local.get $r
-            v128.load offset=96
-            local.get $s0
-            local.get $gp
-            v128.load offset=96
-            f32x4.mul
-            f32x4.add
-            local.get $s1
+            local.set $v5
+            local.get $v6
+            local.get $sv
             local.get $gp
             v128.load offset=352
             f32x4.mul
             f32x4.add
-            local.get $s2
-            local.get $gp
-            v128.load offset=608
-            f32x4.mul
-            f32x4.add
-            local.get $s3
-            local.get $gp
-            v128.load offset=864
-            f32x4.mul
-            f32x4.add
-            v128.store offset=96
-            local.get $r
-            local.get $r
-            v128.load offset=112
-            local.get $s0
-            local.get $gp
-            v128.load offset=112
-            f32x4.mul
-            f32x4.add
-            local.get $s1
+            local.set $v6
+            local.get $v7
+            local.get $sv
             local.get $gp
             v128.load offset=368
             f32x4.mul
             f32x4.add
-            local.get $s2
+            local.set $v7
+            local.get $pp
+            f32.load offset=8
+            f32x4.splat
+            local.set $sv
+            local.get $v0
+            local.get $sv
+            local.get $gp
+            v128.load offset=512
+            f32x4.mul
+            f32x4.add
+            local.set $v0
+            local.get $v1
+            local.get $sv
+            local.get $gp
+            v128.load offset=528
+            f32x4.mul
+            f32x4.add
+            local.set $v1
+            local.get $v2
+            local.get $sv
+            local.get $gp
+            v128.load offset=544
+            f32x4.mul
+            f32x4.add
+            local.set $v2
+            local.get $v3
+            local.get $sv
+            local.get $gp
+            v128.load offset=560
+            f32x4.mul
+            f32x4.add
+            local.set $v3
+            local.get $v4
+            local.get $sv
+            local.get $gp
+            v128.load offset=576
+            f32x4.mul
+            f32x4.add
+            local.set $v4
+            local.get $v5
+            local.get $sv
+            local.get $gp
+            v128.load offset=592
+            f32x4.mul
+            f32x4.add
+            local.set $v5
+            local.get $v6
+            local.get $sv
+            local.get $gp
+            v128.load offset=608
+            f32x4.mul
+            f32x4.add
+            local.set $v6
+            local.get $v7
+            local.get $sv
             local.get $gp
             v128.load offset=624
             f32x4.mul
             f32x4.add
-            local.get $s3
+            local.set $v7
+            local.get $pp
+            f32.load offset=12
+            f32x4.splat
+            local.set $sv
+            local.get $v0
+            local.get $sv
+            local.get $gp
+            v128.load offset=768
+            f32x4.mul
+            f32x4.add
+            local.set $v0
+            local.get $v1
+            local.get $sv
+            local.get $gp
+            v128.load offset=784
+            f32x4.mul
+            f32x4.add
+            local.set $v1
+            local.get $v2
+            local.get $sv
+            local.get $gp
+            v128.load offset=800
+            f32x4.mul
+            f32x4.add
+            local.set $v2
+            local.get $v3
+            local.get $sv
+            local.get $gp
+            v128.load offset=816
+            f32x4.mul
+            f32x4.add
+            local.set $v3
+            local.get $v4
+            local.get $sv
+            local.get $gp
+            v128.load offset=832
+            f32x4.mul
+            f32x4.add
+            local.set $v4
+            local.get $v5
+            local.get $sv
+            local.get $gp
+            v128.load offset=848
+            f32x4.mul
+            f32x4.add
+            local.set $v5
+            local.get $v6
+            local.get $sv
+            local.get $gp
+            v128.load offset=864
+            f32x4.mul
+            f32x4.add
+            local.set $v6
+            local.get $v7
+            local.get $sv
             local.get $gp
             v128.load offset=880
             f32x4.mul
             f32x4.add
-            v128.store offset=112
-            local.get $r
-            local.get $r
-            v128.load offset=128
-            local.get $s0
-            local.get $gp
-            v128.load offset=128
-            f32x4.mul
-            f32x4.add
-            local.get $s1
-            local.get $gp
-            v128.load offset=384
-            f32x4.mul
-            f32x4.add
-            local.get $s2
-            local.get $gp
-            v128.load offset=640
-            f32x4.mul
-            f32x4.add
-            local.get $s3
-            local.get $gp
-            v128.load offset=896
-            f32x4.mul
-            f32x4.add
-            v128.store offset=128
-            local.get $r
-            local.get $r
-            v128.load offset=144
-            local.get $s0
-            local.get $gp
-            v128.load offset=144
-            f32x4.mul
-            f32x4.add
-            local.get $s1
-            local.get $gp
-            v128.load offset=400
-            f32x4.mul
-            f32x4.add
-            local.get $s2
-            local.get $gp
-            v128.load offset=656
-            f32x4.mul
-            f32x4.add
-            local.get $s3
-            local.get $gp
-            v128.load offset=912
-            f32x4.mul
-            f32x4.add
-            v128.store offset=144
-            local.get $r
-            local.get $r
-            v128.load offset=160
-            local.get $s0
-            local.get $gp
-            v128.load offset=160
-            f32x4.mul
-            f32x4.add
-            local.get $s1
-            local.get $gp
-            v128.load offset=416
-            f32x4.mul
-            f32x4.add
-            local.get $s2
-            local.get $gp
-            v128.load offset=672
-            f32x4.mul
-            f32x4.add
-            local.get $s3
-            local.get $gp
-            v128.load offset=928
-            f32x4.mul
-            f32x4.add
-            v128.store offset=160
-            local.get $r
-            local.get $r
-            v128.load offset=176
-            local.get $s0
-            local.get $gp
-            v128.load offset=176
-            f32x4.mul
-            f32x4.add
-            local.get $s1
-            local.get $gp
-            v128.load offset=432
-            f32x4.mul
-            f32x4.add
-            local.get $s2
-            local.get $gp
-            v128.load offset=688
-            f32x4.mul
-            f32x4.add
-            local.get $s3
-            local.get $gp
-            v128.load offset=944
-            f32x4.mul
-            f32x4.add
-            v128.store offset=176
-            local.get $r
-            local.get $r
-            v128.load offset=192
-            local.get $s0
-            local.get $gp
-            v128.load offset=192
-            f32x4.mul
-            f32x4.add
-            local.get $s1
-            local.get $gp
-            v128.load offset=448
-            f32x4.mul
-            f32x4.add
-            local.get $s2
-            local.get $gp
-            v128.load offset=704
-            f32x4.mul
-            f32x4.add
-            local.get $s3
-            local.get $gp
-            v128.load offset=960
-            f32x4.mul
-            f32x4.add
-            v128.store offset=192
-            local.get $r
-            local.get $r
-            v128.load offset=208
-            local.get $s0
-            local.get $gp
-            v128.load offset=208
-            f32x4.mul
-            f32x4.add
-            local.get $s1
-            local.get $gp
-            v128.load offset=464
-            f32x4.mul
-            f32x4.add
-            local.get $s2
-            local.get $gp
-            v128.load offset=720
-            f32x4.mul
-            f32x4.add
-            local.get $s3
-            local.get $gp
-            v128.load offset=976
-            f32x4.mul
-            f32x4.add
-            v128.store offset=208
-            local.get $r
-            local.get $r
-            v128.load offset=224
-            local.get $s0
-            local.get $gp
-            v128.load offset=224
-            f32x4.mul
-            f32x4.add
-            local.get $s1
-            local.get $gp
-            v128.load offset=480
-            f32x4.mul
-            f32x4.add
-            local.get $s2
-            local.get $gp
-            v128.load offset=736
-            f32x4.mul
-            f32x4.add
-            local.get $s3
-            local.get $gp
-            v128.load offset=992
-            f32x4.mul
-            f32x4.add
-            v128.store offset=224
-            local.get $r
-            local.get $r
-            v128.load offset=240
-            local.get $s0
-            local.get $gp
-            v128.load offset=240
-            f32x4.mul
-            f32x4.add
-            local.get $s1
-            local.get $gp
-            v128.load offset=496
-            f32x4.mul
-            f32x4.add
-            local.get $s2
-            local.get $gp
-            v128.load offset=752
-            f32x4.mul
-            f32x4.add
-            local.get $s3
-            local.get $gp
-            v128.load offset=1008
-            f32x4.mul
-            f32x4.add
-            v128.store offset=240
+            local.set $v7
             local.get $gp
             i32.const 1024
             i32.add
@@ -557,83 +346,372 @@
             br_if 0 (;@4;)
           end
           local.get $r
-          local.get $r
-          v128.load
+          local.get $v0
           f32x4.neg
           v128.store
           local.get $r
-          local.get $r
-          v128.load offset=16
+          local.get $v1
           f32x4.neg
           v128.store offset=16
           local.get $r
-          local.get $r
-          v128.load offset=32
+          local.get $v2
           f32x4.neg
           v128.store offset=32
           local.get $r
-          local.get $r
-          v128.load offset=48
+          local.get $v3
           f32x4.neg
           v128.store offset=48
           local.get $r
-          local.get $r
-          v128.load offset=64
+          local.get $v4
           f32x4.neg
           v128.store offset=64
           local.get $r
-          local.get $r
-          v128.load offset=80
+          local.get $v5
           f32x4.neg
           v128.store offset=80
           local.get $r
-          local.get $r
-          v128.load offset=96
+          local.get $v6
           f32x4.neg
           v128.store offset=96
           local.get $r
-          local.get $r
-          v128.load offset=112
+          local.get $v7
           f32x4.neg
           v128.store offset=112
-          local.get $r
-          local.get $r
+          local.get $lamv
+          f32x4.splat
+          local.set $sv
+          local.get $sv
+          local.get $x
           v128.load offset=128
+          f32x4.mul
+          local.set $v0
+          local.get $sv
+          local.get $x
+          v128.load offset=144
+          f32x4.mul
+          local.set $v1
+          local.get $sv
+          local.get $x
+          v128.load offset=160
+          f32x4.mul
+          local.set $v2
+          local.get $sv
+          local.get $x
+          v128.load offset=176
+          f32x4.mul
+          local.set $v3
+          local.get $sv
+          local.get $x
+          v128.load offset=192
+          f32x4.mul
+          local.set $v4
+          local.get $sv
+          local.get $x
+          v128.load offset=208
+          f32x4.mul
+          local.set $v5
+          local.get $sv
+          local.get $x
+          v128.load offset=224
+          f32x4.mul
+          local.set $v6
+          local.get $sv
+          local.get $x
+          v128.load offset=240
+          f32x4.mul
+          local.set $v7
+          local.get $G
+          i32.const 128
+          i32.add
+          local.set $gp
+          local.get $x
+          local.tee $pp
+          i32.const 256
+          i32.add
+          local.set $pend
+          loop  ;; label = @4
+            local.get $pp
+            f32.load
+            f32x4.splat
+            local.set $sv
+            local.get $v0
+            local.get $sv
+            local.get $gp
+            v128.load
+            f32x4.mul
+            f32x4.add
+            local.set $v0
+            local.get $v1
+            local.get $sv
+            local.get $gp
+            v128.load offset=16
+            f32x4.mul
+            f32x4.add
+            local.set $v1
+            local.get $v2
+            local.get $sv
+            local.get $gp
+            v128.load offset=32
+            f32x4.mul
+            f32x4.add
+            local.set $v2
+            local.get $v3
+            local.get $sv
+            local.get $gp
+            v128.load offset=48
+            f32x4.mul
+            f32x4.add
+            local.set $v3
+            local.get $v4
+            local.get $sv
+            local.get $gp
+            v128.load offset=64
+            f32x4.mul
+            f32x4.add
+            local.set $v4
+            local.get $v5
+            local.get $sv
+            local.get $gp
+            v128.load offset=80
+            f32x4.mul
+            f32x4.add
+            local.set $v5
+            local.get $v6
+            local.get $sv
+            local.get $gp
+            v128.load offset=96
+            f32x4.mul
+            f32x4.add
+            local.set $v6
+            local.get $v7
+            local.get $sv
+            local.get $gp
+            v128.load offset=112
+            f32x4.mul
+            f32x4.add
+            local.set $v7
+            local.get $pp
+            f32.load offset=4
+            f32x4.splat
+            local.set $sv
+            local.get $v0
+            local.get $sv
+            local.get $gp
+            v128.load offset=256
+            f32x4.mul
+            f32x4.add
+            local.set $v0
+            local.get $v1
+            local.get $sv
+            local.get $gp
+            v128.load offset=272
+            f32x4.mul
+            f32x4.add
+            local.set $v1
+            local.get $v2
+            local.get $sv
+            local.get $gp
+            v128.load offset=288
+            f32x4.mul
+            f32x4.add
+            local.set $v2
+            local.get $v3
+            local.get $sv
+            local.get $gp
+            v128.load offset=304
+            f32x4.mul
+            f32x4.add
+            local.set $v3
+            local.get $v4
+            local.get $sv
+            local.get $gp
+            v128.load offset=320
+            f32x4.mul
+            f32x4.add
+            local.set $v4
+            local.get $v5
+            local.get $sv
+            local.get $gp
+            v128.load offset=336
+            f32x4.mul
+            f32x4.add
+            local.set $v5
+            local.get $v6
+            local.get $sv
+            local.get $gp
+            v128.load offset=352
+            f32x4.mul
+            f32x4.add
+            local.set $v6
+            local.get $v7
+            local.get $sv
+            local.get $gp
+            v128.load offset=368
+            f32x4.mul
+            f32x4.add
+            local.set $v7
+            local.get $pp
+            f32.load offset=8
+            f32x4.splat
+            local.set $sv
+            local.get $v0
+            local.get $sv
+            local.get $gp
+            v128.load offset=512
+            f32x4.mul
+            f32x4.add
+            local.set $v0
+            local.get $v1
+            local.get $sv
+            local.get $gp
+            v128.load offset=528
+            f32x4.mul
+            f32x4.add
+            local.set $v1
+            local.get $v2
+            local.get $sv
+            local.get $gp
+            v128.load offset=544
+            f32x4.mul
+            f32x4.add
+            local.set $v2
+            local.get $v3
+            local.get $sv
+            local.get $gp
+            v128.load offset=560
+            f32x4.mul
+            f32x4.add
+            local.set $v3
+            local.get $v4
+            local.get $sv
+            local.get $gp
+            v128.load offset=576
+            f32x4.mul
+            f32x4.add
+            local.set $v4
+            local.get $v5
+            local.get $sv
+            local.get $gp
+            v128.load offset=592
+            f32x4.mul
+            f32x4.add
+            local.set $v5
+            local.get $v6
+            local.get $sv
+            local.get $gp
+            v128.load offset=608
+            f32x4.mul
+            f32x4.add
+            local.set $v6
+            local.get $v7
+            local.get $sv
+            local.get $gp
+            v128.load offset=624
+            f32x4.mul
+            f32x4.add
+            local.set $v7
+            local.get $pp
+            f32.load offset=12
+            f32x4.splat
+            local.set $sv
+            local.get $v0
+            local.get $sv
+            local.get $gp
+            v128.load offset=768
+            f32x4.mul
+            f32x4.add
+            local.set $v0
+            local.get $v1
+            local.get $sv
+            local.get $gp
+            v128.load offset=784
+            f32x4.mul
+            f32x4.add
+            local.set $v1
+            local.get $v2
+            local.get $sv
+            local.get $gp
+            v128.load offset=800
+            f32x4.mul
+            f32x4.add
+            local.set $v2
+            local.get $v3
+            local.get $sv
+            local.get $gp
+            v128.load offset=816
+            f32x4.mul
+            f32x4.add
+            local.set $v3
+            local.get $v4
+            local.get $sv
+            local.get $gp
+            v128.load offset=832
+            f32x4.mul
+            f32x4.add
+            local.set $v4
+            local.get $v5
+            local.get $sv
+            local.get $gp
+            v128.load offset=848
+            f32x4.mul
+            f32x4.add
+            local.set $v5
+            local.get $v6
+            local.get $sv
+            local.get $gp
+            v128.load offset=864
+            f32x4.mul
+            f32x4.add
+            local.set $v6
+            local.get $v7
+            local.get $sv
+            local.get $gp
+            v128.load offset=880
+            f32x4.mul
+            f32x4.add
+            local.set $v7
+            local.get $gp
+            i32.const 1024
+            i32.add
+            local.set $gp
+            local.get $pp
+            i32.const 16
+            i32.add
+            local.tee $pp
+            local.get $pend
+            i32.lt_u
+            br_if 0 (;@4;)
+          end
+          local.get $r
+          local.get $v0
           f32x4.neg
           v128.store offset=128
           local.get $r
-          local.get $r
-          v128.load offset=144
+          local.get $v1
           f32x4.neg
           v128.store offset=144
           local.get $r
-          local.get $r
-          v128.load offset=160
+          local.get $v2
           f32x4.neg
           v128.store offset=160
           local.get $r
-          local.get $r
-          v128.load offset=176
+          local.get $v3
           f32x4.neg
           v128.store offset=176
           local.get $r
-          local.get $r
-          v128.load offset=192
+          local.get $v4
           f32x4.neg
           v128.store offset=192
           local.get $r
-          local.get $r
-          v128.load offset=208
+          local.get $v5
           f32x4.neg
           v128.store offset=208
           local.get $r
-          local.get $r
-          v128.load offset=224
+          local.get $v6
           f32x4.neg
           v128.store offset=224
           local.get $r
-          local.get $r
-          v128.load offset=240
+          local.get $v7
           f32x4.neg
           v128.store offset=240
           local.get $qs
@@ -652,164 +730,595 @@
               i32.const 256
               i32.mul
               i32.add
-              local.set $y
-              local.get $qc
-              f32.load
-              local.set $c
-              local.get $y
-              v128.load
+              local.set $y0
+              local.get $Y
+              local.get $qi
+              i32.load offset=4
+              i32.const 256
+              i32.mul
+              i32.add
+              local.set $y1
+              local.get $Y
+              local.get $qi
+              i32.load offset=8
+              i32.const 256
+              i32.mul
+              i32.add
+              local.set $y2
+              local.get $Y
+              local.get $qi
+              i32.load offset=12
+              i32.const 256
+              i32.mul
+              i32.add
+              local.set $y3
               local.get $x
               v128.load
+              local.set $sv
+              local.get $y0
+              v128.load
+              local.get $sv
               f32x4.mul
-              local.set $s0
-              local.get $y
-              v128.load offset=16
+              local.set $v0
+              local.get $y1
+              v128.load
+              local.get $sv
+              f32x4.mul
+              local.set $v1
+              local.get $y2
+              v128.load
+              local.get $sv
+              f32x4.mul
+              local.set $v2
+              local.get $y3
+              v128.load
+              local.get $sv
+              f32x4.mul
+              local.set $v3
               local.get $x
               v128.load offset=16
+              local.set $sv
+              local.get $y0
+              v128.load offset=16
+              local.get $sv
               f32x4.mul
-              local.set $a1
-              local.get $y
-              v128.load offset=32
+              local.set $v4
+              local.get $y1
+              v128.load offset=16
+              local.get $sv
+              f32x4.mul
+              local.set $v5
+              local.get $y2
+              v128.load offset=16
+              local.get $sv
+              f32x4.mul
+              local.set $v6
+              local.get $y3
+              v128.load offset=16
+              local.get $sv
+              f32x4.mul
+              local.set $v7
               local.get $x
               v128.load offset=32
+              local.set $sv
+              local.get $v0
+              local.get $y0
+              v128.load offset=32
+              local.get $sv
               f32x4.mul
-              local.set $a2
-              local.get $y
-              v128.load offset=48
+              f32x4.add
+              local.set $v0
+              local.get $v1
+              local.get $y1
+              v128.load offset=32
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v1
+              local.get $v2
+              local.get $y2
+              v128.load offset=32
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v2
+              local.get $v3
+              local.get $y3
+              v128.load offset=32
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v3
               local.get $x
               v128.load offset=48
+              local.set $sv
+              local.get $v4
+              local.get $y0
+              v128.load offset=48
+              local.get $sv
               f32x4.mul
-              local.set $a3
-              local.get $s0
-              local.get $y
-              v128.load offset=64
+              f32x4.add
+              local.set $v4
+              local.get $v5
+              local.get $y1
+              v128.load offset=48
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v5
+              local.get $v6
+              local.get $y2
+              v128.load offset=48
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v6
+              local.get $v7
+              local.get $y3
+              v128.load offset=48
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v7
               local.get $x
               v128.load offset=64
+              local.set $sv
+              local.get $v0
+              local.get $y0
+              v128.load offset=64
+              local.get $sv
               f32x4.mul
               f32x4.add
-              local.set $s0
-              local.get $a1
-              local.get $y
-              v128.load offset=80
+              local.set $v0
+              local.get $v1
+              local.get $y1
+              v128.load offset=64
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v1
+              local.get $v2
+              local.get $y2
+              v128.load offset=64
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v2
+              local.get $v3
+              local.get $y3
+              v128.load offset=64
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v3
               local.get $x
               v128.load offset=80
+              local.set $sv
+              local.get $v4
+              local.get $y0
+              v128.load offset=80
+              local.get $sv
               f32x4.mul
               f32x4.add
-              local.set $a1
-              local.get $a2
-              local.get $y
-              v128.load offset=96
+              local.set $v4
+              local.get $v5
+              local.get $y1
+              v128.load offset=80
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v5
+              local.get $v6
+              local.get $y2
+              v128.load offset=80
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v6
+              local.get $v7
+              local.get $y3
+              v128.load offset=80
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v7
               local.get $x
               v128.load offset=96
+              local.set $sv
+              local.get $v0
+              local.get $y0
+              v128.load offset=96
+              local.get $sv
               f32x4.mul
               f32x4.add
-              local.set $a2
-              local.get $a3
-              local.get $y
-              v128.load offset=112
+              local.set $v0
+              local.get $v1
+              local.get $y1
+              v128.load offset=96
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v1
+              local.get $v2
+              local.get $y2
+              v128.load offset=96
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v2
+              local.get $v3
+              local.get $y3
+              v128.load offset=96
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v3
               local.get $x
               v128.load offset=112
+              local.set $sv
+              local.get $v4
+              local.get $y0
+              v128.load offset=112
+              local.get $sv
               f32x4.mul
               f32x4.add
-              local.set $a3
-              local.get $s0
-              local.get $y
-              v128.load offset=128
+              local.set $v4
+              local.get $v5
+              local.get $y1
+              v128.load offset=112
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v5
+              local.get $v6
+              local.get $y2
+              v128.load offset=112
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v6
+              local.get $v7
+              local.get $y3
+              v128.load offset=112
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v7
               local.get $x
               v128.load offset=128
+              local.set $sv
+              local.get $v0
+              local.get $y0
+              v128.load offset=128
+              local.get $sv
               f32x4.mul
               f32x4.add
-              local.set $s0
-              local.get $a1
-              local.get $y
-              v128.load offset=144
+              local.set $v0
+              local.get $v1
+              local.get $y1
+              v128.load offset=128
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v1
+              local.get $v2
+              local.get $y2
+              v128.load offset=128
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v2
+              local.get $v3
+              local.get $y3
+              v128.load offset=128
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v3
               local.get $x
               v128.load offset=144
+              local.set $sv
+              local.get $v4
+              local.get $y0
+              v128.load offset=144
+              local.get $sv
               f32x4.mul
               f32x4.add
-              local.set $a1
-              local.get $a2
-              local.get $y
-              v128.load offset=160
+              local.set $v4
+              local.get $v5
+              local.get $y1
+              v128.load offset=144
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v5
+              local.get $v6
+              local.get $y2
+              v128.load offset=144
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v6
+              local.get $v7
+              local.get $y3
+              v128.load offset=144
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v7
               local.get $x
               v128.load offset=160
+              local.set $sv
+              local.get $v0
+              local.get $y0
+              v128.load offset=160
+              local.get $sv
               f32x4.mul
               f32x4.add
-              local.set $a2
-              local.get $a3
-              local.get $y
-              v128.load offset=176
+              local.set $v0
+              local.get $v1
+              local.get $y1
+              v128.load offset=160
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v1
+              local.get $v2
+              local.get $y2
+              v128.load offset=160
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v2
+              local.get $v3
+              local.get $y3
+              v128.load offset=160
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v3
               local.get $x
               v128.load offset=176
+              local.set $sv
+              local.get $v4
+              local.get $y0
+              v128.load offset=176
+              local.get $sv
               f32x4.mul
               f32x4.add
-              local.set $a3
-              local.get $s0
-              local.get $y
-              v128.load offset=192
+              local.set $v4
+              local.get $v5
+              local.get $y1
+              v128.load offset=176
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v5
+              local.get $v6
+              local.get $y2
+              v128.load offset=176
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v6
+              local.get $v7
+              local.get $y3
+              v128.load offset=176
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v7
               local.get $x
               v128.load offset=192
+              local.set $sv
+              local.get $v0
+              local.get $y0
+              v128.load offset=192
+              local.get $sv
               f32x4.mul
               f32x4.add
-              local.set $s0
-              local.get $a1
-              local.get $y
-              v128.load offset=208
+              local.set $v0
+              local.get $v1
+              local.get $y1
+              v128.load offset=192
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v1
+              local.get $v2
+              local.get $y2
+              v128.load offset=192
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v2
+              local.get $v3
+              local.get $y3
+              v128.load offset=192
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v3
               local.get $x
               v128.load offset=208
+              local.set $sv
+              local.get $v4
+              local.get $y0
+              v128.load offset=208
+              local.get $sv
               f32x4.mul
               f32x4.add
-              local.set $a1
-              local.get $a2
-              local.get $y
-              v128.load offset=224
+              local.set $v4
+              local.get $v5
+              local.get $y1
+              v128.load offset=208
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v5
+              local.get $v6
+              local.get $y2
+              v128.load offset=208
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v6
+              local.get $v7
+              local.get $y3
+              v128.load offset=208
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v7
               local.get $x
               v128.load offset=224
+              local.set $sv
+              local.get $v0
+              local.get $y0
+              v128.load offset=224
+              local.get $sv
               f32x4.mul
               f32x4.add
-              local.set $a2
-              local.get $a3
-              local.get $y
-              v128.load offset=240
+              local.set $v0
+              local.get $v1
+              local.get $y1
+              v128.load offset=224
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v1
+              local.get $v2
+              local.get $y2
+              v128.load offset=224
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v2
+              local.get $v3
+              local.get $y3
+              v128.load offset=224
+              local.get $sv
+              f32x4.mul
+              f32x4.add
+              local.set $v3
               local.get $x
               v128.load offset=240
+              local.set $sv
+              local.get $v4
+              local.get $y0
+              v128.load offset=240
+              local.get $sv
               f32x4.mul
               f32x4.add
-              local.set $a3
-              local.get $s0
-              local.get $a1
+              local.set $v4
+              local.get $v5
+              local.get $y1
+              v128.load offset=240
+              local.get $sv
+              f32x4.mul
               f32x4.add
-              local.get $a2
-              local.get $a3
+              local.set $v5
+              local.get $v6
+              local.get $y2
+              v128.load offset=240
+              local.get $sv
+              f32x4.mul
               f32x4.add
+              local.set $v6
+              local.get $v7
+              local.get $y3
+              v128.load offset=240
+              local.get $sv
+              f32x4.mul
               f32x4.add
-              local.set $s0
-              local.get $s0
-              f32x4.extract_lane 0
-              local.get $s0
-              f32x4.extract_lane 1
-              f32.add
-              local.get $s0
-              f32x4.extract_lane 2
-              local.get $s0
-              f32x4.extract_lane 3
-              f32.add
-              f32.add
-              local.set $d
-              local.get $c
-              local.get $c
-              local.get $a0
-              f32.sub
-              local.get $d
-              f32.mul
-              f32.sub
-              f32x4.splat
+              local.set $v7
+              local.get $v0
+              local.get $v4
+              f32x4.add
+              local.set $v0
+              local.get $v1
+              local.get $v5
+              f32x4.add
+              local.set $v1
+              local.get $v2
+              local.get $v6
+              f32x4.add
+              local.set $v2
+              local.get $v3
+              local.get $v7
+              f32x4.add
+              local.set $v3
+              local.get $v0
+              local.get $v1
+              i8x16.shuffle 0 1 2 3 16 17 18 19 8 9 10 11 24 25 26 27
+              local.get $v0
+              local.get $v1
+              i8x16.shuffle 4 5 6 7 20 21 22 23 12 13 14 15 28 29 30 31
+              f32x4.add
+              local.set $v4
+              local.get $v2
+              local.get $v3
+              i8x16.shuffle 0 1 2 3 16 17 18 19 8 9 10 11 24 25 26 27
+              local.get $v2
+              local.get $v3
+              i8x16.shuffle 4 5 6 7 20 21 22 23 12 13 14 15 28 29 30 31
+              f32x4.add
+              local.set $v5
+              local.get $v4
+              local.get $v5
+              i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+              local.get $v4
+              local.get $v5
+              i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31
+              f32x4.add
               local.set $wv
+              local.get $qc
+              v128.load
+              local.set $sv
+              local.get $sv
+              local.get $sv
+              local.get $a0v
+              f32x4.sub
+              local.get $wv
+              f32x4.mul
+              f32x4.sub
+              local.set $wv
+              local.get $wv
+              local.get $wv
+              i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3
+              local.set $w0
+              local.get $wv
+              local.get $wv
+              i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7
+              local.set $w1
+              local.get $wv
+              local.get $wv
+              i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11
+              local.set $w2
+              local.get $wv
+              local.get $wv
+              i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15
+              local.set $w3
               local.get $r
               local.get $r
               v128.load
-              local.get $wv
-              local.get $y
+              local.get $w0
+              local.get $y0
+              v128.load
+              f32x4.mul
+              f32x4.add
+              local.get $w1
+              local.get $y1
+              v128.load
+              f32x4.mul
+              f32x4.add
+              local.get $w2
+              local.get $y2
+              v128.load
+              f32x4.mul
+              f32x4.add
+              local.get $w3
+              local.get $y3
               v128.load
               f32x4.mul
               f32x4.add
@@ -817,8 +1326,23 @@
               local.get $r
               local.get $r
               v128.load offset=16
-              local.get $wv
-              local.get $y
+              local.get $w0
+              local.get $y0
+              v128.load offset=16
+              f32x4.mul
+              f32x4.add
+              local.get $w1
+              local.get $y1
+              v128.load offset=16
+              f32x4.mul
+              f32x4.add
+              local.get $w2
+              local.get $y2
+              v128.load offset=16
+              f32x4.mul
+              f32x4.add
+              local.get $w3
+              local.get $y3
               v128.load offset=16
               f32x4.mul
               f32x4.add
@@ -826,8 +1350,23 @@
               local.get $r
               local.get $r
               v128.load offset=32
-              local.get $wv
-              local.get $y
+              local.get $w0
+              local.get $y0
+              v128.load offset=32
+              f32x4.mul
+              f32x4.add
+              local.get $w1
+              local.get $y1
+              v128.load offset=32
+              f32x4.mul
+              f32x4.add
+              local.get $w2
+              local.get $y2
+              v128.load offset=32
+              f32x4.mul
+              f32x4.add
+              local.get $w3
+              local.get $y3
               v128.load offset=32
               f32x4.mul
               f32x4.add
@@ -835,8 +1374,23 @@
               local.get $r
               local.get $r
               v128.load offset=48
-              local.get $wv
-              local.get $y
+              local.get $w0
+              local.get $y0
+              v128.load offset=48
+              f32x4.mul
+              f32x4.add
+              local.get $w1
+              local.get $y1
+              v128.load offset=48
+              f32x4.mul
+              f32x4.add
+              local.get $w2
+              local.get $y2
+              v128.load offset=48
+              f32x4.mul
+              f32x4.add
+              local.get $w3
+              local.get $y3
               v128.load offset=48
               f32x4.mul
               f32x4.add
@@ -844,8 +1398,23 @@
               local.get $r
               local.get $r
               v128.load offset=64
-              local.get $wv
-              local.get $y
+              local.get $w0
+              local.get $y0
+              v128.load offset=64
+              f32x4.mul
+              f32x4.add
+              local.get $w1
+              local.get $y1
+              v128.load offset=64
+              f32x4.mul
+              f32x4.add
+              local.get $w2
+              local.get $y2
+              v128.load offset=64
+              f32x4.mul
+              f32x4.add
+              local.get $w3
+              local.get $y3
               v128.load offset=64
               f32x4.mul
               f32x4.add
@@ -853,8 +1422,23 @@
               local.get $r
               local.get $r
               v128.load offset=80
-              local.get $wv
-              local.get $y
+              local.get $w0
+              local.get $y0
+              v128.load offset=80
+              f32x4.mul
+              f32x4.add
+              local.get $w1
+              local.get $y1
+              v128.load offset=80
+              f32x4.mul
+              f32x4.add
+              local.get $w2
+              local.get $y2
+              v128.load offset=80
+              f32x4.mul
+              f32x4.add
+              local.get $w3
+              local.get $y3
               v128.load offset=80
               f32x4.mul
               f32x4.add
@@ -862,8 +1446,23 @@
               local.get $r
               local.get $r
               v128.load offset=96
-              local.get $wv
-              local.get $y
+              local.get $w0
+              local.get $y0
+              v128.load offset=96
+              f32x4.mul
+              f32x4.add
+              local.get $w1
+              local.get $y1
+              v128.load offset=96
+              f32x4.mul
+              f32x4.add
+              local.get $w2
+              local.get $y2
+              v128.load offset=96
+              f32x4.mul
+              f32x4.add
+              local.get $w3
+              local.get $y3
               v128.load offset=96
               f32x4.mul
               f32x4.add
@@ -871,8 +1470,23 @@
               local.get $r
               local.get $r
               v128.load offset=112
-              local.get $wv
-              local.get $y
+              local.get $w0
+              local.get $y0
+              v128.load offset=112
+              f32x4.mul
+              f32x4.add
+              local.get $w1
+              local.get $y1
+              v128.load offset=112
+              f32x4.mul
+              f32x4.add
+              local.get $w2
+              local.get $y2
+              v128.load offset=112
+              f32x4.mul
+              f32x4.add
+              local.get $w3
+              local.get $y3
               v128.load offset=112
               f32x4.mul
               f32x4.add
@@ -880,8 +1494,23 @@
               local.get $r
               local.get $r
               v128.load offset=128
-              local.get $wv
-              local.get $y
+              local.get $w0
+              local.get $y0
+              v128.load offset=128
+              f32x4.mul
+              f32x4.add
+              local.get $w1
+              local.get $y1
+              v128.load offset=128
+              f32x4.mul
+              f32x4.add
+              local.get $w2
+              local.get $y2
+              v128.load offset=128
+              f32x4.mul
+              f32x4.add
+              local.get $w3
+              local.get $y3
               v128.load offset=128
               f32x4.mul
               f32x4.add
@@ -889,8 +1518,23 @@
               local.get $r
               local.get $r
               v128.load offset=144
-              local.get $wv
-              local.get $y
+              local.get $w0
+              local.get $y0
+              v128.load offset=144
+              f32x4.mul
+              f32x4.add
+              local.get $w1
+              local.get $y1
+              v128.load offset=144
+              f32x4.mul
+              f32x4.add
+              local.get $w2
+              local.get $y2
+              v128.load offset=144
+              f32x4.mul
+              f32x4.add
+              local.get $w3
+              local.get $y3
               v128.load offset=144
               f32x4.mul
               f32x4.add
@@ -898,8 +1542,23 @@
               local.get $r
               local.get $r
               v128.load offset=160
-              local.get $wv
-              local.get $y
+              local.get $w0
+              local.get $y0
+              v128.load offset=160
+              f32x4.mul
+              f32x4.add
+              local.get $w1
+              local.get $y1
+              v128.load offset=160
+              f32x4.mul
+              f32x4.add
+              local.get $w2
+              local.get $y2
+              v128.load offset=160
+              f32x4.mul
+              f32x4.add
+              local.get $w3
+              local.get $y3
               v128.load offset=160
               f32x4.mul
               f32x4.add
@@ -907,8 +1566,23 @@
               local.get $r
               local.get $r
               v128.load offset=176
-              local.get $wv
-              local.get $y
+              local.get $w0
+              local.get $y0
+              v128.load offset=176
+              f32x4.mul
+              f32x4.add
+              local.get $w1
+              local.get $y1
+              v128.load offset=176
+              f32x4.mul
+              f32x4.add
+              local.get $w2
+              local.get $y2
+              v128.load offset=176
+              f32x4.mul
+              f32x4.add
+              local.get $w3
+              local.get $y3
               v128.load offset=176
               f32x4.mul
               f32x4.add
@@ -916,8 +1590,23 @@
               local.get $r
               local.get $r
               v128.load offset=192
-              local.get $wv
-              local.get $y
+              local.get $w0
+              local.get $y0
+              v128.load offset=192
+              f32x4.mul
+              f32x4.add
+              local.get $w1
+              local.get $y1
+              v128.load offset=192
+              f32x4.mul
+              f32x4.add
+              local.get $w2
+              local.get $y2
+              v128.load offset=192
+              f32x4.mul
+              f32x4.add
+              local.get $w3
+              local.get $y3
               v128.load offset=192
               f32x4.mul
               f32x4.add
@@ -925,8 +1614,23 @@
               local.get $r
               local.get $r
               v128.load offset=208
-              local.get $wv
-              local.get $y
+              local.get $w0
+              local.get $y0
+              v128.load offset=208
+              f32x4.mul
+              f32x4.add
+              local.get $w1
+              local.get $y1
+              v128.load offset=208
+              f32x4.mul
+              f32x4.add
+              local.get $w2
+              local.get $y2
+              v128.load offset=208
+              f32x4.mul
+              f32x4.add
+              local.get $w3
+              local.get $y3
               v128.load offset=208
               f32x4.mul
               f32x4.add
@@ -934,8 +1638,23 @@
               local.get $r
               local.get $r
               v128.load offset=224
-              local.get $wv
-              local.get $y
+              local.get $w0
+              local.get $y0
+              v128.load offset=224
+              f32x4.mul
+              f32x4.add
+              local.get $w1
+              local.get $y1
+              v128.load offset=224
+              f32x4.mul
+              f32x4.add
+              local.get $w2
+              local.get $y2
+              v128.load offset=224
+              f32x4.mul
+              f32x4.add
+              local.get $w3
+              local.get $y3
               v128.load offset=224
               f32x4.mul
               f32x4.add
@@ -943,18 +1662,33 @@
               local.get $r
               local.get $r
               v128.load offset=240
-              local.get $wv
-              local.get $y
+              local.get $w0
+              local.get $y0
+              v128.load offset=240
+              f32x4.mul
+              f32x4.add
+              local.get $w1
+              local.get $y1
+              v128.load offset=240
+              f32x4.mul
+              f32x4.add
+              local.get $w2
+              local.get $y2
+              v128.load offset=240
+              f32x4.mul
+              f32x4.add
+              local.get $w3
+              local.get $y3
               v128.load offset=240
               f32x4.mul
               f32x4.add
               v128.store offset=240
               local.get $qc
-              i32.const 4
+              i32.const 16
               i32.add
               local.set $qc
               local.get $qi
-              i32.const 4
+              i32.const 16
               i32.add
               local.tee $qi
               local.get $qe
@@ -1031,137 +1765,137 @@
           local.get $r
           v128.load
           f32x4.mul
-          local.set $s0
+          local.set $v0
           local.get $r
           v128.load offset=16
           local.get $r
           v128.load offset=16
           f32x4.mul
-          local.set $a1
+          local.set $v1
           local.get $r
           v128.load offset=32
           local.get $r
           v128.load offset=32
           f32x4.mul
-          local.set $a2
+          local.set $v2
           local.get $r
           v128.load offset=48
           local.get $r
           v128.load offset=48
           f32x4.mul
-          local.set $a3
-          local.get $s0
+          local.set $v3
+          local.get $v0
           local.get $r
           v128.load offset=64
           local.get $r
           v128.load offset=64
           f32x4.mul
           f32x4.add
-          local.set $s0
-          local.get $a1
+          local.set $v0
+          local.get $v1
           local.get $r
           v128.load offset=80
           local.get $r
           v128.load offset=80
           f32x4.mul
           f32x4.add
-          local.set $a1
-          local.get $a2
+          local.set $v1
+          local.get $v2
           local.get $r
           v128.load offset=96
           local.get $r
           v128.load offset=96
           f32x4.mul
           f32x4.add
-          local.set $a2
-          local.get $a3
+          local.set $v2
+          local.get $v3
           local.get $r
           v128.load offset=112
           local.get $r
           v128.load offset=112
           f32x4.mul
           f32x4.add
-          local.set $a3
-          local.get $s0
+          local.set $v3
+          local.get $v0
           local.get $r
           v128.load offset=128
           local.get $r
           v128.load offset=128
           f32x4.mul
           f32x4.add
-          local.set $s0
-          local.get $a1
+          local.set $v0
+          local.get $v1
           local.get $r
           v128.load offset=144
           local.get $r
           v128.load offset=144
           f32x4.mul
           f32x4.add
-          local.set $a1
-          local.get $a2
+          local.set $v1
+          local.get $v2
           local.get $r
           v128.load offset=160
           local.get $r
           v128.load offset=160
           f32x4.mul
           f32x4.add
-          local.set $a2
-          local.get $a3
+          local.set $v2
+          local.get $v3
           local.get $r
           v128.load offset=176
           local.get $r
           v128.load offset=176
           f32x4.mul
           f32x4.add
-          local.set $a3
-          local.get $s0
+          local.set $v3
+          local.get $v0
           local.get $r
           v128.load offset=192
           local.get $r
           v128.load offset=192
           f32x4.mul
           f32x4.add
-          local.set $s0
-          local.get $a1
+          local.set $v0
+          local.get $v1
           local.get $r
           v128.load offset=208
           local.get $r
           v128.load offset=208
           f32x4.mul
           f32x4.add
-          local.set $a1
-          local.get $a2
+          local.set $v1
+          local.get $v2
           local.get $r
           v128.load offset=224
           local.get $r
           v128.load offset=224
           f32x4.mul
           f32x4.add
-          local.set $a2
-          local.get $a3
+          local.set $v2
+          local.get $v3
           local.get $r
           v128.load offset=240
           local.get $r
           v128.load offset=240
           f32x4.mul
           f32x4.add
-          local.set $a3
-          local.get $s0
-          local.get $a1
+          local.set $v3
+          local.get $v0
+          local.get $v1
           f32x4.add
-          local.get $a2
-          local.get $a3
+          local.get $v2
+          local.get $v3
           f32x4.add
           f32x4.add
-          local.set $s0
-          local.get $s0
+          local.set $v0
+          local.get $v0
           f32x4.extract_lane 0
-          local.get $s0
+          local.get $v0
           f32x4.extract_lane 1
           f32.add
-          local.get $s0
+          local.get $v0
           f32x4.extract_lane 2
-          local.get $s0
+          local.get $v0
           f32x4.extract_lane 3
           f32.add
           f32.add
@@ -1178,104 +1912,50 @@
             loop  ;; label = @5
               local.get $lamv
               f32x4.splat
-              local.set $wv
-              local.get $ap
-              local.get $wv
+              local.set $sv
+              local.get $sv
               local.get $p
               v128.load
               f32x4.mul
-              v128.store
-              local.get $ap
-              local.get $wv
+              local.set $v0
+              local.get $sv
               local.get $p
               v128.load offset=16
               f32x4.mul
-              v128.store offset=16
-              local.get $ap
-              local.get $wv
+              local.set $v1
+              local.get $sv
               local.get $p
               v128.load offset=32
               f32x4.mul
-              v128.store offset=32
-              local.get $ap
-              local.get $wv
+              local.set $v2
+              local.get $sv
               local.get $p
               v128.load offset=48
               f32x4.mul
-              v128.store offset=48
-              local.get $ap
-              local.get $wv
+              local.set $v3
+              local.get $sv
               local.get $p
               v128.load offset=64
               f32x4.mul
-              v128.store offset=64
-              local.get $ap
-              local.get $wv
+              local.set $v4
+              local.get $sv
               local.get $p
               v128.load offset=80
               f32x4.mul
-              v128.store offset=80
-              local.get $ap
-              local.get $wv
+              local.set $v5
+              local.get $sv
               local.get $p
               v128.load offset=96
               f32x4.mul
-              v128.store offset=96
-              local.get $ap
-              local.get $wv
+              local.set $v6
+              local.get $sv
               local.get $p
               v128.load offset=112
               f32x4.mul
-              v128.store offset=112
-              local.get $ap
-              local.get $wv
-              local.get $p
-              v128.load offset=128
-              f32x4.mul
-              v128.store offset=128
-              local.get $ap
-              local.get $wv
-              local.get $p
-              v128.load offset=144
-              f32x4.mul
-              v128.store offset=144
-              local.get $ap
-              local.get $wv
-              local.get $p
-              v128.load offset=160
-              f32x4.mul
-              v128.store offset=160
-              local.get $ap
-              local.get $wv
-              local.get $p
-              v128.load offset=176
-              f32x4.mul
-              v128.store offset=176
-              local.get $ap
-              local.get $wv
-              local.get $p
-              v128.load offset=192
-              f32x4.mul
-              v128.store offset=192
-              local.get $ap
-              local.get $wv
-              local.get $p
-              v128.load offset=208
-              f32x4.mul
-              v128.store offset=208
-              local.get $ap
-              local.get $wv
-              local.get $p
-              v128.load offset=224
-              f32x4.mul
-              v128.store offset=224
-              local.get $ap
-              local.get $wv
-              local.get $p
-              v128.load offset=240
-              f32x4.mul
-              v128.store offset=240
+              local.set $v7
               local.get $G
+              i32.const 0
+              i32.add
               local.set $gp
               local.get $p
               local.tee $pp
@@ -1286,403 +1966,243 @@
                 local.get $pp
                 f32.load
                 f32x4.splat
-                local.set $s0
-                local.get $pp
-                f32.load offset=4
-                f32x4.splat
-                local.set $s1
-                local.get $pp
-                f32.load offset=8
-                f32x4.splat
-                local.set $s2
-                local.get $pp
-                f32.load offset=12
-                f32x4.splat
-                local.set $s3
-                local.get $ap
-                local.get $ap
-                v128.load
-                local.get $s0
+                local.set $sv
+                local.get $v0
+                local.get $sv
                 local.get $gp
                 v128.load
                 f32x4.mul
                 f32x4.add
-                local.get $s1
+                local.set $v0
+                local.get $v1
+                local.get $sv
+                local.get $gp
+                v128.load offset=16
+                f32x4.mul
+                f32x4.add
+                local.set $v1
+                local.get $v2
+                local.get $sv
+                local.get $gp
+                v128.load offset=32
+                f32x4.mul
+                f32x4.add
+                local.set $v2
+                local.get $v3
+                local.get $sv
+                local.get $gp
+                v128.load offset=48
+                f32x4.mul
+                f32x4.add
+                local.set $v3
+                local.get $v4
+                local.get $sv
+                local.get $gp
+                v128.load offset=64
+                f32x4.mul
+                f32x4.add
+                local.set $v4
+                local.get $v5
+                local.get $sv
+                local.get $gp
+                v128.load offset=80
+                f32x4.mul
+                f32x4.add
+                local.set $v5
+                local.get $v6
+                local.get $sv
+                local.get $gp
+                v128.load offset=96
+                f32x4.mul
+                f32x4.add
+                local.set $v6
+                local.get $v7
+                local.get $sv
+                local.get $gp
+                v128.load offset=112
+                f32x4.mul
+                f32x4.add
+                local.set $v7
+                local.get $pp
+                f32.load offset=4
+                f32x4.splat
+                local.set $sv
+                local.get $v0
+                local.get $sv
                 local.get $gp
                 v128.load offset=256
                 f32x4.mul
                 f32x4.add
-                local.get $s2
-                local.get $gp
-                v128.load offset=512
-                f32x4.mul
-                f32x4.add
-                local.get $s3
-                local.get $gp
-                v128.load offset=768
-                f32x4.mul
-                f32x4.add
-                v128.store
-                local.get $ap
-                local.get $ap
-                v128.load offset=16
-                local.get $s0
-                local.get $gp
-                v128.load offset=16
-                f32x4.mul
-                f32x4.add
-                local.get $s1
+                local.set $v0
+                local.get $v1
+                local.get $sv
                 local.get $gp
                 v128.load offset=272
                 f32x4.mul
                 f32x4.add
-                local.get $s2
-                local.get $gp
-                v128.load offset=528
-                f32x4.mul
-                f32x4.add
-                local.get $s3
-                local.get $gp
-                v128.load offset=784
-                f32x4.mul
-                f32x4.add
-                v128.store offset=16
-                local.get $ap
-                local.get $ap
-                v128.load offset=32
-                local.get $s0
-                local.get $gp
-                v128.load offset=32
-                f32x4.mul
-                f32x4.add
-                local.get $s1
+                local.set $v1
+                local.get $v2
+                local.get $sv
                 local.get $gp
                 v128.load offset=288
                 f32x4.mul
                 f32x4.add
-                local.get $s2
-                local.get $gp
-                v128.load offset=544
-                f32x4.mul
-                f32x4.add
-                local.get $s3
-                local.get $gp
-                v128.load offset=800
-                f32x4.mul
-                f32x4.add
-                v128.store offset=32
-                local.get $ap
-                local.get $ap
-                v128.load offset=48
-                local.get $s0
-                local.get $gp
-                v128.load offset=48
-                f32x4.mul
-                f32x4.add
-                local.get $s1
+                local.set $v2
+                local.get $v3
+                local.get $sv
                 local.get $gp
                 v128.load offset=304
                 f32x4.mul
                 f32x4.add
-                local.get $s2
-                local.get $gp
-                v128.load offset=560
-                f32x4.mul
-                f32x4.add
-                local.get $s3
-                local.get $gp
-                v128.load offset=816
-                f32x4.mul
-                f32x4.add
-                v128.store offset=48
-                local.get $ap
-                local.get $ap
-                v128.load offset=64
-                local.get $s0
-                local.get $gp
-                v128.load offset=64
-                f32x4.mul
-                f32x4.add
-                local.get $s1
+                local.set $v3
+                local.get $v4
+                local.get $sv
                 local.get $gp
                 v128.load offset=320
                 f32x4.mul
                 f32x4.add
-                local.get $s2
-                local.get $gp
-                v128.load offset=576
-                f32x4.mul
-                f32x4.add
-                local.get $s3
-                local.get $gp
-                v128.load offset=832
-                f32x4.mul
-                f32x4.add
-                v128.store offset=64
-                local.get $ap
-                local.get $ap
-                v128.load offset=80
-                local.get $s0
-                local.get $gp
-                v128.load offset=80
-                f32x4.mul
-                f32x4.add
-                local.get $s1
+                local.set $v4
+                local.get $v5
+                local.get $sv
                 local.get $gp
                 v128.load offset=336
                 f32x4.mul
                 f32x4.add
-                local.get $s2
-                local.get $gp
-                v128.load offset=592
-                f32x4.mul
-                f32x4.add
-                local.get $s3
-                local.get $gp
-                v128.load offset=848
-                f32x4.mul
-                f32x4.add
-                v128.store offset=80
-                local.get $ap
-                local.get $ap
-                v128.load offset=96
-                local.get $s0
-                local.get $gp
-                v128.load offset=96
-                f32x4.mul
-                f32x4.add
-                local.get $s1
+                local.set $v5
+                local.get $v6
+                local.get $sv
                 local.get $gp
                 v128.load offset=352
                 f32x4.mul
                 f32x4.add
-                local.get $s2
-                local.get $gp
-                v128.load offset=608
-                f32x4.mul
-                f32x4.add
-                local.get $s3
-                local.get $gp
-                v128.load offset=864
-                f32x4.mul
-                f32x4.add
-                v128.store offset=96
-                local.get $ap
-                local.get $ap
-                v128.load offset=112
-                local.get $s0
-                local.get $gp
-                v128.load offset=112
-                f32x4.mul
-                f32x4.add
-                local.get $s1
+                local.set $v6
+                local.get $v7
+                local.get $sv
                 local.get $gp
                 v128.load offset=368
                 f32x4.mul
                 f32x4.add
-                local.get $s2
+                local.set $v7
+                local.get $pp
+                f32.load offset=8
+                f32x4.splat
+                local.set $sv
+                local.get $v0
+                local.get $sv
+                local.get $gp
+                v128.load offset=512
+                f32x4.mul
+                f32x4.add
+                local.set $v0
+                local.get $v1
+                local.get $sv
+                local.get $gp
+                v128.load offset=528
+                f32x4.mul
+                f32x4.add
+                local.set $v1
+                local.get $v2
+                local.get $sv
+                local.get $gp
+                v128.load offset=544
+                f32x4.mul
+                f32x4.add
+                local.set $v2
+                local.get $v3
+                local.get $sv
+                local.get $gp
+                v128.load offset=560
+                f32x4.mul
+                f32x4.add
+                local.set $v3
+                local.get $v4
+                local.get $sv
+                local.get $gp
+                v128.load offset=576
+                f32x4.mul
+                f32x4.add
+                local.set $v4
+                local.get $v5
+                local.get $sv
+                local.get $gp
+                v128.load offset=592
+                f32x4.mul
+                f32x4.add
+                local.set $v5
+                local.get $v6
+                local.get $sv
+                local.get $gp
+                v128.load offset=608
+                f32x4.mul
+                f32x4.add
+                local.set $v6
+                local.get $v7
+                local.get $sv
                 local.get $gp
                 v128.load offset=624
                 f32x4.mul
                 f32x4.add
-                local.get $s3
+                local.set $v7
+                local.get $pp
+                f32.load offset=12
+                f32x4.splat
+                local.set $sv
+                local.get $v0
+                local.get $sv
+                local.get $gp
+                v128.load offset=768
+                f32x4.mul
+                f32x4.add
+                local.set $v0
+                local.get $v1
+                local.get $sv
+                local.get $gp
+                v128.load offset=784
+                f32x4.mul
+                f32x4.add
+                local.set $v1
+                local.get $v2
+                local.get $sv
+                local.get $gp
+                v128.load offset=800
+                f32x4.mul
+                f32x4.add
+                local.set $v2
+                local.get $v3
+                local.get $sv
+                local.get $gp
+                v128.load offset=816
+                f32x4.mul
+                f32x4.add
+                local.set $v3
+                local.get $v4
+                local.get $sv
+                local.get $gp
+                v128.load offset=832
+                f32x4.mul
+                f32x4.add
+                local.set $v4
+                local.get $v5
+                local.get $sv
+                local.get $gp
+                v128.load offset=848
+                f32x4.mul
+                f32x4.add
+                local.set $v5
+                local.get $v6
+                local.get $sv
+                local.get $gp
+                v128.load offset=864
+                f32x4.mul
+                f32x4.add
+                local.set $v6
+                local.get $v7
+                local.get $sv
                 local.get $gp
                 v128.load offset=880
                 f32x4.mul
                 f32x4.add
-                v128.store offset=112
-                local.get $ap
-                local.get $ap
-                v128.load offset=128
-                local.get $s0
-                local.get $gp
-                v128.load offset=128
-                f32x4.mul
-                f32x4.add
-                local.get $s1
-                local.get $gp
-                v128.load offset=384
-                f32x4.mul
-                f32x4.add
-                local.get $s2
-                local.get $gp
-                v128.load offset=640
-                f32x4.mul
-                f32x4.add
-                local.get $s3
-                local.get $gp
-                v128.load offset=896
-                f32x4.mul
-                f32x4.add
-                v128.store offset=128
-                local.get $ap
-                local.get $ap
-                v128.load offset=144
-                local.get $s0
-                local.get $gp
-                v128.load offset=144
-                f32x4.mul
-                f32x4.add
-                local.get $s1
-                local.get $gp
-                v128.load offset=400
-                f32x4.mul
-                f32x4.add
-                local.get $s2
-                local.get $gp
-                v128.load offset=656
-                f32x4.mul
-                f32x4.add
-                local.get $s3
-                local.get $gp
-                v128.load offset=912
-                f32x4.mul
-                f32x4.add
-                v128.store offset=144
-                local.get $ap
-                local.get $ap
-                v128.load offset=160
-                local.get $s0
-                local.get $gp
-                v128.load offset=160
-                f32x4.mul
-                f32x4.add
-                local.get $s1
-                local.get $gp
-                v128.load offset=416
-                f32x4.mul
-                f32x4.add
-                local.get $s2
-                local.get $gp
-                v128.load offset=672
-                f32x4.mul
-                f32x4.add
-                local.get $s3
-                local.get $gp
-                v128.load offset=928
-                f32x4.mul
-                f32x4.add
-                v128.store offset=160
-                local.get $ap
-                local.get $ap
-                v128.load offset=176
-                local.get $s0
-                local.get $gp
-                v128.load offset=176
-                f32x4.mul
-                f32x4.add
-                local.get $s1
-                local.get $gp
-                v128.load offset=432
-                f32x4.mul
-                f32x4.add
-                local.get $s2
-                local.get $gp
-                v128.load offset=688
-                f32x4.mul
-                f32x4.add
-                local.get $s3
-                local.get $gp
-                v128.load offset=944
-                f32x4.mul
-                f32x4.add
-                v128.store offset=176
-                local.get $ap
-                local.get $ap
-                v128.load offset=192
-                local.get $s0
-                local.get $gp
-                v128.load offset=192
-                f32x4.mul
-                f32x4.add
-                local.get $s1
-                local.get $gp
-                v128.load offset=448
-                f32x4.mul
-                f32x4.add
-                local.get $s2
-                local.get $gp
-                v128.load offset=704
-                f32x4.mul
-                f32x4.add
-                local.get $s3
-                local.get $gp
-                v128.load offset=960
-                f32x4.mul
-                f32x4.add
-                v128.store offset=192
-                local.get $ap
-                local.get $ap
-                v128.load offset=208
-                local.get $s0
-                local.get $gp
-                v128.load offset=208
-                f32x4.mul
-                f32x4.add
-                local.get $s1
-                local.get $gp
-                v128.load offset=464
-                f32x4.mul
-                f32x4.add
-                local.get $s2
-                local.get $gp
-                v128.load offset=720
-                f32x4.mul
-                f32x4.add
-                local.get $s3
-                local.get $gp
-                v128.load offset=976
-                f32x4.mul
-                f32x4.add
-                v128.store offset=208
-                local.get $ap
-                local.get $ap
-                v128.load offset=224
-                local.get $s0
-                local.get $gp
-                v128.load offset=224
-                f32x4.mul
-                f32x4.add
-                local.get $s1
-                local.get $gp
-                v128.load offset=480
-                f32x4.mul
-                f32x4.add
-                local.get $s2
-                local.get $gp
-                v128.load offset=736
-                f32x4.mul
-                f32x4.add
-                local.get $s3
-                local.get $gp
-                v128.load offset=992
-                f32x4.mul
-                f32x4.add
-                v128.store offset=224
-                local.get $ap
-                local.get $ap
-                v128.load offset=240
-                local.get $s0
-                local.get $gp
-                v128.load offset=240
-                f32x4.mul
-                f32x4.add
-                local.get $s1
-                local.get $gp
-                v128.load offset=496
-                f32x4.mul
-                f32x4.add
-                local.get $s2
-                local.get $gp
-                v128.load offset=752
-                f32x4.mul
-                f32x4.add
-                local.get $s3
-                local.get $gp
-                v128.load offset=1008
-                f32x4.mul
-                f32x4.add
-                v128.store offset=240
+                local.set $v7
                 local.get $gp
                 i32.const 1024
                 i32.add
@@ -1695,6 +2215,359 @@
                 i32.lt_u
                 br_if 0 (;@6;)
               end
+              local.get $ap
+              local.get $v0
+              v128.store
+              local.get $ap
+              local.get $v1
+              v128.store offset=16
+              local.get $ap
+              local.get $v2
+              v128.store offset=32
+              local.get $ap
+              local.get $v3
+              v128.store offset=48
+              local.get $ap
+              local.get $v4
+              v128.store offset=64
+              local.get $ap
+              local.get $v5
+              v128.store offset=80
+              local.get $ap
+              local.get $v6
+              v128.store offset=96
+              local.get $ap
+              local.get $v7
+              v128.store offset=112
+              local.get $lamv
+              f32x4.splat
+              local.set $sv
+              local.get $sv
+              local.get $p
+              v128.load offset=128
+              f32x4.mul
+              local.set $v0
+              local.get $sv
+              local.get $p
+              v128.load offset=144
+              f32x4.mul
+              local.set $v1
+              local.get $sv
+              local.get $p
+              v128.load offset=160
+              f32x4.mul
+              local.set $v2
+              local.get $sv
+              local.get $p
+              v128.load offset=176
+              f32x4.mul
+              local.set $v3
+              local.get $sv
+              local.get $p
+              v128.load offset=192
+              f32x4.mul
+              local.set $v4
+              local.get $sv
+              local.get $p
+              v128.load offset=208
+              f32x4.mul
+              local.set $v5
+              local.get $sv
+              local.get $p
+              v128.load offset=224
+              f32x4.mul
+              local.set $v6
+              local.get $sv
+              local.get $p
+              v128.load offset=240
+              f32x4.mul
+              local.set $v7
+              local.get $G
+              i32.const 128
+              i32.add
+              local.set $gp
+              local.get $p
+              local.tee $pp
+              i32.const 256
+              i32.add
+              local.set $pend
+              loop  ;; label = @6
+                local.get $pp
+                f32.load
+                f32x4.splat
+                local.set $sv
+                local.get $v0
+                local.get $sv
+                local.get $gp
+                v128.load
+                f32x4.mul
+                f32x4.add
+                local.set $v0
+                local.get $v1
+                local.get $sv
+                local.get $gp
+                v128.load offset=16
+                f32x4.mul
+                f32x4.add
+                local.set $v1
+                local.get $v2
+                local.get $sv
+                local.get $gp
+                v128.load offset=32
+                f32x4.mul
+                f32x4.add
+                local.set $v2
+                local.get $v3
+                local.get $sv
+                local.get $gp
+                v128.load offset=48
+                f32x4.mul
+                f32x4.add
+                local.set $v3
+                local.get $v4
+                local.get $sv
+                local.get $gp
+                v128.load offset=64
+                f32x4.mul
+                f32x4.add
+                local.set $v4
+                local.get $v5
+                local.get $sv
+                local.get $gp
+                v128.load offset=80
+                f32x4.mul
+                f32x4.add
+                local.set $v5
+                local.get $v6
+                local.get $sv
+                local.get $gp
+                v128.load offset=96
+                f32x4.mul
+                f32x4.add
+                local.set $v6
+                local.get $v7
+                local.get $sv
+                local.get $gp
+                v128.load offset=112
+                f32x4.mul
+                f32x4.add
+                local.set $v7
+                local.get $pp
+                f32.load offset=4
+                f32x4.splat
+                local.set $sv
+                local.get $v0
+                local.get $sv
+                local.get $gp
+                v128.load offset=256
+                f32x4.mul
+                f32x4.add
+                local.set $v0
+                local.get $v1
+                local.get $sv
+                local.get $gp
+                v128.load offset=272
+                f32x4.mul
+                f32x4.add
+                local.set $v1
+                local.get $v2
+                local.get $sv
+                local.get $gp
+                v128.load offset=288
+                f32x4.mul
+                f32x4.add
+                local.set $v2
+                local.get $v3
+                local.get $sv
+                local.get $gp
+                v128.load offset=304
+                f32x4.mul
+                f32x4.add
+                local.set $v3
+                local.get $v4
+                local.get $sv
+                local.get $gp
+                v128.load offset=320
+                f32x4.mul
+                f32x4.add
+                local.set $v4
+                local.get $v5
+                local.get $sv
+                local.get $gp
+                v128.load offset=336
+                f32x4.mul
+                f32x4.add
+                local.set $v5
+                local.get $v6
+                local.get $sv
+                local.get $gp
+                v128.load offset=352
+                f32x4.mul
+                f32x4.add
+                local.set $v6
+                local.get $v7
+                local.get $sv
+                local.get $gp
+                v128.load offset=368
+                f32x4.mul
+                f32x4.add
+                local.set $v7
+                local.get $pp
+                f32.load offset=8
+                f32x4.splat
+                local.set $sv
+                local.get $v0
+                local.get $sv
+                local.get $gp
+                v128.load offset=512
+                f32x4.mul
+                f32x4.add
+                local.set $v0
+                local.get $v1
+                local.get $sv
+                local.get $gp
+                v128.load offset=528
+                f32x4.mul
+                f32x4.add
+                local.set $v1
+                local.get $v2
+                local.get $sv
+                local.get $gp
+                v128.load offset=544
+                f32x4.mul
+                f32x4.add
+                local.set $v2
+                local.get $v3
+                local.get $sv
+                local.get $gp
+                v128.load offset=560
+                f32x4.mul
+                f32x4.add
+                local.set $v3
+                local.get $v4
+                local.get $sv
+                local.get $gp
+                v128.load offset=576
+                f32x4.mul
+                f32x4.add
+                local.set $v4
+                local.get $v5
+                local.get $sv
+                local.get $gp
+                v128.load offset=592
+                f32x4.mul
+                f32x4.add
+                local.set $v5
+                local.get $v6
+                local.get $sv
+                local.get $gp
+                v128.load offset=608
+                f32x4.mul
+                f32x4.add
+                local.set $v6
+                local.get $v7
+                local.get $sv
+                local.get $gp
+                v128.load offset=624
+                f32x4.mul
+                f32x4.add
+                local.set $v7
+                local.get $pp
+                f32.load offset=12
+                f32x4.splat
+                local.set $sv
+                local.get $v0
+                local.get $sv
+                local.get $gp
+                v128.load offset=768
+                f32x4.mul
+                f32x4.add
+                local.set $v0
+                local.get $v1
+                local.get $sv
+                local.get $gp
+                v128.load offset=784
+                f32x4.mul
+                f32x4.add
+                local.set $v1
+                local.get $v2
+                local.get $sv
+                local.get $gp
+                v128.load offset=800
+                f32x4.mul
+                f32x4.add
+                local.set $v2
+                local.get $v3
+                local.get $sv
+                local.get $gp
+                v128.load offset=816
+                f32x4.mul
+                f32x4.add
+                local.set $v3
+                local.get $v4
+                local.get $sv
+                local.get $gp
+                v128.load offset=832
+                f32x4.mul
+                f32x4.add
+                local.set $v4
+                local.get $v5
+                local.get $sv
+                local.get $gp
+                v128.load offset=848
+                f32x4.mul
+                f32x4.add
+                local.set $v5
+                local.get $v6
+                local.get $sv
+                local.get $gp
+                v128.load offset=864
+                f32x4.mul
+                f32x4.add
+                local.set $v6
+                local.get $v7
+                local.get $sv
+                local.get $gp
+                v128.load offset=880
+                f32x4.mul
+                f32x4.add
+                local.set $v7
+                local.get $gp
+                i32.const 1024
+                i32.add
+                local.set $gp
+                local.get $pp
+                i32.const 16
+                i32.add
+                local.tee $pp
+                local.get $pend
+                i32.lt_u
+                br_if 0 (;@6;)
+              end
+              local.get $ap
+              local.get $v0
+              v128.store offset=128
+              local.get $ap
+              local.get $v1
+              v128.store offset=144
+              local.get $ap
+              local.get $v2
+              v128.store offset=160
+              local.get $ap
+              local.get $v3
+              v128.store offset=176
+              local.get $ap
+              local.get $v4
+              v128.store offset=192
+              local.get $ap
+              local.get $v5
+              v128.store offset=208
+              local.get $ap
+              local.get $v6
+              v128.store offset=224
+              local.get $ap
+              local.get $v7
+              v128.store offset=240
               local.get $qs
               local.set $qi
               local.get $qc0
@@ -1711,162 +2584,593 @@
                   i32.const 256
                   i32.mul
                   i32.add
-                  local.set $y
-                  local.get $qc
-                  f32.load
-                  local.set $c
-                  local.get $y
-                  v128.load
+                  local.set $y0
+                  local.get $Y
+                  local.get $qi
+                  i32.load offset=4
+                  i32.const 256
+                  i32.mul
+                  i32.add
+                  local.set $y1
+                  local.get $Y
+                  local.get $qi
+                  i32.load offset=8
+                  i32.const 256
+                  i32.mul
+                  i32.add
+                  local.set $y2
+                  local.get $Y
+                  local.get $qi
+                  i32.load offset=12
+                  i32.const 256
+                  i32.mul
+                  i32.add
+                  local.set $y3
                   local.get $p
                   v128.load
+                  local.set $sv
+                  local.get $y0
+                  v128.load
+                  local.get $sv
                   f32x4.mul
-                  local.set $s0
-                  local.get $y
-                  v128.load offset=16
+                  local.set $v0
+                  local.get $y1
+                  v128.load
+                  local.get $sv
+                  f32x4.mul
+                  local.set $v1
+                  local.get $y2
+                  v128.load
+                  local.get $sv
+                  f32x4.mul
+                  local.set $v2
+                  local.get $y3
+                  v128.load
+                  local.get $sv
+                  f32x4.mul
+                  local.set $v3
                   local.get $p
                   v128.load offset=16
+                  local.set $sv
+                  local.get $y0
+                  v128.load offset=16
+                  local.get $sv
                   f32x4.mul
-                  local.set $a1
-                  local.get $y
-                  v128.load offset=32
+                  local.set $v4
+                  local.get $y1
+                  v128.load offset=16
+                  local.get $sv
+                  f32x4.mul
+                  local.set $v5
+                  local.get $y2
+                  v128.load offset=16
+                  local.get $sv
+                  f32x4.mul
+                  local.set $v6
+                  local.get $y3
+                  v128.load offset=16
+                  local.get $sv
+                  f32x4.mul
+                  local.set $v7
                   local.get $p
                   v128.load offset=32
+                  local.set $sv
+                  local.get $v0
+                  local.get $y0
+                  v128.load offset=32
+                  local.get $sv
                   f32x4.mul
-                  local.set $a2
-                  local.get $y
-                  v128.load offset=48
+                  f32x4.add
+                  local.set $v0
+                  local.get $v1
+                  local.get $y1
+                  v128.load offset=32
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v1
+                  local.get $v2
+                  local.get $y2
+                  v128.load offset=32
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v2
+                  local.get $v3
+                  local.get $y3
+                  v128.load offset=32
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v3
                   local.get $p
                   v128.load offset=48
+                  local.set $sv
+                  local.get $v4
+                  local.get $y0
+                  v128.load offset=48
+                  local.get $sv
                   f32x4.mul
-                  local.set $a3
-                  local.get $s0
-                  local.get $y
-                  v128.load offset=64
+                  f32x4.add
+                  local.set $v4
+                  local.get $v5
+                  local.get $y1
+                  v128.load offset=48
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v5
+                  local.get $v6
+                  local.get $y2
+                  v128.load offset=48
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v6
+                  local.get $v7
+                  local.get $y3
+                  v128.load offset=48
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v7
                   local.get $p
                   v128.load offset=64
+                  local.set $sv
+                  local.get $v0
+                  local.get $y0
+                  v128.load offset=64
+                  local.get $sv
                   f32x4.mul
                   f32x4.add
-                  local.set $s0
-                  local.get $a1
-                  local.get $y
-                  v128.load offset=80
+                  local.set $v0
+                  local.get $v1
+                  local.get $y1
+                  v128.load offset=64
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v1
+                  local.get $v2
+                  local.get $y2
+                  v128.load offset=64
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v2
+                  local.get $v3
+                  local.get $y3
+                  v128.load offset=64
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v3
                   local.get $p
                   v128.load offset=80
+                  local.set $sv
+                  local.get $v4
+                  local.get $y0
+                  v128.load offset=80
+                  local.get $sv
                   f32x4.mul
                   f32x4.add
-                  local.set $a1
-                  local.get $a2
-                  local.get $y
-                  v128.load offset=96
+                  local.set $v4
+                  local.get $v5
+                  local.get $y1
+                  v128.load offset=80
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v5
+                  local.get $v6
+                  local.get $y2
+                  v128.load offset=80
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v6
+                  local.get $v7
+                  local.get $y3
+                  v128.load offset=80
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v7
                   local.get $p
                   v128.load offset=96
+                  local.set $sv
+                  local.get $v0
+                  local.get $y0
+                  v128.load offset=96
+                  local.get $sv
                   f32x4.mul
                   f32x4.add
-                  local.set $a2
-                  local.get $a3
-                  local.get $y
-                  v128.load offset=112
+                  local.set $v0
+                  local.get $v1
+                  local.get $y1
+                  v128.load offset=96
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v1
+                  local.get $v2
+                  local.get $y2
+                  v128.load offset=96
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v2
+                  local.get $v3
+                  local.get $y3
+                  v128.load offset=96
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v3
                   local.get $p
                   v128.load offset=112
+                  local.set $sv
+                  local.get $v4
+                  local.get $y0
+                  v128.load offset=112
+                  local.get $sv
                   f32x4.mul
                   f32x4.add
-                  local.set $a3
-                  local.get $s0
-                  local.get $y
-                  v128.load offset=128
+                  local.set $v4
+                  local.get $v5
+                  local.get $y1
+                  v128.load offset=112
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v5
+                  local.get $v6
+                  local.get $y2
+                  v128.load offset=112
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v6
+                  local.get $v7
+                  local.get $y3
+                  v128.load offset=112
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v7
                   local.get $p
                   v128.load offset=128
+                  local.set $sv
+                  local.get $v0
+                  local.get $y0
+                  v128.load offset=128
+                  local.get $sv
                   f32x4.mul
                   f32x4.add
-                  local.set $s0
-                  local.get $a1
-                  local.get $y
-                  v128.load offset=144
+                  local.set $v0
+                  local.get $v1
+                  local.get $y1
+                  v128.load offset=128
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v1
+                  local.get $v2
+                  local.get $y2
+                  v128.load offset=128
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v2
+                  local.get $v3
+                  local.get $y3
+                  v128.load offset=128
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v3
                   local.get $p
                   v128.load offset=144
+                  local.set $sv
+                  local.get $v4
+                  local.get $y0
+                  v128.load offset=144
+                  local.get $sv
                   f32x4.mul
                   f32x4.add
-                  local.set $a1
-                  local.get $a2
-                  local.get $y
-                  v128.load offset=160
+                  local.set $v4
+                  local.get $v5
+                  local.get $y1
+                  v128.load offset=144
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v5
+                  local.get $v6
+                  local.get $y2
+                  v128.load offset=144
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v6
+                  local.get $v7
+                  local.get $y3
+                  v128.load offset=144
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v7
                   local.get $p
                   v128.load offset=160
+                  local.set $sv
+                  local.get $v0
+                  local.get $y0
+                  v128.load offset=160
+                  local.get $sv
                   f32x4.mul
                   f32x4.add
-                  local.set $a2
-                  local.get $a3
-                  local.get $y
-                  v128.load offset=176
+                  local.set $v0
+                  local.get $v1
+                  local.get $y1
+                  v128.load offset=160
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v1
+                  local.get $v2
+                  local.get $y2
+                  v128.load offset=160
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v2
+                  local.get $v3
+                  local.get $y3
+                  v128.load offset=160
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v3
                   local.get $p
                   v128.load offset=176
+                  local.set $sv
+                  local.get $v4
+                  local.get $y0
+                  v128.load offset=176
+                  local.get $sv
                   f32x4.mul
                   f32x4.add
-                  local.set $a3
-                  local.get $s0
-                  local.get $y
-                  v128.load offset=192
+                  local.set $v4
+                  local.get $v5
+                  local.get $y1
+                  v128.load offset=176
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v5
+                  local.get $v6
+                  local.get $y2
+                  v128.load offset=176
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v6
+                  local.get $v7
+                  local.get $y3
+                  v128.load offset=176
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v7
                   local.get $p
                   v128.load offset=192
+                  local.set $sv
+                  local.get $v0
+                  local.get $y0
+                  v128.load offset=192
+                  local.get $sv
                   f32x4.mul
                   f32x4.add
-                  local.set $s0
-                  local.get $a1
-                  local.get $y
-                  v128.load offset=208
+                  local.set $v0
+                  local.get $v1
+                  local.get $y1
+                  v128.load offset=192
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v1
+                  local.get $v2
+                  local.get $y2
+                  v128.load offset=192
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v2
+                  local.get $v3
+                  local.get $y3
+                  v128.load offset=192
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v3
                   local.get $p
                   v128.load offset=208
+                  local.set $sv
+                  local.get $v4
+                  local.get $y0
+                  v128.load offset=208
+                  local.get $sv
                   f32x4.mul
                   f32x4.add
-                  local.set $a1
-                  local.get $a2
-                  local.get $y
-                  v128.load offset=224
+                  local.set $v4
+                  local.get $v5
+                  local.get $y1
+                  v128.load offset=208
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v5
+                  local.get $v6
+                  local.get $y2
+                  v128.load offset=208
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v6
+                  local.get $v7
+                  local.get $y3
+                  v128.load offset=208
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v7
                   local.get $p
                   v128.load offset=224
+                  local.set $sv
+                  local.get $v0
+                  local.get $y0
+                  v128.load offset=224
+                  local.get $sv
                   f32x4.mul
                   f32x4.add
-                  local.set $a2
-                  local.get $a3
-                  local.get $y
-                  v128.load offset=240
+                  local.set $v0
+                  local.get $v1
+                  local.get $y1
+                  v128.load offset=224
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v1
+                  local.get $v2
+                  local.get $y2
+                  v128.load offset=224
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v2
+                  local.get $v3
+                  local.get $y3
+                  v128.load offset=224
+                  local.get $sv
+                  f32x4.mul
+                  f32x4.add
+                  local.set $v3
                   local.get $p
                   v128.load offset=240
+                  local.set $sv
+                  local.get $v4
+                  local.get $y0
+                  v128.load offset=240
+                  local.get $sv
                   f32x4.mul
                   f32x4.add
-                  local.set $a3
-                  local.get $s0
-                  local.get $a1
+                  local.set $v4
+                  local.get $v5
+                  local.get $y1
+                  v128.load offset=240
+                  local.get $sv
+                  f32x4.mul
                   f32x4.add
-                  local.get $a2
-                  local.get $a3
+                  local.set $v5
+                  local.get $v6
+                  local.get $y2
+                  v128.load offset=240
+                  local.get $sv
+                  f32x4.mul
                   f32x4.add
+                  local.set $v6
+                  local.get $v7
+                  local.get $y3
+                  v128.load offset=240
+                  local.get $sv
+                  f32x4.mul
                   f32x4.add
-                  local.set $s0
-                  local.get $s0
-                  f32x4.extract_lane 0
-                  local.get $s0
-                  f32x4.extract_lane 1
-                  f32.add
-                  local.get $s0
-                  f32x4.extract_lane 2
-                  local.get $s0
-                  f32x4.extract_lane 3
-                  f32.add
-                  f32.add
-                  local.set $d
-                  local.get $c
-                  local.get $a0
-                  f32.sub
-                  local.get $d
-                  f32.mul
-                  f32x4.splat
+                  local.set $v7
+                  local.get $v0
+                  local.get $v4
+                  f32x4.add
+                  local.set $v0
+                  local.get $v1
+                  local.get $v5
+                  f32x4.add
+                  local.set $v1
+                  local.get $v2
+                  local.get $v6
+                  f32x4.add
+                  local.set $v2
+                  local.get $v3
+                  local.get $v7
+                  f32x4.add
+                  local.set $v3
+                  local.get $v0
+                  local.get $v1
+                  i8x16.shuffle 0 1 2 3 16 17 18 19 8 9 10 11 24 25 26 27
+                  local.get $v0
+                  local.get $v1
+                  i8x16.shuffle 4 5 6 7 20 21 22 23 12 13 14 15 28 29 30 31
+                  f32x4.add
+                  local.set $v4
+                  local.get $v2
+                  local.get $v3
+                  i8x16.shuffle 0 1 2 3 16 17 18 19 8 9 10 11 24 25 26 27
+                  local.get $v2
+                  local.get $v3
+                  i8x16.shuffle 4 5 6 7 20 21 22 23 12 13 14 15 28 29 30 31
+                  f32x4.add
+                  local.set $v5
+                  local.get $v4
+                  local.get $v5
+                  i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                  local.get $v4
+                  local.get $v5
+                  i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31
+                  f32x4.add
                   local.set $wv
+                  local.get $qc
+                  v128.load
+                  local.set $sv
+                  local.get $sv
+                  local.get $a0v
+                  f32x4.sub
+                  local.get $wv
+                  f32x4.mul
+                  local.set $wv
+                  local.get $wv
+                  local.get $wv
+                  i8x16.shuffle 0 1 2 3 0 1 2 3 0 1 2 3 0 1 2 3
+                  local.set $w0
+                  local.get $wv
+                  local.get $wv
+                  i8x16.shuffle 4 5 6 7 4 5 6 7 4 5 6 7 4 5 6 7
+                  local.set $w1
+                  local.get $wv
+                  local.get $wv
+                  i8x16.shuffle 8 9 10 11 8 9 10 11 8 9 10 11 8 9 10 11
+                  local.set $w2
+                  local.get $wv
+                  local.get $wv
+                  i8x16.shuffle 12 13 14 15 12 13 14 15 12 13 14 15 12 13 14 15
+                  local.set $w3
                   local.get $ap
                   local.get $ap
                   v128.load
-                  local.get $wv
-                  local.get $y
+                  local.get $w0
+                  local.get $y0
+                  v128.load
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w1
+                  local.get $y1
+                  v128.load
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w2
+                  local.get $y2
+                  v128.load
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w3
+                  local.get $y3
                   v128.load
                   f32x4.mul
                   f32x4.add
@@ -1874,8 +3178,23 @@
                   local.get $ap
                   local.get $ap
                   v128.load offset=16
-                  local.get $wv
-                  local.get $y
+                  local.get $w0
+                  local.get $y0
+                  v128.load offset=16
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w1
+                  local.get $y1
+                  v128.load offset=16
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w2
+                  local.get $y2
+                  v128.load offset=16
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w3
+                  local.get $y3
                   v128.load offset=16
                   f32x4.mul
                   f32x4.add
@@ -1883,8 +3202,23 @@
                   local.get $ap
                   local.get $ap
                   v128.load offset=32
-                  local.get $wv
-                  local.get $y
+                  local.get $w0
+                  local.get $y0
+                  v128.load offset=32
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w1
+                  local.get $y1
+                  v128.load offset=32
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w2
+                  local.get $y2
+                  v128.load offset=32
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w3
+                  local.get $y3
                   v128.load offset=32
                   f32x4.mul
                   f32x4.add
@@ -1892,8 +3226,23 @@
                   local.get $ap
                   local.get $ap
                   v128.load offset=48
-                  local.get $wv
-                  local.get $y
+                  local.get $w0
+                  local.get $y0
+                  v128.load offset=48
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w1
+                  local.get $y1
+                  v128.load offset=48
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w2
+                  local.get $y2
+                  v128.load offset=48
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w3
+                  local.get $y3
                   v128.load offset=48
                   f32x4.mul
                   f32x4.add
@@ -1901,8 +3250,23 @@
                   local.get $ap
                   local.get $ap
                   v128.load offset=64
-                  local.get $wv
-                  local.get $y
+                  local.get $w0
+                  local.get $y0
+                  v128.load offset=64
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w1
+                  local.get $y1
+                  v128.load offset=64
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w2
+                  local.get $y2
+                  v128.load offset=64
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w3
+                  local.get $y3
                   v128.load offset=64
                   f32x4.mul
                   f32x4.add
@@ -1910,8 +3274,23 @@
                   local.get $ap
                   local.get $ap
                   v128.load offset=80
-                  local.get $wv
-                  local.get $y
+                  local.get $w0
+                  local.get $y0
+                  v128.load offset=80
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w1
+                  local.get $y1
+                  v128.load offset=80
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w2
+                  local.get $y2
+                  v128.load offset=80
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w3
+                  local.get $y3
                   v128.load offset=80
                   f32x4.mul
                   f32x4.add
@@ -1919,8 +3298,23 @@
                   local.get $ap
                   local.get $ap
                   v128.load offset=96
-                  local.get $wv
-                  local.get $y
+                  local.get $w0
+                  local.get $y0
+                  v128.load offset=96
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w1
+                  local.get $y1
+                  v128.load offset=96
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w2
+                  local.get $y2
+                  v128.load offset=96
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w3
+                  local.get $y3
                   v128.load offset=96
                   f32x4.mul
                   f32x4.add
@@ -1928,8 +3322,23 @@
                   local.get $ap
                   local.get $ap
                   v128.load offset=112
-                  local.get $wv
-                  local.get $y
+                  local.get $w0
+                  local.get $y0
+                  v128.load offset=112
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w1
+                  local.get $y1
+                  v128.load offset=112
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w2
+                  local.get $y2
+                  v128.load offset=112
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w3
+                  local.get $y3
                   v128.load offset=112
                   f32x4.mul
                   f32x4.add
@@ -1937,8 +3346,23 @@
                   local.get $ap
                   local.get $ap
                   v128.load offset=128
-                  local.get $wv
-                  local.get $y
+                  local.get $w0
+                  local.get $y0
+                  v128.load offset=128
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w1
+                  local.get $y1
+                  v128.load offset=128
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w2
+                  local.get $y2
+                  v128.load offset=128
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w3
+                  local.get $y3
                   v128.load offset=128
                   f32x4.mul
                   f32x4.add
@@ -1946,8 +3370,23 @@
                   local.get $ap
                   local.get $ap
                   v128.load offset=144
-                  local.get $wv
-                  local.get $y
+                  local.get $w0
+                  local.get $y0
+                  v128.load offset=144
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w1
+                  local.get $y1
+                  v128.load offset=144
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w2
+                  local.get $y2
+                  v128.load offset=144
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w3
+                  local.get $y3
                   v128.load offset=144
                   f32x4.mul
                   f32x4.add
@@ -1955,8 +3394,23 @@
                   local.get $ap
                   local.get $ap
                   v128.load offset=160
-                  local.get $wv
-                  local.get $y
+                  local.get $w0
+                  local.get $y0
+                  v128.load offset=160
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w1
+                  local.get $y1
+                  v128.load offset=160
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w2
+                  local.get $y2
+                  v128.load offset=160
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w3
+                  local.get $y3
                   v128.load offset=160
                   f32x4.mul
                   f32x4.add
@@ -1964,8 +3418,23 @@
                   local.get $ap
                   local.get $ap
                   v128.load offset=176
-                  local.get $wv
-                  local.get $y
+                  local.get $w0
+                  local.get $y0
+                  v128.load offset=176
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w1
+                  local.get $y1
+                  v128.load offset=176
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w2
+                  local.get $y2
+                  v128.load offset=176
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w3
+                  local.get $y3
                   v128.load offset=176
                   f32x4.mul
                   f32x4.add
@@ -1973,8 +3442,23 @@
                   local.get $ap
                   local.get $ap
                   v128.load offset=192
-                  local.get $wv
-                  local.get $y
+                  local.get $w0
+                  local.get $y0
+                  v128.load offset=192
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w1
+                  local.get $y1
+                  v128.load offset=192
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w2
+                  local.get $y2
+                  v128.load offset=192
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w3
+                  local.get $y3
                   v128.load offset=192
                   f32x4.mul
                   f32x4.add
@@ -1982,8 +3466,23 @@
                   local.get $ap
                   local.get $ap
                   v128.load offset=208
-                  local.get $wv
-                  local.get $y
+                  local.get $w0
+                  local.get $y0
+                  v128.load offset=208
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w1
+                  local.get $y1
+                  v128.load offset=208
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w2
+                  local.get $y2
+                  v128.load offset=208
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w3
+                  local.get $y3
                   v128.load offset=208
                   f32x4.mul
                   f32x4.add
@@ -1991,8 +3490,23 @@
                   local.get $ap
                   local.get $ap
                   v128.load offset=224
-                  local.get $wv
-                  local.get $y
+                  local.get $w0
+                  local.get $y0
+                  v128.load offset=224
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w1
+                  local.get $y1
+                  v128.load offset=224
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w2
+                  local.get $y2
+                  v128.load offset=224
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w3
+                  local.get $y3
                   v128.load offset=224
                   f32x4.mul
                   f32x4.add
@@ -2000,18 +3514,33 @@
                   local.get $ap
                   local.get $ap
                   v128.load offset=240
-                  local.get $wv
-                  local.get $y
+                  local.get $w0
+                  local.get $y0
+                  v128.load offset=240
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w1
+                  local.get $y1
+                  v128.load offset=240
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w2
+                  local.get $y2
+                  v128.load offset=240
+                  f32x4.mul
+                  f32x4.add
+                  local.get $w3
+                  local.get $y3
                   v128.load offset=240
                   f32x4.mul
                   f32x4.add
                   v128.store offset=240
                   local.get $qc
-                  i32.const 4
+                  i32.const 16
                   i32.add
                   local.set $qc
                   local.get $qi
-                  i32.const 4
+                  i32.const 16
                   i32.add
                   local.tee $qi
                   local.get $qe
@@ -2024,137 +3553,137 @@
               local.get $ap
               v128.load
               f32x4.mul
-              local.set $s0
+              local.set $v0
               local.get $p
               v128.load offset=16
               local.get $ap
               v128.load offset=16
               f32x4.mul
-              local.set $a1
+              local.set $v1
               local.get $p
               v128.load offset=32
               local.get $ap
               v128.load offset=32
               f32x4.mul
-              local.set $a2
+              local.set $v2
               local.get $p
               v128.load offset=48
               local.get $ap
               v128.load offset=48
               f32x4.mul
-              local.set $a3
-              local.get $s0
+              local.set $v3
+              local.get $v0
               local.get $p
               v128.load offset=64
               local.get $ap
               v128.load offset=64
               f32x4.mul
               f32x4.add
-              local.set $s0
-              local.get $a1
+              local.set $v0
+              local.get $v1
               local.get $p
               v128.load offset=80
               local.get $ap
               v128.load offset=80
               f32x4.mul
               f32x4.add
-              local.set $a1
-              local.get $a2
+              local.set $v1
+              local.get $v2
               local.get $p
               v128.load offset=96
               local.get $ap
               v128.load offset=96
               f32x4.mul
               f32x4.add
-              local.set $a2
-              local.get $a3
+              local.set $v2
+              local.get $v3
               local.get $p
               v128.load offset=112
               local.get $ap
               v128.load offset=112
               f32x4.mul
               f32x4.add
-              local.set $a3
-              local.get $s0
+              local.set $v3
+              local.get $v0
               local.get $p
               v128.load offset=128
               local.get $ap
               v128.load offset=128
               f32x4.mul
               f32x4.add
-              local.set $s0
-              local.get $a1
+              local.set $v0
+              local.get $v1
               local.get $p
               v128.load offset=144
               local.get $ap
               v128.load offset=144
               f32x4.mul
               f32x4.add
-              local.set $a1
-              local.get $a2
+              local.set $v1
+              local.get $v2
               local.get $p
               v128.load offset=160
               local.get $ap
               v128.load offset=160
               f32x4.mul
               f32x4.add
-              local.set $a2
-              local.get $a3
+              local.set $v2
+              local.get $v3
               local.get $p
               v128.load offset=176
               local.get $ap
               v128.load offset=176
               f32x4.mul
               f32x4.add
-              local.set $a3
-              local.get $s0
+              local.set $v3
+              local.get $v0
               local.get $p
               v128.load offset=192
               local.get $ap
               v128.load offset=192
               f32x4.mul
               f32x4.add
-              local.set $s0
-              local.get $a1
+              local.set $v0
+              local.get $v1
               local.get $p
               v128.load offset=208
               local.get $ap
               v128.load offset=208
               f32x4.mul
               f32x4.add
-              local.set $a1
-              local.get $a2
+              local.set $v1
+              local.get $v2
               local.get $p
               v128.load offset=224
               local.get $ap
               v128.load offset=224
               f32x4.mul
               f32x4.add
-              local.set $a2
-              local.get $a3
+              local.set $v2
+              local.get $v3
               local.get $p
               v128.load offset=240
               local.get $ap
               v128.load offset=240
               f32x4.mul
               f32x4.add
-              local.set $a3
-              local.get $s0
-              local.get $a1
+              local.set $v3
+              local.get $v0
+              local.get $v1
               f32x4.add
-              local.get $a2
-              local.get $a3
+              local.get $v2
+              local.get $v3
               f32x4.add
               f32x4.add
-              local.set $s0
-              local.get $s0
+              local.set $v0
+              local.get $v0
               f32x4.extract_lane 0
-              local.get $s0
+              local.get $v0
               f32x4.extract_lane 1
               f32.add
-              local.get $s0
+              local.get $v0
               f32x4.extract_lane 2
-              local.get $s0
+              local.get $v0
               f32x4.extract_lane 3
               f32.add
               f32.add
@@ -2461,137 +3990,137 @@
               local.get $r
               v128.load
               f32x4.mul
-              local.set $s0
+              local.set $v0
               local.get $r
               v128.load offset=16
               local.get $r
               v128.load offset=16
               f32x4.mul
-              local.set $a1
+              local.set $v1
               local.get $r
               v128.load offset=32
               local.get $r
               v128.load offset=32
               f32x4.mul
-              local.set $a2
+              local.set $v2
               local.get $r
               v128.load offset=48
               local.get $r
               v128.load offset=48
               f32x4.mul
-              local.set $a3
-              local.get $s0
+              local.set $v3
+              local.get $v0
               local.get $r
               v128.load offset=64
               local.get $r
               v128.load offset=64
               f32x4.mul
               f32x4.add
-              local.set $s0
-              local.get $a1
+              local.set $v0
+              local.get $v1
               local.get $r
               v128.load offset=80
               local.get $r
               v128.load offset=80
               f32x4.mul
               f32x4.add
-              local.set $a1
-              local.get $a2
+              local.set $v1
+              local.get $v2
               local.get $r
               v128.load offset=96
               local.get $r
               v128.load offset=96
               f32x4.mul
               f32x4.add
-              local.set $a2
-              local.get $a3
+              local.set $v2
+              local.get $v3
               local.get $r
               v128.load offset=112
               local.get $r
               v128.load offset=112
               f32x4.mul
               f32x4.add
-              local.set $a3
-              local.get $s0
+              local.set $v3
+              local.get $v0
               local.get $r
               v128.load offset=128
               local.get $r
               v128.load offset=128
               f32x4.mul
               f32x4.add
-              local.set $s0
-              local.get $a1
+              local.set $v0
+              local.get $v1
               local.get $r
               v128.load offset=144
               local.get $r
               v128.load offset=144
               f32x4.mul
               f32x4.add
-              local.set $a1
-              local.get $a2
+              local.set $v1
+              local.get $v2
               local.get $r
               v128.load offset=160
               local.get $r
               v128.load offset=160
               f32x4.mul
               f32x4.add
-              local.set $a2
-              local.get $a3
+              local.set $v2
+              local.get $v3
               local.get $r
               v128.load offset=176
               local.get $r
               v128.load offset=176
               f32x4.mul
               f32x4.add
-              local.set $a3
-              local.get $s0
+              local.set $v3
+              local.get $v0
               local.get $r
               v128.load offset=192
               local.get $r
               v128.load offset=192
               f32x4.mul
               f32x4.add
-              local.set $s0
-              local.get $a1
+              local.set $v0
+              local.get $v1
               local.get $r
               v128.load offset=208
               local.get $r
               v128.load offset=208
               f32x4.mul
               f32x4.add
-              local.set $a1
-              local.get $a2
+              local.set $v1
+              local.get $v2
               local.get $r
               v128.load offset=224
               local.get $r
               v128.load offset=224
               f32x4.mul
               f32x4.add
-              local.set $a2
-              local.get $a3
+              local.set $v2
+              local.get $v3
               local.get $r
               v128.load offset=240
               local.get $r
               v128.load offset=240
               f32x4.mul
               f32x4.add
-              local.set $a3
-              local.get $s0
-              local.get $a1
+              local.set $v3
+              local.get $v0
+              local.get $v1
               f32x4.add
-              local.get $a2
-              local.get $a3
+              local.get $v2
+              local.get $v3
               f32x4.add
               f32x4.add
-              local.set $s0
-              local.get $s0
+              local.set $v0
+              local.get $v0
               f32x4.extract_lane 0
-              local.get $s0
+              local.get $v0
               f32x4.extract_lane 1
               f32.add
-              local.get $s0
+              local.get $v0
               f32x4.extract_lane 2
-              local.get $s0
+              local.get $v0
               f32x4.extract_lane 3
               f32.add
               f32.add

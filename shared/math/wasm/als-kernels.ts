@@ -13,12 +13,25 @@
  * ~1e-7 relative (test/unit/math/als-wasm.test.ts). Results are deterministic:
  * WebAssembly SIMD float arithmetic is IEEE with no fused multiply-add and the
  * reduction order is fixed by the generated code.
+ *
+ * Kernel variants (als-codegen.ts): where the engine has relaxed SIMD
+ * (relaxed.ts) the multiply-adds are f32x4.relaxed_madd — fused on a CPU with
+ * FMA, so the bytes can differ from the plain kernel's in the last bits and
+ * between machines with and without FMA, though never between thread counts
+ * or runs on one machine; elsewhere f32x4.mul + f32x4.add. {@link setAlsKernel}
+ * picks one explicitly (benchmarks, tests).
+ *
+ * Layout: each row's nonzeros are padded to a multiple of NNZ_GROUP with
+ * entries that point at an all-zero row stored after the other side's factor
+ * rows (confidence 0), so the kernel's four-at-a-time loop needs no tail; a
+ * zero row adds exactly nothing to a residual or to A·p.
  */
 import type { FoldInParams } from '../../model/types';
 import type { Csr } from '../csr';
 import { rowRegularization } from '../confidence';
 import { RowTeam, balancedChunks } from '../parallel/team';
-import { alsModuleBytes } from './als-codegen';
+import { NNZ_GROUP, alsModuleBytes } from './als-codegen';
+import { relaxedSimd } from './relaxed';
 import { ROWS_PER_FLUSH, blockedGramian } from './gram-codegen';
 import { wasm, type WasmMemory } from './runtime';
 
@@ -41,14 +54,33 @@ interface AlsExports {
   gram4(y: number, groups: number, g: number): void;
 }
 
+/** 'auto': relaxed SIMD multiply-adds where the engine has them, else plain SIMD. */
+export type AlsKernel = 'auto' | 'fma' | 'plain';
+let kernelChoice: AlsKernel = 'auto';
+
+/**
+ * Forces a kernel variant for the runs created after this call ('fma' where
+ * relaxed SIMD is missing falls back to plain); returns the previous choice.
+ */
+export function setAlsKernel(k: AlsKernel): AlsKernel {
+  const before = kernelChoice;
+  kernelChoice = k;
+  return before;
+}
+
+/** The variant runs use now: 'fma' or 'plain'. */
+export function alsKernel(): 'fma' | 'plain' {
+  return kernelChoice !== 'plain' && relaxedSimd() ? 'fma' : 'plain';
+}
+
 const modules = new Map<string, object | null>();
 /** The compiled module for padded factor count fp, or null without WebAssembly SIMD (or threads, if shared). */
-function alsModule(fp: number, shared = false): object | null {
-  const key = `${fp}${shared ? 's' : ''}`;
+function alsModule(fp: number, shared = false, fma = false): object | null {
+  const key = `${fp}${shared ? 's' : ''}${fma ? 'f' : ''}`;
   let m = modules.get(key);
   if (m !== undefined) return m;
   try {
-    const bytes = alsModuleBytes(fp, shared);
+    const bytes = alsModuleBytes(fp, { sharedMemory: shared, fma });
     m = wasm?.validate(bytes) ? new wasm.Module(bytes) : null;
   } catch {
     m = null;
@@ -124,22 +156,24 @@ export function createAlsWasm(
   threads = 1,
 ): AlsWasm | null {
   const fp = (f + 3) & ~3;
-  const sharedMod = threads > 1 && f > 0 && typeof SharedArrayBuffer === 'function' ? alsModule(fp, true) : null;
-  const mod = sharedMod ?? (f > 0 ? alsModule(fp) : null);
+  const fma = f > 0 && alsKernel() === 'fma';
+  const sharedMod = threads > 1 && f > 0 && typeof SharedArrayBuffer === 'function' ? alsModule(fp, true, fma) : null;
+  const mod = sharedMod ?? (f > 0 ? alsModule(fp, false, fma) : null);
   if (!mod) return null;
   const team = sharedMod ? threads : 1;
   const rb = fp * 4;
   const users = ui.rows;
   const items = ui.cols;
-  const nnz = ui.indptr[users];
   let top = 0;
+  // cache-line aligned, so threads writing neighbouring regions never share a line
   const alloc = (bytes: number) => {
     const at = top;
-    top += (bytes + 15) & ~15;
+    top += (bytes + 63) & ~63;
     return at;
   };
-  const yOff = alloc(items * rb);
-  const xOff = alloc(users * rb);
+  // one zero row after each side's factors: the target of the padding entries
+  const yOff = alloc((items + 1) * rb);
+  const xOff = alloc((users + 1) * rb);
   const gOff = alloc(fp * rb);
   const g32Off = alloc(fp * rb);
   // r, p, ap of each thread, in that order
@@ -151,8 +185,8 @@ export function createAlsWasm(
   const sideLayout = (m: Csr, factors: number): Side => ({
     rows: m.rows,
     indptr: alloc((m.rows + 1) * 4),
-    indices: alloc(nnz * 4),
-    conf: alloc(nnz * 4),
+    indices: alloc(paddedEntries(m) * 4),
+    conf: alloc(paddedEntries(m) * 4),
     lam: alloc(m.rows * 4),
     factors,
   });
@@ -181,9 +215,22 @@ export function createAlsWasm(
   pad(Y, Yw, items);
   const fill = (s: Side, m: Csr, conf: Float32Array) => {
     // indptr as byte offsets would save a multiply per row; entry counts keep it readable
-    new Int32Array(buf, s.indptr, m.rows + 1).set(m.indptr.subarray(0, m.rows + 1));
-    new Int32Array(buf, s.indices, nnz).set(m.indices.subarray(0, nnz));
-    new Float32Array(buf, s.conf, nnz).set(conf.subarray(0, nnz));
+    const indptr = new Int32Array(buf, s.indptr, m.rows + 1);
+    const indices = new Int32Array(buf, s.indices, paddedEntries(m));
+    const c = new Float32Array(buf, s.conf, paddedEntries(m));
+    let at = 0;
+    for (let u = 0; u < m.rows; u++) {
+      indptr[u] = at;
+      const q0 = m.indptr[u];
+      const n = m.indptr[u + 1] - q0;
+      indices.set(m.indices.subarray(q0, q0 + n), at);
+      c.set(conf.subarray(q0, q0 + n), at);
+      const end = at + padded(n);
+      // memory starts zeroed: the padding's confidence is 0 already
+      indices.fill(m.cols, at + n, end);
+      at = end;
+    }
+    indptr[m.rows] = at;
     const lam = new Float32Array(buf, s.lam, m.rows);
     for (let u = 0; u < m.rows; u++) lam[u] = rowRegularization(m.indptr[u + 1] - m.indptr[u], m.cols, params);
   };
@@ -292,4 +339,13 @@ function teamGramian(
     }
   }
   for (let a = 0; a < f; a++) for (let b = a + 1; b < f; b++) out[b * f + a] = out[a * f + b];
+}
+
+const padded = (n: number) => Math.ceil(n / NNZ_GROUP) * NNZ_GROUP;
+
+/** Entries of m's CSR once every row is padded to a multiple of NNZ_GROUP. */
+function paddedEntries(m: Csr): number {
+  let n = 0;
+  for (let u = 0; u < m.rows; u++) n += padded(m.indptr[u + 1] - m.indptr[u]);
+  return n;
 }

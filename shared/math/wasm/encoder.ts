@@ -84,7 +84,16 @@ export const op = {
   fAdd: [0xfd, 0xe4, 0x01],
   fSub: [0xfd, 0xe5, 0x01],
   fMul: [0xfd, 0xe6, 0x01],
+  /** i8x16.shuffle: 16 byte-lane indices into the concatenation of the two operands. */
+  shuffle: (lanes: number[]) => [0xfd, 0x0d, ...lanes],
+  /** Relaxed SIMD: a·b + c and −(a·b) + c, fused where the CPU has FMA (then one rounding). */
+  relaxedMadd: [0xfd, 0x85, 0x02],
+  relaxedNmadd: [0xfd, 0x86, 0x02],
 };
+
+/** i8x16.shuffle picking f32 lanes (0–3 of the first operand, 4–7 of the second). */
+export const f32Shuffle = (l: [number, number, number, number]): number[] =>
+  op.shuffle(l.flatMap((k) => [4 * k, 4 * k + 1, 4 * k + 2, 4 * k + 3]));
 
 export type ValType = typeof I32 | typeof F32 | typeof V128;
 

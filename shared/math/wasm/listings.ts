@@ -17,6 +17,7 @@ export interface Listing {
 /** 64 factors: the served default, and wide enough to show every unrolled chunk pattern. */
 export const LISTINGS: Listing[] = [
   { file: 'als-64.wat', bytes: () => alsModuleBytes(64) },
+  { file: 'als-64-fma.wat', bytes: () => alsModuleBytes(64, { fma: true }) },
   { file: 'scoring-64.wat', bytes: () => scoringModuleBytes(64) },
   { file: 'ease-dot4.wat', bytes: () => easeModuleBytes() },
 ];
@@ -25,7 +26,7 @@ export const LISTINGS: Listing[] = [
 interface Wabt {
   readWasm(
     bytes: Uint8Array,
-    opts: { readDebugNames: boolean; simd: boolean },
+    opts: { readDebugNames: boolean; simd: boolean; relaxed_simd: boolean },
   ): { applyNames(): void; toText(o: { foldExprs: boolean; inlineExport: boolean }): string; destroy(): void };
 }
 
@@ -33,7 +34,7 @@ interface Wabt {
 export async function disassemble(bytes: Uint8Array): Promise<string> {
   const { default: init } = (await import('wabt')) as unknown as { default: () => Promise<Wabt> };
   const wabt = await init();
-  const mod = wabt.readWasm(bytes, { readDebugNames: true, simd: true });
+  const mod = wabt.readWasm(bytes, { readDebugNames: true, simd: true, relaxed_simd: true });
   try {
     // refer to locals and functions by name, not index
     mod.applyNames();

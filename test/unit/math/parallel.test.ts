@@ -13,7 +13,7 @@ import { buildInteractionMatrix } from '../../../shared/math/interactions';
 import { balancedChunks } from '../../../shared/math/parallel/team';
 import { resolveTrainThreads, setTrainingThreads, trainingThreads } from '../../../shared/math/parallel/threads';
 import { generateSynthetic } from '../../../shared/math/synthetic';
-import { alsWasmAvailable, createAlsWasm } from '../../../shared/math/wasm/als-kernels';
+import { alsWasmAvailable, createAlsWasm, setAlsKernel } from '../../../shared/math/wasm/als-kernels';
 
 const hash = (m: { userFactors: Float32Array; itemFactors: Float32Array }) =>
   createHash('sha256')
@@ -32,6 +32,16 @@ describe.skipIf(!alsWasmAvailable(64))('threaded ALS', () => {
       expect(hash(trainAls(ui, p, { threads: 2 }))).toBe(one);
       expect(hash(trainAls(ui, p, { threads: 2 }))).toBe(one);
       expect(hash(trainAls(ui, p, { threads: 3 }))).toBe(one);
+    }
+  });
+
+  it('gives the same bytes for 1 and 2 threads with the plain (unfused) kernel too', () => {
+    const before = setAlsKernel('plain');
+    try {
+      const p: AlsParams = { ...DEFAULT_ALS_PARAMS, factors: 64, iterations: 2, seed: 7 };
+      expect(hash(trainAls(ui, p, { threads: 2 }))).toBe(hash(trainAls(ui, p, { threads: 1 })));
+    } finally {
+      setAlsKernel(before);
     }
   });
 
