@@ -11,7 +11,15 @@ import { data, record, serve, train } from './cold-fixture';
 const users = Array.from({ length: 40 }, (_, u) => `u${u}`);
 const cluster = (userId: string) => data.userCluster[Number(userId.slice(1))];
 
-describe.each(['ease', 'blend'])('new catalog items under %s', (kind) => {
+// mf fits the implicit weights as ratings: its item similarities do not follow the clusters here, so the content
+// line through them is flat and a new item stays out of model items' similar lists (it is still placed everywhere else)
+describe.each([
+  ['ease', true],
+  ['blend', true],
+  ['item-knn', true],
+  ['user-knn', true],
+  ['mf', false],
+])('new catalog items under %s', (kind, listed) => {
   const model = train(true, kind);
 
   it('gives the exploration slot to the new item of the user’s cluster, its category as reason', async () => {
@@ -57,17 +65,18 @@ describe.each(['ease', 'blend'])('new catalog items under %s', (kind) => {
     const own = await core.similar('new-1', 10);
     expect(own.items).toHaveLength(10);
     expect(own.items.filter((i) => !i.coldStart).every((i) => Number(i.itemId.slice(1)) % 4 === 1)).toBe(true);
-    let listed = 0;
+    let seen = 0;
     for (const id of model.itemIds.filter((x) => Number(x.slice(1)) % 4 === 1).slice(0, 10)) {
       const s = await core.similar(id, 20);
       const hit = s.items.find((i) => i.itemId === 'new-1');
       if (hit) {
-        listed++;
+        seen++;
         expect(hit.coldStart).toBe(true);
       }
       expect(s.items.some((i) => i.itemId === 'new-0' || i.itemId === 'gone')).toBe(false);
     }
-    expect(listed).toBeGreaterThanOrEqual(5);
+    if (listed) expect(seen).toBeGreaterThanOrEqual(5);
+    else expect(seen).toBe(0);
   });
 });
 
