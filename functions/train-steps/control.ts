@@ -7,6 +7,8 @@ import { dynamoDocumentClient, s3Client } from '../../shared/storage/aws/clients
 import { DynamoTableExport, EXPORT_PREFIX } from '../../shared/storage/aws/export';
 import { DynamoTrainingStore } from '../../shared/storage/dynamodb/training';
 import { S3ModelStore } from '../../shared/storage/s3/model-store';
+import { DynamoExperimentStore } from '../../shared/experiments/dynamo-store';
+import { experimentModels } from '../../shared/training/variant-kinds';
 import { controlStep } from '../../shared/training/distributed/dispatch';
 import type { StepDeps, StepSummary } from '../../shared/training/distributed/record';
 import { TRAIN_METRICS as M, TRAINING_WORKFLOW, WORKFLOW_PREFIX } from '../../shared/topology';
@@ -25,6 +27,7 @@ const exporter = config.tableArn
       prefix: EXPORT_PREFIX,
     })
   : undefined;
+const experiments = new DynamoExperimentStore(pt.tracer.captureAWSv3Client(dynamoDocumentClient()), config.tableName);
 const deps: StepDeps = {
   store: new DynamoTrainingStore(pt.tracer.captureAWSv3Client(dynamoDocumentClient()), config.tableName, {
     exporter,
@@ -37,6 +40,8 @@ const deps: StepDeps = {
     info: (message, extra = {}) => logger.info(message, extra),
     warn: (message, extra = {}) => logger.warn(message, extra),
   },
+  // versions A/B experiments pin survive retention, as on Train's path
+  pinned: async () => experimentModels(await experiments.list()).pinned,
 };
 
 /** A run that ended here emits what Train emits, so the failure and staleness alarms see both paths. */

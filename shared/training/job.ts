@@ -15,7 +15,7 @@ import { DEFAULT_USER_CAP, type UserCap } from './dataset';
 import { gate } from './gate';
 import { type MetadataSource, readTrainingMetadata } from './metadata';
 import { SAFETY_FACTOR, trainPipeline } from './pipeline';
-import { loadTrainingData, saveTrainingSnapshot, snapshotPrefixFor } from './snapshot/load';
+import { loadTrainingData, overlapMsOf, saveTrainingSnapshot, snapshotPrefixFor } from './snapshot/load';
 import type { Experiment } from '../experiments/schema';
 import { experimentModels, kindsWithoutChannel, publishVariantKinds } from './variant-kinds';
 
@@ -38,6 +38,8 @@ export interface JobConfig {
   ratingRange?: RatingRange;
   /** A full rebuild of the training snapshot every this many runs (default 24; 0: only when needed). */
   snapshotRebuildEvery?: number;
+  /** Minutes a delta read re-reads before the snapshot's watermark (default 10; ATTUNE_SNAPSHOT_OVERLAP_MINUTES). */
+  snapshotOverlapMinutes?: number;
 }
 
 export interface JobDeps {
@@ -163,12 +165,19 @@ export async function runTrainingJob(deps: JobDeps): Promise<JobSummary> {
     const erasures = await deps.store.listErasures();
     const erasureWatermark = erasures.reduce((m, e) => Math.max(m, e.erasedAt), 0);
     const newErasures = current !== null && erasureWatermark > (current.erasureWatermark ?? 0);
+    let pinsUnknown: Error | null = null;
     const wanted = experimentModels(
       (await deps.experiments?.().catch((err) => {
-        log.warn('experiments could not be read: no variant kinds, no pins this run', { error: String(err) });
+        log.warn('experiments could not be read: no variant kinds, no retention this run', { error: String(err) });
+        pinsUnknown = new Error('experiments unreadable: a pinned version could be pruned');
         return [];
       })) ?? [],
     );
+    // without the pins nothing is pruned (publishModel reports it and keeps every version until the next run)
+    const pinned = async () => {
+      if (pinsUnknown) throw pinsUnknown;
+      return wanted.pinned;
+    };
     // a kind a variant names and nobody has fitted yet is reason enough to train
     const unfitted = current
       ? await kindsWithoutChannel(
@@ -198,6 +207,7 @@ export async function runTrainingJob(deps: JobDeps): Promise<JobSummary> {
       range: deps.config.ratingRange,
       rebuild: deps.rebuild,
       rebuildEvery: deps.config.snapshotRebuildEvery,
+      overlapMs: overlapMsOf(deps.config),
       now: now(),
       onWarning: (message, extra) => log.warn(message, { runId, ...extra }),
     });
@@ -287,7 +297,7 @@ export async function runTrainingJob(deps: JobDeps): Promise<JobSummary> {
         seed: deps.seed ?? 42,
         now,
         keep: deps.config.keepVersions,
-        pinned: wanted.pinned,
+        pinned,
         erasureWatermark,
         onWarning: (message, extra) => log.warn(message, { runId, ...extra }),
       });
@@ -302,7 +312,7 @@ export async function runTrainingJob(deps: JobDeps): Promise<JobSummary> {
     s = performance.now();
     const manifest = await publishModel(deps.models, deps.prefix, result.model, {
       keep: deps.config.keepVersions,
-      pinned: async () => wanted.pinned,
+      pinned,
       onWarning: (message, err) => log.warn(message, { error: String(err) }),
     });
     timings.publish = Math.round(performance.now() - s);

@@ -51,7 +51,7 @@ export interface VariantKindsOptions {
   seed: number;
   now: () => number;
   keep: number;
-  pinned: ReadonlySet<string>;
+  pinned: () => Promise<Iterable<string>>;
   erasureWatermark?: number;
   onWarning: (message: string, extra: Record<string, unknown>) => void;
 }
@@ -88,7 +88,7 @@ export async function publishVariantKinds(d: Dataset, o: VariantKindsOptions): P
       const m = await publishModel(o.models, o.prefix, r.model, {
         keep: o.keep,
         latest: false,
-        pinned: async () => o.pinned,
+        pinned: o.pinned,
         onWarning: (message, err) => o.onWarning(message, { error: String(err) }),
       });
       out[kind] = m.version;

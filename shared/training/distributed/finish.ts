@@ -162,6 +162,7 @@ export async function publish(deps: StepDeps, input: { runId: string; evaluation
   const model = await candidate(deps, plan, d, pairsToCsr(d), input.evaluation);
   const manifest = await publishModel(deps.models, deps.prefix, model, {
     keep: deps.config.keepVersions,
+    pinned: deps.pinned,
     onWarning: (message, err) => deps.logger?.warn(message, { error: String(err) }),
   });
   const timings = { ...plan.timings, publish: Math.round(performance.now() - t) };

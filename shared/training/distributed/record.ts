@@ -32,6 +32,8 @@ export interface StepDeps {
   leaseName?: string;
   /** The invocation's deadline (epoch ms): Prepare's tuning stops {@link TUNE_RESERVE_MS} before it. */
   deadline?: number;
+  /** Versions A/B experiments pin: retention keeps them (shared/training/variant-kinds.ts). */
+  pinned?: () => Promise<Iterable<string>>;
 }
 
 /** What Prepare keeps back from its deadline after tuning: partitioning and writing the run's files. */

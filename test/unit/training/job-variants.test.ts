@@ -85,4 +85,27 @@ describe('the job and experiments', () => {
     // the kind is fitted now: with nothing new the next run skips again
     expect((await run()).decision).toBe('skipped');
   }, 60_000);
+
+  it('prunes nothing while the experiments cannot be read (a pin could be among the old versions)', async () => {
+    const store = new MemoryTrainingStore(syntheticInteractions({ receivedAt: Date.UTC(2026, 0, 10) }));
+    const models = new MemoryModelStore();
+    const warnings: string[] = [];
+    const logger = { info: () => {}, warn: (m: string) => warnings.push(m) };
+    const broken = async (): Promise<Experiment[]> => {
+      throw new Error('table down');
+    };
+    const first = await runTrainingJob({ store, models, prefix: P, config, logger, experiments: broken });
+    const second = await runTrainingJob({
+      store,
+      models,
+      prefix: P,
+      config,
+      logger,
+      experiments: broken,
+      rebuild: true,
+    });
+    expect([first.decision, second.decision]).toEqual(['published', 'published']);
+    expect(await listVersions(models, P)).toEqual([first.version, second.version].sort());
+    expect(warnings).toEqual(expect.arrayContaining([expect.stringMatching(/retention of models\/ failed/)]));
+  }, 60_000);
 });
