@@ -28,6 +28,7 @@ export const ENV = {
   distributedMinInteractions: 'ATTUNE_DISTRIBUTED_MIN_INTERACTIONS',
   servingMaxUsers: 'ATTUNE_SERVING_MAX_USERS',
   snapshotRebuildEvery: 'ATTUNE_SNAPSHOT_REBUILD_EVERY',
+  snapshotOverlapMinutes: 'ATTUNE_SNAPSHOT_OVERLAP_MINUTES',
   tableArn: 'ATTUNE_TABLE_ARN',
 } as const;
 
@@ -70,6 +71,8 @@ export interface AttuneConfig {
   servingMaxUsers: number;
   /** Training reads everything again every this many runs (0: only when needed); snapshot + delta between. */
   snapshotRebuildEvery: number;
+  /** A delta read re-reads this much before the snapshot's watermark (late events; counted once by key). */
+  snapshotOverlapMinutes: number;
   /** The table's ARN: set, full rebuilds read a DynamoDB export to S3 instead of a Scan (docs/training.md). */
   tableArn: string;
 }
@@ -126,6 +129,8 @@ const Schema = z
     [ENV.distributedMinInteractions]: num(DEFAULT_DISTRIBUTED_MIN_INTERACTIONS, 1),
     [ENV.servingMaxUsers]: num(DEFAULT_SERVING_MAX_USERS).pipe(z.number().int('must be an integer')),
     [ENV.snapshotRebuildEvery]: num(24).pipe(z.number().int('must be an integer')),
+    // at most the 24 h the snapshot keeps event keys for: beyond, re-read events could not be recognised
+    [ENV.snapshotOverlapMinutes]: num(10).pipe(z.number().max(1440, 'must be at most 1440 (24 h)')),
     [ENV.tableArn]: str(''),
   })
   .refine((e) => e[ENV.ratingMin] < e[ENV.ratingMax], {
@@ -170,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AttuneConfig {
     distributedMinInteractions: e[ENV.distributedMinInteractions],
     servingMaxUsers: e[ENV.servingMaxUsers],
     snapshotRebuildEvery: e[ENV.snapshotRebuildEvery],
+    snapshotOverlapMinutes: e[ENV.snapshotOverlapMinutes],
     tableArn: e[ENV.tableArn],
   };
 }

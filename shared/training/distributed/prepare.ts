@@ -18,7 +18,7 @@ import { planShards, type RowRange } from '../../workflow/shards';
 import { DEFAULT_USER_CAP, pairsToCsr, type Dataset } from '../dataset';
 import { makeHoldout } from '../evaluate';
 import { MIN_ITEMS, MIN_PAIRS, MIN_USERS } from '../pipeline';
-import { loadTrainingData, saveTrainingSnapshot, snapshotPrefixFor } from '../snapshot/load';
+import { loadTrainingData, overlapMsOf, saveTrainingSnapshot, snapshotPrefixFor } from '../snapshot/load';
 import { writeSideIndex } from './gather';
 import { chooseParams } from './tune';
 import { keys, writeBlob, writePlan, type RunPlan, type Side } from './layout';
@@ -105,6 +105,7 @@ async function layOut(
     range: deps.config.ratingRange,
     rebuild: input.rebuild,
     rebuildEvery: deps.config.snapshotRebuildEvery,
+    overlapMs: overlapMsOf(deps.config),
     now: base.startedAt,
     onWarning: (message, extra) => deps.logger?.warn(message, { runId, ...extra }),
   });

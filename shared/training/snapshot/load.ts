@@ -20,9 +20,9 @@ const DAY = 86_400_000;
 export const SNAPSHOT_DEFAULTS = {
   /**
    * Re-read this much before the watermark: an event's receivedAt is the
-   * ingest function's clock when it wrote, and the keys-only index is
-   * eventually consistent, so an event may become visible after a run that
-   * read past its receive time. The overlap's events are deduped by key.
+   * ingest function's clock when it wrote, and global indexes are eventually
+   * consistent, so an event may become visible after a run that read past its
+   * receive time. The overlap's events are deduped by key (ATTUNE_SNAPSHOT_OVERLAP_MINUTES sets it).
    */
   overlapMs: 10 * MINUTE,
   /** Event keys kept for dedupe: the overlap, and client retries within a day. */
@@ -32,6 +32,12 @@ export const SNAPSHOT_DEFAULTS = {
   /** A watermark older than this many days reads everything again instead of walking the index. */
   maxDeltaDays: 7,
 } as const;
+
+/** The configured overlap (JobConfig.snapshotOverlapMinutes) in ms; undefined: the default. */
+export function overlapMsOf(c: { snapshotOverlapMinutes?: number }): number | undefined {
+  const m = c.snapshotOverlapMinutes;
+  return m !== undefined && Number.isFinite(m) && m >= 0 ? m * MINUTE : undefined;
+}
 
 export interface LoadOptions {
   erasures: Erasure[];

@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       distributedMinInteractions: 50_000_000,
       servingMaxUsers: 100_000,
       snapshotRebuildEvery: 24,
+      snapshotOverlapMinutes: 10,
       tableArn: '',
       exploreShare: 0.1,
     });
