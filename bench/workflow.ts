@@ -1,12 +1,19 @@
 /**
  * The training state machine's Distributed Map path against the single-Lambda
  * pipeline on one generated planted-cluster set, at the same ALS parameters and
- * seed: holdout nDCG@10 of both, wall time of both, the shard count. Runs the
- * deployed definition on the local interpreter with in-memory stores (no S3
- * latency: the time is compute plus the scratch files' encoding).
+ * seed: holdout nDCG@10 of both, wall time of both, the shard count, and what
+ * the shard solves read of the other side (rows touched, bytes fetched by
+ * ranged GETs, against the whole side). Runs the deployed definition on the
+ * local interpreter with in-memory stores (no S3 latency: the time is compute
+ * plus the scratch files' encoding).
+ *
+ * With --tune: then a run with no parameters given and tuning on (Prepare tunes
+ * on a user sample of --sample interactions, planned for --budget seconds),
+ * then a run on the same data with a few new events (the gate against the
+ * served, tuned model; the tuned parameters reused).
  *
  *   npx tsx bench/workflow.ts [--users 3000] [--items 1500] [--events 30] [--factors 32] [--iterations 10]
- *                             [--shard 20000]
+ *                             [--shard 20000] [--tune] [--sample 20000] [--budget 30]
  */
 import { parseArgs } from 'node:util';
 import { runWorkflowLocally } from '../infra/local/train-workflow';
@@ -17,6 +24,8 @@ import { MemoryTrainingStore } from '../shared/storage/local/memory-training';
 import { DEFAULT_USER_CAP } from '../shared/training/dataset';
 import { controlStep, shardStep } from '../shared/training/distributed/dispatch';
 import type { StepDeps } from '../shared/training/distributed/record';
+import type { SolveResult } from '../shared/training/distributed/solve';
+import { loadLatestModel } from '../shared/model/repository';
 import { trainPipeline } from '../shared/training/pipeline';
 import { loadTrainingData } from '../shared/training/snapshot/load';
 
@@ -28,6 +37,9 @@ const { values: a } = parseArgs({
     factors: { type: 'string', default: '32' },
     iterations: { type: 'string', default: '10' },
     shard: { type: 'string', default: '20000' },
+    tune: { type: 'boolean', default: false },
+    sample: { type: 'string', default: '20000' },
+    budget: { type: 'string', default: '30' },
   },
 });
 const TYPE: Record<string, EventType> = { view: 'view', cart: 'add_to_cart', purchase: 'purchase' };
@@ -48,13 +60,14 @@ const events: Interaction[] = data.triples.map((t, n) => ({
   receivedAt: base + n,
 }));
 const params = { factors: Number(a.factors), iterations: Number(a.iterations) };
+const TUNED = ['factors', 'iterations', 'regularization', 'unobservedWeight', 'confidence', 'regularizationExponent'];
 
 const read = await loadTrainingData(new MemoryTrainingStore(events), new MemoryModelStore(), 'training/', {
   erasures: [],
   cap: DEFAULT_USER_CAP,
   now: Date.now(),
 });
-let t = performance.now();
+const t = performance.now();
 const single = trainPipeline(read.dataset, {
   kind: 'als',
   params,
@@ -69,44 +82,88 @@ const single = trainPipeline(read.dataset, {
 const singleMs = performance.now() - t;
 
 const quiet = { info: () => {}, warn: () => {} };
+const store = new MemoryTrainingStore(events);
 const deps: StepDeps = {
-  store: new MemoryTrainingStore(events),
+  store,
   models: new MemoryModelStore(),
   prefix: 'models/',
   scratch: 'workflow/',
   logger: quiet,
   config: {
-    keepVersions: 1,
-    trainBudgetSeconds: 3600,
+    keepVersions: 2,
+    trainBudgetSeconds: Number(a.budget),
     gateTolerance: 0.02,
     leaseSeconds: 3600,
-    tune: false,
+    tune: true,
     distributedMinInteractions: 1,
     shardInteractions: Number(a.shard),
+    tuneSampleInteractions: Number(a.sample),
   },
 };
+const reads = { solves: 0, touched: 0, bytes: 0, sideBytes: 0, requests: 0 };
 let shards = 0;
-t = performance.now();
-const out = (await runWorkflowLocally(
-  { control: (e) => controlStep(deps, e), shard: (e) => shardStep(deps, e), single: async () => null },
-  { distributed: true, params },
-  { onState: (s) => (s === 'SolveUserShard' || s === 'SolveItemShard' ? shards++ : undefined) },
-)) as { metrics: Record<string, number> };
-const distributedMs = performance.now() - t;
+const shard = async (e: Record<string, unknown>) => {
+  const r = (await shardStep(deps, e)) as Partial<SolveResult>;
+  if (e.step === 'solve') {
+    reads.solves++;
+    reads.touched += r.otherRows ?? 0;
+    reads.bytes += r.otherBytes ?? 0;
+    reads.sideBytes += r.sideBytes ?? 0;
+    reads.requests += r.otherRequests ?? 0;
+  }
+  return r;
+};
+const handlers = { control: (e: Record<string, unknown>) => controlStep(deps, e), shard, single: async () => null };
+const distributed = async (input: Record<string, unknown>) => {
+  const t0 = performance.now();
+  const out = (await runWorkflowLocally(handlers, input, {
+    onState: (s) => (s === 'SolveUserShard' || s === 'SolveItemShard' ? shards++ : undefined),
+  })) as { metrics: Record<string, number>; reason: string; decision: string };
+  return { out, seconds: ((performance.now() - t0) / 1000).toFixed(1) };
+};
+const first = await distributed({ distributed: true, params });
 
-const f = (x: number) => x.toFixed(4);
-console.log(
-  JSON.stringify(
-    {
-      interactions: read.dataset.pairUser.length,
-      users: read.dataset.userIds.length,
-      items: read.dataset.itemIds.length,
-      params,
-      shardSolvesPerIteration: shards / params.iterations,
-      single: { ndcg10: f(single.metrics.ndcg10!), seconds: (singleMs / 1000).toFixed(1) },
-      distributed: { ndcg10: f(out.metrics.ndcg10!), seconds: (distributedMs / 1000).toFixed(1) },
-    },
-    null,
-    2,
-  ),
-);
+const f = (x: number | undefined) => x?.toFixed(4);
+const report: Record<string, unknown> = {
+  interactions: read.dataset.pairUser.length,
+  users: read.dataset.userIds.length,
+  items: read.dataset.itemIds.length,
+  params,
+  shardSolvesPerIteration: shards / params.iterations,
+  single: { ndcg10: f(single.metrics.ndcg10), seconds: (singleMs / 1000).toFixed(1) },
+  distributed: { ndcg10: f(first.out.metrics.ndcg10), seconds: first.seconds },
+  shardReads: {
+    meanTouchedRowsPerSolve: Math.round(reads.touched / reads.solves),
+    fetchedOfSide: (reads.bytes / reads.sideBytes).toFixed(3),
+    meanGetsPerSolve: (reads.requests / reads.solves).toFixed(1),
+  },
+};
+if (a.tune) {
+  // what this path ran before it tuned: the data-scaled defaults
+  const defaults = await distributed({ distributed: true, rebuild: true, params: {} });
+  report.defaults = { ndcg10: f(defaults.out.metrics.ndcg10), seconds: defaults.seconds };
+  const tuned = await distributed({ distributed: true, rebuild: true });
+  const m = (await loadLatestModel(deps.models, 'models/'))!.manifest;
+  const t = m.tuning as { source: string; sample?: unknown; trials?: unknown[]; seconds?: number };
+  // a few new events (the same shape): the gate scores the served, tuned model against the candidate
+  const more = events.slice(0, 200).map((e, n) => ({ ...e, eventId: `late${n}`, receivedAt: Date.now() }));
+  store.addEvents(more);
+  const again = await distributed({ distributed: true });
+  const m2 = (await loadLatestModel(deps.models, 'models/'))!.manifest;
+  const hp = (x: Record<string, unknown>) => Object.fromEntries(Object.entries(x).filter(([k]) => TUNED.includes(k)));
+  report.tuned = {
+    decision: tuned.out.decision,
+    reason: tuned.out.reason,
+    ndcg10: f(tuned.out.metrics.ndcg10),
+    seconds: tuned.seconds,
+    tuning: { source: t.source, sample: t.sample, trials: t.trials?.length, seconds: t.seconds },
+    params: hp(m.hyperParameters),
+  };
+  report.nextRun = {
+    decision: again.out.decision,
+    reason: again.out.reason,
+    ndcg10: f(again.out.metrics.ndcg10),
+    tuningSource: (m2.tuning as { source: string }).source,
+  };
+}
+console.log(JSON.stringify(report, null, 2));

@@ -11,7 +11,7 @@ import { DynamoExperimentStore } from '../../shared/experiments/dynamo-store';
 import { experimentModels } from '../../shared/training/variant-kinds';
 import { controlStep } from '../../shared/training/distributed/dispatch';
 import type { StepDeps, StepSummary } from '../../shared/training/distributed/record';
-import { TRAIN_METRICS as M, TRAINING_WORKFLOW, WORKFLOW_PREFIX } from '../../shared/topology';
+import { FUNCTIONS, TRAIN_METRICS as M, TRAINING_WORKFLOW, WORKFLOW_PREFIX } from '../../shared/topology';
 import { instrument, observedLogger, powertools } from '../observe';
 
 // Adapters live across warm invocations: one client pool, no per-step setup.
@@ -35,7 +35,11 @@ const deps: StepDeps = {
   models,
   prefix: config.modelPrefix,
   scratch: WORKFLOW_PREFIX,
-  config: { ...config, shardInteractions: TRAINING_WORKFLOW.shardInteractions },
+  config: {
+    ...config,
+    shardInteractions: TRAINING_WORKFLOW.shardInteractions,
+    shardMemoryMb: FUNCTIONS[TRAINING_WORKFLOW.functions.shard].memoryMb,
+  },
   logger: {
     info: (message, extra = {}) => logger.info(message, extra),
     warn: (message, extra = {}) => logger.warn(message, extra),

@@ -33,3 +33,19 @@ export function planShards(indptr: Int32Array, maxNnz: number, maxShards = 10_00
   out.push([lo, rows]);
   return out;
 }
+
+/**
+ * Bytes a shard step holds per interaction of its shard in the worst case, at f factors: its rows of
+ * both fits' CSRs and their remapped indices (≈ 40 B), its own rows read, solved and written (24·f B
+ * a row) and the other side's rows it touches, packed (8·f B a row), with one own and one touched row
+ * per interaction at most (docs/scale.md).
+ */
+export const shardBytesPerPair = (f: number): number => 40 + 32 * f;
+
+/** A shard step's fixed memory: the runtime and its ranged reads in flight (16 × 8 MiB). */
+export const SHARD_FIXED_BYTES = 228 * 2 ** 20;
+
+/** Interactions per shard whose worst case fits a shard Lambda of `memoryMb` at f factors. */
+export function shardPairBound(memoryMb: number, f: number): number {
+  return Math.max(1000, Math.floor((memoryMb * 2 ** 20 - SHARD_FIXED_BYTES) / shardBytesPerPair(f)));
+}

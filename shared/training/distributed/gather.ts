@@ -134,27 +134,36 @@ export async function writeSideIndex(
   plan: ReadPlan = DEFAULT_READS,
 ): Promise<void> {
   const k = keys(scratch, runId);
-  const parts = await pool(ranges.length, plan.concurrency, async (s) => {
-    const key = k.rows(side, iteration, s);
-    const len = blobHeaderLength(await range(store, key, 0, BLOB_PREAMBLE), key);
-    const layout = parseBlobHeader(await range(store, key, BLOB_PREAMBLE, BLOB_PREAMBLE + len), key);
-    const rows = ranges[s]![1] - ranges[s]![0];
-    const offsets = {} as Record<Problem, number>;
-    const gram = {} as Record<Problem, Float64Array>;
-    for (const p of PROBLEMS) {
-      offsets[p] = arraySpan(layout, p, 'f32', rows * f, key).start;
-      const g = arraySpan(layout, `${p}Gram`, 'f64', f * f, key);
-      gram[p] = f64(await range(store, key, g.start, g.end));
-    }
-    return { offsets, gram };
-  });
+  const offsets: Record<Problem, number>[] = [];
   const gram = { eval: new Float64Array(f * f), full: new Float64Array(f * f) };
-  // summed in shard order: the same matrix whatever order the reads finished in
-  for (const part of parts) for (const p of PROBLEMS) for (let q = 0; q < f * f; q++) gram[p][q]! += part.gram[p][q]!;
+  // a batch at a time, summed in shard order: the same matrix whatever order the reads finish in,
+  // and memory for one batch of Gram parts, not one per shard
+  for (let s0 = 0; s0 < ranges.length; s0 += plan.concurrency) {
+    const count = Math.min(plan.concurrency, ranges.length - s0);
+    const parts = await pool(count, count, async (j) => {
+      const s = s0 + j;
+      const key = k.rows(side, iteration, s);
+      const len = blobHeaderLength(await range(store, key, 0, BLOB_PREAMBLE), key);
+      const layout = parseBlobHeader(await range(store, key, BLOB_PREAMBLE, BLOB_PREAMBLE + len), key);
+      const rows = ranges[s]![1] - ranges[s]![0];
+      const at = {} as Record<Problem, number>;
+      const part = {} as Record<Problem, Float64Array>;
+      for (const p of PROBLEMS) {
+        at[p] = arraySpan(layout, p, 'f32', rows * f, key).start;
+        const g = arraySpan(layout, `${p}Gram`, 'f64', f * f, key);
+        part[p] = f64(await range(store, key, g.start, g.end));
+      }
+      return { at, part };
+    });
+    for (const x of parts) {
+      offsets.push(x.at);
+      for (const p of PROBLEMS) for (let q = 0; q < f * f; q++) gram[p][q]! += x.part[p][q]!;
+    }
+  }
   await writeBlob(
     store,
     k.index(side, iteration),
-    { side, iteration, offsets: parts.map((x) => x.offsets) },
+    { side, iteration, offsets },
     { evalGram: gram.eval, fullGram: gram.full },
   );
 }

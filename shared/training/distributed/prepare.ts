@@ -14,7 +14,7 @@ import { CorruptModelError } from '../../model/codec';
 import { kindSpec } from '../../model/kinds';
 import { readLatestManifest } from '../../model/repository';
 import type { ModelManifest } from '../../model/types';
-import { planShards, type RowRange } from '../../workflow/shards';
+import { planShards, shardPairBound, type RowRange } from '../../workflow/shards';
 import { DEFAULT_USER_CAP, pairsToCsr, type Dataset } from '../dataset';
 import { makeHoldout } from '../evaluate';
 import { MIN_ITEMS, MIN_PAIRS, MIN_USERS } from '../pipeline';
@@ -157,9 +157,12 @@ async function layOut(
   };
   const h = makeHoldout(d, 'user', seed);
   const mats = { eval: h.train, full };
-  const userRanges = planShards(mats.full.indptr, deps.config.shardInteractions);
+  // the configured shard size, cut where its worst case would not fit the shard Lambda at this f
+  const mb = deps.config.shardMemoryMb;
+  const perShard = Math.min(deps.config.shardInteractions, mb ? shardPairBound(mb, params.factors) : Infinity);
+  const userRanges = planShards(mats.full.indptr, perShard);
   const fullT = transpose(mats.full);
-  const itemRanges = planShards(fullT.indptr, deps.config.shardInteractions);
+  const itemRanges = planShards(fullT.indptr, perShard);
   const k = keys(deps.scratch, runId);
   await writeDataset(deps, k.data, d);
   await writeShards(deps, k, 'user', userRanges, mats.eval, mats.full, params);
@@ -187,6 +190,7 @@ async function layOut(
     runId,
     userShards: userRanges.length,
     itemShards: itemRanges.length,
+    shardInteractions: perShard,
     ...counts,
   });
   return {

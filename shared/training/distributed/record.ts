@@ -13,6 +13,8 @@ export interface DistributedConfig extends JobConfig {
   distributedMinInteractions: number;
   /** Upper bound of interactions per shard (a shard Lambda's work and memory). */
   shardInteractions: number;
+  /** The shard Lambda's memory: shards are cut smaller when their worst case would not fit it at the run's f. */
+  shardMemoryMb?: number;
   /** Interactions in Prepare's tuning sample (default: ./tune.ts DEFAULT_SAMPLE_INTERACTIONS). */
   tuneSampleInteractions?: number;
 }

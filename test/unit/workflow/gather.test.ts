@@ -12,7 +12,7 @@ import { controlStep } from '../../../shared/training/distributed/dispatch';
 import { localIndices, planRuns, touchedRows } from '../../../shared/training/distributed/gather';
 import type { StepDeps } from '../../../shared/training/distributed/record';
 import { solveShard } from '../../../shared/training/distributed/solve';
-import type { RowRange } from '../../../shared/workflow/shards';
+import { SHARD_FIXED_BYTES, shardBytesPerPair, shardPairBound, type RowRange } from '../../../shared/workflow/shards';
 import { syntheticInteractions } from '../training/data';
 
 const quiet = { info: () => {}, warn: () => {} };
@@ -97,6 +97,19 @@ function counting(inner: ModelStore, under: string) {
   };
   return { store, c };
 }
+
+describe('the shard size follows the shard Lambda and the factor count', () => {
+  it('cuts shards so their worst case fits TrainShard (1769 MB): 773,877 interactions at 64 factors', () => {
+    expect(shardPairBound(1769, 64)).toBe(773_877);
+    expect(shardPairBound(1769, 256)).toBeLessThan(shardPairBound(1769, 64) / 3.9);
+    for (const f of [8, 32, 64, 128, 256, 512])
+      for (const mb of [512, 1769, 3008, 10240]) {
+        const n = shardPairBound(mb, f);
+        if (n > 1000) expect(n * shardBytesPerPair(f) + SHARD_FIXED_BYTES).toBeLessThanOrEqual(mb * 2 ** 20);
+        expect(shardPairBound(mb, f * 2)).toBeLessThanOrEqual(n);
+      }
+  });
+});
 
 describe('a shard step reads only the rows it touches', () => {
   it('a user shard of one shop fetches its shop’s item rows, not the whole item side, and solves the same', async () => {
