@@ -1,14 +1,17 @@
 /**
  * Where the online job reads events from: those received in a time range, by
- * the received-time index (GSI ByReceived: B#<day>#<shard> / <received13>#…,
- * keys only) and a BatchGetItem of the events it names. A memory source over
- * an array serves the tests.
+ * the received-time index that carries the events' attributes (GSI
+ * ByReceivedEvents: B#<day>#<shard> / <received13>#…), one Query per shard.
+ * While that index cannot be read yet (backfilling after an upgrade, or a local
+ * table made before it), by the keys-only ByReceived and a BatchGetItem of the
+ * events it names. A memory source over an array serves the tests.
  */
 import { BatchGetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import type { Interaction } from '../events';
 import { STORE_TIMEOUTS } from '../storage/aws/clients';
 import { call, collect, type Doc } from '../storage/dynamodb/call';
 import { eventFromItem } from '../storage/dynamodb/items';
+import { isIndexNotReady } from '../storage/dynamodb/training';
 import { dayOf, INDEX, KEY, keys, RECEIVED_SHARDS, ts13 } from '../storage/schema';
 
 export interface ReceivedEventSource {
@@ -28,6 +31,9 @@ const NAMES = { '#t': 'type', '#v': 'value', '#ts': 'timestamp', '#p': 'position
 const PROJECTION = 'eventId, userId, itemId, #t, #v, #ts, receivedAt, recommendationId, #p, modelVersion, variant';
 
 export class DynamoReceivedSource implements ReceivedEventSource {
+  /** Once ByReceivedEvents answered it stays readable; until then each call tries it first. */
+  private eventsIndexActive = false;
+
   constructor(
     private readonly doc: Doc,
     private readonly table: string,
@@ -36,17 +42,38 @@ export class DynamoReceivedSource implements ReceivedEventSource {
 
   async receivedBetween(from: number, to: number): Promise<Interaction[]> {
     if (dayOf(from + 1) !== dayOf(to)) throw new RangeError('receivedBetween reads one UTC day at a time');
+    try {
+      const events = await this.query(INDEX.receivedEvents, from, to, { ProjectionExpression: PROJECTION });
+      this.eventsIndexActive = true;
+      return events.map(eventFromItem);
+    } catch (err) {
+      if (this.eventsIndexActive || !isIndexNotReady(err)) throw err;
+    }
+    const found = await this.query(INDEX.received, from, to, {});
+    const wanted = found.map((k) => ({ [KEY.pk]: k[KEY.pk], [KEY.sk]: k[KEY.sk] }));
+    const out: Interaction[] = [];
+    for (let i = 0; i < wanted.length; i += BATCH_GET) out.push(...(await this.get(wanted.slice(i, i + BATCH_GET))));
+    return out;
+  }
+
+  /** Every item of one index received in (from, to] (one UTC day), all shards. */
+  private async query(index: string, from: number, to: number, extra: { ProjectionExpression?: string }) {
     const day = Date.parse(dayOf(to));
     const shards = await Promise.all(
       Array.from({ length: RECEIVED_SHARDS }, (_, shard) =>
-        collect({ what: 'Query of the received-time index', timeouts }, (o) =>
+        collect({ what: `Query of the received-time index ${index}`, timeouts }, (o) =>
           paginateQuery(
             { client: this.doc },
             {
               TableName: this.table,
-              IndexName: INDEX.received,
+              IndexName: index,
               KeyConditionExpression: '#pk = :b AND #sk BETWEEN :from AND :to',
-              ExpressionAttributeNames: { '#pk': KEY.gsi1pk, '#sk': KEY.gsi1sk },
+              ...extra,
+              ExpressionAttributeNames: {
+                '#pk': KEY.gsi1pk,
+                '#sk': KEY.gsi1sk,
+                ...(extra.ProjectionExpression ? NAMES : {}),
+              },
               ExpressionAttributeValues: {
                 ':b': keys.receivedBucket(day, shard),
                 ':from': ts13(from + 1),
@@ -59,10 +86,7 @@ export class DynamoReceivedSource implements ReceivedEventSource {
         ),
       ),
     );
-    const wanted = shards.flat().map((k) => ({ [KEY.pk]: k[KEY.pk], [KEY.sk]: k[KEY.sk] }));
-    const out: Interaction[] = [];
-    for (let i = 0; i < wanted.length; i += BATCH_GET) out.push(...(await this.get(wanted.slice(i, i + BATCH_GET))));
-    return out;
+    return shards.flat();
   }
 
   /** One BatchGetItem, retrying unprocessed keys with backoff; events erased meanwhile are simply absent. */

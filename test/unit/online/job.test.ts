@@ -13,6 +13,7 @@ import { arraySource, DynamoReceivedSource } from '../../../shared/online/source
 import { memoryState } from '../../../shared/online/state-store';
 import { dynamoDocumentClient } from '../../../shared/storage/aws/clients';
 import { DynamoInteractionStore } from '../../../shared/storage/dynamodb/interactions';
+import { TABLE_SCHEMA } from '../../../shared/storage/schema';
 import { useEmbeddedAws } from '../../helpers/aws';
 
 const aws = useEmbeddedAws();
@@ -53,54 +54,74 @@ function traffic(): Interaction[] {
 }
 
 describe('runOnlineJob', () => {
-  it('reads the received-time index day by day, once, and a second run adds nothing', async () => {
-    void aws;
-    const table = `online-${Date.now()}`;
-    const client = new DynamoDBClient({});
-    await client.send(new CreateTableCommand(createTableInput(table)));
-    client.destroy();
-    const doc = dynamoDocumentClient();
-    const events = traffic();
-    const put = await new DynamoInteractionStore(doc, table).putEvents(events);
-    expect(put.failed).toEqual([]);
-    const state = memoryState();
-    // a previous run counted up to one minute before midnight
-    await state.save({
-      ...(
-        await runOnlineJob({
-          source: arraySource([]),
-          state,
-          erasedUsers: async () => new Set(),
-          now: MIDNIGHT - 50_000,
-          settleMs: 0,
-        })
-      ).state,
-    });
-    const deps = {
-      source: new DynamoReceivedSource(doc, table),
-      state,
-      erasedUsers: async () => new Set<string>(['u3']),
-      settleMs: 0,
-    };
-    const first = await runOnlineJob({ ...deps, now: MIDNIGHT + 60_000 });
-    expect(first.events).toBe(events.length);
-    const g = first.state.groups[groupKey('v1', null)].counts;
-    expect(g).toMatchObject({
-      recommendations: 30,
-      impressions: 90,
-      clicks: 10,
-      conversions: 3,
-      purchases: 3,
-      revenue: 60,
-    });
-    expect(g.clicksAt.slice(0, 3)).toEqual([0, 10, 0]);
-    expect(first.state.open[REC(3)]).toBeUndefined(); // u3 was erased
-    expect(first.state.open[REC(4)]).toBeDefined();
-    const second = await runOnlineJob({ ...deps, now: MIDNIGHT + 120_000 });
-    expect(second.events).toBe(0);
-    expect(second.delta.size).toBe(0);
-    expect(second.state.groups[groupKey('v1', null)].counts.clicks).toBe(10);
-  });
+  const before = {
+    ...TABLE_SCHEMA,
+    globalIndexes: TABLE_SCHEMA.globalIndexes.filter((i) => i.name !== 'ByReceivedEvents'),
+  };
+  it.each([
+    ['ByReceivedEvents, no BatchGetItem', TABLE_SCHEMA, false],
+    ['a table made before ByReceivedEvents: ByReceived + BatchGetItem', before, true],
+  ] as const)(
+    'reads the received-time index day by day, once, and a second run adds nothing (%s)',
+    async (_, schema, batchGets) => {
+      void aws;
+      const table = `online-${Date.now()}`;
+      const client = new DynamoDBClient({});
+      await client.send(new CreateTableCommand(createTableInput(table, schema)));
+      client.destroy();
+      const doc = dynamoDocumentClient();
+      const sent: string[] = [];
+      doc.middlewareStack.add(
+        (next, context) => async (args) => {
+          sent.push(String(context.commandName));
+          return next(args);
+        },
+        { step: 'initialize' },
+      );
+      const events = traffic();
+      const put = await new DynamoInteractionStore(doc, table).putEvents(events);
+      expect(put.failed).toEqual([]);
+    sent.length = 0;
+      const state = memoryState();
+      // a previous run counted up to one minute before midnight
+      await state.save({
+        ...(
+          await runOnlineJob({
+            source: arraySource([]),
+            state,
+            erasedUsers: async () => new Set(),
+            now: MIDNIGHT - 50_000,
+            settleMs: 0,
+          })
+        ).state,
+      });
+      const deps = {
+        source: new DynamoReceivedSource(doc, table),
+        state,
+        erasedUsers: async () => new Set<string>(['u3']),
+        settleMs: 0,
+      };
+      const first = await runOnlineJob({ ...deps, now: MIDNIGHT + 60_000 });
+      expect(first.events).toBe(events.length);
+      const g = first.state.groups[groupKey('v1', null)].counts;
+      expect(g).toMatchObject({
+        recommendations: 30,
+        impressions: 90,
+        clicks: 10,
+        conversions: 3,
+        purchases: 3,
+        revenue: 60,
+      });
+      expect(g.clicksAt.slice(0, 3)).toEqual([0, 10, 0]);
+      expect(first.state.open[REC(3)]).toBeUndefined(); // u3 was erased
+      expect(first.state.open[REC(4)]).toBeDefined();
+      expect(sent.some((c) => c.startsWith('BatchGet'))).toBe(batchGets);
+      const second = await runOnlineJob({ ...deps, now: MIDNIGHT + 120_000 });
+      expect(second.events).toBe(0);
+      expect(second.delta.size).toBe(0);
+      expect(second.state.groups[groupKey('v1', null)].counts.clicks).toBe(10);
+    },
+  );
 
   it('a first run reads back at most the lookback, and says so', async () => {
     const now = MIDNIGHT + 3_600_000;
