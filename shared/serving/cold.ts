@@ -20,8 +20,11 @@ import { dot } from '../math/topk';
 import { metadataOfCatalog } from '../metadata/catalog';
 import { Vocabulary, itemTokens } from '../metadata/vocabulary';
 import type { ColdItems } from '../model/kinds/cold-ridge';
+import { fnv1a } from '../model/user-histories';
 import type { InteractionStore } from '../ports/interactions';
 import type { PreparedModel } from './prepared';
+
+const utf8 = new TextEncoder();
 
 /** Newest new items served at most (a bound on the projection's memory and rebuild time). */
 export const MAX_COLD_ITEMS = 10_000;
@@ -57,6 +60,8 @@ export interface ColdSet {
   readonly categories: string[][];
   /** createdAt of each new item (ms; NaN when unknown). */
   readonly createdAt: Float64Array;
+  /** FNV-1a of each new item's id: the item's half of the daily draw (./explore.ts). */
+  readonly hashes: Uint32Array;
   /**
    * Category → its items' summed popularity in the model (distinct users,
    * time-decayed when training decays) over the most popular category's: what
@@ -202,6 +207,7 @@ export class ColdCatalog {
       index: new Map(ids.map((id, j) => [id, j])),
       categories: kept.map(([, r]) => r.categories),
       createdAt: Float64Array.from(kept, ([, r]) => r.createdAt),
+      hashes: Uint32Array.from(ids, (id) => fnv1a(utf8.encode(id))),
       categoryPopularity: pop,
     };
   }

@@ -13,7 +13,7 @@
  *   interests (PUT /users/{id}/attributes) or, when none matches, in the
  *   categories most popular in the model's interactions, drawn with weight
  *   match × age weight (Efraimidis–Spirakis keys).
- * Every draw's uniform comes from a hash of (user, UTC day, item): reproducible
+ * Every draw's uniform comes from a hash of (user, UTC day) mixed with the item's: reproducible
  * for a user within a day, different across users and days. An item's weight
  * halves every {@link EXPLORE_HALF_LIFE_DAYS} days since it entered the catalog
  * and is 0 after {@link EXPLORE_MAX_AGE_DAYS}: a new item nobody takes up stops
@@ -49,13 +49,22 @@ export function ageWeight(createdAt: number, now: number): number {
 
 const utf8 = new TextEncoder();
 
+/** The (user, UTC day) half of {@link dailyUniform}: hashed once per request. */
+export function dailySeed(userId: string, now: number): number {
+  return fnv1a(utf8.encode(`${userId}\u0000${Math.floor(now / DAY_MS)}`));
+}
+
+/** A uniform in (0, 1) from a daily seed and an item's hash (ColdSet.hashes): murmur3's finalizer over their mix. */
+export function uniformOf(seed: number, itemHash: number): number {
+  let x = seed ^ Math.imul(itemHash, 0x9e3779b1);
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35);
+  return (((x ^ (x >>> 16)) >>> 0) + 0.5) / 4294967296;
+}
+
 /** A uniform in (0, 1) from (user, UTC day, item): the same within a day, independent across them. */
 export function dailyUniform(userId: string, now: number, itemId: string): number {
-  const h = fnv1a(utf8.encode(`${userId}\u0000${Math.floor(now / DAY_MS)}\u0000${itemId}`));
-  // FNV's low bits mix poorly on short inputs: one multiply-xorshift round spreads them
-  let x = Math.imul(h ^ (h >>> 16), 0x45d9f3b);
-  x = Math.imul(x ^ (x >>> 16), 0x45d9f3b);
-  return (((x ^ (x >>> 16)) >>> 0) + 0.5) / 4294967296;
+  return uniformOf(dailySeed(userId, now), fnv1a(utf8.encode(itemId)));
 }
 
 /** How one user scores the new items of a set, in the kind's own score units. */
@@ -141,8 +150,9 @@ export function drawScored(
   const mean = all.reduce((a, b) => a + b.score, 0) / Math.max(1, all.length);
   const sd = Math.sqrt(all.reduce((a, b) => a + (b.score - mean) ** 2, 0) / Math.max(1, all.length));
   const tau = EXPLORE_TEMPERATURE * sd;
+  const seed = dailySeed(user.userId, user.now);
   const keyed = all.map((x) => {
-    const u = dailyUniform(user.userId, user.now, set.ids[x.j]);
+    const u = uniformOf(seed, set.hashes[x.j]);
     const gumbel = -Math.log(-Math.log(u));
     return { ...x, key: (tau > 0 ? (x.score - mean) / tau : 0) + Math.log(x.w) + gumbel };
   });
@@ -177,11 +187,11 @@ export function drawUnscored(
     if (best !== null) byPopularity.push({ j, match: set.categoryPopularity.get(best)!, category: best });
   }
   const pool = byInterest.length > 0 ? byInterest : byPopularity;
+  const seed = dailySeed(user.userId, user.now);
   const keyed: { j: number; weight: number; category: string; key: number }[] = [];
   for (const x of pool) {
     const weight = x.match * ageWeight(set.createdAt[x.j], user.now);
-    if (weight > 0)
-      keyed.push({ ...x, weight, key: Math.log(dailyUniform(user.userId, user.now, set.ids[x.j])) / weight });
+    if (weight > 0) keyed.push({ ...x, weight, key: Math.log(uniformOf(seed, set.hashes[x.j])) / weight });
   }
   keyed.sort((a, b) => b.key - a.key || a.j - b.j);
   return keyed.slice(0, n).map(({ j, weight, category }) => ({ j, weight, category }));

@@ -8,6 +8,7 @@
  * users lift precision@10 of the popular list.
  */
 import { describe, expect, it } from 'vitest';
+import { fnv1a } from '../../../shared/model/user-histories';
 import type { ColdSet } from '../../../shared/serving/cold';
 import {
   EXPLORE_HALF_LIFE_DAYS,
@@ -28,6 +29,7 @@ function handSet(categories: string[][], createdAt: number[], popularity: Record
     index: new Map(ids.map((id, j) => [id, j])),
     categories,
     createdAt: Float64Array.from(createdAt),
+    hashes: Uint32Array.from(ids, (id) => fnv1a(new TextEncoder().encode(id))),
     categoryPopularity: new Map(Object.entries(popularity)),
     vectors: new Float32Array(0),
     invNorms: new Float32Array(0),
