@@ -271,7 +271,10 @@ export function nearestCold(set: ColdSet, q: Float32Array, qi: number, k: number
 
 /** Similarity of new item j to every model item into out: cosine of v̂_j (ridge) or of tf-idf vectors (content). */
 export function coldQueryScores(pm: PreparedModel, set: ColdSet, j: number, out: Float32Array): void {
-  if (set.mode === 'ridge') return cosineToItems(pm, coldVector(set, j), set.invNorms[j], out);
+  if (set.mode === 'ridge') {
+    cosineToItems(pm, coldVector(set, j), set.invNorms[j], out);
+    return;
+  }
   const c = set.content!;
   for (let i = 0; i < pm.items; i++) out[i] = rowCosine(c, c.items + j, i);
 }
