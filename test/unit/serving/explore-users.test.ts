@@ -141,6 +141,14 @@ describe('users without a vector through the serving core', () => {
     expect((await core.similar('new-2', 5)).items).toHaveLength(5);
   });
 
+  it('explores under the popular kind too: every user is served without a vector', async () => {
+    const core = serve(train(true, 'popular'), { interests: { u5: ['k1'] } });
+    const r = await core.recommend('u5', { k: 10 });
+    expect(r.source).toBe('popular');
+    expect(r.items[9]).toMatchObject({ itemId: 'new-1', coldStart: true, because: [{ category: 'k1' }] });
+    expect((await core.recommend('u6', { k: 10 })).items[9].coldStart).toBe(true);
+  });
+
   it('planted interests lift the popular list’s precision@10 for users the model has not seen', async () => {
     const heldOut = (id: string) => Number(id.slice(1)) >= 150;
     const m = train(true, 'als', (id) => !heldOut(id));
