@@ -141,7 +141,11 @@ const report: Record<string, unknown> = {
 if (a.tune) {
   // what this path ran before it tuned: the data-scaled defaults
   const defaults = await distributed({ distributed: true, rebuild: true, params: {} });
-  report.defaults = { ndcg10: f(defaults.out.metrics.ndcg10), seconds: defaults.seconds };
+  report.defaults = {
+    decision: defaults.out.decision,
+    ndcg10: f(defaults.out.metrics.ndcg10),
+    seconds: defaults.seconds,
+  };
   const tuned = await distributed({ distributed: true, rebuild: true });
   const m = (await loadLatestModel(deps.models, 'models/'))!.manifest;
   const t = m.tuning as { source: string; sample?: unknown; trials?: unknown[]; seconds?: number };
