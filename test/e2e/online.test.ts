@@ -107,10 +107,18 @@ describe('online metrics end to end', () => {
     expect(new Set(r.byVariant.map((x: any) => x.variant))).toEqual(variants);
     expect(r.experiment.experimentId).toBe('e2e');
     for (const c of r.experiment.comparisons) expect(c.decision).toBe('too small to decide');
+    // exposure of what was shown: 24 impressions in the top-10 over the served catalog, with its categories
+    const distinct = new Set(shown.flatMap((s) => s.answer.items.map((i: any) => i.itemId))).size;
+    expect(r.totals.exposure).toMatchObject({ k: 10, impressions: 24, beyondCap: 0 });
+    expect(r.totals.exposure.catalogItems).toBeGreaterThan(distinct);
+    expect(r.totals.exposure.coverage).toBeCloseTo(distinct / r.totals.exposure.catalogItems, 4);
+    expect(r.totals.exposure.groups.length).toBeGreaterThan(1);
+    expect(r.byVariant.reduce((n: number, x: any) => n + x.exposure.impressions, 0)).toBe(24);
     // the status page shows the same numbers
     const panels = await (await fetch(`${e2e.stack.api.url}/status/panels`)).text();
     expect(panels).toContain('id="online-table"');
     expect(panels).toContain('<td class="num">24</td>');
+    expect(panels).toContain('id="online-exposure-table"');
 
     // erasure: the user's impressions go like any event, and they are no longer in the experiment
     expect((await api('DELETE', '/users/user-3')).body.deleted).toBeGreaterThanOrEqual(4);
