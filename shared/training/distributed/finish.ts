@@ -127,9 +127,16 @@ export async function evaluate(deps: StepDeps, input: { runId: string }): Promis
   let note = served.note;
   if (served.model) {
     const sample = sampleHoldout(h, GATE_USERS, plan.params.seed);
-    const baseline = foldInMetrics(served.fit, served.model.itemIds, d.itemIds, sample);
-    if (!baseline) note = `the served ${served.model.manifest.kind} model cannot fold users in`;
-    else compared = { baseline, candidate: foldInMetrics(full, d.itemIds, d.itemIds, sample)! };
+    const kind = served.model.manifest.kind;
+    let baseline: Record<string, number> | null = null;
+    try {
+      baseline = foldInMetrics(served.fit, served.model.itemIds, d.itemIds, sample);
+    } catch (err) {
+      // a served artifact this step cannot score must not fail the run: the reason says so
+      note = `the served ${kind} model could not be scored (${String(err)})`;
+    }
+    if (baseline) compared = { baseline, candidate: foldInMetrics(full, d.itemIds, d.itemIds, sample)! };
+    else note ??= `the served ${kind} model cannot fold users in`;
   }
   const current = served.model ? served.model.manifest : plan.servedVersion ? servedStub(plan) : null;
   const verdict = gate(model, current, {

@@ -155,6 +155,15 @@ describe('training state machine, large path (local interpreter)', () => {
     expect(await s.models.list('workflow/')).toEqual([]);
   });
 
+  it('says so when the served kind cannot fold users in, and publishes on finiteness', async () => {
+    const s = setup();
+    await runTrainingJob({ ...s.deps, kind: 'popular', logger: quiet });
+    expect((await loadLatestModel(s.models, 'models/'))?.manifest.kind).toBe('popular');
+    const out = await run(s.handlers, { rebuild: true });
+    expect(out).toMatchObject({ decision: 'published' });
+    expect(out.reason).toMatch(/no baseline on the same holdout \(the served popular model cannot fold users in\)/);
+  });
+
   it('below the threshold the single job runs, unchanged', async () => {
     const s = setup();
     s.deps.config.distributedMinInteractions = 1e9;
