@@ -393,6 +393,7 @@ export class ServingCore {
     if (this.storeFailingSince !== null) reasons.push(`user event reads failing since ${iso(this.storeFailingSince)}`);
     const rulesFailing = this.deps.rules?.failingSince ?? null;
     if (rulesFailing !== null) reasons.push(`rule reads failing since ${iso(rulesFailing)}`);
+    reasons.push(...(this.deps.variants?.problems() ?? []));
     return {
       status: reasons.length ? 'degraded' : 'ok',
       reasons,

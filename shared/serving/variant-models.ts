@@ -83,9 +83,21 @@ export class VariantModels {
     };
   }
 
-  /** Models held now (for /health and tests), by key. */
+  /** Models held now, by key. */
   held(): string[] {
     return [...this.caches.keys()];
+  }
+
+  /** For /health: a held model refused (corrupt) or failing to load, whose variant the latest model answers. */
+  problems(): string[] {
+    const out: string[] = [];
+    for (const [key, cache] of this.caches) {
+      const st = cache.status();
+      if (st.refused) out.push(`A/B variant model ${key}: version ${st.refused.version} refused: ${st.refused.reason}`);
+      if (st.failingSince !== null)
+        out.push(`A/B variant model ${key}: loads failing since ${new Date(st.failingSince).toISOString()}`);
+    }
+    return out;
   }
 
   private async chosen(key: string, choice: ModelChoice): Promise<{ pm: PreparedModel | null; fallback?: string }> {

@@ -147,6 +147,13 @@ function contract(name: string, make: () => ModelStore) {
           expect(rec.servedBy?.fallback).toMatch(why[variant as keyof typeof why]);
         }
       }
+      // /health names the refused pinned versions; a kind not fitted yet is no fault
+      const health = await core.health();
+      expect(health.status).toBe('degraded');
+      expect(health.reasons.filter((r) => r.startsWith('A/B variant model'))).toEqual([
+        expect.stringMatching(new RegExp(`^A/B variant model version:${OLD.manifest.version}: version .* refused`)),
+        expect.stringMatching(/^A\/B variant model version:20250101T000000Z-abcdef: version .* refused: .*missing/),
+      ]);
     });
 
     it('online metrics count each answer under the version that gave it, per variant', async () => {
