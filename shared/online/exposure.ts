@@ -16,6 +16,7 @@
  * ("exposure in the top-10"; positions beyond 10 were scrolled to, not recommended first).
  */
 import { type GroupExposure, headItems, round4 } from '../math/exposure';
+import { MAX_PROPERTIES, MAX_PROPERTY_VALUES } from '../training/exposure';
 
 /** Positions counted as exposure (1..k; an impression without a position counts too). */
 export const EXPOSURE_K = 10;
@@ -72,6 +73,14 @@ export interface ExposureCatalog {
   itemIds: readonly string[];
   /** Categories of an item (empty when unknown); absent: no per-category rows. */
   categoriesOf?: (itemId: string) => readonly string[];
+  /** An item's catalog properties; label properties (a provider, a brand) become groups as in the manifest. */
+  propertiesOf?: (itemId: string) => Readonly<Record<string, unknown>> | undefined;
+}
+
+/** One way of grouping items (categories, or one label property's values), with each group's interactions. */
+interface Grouping {
+  of: (i: number) => readonly string[];
+  use: Map<string, number>;
 }
 
 /**
@@ -87,8 +96,9 @@ export interface ExposureUniverse {
   head: Uint8Array;
   use: number;
   tailUse: number;
-  categoriesOf: ((i: number) => readonly string[]) | null;
-  categoryUse: Map<string, number> | null;
+  categories: Grouping | null;
+  /** Per label property name (sorted, at most MAX_PROPERTIES). */
+  properties: [string, Grouping][];
 }
 
 export function exposureUniverse(
@@ -114,16 +124,62 @@ export function exposureUniverse(
     total += use[i];
     if (!head[i]) tail += use[i];
   }
+  const grouping = (of: (i: number) => readonly string[]): Grouping => {
+    const m = new Map<string, number>();
+    for (let i = 0; i < ids.length; i++) if (use[i] > 0) for (const c of of(i)) m.set(c, (m.get(c) ?? 0) + use[i]);
+    return { of, use: m };
+  };
   const cats = catalog?.categoriesOf;
-  const categoriesOf = cats ? (i: number) => cats(ids[i]) : null;
-  let categoryUse: Map<string, number> | null = null;
-  if (categoriesOf) {
-    categoryUse = new Map();
-    for (let i = 0; i < ids.length; i++)
-      if (use[i] > 0) for (const c of categoriesOf(i)) categoryUse.set(c, (categoryUse.get(c) ?? 0) + use[i]);
-  }
-  return { ids, index, interactions: use, head, use: total, tailUse: tail, categoriesOf, categoryUse };
+  const props = catalog?.propertiesOf;
+  return {
+    ids,
+    index,
+    interactions: use,
+    head,
+    use: total,
+    tailUse: tail,
+    categories: cats ? grouping((i) => cats(ids[i])) : null,
+    properties: props ? labelProperties(ids, props).map(([name, v]) => [name, grouping((i) => v[i])]) : [],
+  };
 }
+
+/**
+ * The manifest's rule (shared/training/exposure.ts) for which properties are
+ * groups: string or boolean values, 2..MAX_PROPERTY_VALUES distinct ones, at
+ * most MAX_PROPERTIES by name; a property with any other value type is not one.
+ */
+function labelProperties(
+  ids: readonly string[],
+  propertiesOf: (itemId: string) => Readonly<Record<string, unknown>> | undefined,
+): [string, (readonly string[])[]][] {
+  const values = new Map<string, (readonly string[])[]>();
+  const distinct = new Map<string, Set<string>>();
+  const rejected = new Set<string>();
+  ids.forEach((id, i) => {
+    for (const [name, v] of Object.entries(propertiesOf(id) ?? {})) {
+      if (rejected.has(name)) continue;
+      if (typeof v !== 'string' && typeof v !== 'boolean') {
+        rejected.add(name);
+        continue;
+      }
+      let byItem = values.get(name);
+      if (!byItem) {
+        values.set(name, (byItem = new Array(ids.length).fill(NONE)));
+        distinct.set(name, new Set());
+      }
+      byItem[i] = [String(v)];
+      distinct.get(name)!.add(String(v));
+    }
+  });
+  return [...values.keys()]
+    .sort()
+    .filter((n) => !rejected.has(n))
+    .filter((n) => distinct.get(n)!.size >= 2 && distinct.get(n)!.size <= MAX_PROPERTY_VALUES)
+    .slice(0, MAX_PROPERTIES)
+    .map((n) => [n, values.get(n)!]);
+}
+
+const NONE: readonly string[] = [];
 
 export interface OnlineExposure {
   k: number;
@@ -137,6 +193,8 @@ export interface OnlineExposure {
   longTail: number;
   longTailInteractions: number;
   groups?: GroupExposure[];
+  /** The same shares per value of each label property of the catalog (a provider, a brand), by name. */
+  byProperty?: Record<string, GroupExposure[]>;
 }
 
 /** Exposure of one row's counters over the universe; null before any exposure impression. */
@@ -169,13 +227,15 @@ export function onlineExposure(
     longTail: round4(tailSlots / total),
     longTailInteractions: round4(u.use ? u.tailUse / u.use : 0),
   };
-  if (u.categoriesOf && u.categoryUse) {
+  const shares = (g: Grouping) => {
     const slots = new Map<string, number>();
     nonzero.forEach((i, j) => {
-      for (const c of u.categoriesOf!(i)) slots.set(c, (slots.get(c) ?? 0) + values[j]);
+      for (const c of g.of(i)) slots.set(c, (slots.get(c) ?? 0) + values[j]);
     });
-    out.groups = categoryShares(slots, total, u.categoryUse, u.use);
-  }
+    return groupShares(slots, total, g.use, u.use);
+  };
+  if (u.categories) out.groups = shares(u.categories);
+  if (u.properties.length) out.byProperty = Object.fromEntries(u.properties.map(([name, g]) => [name, shares(g)]));
   return out;
 }
 
@@ -198,16 +258,16 @@ export function sparseGini(positive: readonly number[], n: number): number {
   return total > 0 ? weighted / (n * total) : 0;
 }
 
-/** Per category, share of slots against share of interactions: the manifest's rows, same order and "(other)". */
-function categoryShares(
+/** Per group, share of slots against share of interactions: the manifest's rows, same order and "(other)". */
+function groupShares(
   slots: ReadonlyMap<string, number>,
   total: number,
-  categoryUse: ReadonlyMap<string, number>,
+  groupUse: ReadonlyMap<string, number>,
   use: number,
 ): GroupExposure[] {
-  const names = new Set([...slots.keys(), ...categoryUse.keys()]);
+  const names = new Set([...slots.keys(), ...groupUse.keys()]);
   const rows = [...names]
-    .map((g) => [g, { s: slots.get(g) ?? 0, u: categoryUse.get(g) ?? 0 }] as const)
+    .map((g) => [g, { s: slots.get(g) ?? 0, u: groupUse.get(g) ?? 0 }] as const)
     .sort((x, y) => y[1].s - x[1].s || y[1].u - x[1].u || (x[0] < y[0] ? -1 : 1));
   const kept: (readonly [string, { s: number; u: number }])[] = rows.slice(0, MAX_EXPOSURE_GROUPS);
   if (rows.length > MAX_EXPOSURE_GROUPS) {

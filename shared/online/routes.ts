@@ -35,7 +35,15 @@ export function servedExposureCatalog(
     await catalog.refresh();
     if (!catalog.ready) return { itemIds: pm.model.itemIds };
     const view = catalog.viewOf(pm.itemIndex, pm.items);
-    return { itemIds: pm.model.itemIds, categoriesOf: (id) => view.categoriesOf(pm.itemIndex.get(id) ?? -1) };
+    const properties = new Map<string, Readonly<Record<string, unknown>>>();
+    view.forEachRecord((_, r) => {
+      if (r.properties) properties.set(r.itemId, r.properties);
+    });
+    return {
+      itemIds: pm.model.itemIds,
+      categoriesOf: (id) => view.categoriesOf(pm.itemIndex.get(id) ?? -1),
+      propertiesOf: (id) => properties.get(id),
+    };
   };
 }
 

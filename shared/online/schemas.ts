@@ -8,6 +8,12 @@ const Rate = z
   .meta({ description: 'the rate with its 95% Wilson interval; null before any unit' });
 
 const Share = z.number().min(0).max(1);
+const ExposureGroup = z.strictObject({
+  group: z.string(),
+  exposure: Share,
+  interactions: Share,
+  ratio: z.number().min(0).optional(),
+});
 const OnlineExposure = z
   .strictObject({
     k: Count.meta({ description: 'impressions at positions 1..k (or without a position) are exposure' }),
@@ -19,16 +25,13 @@ const OnlineExposure = z
     longTail: Share.meta({ description: 'share of impressions given to items outside the top 20% by interactions' }),
     longTailInteractions: Share.meta({ description: 'share of interactions those items hold' }),
     groups: z
-      .array(
-        z.strictObject({
-          group: z.string(),
-          exposure: Share,
-          interactions: Share,
-          ratio: z.number().min(0).optional(),
-        }),
-      )
+      .array(ExposureGroup)
       .optional()
       .meta({ description: 'per catalog category: share of impressions against share of interactions' }),
+    byProperty: z
+      .record(z.string(), z.array(ExposureGroup))
+      .optional()
+      .meta({ description: 'the same per value of each label property of the catalog (a provider, a brand)' }),
   })
   .meta({ description: 'exposure of what was shown (docs/fairness.md); null before any impression in the top-k' });
 

@@ -661,6 +661,15 @@ export interface components {
                         interactions: number;
                         ratio?: number;
                     }[];
+                    /** @description the same per value of each label property of the catalog (a provider, a brand) */
+                    byProperty?: {
+                        [key: string]: {
+                            group: string;
+                            exposure: number;
+                            interactions: number;
+                            ratio?: number;
+                        }[];
+                    };
                 } | null;
             };
             byModelVersion: {
@@ -721,6 +730,15 @@ export interface components {
                         interactions: number;
                         ratio?: number;
                     }[];
+                    /** @description the same per value of each label property of the catalog (a provider, a brand) */
+                    byProperty?: {
+                        [key: string]: {
+                            group: string;
+                            exposure: number;
+                            interactions: number;
+                            ratio?: number;
+                        }[];
+                    };
                 } | null;
             }[];
             byVariant: {
@@ -781,6 +799,15 @@ export interface components {
                         interactions: number;
                         ratio?: number;
                     }[];
+                    /** @description the same per value of each label property of the catalog (a provider, a brand) */
+                    byProperty?: {
+                        [key: string]: {
+                            group: string;
+                            exposure: number;
+                            interactions: number;
+                            ratio?: number;
+                        }[];
+                    };
                 } | null;
             }[];
             /** @description the running experiment (else the newest one), variant by variant against control */
@@ -850,6 +877,15 @@ export interface components {
                             interactions: number;
                             ratio?: number;
                         }[];
+                        /** @description the same per value of each label property of the catalog (a provider, a brand) */
+                        byProperty?: {
+                            [key: string]: {
+                                group: string;
+                                exposure: number;
+                                interactions: number;
+                                ratio?: number;
+                            }[];
+                        };
                     } | null;
                 }[];
                 comparisons: {

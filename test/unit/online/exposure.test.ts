@@ -41,7 +41,18 @@ const used = (itemId: string, at = T + 1): Interaction => ({
 
 const ITEMS = ['a', 'b', 'c', 'd', 'e'];
 const CATEGORY: Record<string, string[]> = { a: ['rock'], b: ['rock'], c: ['jazz'], d: ['jazz', 'folk'], e: [] };
-const catalog = { itemIds: ITEMS, categoriesOf: (id: string) => CATEGORY[id] ?? [] };
+// provider is a label (two values); price is a number and never a group
+const PROPERTIES: Record<string, Record<string, unknown>> = {
+  a: { provider: 'x', price: 1 },
+  b: { provider: 'x' },
+  c: { provider: 'y' },
+  d: { provider: 'y', price: 3 },
+};
+const catalog = {
+  itemIds: ITEMS,
+  categoriesOf: (id: string) => CATEGORY[id] ?? [],
+  propertiesOf: (id: string) => PROPERTIES[id],
+};
 
 describe('exposure per variant', () => {
   it('by hand: Gini, coverage, long tail and categories of what was shown, positions beyond 10 left out', () => {
@@ -74,6 +85,13 @@ describe('exposure per variant', () => {
       { group: 'jazz', exposure: 0, interactions: 0.25, ratio: 0 },
       { group: 'folk', exposure: 0, interactions: 0.125, ratio: 0 },
     ]);
+    // by provider: x (a, b) holds every slot and 4 of 8 uses; y (c, d) none of the slots and 2 of 8
+    expect(control.exposure!.byProperty).toEqual({
+      provider: [
+        { group: 'x', exposure: 1, interactions: 0.5, ratio: 2 },
+        { group: 'y', exposure: 0, interactions: 0.25, ratio: 0 },
+      ],
+    });
     const treated = report.byVariant.find((r) => r.variant === 'x:new')!;
     expect(treated.exposure).toMatchObject({ impressions: 2, coverage: 0.4, longTail: 1 });
     expect(report.totals.exposure).toMatchObject({ impressions: 5, coverage: 0.8 });
@@ -147,6 +165,7 @@ describe('exposure per variant', () => {
   });
   const names = Array.from({ length: 12 }, (_, i) => `item-${i}`);
   const cats = (id: string) => [`g${Number(id.slice(5)) % 3}`, ...(id.endsWith('1') ? ['ones'] : [])];
+  const provider = (id: string) => (Number(id.slice(5)) % 4 === 3 ? [] : [`p${Number(id.slice(5)) % 2}`]);
 
   it('folding in pieces equals one fold, and both equal the manifest measure over the same lists', () => {
     fc.assert(
@@ -163,7 +182,11 @@ describe('exposure per variant', () => {
         const pieces = emptyState(T);
         for (const c of [...cuts].sort((x, y) => x - y)) foldEvents(pieces, [...events].reverse(), T + c);
         foldEvents(pieces, events, end);
-        const cat = { itemIds: names, categoriesOf: cats };
+        const cat = {
+          itemIds: names,
+          categoriesOf: cats,
+          propertiesOf: (id: string) => (provider(id).length ? { provider: provider(id)[0] } : {}),
+        };
         const a = buildReport(once, null, names.length, cat);
         expect(buildReport(pieces, null, names.length, cat)).toEqual(a);
         // from scratch: each variant's lists of exposure slots through shared/math/exposure.ts
@@ -185,6 +208,13 @@ describe('exposure per variant', () => {
             interactions,
             groupsOf: (i) => cats(names[i]),
           });
+          const byProvider = exposureReport({
+            lists,
+            k: EXPOSURE_K,
+            items: names.length,
+            interactions,
+            groupsOf: (i) => provider(names[i]),
+          });
           expect(row!.exposure).toEqual({
             k: EXPOSURE_K,
             impressions: lists.reduce((s, l) => s + l.length, 0),
@@ -195,6 +225,7 @@ describe('exposure per variant', () => {
             longTail: round4(ref.longTail),
             longTailInteractions: round4(ref.longTailInteractions),
             groups: ref.groups,
+            byProperty: { provider: byProvider.groups },
           });
         }
       }),
