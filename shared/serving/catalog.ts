@@ -10,6 +10,7 @@ import type { CatalogItem } from '../events';
 import type { InteractionStore } from '../ports/interactions';
 import type { ItemRecord } from '../rules/expression';
 import { sameValue } from '../rules/same-value';
+import { MAX_VARIANT_MODELS } from '../experiments/schema';
 
 /**
  * Re-read this much before the newest update seen: the directory index is
@@ -99,6 +100,9 @@ export interface CatalogCacheOptions {
   onError?: (message: string, err: unknown) => void;
 }
 
+/** Catalog views kept: one per model served at once (the latest, plus what A/B variants name). */
+const MAX_VIEWS = 1 + MAX_VARIANT_MODELS;
+
 /** Catalog records held in memory, refreshed by delta at most every `refreshSeconds`. */
 export class CatalogCache {
   private readonly entries = new Map<string, Entry>();
@@ -106,8 +110,8 @@ export class CatalogCache {
   private loaded = false;
   private lastCheck = -Infinity;
   private inflight: Promise<void> | null = null;
-  private view: CatalogView | null = null;
-  private viewFor: Map<string, number> | null = null;
+  /** Views by model item index, least recently used first: the latest model's and A/B variants' models'. */
+  private readonly views = new Map<Map<string, number>, CatalogView>();
   private readonly now: () => number;
   /** When catalog reads started failing (null while they work); /health reports it. */
   failingSince: number | null = null;
@@ -164,7 +168,7 @@ export class CatalogCache {
       sameValue(before.properties, after.properties);
     if (same) return;
     this.entries.set(r.itemId, after);
-    this.view?.update(r.itemId, before, after);
+    for (const view of this.views.values()) view.update(r.itemId, before, after);
   }
 
   /**
@@ -172,11 +176,16 @@ export class CatalogCache {
    * new model (O(catalog)) and kept up to date by later refreshes.
    */
   viewOf(itemIndex: Map<string, number>, items: number): CatalogView {
-    if (this.view && this.viewFor === itemIndex) return this.view;
-    const view = new CatalogView(itemIndex, items);
-    for (const [id, e] of this.entries) view.update(id, undefined, e);
-    this.view = view;
-    this.viewFor = itemIndex;
+    let view = this.views.get(itemIndex);
+    if (view) {
+      this.views.delete(itemIndex);
+    } else {
+      view = new CatalogView(itemIndex, items);
+      for (const [id, e] of this.entries) view.update(id, undefined, e);
+    }
+    this.views.set(itemIndex, view);
+    // models served at once: the latest and those A/B variants name (./variant-models.ts); older ones drop out
+    for (const old of this.views.keys()) if (this.views.size > MAX_VIEWS) this.views.delete(old);
     return view;
   }
 }
