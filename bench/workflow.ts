@@ -13,8 +13,10 @@
  * served, tuned model; the tuned parameters reused).
  *
  *   npx tsx bench/workflow.ts [--users 3000] [--items 1500] [--events 30] [--factors 32] [--iterations 10]
- *                             [--shard 20000] [--tune] [--sample 20000] [--budget 30]
+ *                             [--shard 20000] [--tune] [--sample 20000] [--budget 30] [--movielens DIR]
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runWorkflowLocally } from '../infra/local/train-workflow';
 import type { EventType, Interaction } from '../shared/events';
@@ -40,25 +42,40 @@ const { values: a } = parseArgs({
     tune: { type: 'boolean', default: false },
     sample: { type: 'string', default: '20000' },
     budget: { type: 'string', default: '30' },
+    movielens: { type: 'string' },
   },
 });
 const TYPE: Record<string, EventType> = { view: 'view', cart: 'add_to_cart', purchase: 'purchase' };
-const data = generateSynthetic({
-  users: Number(a.users),
-  items: Number(a.items),
-  clusters: 8,
-  eventsPerUser: Number(a.events),
-  seed: 7,
-});
 const base = Date.UTC(2026, 0, 10);
-const events: Interaction[] = data.triples.map((t, n) => ({
-  eventId: `s${n}`,
-  userId: t.userId,
-  itemId: t.itemId,
-  type: TYPE[t.eventType] ?? 'view',
-  timestamp: t.timestamp,
-  receivedAt: base + n,
-}));
+/** Planted clusters, or MovieLens 100K's ratings as rating events (--movielens DIR with u.data). */
+function inputEvents(): Interaction[] {
+  if (a.movielens) {
+    const lines = readFileSync(join(a.movielens, 'u.data'), 'utf8')
+      .split('\n')
+      .filter((l) => l.trim());
+    return lines.map((line, n) => {
+      const [u, i, r, ts] = line.split('\t');
+      const e = { eventId: `m${n}`, userId: `u${u}`, itemId: `i${i}`, type: 'rating' as const, value: Number(r) };
+      return { ...e, timestamp: Number(ts) * 1000, receivedAt: base + n };
+    });
+  }
+  const data = generateSynthetic({
+    users: Number(a.users),
+    items: Number(a.items),
+    clusters: 8,
+    eventsPerUser: Number(a.events),
+    seed: 7,
+  });
+  return data.triples.map((t, n) => ({
+    eventId: `s${n}`,
+    userId: t.userId,
+    itemId: t.itemId,
+    type: TYPE[t.eventType] ?? 'view',
+    timestamp: t.timestamp,
+    receivedAt: base + n,
+  }));
+}
+const events = inputEvents();
 const params = { factors: Number(a.factors), iterations: Number(a.iterations) };
 const TUNED = ['factors', 'iterations', 'regularization', 'unobservedWeight', 'confidence', 'regularizationExponent'];
 
