@@ -140,24 +140,47 @@ export function drawScored(
   user: { userId: string; now: number },
 ): { j: number; score: number }[] {
   if (n <= 0) return [];
-  const all: { j: number; score: number; w: number }[] = [];
-  for (let j = 0; j < set.ids.length; j++) {
+  // typed arrays and one index sort: this runs over every admitted new item on each request
+  const m = set.ids.length;
+  const js = new Int32Array(m);
+  const xs = new Float64Array(m);
+  const ws = new Float64Array(m);
+  let c = 0;
+  let sum = 0;
+  for (let j = 0; j < m; j++) {
     if (!admit(j)) continue;
     const w = ageWeight(set.createdAt[j], user.now);
+    if (!(w > 0)) continue;
     const x = score(j);
-    if (w > 0 && Number.isFinite(x)) all.push({ j, score: x, w });
+    if (!Number.isFinite(x)) continue;
+    js[c] = j;
+    xs[c] = x;
+    ws[c++] = w;
+    sum += x;
   }
-  const mean = all.reduce((a, b) => a + b.score, 0) / Math.max(1, all.length);
-  const sd = Math.sqrt(all.reduce((a, b) => a + (b.score - mean) ** 2, 0) / Math.max(1, all.length));
-  const tau = EXPLORE_TEMPERATURE * sd;
+  const mean = sum / Math.max(1, c);
+  let ss = 0;
+  for (let q = 0; q < c; q++) ss += (xs[q] - mean) ** 2;
+  const tau = EXPLORE_TEMPERATURE * Math.sqrt(ss / Math.max(1, c));
   const seed = dailySeed(user.userId, user.now);
-  const keyed = all.map((x) => {
-    const u = uniformOf(seed, set.hashes[x.j]);
-    const gumbel = -Math.log(-Math.log(u));
-    return { ...x, key: (tau > 0 ? (x.score - mean) / tau : 0) + Math.log(x.w) + gumbel };
-  });
-  keyed.sort((a, b) => b.key - a.key || a.j - b.j);
-  return keyed.slice(0, n).map(({ j, score: s }) => ({ j, score: s }));
+  const keys = new Float64Array(c);
+  for (let q = 0; q < c; q++) {
+    const gumbel = -Math.log(-Math.log(uniformOf(seed, set.hashes[js[q]])));
+    keys[q] = (tau > 0 ? (xs[q] - mean) / tau : 0) + Math.log(ws[q]) + gumbel;
+  }
+  // the n best keys by insertion (n is a few slots; a full sort of 10,000 items is not needed)
+  const top: number[] = [];
+  const before = (a: number, b: number) => keys[a] > keys[b] || (keys[a] === keys[b] && js[a] < js[b]);
+  for (let q = 0; q < c; q++) {
+    if (top.length === n && !before(q, top[n - 1])) continue;
+    let p = top.length === n ? n - 1 : top.length;
+    while (p > 0 && before(q, top[p - 1])) {
+      top[p] = top[p - 1];
+      p--;
+    }
+    top[p] = q;
+  }
+  return top.map((q) => ({ j: js[q], score: xs[q] }));
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   EXPLORE_MAX_AGE_DAYS,
   ageWeight,
   dailyUniform,
+  drawScored,
   drawUnscored,
 } from '../../../shared/serving/explore';
 import { NOW, categoryOf, data, record, serve, train } from './cold-fixture';
@@ -62,6 +63,33 @@ describe('age weight and the daily draw', () => {
     const buckets = new Array(10).fill(0);
     for (const x of xs) buckets[Math.floor(x * 10)]++;
     for (const b of buckets) expect(Math.abs(b - 400)).toBeLessThan(80);
+  });
+});
+
+describe('drawing new items for a user with a vector', () => {
+  it('returns the n best Gumbel keys, best first: the top score most days, others on near ties', () => {
+    const cats = Array.from({ length: 40 }, () => ['a']);
+    const set = handSet(cats, new Array(40).fill(NOW));
+    const score = (j: number) => (j === 7 ? 10 : j % 2); // one clear best, the rest two tied levels
+    const user = { userId: 'w', now: NOW };
+    const picks = drawScored(set, score, 3, () => true, user);
+    expect(picks.map((p) => p.score)).toEqual([10, 1, 1]);
+    expect(picks[0].j).toBe(7);
+    // the same draw by a full sort of the keys (τ = ¼ of the scores' standard deviation)
+    const xs = cats.map((_, j) => score(j));
+    const mean = xs.reduce((x, y) => x + y) / xs.length;
+    const tau = 0.25 * Math.sqrt(xs.reduce((x, y) => x + (y - mean) ** 2, 0) / xs.length);
+    const keys = xs.map((x, j) => (x - mean) / tau - Math.log(-Math.log(dailyUniform('w', NOW, `n${j}`))));
+    const order = [...keys.keys()].sort((p, q) => keys[q] - keys[p]);
+    expect(picks.map((p) => p.j)).toEqual(order.slice(0, 3));
+    // the tied level's picks change with the day, the clear best does not
+    const other = drawScored(set, score, 3, () => true, { userId: 'w', now: NOW + 86_400_000 });
+    expect(other[0].j).toBe(7);
+    const days = new Set<string>();
+    for (let d = 0; d < 5; d++)
+      days.add(JSON.stringify(drawScored(set, score, 3, () => true, { userId: 'w', now: NOW + d * 86_400_000 })));
+    expect(days.size).toBeGreaterThan(1);
+    expect(drawScored(set, score, 3, (j) => j !== 7, user)[0].score).toBe(1);
   });
 });
 
