@@ -8,8 +8,8 @@
  *   the user's history profile and the item's tokens (shared/math/content.ts),
  *   put in the kind's score units by the line the user's own scores of the model's
  *   items follow against their cosines — from the catalog alone, so the artifact
- *   carries nothing for it. Measured above the ridge and the category heuristic on
- *   ML-100K (docs/neural.md, cold items).
+ *   carries nothing for it. Measured close to the ridge and well above the category
+ *   heuristic on ML-100K (docs/neural.md, cold items).
  * The records come from the catalog cache's own reads (tap), so this costs no
  * store call; the set on a model is rebuilt only when the model or the catalog
  * changed, O(new items × factors) or O(catalog tokens).
