@@ -35,8 +35,9 @@ export interface ExposureGroupFields {
 }
 
 export interface ExposureStateFields {
-  /** Events other than impressions per item, since the state began. */
-  interactions?: Record<string, number>;
+  /** Items with events other than impressions since the state began, and their counts (aligned arrays). */
+  interactionItems?: string[];
+  interactionCounts?: number[];
   /** Such events of items beyond MAX_INTERACTION_ITEMS. */
   interactionsBeyondCap?: number;
 }
@@ -54,11 +55,20 @@ export function countShown(g: ExposureGroupFields, index: number): void {
   c[index]++;
 }
 
+// The state is plain JSON (arrays parse and walk fast); a Map beside the item list keeps a fold linear.
+const interactionIndexes = new WeakMap<string[], Map<string, number>>();
+
 export function countInteraction(s: ExposureStateFields, itemId: string): void {
-  const m = (s.interactions ??= {});
-  if (Object.hasOwn(m, itemId)) m[itemId]++;
-  else if (Object.keys(m).length < MAX_INTERACTION_ITEMS) m[itemId] = 1;
-  else s.interactionsBeyondCap = (s.interactionsBeyondCap ?? 0) + 1;
+  const items = (s.interactionItems ??= []);
+  const counts = (s.interactionCounts ??= []);
+  let index = interactionIndexes.get(items);
+  if (!index) interactionIndexes.set(items, (index = new Map(items.map((id, j) => [id, j]))));
+  const j = index.get(itemId);
+  if (j !== undefined) counts[j] = (counts[j] ?? 0) + 1;
+  else if (items.length < MAX_INTERACTION_ITEMS) {
+    index.set(itemId, items.push(itemId) - 1);
+    counts[items.length - 1] = 1;
+  } else s.interactionsBeyondCap = (s.interactionsBeyondCap ?? 0) + 1;
 }
 
 /** Adds a group's exposure counters into `into` (item → impressions); returns what was beyond the cap. */
@@ -102,21 +112,23 @@ export interface ExposureUniverse {
 }
 
 export function exposureUniverse(
-  interactions: Readonly<Record<string, number>>,
+  interactions: Pick<ExposureStateFields, 'interactionItems' | 'interactionCounts'>,
   shownItems: Iterable<string>,
   catalog?: ExposureCatalog | null,
 ): ExposureUniverse {
+  const usedItems = interactions.interactionItems ?? [];
+  const usedCounts = interactions.interactionCounts ?? [];
   const ids = [...(catalog?.itemIds ?? [])];
   const index = new Map<string, number>();
   ids.forEach((id, i) => {
     if (!index.has(id)) index.set(id, i);
   });
   const extra = new Set<string>();
-  for (const id of Object.keys(interactions)) if (!index.has(id)) extra.add(id);
+  for (const id of usedItems) if (!index.has(id)) extra.add(id);
   for (const id of shownItems) if (!index.has(id)) extra.add(id);
   for (const id of [...extra].sort()) index.set(id, ids.push(id) - 1);
   const use = new Float64Array(ids.length);
-  for (const [id, x] of Object.entries(interactions)) use[index.get(id)!] += x;
+  for (let j = 0; j < usedItems.length; j++) use[index.get(usedItems[j])!] += usedCounts[j] ?? 0;
   const head = headItems(use);
   let total = 0;
   let tail = 0;

@@ -213,7 +213,7 @@ export function buildReport(
   const row = (r: Rolled): MetricsRow => {
     const base = metricsRow(r.counts, r.items.size, catalogItems);
     if (r.shown.size === 0) return { ...base, exposure: null };
-    universe ??= exposureUniverse(st.interactions ?? {}, total.items, catalog);
+    universe ??= exposureUniverse(st, total.items, catalog);
     return { ...base, exposure: onlineExposure(r.shown, r.beyondCap, universe) };
   };
   let experimentReport: ExperimentReport | null = null;

@@ -8,7 +8,16 @@ import { describe, expect, it } from 'vitest';
 import type { Interaction } from '../../../shared/events';
 import { exposureReport, gini, round4 } from '../../../shared/math/exposure';
 import { emptyState, foldEvents, groupKey } from '../../../shared/online/aggregate';
-import { countShown, EXPOSURE_K, exposureUniverse, onlineExposure, sparseGini } from '../../../shared/online/exposure';
+import {
+  countShown,
+  EXPOSURE_K,
+  exposureUniverse,
+  onlineExposure,
+  sparseGini,
+  countInteraction,
+  type ExposureStateFields,
+  MAX_INTERACTION_ITEMS,
+} from '../../../shared/online/exposure';
 import { buildReport } from '../../../shared/online/report';
 import { OnlineReport } from '../../../shared/online/schemas';
 import { FC } from '../../property/fc';
@@ -128,6 +137,15 @@ describe('exposure per variant', () => {
     countShown(g, -1);
     countShown(g, -1);
     expect(g).toEqual({ items: ['a'], shown: [1], shownBeyondCap: 2 });
+    // interactions: one counter per item up to the cap, the rest summed (a fold stays linear at the cap)
+    const st: ExposureStateFields = {};
+    for (let i = 0; i <= MAX_INTERACTION_ITEMS; i++) countInteraction(st, `i${i}`);
+    countInteraction(st, 'i0');
+    expect([st.interactionItems!.length, st.interactionCounts![0], st.interactionsBeyondCap]).toEqual([
+      MAX_INTERACTION_ITEMS,
+      2,
+      1,
+    ]);
     const u = exposureUniverse({}, ['a'], { itemIds: ['a', 'b'] });
     expect(onlineExposure(new Map([['a', 1]]), 2, u)).toMatchObject({ impressions: 1, beyondCap: 2, gini: 0.5 });
   });
@@ -137,7 +155,8 @@ describe('exposure per variant', () => {
     foldEvents(s, [impression(1, 'a', 1, 'x:control')], T + 10);
     const g = s.groups[groupKey('v1', 'x:control')];
     delete g.shown;
-    delete s.interactions;
+    delete s.interactionItems;
+    delete s.interactionCounts;
     expect(buildReport(JSON.parse(JSON.stringify(s)), null, 5, catalog).totals.exposure).toBeNull();
   });
 
