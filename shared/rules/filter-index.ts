@@ -64,11 +64,12 @@ export class FilterIndex {
    * compiled on its own: one expression's text can never change another's meaning). Read-only.
    */
   bitmap(view: FilterView, sources: readonly string[]): Uint8Array {
-    const source = sources.join('\u0000');
     let id = this.viewIds.get(view);
     if (id === undefined) this.viewIds.set(view, (id = this.nextViewId++));
+    // per view: A/B variants' models are served at once, each through its own view
+    const source = `${id}\u0001${sources.join('\u0000')}`;
     const hit = this.bitmaps.get(source);
-    if (hit && hit.view === id && hit.generation === view.generation) {
+    if (hit && hit.generation === view.generation) {
       this.bitmaps.delete(source);
       this.bitmaps.set(source, hit);
       return hit.bits;

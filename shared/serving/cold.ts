@@ -82,7 +82,8 @@ export class ColdCatalog {
   /** Insertion order is update order (a changed record is re-inserted): the newest are last. */
   private readonly records = new Map<string, ColdRecord>();
   private generation = 0;
-  private cached: { pm: PreparedModel; generation: number; set: ColdSet | null } | null = null;
+  /** Per model: A/B variants' models are served at once beside the latest. */
+  private readonly cached = new WeakMap<PreparedModel, { generation: number; set: ColdSet | null }>();
 
   /** The store as the catalog cache should read it: every record read also reaches this catalog. */
   tap(store: Pick<InteractionStore, 'listCatalog'>): Pick<InteractionStore, 'listCatalog'> {
@@ -117,10 +118,10 @@ export class ColdCatalog {
    * those with at least one token in its vocabulary; otherwise every one with a token.
    */
   setFor(pm: PreparedModel): ColdSet | null {
-    const c = this.cached;
-    if (c && c.pm === pm && c.generation === this.generation) return c.set;
+    const c = this.cached.get(pm);
+    if (c && c.generation === this.generation) return c.set;
     const set = this.build(pm);
-    this.cached = { pm, generation: this.generation, set };
+    this.cached.set(pm, { generation: this.generation, set });
     return set;
   }
 
