@@ -3,7 +3,7 @@
   (type (;1;) (func (param i32 i32 i32)))
   (import "env" "mem" (memory (;0;) 1))
   (func $cgHalf (type 0) (param $indptr i32) (param $indices i32) (param $conf i32) (param $lam i32) (param $X i32) (param $Y i32) (param $G i32) (param $rows i32) (param $a0 f32) (param $steps i32) (param $r i32) (param $p i32) (param $ap i32)
-    (local $u i32) (local $x i32) (local $qs i32) (local $qe i32) (local $qc0 i32) (local $qi i32) (local $qc i32) (local $y0 i32) (local $y1 i32) (local $y2 i32) (local $y3 i32) (local $it i32) (local $gp i32) (local $pp i32) (local $pend i32) (local $lamv f32) (local $rs f32) (local $rsnew f32) (local $pap f32) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $v4 v128) (local $v5 v128) (local $v6 v128) (local $v7 v128) (local $sv v128) (local $wv v128) (local $a0v v128) (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128)
+    (local $u i32) (local $x i32) (local $qs i32) (local $qe i32) (local $qc0 i32) (local $qi i32) (local $qc i32) (local $y0 i32) (local $y1 i32) (local $y2 i32) (local $y3 i32) (local $it i32) (local $gp i32) (local $pp i32) (local $pend i32) (local $sink i32) (local $lamv f32) (local $rs f32) (local $rsnew f32) (local $pap f32) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128) (local $v4 v128) (local $v5 v128) (local $v6 v128) (local $v7 v128) (local $sv v128) (local $wv v128) (local $a0v v128) (local $w0 v128) (local $w1 v128) (local $w2 v128) (local $w3 v128)
     local.get $a0
     f32x4.splat
     local.set $a0v
@@ -40,6 +40,68 @@
           local.get $lam
           f32.load
           local.set $lamv
+          block  ;; label = @4
+            local.get $u
+            i32.const 1
+            i32.add
+            local.get $rows
+            i32.ge_u
+            br_if 0 (;@4;)
+            local.get $indices
+            local.get $indptr
+            i32.load offset=4
+            i32.const 4
+            i32.mul
+            i32.add
+            local.set $pp
+            local.get $indices
+            local.get $indptr
+            i32.load offset=8
+            i32.const 4
+            i32.mul
+            i32.add
+            local.set $pend
+            local.get $pp
+            local.get $pend
+            i32.ge_u
+            br_if 0 (;@4;)
+            loop  ;; label = @5
+              local.get $Y
+              local.get $pp
+              i32.load
+              i32.const 256
+              i32.mul
+              i32.add
+              local.set $gp
+              local.get $sink
+              local.get $gp
+              i32.load
+              i32.add
+              local.set $sink
+              local.get $sink
+              local.get $gp
+              i32.load offset=64
+              i32.add
+              local.set $sink
+              local.get $sink
+              local.get $gp
+              i32.load offset=128
+              i32.add
+              local.set $sink
+              local.get $sink
+              local.get $gp
+              i32.load offset=192
+              i32.add
+              local.set $sink
+              local.get $pp
+              i32.const 4
+              i32.add
+              local.tee $pp
+              local.get $pend
+              i32.lt_u
+              br_if 0 (;@5;)
+            end
+          end
           local.get $lamv
           f32x4.splat
           local.set $sv
@@ -197,116 +259,12 @@
             local.get $v7
             f32x4.relaxed_madd
             local.set $v7
-            local.get $pp
-            f32.load offset=8
-            f32x4.splat
-            local.set $sv
-            local.get $sv
             local.get $gp
-            v128.load offset=512
-            local.get $v0
-            f32x4.relaxed_madd
-            local.set $v0
-            local.get $sv
-            local.get $gp
-            v128.load offset=528
-            local.get $v1
-            f32x4.relaxed_madd
-            local.set $v1
-            local.get $sv
-            local.get $gp
-            v128.load offset=544
-            local.get $v2
-            f32x4.relaxed_madd
-            local.set $v2
-            local.get $sv
-            local.get $gp
-            v128.load offset=560
-            local.get $v3
-            f32x4.relaxed_madd
-            local.set $v3
-            local.get $sv
-            local.get $gp
-            v128.load offset=576
-            local.get $v4
-            f32x4.relaxed_madd
-            local.set $v4
-            local.get $sv
-            local.get $gp
-            v128.load offset=592
-            local.get $v5
-            f32x4.relaxed_madd
-            local.set $v5
-            local.get $sv
-            local.get $gp
-            v128.load offset=608
-            local.get $v6
-            f32x4.relaxed_madd
-            local.set $v6
-            local.get $sv
-            local.get $gp
-            v128.load offset=624
-            local.get $v7
-            f32x4.relaxed_madd
-            local.set $v7
-            local.get $pp
-            f32.load offset=12
-            f32x4.splat
-            local.set $sv
-            local.get $sv
-            local.get $gp
-            v128.load offset=768
-            local.get $v0
-            f32x4.relaxed_madd
-            local.set $v0
-            local.get $sv
-            local.get $gp
-            v128.load offset=784
-            local.get $v1
-            f32x4.relaxed_madd
-            local.set $v1
-            local.get $sv
-            local.get $gp
-            v128.load offset=800
-            local.get $v2
-            f32x4.relaxed_madd
-            local.set $v2
-            local.get $sv
-            local.get $gp
-            v128.load offset=816
-            local.get $v3
-            f32x4.relaxed_madd
-            local.set $v3
-            local.get $sv
-            local.get $gp
-            v128.load offset=832
-            local.get $v4
-            f32x4.relaxed_madd
-            local.set $v4
-            local.get $sv
-            local.get $gp
-            v128.load offset=848
-            local.get $v5
-            f32x4.relaxed_madd
-            local.set $v5
-            local.get $sv
-            local.get $gp
-            v128.load offset=864
-            local.get $v6
-            f32x4.relaxed_madd
-            local.set $v6
-            local.get $sv
-            local.get $gp
-            v128.load offset=880
-            local.get $v7
-            f32x4.relaxed_madd
-            local.set $v7
-            local.get $gp
-            i32.const 1024
+            i32.const 512
             i32.add
             local.set $gp
             local.get $pp
-            i32.const 16
+            i32.const 8
             i32.add
             local.tee $pp
             local.get $pend
@@ -502,116 +460,12 @@
             local.get $v7
             f32x4.relaxed_madd
             local.set $v7
-            local.get $pp
-            f32.load offset=8
-            f32x4.splat
-            local.set $sv
-            local.get $sv
             local.get $gp
-            v128.load offset=512
-            local.get $v0
-            f32x4.relaxed_madd
-            local.set $v0
-            local.get $sv
-            local.get $gp
-            v128.load offset=528
-            local.get $v1
-            f32x4.relaxed_madd
-            local.set $v1
-            local.get $sv
-            local.get $gp
-            v128.load offset=544
-            local.get $v2
-            f32x4.relaxed_madd
-            local.set $v2
-            local.get $sv
-            local.get $gp
-            v128.load offset=560
-            local.get $v3
-            f32x4.relaxed_madd
-            local.set $v3
-            local.get $sv
-            local.get $gp
-            v128.load offset=576
-            local.get $v4
-            f32x4.relaxed_madd
-            local.set $v4
-            local.get $sv
-            local.get $gp
-            v128.load offset=592
-            local.get $v5
-            f32x4.relaxed_madd
-            local.set $v5
-            local.get $sv
-            local.get $gp
-            v128.load offset=608
-            local.get $v6
-            f32x4.relaxed_madd
-            local.set $v6
-            local.get $sv
-            local.get $gp
-            v128.load offset=624
-            local.get $v7
-            f32x4.relaxed_madd
-            local.set $v7
-            local.get $pp
-            f32.load offset=12
-            f32x4.splat
-            local.set $sv
-            local.get $sv
-            local.get $gp
-            v128.load offset=768
-            local.get $v0
-            f32x4.relaxed_madd
-            local.set $v0
-            local.get $sv
-            local.get $gp
-            v128.load offset=784
-            local.get $v1
-            f32x4.relaxed_madd
-            local.set $v1
-            local.get $sv
-            local.get $gp
-            v128.load offset=800
-            local.get $v2
-            f32x4.relaxed_madd
-            local.set $v2
-            local.get $sv
-            local.get $gp
-            v128.load offset=816
-            local.get $v3
-            f32x4.relaxed_madd
-            local.set $v3
-            local.get $sv
-            local.get $gp
-            v128.load offset=832
-            local.get $v4
-            f32x4.relaxed_madd
-            local.set $v4
-            local.get $sv
-            local.get $gp
-            v128.load offset=848
-            local.get $v5
-            f32x4.relaxed_madd
-            local.set $v5
-            local.get $sv
-            local.get $gp
-            v128.load offset=864
-            local.get $v6
-            f32x4.relaxed_madd
-            local.set $v6
-            local.get $sv
-            local.get $gp
-            v128.load offset=880
-            local.get $v7
-            f32x4.relaxed_madd
-            local.set $v7
-            local.get $gp
-            i32.const 1024
+            i32.const 512
             i32.add
             local.set $gp
             local.get $pp
-            i32.const 16
+            i32.const 8
             i32.add
             local.tee $pp
             local.get $pend
@@ -1871,116 +1725,12 @@
                 local.get $v7
                 f32x4.relaxed_madd
                 local.set $v7
-                local.get $pp
-                f32.load offset=8
-                f32x4.splat
-                local.set $sv
-                local.get $sv
                 local.get $gp
-                v128.load offset=512
-                local.get $v0
-                f32x4.relaxed_madd
-                local.set $v0
-                local.get $sv
-                local.get $gp
-                v128.load offset=528
-                local.get $v1
-                f32x4.relaxed_madd
-                local.set $v1
-                local.get $sv
-                local.get $gp
-                v128.load offset=544
-                local.get $v2
-                f32x4.relaxed_madd
-                local.set $v2
-                local.get $sv
-                local.get $gp
-                v128.load offset=560
-                local.get $v3
-                f32x4.relaxed_madd
-                local.set $v3
-                local.get $sv
-                local.get $gp
-                v128.load offset=576
-                local.get $v4
-                f32x4.relaxed_madd
-                local.set $v4
-                local.get $sv
-                local.get $gp
-                v128.load offset=592
-                local.get $v5
-                f32x4.relaxed_madd
-                local.set $v5
-                local.get $sv
-                local.get $gp
-                v128.load offset=608
-                local.get $v6
-                f32x4.relaxed_madd
-                local.set $v6
-                local.get $sv
-                local.get $gp
-                v128.load offset=624
-                local.get $v7
-                f32x4.relaxed_madd
-                local.set $v7
-                local.get $pp
-                f32.load offset=12
-                f32x4.splat
-                local.set $sv
-                local.get $sv
-                local.get $gp
-                v128.load offset=768
-                local.get $v0
-                f32x4.relaxed_madd
-                local.set $v0
-                local.get $sv
-                local.get $gp
-                v128.load offset=784
-                local.get $v1
-                f32x4.relaxed_madd
-                local.set $v1
-                local.get $sv
-                local.get $gp
-                v128.load offset=800
-                local.get $v2
-                f32x4.relaxed_madd
-                local.set $v2
-                local.get $sv
-                local.get $gp
-                v128.load offset=816
-                local.get $v3
-                f32x4.relaxed_madd
-                local.set $v3
-                local.get $sv
-                local.get $gp
-                v128.load offset=832
-                local.get $v4
-                f32x4.relaxed_madd
-                local.set $v4
-                local.get $sv
-                local.get $gp
-                v128.load offset=848
-                local.get $v5
-                f32x4.relaxed_madd
-                local.set $v5
-                local.get $sv
-                local.get $gp
-                v128.load offset=864
-                local.get $v6
-                f32x4.relaxed_madd
-                local.set $v6
-                local.get $sv
-                local.get $gp
-                v128.load offset=880
-                local.get $v7
-                f32x4.relaxed_madd
-                local.set $v7
-                local.get $gp
-                i32.const 1024
+                i32.const 512
                 i32.add
                 local.set $gp
                 local.get $pp
-                i32.const 16
+                i32.const 8
                 i32.add
                 local.tee $pp
                 local.get $pend
@@ -2168,116 +1918,12 @@
                 local.get $v7
                 f32x4.relaxed_madd
                 local.set $v7
-                local.get $pp
-                f32.load offset=8
-                f32x4.splat
-                local.set $sv
-                local.get $sv
                 local.get $gp
-                v128.load offset=512
-                local.get $v0
-                f32x4.relaxed_madd
-                local.set $v0
-                local.get $sv
-                local.get $gp
-                v128.load offset=528
-                local.get $v1
-                f32x4.relaxed_madd
-                local.set $v1
-                local.get $sv
-                local.get $gp
-                v128.load offset=544
-                local.get $v2
-                f32x4.relaxed_madd
-                local.set $v2
-                local.get $sv
-                local.get $gp
-                v128.load offset=560
-                local.get $v3
-                f32x4.relaxed_madd
-                local.set $v3
-                local.get $sv
-                local.get $gp
-                v128.load offset=576
-                local.get $v4
-                f32x4.relaxed_madd
-                local.set $v4
-                local.get $sv
-                local.get $gp
-                v128.load offset=592
-                local.get $v5
-                f32x4.relaxed_madd
-                local.set $v5
-                local.get $sv
-                local.get $gp
-                v128.load offset=608
-                local.get $v6
-                f32x4.relaxed_madd
-                local.set $v6
-                local.get $sv
-                local.get $gp
-                v128.load offset=624
-                local.get $v7
-                f32x4.relaxed_madd
-                local.set $v7
-                local.get $pp
-                f32.load offset=12
-                f32x4.splat
-                local.set $sv
-                local.get $sv
-                local.get $gp
-                v128.load offset=768
-                local.get $v0
-                f32x4.relaxed_madd
-                local.set $v0
-                local.get $sv
-                local.get $gp
-                v128.load offset=784
-                local.get $v1
-                f32x4.relaxed_madd
-                local.set $v1
-                local.get $sv
-                local.get $gp
-                v128.load offset=800
-                local.get $v2
-                f32x4.relaxed_madd
-                local.set $v2
-                local.get $sv
-                local.get $gp
-                v128.load offset=816
-                local.get $v3
-                f32x4.relaxed_madd
-                local.set $v3
-                local.get $sv
-                local.get $gp
-                v128.load offset=832
-                local.get $v4
-                f32x4.relaxed_madd
-                local.set $v4
-                local.get $sv
-                local.get $gp
-                v128.load offset=848
-                local.get $v5
-                f32x4.relaxed_madd
-                local.set $v5
-                local.get $sv
-                local.get $gp
-                v128.load offset=864
-                local.get $v6
-                f32x4.relaxed_madd
-                local.set $v6
-                local.get $sv
-                local.get $gp
-                v128.load offset=880
-                local.get $v7
-                f32x4.relaxed_madd
-                local.set $v7
-                local.get $gp
-                i32.const 1024
+                i32.const 512
                 i32.add
                 local.set $gp
                 local.get $pp
-                i32.const 16
+                i32.const 8
                 i32.add
                 local.tee $pp
                 local.get $pend
@@ -3857,7 +3503,10 @@
         i32.lt_u
         br_if 0 (;@2;)
       end
-    end)
+    end
+    local.get $ap
+    local.get $sink
+    i32.store)
   (func $gram4 (type 1) (param $y i32) (param $groups i32) (param $g i32)
     (local $r i32) (local $a i32) (local $gp i32) (local $pp i32) (local $end i32) (local $ao i32) (local $v0 v128) (local $v1 v128) (local $v2 v128) (local $v3 v128)
     block  ;; label = @1

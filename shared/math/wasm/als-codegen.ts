@@ -58,7 +58,7 @@ function cgHalfFn(fp: number, fma: boolean): Fn {
       ['ap', I32],
     ],
     [
-      [I32, ['u', 'x', 'qs', 'qe', 'qc0', 'qi', 'qc', 'y0', 'y1', 'y2', 'y3', 'it', 'gp', 'pp', 'pend']],
+      [I32, ['u', 'x', 'qs', 'qe', 'qc0', 'qi', 'qc', 'y0', 'y1', 'y2', 'y3', 'it', 'gp', 'pp', 'pend', 'sink']],
       [F32, ['lamv', 'rs', 'rsnew', 'pap']],
       [V128, [...acc, 'sv', 'wv', 'a0v', 'w0', 'w1', 'w2', 'w3']],
     ],
@@ -100,12 +100,16 @@ function cgHalfFn(fp: number, fma: boolean): Fn {
       for (let j = 0; j < n; j++) emit(g('sv'), ...load(src, 16 * (j0 + j)), op.fMul, s(acc[j]));
       emit(g('G'), op.i32(16 * j0), op.add, s('gp'), g(src), fn.tee('pp'), op.i32(rb), op.add, s('pend'));
       emit(op.loop);
-      for (let t = 0; t < 4; t++) {
+      // two G rows an iteration (fp is even)
+      for (let t = 0; t < 2; t++) {
         emit(g('pp'), op.f32Load(4 * t), op.splat, s('sv'));
-        for (let j = 0; j < n; j++) emit(...madd([g('sv')], load('gp', t * rb + 16 * j), [g(acc[j])]), s(acc[j]));
+        for (let j = 0; j < n; j++) {
+          emit(...madd([g('sv')], load('gp', t * rb + 16 * j), [g(acc[j])]), s(acc[j]));
+        }
       }
-      emit(g('gp'), op.i32(4 * rb), op.add, s('gp'));
-      emit(g('pp'), op.i32(16), op.add, fn.tee('pp'), g('pend'), op.ltU, op.brIf(0), op.end);
+      emit(g('gp'), op.i32(2 * rb), op.add, s('gp'));
+      emit(g('pp'), op.i32(8), op.add, fn.tee('pp'), g('pend'), op.ltU, op.brIf(0), op.end);
+
       for (let j = 0; j < n; j++) emit(g(dst), g(acc[j]), ...(negate ? [op.fNeg] : []), op.vStore(16 * (j0 + j)));
     }
   };
@@ -150,6 +154,26 @@ function cgHalfFn(fp: number, fma: boolean): Fn {
     emit(g('qi'), op.i32(16), op.add, fn.tee('qi'), g('qe'), op.ltU, op.brIf(0), op.end, op.end);
   };
 
+  /**
+   * Prefetch: the first pass over a row's factor rows is the only one that
+   * misses the caches (the three CG steps find them in L1/L2), and there each
+   * gather waits for memory. So before solving row u, one word of every cache
+   * line of row u + 1's factor rows is loaded (a row's four passes take far
+   * longer than a memory access). WebAssembly has no prefetch instruction; the
+   * words' sum is stored to scratch so no compiler drops the loads. Measured:
+   * −17% CPU a half-step on the 1M set (touching one line a row, or spreading
+   * the touches over the row's passes, gained less).
+   */
+  const prefetchNextRow = () => {
+    emit(op.block, g('u'), op.i32(1), op.add, g('rows'), op.geU, op.brIf(0));
+    emit(g('indices'), g('indptr'), op.i32Load(4), op.i32(4), op.mul, op.add, s('pp'));
+    emit(g('indices'), g('indptr'), op.i32Load(8), op.i32(4), op.mul, op.add, s('pend'));
+    emit(g('pp'), g('pend'), op.geU, op.brIf(0), op.loop);
+    emit(g('Y'), g('pp'), op.i32Load(0), op.i32(rb), op.mul, op.add, s('gp'));
+    for (let l = 0; l < Math.ceil(rb / 64); l++) emit(g('sink'), g('gp'), op.i32Load(64 * l), op.add, s('sink'));
+    emit(g('pp'), op.i32(4), op.add, fn.tee('pp'), g('pend'), op.ltU, op.brIf(0), op.end, op.end);
+  };
+
   emit(g('a0'), op.splat, s('a0v'));
   // block $done
   emit(op.block, g('rows'), op.eqz, op.brIf(0));
@@ -161,6 +185,7 @@ function cgHalfFn(fp: number, fma: boolean): Fn {
   emit(g('indices'), g('indptr'), op.i32Load(4), op.i32(4), op.mul, op.add, s('qe'));
   emit(g('indices'), g('qs'), op.add, s('qs'));
   emit(g('lam'), op.f32Load(0), s('lamv'));
+  prefetchNextRow();
   // r = −(α0·YᵀY + λI)·x + Σ (c − (c − α0)·y·x)·y
   dense('x', 'r', true);
   sparse('x', 'r', true);
@@ -194,6 +219,7 @@ function cgHalfFn(fp: number, fma: boolean): Fn {
   emit(g('lam'), op.i32(4), op.add, s('lam'));
   emit(g('u'), op.i32(1), op.add, fn.tee('u'), g('rows'), op.ltU, op.brIf(0));
   emit(op.end, op.end); // $rows, $done
+  emit(g('ap'), g('sink'), op.i32Store(0));
   return fn;
 }
 

@@ -69,6 +69,7 @@ export const op = {
   i32Load: (off: number) => [0x28, 2, ...uleb(off)],
   f32Load: (off: number) => [0x2a, 2, ...uleb(off)],
   f32Store: (off: number) => [0x38, 2, ...uleb(off)],
+  i32Store: (off: number) => [0x36, 2, ...uleb(off)],
   f32Lt: [0x5d],
   f32Gt: [0x5e],
   f32Add: [0x92],
