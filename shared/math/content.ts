@@ -179,3 +179,54 @@ export function scaleFit(x: ArrayLike<number>, y: ArrayLike<number>, n: number):
   const b = sxx > 0 ? Math.max(sxy / sxx, floor) : floor;
   return { a: my - b * mx, b };
 }
+
+/**
+ * Per-token weights w_t = p_t · idf_t of a profile: a row's cosine with the profile
+ * is then Σ_{t ∈ row} w_t / ‖row‖ ({@link rowCosineWith}), with no per-row work but its tokens.
+ */
+export function profileWeights(profile: Float32Array, idf: Float32Array): Float32Array {
+  return Float32Array.from(profile, (p, t) => p * idf[t]);
+}
+
+/** cos(profile, row r of `bags`) from {@link profileWeights} and the row's tf-idf norm (0 for an empty row). */
+export function rowCosineWith(bags: Bags, r: number, w: Float32Array, norm: number): number {
+  if (!(norm > 0)) return 0;
+  let s = 0;
+  for (let q = bags.indptr[r]; q < bags.indptr[r + 1]; q++) s += w[bags.indices[q]];
+  return s / norm;
+}
+
+/** {@link scaleFit} of y on the cosines of rows 0..n-1 with a profile, in one pass and no array of cosines. */
+export function cosineLine(
+  bags: Bags,
+  norms: Float32Array,
+  w: Float32Array,
+  y: ArrayLike<number>,
+  n: number,
+): { a: number; b: number } {
+  let m = 0;
+  let sx = 0;
+  let sy = 0;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    const v = y[i];
+    if (!Number.isFinite(v)) continue;
+    const x = rowCosineWith(bags, i, w, norms[i]);
+    m++;
+    sx += x;
+    sy += v;
+    sxy += x * v;
+    sxx += x * x;
+    syy += v * v;
+  }
+  if (m === 0) return { a: 0, b: 1 };
+  const mx = sx / m;
+  const my = sy / m;
+  const cxy = sxy / m - mx * my;
+  const cxx = sxx / m - mx * mx;
+  const floor = 1e-6 * Math.max(Math.sqrt(Math.max(0, syy / m - my * my)), 1e-12);
+  const b = cxx > 1e-15 ? Math.max(cxy / cxx, floor) : floor;
+  return { a: my - b * mx, b };
+}

@@ -251,6 +251,8 @@ export class ServingCore {
             pm,
             cold,
             history: ctx.seen,
+            // the kind's scores as scoreAll left them (a rule's boost rewrites them): content's units fit on them
+            kindScores: scorer && !rules ? s.scores : undefined,
             userId,
             now: this.now(),
             interests,

@@ -25,7 +25,7 @@
  * content, the item's category carrying the largest share of its cosine with
  * the user's history profile.
  */
-import { contentCosine, contentProfile, scaleFit, strongestShare } from '../math/content';
+import { contentProfile, cosineLine, profileWeights, rowCosineWith, strongestShare } from '../math/content';
 import { categoryOfToken } from '../metadata/catalog';
 import type { UserScorer } from '../model/kinds';
 import { fnv1a } from '../model/user-histories';
@@ -81,7 +81,8 @@ export interface NewItemScores {
  * The user's scores of the set's new items; null when the model cannot score
  * them for this user (a ridge with a scorer lacking scoreVector). Content mode
  * builds the profile from `history` (model item indices: the seen row and recent
- * events) and, on first use, scores every model item once to fit the units.
+ * events) and, on first use, fits the units to the kind's scores of every model
+ * item (`kindScores` when the caller has them unchanged, else one scoreAll).
  */
 export function newItemScores(
   pm: PreparedModel,
@@ -89,6 +90,7 @@ export function newItemScores(
   cold: ColdCatalog,
   scorer: UserScorer,
   history: readonly ArrayLike<number>[],
+  kindScores?: Float32Array,
 ): NewItemScores | null {
   if (set.mode === 'ridge') {
     const sv = scorer.scoreVector?.bind(scorer);
@@ -104,20 +106,23 @@ export function newItemScores(
   const profile = contentProfile(c.bags, c.idf, items);
   // a history without tokens says nothing about any new item
   if (!profile.some((x) => x !== 0)) return { score: () => Number.NaN, reason: () => null, warmReason: () => null };
+  const w = profileWeights(profile, c.idf);
   let line: { a: number; b: number } | undefined;
   const units = () => {
     if (!line) {
-      const all = new Float32Array(pm.items);
-      scorer.scoreAll(all);
-      const cos = Float32Array.from({ length: c.items }, (_, i) => contentCosine(profile, bagOf(c, i), c.idf));
-      line = scaleFit(cos, all, c.items);
+      let all = kindScores;
+      if (!all) {
+        all = new Float32Array(pm.items);
+        scorer.scoreAll(all);
+      }
+      line = cosineLine(c.bags, c.norms, w, all, c.items);
     }
     return line;
   };
   return {
     score: (j) => {
       const { a, b } = units();
-      return a + b * contentCosine(profile, bagOf(c, c.items + j), c.idf);
+      return a + b * rowCosineWith(c.bags, c.items + j, w, c.norms[c.items + j]);
     },
     reason: (j) => {
       const t = strongestShare(profile, bagOf(c, c.items + j), c.idf, (x) => categoryOfToken(c.vocabulary[x]) !== null);
@@ -303,6 +308,8 @@ export interface NewItemsRequest {
   cold: ColdCatalog;
   /** The user's history as model item indices (the content profile's items). */
   history: readonly ArrayLike<number>[];
+  /** The kind's own scores of every model item for this user, when the caller has them unchanged. */
+  kindScores?: Float32Array;
   /** The user's scorer; null (popular answers): new items are drawn by interests or category popularity. */
   scorer: UserScorer | null;
   /** Who and when: the seed of the daily draw and the clock of the age weight. */
@@ -335,7 +342,7 @@ export function withNewItems<T extends { itemId: string; score: number; because:
 ): (T | NewItem)[] {
   const set = r.cold.setFor(r.pm);
   if (!set) return items;
-  const scores = r.scorer ? newItemScores(r.pm, set, r.cold, r.scorer, r.history) : null;
+  const scores = r.scorer ? newItemScores(r.pm, set, r.cold, r.scorer, r.history, r.kindScores) : null;
   if (r.scorer && !scores) return items;
   if (r.explain && scores && set.mode === 'ridge')
     for (const it of items) {

@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 import {
   contentCosine,
   contentProfile,
+  cosineLine,
   inverseDocumentFrequency,
+  profileWeights,
+  rowCosineWith,
   scaleFit,
   strongestShare,
   tokenMeans,
@@ -55,6 +58,26 @@ describe('content scoring', () => {
     const down = scaleFit([0, 1, 2], [8, 5, 2], 3);
     expect(down.b).toBeGreaterThan(0);
     expect(down.b).toBeLessThan(1e-5);
+  });
+
+  it('the one-pass cosine line equals the scale fit over the cosines it would compute', () => {
+    const idf = inverseDocumentFrequency(bags, 3);
+    const p = contentProfile(bags, idf, [1, 2]);
+    const w = profileWeights(p, idf);
+    const norms = Float32Array.from([0, 1, 2], (i) => {
+      let n = 0;
+      for (let q = bags.indptr[i]; q < bags.indptr[i + 1]; q++) n += idf[bags.indices[q]] ** 2;
+      return Math.sqrt(n);
+    });
+    const cos = [0, 1, 2].map((i) => contentCosine(p, bags.indices.subarray(bags.indptr[i], bags.indptr[i + 1]), idf));
+    [0, 1, 2].forEach((i) => {
+      expect(rowCosineWith(bags, i, w, norms[i])).toBeCloseTo(cos[i], 6);
+    });
+    const y = [0.5, 2, -1];
+    const one = cosineLine(bags, norms, w, y, 3);
+    const two = scaleFit(cos, y, 3);
+    expect(one.a).toBeCloseTo(two.a, 5);
+    expect(one.b).toBeCloseTo(two.b, 5);
   });
 
   it('properties: cosine within [0, 1] for any history, and the fitted line is increasing', () => {
