@@ -15,7 +15,7 @@
  * changed, O(new items × factors) or O(catalog tokens).
  */
 import type { CatalogItem } from '../events';
-import { type Bags, inverseDocumentFrequency, scaleFit } from '../math/content';
+import { type Bags, cosineLine, inverseDocumentFrequency, rowCosineWith } from '../math/content';
 import { dot } from '../math/topk';
 import { metadataOfCatalog } from '../metadata/catalog';
 import { Vocabulary, itemTokens } from '../metadata/vocabulary';
@@ -219,6 +219,14 @@ export function bagOf(c: ContentSpace, row: number): Int32Array {
   return c.bags.indices.subarray(c.bags.indptr[row], c.bags.indptr[row + 1]);
 }
 
+/** Weights w_t = idf_t² / ‖row‖ of a row's tokens: rowCosineWith(bags, b, w, ‖b‖) is then cos(row, b). */
+export function rowWeights(c: ContentSpace, row: number): Float32Array {
+  const w = new Float32Array(c.idf.length);
+  const n = c.norms[row];
+  if (n > 0) for (const t of bagOf(c, row)) w[t] = c.idf[t] ** 2 / n;
+  return w;
+}
+
 /** cos of two rows' tf-idf vectors: Σ over shared tokens idf² / (‖a‖‖b‖); 0 when one is empty. */
 export function rowCosine(c: ContentSpace, a: number, b: number): number {
   const na = c.norms[a] * c.norms[b];
@@ -277,7 +285,8 @@ export function coldQueryScores(pm: PreparedModel, set: ColdSet, j: number, out:
     return;
   }
   const c = set.content!;
-  for (let i = 0; i < pm.items; i++) out[i] = rowCosine(c, c.items + j, i);
+  const w = rowWeights(c, c.items + j);
+  for (let i = 0; i < pm.items; i++) out[i] = rowCosineWith(c.bags, i, w, c.norms[i]);
 }
 
 /**
@@ -322,9 +331,10 @@ function contentNeighbours(
   const out: { j: number; score: number }[] = [];
   if ('i' in query) {
     if (!similarity) return out;
-    const cos = Float32Array.from({ length: c.items }, (_, i) => rowCosine(c, query.i, i));
-    const { a, b } = scaleFit(cos, similarity, c.items);
-    for (let j = 0; j < set.ids.length; j++) out.push({ j, score: a + b * rowCosine(c, query.i, c.items + j) });
+    const w = rowWeights(c, query.i);
+    const { a, b } = cosineLine(c.bags, c.norms, w, similarity, c.items);
+    for (let j = 0; j < set.ids.length; j++)
+      out.push({ j, score: a + b * rowCosineWith(c.bags, c.items + j, w, c.norms[c.items + j]) });
   } else
     for (let j = 0; j < set.ids.length; j++)
       if (j !== query.j) out.push({ j, score: rowCosine(c, c.items + query.j, c.items + j) });
