@@ -31,6 +31,11 @@ export interface ModelManifest {
   /** Newest receivedAt (epoch ms) of the interactions this model was trained on. */
   watermark: number;
   calibration: Calibration;
+  /**
+   * Neural artifacts the pipeline's gate chose: Platt scaling of the ALS retrieval's own scores on
+   * the same holdout, for serving the retrieval without the ranker (an A/B variant's `ranker: false`).
+   */
+  retrievalCalibration?: Calibration;
   foldIn?: FoldInParams;
   /** Hyper-parameter search log, when tuning ran. */
   tuning?: Record<string, unknown>;

@@ -40,7 +40,10 @@ export function modelChoice(p: Partial<Pipeline> | undefined): ModelChoice | und
   };
 }
 
-/** P(click) is unknown for ALS scores of a neural artifact (its Platt was fitted on the ranker's): the 0.1 prior. */
+/**
+ * P(click) of a neural artifact's ALS scores: its ALS Platt (retrievalCalibration) when training recorded
+ * one; else unknown (the artifact's calibration was fitted on the ranker's scores): the 0.1 prior.
+ */
 const PRIOR = { a: 0, b: -Math.log(9) };
 
 export class VariantModels {
@@ -150,10 +153,8 @@ export class VariantModels {
       const hp = m.manifest.hyperParameters;
       const als = (hp.als && typeof hp.als === 'object' ? hp.als : {}) as Record<string, unknown>;
       try {
-        out = prepareModel({
-          ...m,
-          manifest: { ...m.manifest, kind: 'als', hyperParameters: als, calibration: PRIOR },
-        });
+        const calibration = m.manifest.retrievalCalibration ?? PRIOR;
+        out = prepareModel({ ...m, manifest: { ...m.manifest, kind: 'als', hyperParameters: als, calibration } });
       } catch (err) {
         out = err instanceof CorruptModelError ? err : new Error(String(err));
       }

@@ -139,6 +139,7 @@ export function trainPipeline(d: Dataset, opts: TrainOptions): TrainResult {
   let baselineMetrics: Record<string, number> | undefined;
   let baselineNote: string | undefined;
   let calibration = UNCALIBRATED;
+  let retrievalCalibration: typeof calibration | undefined;
   let evaluated = false;
   const safetyEnd = Math.min(t0 + SAFETY_FACTOR * opts.budgetSeconds * 1000, t0 + (opts.stopAfterMs ?? Infinity));
   const hardStop = () => performance.now() > t0 + (opts.stopAfterMs ?? Infinity);
@@ -194,6 +195,8 @@ export function trainPipeline(d: Dataset, opts: TrainOptions): TrainResult {
         const g = gateNeural(d, h, rec, metrics);
         tuning = { ...(tuning ?? {}), neuralRanker: g.log };
         if (g.use) {
+          // ALS's own Platt: serving the retrieval without the ranker (an A/B variant) needs it
+          retrievalCalibration = calibration;
           kind = 'neural';
           params = g.params;
           metrics = g.metrics;
@@ -232,6 +235,8 @@ export function trainPipeline(d: Dataset, opts: TrainOptions): TrainResult {
     erasureWatermark: opts.erasureWatermark,
     popularityHalfLifeDays: opts.popularityHalfLifeDays ?? 14,
   });
+  if (retrievalCalibration && model.manifest.kind === 'neural')
+    model.manifest.retrievalCalibration = retrievalCalibration;
   stage('fit', s);
   // what the published model does to exposure (./exposure.ts); skipped once the clock has run out
   const sx = performance.now();

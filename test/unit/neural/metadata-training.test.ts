@@ -63,6 +63,9 @@ describe('the neural ranker in the training pipeline', () => {
     expect(sparse.model.manifest.kind).toBe('neural');
     expect(sparse.metrics.ndcg10).toBeCloseTo(Number(s.neuralNdcg10), 4);
     expect(Number(s.neuralNdcg10)).toBeGreaterThanOrEqual(Number(s.alsNdcg10) + 0.005);
+    // ALS's own Platt beside the ranker's, for serving the retrieval alone (an A/B variant's ranker: false)
+    expect(sparse.model.manifest.retrievalCalibration?.a).toBeGreaterThan(0);
+    expect(dense.model.manifest.retrievalCalibration).toBeUndefined();
     expect(n.served).toBe('als');
     expect(dense.model.manifest.kind).toBe('als');
     expect(Number(n.neuralNdcg10)).toBeLessThan(Number(n.alsNdcg10) + 0.005);

@@ -80,7 +80,8 @@ describe('a variant switches the ranker', () => {
     const want = alsTop(NEURAL, user, 5);
     expect(off.items.map((i) => i.itemId)).toEqual(want.map((w) => w.itemId));
     for (const [r, it] of off.items.entries()) expect(it.score).toBeCloseTo(want[r].score, 4);
-    // its Platt was fitted on the ranker's scores: ALS scores get the uninformative prior
+    // no ALS Platt recorded (a neural kind fitted directly): its Platt was fitted on the ranker's scores,
+    // so ALS scores get the uninformative prior
     for (const it of off.items) expect(it.probability).toBeCloseTo(0.1, 12);
     const on = await plain.recommend(user, { k: 5 });
     expect(on.servedBy).toBeUndefined();
@@ -89,6 +90,14 @@ describe('a variant switches the ranker', () => {
     const ranked = await ab.rank(user, [want[1].itemId, want[0].itemId]);
     expect(ranked.items.map((i) => i.itemId)).toEqual([want[0].itemId, want[1].itemId]);
     expect(ranked.servedBy).toEqual(off.servedBy);
+  });
+
+  it("ranker: false scores P(click) with the artifact's ALS Platt when training recorded one", async () => {
+    const cal = { a: 0.5, b: -1 };
+    const model = { ...NEURAL, manifest: { ...NEURAL.manifest, retrievalCalibration: cal } };
+    const { ab } = await serve(model, { ranker: false });
+    const off = await ab.recommend(user, { k: 5 });
+    for (const it of off.items) expect(it.probability).toBeCloseTo(1 / (1 + Math.exp(-(cal.a * it.score + cal.b))), 9);
   });
 
   it('ranker: true on an artifact without a ranker is answered by the model as it is, and says so', async () => {
