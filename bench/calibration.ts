@@ -83,13 +83,18 @@ function ml100k(dir: string): Dataset {
 
 function report(name: string, cal: ReturnType<typeof gateNeural>['calibration'], extra: Record<string, unknown>) {
   const c = cal.comparison!;
+  const m = c.methods ?? {};
+  const e = (x?: { ece: number }) => (x ? f4(x.ece) : '-');
   log(
     `  ECE on the ${c.slots} holdout top-10 slots of ALS + neural (${c.networkSlots} with a network P): ` +
-      `Platt ${f4(c.platt.ece)}, network ${f4(c.network.ece)} → source ${cal.source}`,
+      `Platt ${f4(c.platt.ece)}; network raw ${e(m.raw)}, prior-corrected ${e(m.prior)}, ` +
+      `Platt on its logit ${e(m.platt)} → source ${cal.source}` +
+      (cal.source === 'network' ? ` (${cal.network?.method})` : ` (network's best: ${cal.network?.method})`),
   );
+  if (c.prior) log(`   prior: ${c.prior.negatives} negatives per positive, ρ = ${c.prior.perHistoryItem.toFixed(4)}`);
   log(`   Platt bins:   ${c.platt.bins.map(binText).join('; ')}`);
-  log(`   network bins: ${c.network.bins.map(binText).join('; ')}`);
-  return { name, source: cal.source, comparison: c, ...extra };
+  for (const [k, v] of Object.entries(m)) log(`   network ${k} bins: ${v.bins.map(binText).join('; ')}`);
+  return { name, source: cal.source, network: cal.network, comparison: c, ...extra };
 }
 
 const out: unknown[] = [];

@@ -18,11 +18,42 @@ export interface Calibration {
    * (every manifest written before the choice existed, every kind without its own P): `platt`.
    */
   source?: CalibrationSource;
+  /**
+   * How the served network P is made from the network's raw output ({@link priorCorrected} derives the
+   * prior correction). Absent (manifests written before it existed): the raw output, as they served it.
+   */
+  network?: NetworkCalibration;
   /** The evidence of the choice, when the model has its own P (shared/training/calibration-choice.ts). */
   comparison?: CalibrationComparison;
 }
 
 export type CalibrationSource = 'platt' | 'network';
+
+/**
+ * The network's P as served, from its raw output P₀ for a user with h history items and c ranker
+ * candidates: `raw` is P₀ itself; `prior` undoes the 1 : k negative sampling of its training,
+ * P = k·π·P₀/(1 − P₀) with π = ρ·h/c the user's expected share of hits among their candidates
+ * ({@link priorCorrected}); `platt` is σ(a·z + b), Platt fitted over the holdout slots on the
+ * prior-corrected log-odds z = logit P₀ + log(k·π) (on logit P₀ alone when the prior is unknown).
+ */
+export type NetworkCalibration =
+  | { method: 'raw' }
+  | ({ method: 'prior' } & NetworkPrior)
+  | ({ method: 'platt'; a: number; b: number } & Partial<NetworkPrior>);
+
+/** How the network was trained: k negatives per positive; ρ its positives per history item of their users. */
+export interface NetworkPrior {
+  negatives: number;
+  perHistoryItem: number;
+}
+
+/** What the prior correction needs of one user: their history items and ranker candidates. */
+export interface NetworkUser {
+  history: number;
+  candidates: number;
+}
+
+export type NetworkMethod = NetworkCalibration['method'];
 
 /** Both candidates' expected calibration error and reliability diagram on the same holdout slots and bins. */
 export interface CalibrationComparison {
@@ -32,7 +63,12 @@ export interface CalibrationComparison {
   networkSlots: number;
   /** Platt's P cross-fitted over two halves of the holdout users (fitted on one, measured on the other). */
   platt: { ece: number; bins: ReliabilityBin[] };
+  /** The network's P as served with source `network` (the lowest-ECE method of `methods`; raw before it existed). */
   network: { ece: number; bins: ReliabilityBin[] };
+  /** Each way of turning the network's output into P, on the same slots (`prior` when the model knows its prior). */
+  methods?: Partial<Record<NetworkMethod, { ece: number; bins: ReliabilityBin[] }>>;
+  /** The sampling the prior correction undid (k negatives per positive, ρ positives per history item). */
+  prior?: NetworkPrior;
 }
 
 export interface ReliabilityBin {
@@ -96,6 +132,73 @@ export function fitPlatt(
 /** P = σ(a·score + b). */
 export function calibrate(c: { a: number; b: number }, score: number): number {
   return sigmoid(c.a * score + c.b);
+}
+
+/**
+ * The network's P(click) with its negative-sampling prior undone. Training shows it, for each of a
+ * user's positives, k negatives drawn uniformly from that user's candidates (positives included).
+ * For one user, at features x, with c(x) the candidates' density and π the share of their candidates
+ * that are positives, positives occur at π·p₁(x) and sampled negatives at k·π·c(x), so the odds the
+ * network learns are P₀/(1 − P₀) = p₁(x) / (k·c(x)), while the probability of a hit among the
+ * candidates is P(x) = π·p₁(x)/c(x) = k·π·P₀/(1 − P₀). Exact for a network that fits its training
+ * distribution; every user is trained at the same 1 : k, so π must come from outside the network
+ * (the caller's per-user estimate ρ·h/c). Capped at 1 (a P₀ beyond 1/(1 + k·π)).
+ */
+export function priorCorrected(raw: number, negatives: number, baseRate: number): number {
+  if (!(raw < 1)) return 1;
+  return Math.min(1, (negatives * baseRate * raw) / (1 - raw));
+}
+
+/** A user's π = ρ·h/c, h and c at least 1 (a user with no history still has a prior). */
+export function userBaseRate(p: NetworkPrior, user: NetworkUser): number {
+  return (p.perHistoryItem * Math.max(1, user.history)) / Math.max(1, user.candidates);
+}
+
+/** log(k·π) of a user. */
+export function logPriorOdds(p: NetworkPrior, user: NetworkUser): number {
+  return Math.log(p.negatives * userBaseRate(p, user));
+}
+
+/** What the `platt` map adds to logit P₀: log(k·π) when it carries the prior, else 0. */
+function plattOffset(c: Partial<NetworkPrior>, user: NetworkUser): number {
+  return c.negatives !== undefined && c.perHistoryItem !== undefined ? logPriorOdds(c as NetworkPrior, user) : 0;
+}
+
+/** The input of the `platt` map: logit P₀, plus log(k·π) when the map carries the prior. */
+export function networkLogit(c: Partial<NetworkPrior>, raw: number, user: NetworkUser): number {
+  return logit(raw) + plattOffset(c, user);
+}
+
+/** P served from the network's raw output P₀ under `c` (absent: P₀, what manifests before it served). */
+export function networkProbability(c: NetworkCalibration | undefined, raw: number, user: NetworkUser): number {
+  if (!c || c.method === 'raw') return raw;
+  if (c.method === 'prior') return priorCorrected(raw, c.negatives, userBaseRate(c, user));
+  return calibrate(c, networkLogit(c, raw, user));
+}
+
+/**
+ * The raw output P₀ at which the served P reaches p (the inverse of {@link networkProbability}), or
+ * null when the map is not increasing (a Platt slope ≤ 0): no single bound then.
+ */
+export function rawForNetworkProbability(
+  c: NetworkCalibration | undefined,
+  p: number,
+  user: NetworkUser,
+): number | null {
+  if (!c || c.method === 'raw') return p;
+  if (c.method === 'prior') {
+    const r = p / Math.exp(logPriorOdds(c, user));
+    return r / (1 + r);
+  }
+  if (!(c.a > 0)) return null;
+  const q = Math.min(1 - 1e-15, Math.max(1e-15, p));
+  return sigmoid((Math.log(q / (1 - q)) - c.b) / c.a - plattOffset(c, user));
+}
+
+/** log(p / (1 − p)), finite at 0 and 1 (±36.8, beyond any float32 output's). */
+export function logit(p: number): number {
+  const q = Math.min(1 - 1e-16, Math.max(1e-16, p));
+  return Math.log(q) - Math.log1p(-q);
 }
 
 /** Equal-width bins over predicted probability [0, 1]; empty bins are omitted. */

@@ -215,7 +215,7 @@ export class ServingCore {
       let floor = -Infinity;
       if (minP !== undefined) {
         // popular items have no probability, so none reaches a threshold
-        const f = scorer ? probabilityFloor(cal, minP) : Infinity;
+        const f = scorer ? probabilityFloor(cal, minP, scorer) : Infinity;
         floor = f === null ? -Infinity : f - 1e-9 * Math.abs(f);
       }
       // a re-ranked answer picks k from a larger pool selected with the same filters (./diversify.ts)

@@ -1,11 +1,14 @@
 /**
  * The P(click) an answer shows, from the artifact's chosen source (manifest.calibration.source,
  * chosen at training by shared/training/calibration-choice.ts): Platt's σ(a·score + b), or the
- * network's own P for the neural ranker's candidates with Platt for every other item (items
- * outside the ranker's top-N, new catalog items scored from metadata). Built per request over
- * that request's scorer: nothing is shared between requests.
+ * network's own P for the neural ranker's candidates — its raw output mapped by
+ * manifest.calibration.network (prior-corrected or Platt on its logit; absent: raw, as older
+ * manifests served) — with Platt for every other item (items outside the ranker's top-N, new
+ * catalog items scored from metadata). Built per request over that request's scorer: nothing
+ * is shared between requests.
  */
 import type { UserScorer } from '../model/kinds';
+import { type NetworkUser, networkProbability, rawForNetworkProbability } from '../math/calibration';
 import type { Calibration } from '../model/types';
 import { probability, scoreFloor } from './select';
 
@@ -17,21 +20,33 @@ export function probabilityOf(cal: Calibration, scorer: UserScorer | null | unde
   if (!scorer) return null;
   const own = cal.source === 'network' ? scorer.probability?.bind(scorer) : undefined;
   if (!own) return (_i, score) => probability(cal, score);
-  return (i, score) => (i >= 0 ? own(i) : null) ?? probability(cal, score);
+  let user: NetworkUser | undefined;
+  return (i, score) => {
+    const raw = i >= 0 ? own(i) : null;
+    if (raw === null) return probability(cal, score);
+    user ??= userOf(scorer);
+    return networkProbability(cal.network, raw, user);
+  };
 }
+
+const userOf = (scorer: UserScorer | null | undefined): NetworkUser =>
+  scorer?.probabilityUser?.() ?? { history: 0, candidates: 0 };
 
 /**
  * The lowest served score at which an item can reach probability `p` (minProbability as a
- * selection bound), or null when no single bound exists and each selected item is checked.
- * With the network source a candidate scores 1 + P (P ≥ p ⇔ score ≥ 1 + p) and every other
- * model item scores below −1 with Platt's P: when Platt cannot reach p there the bound is
- * exactly 1 + p; otherwise the lower of the two bounds, and the answer's own check drops
- * candidates below p.
+ * selection bound) for the request's scorer (the network map may depend on its user), or null
+ * when no single bound exists and each selected item is checked.
+ * With the network source a candidate scores 1 + P₀ (P₀ its raw output; served P ≥ p ⇔ P₀ ≥ P₀(p),
+ * the map being increasing) and every other model item scores below −1 with Platt's P: when
+ * Platt cannot reach p there the bound is exactly 1 + P₀(p); otherwise the lower of the two
+ * bounds, and the answer's own check drops candidates below p.
  */
-export function probabilityFloor(cal: Calibration, p: number | undefined): number | null {
+export function probabilityFloor(cal: Calibration, p: number | undefined, scorer?: UserScorer | null): number | null {
   const platt = scoreFloor(cal, p);
   if (cal.source !== 'network' || p === undefined || p <= 0) return platt;
-  const own = 1 + Math.min(1, p);
+  const raw = rawForNetworkProbability(cal.network, Math.min(1, p), userOf(scorer));
+  if (raw === null) return null;
+  const own = 1 + raw;
   if (platt === null) return null;
   return platt > -1 ? own : Math.min(own, platt);
 }

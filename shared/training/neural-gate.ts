@@ -74,7 +74,16 @@ export function gateNeural(
     params,
     metrics,
     // Platt on the pipeline's scores or the network's own P, whichever is better calibrated on these slots
-    calibration: chooseCalibration({ ...sh, network: (t) => rankerProbability(sh.scores[t]) }),
+    calibration: chooseCalibration({
+      ...sh,
+      network: (t) => rankerProbability(sh.scores[t]),
+      prior: ranker.prior,
+      // as the served scorer sees the user: their history (train row) and the candidates it leaves
+      user: (t) => {
+        const history = h.train.indptr[sh.users[t] + 1] - h.train.indptr[sh.users[t]];
+        return { history, candidates: Math.min(ranker.state.candidates, h.train.cols - history) };
+      },
+    }),
     log: {
       alsNdcg10: round(als),
       neuralNdcg10: round(metrics.ndcg10),

@@ -17,7 +17,7 @@ import { popularityFromCsr } from '../popularity';
 import { Rng } from '../rng';
 import { TopK, scoreAll } from '../topk';
 import { forward, sigmoid, workspace, type Example, type Network, type TokenBags, type Workspace } from './network';
-import { initNetwork, trainNetwork, type NeuralTrainOptions } from './train';
+import { DEFAULT_NEURAL_TRAIN, initNetwork, trainNetwork, type NeuralTrainOptions } from './train';
 
 export interface RankerOptions {
   /** Candidates re-ranked per user (default 200). */
@@ -209,6 +209,12 @@ export interface Ranker {
   probability(u: number, i: number): number;
   /** Mean training loss per epoch. */
   losses: number[];
+  /**
+   * The network's 1 : k sampling of negatives among each user's candidates, and ρ, its positives per
+   * history item of their users (π_u ≈ ρ·h_u/c_u: ../calibration.ts priorCorrected); absent when some
+   * negatives are drawn from the whole catalog (hardNegativeShare < 1), where that correction does not hold.
+   */
+  prior?: { negatives: number; perHistoryItem: number };
 }
 
 /** Fits retrieval ALS on all of `train` and the stacked network as described above. */
@@ -250,7 +256,11 @@ export function fitRanker(
   // missed from the top-N, where it carries no signal (measured: its weight ≈ 0 on ML-100K)
   const users: number[] = [];
   const items: number[] = [];
+  // ρ over the users the positives come from: a user with a valid part but no positives among
+  // their candidates counts (π_u = 0 there), one with no valid part has no training slots at all
+  let historyItems = 0;
   for (let u = 0; u < valid.rows; u++) {
+    if (valid.indptr[u + 1] > valid.indptr[u]) historyItems += fit.indptr[u + 1] - fit.indptr[u];
     const inCands = new Set(ctx[u].candidates);
     for (const i of row(valid, u))
       if (inCands.has(i)) {
@@ -285,6 +295,14 @@ export function fitRanker(
     state,
     retrieval,
     losses,
+    ...(o.hardNegativeShare === 1 && historyItems
+      ? {
+          prior: {
+            negatives: o.train.negatives ?? DEFAULT_NEURAL_TRAIN.negatives,
+            perHistoryItem: users.length / historyItems,
+          },
+        }
+      : {}),
     probability(u, i) {
       standardized(state, contexts[u], i, dot(retrieval, u, i), false, tmp);
       x.user = u;

@@ -95,6 +95,8 @@ export interface UserScorer {
   scoreVector?(v: Float32Array): number;
   /** The model's own P(click) of item i where it has one (the neural ranker's candidates), else null. */
   probability?(i: number): number | null;
+  /** With probability: the user's history items and ranker candidates (the prior correction's per-user input). */
+  probabilityUser?(): { history: number; candidates: number };
 }
 
 /** A trained (or loaded) model of one kind. */
@@ -124,6 +126,8 @@ export interface FittedModel {
   artifact(): KindArtifact;
   /** Factor vectors for items known only by metadata (./cold-ridge.ts); absent when trained without metadata. */
   readonly coldItems?: ColdItems;
+  /** The 1 : k negative sampling its own P was trained under (neural, at fit only): the prior correction's input. */
+  readonly probabilityPrior?: { negatives: number; perHistoryItem: number };
 }
 
 /** Element type of a kind's own file, told by the file name's extension. */

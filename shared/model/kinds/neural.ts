@@ -78,6 +78,8 @@ class FittedNeural implements FittedModel {
     readonly params: Record<string, unknown>,
     /** Ridge from item tokens (+ intercept) to ALS item factors: (tokens + 1) × f. */
     private readonly ridge: Float64Array,
+    /** Known at fit only: the training's calibration choice uses it, serving reads the manifest's. */
+    readonly probabilityPrior?: { negatives: number; perHistoryItem: number },
   ) {
     this.users = a.users;
     this.items = a.items;
@@ -95,16 +97,19 @@ class FittedNeural implements FittedModel {
   private rerank(sa: UserScorer, u: number, history?: History): UserScorer {
     let cache: Float32Array | undefined;
     let hi = -Infinity;
+    let candidates = 0;
     const seen = history ? Int32Array.from(history.itemIdx).sort() : new Int32Array(0);
     const all = () => {
       if (!cache) {
         cache = new Float32Array(this.items);
         sa.scoreAll(cache);
         for (let i = 0; i < cache.length; i++) if (cache[i] > hi) hi = cache[i];
-        rerankUser(this.state, u, cache, seen, workspace(this.state.net.spec));
+        candidates = rerankUser(this.state, u, cache, seen, workspace(this.state.net.spec)).count;
       }
       return cache;
     };
+    let distinct = 0;
+    for (let q = 0; q < seen.length; q++) if (q === 0 || seen[q] !== seen[q - 1]) distinct++;
     const vector = sa.scoreVector;
     return {
       scoreAll: (out) => out.set(all()),
@@ -112,6 +117,8 @@ class FittedNeural implements FittedModel {
       explain: sa.explain,
       // the network's P of a candidate (scored 1 + P); items outside the top-N have none
       probability: (i) => rankerProbability(all()[i] ?? -Infinity),
+      // the prior correction's π_u ≈ ρ·h/c (shared/math/calibration.ts): distinct history items, candidates
+      probabilityUser: () => (all(), { history: distinct, candidates }),
       ...(vector ? { scoreVector: (v: Float32Array) => (all(), vector(v) - hi - 1) } : {}),
     };
   }
@@ -264,7 +271,8 @@ export const neural: KindSpec = {
     const lambda = num(p, 'coldRidge', 30);
     const ridge = fitTokenRidge(meta.itemBags, meta.iv.size, art.itemFactors!, art.factors, warm, lambda);
     const vocab = { item: meta.iv.tokens, user: meta.uv.tokens };
-    return new FittedNeural(a, r.state, vocab, { ...p, als: a.params, epochs, coldRidge: lambda }, ridge);
+    const fitted = { ...p, als: a.params, epochs, coldRidge: lambda };
+    return new FittedNeural(a, r.state, vocab, fitted, ridge, r.prior);
   },
   load(model: Model, opts?: LoadOptions) {
     const hp = model.manifest.hyperParameters;

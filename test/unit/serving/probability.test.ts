@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { type NetworkCalibration, networkProbability } from '../../../shared/math/calibration';
 import { rankerProbability } from '../../../shared/math/neural/ece';
 import type { Model } from '../../../shared/model/types';
 import { CatalogCache } from '../../../shared/serving/catalog';
@@ -44,9 +45,12 @@ function neuralModel(): Model {
 
 const trained = neuralModel();
 
-function serve(source: 'network' | 'platt' | undefined) {
+/** The trained model served with `source` (undefined: none) and its network map (null: none, as before it existed). */
+function serve(source: 'network' | 'platt' | undefined, network?: NetworkCalibration | null) {
   const calibration = { ...trained.manifest.calibration, source };
   if (source === undefined) delete calibration.source;
+  if (network === null) delete calibration.network;
+  else if (network) calibration.network = network;
   const model: Model = { ...trained, manifest: { ...trained.manifest, calibration } };
   const now = () => Date.parse('2026-06-01T00:00:00Z');
   const models = new ModelCache(
@@ -72,8 +76,17 @@ describe('P(click) by the chosen source', () => {
     expect(cal.source).toBe(c.network.ece < c.platt.ece ? 'network' : 'platt');
   });
 
-  it("network: rank answers the network's P for candidates and Platt for items outside the top-N", async () => {
-    const r = await serve('network').rank('u3', everyItem);
+  it('training recorded each network form and the prior its correction used', () => {
+    const c = cal.comparison!;
+    expect(Object.keys(c.methods!).sort()).toEqual(['platt', 'prior', 'raw']);
+    expect(c.prior!.negatives).toBe(4);
+    expect(c.prior!.perHistoryItem).toBeGreaterThan(0);
+    expect(cal.network!.method).toBeDefined();
+    expect(c.methods![cal.network!.method]!.ece).toBe(c.network.ece);
+  });
+
+  it('network without a map (manifests before it): the raw P for candidates, Platt outside the top-N', async () => {
+    const r = await serve('network', null).rank('u3', everyItem);
     let candidates = 0;
     for (const it of r.items) {
       const own = rankerProbability(it.score!);
@@ -83,8 +96,25 @@ describe('P(click) by the chosen source', () => {
     // 30 candidates among the user's unseen items, the rest fall back to Platt
     expect(candidates).toBe(30);
     expect(r.items.length - candidates).toBeGreaterThan(30);
-    const again = await serve('network').rank('u3', everyItem);
+    const again = await serve('network', null).rank('u3', everyItem);
     expect(again).toEqual(r);
+  });
+
+  it("network with a map: each candidate's raw P through it for this user, Platt outside the top-N", async () => {
+    const u = trained.userIds.indexOf('u3');
+    const user = { history: trained.seenIndptr[u + 1] - trained.seenIndptr[u], candidates: 30 };
+    const maps: NetworkCalibration[] = [
+      { method: 'prior', negatives: 4, perHistoryItem: 0.2 },
+      { method: 'platt', a: 1.4, b: -0.5, negatives: 4, perHistoryItem: 0.2 },
+    ];
+    for (const m of maps) {
+      const r = await serve('network', m).rank('u3', everyItem);
+      for (const it of r.items) {
+        const own = rankerProbability(it.score!);
+        expect(it.probability).toBe(own === null ? platt(cal, it.score!) : networkProbability(m, own, user));
+      }
+      expect(r.items.some((it) => rankerProbability(it.score!) !== it.probability)).toBe(true);
+    }
   });
 
   it('platt, and an old manifest without a source: Platt for every item', async () => {
@@ -99,7 +129,11 @@ describe('P(click) by the chosen source', () => {
   });
 
   it('network: minProbability keeps exactly the best k items whose network P reaches it', async () => {
-    const core = serve('network');
+    for (const m of [null, { method: 'prior', negatives: 4, perHistoryItem: 0.2 } as const, undefined])
+      await keepsBestK(serve('network', m));
+  });
+
+  async function keepsBestK(core: ServingCore) {
     const all = (await core.rank('u7', everyItem)).items;
     const ps = all.map((x) => x.probability!).filter((_, q) => rankerProbability(all[q].score!) !== null);
     const minP = [...ps].sort((x, y) => x - y)[Math.floor(ps.length / 2)];
@@ -107,7 +141,7 @@ describe('P(click) by the chosen source', () => {
     expect(want.length).toBe(5);
     const r = await core.recommend('u7', { k: 5, minProbability: minP, explore: false });
     expect(r.items.map((x) => [x.itemId, x.probability])).toEqual(want.map((x) => [x.itemId, x.probability]));
-  });
+  }
 });
 
 describe('probabilityFloor', () => {

@@ -1,9 +1,9 @@
 /**
  * The job's neural gate records the P(click) choice on its holdout: Platt on
- * the ranker pipeline's scores vs the network's P, on the same slots.
+ * the ranker pipeline's scores vs the network's P (raw, prior-corrected, Platt on its logit), on the same slots.
  */
 import { describe, expect, it } from 'vitest';
-import { holdoutScoreHits } from '../../../shared/math/calibration';
+import { holdoutScoreHits, networkProbability } from '../../../shared/math/calibration';
 import { expectedCalibrationError, rankerProbability } from '../../../shared/math/neural/ece';
 import { neuralOverAls } from '../../../shared/model/kinds/neural';
 import { crossFittedPlatt } from '../../../shared/training/calibration-choice';
@@ -35,12 +35,25 @@ describe('gateNeural calibration', () => {
     expect(c.slots).toBe(10 * h.evalUsers);
     expect(c.networkSlots).toBe(c.slots);
     expect(g.calibration.source).toBe(c.network.ece < c.platt.ece ? 'network' : 'platt');
+    // the network's side is the best of its three forms, each on the same slots
+    const m = c.methods!;
+    expect(Object.keys(m).sort()).toEqual(['platt', 'prior', 'raw']);
+    expect(c.network.ece).toBe(Math.min(m.raw!.ece, m.prior!.ece, m.platt!.ece));
+    expect(m[g.calibration.network!.method]!.ece).toBe(c.network.ece);
     // the network side is the ECE of exactly the served P of those slots
     // the gate's ranker fitted again (same seed, same data: the fit is deterministic)
     const { ranker } = neuralOverAls({ ui: h.train, userIds: d.userIds, itemIds: d.itemIds, side: d.side }, als, 42);
     const sh = holdoutScoreHits(h.train, h.test, (u, out) => ranker.scoreUser(u, out), 10);
     const own = Array.from(sh.scores, (s) => rankerProbability(s)!);
-    expect(c.network.ece).toBeCloseTo(expectedCalibrationError(own, sh.hits), 5);
+    expect(m.raw!.ece).toBeCloseTo(expectedCalibrationError(own, sh.hits), 5);
+    // the prior correction from the ranker's own training, per user as serving sees them
+    expect(c.prior).toEqual(ranker.prior);
+    const prior = { method: 'prior' as const, ...ranker.prior! };
+    const corrected = own.map((p, t) => {
+      const history = h.train.indptr[sh.users[t] + 1] - h.train.indptr[sh.users[t]];
+      return networkProbability(prior, p, { history, candidates: Math.min(200, h.train.cols - history) });
+    });
+    expect(m.prior!.ece).toBeCloseTo(expectedCalibrationError(corrected, sh.hits), 5);
     expect(c.platt.ece).toBeCloseTo(expectedCalibrationError(crossFittedPlatt(sh), sh.hits), 5);
   }, 20_000);
 });
