@@ -105,250 +105,103 @@
           local.get $lamv
           f32x4.splat
           local.set $sv
+          local.get $r
           local.get $sv
           local.get $x
           v128.load
           f32x4.mul
-          local.set $v0
+          v128.store
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=16
           f32x4.mul
-          local.set $v1
+          v128.store offset=16
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=32
           f32x4.mul
-          local.set $v2
+          v128.store offset=32
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=48
           f32x4.mul
-          local.set $v3
+          v128.store offset=48
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=64
           f32x4.mul
-          local.set $v4
+          v128.store offset=64
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=80
           f32x4.mul
-          local.set $v5
+          v128.store offset=80
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=96
           f32x4.mul
-          local.set $v6
+          v128.store offset=96
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=112
           f32x4.mul
-          local.set $v7
-          local.get $G
-          i32.const 0
-          i32.add
-          local.set $gp
-          local.get $x
-          local.tee $pp
-          i32.const 256
-          i32.add
-          local.set $pend
-          loop  ;; label = @4
-            local.get $pp
-            f32.load
-            f32x4.splat
-            local.set $sv
-            local.get $sv
-            local.get $gp
-            v128.load
-            local.get $v0
-            f32x4.relaxed_madd
-            local.set $v0
-            local.get $sv
-            local.get $gp
-            v128.load offset=16
-            local.get $v1
-            f32x4.relaxed_madd
-            local.set $v1
-            local.get $sv
-            local.get $gp
-            v128.load offset=32
-            local.get $v2
-            f32x4.relaxed_madd
-            local.set $v2
-            local.get $sv
-            local.get $gp
-            v128.load offset=48
-            local.get $v3
-            f32x4.relaxed_madd
-            local.set $v3
-            local.get $sv
-            local.get $gp
-            v128.load offset=64
-            local.get $v4
-            f32x4.relaxed_madd
-            local.set $v4
-            local.get $sv
-            local.get $gp
-            v128.load offset=80
-            local.get $v5
-            f32x4.relaxed_madd
-            local.set $v5
-            local.get $sv
-            local.get $gp
-            v128.load offset=96
-            local.get $v6
-            f32x4.relaxed_madd
-            local.set $v6
-            local.get $sv
-            local.get $gp
-            v128.load offset=112
-            local.get $v7
-            f32x4.relaxed_madd
-            local.set $v7
-            local.get $pp
-            f32.load offset=4
-            f32x4.splat
-            local.set $sv
-            local.get $sv
-            local.get $gp
-            v128.load offset=256
-            local.get $v0
-            f32x4.relaxed_madd
-            local.set $v0
-            local.get $sv
-            local.get $gp
-            v128.load offset=272
-            local.get $v1
-            f32x4.relaxed_madd
-            local.set $v1
-            local.get $sv
-            local.get $gp
-            v128.load offset=288
-            local.get $v2
-            f32x4.relaxed_madd
-            local.set $v2
-            local.get $sv
-            local.get $gp
-            v128.load offset=304
-            local.get $v3
-            f32x4.relaxed_madd
-            local.set $v3
-            local.get $sv
-            local.get $gp
-            v128.load offset=320
-            local.get $v4
-            f32x4.relaxed_madd
-            local.set $v4
-            local.get $sv
-            local.get $gp
-            v128.load offset=336
-            local.get $v5
-            f32x4.relaxed_madd
-            local.set $v5
-            local.get $sv
-            local.get $gp
-            v128.load offset=352
-            local.get $v6
-            f32x4.relaxed_madd
-            local.set $v6
-            local.get $sv
-            local.get $gp
-            v128.load offset=368
-            local.get $v7
-            f32x4.relaxed_madd
-            local.set $v7
-            local.get $gp
-            i32.const 512
-            i32.add
-            local.set $gp
-            local.get $pp
-            i32.const 8
-            i32.add
-            local.tee $pp
-            local.get $pend
-            i32.lt_u
-            br_if 0 (;@4;)
-          end
-          local.get $r
-          local.get $v0
-          f32x4.neg
-          v128.store
-          local.get $r
-          local.get $v1
-          f32x4.neg
-          v128.store offset=16
-          local.get $r
-          local.get $v2
-          f32x4.neg
-          v128.store offset=32
-          local.get $r
-          local.get $v3
-          f32x4.neg
-          v128.store offset=48
-          local.get $r
-          local.get $v4
-          f32x4.neg
-          v128.store offset=64
-          local.get $r
-          local.get $v5
-          f32x4.neg
-          v128.store offset=80
-          local.get $r
-          local.get $v6
-          f32x4.neg
-          v128.store offset=96
-          local.get $r
-          local.get $v7
-          f32x4.neg
           v128.store offset=112
-          local.get $lamv
-          f32x4.splat
-          local.set $sv
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=128
           f32x4.mul
-          local.set $v0
+          v128.store offset=128
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=144
           f32x4.mul
-          local.set $v1
+          v128.store offset=144
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=160
           f32x4.mul
-          local.set $v2
+          v128.store offset=160
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=176
           f32x4.mul
-          local.set $v3
+          v128.store offset=176
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=192
           f32x4.mul
-          local.set $v4
+          v128.store offset=192
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=208
           f32x4.mul
-          local.set $v5
+          v128.store offset=208
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=224
           f32x4.mul
-          local.set $v6
+          v128.store offset=224
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=240
           f32x4.mul
-          local.set $v7
+          v128.store offset=240
           local.get $G
-          i32.const 128
-          i32.add
           local.set $gp
           local.get $x
           local.tee $pp
@@ -359,113 +212,345 @@
             local.get $pp
             f32.load
             f32x4.splat
-            local.set $sv
-            local.get $sv
-            local.get $gp
-            v128.load
-            local.get $v0
-            f32x4.relaxed_madd
-            local.set $v0
-            local.get $sv
-            local.get $gp
-            v128.load offset=16
-            local.get $v1
-            f32x4.relaxed_madd
-            local.set $v1
-            local.get $sv
-            local.get $gp
-            v128.load offset=32
-            local.get $v2
-            f32x4.relaxed_madd
-            local.set $v2
-            local.get $sv
-            local.get $gp
-            v128.load offset=48
-            local.get $v3
-            f32x4.relaxed_madd
-            local.set $v3
-            local.get $sv
-            local.get $gp
-            v128.load offset=64
-            local.get $v4
-            f32x4.relaxed_madd
-            local.set $v4
-            local.get $sv
-            local.get $gp
-            v128.load offset=80
-            local.get $v5
-            f32x4.relaxed_madd
-            local.set $v5
-            local.get $sv
-            local.get $gp
-            v128.load offset=96
-            local.get $v6
-            f32x4.relaxed_madd
-            local.set $v6
-            local.get $sv
-            local.get $gp
-            v128.load offset=112
-            local.get $v7
-            f32x4.relaxed_madd
-            local.set $v7
+            local.set $w0
             local.get $pp
             f32.load offset=4
             f32x4.splat
-            local.set $sv
-            local.get $sv
+            local.set $w1
+            local.get $pp
+            f32.load offset=8
+            f32x4.splat
+            local.set $w2
+            local.get $pp
+            f32.load offset=12
+            f32x4.splat
+            local.set $w3
+            local.get $r
+            local.get $w3
+            local.get $gp
+            v128.load offset=768
+            local.get $w2
+            local.get $gp
+            v128.load offset=512
+            local.get $w1
             local.get $gp
             v128.load offset=256
-            local.get $v0
+            local.get $w0
+            local.get $gp
+            v128.load
+            local.get $r
+            v128.load
             f32x4.relaxed_madd
-            local.set $v0
-            local.get $sv
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            v128.store
+            local.get $r
+            local.get $w3
+            local.get $gp
+            v128.load offset=784
+            local.get $w2
+            local.get $gp
+            v128.load offset=528
+            local.get $w1
             local.get $gp
             v128.load offset=272
-            local.get $v1
+            local.get $w0
+            local.get $gp
+            v128.load offset=16
+            local.get $r
+            v128.load offset=16
             f32x4.relaxed_madd
-            local.set $v1
-            local.get $sv
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            v128.store offset=16
+            local.get $r
+            local.get $w3
+            local.get $gp
+            v128.load offset=800
+            local.get $w2
+            local.get $gp
+            v128.load offset=544
+            local.get $w1
             local.get $gp
             v128.load offset=288
-            local.get $v2
+            local.get $w0
+            local.get $gp
+            v128.load offset=32
+            local.get $r
+            v128.load offset=32
             f32x4.relaxed_madd
-            local.set $v2
-            local.get $sv
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            v128.store offset=32
+            local.get $r
+            local.get $w3
+            local.get $gp
+            v128.load offset=816
+            local.get $w2
+            local.get $gp
+            v128.load offset=560
+            local.get $w1
             local.get $gp
             v128.load offset=304
-            local.get $v3
+            local.get $w0
+            local.get $gp
+            v128.load offset=48
+            local.get $r
+            v128.load offset=48
             f32x4.relaxed_madd
-            local.set $v3
-            local.get $sv
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            v128.store offset=48
+            local.get $r
+            local.get $w3
+            local.get $gp
+            v128.load offset=832
+            local.get $w2
+            local.get $gp
+            v128.load offset=576
+            local.get $w1
             local.get $gp
             v128.load offset=320
-            local.get $v4
+            local.get $w0
+            local.get $gp
+            v128.load offset=64
+            local.get $r
+            v128.load offset=64
             f32x4.relaxed_madd
-            local.set $v4
-            local.get $sv
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            v128.store offset=64
+            local.get $r
+            local.get $w3
+            local.get $gp
+            v128.load offset=848
+            local.get $w2
+            local.get $gp
+            v128.load offset=592
+            local.get $w1
             local.get $gp
             v128.load offset=336
-            local.get $v5
+            local.get $w0
+            local.get $gp
+            v128.load offset=80
+            local.get $r
+            v128.load offset=80
             f32x4.relaxed_madd
-            local.set $v5
-            local.get $sv
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            v128.store offset=80
+            local.get $r
+            local.get $w3
+            local.get $gp
+            v128.load offset=864
+            local.get $w2
+            local.get $gp
+            v128.load offset=608
+            local.get $w1
             local.get $gp
             v128.load offset=352
-            local.get $v6
+            local.get $w0
+            local.get $gp
+            v128.load offset=96
+            local.get $r
+            v128.load offset=96
             f32x4.relaxed_madd
-            local.set $v6
-            local.get $sv
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            v128.store offset=96
+            local.get $r
+            local.get $w3
+            local.get $gp
+            v128.load offset=880
+            local.get $w2
+            local.get $gp
+            v128.load offset=624
+            local.get $w1
             local.get $gp
             v128.load offset=368
-            local.get $v7
-            f32x4.relaxed_madd
-            local.set $v7
+            local.get $w0
             local.get $gp
-            i32.const 512
+            v128.load offset=112
+            local.get $r
+            v128.load offset=112
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            v128.store offset=112
+            local.get $r
+            local.get $w3
+            local.get $gp
+            v128.load offset=896
+            local.get $w2
+            local.get $gp
+            v128.load offset=640
+            local.get $w1
+            local.get $gp
+            v128.load offset=384
+            local.get $w0
+            local.get $gp
+            v128.load offset=128
+            local.get $r
+            v128.load offset=128
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            v128.store offset=128
+            local.get $r
+            local.get $w3
+            local.get $gp
+            v128.load offset=912
+            local.get $w2
+            local.get $gp
+            v128.load offset=656
+            local.get $w1
+            local.get $gp
+            v128.load offset=400
+            local.get $w0
+            local.get $gp
+            v128.load offset=144
+            local.get $r
+            v128.load offset=144
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            v128.store offset=144
+            local.get $r
+            local.get $w3
+            local.get $gp
+            v128.load offset=928
+            local.get $w2
+            local.get $gp
+            v128.load offset=672
+            local.get $w1
+            local.get $gp
+            v128.load offset=416
+            local.get $w0
+            local.get $gp
+            v128.load offset=160
+            local.get $r
+            v128.load offset=160
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            v128.store offset=160
+            local.get $r
+            local.get $w3
+            local.get $gp
+            v128.load offset=944
+            local.get $w2
+            local.get $gp
+            v128.load offset=688
+            local.get $w1
+            local.get $gp
+            v128.load offset=432
+            local.get $w0
+            local.get $gp
+            v128.load offset=176
+            local.get $r
+            v128.load offset=176
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            v128.store offset=176
+            local.get $r
+            local.get $w3
+            local.get $gp
+            v128.load offset=960
+            local.get $w2
+            local.get $gp
+            v128.load offset=704
+            local.get $w1
+            local.get $gp
+            v128.load offset=448
+            local.get $w0
+            local.get $gp
+            v128.load offset=192
+            local.get $r
+            v128.load offset=192
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            v128.store offset=192
+            local.get $r
+            local.get $w3
+            local.get $gp
+            v128.load offset=976
+            local.get $w2
+            local.get $gp
+            v128.load offset=720
+            local.get $w1
+            local.get $gp
+            v128.load offset=464
+            local.get $w0
+            local.get $gp
+            v128.load offset=208
+            local.get $r
+            v128.load offset=208
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            v128.store offset=208
+            local.get $r
+            local.get $w3
+            local.get $gp
+            v128.load offset=992
+            local.get $w2
+            local.get $gp
+            v128.load offset=736
+            local.get $w1
+            local.get $gp
+            v128.load offset=480
+            local.get $w0
+            local.get $gp
+            v128.load offset=224
+            local.get $r
+            v128.load offset=224
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            v128.store offset=224
+            local.get $r
+            local.get $w3
+            local.get $gp
+            v128.load offset=1008
+            local.get $w2
+            local.get $gp
+            v128.load offset=752
+            local.get $w1
+            local.get $gp
+            v128.load offset=496
+            local.get $w0
+            local.get $gp
+            v128.load offset=240
+            local.get $r
+            v128.load offset=240
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            f32x4.relaxed_madd
+            v128.store offset=240
+            local.get $gp
+            i32.const 1024
             i32.add
             local.set $gp
             local.get $pp
-            i32.const 8
+            i32.const 16
             i32.add
             local.tee $pp
             local.get $pend
@@ -473,35 +558,83 @@
             br_if 0 (;@4;)
           end
           local.get $r
-          local.get $v0
+          local.get $r
+          v128.load
+          f32x4.neg
+          v128.store
+          local.get $r
+          local.get $r
+          v128.load offset=16
+          f32x4.neg
+          v128.store offset=16
+          local.get $r
+          local.get $r
+          v128.load offset=32
+          f32x4.neg
+          v128.store offset=32
+          local.get $r
+          local.get $r
+          v128.load offset=48
+          f32x4.neg
+          v128.store offset=48
+          local.get $r
+          local.get $r
+          v128.load offset=64
+          f32x4.neg
+          v128.store offset=64
+          local.get $r
+          local.get $r
+          v128.load offset=80
+          f32x4.neg
+          v128.store offset=80
+          local.get $r
+          local.get $r
+          v128.load offset=96
+          f32x4.neg
+          v128.store offset=96
+          local.get $r
+          local.get $r
+          v128.load offset=112
+          f32x4.neg
+          v128.store offset=112
+          local.get $r
+          local.get $r
+          v128.load offset=128
           f32x4.neg
           v128.store offset=128
           local.get $r
-          local.get $v1
+          local.get $r
+          v128.load offset=144
           f32x4.neg
           v128.store offset=144
           local.get $r
-          local.get $v2
+          local.get $r
+          v128.load offset=160
           f32x4.neg
           v128.store offset=160
           local.get $r
-          local.get $v3
+          local.get $r
+          v128.load offset=176
           f32x4.neg
           v128.store offset=176
           local.get $r
-          local.get $v4
+          local.get $r
+          v128.load offset=192
           f32x4.neg
           v128.store offset=192
           local.get $r
-          local.get $v5
+          local.get $r
+          v128.load offset=208
           f32x4.neg
           v128.store offset=208
           local.get $r
-          local.get $v6
+          local.get $r
+          v128.load offset=224
           f32x4.neg
           v128.store offset=224
           local.get $r
-          local.get $v7
+          local.get $r
+          v128.load offset=240
           f32x4.neg
           v128.store offset=240
           local.get $qs
@@ -1571,242 +1704,103 @@
               local.get $lamv
               f32x4.splat
               local.set $sv
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load
               f32x4.mul
-              local.set $v0
+              v128.store
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=16
               f32x4.mul
-              local.set $v1
+              v128.store offset=16
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=32
               f32x4.mul
-              local.set $v2
+              v128.store offset=32
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=48
               f32x4.mul
-              local.set $v3
+              v128.store offset=48
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=64
               f32x4.mul
-              local.set $v4
+              v128.store offset=64
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=80
               f32x4.mul
-              local.set $v5
+              v128.store offset=80
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=96
               f32x4.mul
-              local.set $v6
+              v128.store offset=96
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=112
               f32x4.mul
-              local.set $v7
-              local.get $G
-              i32.const 0
-              i32.add
-              local.set $gp
-              local.get $p
-              local.tee $pp
-              i32.const 256
-              i32.add
-              local.set $pend
-              loop  ;; label = @6
-                local.get $pp
-                f32.load
-                f32x4.splat
-                local.set $sv
-                local.get $sv
-                local.get $gp
-                v128.load
-                local.get $v0
-                f32x4.relaxed_madd
-                local.set $v0
-                local.get $sv
-                local.get $gp
-                v128.load offset=16
-                local.get $v1
-                f32x4.relaxed_madd
-                local.set $v1
-                local.get $sv
-                local.get $gp
-                v128.load offset=32
-                local.get $v2
-                f32x4.relaxed_madd
-                local.set $v2
-                local.get $sv
-                local.get $gp
-                v128.load offset=48
-                local.get $v3
-                f32x4.relaxed_madd
-                local.set $v3
-                local.get $sv
-                local.get $gp
-                v128.load offset=64
-                local.get $v4
-                f32x4.relaxed_madd
-                local.set $v4
-                local.get $sv
-                local.get $gp
-                v128.load offset=80
-                local.get $v5
-                f32x4.relaxed_madd
-                local.set $v5
-                local.get $sv
-                local.get $gp
-                v128.load offset=96
-                local.get $v6
-                f32x4.relaxed_madd
-                local.set $v6
-                local.get $sv
-                local.get $gp
-                v128.load offset=112
-                local.get $v7
-                f32x4.relaxed_madd
-                local.set $v7
-                local.get $pp
-                f32.load offset=4
-                f32x4.splat
-                local.set $sv
-                local.get $sv
-                local.get $gp
-                v128.load offset=256
-                local.get $v0
-                f32x4.relaxed_madd
-                local.set $v0
-                local.get $sv
-                local.get $gp
-                v128.load offset=272
-                local.get $v1
-                f32x4.relaxed_madd
-                local.set $v1
-                local.get $sv
-                local.get $gp
-                v128.load offset=288
-                local.get $v2
-                f32x4.relaxed_madd
-                local.set $v2
-                local.get $sv
-                local.get $gp
-                v128.load offset=304
-                local.get $v3
-                f32x4.relaxed_madd
-                local.set $v3
-                local.get $sv
-                local.get $gp
-                v128.load offset=320
-                local.get $v4
-                f32x4.relaxed_madd
-                local.set $v4
-                local.get $sv
-                local.get $gp
-                v128.load offset=336
-                local.get $v5
-                f32x4.relaxed_madd
-                local.set $v5
-                local.get $sv
-                local.get $gp
-                v128.load offset=352
-                local.get $v6
-                f32x4.relaxed_madd
-                local.set $v6
-                local.get $sv
-                local.get $gp
-                v128.load offset=368
-                local.get $v7
-                f32x4.relaxed_madd
-                local.set $v7
-                local.get $gp
-                i32.const 512
-                i32.add
-                local.set $gp
-                local.get $pp
-                i32.const 8
-                i32.add
-                local.tee $pp
-                local.get $pend
-                i32.lt_u
-                br_if 0 (;@6;)
-              end
-              local.get $ap
-              local.get $v0
-              v128.store
-              local.get $ap
-              local.get $v1
-              v128.store offset=16
-              local.get $ap
-              local.get $v2
-              v128.store offset=32
-              local.get $ap
-              local.get $v3
-              v128.store offset=48
-              local.get $ap
-              local.get $v4
-              v128.store offset=64
-              local.get $ap
-              local.get $v5
-              v128.store offset=80
-              local.get $ap
-              local.get $v6
-              v128.store offset=96
-              local.get $ap
-              local.get $v7
               v128.store offset=112
-              local.get $lamv
-              f32x4.splat
-              local.set $sv
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=128
               f32x4.mul
-              local.set $v0
+              v128.store offset=128
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=144
               f32x4.mul
-              local.set $v1
+              v128.store offset=144
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=160
               f32x4.mul
-              local.set $v2
+              v128.store offset=160
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=176
               f32x4.mul
-              local.set $v3
+              v128.store offset=176
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=192
               f32x4.mul
-              local.set $v4
+              v128.store offset=192
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=208
               f32x4.mul
-              local.set $v5
+              v128.store offset=208
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=224
               f32x4.mul
-              local.set $v6
+              v128.store offset=224
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=240
               f32x4.mul
-              local.set $v7
+              v128.store offset=240
               local.get $G
-              i32.const 128
-              i32.add
               local.set $gp
               local.get $p
               local.tee $pp
@@ -1817,143 +1811,351 @@
                 local.get $pp
                 f32.load
                 f32x4.splat
-                local.set $sv
-                local.get $sv
-                local.get $gp
-                v128.load
-                local.get $v0
-                f32x4.relaxed_madd
-                local.set $v0
-                local.get $sv
-                local.get $gp
-                v128.load offset=16
-                local.get $v1
-                f32x4.relaxed_madd
-                local.set $v1
-                local.get $sv
-                local.get $gp
-                v128.load offset=32
-                local.get $v2
-                f32x4.relaxed_madd
-                local.set $v2
-                local.get $sv
-                local.get $gp
-                v128.load offset=48
-                local.get $v3
-                f32x4.relaxed_madd
-                local.set $v3
-                local.get $sv
-                local.get $gp
-                v128.load offset=64
-                local.get $v4
-                f32x4.relaxed_madd
-                local.set $v4
-                local.get $sv
-                local.get $gp
-                v128.load offset=80
-                local.get $v5
-                f32x4.relaxed_madd
-                local.set $v5
-                local.get $sv
-                local.get $gp
-                v128.load offset=96
-                local.get $v6
-                f32x4.relaxed_madd
-                local.set $v6
-                local.get $sv
-                local.get $gp
-                v128.load offset=112
-                local.get $v7
-                f32x4.relaxed_madd
-                local.set $v7
+                local.set $w0
                 local.get $pp
                 f32.load offset=4
                 f32x4.splat
-                local.set $sv
-                local.get $sv
+                local.set $w1
+                local.get $pp
+                f32.load offset=8
+                f32x4.splat
+                local.set $w2
+                local.get $pp
+                f32.load offset=12
+                f32x4.splat
+                local.set $w3
+                local.get $ap
+                local.get $w3
+                local.get $gp
+                v128.load offset=768
+                local.get $w2
+                local.get $gp
+                v128.load offset=512
+                local.get $w1
                 local.get $gp
                 v128.load offset=256
-                local.get $v0
+                local.get $w0
+                local.get $gp
+                v128.load
+                local.get $ap
+                v128.load
                 f32x4.relaxed_madd
-                local.set $v0
-                local.get $sv
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                v128.store
+                local.get $ap
+                local.get $w3
+                local.get $gp
+                v128.load offset=784
+                local.get $w2
+                local.get $gp
+                v128.load offset=528
+                local.get $w1
                 local.get $gp
                 v128.load offset=272
-                local.get $v1
+                local.get $w0
+                local.get $gp
+                v128.load offset=16
+                local.get $ap
+                v128.load offset=16
                 f32x4.relaxed_madd
-                local.set $v1
-                local.get $sv
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                v128.store offset=16
+                local.get $ap
+                local.get $w3
+                local.get $gp
+                v128.load offset=800
+                local.get $w2
+                local.get $gp
+                v128.load offset=544
+                local.get $w1
                 local.get $gp
                 v128.load offset=288
-                local.get $v2
+                local.get $w0
+                local.get $gp
+                v128.load offset=32
+                local.get $ap
+                v128.load offset=32
                 f32x4.relaxed_madd
-                local.set $v2
-                local.get $sv
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                v128.store offset=32
+                local.get $ap
+                local.get $w3
+                local.get $gp
+                v128.load offset=816
+                local.get $w2
+                local.get $gp
+                v128.load offset=560
+                local.get $w1
                 local.get $gp
                 v128.load offset=304
-                local.get $v3
+                local.get $w0
+                local.get $gp
+                v128.load offset=48
+                local.get $ap
+                v128.load offset=48
                 f32x4.relaxed_madd
-                local.set $v3
-                local.get $sv
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                v128.store offset=48
+                local.get $ap
+                local.get $w3
+                local.get $gp
+                v128.load offset=832
+                local.get $w2
+                local.get $gp
+                v128.load offset=576
+                local.get $w1
                 local.get $gp
                 v128.load offset=320
-                local.get $v4
+                local.get $w0
+                local.get $gp
+                v128.load offset=64
+                local.get $ap
+                v128.load offset=64
                 f32x4.relaxed_madd
-                local.set $v4
-                local.get $sv
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                v128.store offset=64
+                local.get $ap
+                local.get $w3
+                local.get $gp
+                v128.load offset=848
+                local.get $w2
+                local.get $gp
+                v128.load offset=592
+                local.get $w1
                 local.get $gp
                 v128.load offset=336
-                local.get $v5
+                local.get $w0
+                local.get $gp
+                v128.load offset=80
+                local.get $ap
+                v128.load offset=80
                 f32x4.relaxed_madd
-                local.set $v5
-                local.get $sv
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                v128.store offset=80
+                local.get $ap
+                local.get $w3
+                local.get $gp
+                v128.load offset=864
+                local.get $w2
+                local.get $gp
+                v128.load offset=608
+                local.get $w1
                 local.get $gp
                 v128.load offset=352
-                local.get $v6
+                local.get $w0
+                local.get $gp
+                v128.load offset=96
+                local.get $ap
+                v128.load offset=96
                 f32x4.relaxed_madd
-                local.set $v6
-                local.get $sv
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                v128.store offset=96
+                local.get $ap
+                local.get $w3
+                local.get $gp
+                v128.load offset=880
+                local.get $w2
+                local.get $gp
+                v128.load offset=624
+                local.get $w1
                 local.get $gp
                 v128.load offset=368
-                local.get $v7
-                f32x4.relaxed_madd
-                local.set $v7
+                local.get $w0
                 local.get $gp
-                i32.const 512
+                v128.load offset=112
+                local.get $ap
+                v128.load offset=112
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                v128.store offset=112
+                local.get $ap
+                local.get $w3
+                local.get $gp
+                v128.load offset=896
+                local.get $w2
+                local.get $gp
+                v128.load offset=640
+                local.get $w1
+                local.get $gp
+                v128.load offset=384
+                local.get $w0
+                local.get $gp
+                v128.load offset=128
+                local.get $ap
+                v128.load offset=128
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                v128.store offset=128
+                local.get $ap
+                local.get $w3
+                local.get $gp
+                v128.load offset=912
+                local.get $w2
+                local.get $gp
+                v128.load offset=656
+                local.get $w1
+                local.get $gp
+                v128.load offset=400
+                local.get $w0
+                local.get $gp
+                v128.load offset=144
+                local.get $ap
+                v128.load offset=144
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                v128.store offset=144
+                local.get $ap
+                local.get $w3
+                local.get $gp
+                v128.load offset=928
+                local.get $w2
+                local.get $gp
+                v128.load offset=672
+                local.get $w1
+                local.get $gp
+                v128.load offset=416
+                local.get $w0
+                local.get $gp
+                v128.load offset=160
+                local.get $ap
+                v128.load offset=160
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                v128.store offset=160
+                local.get $ap
+                local.get $w3
+                local.get $gp
+                v128.load offset=944
+                local.get $w2
+                local.get $gp
+                v128.load offset=688
+                local.get $w1
+                local.get $gp
+                v128.load offset=432
+                local.get $w0
+                local.get $gp
+                v128.load offset=176
+                local.get $ap
+                v128.load offset=176
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                v128.store offset=176
+                local.get $ap
+                local.get $w3
+                local.get $gp
+                v128.load offset=960
+                local.get $w2
+                local.get $gp
+                v128.load offset=704
+                local.get $w1
+                local.get $gp
+                v128.load offset=448
+                local.get $w0
+                local.get $gp
+                v128.load offset=192
+                local.get $ap
+                v128.load offset=192
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                v128.store offset=192
+                local.get $ap
+                local.get $w3
+                local.get $gp
+                v128.load offset=976
+                local.get $w2
+                local.get $gp
+                v128.load offset=720
+                local.get $w1
+                local.get $gp
+                v128.load offset=464
+                local.get $w0
+                local.get $gp
+                v128.load offset=208
+                local.get $ap
+                v128.load offset=208
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                v128.store offset=208
+                local.get $ap
+                local.get $w3
+                local.get $gp
+                v128.load offset=992
+                local.get $w2
+                local.get $gp
+                v128.load offset=736
+                local.get $w1
+                local.get $gp
+                v128.load offset=480
+                local.get $w0
+                local.get $gp
+                v128.load offset=224
+                local.get $ap
+                v128.load offset=224
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                v128.store offset=224
+                local.get $ap
+                local.get $w3
+                local.get $gp
+                v128.load offset=1008
+                local.get $w2
+                local.get $gp
+                v128.load offset=752
+                local.get $w1
+                local.get $gp
+                v128.load offset=496
+                local.get $w0
+                local.get $gp
+                v128.load offset=240
+                local.get $ap
+                v128.load offset=240
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                f32x4.relaxed_madd
+                v128.store offset=240
+                local.get $gp
+                i32.const 1024
                 i32.add
                 local.set $gp
                 local.get $pp
-                i32.const 8
+                i32.const 16
                 i32.add
                 local.tee $pp
                 local.get $pend
                 i32.lt_u
                 br_if 0 (;@6;)
               end
-              local.get $ap
-              local.get $v0
-              v128.store offset=128
-              local.get $ap
-              local.get $v1
-              v128.store offset=144
-              local.get $ap
-              local.get $v2
-              v128.store offset=160
-              local.get $ap
-              local.get $v3
-              v128.store offset=176
-              local.get $ap
-              local.get $v4
-              v128.store offset=192
-              local.get $ap
-              local.get $v5
-              v128.store offset=208
-              local.get $ap
-              local.get $v6
-              v128.store offset=224
-              local.get $ap
-              local.get $v7
-              v128.store offset=240
               local.get $qs
               local.set $qi
               local.get $qc0

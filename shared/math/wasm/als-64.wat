@@ -105,266 +105,103 @@
           local.get $lamv
           f32x4.splat
           local.set $sv
+          local.get $r
           local.get $sv
           local.get $x
           v128.load
           f32x4.mul
-          local.set $v0
+          v128.store
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=16
           f32x4.mul
-          local.set $v1
+          v128.store offset=16
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=32
           f32x4.mul
-          local.set $v2
+          v128.store offset=32
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=48
           f32x4.mul
-          local.set $v3
+          v128.store offset=48
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=64
           f32x4.mul
-          local.set $v4
+          v128.store offset=64
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=80
           f32x4.mul
-          local.set $v5
+          v128.store offset=80
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=96
           f32x4.mul
-          local.set $v6
+          v128.store offset=96
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=112
           f32x4.mul
-          local.set $v7
-          local.get $G
-          i32.const 0
-          i32.add
-          local.set $gp
-          local.get $x
-          local.tee $pp
-          i32.const 256
-          i32.add
-          local.set $pend
-          loop  ;; label = @4
-            local.get $pp
-            f32.load
-            f32x4.splat
-            local.set $sv
-            local.get $v0
-            local.get $sv
-            local.get $gp
-            v128.load
-            f32x4.mul
-            f32x4.add
-            local.set $v0
-            local.get $v1
-            local.get $sv
-            local.get $gp
-            v128.load offset=16
-            f32x4.mul
-            f32x4.add
-            local.set $v1
-            local.get $v2
-            local.get $sv
-            local.get $gp
-            v128.load offset=32
-            f32x4.mul
-            f32x4.add
-            local.set $v2
-            local.get $v3
-            local.get $sv
-            local.get $gp
-            v128.load offset=48
-            f32x4.mul
-            f32x4.add
-            local.set $v3
-            local.get $v4
-            local.get $sv
-            local.get $gp
-            v128.load offset=64
-            f32x4.mul
-            f32x4.add
-            local.set $v4
-            local.get $v5
-            local.get $sv
-            local.get $gp
-            v128.load offset=80
-            f32x4.mul
-            f32x4.add
-            local.set $v5
-            local.get $v6
-            local.get $sv
-            local.get $gp
-            v128.load offset=96
-            f32x4.mul
-            f32x4.add
-            local.set $v6
-            local.get $v7
-            local.get $sv
-            local.get $gp
-            v128.load offset=112
-            f32x4.mul
-            f32x4.add
-            local.set $v7
-            local.get $pp
-            f32.load offset=4
-            f32x4.splat
-            local.set $sv
-            local.get $v0
-            local.get $sv
-            local.get $gp
-            v128.load offset=256
-            f32x4.mul
-            f32x4.add
-            local.set $v0
-            local.get $v1
-            local.get $sv
-            local.get $gp
-            v128.load offset=272
-            f32x4.mul
-            f32x4.add
-            local.set $v1
-            local.get $v2
-            local.get $sv
-            local.get $gp
-            v128.load offset=288
-            f32x4.mul
-            f32x4.add
-            local.set $v2
-            local.get $v3
-            local.get $sv
-            local.get $gp
-            v128.load offset=304
-            f32x4.mul
-            f32x4.add
-            local.set $v3
-            local.get $v4
-            local.get $sv
-            local.get $gp
-            v128.load offset=320
-            f32x4.mul
-            f32x4.add
-            local.set $v4
-            local.get $v5
-            local.get $sv
-            local.get $gp
-            v128.load offset=336
-            f32x4.mul
-            f32x4.add
-            local.set $v5
-            local.get $v6
-            local.get $sv
-            local.get $gp
-            v128.load offset=352
-            f32x4.mul
-            f32x4.add
-            local.set $v6
-            local.get $v7
-            local.get $sv
-            local.get $gp
-            v128.load offset=368
-            f32x4.mul
-            f32x4.add
-            local.set $v7
-            local.get $gp
-            i32.const 512
-            i32.add
-            local.set $gp
-            local.get $pp
-            i32.const 8
-            i32.add
-            local.tee $pp
-            local.get $pend
-            i32.lt_u
-            br_if 0 (;@4;)
-          end
-          local.get $r
-          local.get $v0
-          f32x4.neg
-          v128.store
-          local.get $r
-          local.get $v1
-          f32x4.neg
-          v128.store offset=16
-          local.get $r
-          local.get $v2
-          f32x4.neg
-          v128.store offset=32
-          local.get $r
-          local.get $v3
-          f32x4.neg
-          v128.store offset=48
-          local.get $r
-          local.get $v4
-          f32x4.neg
-          v128.store offset=64
-          local.get $r
-          local.get $v5
-          f32x4.neg
-          v128.store offset=80
-          local.get $r
-          local.get $v6
-          f32x4.neg
-          v128.store offset=96
-          local.get $r
-          local.get $v7
-          f32x4.neg
           v128.store offset=112
-          local.get $lamv
-          f32x4.splat
-          local.set $sv
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=128
           f32x4.mul
-          local.set $v0
+          v128.store offset=128
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=144
           f32x4.mul
-          local.set $v1
+          v128.store offset=144
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=160
           f32x4.mul
-          local.set $v2
+          v128.store offset=160
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=176
           f32x4.mul
-          local.set $v3
+          v128.store offset=176
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=192
           f32x4.mul
-          local.set $v4
+          v128.store offset=192
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=208
           f32x4.mul
-          local.set $v5
+          v128.store offset=208
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=224
           f32x4.mul
-          local.set $v6
+          v128.store offset=224
+          local.get $r
           local.get $sv
           local.get $x
           v128.load offset=240
           f32x4.mul
-          local.set $v7
+          v128.store offset=240
           local.get $G
-          i32.const 128
-          i32.add
           local.set $gp
           local.get $x
           local.tee $pp
@@ -375,129 +212,409 @@
             local.get $pp
             f32.load
             f32x4.splat
-            local.set $sv
-            local.get $v0
-            local.get $sv
+            local.set $w0
+            local.get $pp
+            f32.load offset=4
+            f32x4.splat
+            local.set $w1
+            local.get $pp
+            f32.load offset=8
+            f32x4.splat
+            local.set $w2
+            local.get $pp
+            f32.load offset=12
+            f32x4.splat
+            local.set $w3
+            local.get $r
+            local.get $r
+            v128.load
+            local.get $w0
             local.get $gp
             v128.load
             f32x4.mul
             f32x4.add
-            local.set $v0
-            local.get $v1
-            local.get $sv
-            local.get $gp
-            v128.load offset=16
-            f32x4.mul
-            f32x4.add
-            local.set $v1
-            local.get $v2
-            local.get $sv
-            local.get $gp
-            v128.load offset=32
-            f32x4.mul
-            f32x4.add
-            local.set $v2
-            local.get $v3
-            local.get $sv
-            local.get $gp
-            v128.load offset=48
-            f32x4.mul
-            f32x4.add
-            local.set $v3
-            local.get $v4
-            local.get $sv
-            local.get $gp
-            v128.load offset=64
-            f32x4.mul
-            f32x4.add
-            local.set $v4
-            local.get $v5
-            local.get $sv
-            local.get $gp
-            v128.load offset=80
-            f32x4.mul
-            f32x4.add
-            local.set $v5
-            local.get $v6
-            local.get $sv
-            local.get $gp
-            v128.load offset=96
-            f32x4.mul
-            f32x4.add
-            local.set $v6
-            local.get $v7
-            local.get $sv
-            local.get $gp
-            v128.load offset=112
-            f32x4.mul
-            f32x4.add
-            local.set $v7
-            local.get $pp
-            f32.load offset=4
-            f32x4.splat
-            local.set $sv
-            local.get $v0
-            local.get $sv
+            local.get $w1
             local.get $gp
             v128.load offset=256
             f32x4.mul
             f32x4.add
-            local.set $v0
-            local.get $v1
-            local.get $sv
+            local.get $w2
+            local.get $gp
+            v128.load offset=512
+            f32x4.mul
+            f32x4.add
+            local.get $w3
+            local.get $gp
+            v128.load offset=768
+            f32x4.mul
+            f32x4.add
+            v128.store
+            local.get $r
+            local.get $r
+            v128.load offset=16
+            local.get $w0
+            local.get $gp
+            v128.load offset=16
+            f32x4.mul
+            f32x4.add
+            local.get $w1
             local.get $gp
             v128.load offset=272
             f32x4.mul
             f32x4.add
-            local.set $v1
-            local.get $v2
-            local.get $sv
+            local.get $w2
+            local.get $gp
+            v128.load offset=528
+            f32x4.mul
+            f32x4.add
+            local.get $w3
+            local.get $gp
+            v128.load offset=784
+            f32x4.mul
+            f32x4.add
+            v128.store offset=16
+            local.get $r
+            local.get $r
+            v128.load offset=32
+            local.get $w0
+            local.get $gp
+            v128.load offset=32
+            f32x4.mul
+            f32x4.add
+            local.get $w1
             local.get $gp
             v128.load offset=288
             f32x4.mul
             f32x4.add
-            local.set $v2
-            local.get $v3
-            local.get $sv
+            local.get $w2
+            local.get $gp
+            v128.load offset=544
+            f32x4.mul
+            f32x4.add
+            local.get $w3
+            local.get $gp
+            v128.load offset=800
+            f32x4.mul
+            f32x4.add
+            v128.store offset=32
+            local.get $r
+            local.get $r
+            v128.load offset=48
+            local.get $w0
+            local.get $gp
+            v128.load offset=48
+            f32x4.mul
+            f32x4.add
+            local.get $w1
             local.get $gp
             v128.load offset=304
             f32x4.mul
             f32x4.add
-            local.set $v3
-            local.get $v4
-            local.get $sv
+            local.get $w2
+            local.get $gp
+            v128.load offset=560
+            f32x4.mul
+            f32x4.add
+            local.get $w3
+            local.get $gp
+            v128.load offset=816
+            f32x4.mul
+            f32x4.add
+            v128.store offset=48
+            local.get $r
+            local.get $r
+            v128.load offset=64
+            local.get $w0
+            local.get $gp
+            v128.load offset=64
+            f32x4.mul
+            f32x4.add
+            local.get $w1
             local.get $gp
             v128.load offset=320
             f32x4.mul
             f32x4.add
-            local.set $v4
-            local.get $v5
-            local.get $sv
+            local.get $w2
+            local.get $gp
+            v128.load offset=576
+            f32x4.mul
+            f32x4.add
+            local.get $w3
+            local.get $gp
+            v128.load offset=832
+            f32x4.mul
+            f32x4.add
+            v128.store offset=64
+            local.get $r
+            local.get $r
+            v128.load offset=80
+            local.get $w0
+            local.get $gp
+            v128.load offset=80
+            f32x4.mul
+            f32x4.add
+            local.get $w1
             local.get $gp
             v128.load offset=336
             f32x4.mul
             f32x4.add
-            local.set $v5
-            local.get $v6
-            local.get $sv
+            local.get $w2
+            local.get $gp
+            v128.load offset=592
+            f32x4.mul
+            f32x4.add
+            local.get $w3
+            local.get $gp
+            v128.load offset=848
+            f32x4.mul
+            f32x4.add
+            v128.store offset=80
+            local.get $r
+            local.get $r
+            v128.load offset=96
+            local.get $w0
+            local.get $gp
+            v128.load offset=96
+            f32x4.mul
+            f32x4.add
+            local.get $w1
             local.get $gp
             v128.load offset=352
             f32x4.mul
             f32x4.add
-            local.set $v6
-            local.get $v7
-            local.get $sv
+            local.get $w2
+            local.get $gp
+            v128.load offset=608
+            f32x4.mul
+            f32x4.add
+            local.get $w3
+            local.get $gp
+            v128.load offset=864
+            f32x4.mul
+            f32x4.add
+            v128.store offset=96
+            local.get $r
+            local.get $r
+            v128.load offset=112
+            local.get $w0
+            local.get $gp
+            v128.load offset=112
+            f32x4.mul
+            f32x4.add
+            local.get $w1
             local.get $gp
             v128.load offset=368
             f32x4.mul
             f32x4.add
-            local.set $v7
+            local.get $w2
             local.get $gp
-            i32.const 512
+            v128.load offset=624
+            f32x4.mul
+            f32x4.add
+            local.get $w3
+            local.get $gp
+            v128.load offset=880
+            f32x4.mul
+            f32x4.add
+            v128.store offset=112
+            local.get $r
+            local.get $r
+            v128.load offset=128
+            local.get $w0
+            local.get $gp
+            v128.load offset=128
+            f32x4.mul
+            f32x4.add
+            local.get $w1
+            local.get $gp
+            v128.load offset=384
+            f32x4.mul
+            f32x4.add
+            local.get $w2
+            local.get $gp
+            v128.load offset=640
+            f32x4.mul
+            f32x4.add
+            local.get $w3
+            local.get $gp
+            v128.load offset=896
+            f32x4.mul
+            f32x4.add
+            v128.store offset=128
+            local.get $r
+            local.get $r
+            v128.load offset=144
+            local.get $w0
+            local.get $gp
+            v128.load offset=144
+            f32x4.mul
+            f32x4.add
+            local.get $w1
+            local.get $gp
+            v128.load offset=400
+            f32x4.mul
+            f32x4.add
+            local.get $w2
+            local.get $gp
+            v128.load offset=656
+            f32x4.mul
+            f32x4.add
+            local.get $w3
+            local.get $gp
+            v128.load offset=912
+            f32x4.mul
+            f32x4.add
+            v128.store offset=144
+            local.get $r
+            local.get $r
+            v128.load offset=160
+            local.get $w0
+            local.get $gp
+            v128.load offset=160
+            f32x4.mul
+            f32x4.add
+            local.get $w1
+            local.get $gp
+            v128.load offset=416
+            f32x4.mul
+            f32x4.add
+            local.get $w2
+            local.get $gp
+            v128.load offset=672
+            f32x4.mul
+            f32x4.add
+            local.get $w3
+            local.get $gp
+            v128.load offset=928
+            f32x4.mul
+            f32x4.add
+            v128.store offset=160
+            local.get $r
+            local.get $r
+            v128.load offset=176
+            local.get $w0
+            local.get $gp
+            v128.load offset=176
+            f32x4.mul
+            f32x4.add
+            local.get $w1
+            local.get $gp
+            v128.load offset=432
+            f32x4.mul
+            f32x4.add
+            local.get $w2
+            local.get $gp
+            v128.load offset=688
+            f32x4.mul
+            f32x4.add
+            local.get $w3
+            local.get $gp
+            v128.load offset=944
+            f32x4.mul
+            f32x4.add
+            v128.store offset=176
+            local.get $r
+            local.get $r
+            v128.load offset=192
+            local.get $w0
+            local.get $gp
+            v128.load offset=192
+            f32x4.mul
+            f32x4.add
+            local.get $w1
+            local.get $gp
+            v128.load offset=448
+            f32x4.mul
+            f32x4.add
+            local.get $w2
+            local.get $gp
+            v128.load offset=704
+            f32x4.mul
+            f32x4.add
+            local.get $w3
+            local.get $gp
+            v128.load offset=960
+            f32x4.mul
+            f32x4.add
+            v128.store offset=192
+            local.get $r
+            local.get $r
+            v128.load offset=208
+            local.get $w0
+            local.get $gp
+            v128.load offset=208
+            f32x4.mul
+            f32x4.add
+            local.get $w1
+            local.get $gp
+            v128.load offset=464
+            f32x4.mul
+            f32x4.add
+            local.get $w2
+            local.get $gp
+            v128.load offset=720
+            f32x4.mul
+            f32x4.add
+            local.get $w3
+            local.get $gp
+            v128.load offset=976
+            f32x4.mul
+            f32x4.add
+            v128.store offset=208
+            local.get $r
+            local.get $r
+            v128.load offset=224
+            local.get $w0
+            local.get $gp
+            v128.load offset=224
+            f32x4.mul
+            f32x4.add
+            local.get $w1
+            local.get $gp
+            v128.load offset=480
+            f32x4.mul
+            f32x4.add
+            local.get $w2
+            local.get $gp
+            v128.load offset=736
+            f32x4.mul
+            f32x4.add
+            local.get $w3
+            local.get $gp
+            v128.load offset=992
+            f32x4.mul
+            f32x4.add
+            v128.store offset=224
+            local.get $r
+            local.get $r
+            v128.load offset=240
+            local.get $w0
+            local.get $gp
+            v128.load offset=240
+            f32x4.mul
+            f32x4.add
+            local.get $w1
+            local.get $gp
+            v128.load offset=496
+            f32x4.mul
+            f32x4.add
+            local.get $w2
+            local.get $gp
+            v128.load offset=752
+            f32x4.mul
+            f32x4.add
+            local.get $w3
+            local.get $gp
+            v128.load offset=1008
+            f32x4.mul
+            f32x4.add
+            v128.store offset=240
+            local.get $gp
+            i32.const 1024
             i32.add
             local.set $gp
             local.get $pp
-            i32.const 8
+            i32.const 16
             i32.add
             local.tee $pp
             local.get $pend
@@ -505,35 +622,83 @@
             br_if 0 (;@4;)
           end
           local.get $r
-          local.get $v0
+          local.get $r
+          v128.load
+          f32x4.neg
+          v128.store
+          local.get $r
+          local.get $r
+          v128.load offset=16
+          f32x4.neg
+          v128.store offset=16
+          local.get $r
+          local.get $r
+          v128.load offset=32
+          f32x4.neg
+          v128.store offset=32
+          local.get $r
+          local.get $r
+          v128.load offset=48
+          f32x4.neg
+          v128.store offset=48
+          local.get $r
+          local.get $r
+          v128.load offset=64
+          f32x4.neg
+          v128.store offset=64
+          local.get $r
+          local.get $r
+          v128.load offset=80
+          f32x4.neg
+          v128.store offset=80
+          local.get $r
+          local.get $r
+          v128.load offset=96
+          f32x4.neg
+          v128.store offset=96
+          local.get $r
+          local.get $r
+          v128.load offset=112
+          f32x4.neg
+          v128.store offset=112
+          local.get $r
+          local.get $r
+          v128.load offset=128
           f32x4.neg
           v128.store offset=128
           local.get $r
-          local.get $v1
+          local.get $r
+          v128.load offset=144
           f32x4.neg
           v128.store offset=144
           local.get $r
-          local.get $v2
+          local.get $r
+          v128.load offset=160
           f32x4.neg
           v128.store offset=160
           local.get $r
-          local.get $v3
+          local.get $r
+          v128.load offset=176
           f32x4.neg
           v128.store offset=176
           local.get $r
-          local.get $v4
+          local.get $r
+          v128.load offset=192
           f32x4.neg
           v128.store offset=192
           local.get $r
-          local.get $v5
+          local.get $r
+          v128.load offset=208
           f32x4.neg
           v128.store offset=208
           local.get $r
-          local.get $v6
+          local.get $r
+          v128.load offset=224
           f32x4.neg
           v128.store offset=224
           local.get $r
-          local.get $v7
+          local.get $r
+          v128.load offset=240
           f32x4.neg
           v128.store offset=240
           local.get $qs
@@ -1735,258 +1900,103 @@
               local.get $lamv
               f32x4.splat
               local.set $sv
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load
               f32x4.mul
-              local.set $v0
+              v128.store
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=16
               f32x4.mul
-              local.set $v1
+              v128.store offset=16
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=32
               f32x4.mul
-              local.set $v2
+              v128.store offset=32
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=48
               f32x4.mul
-              local.set $v3
+              v128.store offset=48
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=64
               f32x4.mul
-              local.set $v4
+              v128.store offset=64
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=80
               f32x4.mul
-              local.set $v5
+              v128.store offset=80
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=96
               f32x4.mul
-              local.set $v6
+              v128.store offset=96
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=112
               f32x4.mul
-              local.set $v7
-              local.get $G
-              i32.const 0
-              i32.add
-              local.set $gp
-              local.get $p
-              local.tee $pp
-              i32.const 256
-              i32.add
-              local.set $pend
-              loop  ;; label = @6
-                local.get $pp
-                f32.load
-                f32x4.splat
-                local.set $sv
-                local.get $v0
-                local.get $sv
-                local.get $gp
-                v128.load
-                f32x4.mul
-                f32x4.add
-                local.set $v0
-                local.get $v1
-                local.get $sv
-                local.get $gp
-                v128.load offset=16
-                f32x4.mul
-                f32x4.add
-                local.set $v1
-                local.get $v2
-                local.get $sv
-                local.get $gp
-                v128.load offset=32
-                f32x4.mul
-                f32x4.add
-                local.set $v2
-                local.get $v3
-                local.get $sv
-                local.get $gp
-                v128.load offset=48
-                f32x4.mul
-                f32x4.add
-                local.set $v3
-                local.get $v4
-                local.get $sv
-                local.get $gp
-                v128.load offset=64
-                f32x4.mul
-                f32x4.add
-                local.set $v4
-                local.get $v5
-                local.get $sv
-                local.get $gp
-                v128.load offset=80
-                f32x4.mul
-                f32x4.add
-                local.set $v5
-                local.get $v6
-                local.get $sv
-                local.get $gp
-                v128.load offset=96
-                f32x4.mul
-                f32x4.add
-                local.set $v6
-                local.get $v7
-                local.get $sv
-                local.get $gp
-                v128.load offset=112
-                f32x4.mul
-                f32x4.add
-                local.set $v7
-                local.get $pp
-                f32.load offset=4
-                f32x4.splat
-                local.set $sv
-                local.get $v0
-                local.get $sv
-                local.get $gp
-                v128.load offset=256
-                f32x4.mul
-                f32x4.add
-                local.set $v0
-                local.get $v1
-                local.get $sv
-                local.get $gp
-                v128.load offset=272
-                f32x4.mul
-                f32x4.add
-                local.set $v1
-                local.get $v2
-                local.get $sv
-                local.get $gp
-                v128.load offset=288
-                f32x4.mul
-                f32x4.add
-                local.set $v2
-                local.get $v3
-                local.get $sv
-                local.get $gp
-                v128.load offset=304
-                f32x4.mul
-                f32x4.add
-                local.set $v3
-                local.get $v4
-                local.get $sv
-                local.get $gp
-                v128.load offset=320
-                f32x4.mul
-                f32x4.add
-                local.set $v4
-                local.get $v5
-                local.get $sv
-                local.get $gp
-                v128.load offset=336
-                f32x4.mul
-                f32x4.add
-                local.set $v5
-                local.get $v6
-                local.get $sv
-                local.get $gp
-                v128.load offset=352
-                f32x4.mul
-                f32x4.add
-                local.set $v6
-                local.get $v7
-                local.get $sv
-                local.get $gp
-                v128.load offset=368
-                f32x4.mul
-                f32x4.add
-                local.set $v7
-                local.get $gp
-                i32.const 512
-                i32.add
-                local.set $gp
-                local.get $pp
-                i32.const 8
-                i32.add
-                local.tee $pp
-                local.get $pend
-                i32.lt_u
-                br_if 0 (;@6;)
-              end
-              local.get $ap
-              local.get $v0
-              v128.store
-              local.get $ap
-              local.get $v1
-              v128.store offset=16
-              local.get $ap
-              local.get $v2
-              v128.store offset=32
-              local.get $ap
-              local.get $v3
-              v128.store offset=48
-              local.get $ap
-              local.get $v4
-              v128.store offset=64
-              local.get $ap
-              local.get $v5
-              v128.store offset=80
-              local.get $ap
-              local.get $v6
-              v128.store offset=96
-              local.get $ap
-              local.get $v7
               v128.store offset=112
-              local.get $lamv
-              f32x4.splat
-              local.set $sv
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=128
               f32x4.mul
-              local.set $v0
+              v128.store offset=128
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=144
               f32x4.mul
-              local.set $v1
+              v128.store offset=144
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=160
               f32x4.mul
-              local.set $v2
+              v128.store offset=160
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=176
               f32x4.mul
-              local.set $v3
+              v128.store offset=176
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=192
               f32x4.mul
-              local.set $v4
+              v128.store offset=192
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=208
               f32x4.mul
-              local.set $v5
+              v128.store offset=208
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=224
               f32x4.mul
-              local.set $v6
+              v128.store offset=224
+              local.get $ap
               local.get $sv
               local.get $p
               v128.load offset=240
               f32x4.mul
-              local.set $v7
+              v128.store offset=240
               local.get $G
-              i32.const 128
-              i32.add
               local.set $gp
               local.get $p
               local.tee $pp
@@ -1997,159 +2007,415 @@
                 local.get $pp
                 f32.load
                 f32x4.splat
-                local.set $sv
-                local.get $v0
-                local.get $sv
+                local.set $w0
+                local.get $pp
+                f32.load offset=4
+                f32x4.splat
+                local.set $w1
+                local.get $pp
+                f32.load offset=8
+                f32x4.splat
+                local.set $w2
+                local.get $pp
+                f32.load offset=12
+                f32x4.splat
+                local.set $w3
+                local.get $ap
+                local.get $ap
+                v128.load
+                local.get $w0
                 local.get $gp
                 v128.load
                 f32x4.mul
                 f32x4.add
-                local.set $v0
-                local.get $v1
-                local.get $sv
-                local.get $gp
-                v128.load offset=16
-                f32x4.mul
-                f32x4.add
-                local.set $v1
-                local.get $v2
-                local.get $sv
-                local.get $gp
-                v128.load offset=32
-                f32x4.mul
-                f32x4.add
-                local.set $v2
-                local.get $v3
-                local.get $sv
-                local.get $gp
-                v128.load offset=48
-                f32x4.mul
-                f32x4.add
-                local.set $v3
-                local.get $v4
-                local.get $sv
-                local.get $gp
-                v128.load offset=64
-                f32x4.mul
-                f32x4.add
-                local.set $v4
-                local.get $v5
-                local.get $sv
-                local.get $gp
-                v128.load offset=80
-                f32x4.mul
-                f32x4.add
-                local.set $v5
-                local.get $v6
-                local.get $sv
-                local.get $gp
-                v128.load offset=96
-                f32x4.mul
-                f32x4.add
-                local.set $v6
-                local.get $v7
-                local.get $sv
-                local.get $gp
-                v128.load offset=112
-                f32x4.mul
-                f32x4.add
-                local.set $v7
-                local.get $pp
-                f32.load offset=4
-                f32x4.splat
-                local.set $sv
-                local.get $v0
-                local.get $sv
+                local.get $w1
                 local.get $gp
                 v128.load offset=256
                 f32x4.mul
                 f32x4.add
-                local.set $v0
-                local.get $v1
-                local.get $sv
+                local.get $w2
+                local.get $gp
+                v128.load offset=512
+                f32x4.mul
+                f32x4.add
+                local.get $w3
+                local.get $gp
+                v128.load offset=768
+                f32x4.mul
+                f32x4.add
+                v128.store
+                local.get $ap
+                local.get $ap
+                v128.load offset=16
+                local.get $w0
+                local.get $gp
+                v128.load offset=16
+                f32x4.mul
+                f32x4.add
+                local.get $w1
                 local.get $gp
                 v128.load offset=272
                 f32x4.mul
                 f32x4.add
-                local.set $v1
-                local.get $v2
-                local.get $sv
+                local.get $w2
+                local.get $gp
+                v128.load offset=528
+                f32x4.mul
+                f32x4.add
+                local.get $w3
+                local.get $gp
+                v128.load offset=784
+                f32x4.mul
+                f32x4.add
+                v128.store offset=16
+                local.get $ap
+                local.get $ap
+                v128.load offset=32
+                local.get $w0
+                local.get $gp
+                v128.load offset=32
+                f32x4.mul
+                f32x4.add
+                local.get $w1
                 local.get $gp
                 v128.load offset=288
                 f32x4.mul
                 f32x4.add
-                local.set $v2
-                local.get $v3
-                local.get $sv
+                local.get $w2
+                local.get $gp
+                v128.load offset=544
+                f32x4.mul
+                f32x4.add
+                local.get $w3
+                local.get $gp
+                v128.load offset=800
+                f32x4.mul
+                f32x4.add
+                v128.store offset=32
+                local.get $ap
+                local.get $ap
+                v128.load offset=48
+                local.get $w0
+                local.get $gp
+                v128.load offset=48
+                f32x4.mul
+                f32x4.add
+                local.get $w1
                 local.get $gp
                 v128.load offset=304
                 f32x4.mul
                 f32x4.add
-                local.set $v3
-                local.get $v4
-                local.get $sv
+                local.get $w2
+                local.get $gp
+                v128.load offset=560
+                f32x4.mul
+                f32x4.add
+                local.get $w3
+                local.get $gp
+                v128.load offset=816
+                f32x4.mul
+                f32x4.add
+                v128.store offset=48
+                local.get $ap
+                local.get $ap
+                v128.load offset=64
+                local.get $w0
+                local.get $gp
+                v128.load offset=64
+                f32x4.mul
+                f32x4.add
+                local.get $w1
                 local.get $gp
                 v128.load offset=320
                 f32x4.mul
                 f32x4.add
-                local.set $v4
-                local.get $v5
-                local.get $sv
+                local.get $w2
+                local.get $gp
+                v128.load offset=576
+                f32x4.mul
+                f32x4.add
+                local.get $w3
+                local.get $gp
+                v128.load offset=832
+                f32x4.mul
+                f32x4.add
+                v128.store offset=64
+                local.get $ap
+                local.get $ap
+                v128.load offset=80
+                local.get $w0
+                local.get $gp
+                v128.load offset=80
+                f32x4.mul
+                f32x4.add
+                local.get $w1
                 local.get $gp
                 v128.load offset=336
                 f32x4.mul
                 f32x4.add
-                local.set $v5
-                local.get $v6
-                local.get $sv
+                local.get $w2
+                local.get $gp
+                v128.load offset=592
+                f32x4.mul
+                f32x4.add
+                local.get $w3
+                local.get $gp
+                v128.load offset=848
+                f32x4.mul
+                f32x4.add
+                v128.store offset=80
+                local.get $ap
+                local.get $ap
+                v128.load offset=96
+                local.get $w0
+                local.get $gp
+                v128.load offset=96
+                f32x4.mul
+                f32x4.add
+                local.get $w1
                 local.get $gp
                 v128.load offset=352
                 f32x4.mul
                 f32x4.add
-                local.set $v6
-                local.get $v7
-                local.get $sv
+                local.get $w2
+                local.get $gp
+                v128.load offset=608
+                f32x4.mul
+                f32x4.add
+                local.get $w3
+                local.get $gp
+                v128.load offset=864
+                f32x4.mul
+                f32x4.add
+                v128.store offset=96
+                local.get $ap
+                local.get $ap
+                v128.load offset=112
+                local.get $w0
+                local.get $gp
+                v128.load offset=112
+                f32x4.mul
+                f32x4.add
+                local.get $w1
                 local.get $gp
                 v128.load offset=368
                 f32x4.mul
                 f32x4.add
-                local.set $v7
+                local.get $w2
                 local.get $gp
-                i32.const 512
+                v128.load offset=624
+                f32x4.mul
+                f32x4.add
+                local.get $w3
+                local.get $gp
+                v128.load offset=880
+                f32x4.mul
+                f32x4.add
+                v128.store offset=112
+                local.get $ap
+                local.get $ap
+                v128.load offset=128
+                local.get $w0
+                local.get $gp
+                v128.load offset=128
+                f32x4.mul
+                f32x4.add
+                local.get $w1
+                local.get $gp
+                v128.load offset=384
+                f32x4.mul
+                f32x4.add
+                local.get $w2
+                local.get $gp
+                v128.load offset=640
+                f32x4.mul
+                f32x4.add
+                local.get $w3
+                local.get $gp
+                v128.load offset=896
+                f32x4.mul
+                f32x4.add
+                v128.store offset=128
+                local.get $ap
+                local.get $ap
+                v128.load offset=144
+                local.get $w0
+                local.get $gp
+                v128.load offset=144
+                f32x4.mul
+                f32x4.add
+                local.get $w1
+                local.get $gp
+                v128.load offset=400
+                f32x4.mul
+                f32x4.add
+                local.get $w2
+                local.get $gp
+                v128.load offset=656
+                f32x4.mul
+                f32x4.add
+                local.get $w3
+                local.get $gp
+                v128.load offset=912
+                f32x4.mul
+                f32x4.add
+                v128.store offset=144
+                local.get $ap
+                local.get $ap
+                v128.load offset=160
+                local.get $w0
+                local.get $gp
+                v128.load offset=160
+                f32x4.mul
+                f32x4.add
+                local.get $w1
+                local.get $gp
+                v128.load offset=416
+                f32x4.mul
+                f32x4.add
+                local.get $w2
+                local.get $gp
+                v128.load offset=672
+                f32x4.mul
+                f32x4.add
+                local.get $w3
+                local.get $gp
+                v128.load offset=928
+                f32x4.mul
+                f32x4.add
+                v128.store offset=160
+                local.get $ap
+                local.get $ap
+                v128.load offset=176
+                local.get $w0
+                local.get $gp
+                v128.load offset=176
+                f32x4.mul
+                f32x4.add
+                local.get $w1
+                local.get $gp
+                v128.load offset=432
+                f32x4.mul
+                f32x4.add
+                local.get $w2
+                local.get $gp
+                v128.load offset=688
+                f32x4.mul
+                f32x4.add
+                local.get $w3
+                local.get $gp
+                v128.load offset=944
+                f32x4.mul
+                f32x4.add
+                v128.store offset=176
+                local.get $ap
+                local.get $ap
+                v128.load offset=192
+                local.get $w0
+                local.get $gp
+                v128.load offset=192
+                f32x4.mul
+                f32x4.add
+                local.get $w1
+                local.get $gp
+                v128.load offset=448
+                f32x4.mul
+                f32x4.add
+                local.get $w2
+                local.get $gp
+                v128.load offset=704
+                f32x4.mul
+                f32x4.add
+                local.get $w3
+                local.get $gp
+                v128.load offset=960
+                f32x4.mul
+                f32x4.add
+                v128.store offset=192
+                local.get $ap
+                local.get $ap
+                v128.load offset=208
+                local.get $w0
+                local.get $gp
+                v128.load offset=208
+                f32x4.mul
+                f32x4.add
+                local.get $w1
+                local.get $gp
+                v128.load offset=464
+                f32x4.mul
+                f32x4.add
+                local.get $w2
+                local.get $gp
+                v128.load offset=720
+                f32x4.mul
+                f32x4.add
+                local.get $w3
+                local.get $gp
+                v128.load offset=976
+                f32x4.mul
+                f32x4.add
+                v128.store offset=208
+                local.get $ap
+                local.get $ap
+                v128.load offset=224
+                local.get $w0
+                local.get $gp
+                v128.load offset=224
+                f32x4.mul
+                f32x4.add
+                local.get $w1
+                local.get $gp
+                v128.load offset=480
+                f32x4.mul
+                f32x4.add
+                local.get $w2
+                local.get $gp
+                v128.load offset=736
+                f32x4.mul
+                f32x4.add
+                local.get $w3
+                local.get $gp
+                v128.load offset=992
+                f32x4.mul
+                f32x4.add
+                v128.store offset=224
+                local.get $ap
+                local.get $ap
+                v128.load offset=240
+                local.get $w0
+                local.get $gp
+                v128.load offset=240
+                f32x4.mul
+                f32x4.add
+                local.get $w1
+                local.get $gp
+                v128.load offset=496
+                f32x4.mul
+                f32x4.add
+                local.get $w2
+                local.get $gp
+                v128.load offset=752
+                f32x4.mul
+                f32x4.add
+                local.get $w3
+                local.get $gp
+                v128.load offset=1008
+                f32x4.mul
+                f32x4.add
+                v128.store offset=240
+                local.get $gp
+                i32.const 1024
                 i32.add
                 local.set $gp
                 local.get $pp
-                i32.const 8
+                i32.const 16
                 i32.add
                 local.tee $pp
                 local.get $pend
                 i32.lt_u
                 br_if 0 (;@6;)
               end
-              local.get $ap
-              local.get $v0
-              v128.store offset=128
-              local.get $ap
-              local.get $v1
-              v128.store offset=144
-              local.get $ap
-              local.get $v2
-              v128.store offset=160
-              local.get $ap
-              local.get $v3
-              v128.store offset=176
-              local.get $ap
-              local.get $v4
-              v128.store offset=192
-              local.get $ap
-              local.get $v5
-              v128.store offset=208
-              local.get $ap
-              local.get $v6
-              v128.store offset=224
-              local.get $ap
-              local.get $v7
-              v128.store offset=240
               local.get $qs
               local.set $qi
               local.get $qc0

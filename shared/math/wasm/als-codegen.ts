@@ -31,8 +31,6 @@ import { gram4Fn } from './gram-codegen';
 
 /** Nonzeros per group in a row of the kernels' CSR. */
 export const NNZ_GROUP = 4;
-/** Output chunks the dense product G·v keeps in registers at once (x64 has 16 vector registers). */
-const DENSE_CHUNKS = 8;
 
 type Code = number[][];
 
@@ -89,29 +87,27 @@ function cgHalfFn(fp: number, fma: boolean): Fn {
   };
 
   /**
-   * dst = ±(λ·src + G·src): DENSE_CHUNKS output chunks live in registers while
-   * the G rows stream past, so dst is written once (G is symmetric, so summing
-   * src[a]·(row a of G) gives G·src).
+   * dst = ±(λ·src + G·src), four G rows a pass over dst: each dst chunk is
+   * loaded, takes four multiply-adds and is stored (G is symmetric, so summing
+   * src[a]·(row a of G) gives G·src). Keeping dst in registers instead measured
+   * slower: V8's TurboFan (Node 20) issues a basic block's loads before its
+   * arithmetic, so a block of many loads spills; a store after every chunk
+   * keeps each block small.
    */
   const dense = (src: string, dst: string, negate: boolean) => {
-    for (let j0 = 0; j0 < chunks; j0 += DENSE_CHUNKS) {
-      const n = Math.min(DENSE_CHUNKS, chunks - j0);
-      emit(g('lamv'), op.splat, s('sv'));
-      for (let j = 0; j < n; j++) emit(g('sv'), ...load(src, 16 * (j0 + j)), op.fMul, s(acc[j]));
-      emit(g('G'), op.i32(16 * j0), op.add, s('gp'), g(src), fn.tee('pp'), op.i32(rb), op.add, s('pend'));
-      emit(op.loop);
-      // two G rows an iteration (fp is even)
-      for (let t = 0; t < 2; t++) {
-        emit(g('pp'), op.f32Load(4 * t), op.splat, s('sv'));
-        for (let j = 0; j < n; j++) {
-          emit(...madd([g('sv')], load('gp', t * rb + 16 * j), [g(acc[j])]), s(acc[j]));
-        }
-      }
-      emit(g('gp'), op.i32(2 * rb), op.add, s('gp'));
-      emit(g('pp'), op.i32(8), op.add, fn.tee('pp'), g('pend'), op.ltU, op.brIf(0), op.end);
-
-      for (let j = 0; j < n; j++) emit(g(dst), g(acc[j]), ...(negate ? [op.fNeg] : []), op.vStore(16 * (j0 + j)));
+    emit(g('lamv'), op.splat, s('sv'));
+    for (let j = 0; j < chunks; j++) emit(g(dst), g('sv'), ...load(src, 16 * j), op.fMul, op.vStore(16 * j));
+    emit(g('G'), s('gp'), g(src), fn.tee('pp'), op.i32(rb), op.add, s('pend'));
+    emit(op.loop);
+    for (let t = 0; t < 4; t++) emit(g('pp'), op.f32Load(4 * t), op.splat, s(`w${t}`));
+    for (let j = 0; j < chunks; j++) {
+      let v: Code = load(dst, 16 * j);
+      for (let t = 0; t < 4; t++) v = madd([g(`w${t}`)], load('gp', t * rb + 16 * j), v);
+      emit(g(dst), ...v, op.vStore(16 * j));
     }
+    emit(g('gp'), op.i32(4 * rb), op.add, s('gp'));
+    emit(g('pp'), op.i32(16), op.add, fn.tee('pp'), g('pend'), op.ltU, op.brIf(0), op.end);
+    if (negate) for (let j = 0; j < chunks; j++) emit(g(dst), ...load(dst, 16 * j), op.fNeg, op.vStore(16 * j));
   };
 
   /**
