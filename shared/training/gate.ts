@@ -30,6 +30,8 @@ export interface GateOptions {
   baselineNote?: string;
   /** The candidate's metrics measured as the baseline's were, when not its manifest's (the large path). */
   candidate?: Record<string, unknown>;
+  /** What the baseline is, in the reason (default: the served kind's configuration, refit). */
+  baselineName?: string;
 }
 
 const metric = (m: Record<string, unknown> | undefined, key: string): number | undefined => {
@@ -56,13 +58,13 @@ export function gate(candidate: Model, current: ModelManifest | null, opts: Gate
   if (cand < base - opts.tolerance) {
     return {
       pass: false,
-      reason: `nDCG@10 ${cand.toFixed(4)} is worse than the served ${current.kind} configuration's ${base.toFixed(4)} on the same holdout by more than ${opts.tolerance}`,
+      reason: `nDCG@10 ${cand.toFixed(4)} is worse than ${opts.baselineName ?? `the served ${current.kind} configuration`}'s ${base.toFixed(4)} on the same holdout by more than ${opts.tolerance}`,
       baseline: base,
     };
   }
   return {
     pass: true,
-    reason: `nDCG@10 ${cand.toFixed(4)} vs served configuration ${base.toFixed(4)} on the same holdout (tolerance ${opts.tolerance})`,
+    reason: `nDCG@10 ${cand.toFixed(4)} vs ${opts.baselineName ?? 'served configuration'} ${base.toFixed(4)} on the same holdout (tolerance ${opts.tolerance})`,
     baseline: base,
   };
 }

@@ -143,6 +143,7 @@ export async function evaluate(deps: StepDeps, input: { runId: string }): Promis
     tolerance: deps.config.gateTolerance,
     erasureRun: plan.erasureRun,
     ...(compared ? { baseline: compared.baseline, candidate: compared.candidate } : {}),
+    baselineName: current ? `the served ${current.kind} model` : undefined,
     baselineNote: note,
   });
   const users = compared?.baseline.evalUsers;

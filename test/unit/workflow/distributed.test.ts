@@ -144,14 +144,14 @@ describe('training state machine, large path (local interpreter)', () => {
     s.store.addEvents(syntheticInteractions({ users: 20, items: 90, seed: 5, receivedAt: Date.UTC(2026, 5, 1) }));
     const worse = await run(s.handlers, { params: { factors: 2, iterations: 1 } });
     expect(worse).toMatchObject({ decision: 'rejected' });
-    expect(worse.reason).toMatch(/folded in on \d+ holdout users: nDCG@10 0\.\d+ is worse than the served als/);
+    expect(worse.reason).toMatch(/folded in on \d+ holdout users: nDCG@10 0\.\d+ is worse than the served als model's/);
     expect(worse.baselineNdcg10).toBeGreaterThan(0.2);
     expect(await readLatest(s.models, 'models/')).toEqual(served);
     expect((await s.store.listRuns())[0]).toMatchObject({ decision: 'rejected' });
     // the served configuration again, on the grown data: not worse, so it replaces the served model
     const same = await run(s.handlers, { rebuild: true });
     expect(same).toMatchObject({ decision: 'published' });
-    expect(same.reason).toMatch(/folded in on \d+ holdout users: nDCG@10 0\.\d+ vs served configuration 0\.\d+/);
+    expect(same.reason).toMatch(/folded in on \d+ holdout users: nDCG@10 0\.\d+ vs the served als model 0\.\d+/);
     expect(await s.models.list('workflow/')).toEqual([]);
   });
 
