@@ -71,13 +71,6 @@ export function countInteraction(s: ExposureStateFields, itemId: string): void {
   } else s.interactionsBeyondCap = (s.interactionsBeyondCap ?? 0) + 1;
 }
 
-/** Adds a group's exposure counters into `into` (item → impressions); returns what was beyond the cap. */
-export function addShown(into: Map<string, number>, g: ExposureGroupFields): number {
-  const c = g.shown ?? [];
-  for (let j = 0; j < c.length; j++) if (c[j] > 0) into.set(g.items[j], (into.get(g.items[j]) ?? 0) + c[j]);
-  return g.shownBeyondCap ?? 0;
-}
-
 export interface ExposureCatalog {
   /** The catalog's items in a fixed order (the served model's item ids). */
   itemIds: readonly string[];
@@ -87,10 +80,17 @@ export interface ExposureCatalog {
   propertiesOf?: (itemId: string) => Readonly<Record<string, unknown>> | undefined;
 }
 
-/** One way of grouping items (categories, or one label property's values), with each group's interactions. */
+/**
+ * One way of grouping items (categories, or one label property's values), made
+ * once per report: group names interned, each item's groups as CSR rows
+ * (indptr/indices), and each group's interactions — so a row sums slots into an
+ * array by index instead of looking names up item by item.
+ */
 interface Grouping {
-  of: (i: number) => readonly string[];
-  use: Map<string, number>;
+  names: string[];
+  indptr: Int32Array;
+  indices: Int32Array;
+  use: Float64Array;
 }
 
 /**
@@ -137,9 +137,21 @@ export function exposureUniverse(
     if (!head[i]) tail += use[i];
   }
   const grouping = (of: (i: number) => readonly string[]): Grouping => {
-    const m = new Map<string, number>();
-    for (let i = 0; i < ids.length; i++) if (use[i] > 0) for (const c of of(i)) m.set(c, (m.get(c) ?? 0) + use[i]);
-    return { of, use: m };
+    const id = new Map<string, number>();
+    const names: string[] = [];
+    const indptr = new Int32Array(ids.length + 1);
+    const indices: number[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      for (const c of of(i)) {
+        let g = id.get(c);
+        if (g === undefined) id.set(c, (g = names.push(c) - 1));
+        indices.push(g);
+      }
+      indptr[i + 1] = indices.length;
+    }
+    const groupUse = new Float64Array(names.length);
+    for (let i = 0; i < ids.length; i++) for (let q = indptr[i]; q < indptr[i + 1]; q++) groupUse[indices[q]] += use[i];
+    return { names, indptr, indices: Int32Array.from(indices), use: groupUse };
   };
   const cats = catalog?.categoriesOf;
   const props = catalog?.propertiesOf;
@@ -215,14 +227,72 @@ export function onlineExposure(
   beyondCap: number,
   u: ExposureUniverse,
 ): OnlineExposure | null {
+  const items: number[] = [];
+  const counts: number[] = [];
+  for (const [id, x] of shown) {
+    items.push(u.index.get(id)!);
+    counts.push(x);
+  }
+  return exposureOf(items, counts, beyondCap, u);
+}
+
+/**
+ * Sums groups' counters by universe index and measures them: the report's rows.
+ * Each group's item → index mapping is made once per universe, and one scratch
+ * array serves every row (rows are measured one after another).
+ */
+export class ExposureRows {
+  private readonly indexOf = new WeakMap<ExposureGroupFields, Int32Array>();
+  private readonly slots: Float64Array;
+  private readonly mark: Uint32Array;
+  private stamp = 0;
+
+  constructor(readonly universe: ExposureUniverse) {
+    this.slots = new Float64Array(universe.ids.length);
+    this.mark = new Uint32Array(universe.ids.length);
+  }
+
+  /** Distinct items the groups showed (any position), and their exposure (null before any exposure impression). */
+  measure(groups: readonly ExposureGroupFields[]): { itemsShown: number; exposure: OnlineExposure | null } {
+    const stamp = ++this.stamp;
+    const touched: number[] = [];
+    let beyond = 0;
+    for (const g of groups) {
+      let idx = this.indexOf.get(g);
+      if (!idx) this.indexOf.set(g, (idx = Int32Array.from(g.items, (id) => this.universe.index.get(id)!)));
+      const c = g.shown ?? [];
+      for (let j = 0; j < idx.length; j++) {
+        const i = idx[j];
+        if (this.mark[i] !== stamp) {
+          this.mark[i] = stamp;
+          this.slots[i] = 0;
+          touched.push(i);
+        }
+        this.slots[i] += c[j] ?? 0;
+      }
+      beyond += g.shownBeyondCap ?? 0;
+    }
+    const values = touched.map((i) => this.slots[i]);
+    return { itemsShown: touched.length, exposure: exposureOf(touched, values, beyond, this.universe) };
+  }
+}
+
+/** Exposure of counts at universe indices (zeros skipped); null before any exposure impression. */
+function exposureOf(
+  indices: readonly number[],
+  counts: readonly number[],
+  beyondCap: number,
+  u: ExposureUniverse,
+): OnlineExposure | null {
   const n = u.ids.length;
   const nonzero: number[] = [];
   const values: number[] = [];
   let total = 0;
   let tailSlots = 0;
-  for (const [id, x] of shown) {
+  for (let k = 0; k < indices.length; k++) {
+    const x = counts[k];
     if (!(x > 0)) continue;
-    const i = u.index.get(id)!;
+    const i = indices[k];
     nonzero.push(i);
     values.push(x);
     total += x;
@@ -240,11 +310,10 @@ export function onlineExposure(
     longTailInteractions: round4(u.use ? u.tailUse / u.use : 0),
   };
   const shares = (g: Grouping) => {
-    const slots = new Map<string, number>();
-    nonzero.forEach((i, j) => {
-      for (const c of g.of(i)) slots.set(c, (slots.get(c) ?? 0) + values[j]);
-    });
-    return groupShares(slots, total, g.use, u.use);
+    const slots = new Float64Array(g.names.length);
+    for (let j = 0; j < nonzero.length; j++)
+      for (let q = g.indptr[nonzero[j]]; q < g.indptr[nonzero[j] + 1]; q++) slots[g.indices[q]] += values[j];
+    return groupShares(g.names, slots, total, g.use, u.use);
   };
   if (u.categories) out.groups = shares(u.categories);
   if (u.properties.length) out.byProperty = Object.fromEntries(u.properties.map(([name, g]) => [name, shares(g)]));
@@ -272,14 +341,16 @@ export function sparseGini(positive: readonly number[], n: number): number {
 
 /** Per group, share of slots against share of interactions: the manifest's rows, same order and "(other)". */
 function groupShares(
-  slots: ReadonlyMap<string, number>,
+  names: readonly string[],
+  slots: Float64Array,
   total: number,
-  groupUse: ReadonlyMap<string, number>,
+  groupUse: Float64Array,
   use: number,
 ): GroupExposure[] {
-  const names = new Set([...slots.keys(), ...groupUse.keys()]);
-  const rows = [...names]
-    .map((g) => [g, { s: slots.get(g) ?? 0, u: groupUse.get(g) ?? 0 }] as const)
+  // a group none of whose items was shown or used is left out, as in the manifest
+  const rows = names
+    .map((g, k) => [g, { s: slots[k], u: groupUse[k] }] as const)
+    .filter(([, v]) => v.s > 0 || v.u > 0)
     .sort((x, y) => y[1].s - x[1].s || y[1].u - x[1].u || (x[0] < y[0] ? -1 : 1));
   const kept: (readonly [string, { s: number; u: number }])[] = rows.slice(0, MAX_EXPOSURE_GROUPS);
   if (rows.length > MAX_EXPOSURE_GROUPS) {

@@ -7,15 +7,8 @@
  */
 import type { Experiment } from '../experiments/schema';
 import { variantLabel } from '../experiments/schema';
-import { type Counts, emptyCounts, type OnlineState, TRACKED_POSITIONS } from './aggregate';
-import {
-  addShown,
-  type ExposureCatalog,
-  type ExposureUniverse,
-  exposureUniverse,
-  type OnlineExposure,
-  onlineExposure,
-} from './exposure';
+import { type Counts, emptyCounts, type Group, type OnlineState, TRACKED_POSITIONS } from './aggregate';
+import { type ExposureCatalog, ExposureRows, exposureUniverse, type OnlineExposure } from './exposure';
 import { type Interval, sampleSizePerGroup, twoProportionTest, wilsonInterval } from './stats';
 
 /** The k of CTR@k in the report. */
@@ -133,15 +126,13 @@ export function metricsRow(c: Counts, itemsShown: number, catalogItems: number |
 
 interface Rolled {
   counts: Counts;
-  items: Set<string>;
-  /** Exposure impressions per item, and those beyond the item cap. */
-  shown: Map<string, number>;
-  beyondCap: number;
+  /** The groups summed (their items and exposure counters are measured by ExposureRows). */
+  groups: Group[];
 }
 
-const emptyRolled = (): Rolled => ({ counts: emptyCounts(), items: new Set(), shown: new Map(), beyondCap: 0 });
+const emptyRolled = (): Rolled => ({ counts: emptyCounts(), groups: [] });
 
-/** Sums groups by a key, with the distinct items shown across them and their exposure counters. */
+/** Sums groups' counts by a key. */
 function rollUp(state: OnlineState, keyOf: (g: { modelVersion: string; variant: string | null }) => string) {
   const out = new Map<string, Rolled>();
   for (const g of Object.values(state.groups)) {
@@ -149,8 +140,7 @@ function rollUp(state: OnlineState, keyOf: (g: { modelVersion: string; variant: 
     let r = out.get(k);
     if (!r) out.set(k, (r = emptyRolled()));
     add(r.counts, g.counts);
-    for (const i of g.items) r.items.add(i);
-    r.beyondCap += addShown(r.shown, g);
+    r.groups.push(g);
   }
   return out;
 }
@@ -209,12 +199,16 @@ export function buildReport(
   const total = all.get('') ?? emptyRolled();
   const byVersion = rollUp(st, (g) => g.modelVersion);
   const byVariant = rollUp(st, (g) => g.variant ?? '');
-  let universe: ExposureUniverse | null = null;
+  // every item any group showed is in the universe, so each row's distinct items are counted by index;
+  // before anything was shown there is nothing to measure against the catalog
+  const shownItems = function* () {
+    for (const g of total.groups) yield* g.items;
+  };
+  const anyShown = total.groups.some((g) => g.items.length > 0);
+  const measured = new ExposureRows(exposureUniverse(st, shownItems(), anyShown ? catalog : null));
   const row = (r: Rolled): MetricsRow => {
-    const base = metricsRow(r.counts, r.items.size, catalogItems);
-    if (r.shown.size === 0) return { ...base, exposure: null };
-    universe ??= exposureUniverse(st, total.items, catalog);
-    return { ...base, exposure: onlineExposure(r.shown, r.beyondCap, universe) };
+    const m = measured.measure(r.groups);
+    return { ...metricsRow(r.counts, m.itemsShown, catalogItems), exposure: m.exposure };
   };
   let experimentReport: ExperimentReport | null = null;
   if (experiment) {
