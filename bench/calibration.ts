@@ -1,6 +1,7 @@
 /**
  * P(click) source choice (shared/training/calibration-choice.ts) measured through the training
- * pipeline's own code: Platt σ(a·score + b) vs the neural ranker's P on the same holdout slots.
+ * pipeline's own code: Platt σ(a·score + b) vs the neural ranker's P — raw, prior-corrected per user,
+ * and Platt on its prior-corrected log-odds — on the same holdout slots.
  *   npx tsx bench/calibration.ts [<ml-100k dir>] [--data ml100k|demo|both] [--split user|item|both] [--json]
  * ML-100K (read in place; every rating a positive; genres from u.item, age band / gender /
  * occupation from u.user): the pipeline's stratified 75/25 holdout (seed 42) per user and per item,
@@ -88,9 +89,11 @@ function report(name: string, cal: ReturnType<typeof gateNeural>['calibration'],
   log(
     `  ECE on the ${c.slots} holdout top-10 slots of ALS + neural (${c.networkSlots} with a network P): ` +
       `Platt ${f4(c.platt.ece)}; network raw ${e(m.raw)}, prior-corrected ${e(m.prior)}, ` +
-      `Platt on its logit ${e(m.platt)} → source ${cal.source}` +
+      `Platt on its log-odds ${e(m.platt)} → source ${cal.source}` +
       (cal.source === 'network' ? ` (${cal.network?.method})` : ` (network's best: ${cal.network?.method})`),
   );
+  const n = cal.network;
+  if (n?.method === 'platt') log(`   served network map: σ(${n.a.toFixed(3)}·z + ${n.b.toFixed(3)})`);
   if (c.prior) log(`   prior: ${c.prior.negatives} negatives per positive, ρ = ${c.prior.perHistoryItem.toFixed(4)}`);
   log(`   Platt bins:   ${c.platt.bins.map(binText).join('; ')}`);
   for (const [k, v] of Object.entries(m)) log(`   network ${k} bins: ${v.bins.map(binText).join('; ')}`);
