@@ -2,7 +2,7 @@
  * Base-model (ALS) variants on MovieLens 100K, on the exact splits the tuner uses: three per-<split>
  * 75/25 validation splits of train (seeds t … t + 2) and three 90/10 confirm splits (t + 3 … t + 5).
  *   nice -n 10 npx tsx bench/quality-base.ts --split item|user [--tune-seed 7] [--test]
- *     '{"factors":256,"iterations":20}' '{…}' …      (each JSON overrides TUNED_ML100K_ALS)
+ *     [--split-seed 42] '{"factors":256,"iterations":20}' '{…}' …   (each JSON overrides TUNED_ML100K_ALS)
  * A config may carry "seeds": n (mean of n init seeds' per-user z-scored scores). Test is scored only
  * with --test: choose on validation first, then score the chosen configuration(s) once. --oracle scores
  * test only (no validation), to bound what any configuration of the family could reach: never a result.
@@ -24,6 +24,8 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = resolve(opt('--data', resolve(repoRoot, '../shared/data/ml-100k')));
 const by = opt('--split', 'item') as 'item' | 'user';
 const t = Number(opt('--tune-seed', '7'));
+// another test split (default the protocol's 42): how far test alone moves one configuration
+const splitSeed = Number(opt('--split-seed', '42'));
 const withTest = args.includes('--test');
 const oracle = args.includes('--oracle');
 const configs = args.filter((a) => a.startsWith('{')).map((a) => JSON.parse(a) as Record<string, number | string>);
@@ -47,7 +49,7 @@ function fitScorer(fit: Csr, c: Config): (u: number, out: Float32Array) => void 
 
 function main() {
   const d = loadMl100k(dataDir);
-  const split = stratifiedSplit(by === 'item' ? d.item : d.user, 0.75, 42);
+  const split = stratifiedSplit(by === 'item' ? d.item : d.user, 0.75, splitSeed);
   const train = toCsr(d, split.train);
   const test = toCsr(d, split.test, () => 1);
   const valid = [0, 1, 2].map((k) => holdoutSplit(train, 0.75, t + k, by));
