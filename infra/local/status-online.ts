@@ -39,10 +39,17 @@ function exposureTable(report: OnlineReport): string {
     ...report.byVariant.map((r) => exposureRow(`variant ${r.variant}`, r)),
   ].join('');
   if (!rows) return '';
+  // label properties (a provider, a brand) of everything shown: each value's impressions / interactions
+  const byProperty = Object.entries(report.totals.exposure?.byProperty ?? {}).map(
+    ([name, groups]) =>
+      `<p class="muted" data-property="${esc(name)}">by ${esc(name)}: ${groups
+        .map((g) => `${esc(g.group)} ${pct(g.exposure, 1)}${g.ratio === undefined ? '' : ` (×${g.ratio.toFixed(2)})`}`)
+        .join(' · ')}</p>`,
+  );
   return `<h3>Exposure of what was shown (top-10)</h3><div class="scroll"><table id="online-exposure-table"><thead><tr><th></th>
     <th class="num">impressions</th><th class="num">Gini</th><th class="num">coverage</th>
     <th class="num">long-tail share <span class="muted">(their interactions)</span></th>
-    <th>most over-exposed (impressions / interactions)</th><th>most under-exposed</th></tr></thead><tbody>${rows}</tbody></table></div>`;
+    <th>most over-exposed (impressions / interactions)</th><th>most under-exposed</th></tr></thead><tbody>${rows}</tbody></table></div>${byProperty.join('')}`;
 }
 
 export function onlineCard(report: OnlineReport | null | undefined): string {

@@ -41,7 +41,10 @@ describe('onlineCard', () => {
       power: 0.8,
       minDetectableEffect: 0.1,
     } as unknown as Experiment;
-    const catalog = { itemIds: Array.from({ length: 10 }, (_, i) => `i${i + 1}`) };
+    const catalog = {
+      itemIds: Array.from({ length: 10 }, (_, i) => `i${i + 1}`),
+      propertiesOf: (id: string) => ({ provider: id === 'i1' ? 'acme' : 'other' }),
+    };
     const html = onlineCard(buildReport(s, exp, 10, catalog));
     expect(html).toContain('model v&lt;1&gt;');
     expect(html).toContain('variant x:control');
@@ -50,6 +53,10 @@ describe('onlineCard', () => {
     expect(html).toContain('too small to decide');
     // exposure of what was shown: one item of ten, at position 1
     expect(html).toContain('id="online-exposure-table"');
+    // i1 (acme) took every impression; the click on it is acme's one interaction
+    expect(html).toContain(
+      '<p class="muted" data-property="provider">by provider: acme 100.0% (×1.00) · other 0.0%</p>',
+    );
     expect(html).toMatch(
       /variant x:control<\/td><td class="num">1<\/td><td class="num">0\.900<\/td>\s*<td class="num">10\.0%/,
     );
