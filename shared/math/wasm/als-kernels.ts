@@ -246,6 +246,9 @@ export function createAlsWasm(
         return { table: rowTeam.addTable(starts), chunks: starts.length - 1 };
       })
     : [];
+  // one thread still calls the kernel chunk by chunk: V8 first runs a module on its baseline compiler and
+  // swaps in the optimized code only between calls, so a single call over all rows would stay slow throughout
+  const serial = rowTeam ? [] : [ui, iu].map((m) => balancedChunks(m.indptr, m.rows, fp, CHUNKS_PER_THREAD));
 
   const gramian = (side: 'users' | 'items', g: Float64Array) => {
     const s = sideOf(side);
@@ -273,21 +276,27 @@ export function createAlsWasm(
         rowTeam.run({ ...task, X: solve.factors, Y: fixed.factors, G: gOff, a0, steps, table: t.table }, t.chunks);
         return;
       }
-      ex.cgHalf(
-        solve.indptr,
-        solve.indices,
-        solve.conf,
-        solve.lam,
-        solve.factors,
-        fixed.factors,
-        gOff,
-        solve.rows,
-        a0,
-        steps,
-        rOff,
-        pOff,
-        apOff,
-      );
+      const starts = serial[side === 'users' ? 0 : 1];
+      for (let k = 0; k + 1 < starts.length; k++) {
+        const lo = starts[k];
+        const { indptr, indices, conf, lam, factors } = solve;
+        const rows = starts[k + 1] - lo;
+        ex.cgHalf(
+          indptr + 4 * lo,
+          indices,
+          conf,
+          lam + 4 * lo,
+          factors + lo * rb,
+          fixed.factors,
+          gOff,
+          rows,
+          a0,
+          steps,
+          rOff,
+          pOff,
+          apOff,
+        );
+      }
     },
     threads: team,
     workerChunks: () => rowTeam?.workerChunks ?? 0,
