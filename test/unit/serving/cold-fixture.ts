@@ -65,6 +65,8 @@ export interface ServeOptions {
   rules?: RuleCache;
   /** userId → declared interests (the attribute store); absent: the core reads none. */
   interests?: Record<string, string[]>;
+  /** The attribute store fails every read (as an unavailable table would). */
+  attributesDown?: boolean;
   now?: number;
 }
 
@@ -83,10 +85,12 @@ export function serve(model: Model, opts: ServeOptions = {}) {
   const catalog = new CatalogCache(cold.tap({ listCatalog: async () => records }), { refreshSeconds: 60, now });
   const store = { listUserEvents: async () => ({ events: [], cursor: null }), getErasure: async () => null };
   const interests = opts.interests;
-  const attributes = interests && {
-    getUserAttributes: async (userId: string) =>
-      interests[userId] ? { userId, updatedAt: 'x', interests: interests[userId] } : null,
-  };
+  const attributes = opts.attributesDown
+    ? { getUserAttributes: async () => Promise.reject(new Error('store unavailable')) }
+    : interests && {
+        getUserAttributes: async (userId: string) =>
+          interests[userId] ? { userId, updatedAt: 'x', interests: interests[userId] } : null,
+      };
   return new ServingCore({
     models,
     catalog,

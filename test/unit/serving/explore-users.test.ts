@@ -144,6 +144,8 @@ describe('users without a vector through the serving core', () => {
     const plain = await serve(model).recommend(fresh(1), { k: 10 });
     const read = await serve(model, { interests: {} }).recommend(fresh(1), { k: 10 });
     expect(read).toEqual(plain);
+    // an attribute read that fails answers as without attributes (logged), never an error
+    expect(await serve(model, { attributesDown: true }).recommend(fresh(1), { k: 10 })).toEqual(plain);
     expect(plain.items.slice(0, 9).map((i) => i.itemId)).toEqual(
       [...model.itemIds.keys()]
         .sort((a, b) => model.popularity[b] - model.popularity[a] || a - b)
