@@ -29,6 +29,7 @@ import {
   networkProbability,
   reliabilityBins,
 } from '../math/calibration';
+import type { Csr } from '../math/csr';
 import { eceOfBins } from '../math/neural/ece';
 import type { FittedModel } from '../model/kinds';
 
@@ -150,19 +151,30 @@ const round = (x: number) => Math.round(x * 1e6) / 1e6;
 /**
  * The calibration of a model fitted on a holdout's train part, from its top-k slots there
  * (holdoutScoreHits): Platt alone for a kind without its own P, else the choice above, each
- * slot's own P read from the user's scorer as serving reads it.
+ * slot's own P read from the user's scorer as serving reads it — built with the user's history
+ * (their `train` row, as serving passes the stored history), so P₀ and the prior's h are the served ones.
  */
 export function calibrationOf(
   model: FittedModel,
   sh: { scores: Float32Array; hits: Uint8Array; users: Int32Array; items: Int32Array },
+  train?: Csr,
 ): Calibration {
+  const scorerOf = (u: number) => {
+    if (!train || u >= train.rows) return model.user(u);
+    const lo = train.indptr[u];
+    const hi = train.indptr[u + 1];
+    return model.user(u, {
+      itemIdx: train.indices.slice(lo, hi),
+      weights: Float64Array.from(train.data.subarray(lo, hi)),
+    });
+  };
   if (!sh.users.length || !model.user(sh.users[0]).probability) return fitCalibration(sh.scores, sh.hits);
   const own = new Float64Array(sh.users.length);
   const users: NetworkUser[] = [];
-  let scorer = model.user(sh.users[0]);
+  let scorer = scorerOf(sh.users[0]);
   for (let t = 0; t < own.length; t++) {
     // slots come user by user: one scorer per user
-    if (t > 0 && sh.users[t] !== sh.users[t - 1]) scorer = model.user(sh.users[t]);
+    if (t > 0 && sh.users[t] !== sh.users[t - 1]) scorer = scorerOf(sh.users[t]);
     own[t] = scorer.probability?.(sh.items[t]) ?? Number.NaN;
     users.push(scorer.probabilityUser?.() ?? { history: 0, candidates: 0 });
   }

@@ -73,5 +73,5 @@ export function evaluateFitted(model: FittedModel, d: Dataset, h: Holdout, k = 1
   }
   const sh = holdoutScoreHits(h.train, h.test, score, k);
   // Platt, or the model's own P (the neural kind) where it is better calibrated (./calibration-choice.ts)
-  return { metrics, calibration: calibrationOf(model, sh) };
+  return { metrics, calibration: calibrationOf(model, sh, h.train) };
 }
