@@ -206,7 +206,8 @@ export function drawUnscored(
   const byInterest: { j: number; match: number; category: string }[] = [];
   const byPopularity: { j: number; match: number; category: string }[] = [];
   for (let j = 0; j < set.ids.length; j++) {
-    if (!admit(j)) continue;
+    // an item past the exploration age is no candidate: interests matching only such items fall back to popularity
+    if (!admit(j) || !(ageWeight(set.createdAt[j], user.now) > 0)) continue;
     const hits = set.categories[j].filter((c) => wanted.has(c.toLowerCase()));
     if (hits.length > 0) byInterest.push({ j, match: hits.length, category: hits[0] });
     let best: string | null = null;

@@ -119,6 +119,9 @@ describe('drawing a new item for a user without a vector', () => {
     expect(share(set, [], 'n2')).toBeLessThan(0.23);
     const old = handSet([['a']], [NOW - (EXPLORE_MAX_AGE_DAYS + 1) * DAY], { a: 1 });
     expect(drawUnscored(old, [], 1, () => true, users[0])).toEqual([]);
+    // an interest whose only new item is too old to explore falls back to popular categories
+    const mixed = handSet([['a'], ['b']], [NOW - (EXPLORE_MAX_AGE_DAYS + 1) * DAY, NOW], { a: 1, b: 0.5 });
+    expect(drawUnscored(mixed, ['a'], 1, () => true, users[0])).toEqual([{ j: 1, weight: 0.5, category: 'b' }]);
   });
 });
 
