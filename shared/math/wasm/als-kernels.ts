@@ -219,16 +219,16 @@ export function createAlsWasm(
     const indices = new Int32Array(buf, s.indices, paddedEntries(m));
     const c = new Float32Array(buf, s.conf, paddedEntries(m));
     let at = 0;
+    // element loops, not subarray/set per row: rows are short and a view per row costs more than the copy
     for (let u = 0; u < m.rows; u++) {
       indptr[u] = at;
-      const q0 = m.indptr[u];
-      const n = m.indptr[u + 1] - q0;
-      indices.set(m.indices.subarray(q0, q0 + n), at);
-      c.set(conf.subarray(q0, q0 + n), at);
-      const end = at + padded(n);
+      const end = at + padded(m.indptr[u + 1] - m.indptr[u]);
+      for (let q = m.indptr[u]; q < m.indptr[u + 1]; q++, at++) {
+        indices[at] = m.indices[q];
+        c[at] = conf[q];
+      }
       // memory starts zeroed: the padding's confidence is 0 already
-      indices.fill(m.cols, at + n, end);
-      at = end;
+      for (; at < end; at++) indices[at] = m.cols;
     }
     indptr[m.rows] = at;
     const lam = new Float32Array(buf, s.lam, m.rows);
