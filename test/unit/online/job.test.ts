@@ -81,7 +81,7 @@ describe('runOnlineJob', () => {
       const events = traffic();
       const put = await new DynamoInteractionStore(doc, table).putEvents(events);
       expect(put.failed).toEqual([]);
-    sent.length = 0;
+      sent.length = 0;
       const state = memoryState();
       // a previous run counted up to one minute before midnight
       await state.save({
