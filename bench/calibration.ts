@@ -15,8 +15,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateDemoDataset } from '../infra/local/demo-data';
-import { holdoutScoreHits, type ReliabilityBin } from '../shared/math/calibration';
-import { expectedCalibrationError } from '../shared/math/neural/ece';
+import { holdoutScoreHits, type ReliabilityBin, reliabilityBins } from '../shared/math/calibration';
+import { eceOfBins } from '../shared/math/neural/ece';
 import type { ItemMetadata, UserAttributes } from '../shared/metadata/vocabulary';
 import { kindSpec } from '../shared/model/kinds';
 import { crossFittedPlatt } from '../shared/training/calibration-choice';
@@ -82,6 +82,18 @@ function ml100k(dir: string): Dataset {
   return d;
 }
 
+/**
+ * The ECE a perfectly calibrated P would still show on these bins from sampling alone:
+ * Σ (n_b/N)·E|mean of n_b Bernoulli(p_b) − p_b| ≈ Σ (n_b/N)·√(2·p_b(1 − p_b)/(π·n_b)), p_b the observed rate.
+ */
+function eceNoise(bins: readonly ReliabilityBin[]): number {
+  const total = bins.reduce((s, b) => s + b.count, 0);
+  let e = 0;
+  for (const b of bins)
+    e += (b.count / total) * Math.sqrt((2 * b.observedRate * (1 - b.observedRate)) / (Math.PI * b.count));
+  return e;
+}
+
 function report(name: string, cal: ReturnType<typeof gateNeural>['calibration'], extra: Record<string, unknown>) {
   const c = cal.comparison!;
   const m = c.methods ?? {};
@@ -94,6 +106,9 @@ function report(name: string, cal: ReturnType<typeof gateNeural>['calibration'],
   );
   const n = cal.network;
   if (n?.method === 'platt') log(`   served network map: σ(${n.a.toFixed(3)}·z + ${n.b.toFixed(3)})`);
+  log(
+    `   sampling noise of an ECE on these bins (a calibrated P's expected ECE): network ${f4(eceNoise(c.network.bins))}`,
+  );
   if (c.prior) log(`   prior: ${c.prior.negatives} negatives per positive, ρ = ${c.prior.perHistoryItem.toFixed(4)}`);
   log(`   Platt bins:   ${c.platt.bins.map(binText).join('; ')}`);
   for (const [k, v] of Object.entries(m)) log(`   network ${k} bins: ${v.bins.map(binText).join('; ')}`);
@@ -115,8 +130,11 @@ if (which !== 'demo') {
       `  nDCG@10 ALS ${f4(g.log.alsNdcg10)}, ALS + neural ${f4(g.log.neuralNdcg10)}: the gate serves ${g.log.served}`,
     );
     const sh = holdoutScoreHits(h.train, h.test, (u, o) => als.user(u).scoreAll(o), 10);
-    const alsEce = expectedCalibrationError(crossFittedPlatt(sh), sh.hits, 10);
-    log(`  ECE of Platt on ALS alone (its own top-10 slots, cross-fitted): ${f4(alsEce)}`);
+    const alsBins = reliabilityBins(crossFittedPlatt(sh), sh.hits, 10);
+    const alsEce = eceOfBins(alsBins);
+    log(
+      `  ECE of Platt on ALS alone (its own top-10 slots, cross-fitted): ${f4(alsEce)} (noise ${f4(eceNoise(alsBins))})`,
+    );
     out.push(report(`ml100k-${split}`, g.calibration, { gate: g.log, plattOnAls: alsEce }));
     log(`  ${((performance.now() - t) / 1000).toFixed(0)} s`);
   }
@@ -146,8 +164,11 @@ if (which !== 'ml100k') {
   const stats = { users: d.userIds.length, items: d.itemIds.length, interactions: d.pairUser.length };
   const als = fitKind('als', { ...kindSpec('als').defaults(stats), seed: 42 }, h.train, d);
   const sh = holdoutScoreHits(h.train, h.test, (u, o) => als.user(u).scoreAll(o), 10);
-  const alsEce = expectedCalibrationError(crossFittedPlatt(sh), sh.hits, 10);
-  log(`  ECE of Platt on ALS alone (its own top-10 slots, cross-fitted): ${f4(alsEce)}`);
+  const alsBins = reliabilityBins(crossFittedPlatt(sh), sh.hits, 10);
+  const alsEce = eceOfBins(alsBins);
+  log(
+    `  ECE of Platt on ALS alone (its own top-10 slots, cross-fitted): ${f4(alsEce)} (noise ${f4(eceNoise(alsBins))})`,
+  );
   if (r.model.manifest.calibration.comparison)
     out.push(report('demo', r.model.manifest.calibration, { gate, plattOnAls: alsEce }));
   else log('  (ALS served: Platt, no network P to compare)');
