@@ -178,7 +178,8 @@ export const Recommendations = z.strictObject({
         probability: Probability.nullable().meta({
           description:
             "calibrated P(interaction): Platt's σ(a·score + b), or the neural ranker's own P for its top-N candidates " +
-            'when training found it better calibrated (manifest calibration.source); null for popular items',
+            '(prior-corrected or Platt-scaled: manifest calibration.network) when training found it better calibrated ' +
+            '(manifest calibration.source); null for popular items',
         }),
         because: z.array(Because).max(7),
         coldStart: ColdStart,

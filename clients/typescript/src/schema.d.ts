@@ -504,7 +504,7 @@ export interface components {
                 /** @description 1-based position in this answer (send it on impressions) */
                 position: number;
                 score: number;
-                /** @description calibrated P(interaction): Platt's σ(a·score + b), or the neural ranker's own P for its top-N candidates when training found it better calibrated (manifest calibration.source); null for popular items */
+                /** @description calibrated P(interaction): Platt's σ(a·score + b), or the neural ranker's own P for its top-N candidates (prior-corrected or Platt-scaled: manifest calibration.network) when training found it better calibrated (manifest calibration.source); null for popular items */
                 probability: number | null;
                 because: ({
                     /** @description an item from the user’s history */
