@@ -177,4 +177,32 @@ describe('probabilityFloor', () => {
       ),
     );
   });
+
+  it("with a network map, bounds the candidates by the user's raw P₀ at which the mapped P reaches p (fast-check)", () => {
+    const maps: NetworkCalibration[] = [
+      { method: 'prior', negatives: 4, perHistoryItem: 0.25 },
+      { method: 'platt', a: 1.5, b: 1.5, negatives: 4, perHistoryItem: 0.25 },
+      { method: 'platt', a: 0.8, b: -0.4 },
+    ];
+    const history = 12;
+    const scorer = { scoreAll: () => {}, score: () => 0, probabilityUser: () => ({ history, candidates: 200 }) };
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...maps),
+        fc.double({ min: 0.001, max: 0.999, noNaN: true }),
+        fc.double({ min: 0, max: 0.999, noNaN: true }),
+        (network, p, q) => {
+          // Platt far below p outside the candidates: the bound is the candidates' own
+          const cal = { a: 1, b: -40, source: 'network' as const, network };
+          const floor = probabilityFloor(cal, p, scorer)!;
+          const served = networkProbability(network, q, { history, candidates: 200 });
+          if (served >= p) expect(1 + q).toBeGreaterThanOrEqual(floor - 1e-9);
+          if (1 + q >= floor + 1e-9) expect(served).toBeGreaterThanOrEqual(p - 1e-9);
+        },
+      ),
+    );
+    expect(
+      probabilityFloor({ a: 1, b: 0, source: 'network', network: { method: 'platt', a: -1, b: 0 } }, 0.5),
+    ).toBeNull();
+  });
 });
