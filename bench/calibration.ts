@@ -106,9 +106,7 @@ function report(name: string, cal: ReturnType<typeof gateNeural>['calibration'],
   );
   const n = cal.network;
   if (n?.method === 'platt') log(`   served network map: σ(${n.a.toFixed(3)}·z + ${n.b.toFixed(3)})`);
-  log(
-    `   sampling noise of an ECE on these bins (a calibrated P's expected ECE): network ${f4(eceNoise(c.network.bins))}`,
-  );
+  log(`   sampling noise of an ECE on these bins (a calibrated P's ECE): network ${f4(eceNoise(c.network.bins))}`);
   if (c.prior) log(`   prior: ${c.prior.negatives} negatives per positive, ρ = ${c.prior.perHistoryItem.toFixed(4)}`);
   log(`   Platt bins:   ${c.platt.bins.map(binText).join('; ')}`);
   for (const [k, v] of Object.entries(m)) log(`   network ${k} bins: ${v.bins.map(binText).join('; ')}`);
@@ -132,9 +130,7 @@ if (which !== 'demo') {
     const sh = holdoutScoreHits(h.train, h.test, (u, o) => als.user(u).scoreAll(o), 10);
     const alsBins = reliabilityBins(crossFittedPlatt(sh), sh.hits, 10);
     const alsEce = eceOfBins(alsBins);
-    log(
-      `  ECE of Platt on ALS alone (its own top-10 slots, cross-fitted): ${f4(alsEce)} (noise ${f4(eceNoise(alsBins))})`,
-    );
+    log(`  ECE of Platt on ALS alone (own top-10 slots, cross-fitted): ${f4(alsEce)} (noise ${f4(eceNoise(alsBins))})`);
     out.push(report(`ml100k-${split}`, g.calibration, { gate: g.log, plattOnAls: alsEce }));
     log(`  ${((performance.now() - t) / 1000).toFixed(0)} s`);
   }
@@ -166,9 +162,7 @@ if (which !== 'ml100k') {
   const sh = holdoutScoreHits(h.train, h.test, (u, o) => als.user(u).scoreAll(o), 10);
   const alsBins = reliabilityBins(crossFittedPlatt(sh), sh.hits, 10);
   const alsEce = eceOfBins(alsBins);
-  log(
-    `  ECE of Platt on ALS alone (its own top-10 slots, cross-fitted): ${f4(alsEce)} (noise ${f4(eceNoise(alsBins))})`,
-  );
+  log(`  ECE of Platt on ALS alone (own top-10 slots, cross-fitted): ${f4(alsEce)} (noise ${f4(eceNoise(alsBins))})`);
   if (r.model.manifest.calibration.comparison)
     out.push(report('demo', r.model.manifest.calibration, { gate, plattOnAls: alsEce }));
   else log('  (ALS served: Platt, no network P to compare)');

@@ -178,7 +178,7 @@ describe('probabilityFloor', () => {
     );
   });
 
-  it("with a network map, bounds the candidates by the user's raw P₀ at which the mapped P reaches p (fast-check)", () => {
+  it("with a network map, bounds candidates by the user's raw P₀ where the mapped P reaches p (fast-check)", () => {
     const maps: NetworkCalibration[] = [
       { method: 'prior', negatives: 4, perHistoryItem: 0.25 },
       { method: 'platt', a: 1.5, b: 1.5, negatives: 4, perHistoryItem: 0.25 },

@@ -236,7 +236,7 @@ describe('chooseCalibration on planted slots (2000 users × 10 slots)', () => {
     }
   });
 
-  it('serves Platt on the network’s logit where the truth is σ(2·logit P − 2): Platt on the score cannot fit it', () => {
+  it('serves Platt on the network’s logit where the truth is σ(2·logit P − 2): Platt on the score cannot', () => {
     const levels = [0.2, 0.5, 0.8, 0.95, 0.995];
     const truthOf = (p: number) => 1 / (1 + Math.exp(-(2 * Math.log(p / (1 - p)) - 2)));
     for (const seed of [1, 2]) {
