@@ -1,6 +1,7 @@
 /**
  * ALS training speed.
  *   npx tsx bench/als-speed.ts [ml-100k dir] [--js] [--fit-only] [--peer-only | --no-peer] [--runs N] [--threads 1,2]
+ *     [--kernel auto|fma|plain]
  * 1. Seconds per iteration (both half-steps, 64 factors, 3 CG steps, one thread)
  *    on ML-100K train and the generated 785k-nnz set (the compiled-reference
  *    comparison in docs/quality.md); --js also times the JS kernels. Best of 3.
@@ -9,8 +10,11 @@
  *    beside a live numpy/OpenBLAS peer of the same CG algorithm
  *    (bench/als-reference.py) with OPENBLAS_NUM_THREADS=1 and 2 on the same
  *    matrix, and implicit 0.7.2's recorded figure (it cannot be installed here).
- * The load average is printed with each row: on a shared machine it says how
- * much of the wall time was someone else's.
+ * --kernel picks the WebAssembly kernel (default auto: relaxed-SIMD fused
+ * multiply-add where the engine has it, else plain SIMD); each row names it.
+ * Wall seconds are the best of the runs, CPU seconds (process.cpuUsage, all
+ * threads) the best and the median. The load average is printed with each row:
+ * on a shared machine it says how much of the wall time was someone else's.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,7 +26,7 @@ import { stratifiedSplit } from '../shared/math/split';
 import { generateSynthetic } from '../shared/math/synthetic';
 import { buildInteractionMatrix } from '../shared/math/interactions';
 import { alsDefaultsFor, trainAls, type AlsModel, type AlsParams } from '../shared/math/als';
-import { alsWasmAvailable } from '../shared/math/wasm/als-kernels';
+import { alsKernel, alsWasmAvailable, setAlsKernel, type AlsKernel } from '../shared/math/wasm/als-kernels';
 import type { Csr } from '../shared/math/csr';
 
 const args = process.argv.slice(2);
@@ -38,6 +42,7 @@ const dataDir =
 const runs = Number(flag('--runs') ?? 3);
 const threadList = (flag('--threads') ?? '1,2').split(',').map(Number);
 const FACTORS = 64;
+setAlsKernel((flag('--kernel') ?? 'auto') as AlsKernel);
 const load = () => +loadavg()[0].toFixed(2);
 
 /** The recorded implicit 0.7.2 fit (built from source on this machine type, same shape); not measured here. */
@@ -93,24 +98,28 @@ function fitTarget(m: Csr): void {
   const shape = { rows: m.rows, cols: m.cols, nnz, factors: FACTORS, iterations: 15, cgSteps: p.cgSteps };
   console.log(JSON.stringify({ name: 'fit-1m', ...shape, unobservedWeight: p.unobservedWeight }));
   for (const threads of args.includes('--peer-only') ? [] : threadList) {
-    let best = Infinity;
-    let cpu = Infinity;
+    const walls: number[] = [];
+    const cpus: number[] = [];
     let model: AlsModel | undefined;
     for (let run = 0; run < runs; run++) {
       const c0 = process.cpuUsage();
       const t0 = performance.now();
       model = trainAls(m, p, { threads });
-      best = Math.min(best, (performance.now() - t0) / 1000);
+      walls.push((performance.now() - t0) / 1000);
       const c = process.cpuUsage(c0);
-      cpu = Math.min(cpu, (c.user + c.system) / 1e6);
+      cpus.push((c.user + c.system) / 1e6);
     }
+    const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
     const loss = +observedLoss(m, model!, p.unobservedWeight).toFixed(2);
     console.log(
       JSON.stringify({
         impl: 'attune',
+        kernel: alsKernel(),
         threads,
-        fitSeconds: +best.toFixed(3),
-        cpuSeconds: +cpu.toFixed(3),
+        fitSeconds: +Math.min(...walls).toFixed(3),
+        fitSecondsMedian: +median(walls).toFixed(3),
+        cpuSeconds: +Math.min(...cpus).toFixed(3),
+        cpuSecondsMedian: +median(cpus).toFixed(3),
         observedLoss: loss,
         load: load(),
       }),
