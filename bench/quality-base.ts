@@ -2,7 +2,8 @@
  * Base-model (ALS) variants on MovieLens 100K, on the exact splits the tuner uses: three per-<split>
  * 75/25 validation splits of train (seeds t … t + 2) and three 90/10 confirm splits (t + 3 … t + 5).
  *   nice -n 10 npx tsx bench/quality-base.ts --split item|user [--tune-seed 7] [--test]
- *     [--split-seed 42] '{"factors":256,"iterations":20}' '{…}' …   (each JSON overrides TUNED_ML100K_ALS)
+ *     [--split-seed 42] [--nested [--lambdas 0.015,0.02 --a0s 0.225,0.3]]
+ *     '{"factors":256,"iterations":20}' '{…}' …   (each JSON overrides TUNED_ML100K_ALS)
  * A config may carry "seeds": n (mean of n init seeds' per-user z-scored scores). Test is scored only
  * with --test: choose on validation first, then score the chosen configuration(s) once. --oracle scores
  * test only (no validation), to bound what any configuration of the family could reach: never a result.
@@ -28,6 +29,10 @@ const t = Number(opt('--tune-seed', '7'));
 const splitSeed = Number(opt('--split-seed', '42'));
 const withTest = args.includes('--test');
 const oracle = args.includes('--oracle');
+// --nested: does the best (λ, α0) move with the fit's data size? Train only (test untouched): per outer
+// 75/25 split of train, a λ × α0 grid scored on the outer validation part (fits on 56% of the ratings)
+// and on two inner 75/25 splits of the outer fit part (fits on 42%).
+const nested = args.includes('--nested');
 const configs = args.filter((a) => a.startsWith('{')).map((a) => JSON.parse(a) as Record<string, number | string>);
 
 type Config = AlsParams & { seeds?: number };
@@ -52,6 +57,7 @@ function main() {
   const split = stratifiedSplit(by === 'item' ? d.item : d.user, 0.75, splitSeed);
   const train = toCsr(d, split.train);
   const test = toCsr(d, split.test, () => 1);
+  if (nested) return nestedGrid(train);
   const valid = [0, 1, 2].map((k) => holdoutSplit(train, 0.75, t + k, by));
   const confirm = [3, 4, 5].map((k) => holdoutSplit(train, 0.9, t + k, by));
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -73,6 +79,23 @@ function main() {
       line += ` TEST ${r.ndcg.toFixed(4)} P@10 ${r.precision.toFixed(4)}`;
     }
     console.log(`${line} (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+  }
+}
+
+function nestedGrid(train: Csr) {
+  const lambdas = opt('--lambdas', '0.0125,0.015,0.02,0.025').split(',').map(Number);
+  const a0s = opt('--a0s', '0.15,0.225,0.3,0.4').split(',').map(Number);
+  for (let o = 0; o < 3; o++) {
+    const outer = holdoutSplit(train, 0.75, t + o, by);
+    const inner = [0, 1].map((k) => holdoutSplit(outer.fit, 0.75, t + 100 + k, by));
+    for (const regularization of lambdas)
+      for (const unobservedWeight of a0s) {
+        const c = { ...TUNED_ML100K_ALS, regularization, unobservedWeight } as Config;
+        const score = (s: { fit: Csr; valid: Csr }) => evaluateRanking(s.fit, s.valid, fitScorer(s.fit, c), 10).ndcg;
+        const inn = (score(inner[0]) + score(inner[1])) / 2;
+        const grid = `λ ${regularization} α0 ${unobservedWeight}`;
+        console.log(`outer ${o} ${grid} inner ${inn.toFixed(4)} outer ${score(outer).toFixed(4)}`);
+      }
   }
 }
 
