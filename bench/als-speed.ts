@@ -1,7 +1,7 @@
 /**
  * ALS training speed.
  *   npx tsx bench/als-speed.ts [ml-100k dir] [--js] [--fit-only] [--peer-only | --no-peer] [--runs N] [--threads 1,2]
- *     [--kernel auto|fma|plain]
+ *     [--kernel auto|fma|plain[,…]]
  * 1. Seconds per iteration (both half-steps, 64 factors, 3 CG steps, one thread)
  *    on ML-100K train and the generated 785k-nnz set (the compiled-reference
  *    comparison in docs/quality.md); --js also times the JS kernels. Best of 3.
@@ -12,6 +12,8 @@
  *    matrix, and implicit 0.7.2's recorded figure (it cannot be installed here).
  * --kernel picks the WebAssembly kernel (default auto: relaxed-SIMD fused
  * multiply-add where the engine has it, else plain SIMD); each row names it.
+ * The fits of every (kernel, threads) pair take turns run by run, so a change
+ * in the machine's load hits them alike.
  * Wall seconds are the best of the runs, CPU seconds (process.cpuUsage, all
  * threads) the best and the median. The load average is printed with each row:
  * on a shared machine it says how much of the wall time was someone else's.
@@ -42,7 +44,8 @@ const dataDir =
 const runs = Number(flag('--runs') ?? 3);
 const threadList = (flag('--threads') ?? '1,2').split(',').map(Number);
 const FACTORS = 64;
-setAlsKernel((flag('--kernel') ?? 'auto') as AlsKernel);
+const kernels = (flag('--kernel') ?? 'auto').split(',') as AlsKernel[];
+setAlsKernel(kernels[0]);
 const load = () => +loadavg()[0].toFixed(2);
 
 /** The recorded implicit 0.7.2 fit (built from source on this machine type, same shape); not measured here. */
@@ -97,20 +100,28 @@ function fitTarget(m: Csr): void {
   const p: AlsParams = { ...alsDefaultsFor({ rows: m.rows, cols: m.cols, nnz }), factors: FACTORS, iterations: 15 };
   const shape = { rows: m.rows, cols: m.cols, nnz, factors: FACTORS, iterations: 15, cgSteps: p.cgSteps };
   console.log(JSON.stringify({ name: 'fit-1m', ...shape, unobservedWeight: p.unobservedWeight }));
-  for (const threads of args.includes('--peer-only') ? [] : threadList) {
-    const walls: number[] = [];
-    const cpus: number[] = [];
-    let model: AlsModel | undefined;
-    for (let run = 0; run < runs; run++) {
+  const cases = args.includes('--peer-only')
+    ? []
+    : kernels.flatMap((kernel) => threadList.map((threads) => ({ kernel, threads })));
+  const timed = cases.map(() => ({
+    walls: [] as number[],
+    cpus: [] as number[],
+    model: undefined as AlsModel | undefined,
+  }));
+  for (let run = 0; run < runs; run++)
+    cases.forEach(({ kernel, threads }, i) => {
+      setAlsKernel(kernel);
       const c0 = process.cpuUsage();
       const t0 = performance.now();
-      model = trainAls(m, p, { threads });
-      walls.push((performance.now() - t0) / 1000);
+      timed[i].model = trainAls(m, p, { threads });
+      timed[i].walls.push((performance.now() - t0) / 1000);
       const c = process.cpuUsage(c0);
-      cpus.push((c.user + c.system) / 1e6);
-    }
-    const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
-    const loss = +observedLoss(m, model!, p.unobservedWeight).toFixed(2);
+      timed[i].cpus.push((c.user + c.system) / 1e6);
+    });
+  const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
+  cases.forEach(({ kernel, threads }, i) => {
+    const { walls, cpus, model } = timed[i];
+    setAlsKernel(kernel);
     console.log(
       JSON.stringify({
         impl: 'attune',
@@ -120,11 +131,11 @@ function fitTarget(m: Csr): void {
         fitSecondsMedian: +median(walls).toFixed(3),
         cpuSeconds: +Math.min(...cpus).toFixed(3),
         cpuSecondsMedian: +median(cpus).toFixed(3),
-        observedLoss: loss,
+        observedLoss: +observedLoss(m, model!, p.unobservedWeight).toFixed(2),
         load: load(),
       }),
     );
-  }
+  });
   const dir = mkdtempSync(join(tmpdir(), 'als-speed-'));
   try {
     const file = join(dir, 'fit-1m.bin');
