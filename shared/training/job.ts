@@ -17,7 +17,7 @@ import { type MetadataSource, readTrainingMetadata } from './metadata';
 import { SAFETY_FACTOR, trainPipeline } from './pipeline';
 import { loadTrainingData, overlapMsOf, saveTrainingSnapshot, snapshotPrefixFor } from './snapshot/load';
 import type { Experiment } from '../experiments/schema';
-import { experimentModels, kindsWithoutChannel, publishVariantKinds } from './variant-kinds';
+import { experimentModels, fitVariantKinds, kindsToTrainFor } from './variant-kinds';
 
 export interface JobLogger {
   info(message: string, extra?: Record<string, unknown>): void;
@@ -178,12 +178,13 @@ export async function runTrainingJob(deps: JobDeps): Promise<JobSummary> {
       if (pinsUnknown) throw pinsUnknown;
       return wanted.pinned;
     };
-    // a kind a variant names and nobody has fitted yet is reason enough to train
+    // a kind a variant names and nobody has fitted yet is reason enough to train (unless it failed on this data)
     const unfitted = current
-      ? await kindsWithoutChannel(
+      ? await kindsToTrainFor(
           deps.models,
           deps.prefix,
           wanted.kinds.filter((k) => k !== current?.kind),
+          wanted.experiment,
         )
       : [];
     if (current) {
@@ -288,7 +289,9 @@ export async function runTrainingJob(deps: JobDeps): Promise<JobSummary> {
       const kinds = wanted.kinds.filter((k) => k !== served);
       if (!kinds.length) return {};
       const sv = performance.now();
-      const out = await publishVariantKinds(d, {
+      const out = await fitVariantKinds(d, {
+        experiment: wanted.experiment,
+        onInfo: (message, extra) => log.info(message, { runId, ...extra }),
         models: deps.models,
         prefix: deps.prefix,
         kinds,

@@ -11,7 +11,13 @@ import { listVersions, readChannel, readLatest, readManifest } from '../../../sh
 import { MemoryModelStore } from '../../../shared/storage/local/memory-model-store';
 import { MemoryTrainingStore } from '../../../shared/storage/local/memory-training';
 import { runTrainingJob } from '../../../shared/training/job';
-import { experimentModels } from '../../../shared/training/variant-kinds';
+import {
+  attemptsKey,
+  experimentModels,
+  type KindAttempt,
+  readAttempts,
+  retryDue,
+} from '../../../shared/training/variant-kinds';
 import { syntheticInteractions } from './data';
 
 const P = 'models/';
@@ -47,7 +53,11 @@ describe('experimentModels', () => {
         { name: 'p', share: 50, pipeline: { modelVersion: 'v2', ranker: false } },
       ]),
     ]);
-    expect(got).toEqual({ kinds: ['item-knn'], pinned: new Set(['v1', 'v2']) });
+    expect(got).toEqual({
+      kinds: ['item-knn'],
+      pinned: new Set(['v1', 'v2']),
+      experiment: 'b@2026-06-01T00:00:00.000Z',
+    });
   });
 });
 
@@ -108,4 +118,68 @@ describe('the job and experiments', () => {
     expect(await listVersions(models, P)).toEqual([first.version, second.version].sort());
     expect(warnings).toEqual(expect.arrayContaining([expect.stringMatching(/retention of models\/ failed/)]));
   }, 60_000);
+
+  it('a kind that cannot be fitted is recorded, and no new events then means no run', async () => {
+    // 4 users: every kind but popularity falls back (pipeline MIN_USERS)
+    const store = new MemoryTrainingStore(syntheticInteractions({ users: 4, receivedAt: Date.UTC(2026, 0, 10) }));
+    const models = new MemoryModelStore();
+    let experiments: Experiment[] = [];
+    const infos: string[] = [];
+    const logger = { info: (m: string) => infos.push(m), warn: () => {} };
+    const run = () =>
+      runTrainingJob({ store, models, prefix: P, config, logger, experiments: async () => experiments });
+    expect((await run()).decision).toBe('published');
+    const ab = experiment('ab', 'running', [
+      { name: 'control', share: 50, pipeline: {} },
+      { name: 'ease', share: 50, pipeline: { kind: 'ease' } },
+    ]);
+    experiments = [ab];
+
+    const tried = await run();
+    expect(tried.decision).not.toBe('skipped');
+    expect(tried.variantKinds).toEqual({});
+    const attempts = await readAttempts(models, P);
+    expect(attempts.ease).toMatchObject({
+      kind: 'ease',
+      experiment: 'ab@2026-06-01T00:00:00.000Z',
+      reason: expect.stringMatching(/popularity-only: 4 users/),
+      users: 4,
+    });
+    expect(attempts.ease.interactions).toBeGreaterThan(0);
+    expect(attempts.ease.watermark).toBeGreaterThan(Date.UTC(2026, 0, 10) - 1);
+
+    // nothing new: the failed kind is no reason to train again
+    const again = await run();
+    expect(again.decision).toBe('skipped');
+    expect(again.reason).toMatch(/nothing new since/);
+
+    // the experiment edited (updatedAt moves): the kind gets a fresh try
+    experiments = [{ ...ab, updatedAt: '2026-06-02T00:00:00.000Z' }];
+    const edited = await run();
+    expect(edited.decision).not.toBe('skipped');
+    expect((await readAttempts(models, P)).ease.experiment).toBe('ab@2026-06-02T00:00:00.000Z');
+    expect(await models.get(attemptsKey(P))).not.toBeNull();
+    expect(infos.filter((m) => /not tried again/.test(m))).toEqual([]);
+  }, 60_000);
+});
+
+describe('retryDue', () => {
+  const a: KindAttempt = {
+    kind: 'ease',
+    experiment: 'ab@1',
+    at: '2026-06-01T00:00:00.000Z',
+    reason: 'r',
+    interactions: 1000,
+    users: 4,
+    items: 9,
+    watermark: 1,
+  };
+  it('tries again once the pairs grew by 10% or the experiment changed', () => {
+    expect(retryDue(undefined, 'ab@1', 1)).toBe(true);
+    expect(retryDue(a, 'ab@1', 1000)).toBe(false);
+    expect(retryDue(a, 'ab@1', 1099)).toBe(false);
+    expect(retryDue(a, 'ab@1', 1100)).toBe(true);
+    expect(retryDue(a, 'ab@2', 1000)).toBe(true);
+    expect(retryDue(a, null, 1000)).toBe(true);
+  });
 });
