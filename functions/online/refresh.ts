@@ -5,15 +5,16 @@
  * It never fails the training run: an error is logged and the next run retries
  * from the same watermark.
  */
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { AttuneConfig } from '../../shared/config';
 import { runOnlineJob } from '../../shared/online/job';
-import { metricPoints } from '../../shared/online/metrics';
+import { buildReport } from '../../shared/online/report';
+import { servedItemCatalog } from '../../shared/online/served-catalog';
 import { DynamoReceivedSource } from '../../shared/online/source';
 import { modelStoreState } from '../../shared/online/state-store';
 import type { ModelStore } from '../../shared/ports/model-store';
 import type { Doc } from '../../shared/storage/dynamodb/call';
 import type { Powertools } from '../observe';
+import { emitOnlineMetrics } from './emit';
 
 export function onlineRefresher(
   pt: Powertools,
@@ -36,11 +37,12 @@ export function onlineRefresher(
         erasedUsers: async () => new Set((await erased()).map((e) => e.userId)),
         log: (message, extra) => pt.logger.warn(message, extra ?? {}),
       });
-      for (const p of metricPoints(r.delta)) {
-        const unit = p.name === 'OnlineRevenue' ? MetricUnit.NoUnit : MetricUnit.Count;
-        if (p.variant) pt.metrics.singleMetric().addDimension('variant', p.variant).addMetric(p.name, unit, p.value);
-        else pt.metrics.addMetric(p.name, unit, p.value);
-      }
+      // exposure is measured over the served model's items; without them (none published, unreadable) no exposure
+      const catalog = await servedItemCatalog(models, config.modelPrefix).catch((err) => {
+        pt.logger.warn('online exposure metrics not published: the served items could not be read', { error: err });
+        return null;
+      });
+      emitOnlineMetrics(pt.metrics, r.delta, catalog ? buildReport(r.state, null, null, catalog) : null);
       pt.logger.info('online metrics updated', {
         events: r.events,
         countedUntil: new Date(r.state.watermark).toISOString(),
