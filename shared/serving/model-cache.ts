@@ -6,6 +6,7 @@
  * serve (prepareModel throws CorruptModelError) — is refused and not retried
  * until the pointer moves again.
  */
+import { notFittedReason } from '../model/kind-attempts';
 import { CorruptModelError, USER_SIDE_FILES } from '../model/codec';
 import { findKind } from '../model/kinds';
 import type { Model, ModelManifest } from '../model/types';
@@ -30,6 +31,8 @@ export interface ModelSource {
   pinned?(version: string): ModelSource;
   /** A kind's channel (the newest version of that kind) as a source (./variant-models.ts). */
   channel?(kind: string): ModelSource;
+  /** Why training could not fit a kind (shared/model/kind-attempts.ts), or undefined. */
+  notFitted?(kind: string): Promise<string | undefined>;
 }
 
 /** A source that always names `version`: loaded once, then every check is 'unchanged'. */
@@ -74,6 +77,7 @@ export function repositorySource(
     // a pinned version has no pointer to hash its manifest: every file is still checked against the manifest
     pinned: (version) => pinnedSource(version, (v) => load(v)),
     channel: (kind) => ({ latest: (etag) => readChannel(store, prefix, kind, etag), load }),
+    notFitted: (kind) => notFittedReason(store, prefix, kind),
   };
 }
 

@@ -46,11 +46,17 @@ export function modelChoice(p: Partial<Pipeline> | undefined): ModelChoice | und
  */
 const PRIOR = { a: 0, b: -Math.log(9) };
 
+/** A kind with no channel and no failed fit recorded: not trained since the experiment named it, or never will be. */
+const NO_KIND_YET =
+  'training fits a kind the running experiment names after its next run; the distributed (large) path fits ALS only';
+
 export class VariantModels {
   /** key → cache, in least-recently-used-first order. */
   private readonly caches = new Map<string, ModelCache>();
   /** A neural artifact's retrieval-only model, built once per loaded artifact. */
   private readonly retrieval = new WeakMap<PreparedModel, PreparedModel | Error>();
+  /** kind → why training could not fit it, and when that was read. */
+  private readonly notFitted = new Map<string, { at: number; why: string | undefined }>();
 
   constructor(
     private readonly latest: ModelCache,
@@ -117,7 +123,18 @@ export class VariantModels {
     if (st.refused)
       return { pm: null, fallback: `${key}: version ${st.refused.version} refused (${st.refused.reason})` };
     if (st.failingSince !== null) return { pm: null, fallback: `${key}: could not be loaded; retried shortly` };
-    return { pm: null, fallback: `${key}: not published${choice.kind !== undefined ? ' yet' : ''}` };
+    if (choice.kind === undefined) return { pm: null, fallback: `${key}: not published` };
+    return { pm: null, fallback: `${key}: not published yet: ${(await this.whyNoKind(choice.kind)) ?? NO_KIND_YET}` };
+  }
+
+  /** The training job's record of a failed fit, read at most once per refresh interval per kind. */
+  private async whyNoKind(kind: string): Promise<string | undefined> {
+    const now = (this.opts.now ?? Date.now)();
+    const had = this.notFitted.get(kind);
+    if (had && now - had.at < this.opts.refreshSeconds * 1000) return had.why;
+    const why = await this.source.notFitted?.(kind).catch(() => undefined);
+    this.notFitted.set(kind, { at: now, why });
+    return why;
   }
 
   private cacheFor(key: string, choice: ModelChoice): ModelCache | null {

@@ -18,10 +18,13 @@
  */
 import type { Experiment } from '../experiments/schema';
 import { runningExperiment } from '../experiments/store';
+import { type KindAttempt, readAttempts, writeAttempts } from '../model/kind-attempts';
 import { newVersion, publishModel, readChannel } from '../model/repository';
 import type { ModelStore } from '../ports/model-store';
 import type { Dataset } from './dataset';
 import { trainPipeline } from './pipeline';
+
+export { attemptsKey, type KindAttempt, type KindAttempts, readAttempts } from '../model/kind-attempts';
 
 /** Share of the run's budget each variant kind is planned for. */
 export const KIND_SHARE = 0.25;
@@ -52,36 +55,6 @@ export const experimentKey = (e: Pick<Experiment, 'experimentId' | 'updatedAt'>)
  * geometrically (at most ~25 while the data grows tenfold), never once a run.
  */
 export const RETRY_GROWTH = 0.1;
-
-export const attemptsKey = (prefix: string) => `${prefix}variant-kind-attempts.json`;
-
-/** A kind the job tried to fit and could not. */
-export interface KindAttempt {
-  kind: string;
-  /** {@link experimentKey} of the experiment that named it. */
-  experiment: string | null;
-  at: string;
-  reason: string;
-  /** The data it was tried on: distinct (user, item) pairs, users, items, newest receivedAt. */
-  interactions: number;
-  users: number;
-  items: number;
-  watermark: number;
-}
-
-export type KindAttempts = Record<string, KindAttempt>;
-
-/** The recorded attempts; {} when there are none or they cannot be read (then kinds are tried: the safe side). */
-export async function readAttempts(store: Pick<ModelStore, 'get'>, prefix: string): Promise<KindAttempts> {
-  try {
-    const bytes = await store.get(attemptsKey(prefix));
-    if (!bytes) return {};
-    const parsed = JSON.parse(Buffer.from(bytes).toString('utf8')) as { attempts?: KindAttempts };
-    return parsed.attempts ?? {};
-  } catch {
-    return {};
-  }
-}
 
 /** Whether `kind` is worth a try on `interactions` pairs, given its last failed attempt (if any). */
 export function retryDue(a: KindAttempt | undefined, experiment: string | null, interactions: number): boolean {
@@ -220,9 +193,8 @@ export async function fitVariantKinds(
     }
   }
   if (changed) {
-    const body = Buffer.from(JSON.stringify({ attempts }, null, 1), 'utf8');
     // lost, the next run with new data tries the kind again: a retry, never a wrong answer
-    await o.models.put(attemptsKey(o.prefix), body, 'application/json').catch((err) => {
+    await writeAttempts(o.models, o.prefix, attempts).catch((err) => {
       o.onWarning('could not record the variant kinds not fitted', { error: String(err) });
     });
   }

@@ -10,6 +10,8 @@ import type { Experiment, Variant } from '../../../shared/experiments/schema';
 import { listVersions, readChannel, readLatest, readManifest } from '../../../shared/model/repository';
 import { MemoryModelStore } from '../../../shared/storage/local/memory-model-store';
 import { MemoryTrainingStore } from '../../../shared/storage/local/memory-training';
+import { ModelCache, repositorySource } from '../../../shared/serving/model-cache';
+import { VariantModels } from '../../../shared/serving/variant-models';
 import { runTrainingJob } from '../../../shared/training/job';
 import {
   attemptsKey,
@@ -147,6 +149,15 @@ describe('the job and experiments', () => {
     });
     expect(attempts.ease.interactions).toBeGreaterThan(0);
     expect(attempts.ease.watermark).toBeGreaterThan(Date.UTC(2026, 0, 10) - 1);
+
+    // the variant's users are answered by latest, and the answer says why
+    const source = repositorySource(models, P);
+    const served = new VariantModels(new ModelCache(source, { refreshSeconds: 60 }), source, { refreshSeconds: 60 });
+    const { servedBy } = await served.resolve({ kind: 'ease' });
+    expect(servedBy.kind).toBe('popular');
+    expect(servedBy.fallback).toMatch(
+      /^kind:ease: not published yet: training could not fit it .*popularity-only: 4 users/,
+    );
 
     // nothing new: the failed kind is no reason to train again
     const again = await run();
