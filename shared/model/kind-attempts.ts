@@ -45,9 +45,21 @@ export async function writeAttempts(store: Pick<ModelStore, 'put'>, prefix: stri
   );
 }
 
+/**
+ * Growth of the training pairs that makes a failed kind worth another try: 10%.
+ * The popularity fallback and the kinds' data-derived defaults depend on the
+ * counts, so a tenth more data is a real change; retries then grow
+ * geometrically (at most ~25 while the data grows tenfold), never once a run.
+ */
+export const RETRY_GROWTH = 0.1;
+
+/** Pairs at which a kind that failed on `interactions` pairs is tried again. */
+export const retryAt = (interactions: number) => Math.ceil(interactions * (1 + RETRY_GROWTH));
+
 /** Why `kind` has no model, as the last failed attempt says; undefined when none is recorded. */
 export async function notFittedReason(store: Pick<ModelStore, 'get'>, prefix: string, kind: string) {
   const a = (await readAttempts(store, prefix))[kind];
   if (!a) return undefined;
-  return `training could not fit it at ${a.at} (${a.reason}; ${a.interactions} pairs); tried again once the data grows by a tenth or the experiment is edited`;
+  const again = `tried again at ${retryAt(a.interactions)} user-item pairs or when the experiment is edited`;
+  return `training could not fit it at ${a.at}: ${a.reason}; ${again}`;
 }

@@ -18,13 +18,19 @@
  */
 import type { Experiment } from '../experiments/schema';
 import { runningExperiment } from '../experiments/store';
-import { type KindAttempt, readAttempts, writeAttempts } from '../model/kind-attempts';
+import { type KindAttempt, readAttempts, retryAt, writeAttempts } from '../model/kind-attempts';
 import { newVersion, publishModel, readChannel } from '../model/repository';
 import type { ModelStore } from '../ports/model-store';
 import type { Dataset } from './dataset';
 import { trainPipeline } from './pipeline';
 
-export { attemptsKey, type KindAttempt, type KindAttempts, readAttempts } from '../model/kind-attempts';
+export {
+  attemptsKey,
+  type KindAttempt,
+  type KindAttempts,
+  RETRY_GROWTH,
+  readAttempts,
+} from '../model/kind-attempts';
 
 /** Share of the run's budget each variant kind is planned for. */
 export const KIND_SHARE = 0.25;
@@ -48,18 +54,10 @@ export function experimentModels(all: readonly Experiment[]): {
 /** An experiment document's identity: any PUT moves updatedAt, so an edited experiment gets a fresh try. */
 export const experimentKey = (e: Pick<Experiment, 'experimentId' | 'updatedAt'>) => `${e.experimentId}@${e.updatedAt}`;
 
-/**
- * Growth of the training pairs that makes a failed kind worth another try: 10%.
- * The popularity fallback and the kinds' data-derived defaults depend on the
- * counts, so a tenth more data is a real change; retries then grow
- * geometrically (at most ~25 while the data grows tenfold), never once a run.
- */
-export const RETRY_GROWTH = 0.1;
-
 /** Whether `kind` is worth a try on `interactions` pairs, given its last failed attempt (if any). */
 export function retryDue(a: KindAttempt | undefined, experiment: string | null, interactions: number): boolean {
   if (!a || a.experiment !== experiment) return true;
-  return interactions >= Math.ceil(a.interactions * (1 + RETRY_GROWTH));
+  return interactions >= retryAt(a.interactions);
 }
 
 /**

@@ -158,6 +158,8 @@ describe('the job and experiments', () => {
     expect(servedBy.fallback).toMatch(
       /^kind:ease: not published yet: training could not fit it .*popularity-only: 4 users/,
     );
+    const retryAt = Math.ceil(attempts.ease.interactions * 1.1);
+    expect(servedBy.fallback).toContain(`; tried again at ${retryAt} user-item pairs or when the experiment is edited`);
 
     // nothing new: the failed kind is no reason to train again
     const again = await run();
