@@ -37,12 +37,17 @@ export function onlineRefresher(
         erasedUsers: async () => new Set((await erased()).map((e) => e.userId)),
         log: (message, extra) => pt.logger.warn(message, extra ?? {}),
       });
-      // exposure is measured over the served model's items; without them (none published, unreadable) no exposure
-      const catalog = await servedItemCatalog(models, config.modelPrefix).catch((err) => {
-        pt.logger.warn('online exposure metrics not published: the served items could not be read', { error: err });
+      // exposure is measured over the served model's items; without them (none published, unreadable) no
+      // exposure points, and the run's counts are still sent (the state is saved: they would not come again)
+      const exposure = async () => {
+        const catalog = await servedItemCatalog(models, config.modelPrefix);
+        return catalog ? buildReport(r.state, null, null, catalog) : null;
+      };
+      const report = await exposure().catch((err) => {
+        pt.logger.warn('online exposure metrics not published this run', { error: err });
         return null;
       });
-      emitOnlineMetrics(pt.metrics, r.delta, catalog ? buildReport(r.state, null, null, catalog) : null);
+      emitOnlineMetrics(pt.metrics, r.delta, report);
       pt.logger.info('online metrics updated', {
         events: r.events,
         countedUntil: new Date(r.state.watermark).toISOString(),
