@@ -173,6 +173,37 @@ describe('the job and experiments', () => {
     expect((await readAttempts(models, P)).ease.experiment).toBe('ab@2026-06-02T00:00:00.000Z');
     expect(await models.get(attemptsKey(P))).not.toBeNull();
     expect(infos.filter((m) => /not tried again/.test(m))).toEqual([]);
+
+    // new events, fewer than a tenth more pairs: the run trains, the kind is not tried again
+    const failed = (await readAttempts(models, P)).ease;
+    const user = syntheticInteractions({ users: 4 })[0].userId;
+    let n = 0;
+    const newPairs = (count: number) =>
+      store.addEvents(
+        Array.from({ length: count }, () => {
+          n++;
+          const at = Date.UTC(2026, 0, 11) + n;
+          return {
+            eventId: `new${n}`,
+            userId: user,
+            itemId: `new-item-${n}`,
+            type: 'view' as const,
+            timestamp: at,
+            receivedAt: at,
+          };
+        }),
+      );
+    newPairs(1);
+    expect((await run()).decision).not.toBe('skipped');
+    expect(infos.filter((m) => /not tried again/.test(m))).toHaveLength(1);
+    expect((await readAttempts(models, P)).ease).toEqual(failed);
+    // a tenth more pairs: tried again (and, still 4 users, recorded again on the larger data)
+    newPairs(Math.ceil(failed.interactions * 0.1));
+    expect((await run()).decision).not.toBe('skipped');
+    expect(infos.filter((m) => /not tried again/.test(m))).toHaveLength(1);
+    expect((await readAttempts(models, P)).ease.interactions).toBeGreaterThanOrEqual(
+      Math.ceil(failed.interactions * 1.1),
+    );
   }, 60_000);
 });
 
