@@ -7,6 +7,7 @@
  */
 import type { AlsParams } from '../../math/als';
 import type { Csr } from '../../math/csr';
+import { decayedPopularity } from '../../math/popularity';
 import { foldInOf } from '../../model/kinds/als';
 import { kindSpec, loadFitted, type FittedModel } from '../../model/kinds';
 import { loadModel, newVersion, publishModel } from '../../model/repository';
@@ -56,18 +57,20 @@ async function fitted(deps: StepDeps, plan: RunPlan, problem: 'eval' | 'full') {
   const it = plan.params.iterations;
   const f = plan.params.factors;
   const [users, items] = await Promise.all([
-    joinSide(deps.models, deps.scratch, plan.runId, 'user', it, plan.userRanges, plan.users, f),
-    joinSide(deps.models, deps.scratch, plan.runId, 'item', it, plan.itemRanges, plan.items, f),
+    joinSide(deps.models, deps.scratch, plan.runId, 'user', it, plan.userRanges, plan.users, f, problem),
+    joinSide(deps.models, deps.scratch, plan.runId, 'item', it, plan.itemRanges, plan.items, f, problem),
   ]);
   const p: AlsParams = plan.params;
   const model = {
     manifest: { kind: 'als', foldIn: foldInOf(p), hyperParameters: { ...p } },
     factors: f,
-    userFactors: users[problem],
-    itemFactors: items[problem],
+    userFactors: users,
+    itemFactors: items,
   } as unknown as Model;
   return kindSpec('als').load(model, {});
 }
+
+const POPULARITY_HALF_LIFE_DAYS = 14;
 
 const base = (plan: RunPlan): RunBase => ({
   runId: plan.runId,
@@ -92,8 +95,32 @@ async function candidate(
     ...(plan.tuning ? { tuning: plan.tuning } : {}),
     note: `distributed ALS: ${plan.userRanges.length} user and ${plan.itemRanges.length} item shards`,
     erasureWatermark: plan.erasureWatermark,
-    popularityHalfLifeDays: 14,
+    popularityHalfLifeDays: POPULARITY_HALF_LIFE_DAYS,
   });
+}
+
+/**
+ * The candidate as the gate reads it: its metrics and the arrays it checks for finiteness (factors,
+ * popularity, the kind's parts), without the artifact's seen lists and user histories, which Publish builds;
+ * so Evaluate holds no copy of the interactions beyond the dataset and its holdout.
+ */
+function gateView(fit: FittedModel, d: Dataset, e: Omit<Evaluation, 'pass' | 'reason'>): Model {
+  const a = fit.artifact();
+  let newest = 0;
+  for (let q = 0; q < d.pairTime.length; q++) if (d.pairTime[q]! > newest) newest = d.pairTime[q]!;
+  // as toModel draws it (the same half-life as candidate's), so the finiteness verdict is the artifact's
+  const popularity = decayedPopularity(d.pairItem, null, d.pairTime, d.itemIds.length, {
+    halfLifeMs: POPULARITY_HALF_LIFE_DAYS * 86_400_000,
+    now: newest,
+  });
+  const empty = new Float32Array(0);
+  return {
+    manifest: { kind: fit.kind, metrics: e.metrics },
+    userFactors: a.userFactors ?? empty,
+    itemFactors: a.itemFactors ?? empty,
+    popularity,
+    ...(a.parts ? { parts: a.parts } : {}),
+  } as unknown as Model;
 }
 
 /** The served version of the run's start, fitted, or why it cannot be the baseline. */
@@ -120,7 +147,7 @@ export async function evaluate(deps: StepDeps, input: { runId: string }): Promis
   const h = makeHoldout(d, 'user', plan.params.seed);
   const ev = evaluateFitted(await fitted(deps, plan, 'eval'), d, h, 10);
   const full = await fitted(deps, plan, 'full');
-  const model = await candidate(deps, plan, d, pairsToCsr(d), ev, full);
+  const model = gateView(full, d, ev);
   // an erasure run replaces the served model whatever the metrics: no need to score it
   const served: Served = plan.erasureRun ? { note: 'erasure run' } : await servedModel(deps, plan);
   let compared: { candidate: Record<string, number>; baseline: Record<string, number> } | undefined;

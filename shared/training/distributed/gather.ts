@@ -209,7 +209,10 @@ export async function gatherRows(
   return { rows, bytes, requests: jobs.length };
 }
 
-/** A whole side's rows of both fits after `iteration` (evaluate and publish, which hold the model anyway). */
+/**
+ * A whole side's rows of one fit after `iteration` (evaluate and publish, which hold the model anyway);
+ * only the asked fit is allocated, so a step holds one copy of the side, not both fits'.
+ */
 export async function joinSide(
   store: ModelStore,
   scratch: string,
@@ -219,17 +222,16 @@ export async function joinSide(
   ranges: RowRange[],
   n: number,
   f: number,
-): Promise<Record<Problem, Float32Array>> {
+  problem: Problem,
+): Promise<Float32Array> {
   const k = keys(scratch, runId);
-  const all = { eval: new Float32Array(n * f), full: new Float32Array(n * f) };
+  const all = new Float32Array(n * f);
   await pool(ranges.length, 16, async (s) => {
     const b = await readBlob(store, k.rows(side, iteration, s));
     const [lo, hi] = ranges[s]!;
-    for (const p of PROBLEMS) {
-      const part = arrayOf(b, p, Float32Array);
-      if (part.length !== (hi - lo) * f) throw new CorruptScratchError(`${side} shard ${s} has the wrong size`);
-      all[p].set(part, lo * f);
-    }
+    const part = arrayOf(b, problem, Float32Array);
+    if (part.length !== (hi - lo) * f) throw new CorruptScratchError(`${side} shard ${s} has the wrong size`);
+    all.set(part, lo * f);
   });
   return all;
 }

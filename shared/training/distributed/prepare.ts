@@ -99,17 +99,24 @@ async function layOut(
   // the single job's read: the last snapshot plus the events since its watermark, or a rebuild when due
   const cap = deps.config.userCap === undefined ? DEFAULT_USER_CAP : deps.config.userCap;
   const snapshotPrefix = deps.snapshotPrefix ?? snapshotPrefixFor(deps.prefix);
-  const data = await loadTrainingData(deps.store, deps.models, snapshotPrefix, {
-    erasures,
-    cap: cap ?? undefined,
-    range: deps.config.ratingRange,
-    rebuild: input.rebuild,
-    rebuildEvery: deps.config.snapshotRebuildEvery,
-    overlapMs: overlapMsOf(deps.config),
-    now: base.startedAt,
-    onWarning: (message, extra) => deps.logger?.warn(message, { runId, ...extra }),
-  });
-  const d = data.dataset;
+  let data: Awaited<ReturnType<typeof loadTrainingData>> | null = await loadTrainingData(
+    deps.store,
+    deps.models,
+    snapshotPrefix,
+    {
+      erasures,
+      cap: cap ?? undefined,
+      range: deps.config.ratingRange,
+      rebuild: input.rebuild,
+      rebuildEvery: deps.config.snapshotRebuildEvery,
+      overlapMs: overlapMsOf(deps.config),
+      now: base.startedAt,
+      onWarning: (message, extra) => deps.logger?.warn(message, { runId, ...extra }),
+    },
+  );
+  // each copy of the interactions is let go once its last use is behind: Prepare's peak is what decides the cap
+  let d: Dataset | null = data.dataset;
+  let snapshot: typeof data.snapshot | null = data.snapshot;
   timings.read = Math.round(performance.now() - t);
   const counts = {
     users: d.userIds.length,
@@ -125,16 +132,18 @@ async function layOut(
     return { path: 'single', reason, rebuild: input.rebuild === true };
   }
   try {
-    await saveTrainingSnapshot(deps.models, snapshotPrefix, data.snapshot, base.startedAt);
+    await saveTrainingSnapshot(deps.models, snapshotPrefix, snapshot, base.startedAt);
   } catch (err) {
     // the previous snapshot stays consistent with the table: the next run reads from its watermark
     deps.logger?.warn('could not write the training snapshot', { runId, error: String(err) });
   }
+  snapshot = null;
+  data = null;
 
   t = performance.now();
   const seed = deps.seed ?? 42;
   const stats = { users: counts.users, items: counts.items, interactions: counts.interactions };
-  const full = pairsToCsr(d);
+  let full: Csr | null = pairsToCsr(d);
   const chosen = input.params
     ? { params: {}, tuning: { source: 'explicit', reason: 'parameters given with the execution input' } }
     : chooseParams(d, full, current, {
@@ -155,19 +164,24 @@ async function layOut(
     ...chosen.params,
     ...(input.params ?? {}),
   };
-  const h = makeHoldout(d, 'user', seed);
-  const mats = { eval: h.train, full };
+  const k = keys(deps.scratch, runId);
+  await writeDataset(deps, k.data, d);
+  let evalM: Csr | null = makeHoldout(d, 'user', seed).train;
+  const ids = { users: d.userIds.length, items: d.itemIds.length };
+  d = null;
   // the configured shard size, cut where its worst case would not fit the shard Lambda at this f
   const mb = deps.config.shardMemoryMb;
   const perShard = Math.min(deps.config.shardInteractions, mb ? shardPairBound(mb, params.factors) : Infinity);
-  const userRanges = planShards(mats.full.indptr, perShard);
-  const fullT = transpose(mats.full);
+  const userRanges = planShards(full.indptr, perShard);
+  await writeShards(deps, k, 'user', userRanges, evalM, full, params);
+  let fullT: Csr | null = transpose(full);
+  full = null;
+  let evalT: Csr | null = transpose(evalM);
+  evalM = null;
   const itemRanges = planShards(fullT.indptr, perShard);
-  const k = keys(deps.scratch, runId);
-  await writeDataset(deps, k.data, d);
-  await writeShards(deps, k, 'user', userRanges, mats.eval, mats.full, params);
-  await writeShards(deps, k, 'item', itemRanges, transpose(mats.eval), fullT, params);
-  await writeStart(deps, k, d, userRanges, itemRanges, params);
+  await writeShards(deps, k, 'item', itemRanges, evalT, fullT, params);
+  fullT = evalT = null;
+  await writeStart(deps, k, ids, userRanges, itemRanges, params);
   timings.partition = Math.round(performance.now() - t);
   const plan: RunPlan = {
     runId,
@@ -213,15 +227,19 @@ function writeDataset(deps: StepDeps, key: string, d: Dataset): Promise<void> {
   );
 }
 
-/** Rows [lo, hi) of a CSR with its own indptr starting at 0, and the matching confidences. */
-function slice(m: Csr, conf: Float32Array, [lo, hi]: RowRange) {
-  const a = m.indptr[lo];
-  const b = m.indptr[hi];
+/**
+ * Rows [lo, hi) of a CSR with its own indptr starting at 0 and their confidences: views of the indices and
+ * confidences of this shard only (confidence is per entry, so the bytes are those of the whole side's array).
+ */
+function slice(m: Csr, [lo, hi]: RowRange, params: AlsParams) {
+  const a = m.indptr[lo]!;
+  const b = m.indptr[hi]!;
   const indptr = new Int32Array(hi - lo + 1);
-  for (let r = lo; r <= hi; r++) indptr[r - lo] = m.indptr[r] - a;
-  return { indptr, indices: m.indices.slice(a, b), conf: conf.slice(a, b) };
+  for (let r = lo; r <= hi; r++) indptr[r - lo] = m.indptr[r]! - a;
+  return { indptr, indices: m.indices.subarray(a, b), conf: confidences(m.data.subarray(a, b), params) };
 }
 
+/** One side's shard files, a shard at a time: besides the matrices, a step holds one shard's buffers. */
 async function writeShards(
   deps: StepDeps,
   k: ReturnType<typeof keys>,
@@ -231,11 +249,9 @@ async function writeShards(
   fullM: Csr,
   params: AlsParams,
 ): Promise<void> {
-  const confEval = confidences(evalM.data, params);
-  const confFull = confidences(fullM.data, params);
   for (let s = 0; s < ranges.length; s++) {
-    const e = slice(evalM, confEval, ranges[s]!);
-    const f = slice(fullM, confFull, ranges[s]!);
+    const e = slice(evalM, ranges[s]!, params);
+    const f = slice(fullM, ranges[s]!, params);
     await writeBlob(
       deps.models,
       k.shard(side, s),
@@ -253,11 +269,14 @@ async function writeShards(
   }
 }
 
-/** The seeded starting factors, drawn exactly as trainAls draws them (Y first, then X), and the items' index. */
+/**
+ * The seeded starting factors, drawn exactly as trainAls draws them (Y first, then X) but a shard at a time in
+ * row order: the same stream of draws, so the same bytes, without holding either side whole. Then the items' index.
+ */
 async function writeStart(
   deps: StepDeps,
   k: ReturnType<typeof keys>,
-  d: Dataset,
+  ids: { users: number; items: number },
   userRanges: RowRange[],
   itemRanges: RowRange[],
   p: AlsParams,
@@ -265,22 +284,23 @@ async function writeStart(
   const f = p.factors;
   const rng = new Rng(p.seed);
   const scale = p.initScale / Math.sqrt(f);
-  const Y = new Float32Array(d.itemIds.length * f);
-  const X = new Float32Array(d.userIds.length * f);
-  for (let q = 0; q < Y.length; q++) Y[q] = rng.normal() * scale;
-  for (let q = 0; q < X.length; q++) X[q] = rng.normal() * scale;
   // both fits start from the same draw, as the single path's two trainAls calls do
-  const rows = async (side: Side, M: Float32Array, ranges: RowRange[]) => {
+  const rows = async (side: Side, ranges: RowRange[], n: number) => {
+    let at = 0;
     for (let s = 0; s < ranges.length; s++) {
       const [lo, hi] = ranges[s]!;
-      const part = M.subarray(lo * f, hi * f);
+      if (lo !== at) throw new RangeError(`${side} shards are not contiguous at ${lo}`);
+      const part = new Float32Array((hi - lo) * f);
+      for (let q = 0; q < part.length; q++) part[q] = rng.normal() * scale;
+      at = hi;
       const g = gramian(part, hi - lo, f);
       const arrays = { eval: part, full: part, evalGram: g, fullGram: g };
       await writeBlob(deps.models, k.rows(side, 0, s), { side, shard: s, iteration: 0 }, arrays);
     }
+    if (at !== n) throw new RangeError(`${side} shards cover ${at} of ${n} rows`);
   };
-  await rows('user', X, userRanges);
-  await rows('item', Y, itemRanges);
+  await rows('item', itemRanges, ids.items);
+  await rows('user', userRanges, ids.users);
   // the first user half-step solves against these items: their index and Gram matrix
   await writeSideIndex(deps.models, deps.scratch, k.runId, 'item', 0, itemRanges, f);
 }

@@ -1,0 +1,132 @@
+/**
+ * Peak memory of TrainControl's steps (prepare, evaluate, publish) on the
+ * large path, per interaction: the state machine runs on the local interpreter
+ * with the scratch and models in a folder (so the stores hold nothing in this
+ * process). The second of two runs saves each control step's input and the
+ * scratch as it was, and each step is replayed alone in a fresh process: its
+ * figure is the process's peak RSS above the RSS it started at (after a GC),
+ * so memory freed by earlier steps cannot hide it. Run at two
+ * sizes: the slope between them is the bytes an interaction costs, the
+ * intercept the fixed part; 10 GB over the slope is the step's cap.
+ *
+ *   node --expose-gc --import tsx bench/workflow-memory.ts [--users 10000] [--items 3000] [--events 30]
+ *                                                          [--factors 32] [--iterations 2] [--shard 100000]
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runWorkflowLocally } from '../infra/local/train-workflow';
+import type { EventType } from '../shared/events';
+import { generateSynthetic } from '../shared/math/synthetic';
+import { LocalModelStore } from '../shared/storage/local/model-store';
+import { MemoryTrainingStore } from '../shared/storage/local/memory-training';
+import { controlStep, shardStep } from '../shared/training/distributed/dispatch';
+import type { StepDeps } from '../shared/training/distributed/record';
+
+const { values: a } = parseArgs({
+  options: {
+    users: { type: 'string', default: '10000' },
+    items: { type: 'string', default: '3000' },
+    events: { type: 'string', default: '30' },
+    factors: { type: 'string', default: '32' },
+    iterations: { type: 'string', default: '2' },
+    shard: { type: 'string', default: '100000' },
+    step: { type: 'string' },
+    dir: { type: 'string' },
+  },
+});
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!gc) throw new Error('run with node --expose-gc');
+
+const TYPE: Record<string, EventType> = { view: 'view', cart: 'add_to_cart', purchase: 'purchase' };
+const base = Date.UTC(2026, 0, 10);
+const data = generateSynthetic({
+  users: Number(a.users),
+  items: Number(a.items),
+  clusters: 8,
+  eventsPerUser: Number(a.events),
+  seed: 7,
+});
+const events = data.triples.map((t, n) => ({
+  eventId: `s${n}`,
+  userId: t.userId,
+  itemId: t.itemId,
+  type: TYPE[t.eventType] ?? ('view' as EventType),
+  timestamp: t.timestamp,
+  receivedAt: base + n,
+}));
+
+const dir = a.dir ?? mkdtempSync(join(tmpdir(), 'attune-wfmem-'));
+const store = new MemoryTrainingStore(events);
+const deps: StepDeps = {
+  store,
+  models: new LocalModelStore(dir),
+  prefix: 'models/',
+  scratch: 'workflow/',
+  logger: { info: () => {}, warn: () => {} },
+  config: {
+    keepVersions: 2,
+    trainBudgetSeconds: 60,
+    gateTolerance: 0.02,
+    leaseSeconds: 3600,
+    tune: false,
+    distributedMinInteractions: 1,
+    shardInteractions: Number(a.shard),
+  },
+};
+const mib = (b: number) => Math.round(b / 2 ** 20);
+
+if (a.step) {
+  // one step in this fresh process: its peak RSS above the RSS it started at
+  const event = JSON.parse(readFileSync(join(dir, `${a.step}.json`), 'utf8')) as Record<string, unknown>;
+  if (event.runId) await store.acquireLease('train', event.runId as string, 3600);
+  gc();
+  const start = process.memoryUsage.rss();
+  await controlStep(deps, event);
+  const peak = process.resourceUsage().maxRSS * 1024 - start;
+  console.log(JSON.stringify({ step: a.step, peak }));
+  process.exit(0);
+}
+
+// the driver: a first run publishes (the second run's evaluate scores it), the second run's control steps are
+// saved with the scratch as it was before each, then each is replayed in its own process
+const saved = new Map<string, string>();
+let record = false;
+const control = async (e: Record<string, unknown>) => {
+  const step = String(e.step);
+  if (record && ['prepare', 'evaluate', 'publish'].includes(step)) {
+    const copy = mkdtempSync(join(tmpdir(), `attune-wfmem-${step}-`));
+    cpSync(dir, copy, { recursive: true });
+    writeFileSync(join(copy, `${step}.json`), JSON.stringify(e));
+    saved.set(step, copy);
+  }
+  return controlStep(deps, e);
+};
+const handlers = { control, shard: (e: Record<string, unknown>) => shardStep(deps, e), single: async () => null };
+const params = { factors: Number(a.factors), iterations: Number(a.iterations) };
+await runWorkflowLocally(handlers, { distributed: true, params });
+record = true;
+const out = (await runWorkflowLocally(handlers, { distributed: true, rebuild: true, params })) as {
+  decision: string;
+  counts: { interactions: number };
+};
+const peaks: Record<string, number> = {};
+for (const [step, copy] of saved) {
+  const args = [...process.execArgv, process.argv[1]!, ...process.argv.slice(2), '--step', step, '--dir', copy];
+  const got = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8' }).trim().split('\n').pop()!);
+  peaks[step] = got.peak;
+  rmSync(copy, { recursive: true, force: true });
+}
+rmSync(dir, { recursive: true, force: true });
+const n = out.counts.interactions;
+console.log(
+  JSON.stringify({
+    decision: out.decision,
+    interactions: n,
+    factors: params.factors,
+    peakMiB: Object.fromEntries(Object.entries(peaks).map(([k, v]) => [k, mib(v)])),
+    bytesPerInteraction: Object.fromEntries(Object.entries(peaks).map(([k, v]) => [k, Math.round(v / n)])),
+  }),
+);
