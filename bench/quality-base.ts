@@ -59,7 +59,10 @@ function main() {
   const test = toCsr(d, split.test, () => 1);
   if (nested) return nestedGrid(train);
   const valid = [0, 1, 2].map((k) => holdoutSplit(train, 0.75, t + k, by));
-  const confirm = [3, 4, 5].map((k) => holdoutSplit(train, 0.9, t + k, by));
+  // --confirm-ratio 0.95 --confirm-splits 6: confirm fits closer to the refit's size (more splits against noise)
+  const cRatio = Number(opt('--confirm-ratio', '0.9'));
+  const cSplits = Number(opt('--confirm-splits', '3'));
+  const confirm = Array.from({ length: cSplits }, (_, k) => holdoutSplit(train, cRatio, t + 3 + k, by));
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   for (const raw of configs) {
     const c = { ...TUNED_ML100K_ALS, ...raw } as Config;
