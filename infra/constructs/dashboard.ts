@@ -17,7 +17,7 @@ import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { ONLINE_METRICS } from '../../shared/online/metrics';
+import { EXPOSURE_METRICS, ONLINE_METRICS } from '../../shared/online/metrics';
 
 export interface AttuneDashboardProps {
   api: HttpApi;
@@ -162,14 +162,14 @@ export class AttuneDashboard extends Construct {
       [
         new GraphWidget({
           title: 'Online: impressions, clicks, conversions (per hour)',
-          width: 12,
+          width: 8,
           left: [ONLINE_METRICS.impressions, ONLINE_METRICS.clicks, ONLINE_METRICS.conversions].map((name) =>
             app(name).with({ period: Duration.hours(1) }),
           ),
         }),
         new GraphWidget({
           title: 'Online CTR and conversion rate (%)',
-          width: 12,
+          width: 8,
           left: [
             new MathExpression({
               expression: '100 * clicks / impressions',
@@ -190,6 +190,16 @@ export class AttuneDashboard extends Construct {
               period: Duration.hours(1),
             }),
           ],
+        }),
+        // Levels over the online job's window, not per-run counts: Maximum of the hour, never Sum.
+        new GraphWidget({
+          title: 'Exposure of what was shown (top-10)',
+          width: 8,
+          left: [
+            app(EXPOSURE_METRICS.gini, 'Maximum', 'Gini'),
+            app(EXPOSURE_METRICS.coverage, 'Maximum', 'coverage'),
+            app(EXPOSURE_METRICS.longTail, 'Maximum', 'long-tail share'),
+          ].map((m) => m.with({ period: Duration.hours(1) })),
         }),
       ],
       [new AlarmStatusWidget({ title: 'Alarms', width: 24, alarms: props.alarms })],

@@ -545,6 +545,10 @@ describe('dashboard', () => {
       'CoreLatency',
       'EventsAccepted',
       'ColdStart',
+      'OnlineImpressions',
+      'OnlineExposureGini',
+      'OnlineExposureCoverage',
+      'OnlineLongTailShare',
     ]) {
       expect(body, metric).toContain(`\\"${metric}\\"`);
     }
