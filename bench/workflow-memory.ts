@@ -11,6 +11,7 @@
  *
  *   node --expose-gc --import tsx bench/workflow-memory.ts [--users 10000] [--items 3000] [--events 30]
  *                                                          [--factors 32] [--iterations 2] [--shard 100000]
+ *                                                          [--delta]
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,6 +35,7 @@ const { values: a } = parseArgs({
     iterations: { type: 'string', default: '2' },
     shard: { type: 'string', default: '100000' },
     step: { type: 'string' },
+    delta: { type: 'boolean', default: false },
     dir: { type: 'string' },
   },
 });
@@ -78,6 +80,11 @@ const deps: StepDeps = {
 };
 const mib = (b: number) => Math.round(b / 2 ** 20);
 
+// --delta: the usual run, the snapshot plus a few new events (the replayed Prepare reads them too); else a
+// rebuild, which reads every event again
+const late = () => events.slice(0, 200).map((e, n) => ({ ...e, eventId: `late${n}`, receivedAt: Date.now() }));
+if (a.delta && a.step) store.addEvents(late());
+
 if (a.step) {
   // one step in this fresh process: its peak RSS above the RSS it started at
   const event = JSON.parse(readFileSync(join(dir, `${a.step}.json`), 'utf8')) as Record<string, unknown>;
@@ -108,7 +115,8 @@ const handlers = { control, shard: (e: Record<string, unknown>) => shardStep(dep
 const params = { factors: Number(a.factors), iterations: Number(a.iterations) };
 await runWorkflowLocally(handlers, { distributed: true, params });
 record = true;
-const out = (await runWorkflowLocally(handlers, { distributed: true, rebuild: true, params })) as {
+if (a.delta) store.addEvents(late());
+const out = (await runWorkflowLocally(handlers, { distributed: true, rebuild: !a.delta, params })) as {
   decision: string;
   counts: { interactions: number };
 };
