@@ -137,7 +137,20 @@ function groupShares(
       a.u += interactions[i];
     }
   }
-  const rows = [...acc.entries()].sort((x, y) => y[1].s - x[1].s || y[1].u - x[1].u || (x[0] < y[0] ? -1 : 1));
+  return groupRows([...acc.entries()], total, use, maxGroups);
+}
+
+/**
+ * Groups' slot and interaction sums as rows, largest exposure first, the ones past `maxGroups` summed into
+ * "(other)" — one ordering for the manifest's rows and the online report's.
+ */
+export function groupRows(
+  sums: readonly (readonly [string, { s: number; u: number }])[],
+  total: number,
+  use: number,
+  maxGroups: number,
+): GroupExposure[] {
+  const rows = [...sums].sort((x, y) => y[1].s - x[1].s || y[1].u - x[1].u || (x[0] < y[0] ? -1 : 1));
   const kept = rows.slice(0, maxGroups);
   if (rows.length > maxGroups) {
     const rest = rows.slice(maxGroups).reduce((a, [, v]) => ({ s: a.s + v.s, u: a.u + v.u }), { s: 0, u: 0 });

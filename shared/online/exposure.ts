@@ -15,7 +15,7 @@
  * An impression counts when its position is 1..EXPOSURE_K or when the app gave none
  * ("exposure in the top-10"; positions beyond 10 were scrolled to, not recommended first).
  */
-import { type GroupExposure, headItems, round4 } from '../math/exposure';
+import { type GroupExposure, groupRows, headItems, round4 } from '../math/exposure';
 import { MAX_PROPERTIES, MAX_PROPERTY_VALUES } from '../training/exposure';
 
 /** Positions counted as exposure (1..k; an impression without a position counts too). */
@@ -348,23 +348,8 @@ function groupShares(
   use: number,
 ): GroupExposure[] {
   // a group none of whose items was shown or used is left out, as in the manifest
-  const rows = names
-    .map((g, k) => [g, { s: slots[k], u: groupUse[k] }] as const)
-    .filter(([, v]) => v.s > 0 || v.u > 0)
-    .sort((x, y) => y[1].s - x[1].s || y[1].u - x[1].u || (x[0] < y[0] ? -1 : 1));
-  const kept: (readonly [string, { s: number; u: number }])[] = rows.slice(0, MAX_EXPOSURE_GROUPS);
-  if (rows.length > MAX_EXPOSURE_GROUPS) {
-    const rest = rows.slice(MAX_EXPOSURE_GROUPS).reduce((a, [, v]) => ({ s: a.s + v.s, u: a.u + v.u }), { s: 0, u: 0 });
-    kept.push(['(other)', rest]);
-  }
-  return kept.map(([group, v]) => {
-    const exposure = total ? v.s / total : 0;
-    const share = use ? v.u / use : 0;
-    return {
-      group,
-      exposure: round4(exposure),
-      interactions: round4(share),
-      ...(share > 0 ? { ratio: round4(exposure / share) } : {}),
-    };
-  });
+  const sums = names
+    .map((g, k) => [g, { s: slots[k]!, u: groupUse[k]! }] as const)
+    .filter(([, v]) => v.s > 0 || v.u > 0);
+  return groupRows(sums, total, use, MAX_EXPOSURE_GROUPS);
 }
