@@ -24,6 +24,7 @@ import { type Dataset, DatasetBuilder } from '../shared/training/dataset';
 import { evaluateFitted, makeHoldout } from '../shared/training/evaluate';
 import { fitKind } from '../shared/training/fit';
 import { gateNeural } from '../shared/training/neural-gate';
+import { ageBand } from './movielens-meta';
 import { trainPipeline } from '../shared/training/pipeline';
 import { TUNED_ML100K_ALS } from './quality-data';
 
@@ -38,20 +39,6 @@ const splits = opt('--split', 'both') === 'both' ? (['user', 'item'] as const) :
 const log = (...m: unknown[]) => (json ? console.error(...m) : console.log(...m));
 const f4 = (x: number) => x.toFixed(4);
 const binText = (b: ReliabilityBin) => `${b.meanPredicted.toFixed(2)} → ${b.observedRate.toFixed(2)} (${b.count})`;
-
-/** bench/movielens-meta.ts's bands, so both benches give the network the same user tokens. */
-function ageBand(age: number): string {
-  const bands: [number, string][] = [
-    [18, '<18'],
-    [25, '18-24'],
-    [35, '25-34'],
-    [45, '35-44'],
-    [50, '45-49'],
-    [56, '50-55'],
-  ];
-  for (const [hi, name] of bands) if (age < hi) return name;
-  return '56+';
-}
 
 function ml100k(dir: string): Dataset {
   const b = new DatasetBuilder();

@@ -21,7 +21,8 @@ function idOrder(dir: string): { users: string[]; items: string[] } {
   return { users: [...users.keys()], items: [...items.keys()] };
 }
 
-function ageBand(age: number): string {
+/** MovieLens ages as the bands the API's attributes use; shared by every bench that feeds the network. */
+export function ageBand(age: number): string {
   const bands: [number, string][] = [
     [18, '<18'],
     [25, '18-24'],
