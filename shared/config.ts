@@ -80,8 +80,11 @@ export interface AttuneConfig {
 /** ATTUNE_SERVING_MAX_USERS's default (docs/scale.md: about 25 MB of user rows at 64 factors). */
 export const DEFAULT_SERVING_MAX_USERS = 100_000;
 
-/** ATTUNE_DISTRIBUTED_MIN_INTERACTIONS's default, from the capacity model in docs/scale.md. */
-export const DEFAULT_DISTRIBUTED_MIN_INTERACTIONS = 50_000_000;
+/**
+ * ATTUNE_DISTRIBUTED_MIN_INTERACTIONS's default: the deployed Train's (3008 MB) measured usual-run cap, ≈ 9.6M,
+ * rounded down (bench/train-memory.ts; docs/scale.md): above it only the large path's Prepare (≈ 13M) still fits.
+ */
+export const DEFAULT_DISTRIBUTED_MIN_INTERACTIONS = 9_000_000;
 
 /** Kinds ATTUNE_MODEL_KIND accepts (docs/training.md). */
 export const JOB_MODEL_KINDS = ['als', 'auto', 'ease', 'blend'] as const;
