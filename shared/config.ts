@@ -81,10 +81,10 @@ export interface AttuneConfig {
 export const DEFAULT_SERVING_MAX_USERS = 100_000;
 
 /**
- * ATTUNE_DISTRIBUTED_MIN_INTERACTIONS's default: the deployed Train's (3008 MB) measured usual-run cap, ≈ 9.6M,
- * rounded down (bench/train-memory.ts; docs/scale.md): above it only the large path's Prepare (≈ 13M) still fits.
+ * ATTUNE_DISTRIBUTED_MIN_INTERACTIONS's default: the deployed Train's (3008 MB) measured usual-run cap, 8.8–9.6M
+ * in two runs, rounded down (bench/train-memory.ts; docs/scale.md): above it the large path's Prepare (≈ 13M) fits.
  */
-export const DEFAULT_DISTRIBUTED_MIN_INTERACTIONS = 9_000_000;
+export const DEFAULT_DISTRIBUTED_MIN_INTERACTIONS = 8_000_000;
 
 /** Kinds ATTUNE_MODEL_KIND accepts (docs/training.md). */
 export const JOB_MODEL_KINDS = ['als', 'auto', 'ease', 'blend'] as const;

@@ -20,7 +20,7 @@ describe('loadConfig', () => {
       ratingRange: { min: 0.5, max: 5 },
       modelKind: 'als',
       trainThreads: 0,
-      distributedMinInteractions: 9_000_000,
+      distributedMinInteractions: 8_000_000,
       servingMaxUsers: 100_000,
       snapshotRebuildEvery: 24,
       snapshotOverlapMinutes: 10,
