@@ -17,11 +17,10 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { EventType } from '../shared/events';
-import { generateSynthetic } from '../shared/math/synthetic';
 import { LocalModelStore } from '../shared/storage/local/model-store';
 import { MemoryTrainingStore } from '../shared/storage/local/memory-training';
 import { type JobDeps, runTrainingJob } from '../shared/training/job';
+import { plantedEvents } from './synthetic-events';
 
 const { values: a } = parseArgs({
   options: {
@@ -37,23 +36,7 @@ const { values: a } = parseArgs({
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
 
-const TYPE: Record<string, EventType> = { view: 'view', cart: 'add_to_cart', purchase: 'purchase' };
-const base = Date.UTC(2026, 0, 10);
-const data = generateSynthetic({
-  users: Number(a.users),
-  items: Number(a.items),
-  clusters: 8,
-  eventsPerUser: Number(a.events),
-  seed: 7,
-});
-const events = data.triples.map((t, n) => ({
-  eventId: `s${n}`,
-  userId: t.userId,
-  itemId: t.itemId,
-  type: TYPE[t.eventType] ?? ('view' as EventType),
-  timestamp: t.timestamp,
-  receivedAt: base + n,
-}));
+const events = plantedEvents(Number(a.users), Number(a.items), Number(a.events));
 const store = new MemoryTrainingStore(events);
 const dir = a.dir ?? mkdtempSync(join(tmpdir(), 'attune-trainmem-'));
 // tune on as deployed (its sample is at most 500,000 interactions); the budget only bounds time, not data held

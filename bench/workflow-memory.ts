@@ -19,12 +19,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runWorkflowLocally } from '../infra/local/train-workflow';
-import type { EventType } from '../shared/events';
-import { generateSynthetic } from '../shared/math/synthetic';
 import { LocalModelStore } from '../shared/storage/local/model-store';
 import { MemoryTrainingStore } from '../shared/storage/local/memory-training';
 import { controlStep, shardStep } from '../shared/training/distributed/dispatch';
 import type { StepDeps } from '../shared/training/distributed/record';
+import { plantedEvents } from './synthetic-events';
 
 const { values: a } = parseArgs({
   options: {
@@ -42,23 +41,7 @@ const { values: a } = parseArgs({
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
 
-const TYPE: Record<string, EventType> = { view: 'view', cart: 'add_to_cart', purchase: 'purchase' };
-const base = Date.UTC(2026, 0, 10);
-const data = generateSynthetic({
-  users: Number(a.users),
-  items: Number(a.items),
-  clusters: 8,
-  eventsPerUser: Number(a.events),
-  seed: 7,
-});
-const events = data.triples.map((t, n) => ({
-  eventId: `s${n}`,
-  userId: t.userId,
-  itemId: t.itemId,
-  type: TYPE[t.eventType] ?? ('view' as EventType),
-  timestamp: t.timestamp,
-  receivedAt: base + n,
-}));
+const events = plantedEvents(Number(a.users), Number(a.items), Number(a.events));
 
 const dir = a.dir ?? mkdtempSync(join(tmpdir(), 'attune-wfmem-'));
 const store = new MemoryTrainingStore(events);

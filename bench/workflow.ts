@@ -19,8 +19,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runWorkflowLocally } from '../infra/local/train-workflow';
-import type { EventType, Interaction } from '../shared/events';
-import { generateSynthetic } from '../shared/math/synthetic';
+import type { Interaction } from '../shared/events';
 import { MemoryModelStore } from '../shared/storage/local/memory-model-store';
 import { MemoryTrainingStore } from '../shared/storage/local/memory-training';
 import { DEFAULT_USER_CAP } from '../shared/training/dataset';
@@ -30,6 +29,7 @@ import type { SolveResult } from '../shared/training/distributed/solve';
 import { loadLatestModel } from '../shared/model/repository';
 import { trainPipeline } from '../shared/training/pipeline';
 import { loadTrainingData } from '../shared/training/snapshot/load';
+import { plantedEvents, RECEIVED_FROM } from './synthetic-events';
 
 const { values: a } = parseArgs({
   options: {
@@ -45,8 +45,6 @@ const { values: a } = parseArgs({
     movielens: { type: 'string' },
   },
 });
-const TYPE: Record<string, EventType> = { view: 'view', cart: 'add_to_cart', purchase: 'purchase' };
-const base = Date.UTC(2026, 0, 10);
 /** Planted clusters, or MovieLens 100K's ratings as rating events (--movielens DIR with u.data). */
 function inputEvents(): Interaction[] {
   if (a.movielens) {
@@ -56,24 +54,10 @@ function inputEvents(): Interaction[] {
     return lines.map((line, n) => {
       const [u, i, r, ts] = line.split('\t');
       const e = { eventId: `m${n}`, userId: `u${u}`, itemId: `i${i}`, type: 'rating' as const, value: Number(r) };
-      return { ...e, timestamp: Number(ts) * 1000, receivedAt: base + n };
+      return { ...e, timestamp: Number(ts) * 1000, receivedAt: RECEIVED_FROM + n };
     });
   }
-  const data = generateSynthetic({
-    users: Number(a.users),
-    items: Number(a.items),
-    clusters: 8,
-    eventsPerUser: Number(a.events),
-    seed: 7,
-  });
-  return data.triples.map((t, n) => ({
-    eventId: `s${n}`,
-    userId: t.userId,
-    itemId: t.itemId,
-    type: TYPE[t.eventType] ?? 'view',
-    timestamp: t.timestamp,
-    receivedAt: base + n,
-  }));
+  return plantedEvents(Number(a.users), Number(a.items), Number(a.events));
 }
 const events = inputEvents();
 const params = { factors: Number(a.factors), iterations: Number(a.iterations) };
