@@ -13,7 +13,7 @@
  */
 import { DEFAULT_RATING_RANGE, eventWeight, type Interaction, type RatingRange } from '../../events';
 import type { Dataset, UserCap } from '../dataset';
-import { eventKeyHash, SNAPSHOT_FORMAT, type TrainingSnapshot } from './format';
+import { CorruptSnapshotError, eventKeyHash, SNAPSHOT_FORMAT, type TrainingSnapshot } from './format';
 
 export interface MergeOptions {
   erased?: ReadonlySet<string>;
@@ -46,10 +46,41 @@ export interface MergeResult {
   stats: MergeStats;
 }
 
+/** What the merger needs of the base before its pairs: the header, the ids and the recent keys. */
+export type BaseIndex = Pick<TrainingSnapshot, 'header' | 'userIds' | 'itemIds' | 'recentKey' | 'recentAt'>;
+
+/**
+ * The base's pairs and cap windows of base users [userLo, userHi), indices in the base's numbering, sorted
+ * as in the snapshot. A whole snapshot is one chunk; a chunked one (./stream.ts) arrives chunk by chunk.
+ */
+export type BaseChunk = Pick<
+  TrainingSnapshot,
+  'pairUser' | 'pairItem' | 'pairWeight' | 'pairCount' | 'pairTime' | 'windowUser' | 'windowIndex' | 'windowCount'
+> & { userLo: number; userHi: number };
+
+/** One merged user's rows, views valid only during the call: items ascending, in the plan's provisional ids. */
+export interface MergedUser {
+  u: number;
+  n: number;
+  item: Int32Array;
+  weight: Float64Array;
+  count: Float64Array;
+  time: Float64Array;
+  windows: number;
+  windowIndex: Float64Array;
+  windowCount: Float64Array;
+}
+
+/** The merged id space: users final, items provisional (an item only erased users had keeps an id, no pairs). */
+export interface MergePlan {
+  userIds: string[];
+  itemIds: string[];
+}
+
 const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Growable typed column: the merger holds one entry per new event, millions on a rebuild. */
-class Column<T extends Int32Array | Float64Array> {
+export class Column<T extends Int32Array | Float64Array> {
   n = 0;
   constructor(public a: T) {}
   push(v: number): void {
@@ -95,9 +126,11 @@ export class SnapshotMerger {
     added: 0,
     erasedUsersDropped: 0,
   };
+  // set by begin(): the id space and the cursor over final users
+  private run: MergeRun | null = null;
 
   constructor(
-    private readonly base: TrainingSnapshot | null,
+    private readonly base: BaseIndex | null,
     private readonly opts: MergeOptions,
   ) {
     this.erased = opts.erased ?? new Set();
@@ -107,6 +140,7 @@ export class SnapshotMerger {
   }
 
   add(batch: Iterable<Interaction>): void {
+    if (this.run) throw new Error('SnapshotMerger: add() after the merge began');
     for (const ev of batch) {
       this.stats.read++;
       if (this.erased.has(ev.userId)) {
@@ -136,32 +170,73 @@ export class SnapshotMerger {
     }
   }
 
-  result(): MergeResult {
+  /** Counts so far (read, duplicates, erased, capped, added): `added` is final once every user is merged. */
+  counts(): MergeStats {
+    return { ...this.stats };
+  }
+
+  /**
+   * Starts the merge: the id space (sorted unions of the base's ids, erased users left out, and the new
+   * events'), then {@link feed} the base's chunks in order and `null` at the end; `onUser` sees every final
+   * user once, in order. Memory: the ids and the new events, plus what the caller holds of the base.
+   */
+  begin(onUser: (m: MergedUser) => void): MergePlan {
     const base = this.base;
-    const n = this.du.n;
-    const [du, di, dw, dt] = [this.du.a, this.di.a, this.dw.a, this.dt.a];
-    // Provisional ids: sorted unions of the base's (erased users left out) and the new events'.
     const baseKept = base ? base.userIds.map((u) => !this.erased.has(u)) : [];
     this.stats.erasedUsersDropped = baseKept.filter((k) => !k).length;
     const U = sortedUnion(base ? base.userIds.filter((_, k) => baseKept[k]) : [], this.users);
     const I = sortedUnion(base?.itemIds ?? [], this.items);
-    const bu = Int32Array.from(base?.userIds ?? [], (u, k) => (baseKept[k] ? U.index.get(u)! : -1));
+    const nUsers = U.ids.length;
+    const uBase = new Int32Array(nUsers).fill(-1);
+    base?.userIds.forEach((u, k) => {
+      if (baseKept[k]) uBase[U.index.get(u)!] = k;
+    });
     const bi = Int32Array.from(base?.itemIds ?? [], (i) => I.index.get(i)!);
     const nu = Int32Array.from(this.users, (u) => U.index.get(u)!);
     const ni = Int32Array.from(this.items, (i) => I.index.get(i)!);
-    // item order for the cap's tie-break: by name, as a rebuild would order them
-    const itemRank = ni;
-
-    // New events grouped by final user (counting sort), then each user's merged with the base's.
-    const nUsers = U.ids.length;
+    // New events grouped by final user (counting sort).
+    const n = this.du.n;
+    const du = this.du.a;
     const start = new Int32Array(nUsers + 1);
     for (let e = 0; e < n; e++) start[nu[du[e]] + 1]++;
     for (let u = 0; u < nUsers; u++) start[u + 1] += start[u];
     const order = new Int32Array(n);
     const fill = start.slice(0, nUsers);
     for (let e = 0; e < n; e++) order[fill[nu[du[e]]]++] = e;
+    this.run = new MergeRun(this, { uBase, bi, ni, start, order, nUsers }, onUser);
+    return { userIds: U.ids, itemIds: I.ids };
+  }
 
-    const cap = this.opts.cap;
+  /** Merges every final user whose base rows lie in chunks fed so far; `null`: the base is done. */
+  feed(chunk: BaseChunk | null): void {
+    if (!this.run) throw new Error('SnapshotMerger: feed() before begin()');
+    this.run.feed(chunk);
+  }
+
+  /** The merge's watermark and the keys the next run's overlap re-reads (valid once the events are added). */
+  tail(): Pick<TrainingSnapshot, 'recentKey' | 'recentAt'> & { watermark: number } {
+    return { watermark: this.watermark, ...this.recent() };
+  }
+
+  /** The next snapshot's header, for a merge that covered `base`. */
+  header(): TrainingSnapshot['header'] {
+    const base = this.base;
+    return {
+      format: SNAPSHOT_FORMAT,
+      createdAt: new Date(this.opts.now).toISOString(),
+      watermark: this.watermark,
+      erasureWatermark: this.opts.erasureWatermark ?? base?.header.erasureWatermark ?? 0,
+      runsSinceRebuild: base ? base.header.runsSinceRebuild + 1 : 0,
+      rebuiltAt: base ? base.header.rebuiltAt : new Date(this.opts.now).toISOString(),
+      cap: this.opts.cap ?? null,
+      ratingRange: { ...this.range },
+      dedupeMs: this.opts.dedupeMs,
+    };
+  }
+
+  /** The whole merge in memory (the single job): `base` must be the whole snapshot the merger was built on. */
+  result(): MergeResult {
+    const base = this.base as TrainingSnapshot | null;
     const pu = new Column(new Int32Array(1024));
     const pi = new Column(new Int32Array(1024));
     const pw = new Column(new Float64Array(1024));
@@ -170,79 +245,34 @@ export class SnapshotMerger {
     const wu = new Column(new Int32Array(64));
     const wi = new Column(new Float64Array(64));
     const wc = new Column(new Float64Array(64));
-    const push = (u: number, i: number, w: number, c: number, t: number) => {
-      const last = pu.n - 1;
-      if (last >= 0 && pu.a[last] === u && pi.a[last] === i) {
-        pw.a[last] += w;
-        pc.a[last] += c;
-        if (t > pt.a[last]) pt.a[last] = t;
-      } else {
-        pu.push(u);
-        pi.push(i);
-        pw.push(w);
-        pc.push(c);
-        pt.push(t);
+    const plan = this.begin((m) => {
+      for (let k = 0; k < m.n; k++) {
+        pu.push(m.u);
+        pi.push(m.item[k]);
+        pw.push(m.weight[k]);
+        pc.push(m.count[k]);
+        pt.push(m.time[k]);
       }
-    };
-    let q = 0; // base pair cursor
-    let x = 0; // base window cursor
-    const nb = base?.pairUser.length ?? 0;
-    const nbw = base?.windowUser.length ?? 0;
-    for (let u = 0; u < nUsers; u++) {
-      // this user's base windows (the base's users map in order, so its rows come user by user)
-      const used = new Map<number, number>();
-      while (x < nbw && bu[base!.windowUser[x]] < u) x++;
-      for (; x < nbw && bu[base!.windowUser[x]] === u; x++) used.set(base!.windowIndex[x], base!.windowCount[x]);
-      let seg: Int32Array = order.subarray(start[u], start[u + 1]);
-      if (cap && seg.length) seg = this.cap(seg, used, cap, itemRank);
-      else if (!cap) used.clear();
-      const mine = Array.from(seg).sort((a, b) => ni[di[a]] - ni[di[b]]);
-      // base pairs of erased users are skipped; of this user, merged by item
-      while (q < nb && bu[base!.pairUser[q]] < u) q++;
-      let k = 0;
-      for (;;) {
-        const baseItem = q < nb && bu[base!.pairUser[q]] === u ? bi[base!.pairItem[q]] : Infinity;
-        const newItem = k < mine.length ? ni[di[mine[k]]] : Infinity;
-        if (baseItem === Infinity && newItem === Infinity) break;
-        // the base's sum first, then the new events: one order for every run
-        if (baseItem <= newItem) {
-          push(u, baseItem, base!.pairWeight[q], base!.pairCount[q], base!.pairTime[q]);
-          q++;
-        } else {
-          const e = mine[k++];
-          push(u, newItem, dw[e], 1, dt[e]);
-          this.stats.added++;
-        }
+      for (let k = 0; k < m.windows; k++) {
+        wu.push(m.u);
+        wi.push(m.windowIndex[k]);
+        wc.push(m.windowCount[k]);
       }
-      for (const w of [...used.keys()].sort((a, b) => a - b)) {
-        wu.push(u);
-        wi.push(w);
-        wc.push(used.get(w)!);
-      }
-    }
+    });
+    if (base) this.feed({ ...base, userLo: 0, userHi: base.userIds.length });
+    this.feed(null);
 
     // Items whose every pair belonged to erased users (or to capped events) leave the ids.
-    const itemUsed = new Uint8Array(I.ids.length);
+    const itemUsed = new Uint8Array(plan.itemIds.length);
     for (let p = 0; p < pi.n; p++) itemUsed[pi.a[p]] = 1;
-    const remap = new Int32Array(I.ids.length);
+    const remap = new Int32Array(plan.itemIds.length);
     const itemIds: string[] = [];
-    for (let i = 0; i < I.ids.length; i++) if (itemUsed[i]) remap[i] = itemIds.push(I.ids[i]) - 1;
+    for (let i = 0; i < plan.itemIds.length; i++) if (itemUsed[i]) remap[i] = itemIds.push(plan.itemIds[i]) - 1;
     const pairItem = Int32Array.from(pi.a.subarray(0, pi.n), (i) => remap[i]);
 
-    const recent = this.recent();
     const snapshot: TrainingSnapshot = {
-      header: {
-        format: SNAPSHOT_FORMAT,
-        createdAt: new Date(this.opts.now).toISOString(),
-        watermark: this.watermark,
-        erasureWatermark: this.opts.erasureWatermark ?? base?.header.erasureWatermark ?? 0,
-        runsSinceRebuild: base ? base.header.runsSinceRebuild + 1 : 0,
-        rebuiltAt: base ? base.header.rebuiltAt : new Date(this.opts.now).toISOString(),
-        cap: cap ?? null,
-        ratingRange: { ...this.range },
-        dedupeMs: this.opts.dedupeMs,
-      },
-      userIds: U.ids,
+      header: this.header(),
+      userIds: plan.userIds,
       itemIds,
       pairUser: pu.a.slice(0, pu.n),
       pairItem,
@@ -252,7 +282,7 @@ export class SnapshotMerger {
       windowUser: wu.a.slice(0, wu.n),
       windowIndex: wi.a.slice(0, wi.n),
       windowCount: Uint32Array.from(wc.a.subarray(0, wc.n)),
-      ...recent,
+      ...this.recent(),
     };
     return { snapshot, dataset: toDataset(snapshot, this.stats), stats: { ...this.stats } };
   }
@@ -262,7 +292,7 @@ export class SnapshotMerger {
    * window, updated in place). Only a window that would overflow is sorted:
    * it keeps its earliest events by (time, item, weight).
    */
-  private cap(seg: Int32Array, used: Map<number, number>, cap: UserCap, itemRank: Int32Array): Int32Array {
+  capEvents(seg: Int32Array, used: Map<number, number>, cap: UserCap, itemRank: Int32Array): Int32Array {
     const { di, dw, dt } = { di: this.di.a, dw: this.dw.a, dt: this.dt.a };
     const byWindow = new Map<number, number[]>();
     for (const e of seg) {
@@ -285,6 +315,11 @@ export class SnapshotMerger {
     return Int32Array.from(keep);
   }
 
+  /** The new events' columns (read by the merge run). */
+  delta() {
+    return { di: this.di.a, dw: this.dw.a, dt: this.dt.a, cap: this.opts.cap, stats: this.stats };
+  }
+
   /** Keys received within dedupeMs of the new watermark: the next run's overlap re-reads them. */
   private recent() {
     const since = this.watermark - this.opts.dedupeMs;
@@ -297,6 +332,119 @@ export class SnapshotMerger {
       if (this.readAt.a[r] > since) keys.set(this.readKey.a[r], this.readAt.a[r]);
     const sorted = Float64Array.from(keys.keys()).sort();
     return { recentKey: sorted, recentAt: Float64Array.from(sorted, (k) => keys.get(k)!) };
+  }
+}
+
+interface RunMaps {
+  /** Final user → base user index, or -1 for a user only the new events have. */
+  uBase: Int32Array;
+  /** Base item → provisional item. */
+  bi: Int32Array;
+  /** New event's item (interned) → provisional item. */
+  ni: Int32Array;
+  /** New events grouped by final user: order[start[u] .. start[u+1]). */
+  start: Int32Array;
+  order: Int32Array;
+  nUsers: number;
+}
+
+/** The per-user merge over base chunks fed in order: each final user once, in order. */
+class MergeRun {
+  private u = 0;
+  // the current user's rows, reused from user to user
+  private readonly item = new Column(new Int32Array(256));
+  private readonly weight = new Column(new Float64Array(256));
+  private readonly count = new Column(new Float64Array(256));
+  private readonly time = new Column(new Float64Array(256));
+  private readonly wIndex = new Column(new Float64Array(16));
+  private readonly wCount = new Column(new Float64Array(16));
+
+  constructor(
+    private readonly m: SnapshotMerger,
+    private readonly maps: RunMaps,
+    private readonly onUser: (m: MergedUser) => void,
+  ) {}
+
+  feed(chunk: BaseChunk | null): void {
+    const { uBase, nUsers } = this.maps;
+    let q = 0; // pair cursor in the chunk
+    let x = 0; // window cursor in the chunk
+    const end = chunk ? chunk.userHi : -1;
+    for (; this.u < nUsers; this.u++) {
+      const b = uBase[this.u];
+      if (b >= 0 && chunk === null) throw new CorruptSnapshotError(`base user ${b} is in no chunk`);
+      if (b >= end && chunk !== null) break;
+      if (b >= 0 && b < chunk!.userLo) throw new CorruptSnapshotError(`base chunks out of order at user ${b}`);
+      // base rows of users before b (erased ones) are skipped
+      if (b >= 0) {
+        while (q < chunk!.pairUser.length && chunk!.pairUser[q] < b) q++;
+        while (x < chunk!.windowUser.length && chunk!.windowUser[x] < b) x++;
+      }
+      const [q2, x2] = this.user(this.u, b, chunk, q, x);
+      q = q2;
+      x = x2;
+    }
+  }
+
+  /** Merges final user u (base user b, or -1); returns the chunk cursors past b's rows. */
+  private user(u: number, b: number, c: BaseChunk | null, q: number, x: number): [number, number] {
+    const { bi, ni, start, order } = this.maps;
+    const { di, dw, dt, cap, stats } = this.m.delta();
+    const used = new Map<number, number>();
+    if (b >= 0)
+      for (; x < c!.windowUser.length && c!.windowUser[x] === b; x++) used.set(c!.windowIndex[x], c!.windowCount[x]);
+    let seg: Int32Array = order.subarray(start[u], start[u + 1]);
+    if (cap && seg.length) seg = this.m.capEvents(seg, used, cap, ni);
+    else if (!cap) used.clear();
+    const mine = Array.from(seg).sort((e1, e2) => ni[di[e1]] - ni[di[e2]]);
+    const { item, weight, count, time } = this;
+    item.n = weight.n = count.n = time.n = 0;
+    const push = (i: number, w: number, n: number, t: number) => {
+      const last = item.n - 1;
+      if (last >= 0 && item.a[last] === i) {
+        weight.a[last] += w;
+        count.a[last] += n;
+        if (t > time.a[last]) time.a[last] = t;
+      } else {
+        item.push(i);
+        weight.push(w);
+        count.push(n);
+        time.push(t);
+      }
+    };
+    const nb = b >= 0 ? c!.pairUser.length : 0;
+    let k = 0;
+    for (;;) {
+      const baseItem = q < nb && c!.pairUser[q] === b ? bi[c!.pairItem[q]] : Infinity;
+      const newItem = k < mine.length ? ni[di[mine[k]]] : Infinity;
+      if (baseItem === Infinity && newItem === Infinity) break;
+      // the base's sum first, then the new events: one order for every run
+      if (baseItem <= newItem) {
+        push(baseItem, c!.pairWeight[q], c!.pairCount[q], c!.pairTime[q]);
+        q++;
+      } else {
+        const e = mine[k++];
+        push(newItem, dw[e], 1, dt[e]);
+        stats.added++;
+      }
+    }
+    this.wIndex.n = this.wCount.n = 0;
+    for (const w of [...used.keys()].sort((a, z) => a - z)) {
+      this.wIndex.push(w);
+      this.wCount.push(used.get(w)!);
+    }
+    this.onUser({
+      u,
+      n: item.n,
+      item: item.a,
+      weight: weight.a,
+      count: count.a,
+      time: time.a,
+      windows: this.wIndex.n,
+      windowIndex: this.wIndex.a,
+      windowCount: this.wCount.a,
+    });
+    return [q, x];
   }
 }
 
