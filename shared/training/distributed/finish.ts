@@ -7,19 +7,22 @@
  */
 import type { AlsParams } from '../../math/als';
 import type { Csr } from '../../math/csr';
-import { decayedPopularity } from '../../math/popularity';
 import { foldInOf } from '../../model/kinds/als';
-import { kindSpec, loadFitted, type FittedModel } from '../../model/kinds';
+import { USER_SIDE_FILES } from '../../model/codec';
+import { findKind, kindSpec, loadFitted, type FittedModel } from '../../model/kinds';
 import { loadModel, newVersion, publishModel } from '../../model/repository';
 import type { Calibration, Model, ModelManifest } from '../../model/types';
 import { pairsToCsr, type Dataset } from '../dataset';
-import { evaluateFitted, makeHoldout } from '../evaluate';
+import { USER_HISTORIES_FILE, USER_HISTORIES_INDEX_FILE } from '../../model/user-histories';
+import { evaluateFitted } from '../evaluate';
 import { toModel } from '../fit';
 import { gate } from '../gate';
 import { arrayOf } from './blob';
-import { joinSide } from './gather';
+import { gatherRows, joinSide, readSideIndex } from './gather';
+import { sampleHoldoutFromRun } from './holdout-sample';
 import { deleteRun, keys, readBlob, readPlan, type RunPlan } from './layout';
-import { foldInMetrics, GATE_USERS, sampleHoldout } from './served-gate';
+import { openBlob, openData, readSlice } from './run-files';
+import { foldInMetrics } from './served-gate';
 import { recordOutcome, type RunBase, type StepDeps, type StepSummary } from './record';
 
 export interface Evaluation {
@@ -52,22 +55,49 @@ async function readDataset(deps: StepDeps, plan: RunPlan): Promise<Dataset> {
   };
 }
 
-/** The fitted ALS of one fit after the last iteration, through the kind's own loader. */
-async function fitted(deps: StepDeps, plan: RunPlan, problem: 'eval' | 'full') {
-  const it = plan.params.iterations;
-  const f = plan.params.factors;
-  const [users, items] = await Promise.all([
-    joinSide(deps.models, deps.scratch, plan.runId, 'user', it, plan.userRanges, plan.users, f, problem),
-    joinSide(deps.models, deps.scratch, plan.runId, 'item', it, plan.itemRanges, plan.items, f, problem),
-  ]);
+/** An ALS over given factors of the run, through the kind's own loader. */
+function alsOf(plan: RunPlan, users: Float32Array, items: Float32Array) {
   const p: AlsParams = plan.params;
   const model = {
     manifest: { kind: 'als', foldIn: foldInOf(p), hyperParameters: { ...p } },
-    factors: f,
+    factors: p.factors,
     userFactors: users,
     itemFactors: items,
   } as unknown as Model;
   return kindSpec('als').load(model, {});
+}
+
+/** The fitted ALS of one fit after the last iteration: the whole item side, and `users` or the whole user side. */
+async function fitted(deps: StepDeps, plan: RunPlan, problem: 'eval' | 'full', users?: Float32Array) {
+  const it = plan.params.iterations;
+  const f = plan.params.factors;
+  const [u, items] = await Promise.all([
+    users ?? joinSide(deps.models, deps.scratch, plan.runId, 'user', it, plan.userRanges, plan.users, f, problem),
+    joinSide(deps.models, deps.scratch, plan.runId, 'item', it, plan.itemRanges, plan.items, f, problem),
+  ]);
+  return alsOf(plan, u, items);
+}
+
+/** The evaluation fit with only the sampled users' rows (row q: user `users[q]`), fetched by byte ranges. */
+async function sampledFit(deps: StepDeps, plan: RunPlan, users: Int32Array) {
+  const it = plan.params.iterations;
+  const index = await readSideIndex(deps.models, deps.scratch, plan.runId, 'user', it);
+  const where = { side: 'user' as const, iteration: it, ranges: plan.userRanges, index };
+  const got = await gatherRows(deps.models, deps.scratch, plan.runId, where, users, plan.params.factors);
+  return fitted(deps, plan, 'eval', got.rows.eval);
+}
+
+/** Whether any user row of the full fit is not finite: one shard's rows at a time. */
+async function nonFiniteUserRows(deps: StepDeps, plan: RunPlan): Promise<boolean> {
+  const k = keys(deps.scratch, plan.runId);
+  const f = plan.params.factors;
+  for (let s = 0; s < plan.userRanges.length; s++) {
+    const [lo, hi] = plan.userRanges[s]!;
+    const blob = await openBlob(deps.models, k.rows('user', plan.params.iterations, s));
+    const rows = await readSlice(deps.models, blob, 'full', Float32Array, 0, (hi - lo) * f);
+    for (let q = 0; q < rows.length; q++) if (!Number.isFinite(rows[q]!)) return true;
+  }
+  return false;
 }
 
 const POPULARITY_HALF_LIFE_DAYS = 14;
@@ -100,27 +130,33 @@ async function candidate(
 }
 
 /**
- * The candidate as the gate reads it: its metrics and the arrays it checks for finiteness (factors,
- * popularity, the kind's parts), without the artifact's seen lists and user histories, which Publish builds;
- * so Evaluate holds no copy of the interactions beyond the dataset and its holdout.
+ * The candidate as the gate reads it: its metrics and the arrays it checks for finiteness. The user rows were
+ * checked a shard at a time (`badUsers`); popularity is a decayed count of finite times, finite by construction.
  */
-function gateView(fit: FittedModel, d: Dataset, e: Omit<Evaluation, 'pass' | 'reason'>): Model {
+function gateView(fit: FittedModel, e: Omit<Evaluation, 'pass' | 'reason'>, badUsers: boolean): Model {
   const a = fit.artifact();
-  let newest = 0;
-  for (let q = 0; q < d.pairTime.length; q++) if (d.pairTime[q]! > newest) newest = d.pairTime[q]!;
-  // as toModel draws it (the same half-life as candidate's), so the finiteness verdict is the artifact's
-  const popularity = decayedPopularity(d.pairItem, null, d.pairTime, d.itemIds.length, {
-    halfLifeMs: POPULARITY_HALF_LIFE_DAYS * 86_400_000,
-    now: newest,
-  });
   const empty = new Float32Array(0);
   return {
     manifest: { kind: fit.kind, metrics: e.metrics },
-    userFactors: a.userFactors ?? empty,
+    userFactors: badUsers ? Float32Array.of(Number.NaN) : empty,
     itemFactors: a.itemFactors ?? empty,
-    popularity,
+    popularity: empty,
     ...(a.parts ? { parts: a.parts } : {}),
   } as unknown as Model;
+}
+
+/**
+ * What Evaluate does not fetch of the served version: its user histories, and its user-side files when its kind
+ * folds users in from histories (serving's rule for many users: shared/serving/model-cache.ts servingOmits).
+ */
+function itemSideOnly(m: ModelManifest): ReadonlySet<string> {
+  const omit = new Set([USER_HISTORIES_FILE]);
+  const foldsIn =
+    findKind(m.kind)?.capabilities.foldIn === true &&
+    m.kind !== 'neural' &&
+    (m.kind !== 'als' || m.foldIn !== undefined);
+  if (foldsIn && m.files?.[USER_HISTORIES_INDEX_FILE]) for (const name of USER_SIDE_FILES) omit.add(name);
+  return omit;
 }
 
 /** The served version of the run's start, fitted, or why it cannot be the baseline. */
@@ -129,7 +165,8 @@ type Served = { model: Model; fit: FittedModel; note?: undefined } | { note: str
 async function servedModel(deps: StepDeps, plan: RunPlan): Promise<Served> {
   if (!plan.servedVersion) return { note: 'no served model' };
   try {
-    const model = await loadModel(deps.models, deps.prefix, plan.servedVersion);
+    // fold-in needs the served item side only: its user rows and histories stay in the store
+    const model = await loadModel(deps.models, deps.prefix, plan.servedVersion, undefined, { omit: itemSideOnly });
     return { model, fit: loadFitted(model) };
   } catch (err) {
     return { note: `the served version ${plan.servedVersion} could not be loaded (${String(err)})` };
@@ -137,32 +174,35 @@ async function servedModel(deps: StepDeps, plan: RunPlan): Promise<Served> {
 }
 
 /**
- * Holdout metrics and calibration of the evaluation fit; the gate's verdict on the full fit against the
- * served model, both scored by fold-in on the same sampled holdout users (./served-gate.ts).
+ * Holdout metrics and calibration of the evaluation fit on a seeded sample of the holdout's users, and the
+ * gate's verdict on the full fit against the served model, both folded in on the same sampled users
+ * (./served-gate.ts). Reads the sample's rows and the item side only (./holdout-sample.ts): the step's memory
+ * follows the catalog and the sample, not the run's interactions.
  */
 export async function evaluate(deps: StepDeps, input: { runId: string }): Promise<Evaluation> {
   const t = performance.now();
   const plan = await readPlan(deps.models, deps.scratch, input.runId);
-  const d = await readDataset(deps, plan);
-  const h = makeHoldout(d, 'user', plan.params.seed);
-  const ev = evaluateFitted(await fitted(deps, plan, 'eval'), d, h, 10);
-  const full = await fitted(deps, plan, 'full');
-  const model = gateView(full, d, ev);
+  const sample = await sampleHoldoutFromRun(deps.models, deps.scratch, plan);
+  const { itemIds } = (await openData(deps.models, deps.scratch, plan.runId)).layout.meta;
+  const ev = evaluateFitted(await sampledFit(deps, plan, sample.users), {} as Dataset, sample.holdout, 10);
+  ev.metrics.eligibleUsers = sample.eligible;
+  const full = await fitted(deps, plan, 'full', new Float32Array(0));
+  const bad = await nonFiniteUserRows(deps, plan);
+  const model = gateView(full, ev, bad);
   // an erasure run replaces the served model whatever the metrics: no need to score it
   const served: Served = plan.erasureRun ? { note: 'erasure run' } : await servedModel(deps, plan);
   let compared: { candidate: Record<string, number>; baseline: Record<string, number> } | undefined;
   let note = served.note;
   if (served.model) {
-    const sample = sampleHoldout(h, GATE_USERS, plan.params.seed);
     const kind = served.model.manifest.kind;
     let baseline: Record<string, number> | null = null;
     try {
-      baseline = foldInMetrics(served.fit, served.model.itemIds, d.itemIds, sample);
+      baseline = foldInMetrics(served.fit, served.model.itemIds, itemIds, sample.gate);
     } catch (err) {
       // a served artifact this step cannot score must not fail the run: the reason says so
       note = `the served ${kind} model could not be scored (${String(err)})`;
     }
-    if (baseline) compared = { baseline, candidate: foldInMetrics(full, d.itemIds, d.itemIds, sample)! };
+    if (baseline) compared = { baseline, candidate: foldInMetrics(full, itemIds, itemIds, sample.gate)! };
     else note ??= `the served ${kind} model cannot fold users in`;
   }
   const current = served.model ? served.model.manifest : plan.servedVersion ? servedStub(plan) : null;
@@ -177,7 +217,12 @@ export async function evaluate(deps: StepDeps, input: { runId: string }): Promis
   const reason = compared
     ? `served model and candidate folded in on ${users} holdout users: ${verdict.reason}`
     : verdict.reason;
-  deps.logger?.info('distributed training evaluated', { runId: plan.runId, ms: Math.round(performance.now() - t) });
+  deps.logger?.info('distributed training evaluated', {
+    runId: plan.runId,
+    ms: Math.round(performance.now() - t),
+    evalUsers: sample.users.length,
+    eligibleUsers: sample.eligible,
+  });
   return {
     pass: verdict.pass,
     reason,
