@@ -28,6 +28,12 @@ export interface ModelStore {
    * does not exist. Serving reads one bucket of user histories this way (one ranged GET).
    */
   getRange(key: string, start: number, end: number): Promise<Uint8Array | null>;
+  /**
+   * Writes the concatenation of `parts` as one object, never holding it whole (S3: a multipart upload;
+   * a folder: a temp file renamed into place). All or nothing: when the parts fail or the write does, no
+   * object (or the previous one) stays under the key. Optional: without it, callers join the parts and put.
+   */
+  putParts?(key: string, parts: AsyncIterable<Uint8Array>, contentType?: string): Promise<void>;
   /** Keys under a prefix, sorted. */
   list(prefix: string): Promise<string[]>;
   delete(keys: string[]): Promise<void>;

@@ -64,6 +64,34 @@ function contract(name: string, make: () => ModelStore) {
       expect(await store.getRange(`${p}nope`, 0, 4)).toBeNull();
     });
 
+    it('writes an object from parts (putParts), all or nothing', async () => {
+      const { store, p } = fresh();
+      if (!store.putParts) return;
+      const big = new Uint8Array(17 * 1024 * 1024 + 11);
+      for (let i = 0; i < big.length; i++) big[i] = (i * 7 + 1) & 0xff;
+      async function* pieces(b: Uint8Array, size: number, failAt = Infinity) {
+        for (let at = 0; at < b.length; at += size) {
+          if (at >= failAt) throw new Error('the parts failed');
+          yield b.subarray(at, at + size);
+        }
+      }
+      await store.putParts(`${p}big.bin`, pieces(big, 3 * 1024 * 1024 + 1));
+      const got = await store.get(`${p}big.bin`);
+      expect(got && Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(big)).toBe(true);
+      await store.putParts(`${p}small.bin`, pieces(big.subarray(0, 1000), 300));
+      expect(Buffer.from((await store.get(`${p}small.bin`))!).equals(big.subarray(0, 1000))).toBe(true);
+      await store.putParts(`${p}empty.bin`, pieces(new Uint8Array(0), 1));
+      expect(await store.get(`${p}empty.bin`)).toHaveLength(0);
+      // a failure midway: the object under the key stays what it was, and a new key gets none
+      await expect(store.putParts(`${p}small.bin`, pieces(big, 4 * 1024 * 1024, 12 * 1024 * 1024))).rejects.toThrow(
+        'the parts failed',
+      );
+      expect(await store.get(`${p}small.bin`)).toHaveLength(1000);
+      await expect(store.putParts(`${p}new.bin`, pieces(big, 1024 * 1024, 9 * 1024 * 1024))).rejects.toThrow();
+      expect(await store.get(`${p}new.bin`)).toBeNull();
+      expect(await store.list(p)).toEqual([`${p}big.bin`, `${p}empty.bin`, `${p}small.bin`]);
+    });
+
     it('returns null / missing for an absent key', async () => {
       const { store, p } = fresh();
       expect(await store.get(`${p}nope`)).toBeNull();

@@ -10,6 +10,12 @@ export class MemoryModelStore implements ModelStore {
     this.objects.set(key, { body: new Uint8Array(body), etag: `"m${++this.counter}"` });
   }
 
+  async putParts(key: string, parts: AsyncIterable<Uint8Array>): Promise<void> {
+    const all: Uint8Array[] = [];
+    for await (const p of parts) all.push(new Uint8Array(p));
+    await this.put(key, Buffer.concat(all));
+  }
+
   async get(key: string): Promise<Uint8Array | null> {
     const o = this.objects.get(key);
     return o ? new Uint8Array(o.body) : null;

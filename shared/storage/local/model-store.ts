@@ -45,6 +45,22 @@ export class LocalModelStore implements ModelStore {
     }
   }
 
+  async putParts(key: string, parts: AsyncIterable<Uint8Array>): Promise<void> {
+    const file = this.path(key);
+    await mkdir(dirname(file), { recursive: true });
+    const temp = join(dirname(file), `${TEMP_MARK}${randomBytes(6).toString('hex')}`);
+    const handle = await open(temp, 'w');
+    try {
+      for await (const part of parts) await handle.write(part);
+      await handle.close();
+      await rename(temp, file);
+    } catch (err) {
+      await handle.close().catch(() => {});
+      await rm(temp, { force: true });
+      throw err;
+    }
+  }
+
   async get(key: string): Promise<Uint8Array | null> {
     try {
       return await readFile(this.path(key));

@@ -3,11 +3,15 @@
  * polling latest.json pays for a 304, not a body. Keys are used as given.
  */
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   type GetObjectCommandOutput,
   PutObjectCommand,
   paginateListObjectsV2,
+  UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { StoreMisconfiguredError } from '../../ports/interactions';
@@ -52,6 +56,9 @@ function classify(err: unknown, what: string, key?: string): Error {
 const READ = STORE_TIMEOUTS.s3.read;
 const WRITE = STORE_TIMEOUTS.s3.write;
 
+/** Bytes per uploaded part: S3 asks at least 5 MiB of every part but the last; one part is what a write holds. */
+const PART_BYTES = 8 * 1024 * 1024;
+
 /** S3 DeleteObjects takes at most 1,000 keys a call. */
 const DELETE_BATCH = 1000;
 
@@ -68,6 +75,59 @@ export class S3ModelStore implements ModelStore {
       await this.client.send(put, callOptions(WRITE));
     } catch (err) {
       throw classify(err, `PutObject ${key}`);
+    }
+  }
+
+  /**
+   * A multipart upload, one {@link PART_BYTES} part buffered at a time; an object smaller than one part is
+   * one PutObject. A failure aborts the upload, so S3 keeps no parts and no object appears.
+   */
+  async putParts(key: string, parts: AsyncIterable<Uint8Array>, contentType = 'application/octet-stream') {
+    const buf = new Uint8Array(PART_BYTES);
+    let fill = 0;
+    let uploadId: string | undefined;
+    const done: { ETag: string; PartNumber: number }[] = [];
+    const Bucket = this.bucket;
+    const fail = (what: string) => (err: unknown) => {
+      throw classify(err, `${what} ${key}`);
+    };
+    const flush = async () => {
+      if (!uploadId) {
+        const create = new CreateMultipartUploadCommand({ Bucket, Key: key, ContentType: contentType });
+        uploadId = (await this.client.send(create, callOptions(WRITE)).catch(fail('CreateMultipartUpload'))).UploadId!;
+      }
+      const PartNumber = done.length + 1;
+      const up = new UploadPartCommand({ Bucket, Key: key, UploadId: uploadId, PartNumber, Body: buf.slice(0, fill) });
+      const out = await this.client.send(up, callOptions(WRITE)).catch(fail('UploadPart'));
+      done.push({ ETag: out.ETag!, PartNumber });
+      fill = 0;
+    };
+    try {
+      for await (const part of parts) {
+        for (let at = 0; at < part.byteLength; ) {
+          const n = Math.min(part.byteLength - at, PART_BYTES - fill);
+          buf.set(part.subarray(at, at + n), fill);
+          fill += n;
+          at += n;
+          if (fill === PART_BYTES) await flush();
+        }
+      }
+      if (!uploadId) return await this.put(key, buf.slice(0, fill), contentType);
+      if (fill > 0) await flush();
+      const complete = new CompleteMultipartUploadCommand({
+        Bucket,
+        Key: key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: done },
+      });
+      await this.client.send(complete, callOptions(WRITE)).catch(fail('CompleteMultipartUpload'));
+    } catch (err) {
+      if (uploadId) {
+        const abort = new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId });
+        // an upload left open costs its parts' storage until the bucket's abort-incomplete rule removes it
+        await this.client.send(abort, callOptions(WRITE)).catch(() => {});
+      }
+      throw err;
     }
   }
 
