@@ -12,7 +12,7 @@ const MAGIC = 'ATSNAP\n';
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
-type Numeric = Int32Array | Uint32Array | Float64Array;
+export type Numeric = Int32Array | Uint32Array | Float64Array;
 const ARRAYS = {
   pairUser: Int32Array,
   pairItem: Int32Array,
@@ -33,9 +33,60 @@ interface Section {
   bytes: number;
 }
 
-function assertLittleEndian(): void {
+export function assertLittleEndian(): void {
   // Typed arrays use the platform's byte order; every platform Node ships on for Lambda is little-endian.
   if (endianness() !== 'LE') throw new Error('training snapshots are little-endian; this platform is not');
+}
+
+/** Magic + format byte + u32 header length + JSON header (with `sections`) + 8-byte aligned sections. */
+export function encodeSections(magic: string, format: number, head: object, parts: [string, Uint8Array][]): Uint8Array {
+  const sections: Section[] = [];
+  let offset = 0;
+  for (const [name, b] of parts) {
+    sections.push({ name, offset, bytes: b.byteLength });
+    offset += Math.ceil(b.byteLength / 8) * 8;
+  }
+  const headBytes = utf8.encode(JSON.stringify({ ...head, sections }));
+  const start = Math.ceil((magic.length + 1 + 4 + headBytes.byteLength) / 8) * 8;
+  const out = new Uint8Array(start + offset);
+  out.set(utf8.encode(magic), 0);
+  out[magic.length] = format;
+  new DataView(out.buffer).setUint32(magic.length + 1, headBytes.byteLength, true);
+  out.set(headBytes, magic.length + 5);
+  for (const [k, [, b]] of parts.entries()) out.set(b, start + sections[k].offset);
+  return out;
+}
+
+const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+
+/** The header and a bounds-checked section reader of an {@link encodeSections} file. */
+export function decodeSections<H extends { format?: number }>(bytes: Uint8Array, magic: string, what: string) {
+  assertLittleEndian();
+  if (bytes.byteLength < magic.length + 5 || utf8Decoder.decode(bytes.subarray(0, magic.length)) !== magic)
+    throw new CorruptSnapshotError(`not a ${what}`);
+  const headLen = new DataView(bytes.buffer, bytes.byteOffset).getUint32(magic.length + 1, true);
+  const start = Math.ceil((magic.length + 5 + headLen) / 8) * 8;
+  if (start > bytes.byteLength) throw new CorruptSnapshotError('truncated header');
+  let header: H & { sections: Section[] };
+  try {
+    header = JSON.parse(utf8Decoder.decode(bytes.subarray(magic.length + 5, magic.length + 5 + headLen)));
+  } catch (err) {
+    throw new CorruptSnapshotError(`header: ${(err as Error).message}`);
+  }
+  const byName = new Map((header.sections ?? []).map((x) => [x.name, x]));
+  const section = (name: string): Uint8Array => {
+    const x = byName.get(name);
+    if (!x || !(x.offset >= 0) || !(x.bytes >= 0) || start + x.offset + x.bytes > bytes.byteLength)
+      throw new CorruptSnapshotError(`section ${name}: missing or out of bounds`);
+    return bytes.subarray(start + x.offset, start + x.offset + x.bytes);
+  };
+  const array = <T extends Numeric>(name: string, T: { new (b: ArrayBuffer): T; BYTES_PER_ELEMENT: number }): T => {
+    const b = section(name);
+    if (b.byteLength % T.BYTES_PER_ELEMENT) throw new CorruptSnapshotError(`section ${name}: ragged length`);
+    // copied: the section's offset in a fetched buffer need not be aligned for the view
+    return new T(b.slice().buffer);
+  };
+  return { header, format: bytes[magic.length], section, array };
 }
 
 export function encodeSnapshot(s: TrainingSnapshot): Uint8Array {
@@ -43,26 +94,14 @@ export function encodeSnapshot(s: TrainingSnapshot): Uint8Array {
   const parts: [string, Uint8Array][] = [
     ['userIds', utf8.encode(JSON.stringify(s.userIds))],
     ['itemIds', utf8.encode(JSON.stringify(s.itemIds))],
-    ...(Object.keys(ARRAYS) as ArrayName[]).map((n): [string, Uint8Array] => {
-      const a: Numeric = s[n];
-      return [n, new Uint8Array(a.buffer, a.byteOffset, a.byteLength)];
-    }),
+    ...(Object.keys(ARRAYS) as ArrayName[]).map((n): [string, Uint8Array] => [n, bytesOf(s[n])]),
   ];
-  const sections: Section[] = [];
-  let offset = 0;
-  for (const [name, b] of parts) {
-    sections.push({ name, offset, bytes: b.byteLength });
-    offset += Math.ceil(b.byteLength / 8) * 8;
-  }
-  const head = utf8.encode(JSON.stringify({ ...s.header, sections }));
-  const start = Math.ceil((MAGIC.length + 1 + 4 + head.byteLength) / 8) * 8;
-  const out = new Uint8Array(start + offset);
-  out.set(utf8.encode(MAGIC), 0);
-  out[MAGIC.length] = s.header.format;
-  new DataView(out.buffer).setUint32(MAGIC.length + 1, head.byteLength, true);
-  out.set(head, MAGIC.length + 5);
-  for (const [k, [, b]] of parts.entries()) out.set(b, start + sections[k].offset);
-  return out;
+  return encodeSections(MAGIC, s.header.format, s.header, parts);
+}
+
+/** The ids of a section holding a JSON array of strings. */
+export function idsOf(name: string, b: Uint8Array): string[] {
+  return ids(name, b);
 }
 
 function ids(name: string, b: Uint8Array): string[] {
@@ -78,48 +117,25 @@ function ids(name: string, b: Uint8Array): string[] {
 }
 
 export function decodeSnapshot(bytes: Uint8Array): TrainingSnapshot {
-  assertLittleEndian();
-  if (bytes.byteLength < MAGIC.length + 5 || utf8Decoder.decode(bytes.subarray(0, MAGIC.length)) !== MAGIC)
-    throw new CorruptSnapshotError('not a training snapshot');
-  const headLen = new DataView(bytes.buffer, bytes.byteOffset).getUint32(MAGIC.length + 1, true);
-  const start = Math.ceil((MAGIC.length + 5 + headLen) / 8) * 8;
-  if (start > bytes.byteLength) throw new CorruptSnapshotError('truncated header');
-  let header: SnapshotHeader & { sections: Section[] };
-  try {
-    header = JSON.parse(utf8Decoder.decode(bytes.subarray(MAGIC.length + 5, MAGIC.length + 5 + headLen)));
-  } catch (err) {
-    throw new CorruptSnapshotError(`header: ${(err as Error).message}`);
-  }
-  if (header.format !== bytes[MAGIC.length]) throw new CorruptSnapshotError('header and file disagree on the format');
-  const byName = new Map((header.sections ?? []).map((x) => [x.name, x]));
-  const section = (name: string): Uint8Array => {
-    const x = byName.get(name);
-    if (!x || !(x.offset >= 0) || !(x.bytes >= 0) || start + x.offset + x.bytes > bytes.byteLength)
-      throw new CorruptSnapshotError(`section ${name}: missing or out of bounds`);
-    return bytes.subarray(start + x.offset, start + x.offset + x.bytes);
-  };
-  const array = <N extends ArrayName>(name: N): InstanceType<(typeof ARRAYS)[N]> => {
-    const T = ARRAYS[name];
-    const b = section(name);
-    if (b.byteLength % T.BYTES_PER_ELEMENT) throw new CorruptSnapshotError(`section ${name}: ragged length`);
-    // copied: the section's offset in a fetched buffer need not be aligned for the view
-    return new T(b.slice().buffer) as InstanceType<(typeof ARRAYS)[N]>;
-  };
+  const { header, format, section, array } = decodeSections<SnapshotHeader>(bytes, MAGIC, 'training snapshot');
+  if (header.format !== format) throw new CorruptSnapshotError('header and file disagree on the format');
+  const a = <N extends ArrayName>(name: N) =>
+    array(name, ARRAYS[name] as unknown as Float64ArrayConstructor) as unknown as InstanceType<(typeof ARRAYS)[N]>;
   const { sections: _s, ...h } = header;
   const s: TrainingSnapshot = {
     header: h,
     userIds: ids('userIds', section('userIds')),
     itemIds: ids('itemIds', section('itemIds')),
-    pairUser: array('pairUser'),
-    pairItem: array('pairItem'),
-    pairWeight: array('pairWeight'),
-    pairCount: array('pairCount'),
-    pairTime: array('pairTime'),
-    windowUser: array('windowUser'),
-    windowIndex: array('windowIndex'),
-    windowCount: array('windowCount'),
-    recentKey: array('recentKey'),
-    recentAt: array('recentAt'),
+    pairUser: a('pairUser'),
+    pairItem: a('pairItem'),
+    pairWeight: a('pairWeight'),
+    pairCount: a('pairCount'),
+    pairTime: a('pairTime'),
+    windowUser: a('windowUser'),
+    windowIndex: a('windowIndex'),
+    windowCount: a('windowCount'),
+    recentKey: a('recentKey'),
+    recentAt: a('recentAt'),
   };
   checkShape(s);
   return s;

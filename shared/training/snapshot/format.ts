@@ -10,8 +10,8 @@
 import type { RatingRange } from '../../events';
 import type { UserCap } from '../dataset';
 
-/** Bumped when the bytes change meaning; a snapshot of another format triggers a full rebuild. */
-export const SNAPSHOT_FORMAT = 1;
+/** Bumped when the bytes change meaning; a snapshot of another format triggers a full rebuild. 2: in chunks. */
+export const SNAPSHOT_FORMAT = 2;
 
 export interface SnapshotHeader {
   format: number;

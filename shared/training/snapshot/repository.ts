@@ -8,60 +8,55 @@
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '../../model/codec';
 import type { ModelStore } from '../../ports/model-store';
-import { decodeSnapshot, encodeSnapshot } from './codec';
+import { decodeSnapshot } from './codec';
 import { CorruptSnapshotError, type TrainingSnapshot } from './format';
+import { openSnapshot, readWhole, SnapshotWriter, writeWhole, type OpenSnapshot, type SnapshotPointer } from './stream';
 
+export type { SnapshotPointer } from './stream';
 export const SNAPSHOT_FILE = 'snapshot.bin';
 export const SNAPSHOT_POINTER = 'latest.json';
-
-export interface SnapshotPointer {
-  id: string;
-  createdAt: string;
-  watermark: number;
-  sha256: string;
-  bytes: number;
-  format: number;
-}
 
 const utf8 = new TextEncoder();
 
 /** Snapshot ids sort by creation time, like model versions. */
-function newId(now: number): string {
+export function newSnapshotId(now: number): string {
   return `${new Date(now).toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Writes the snapshot, then the pointer; keeps the newest `keep` snapshots (default 2). */
+/** Writes the snapshot (chunks, then its index: ./stream.ts), then the pointer; keeps the newest `keep` (2). */
 export async function writeSnapshot(
   store: ModelStore,
   prefix: string,
   snapshot: TrainingSnapshot,
-  opts: { keep?: number; now?: number } = {},
+  opts: { keep?: number; now?: number; chunkPairs?: number } = {},
 ): Promise<SnapshotPointer> {
-  const bytes = encodeSnapshot(snapshot);
-  const id = newId(opts.now ?? Date.now());
-  await store.put(`${prefix}${id}/${SNAPSHOT_FILE}`, bytes);
-  const pointer: SnapshotPointer = {
-    id,
-    createdAt: snapshot.header.createdAt,
-    watermark: snapshot.header.watermark,
-    sha256: sha256(bytes),
-    bytes: bytes.byteLength,
-    format: snapshot.header.format,
-  };
+  const w = new SnapshotWriter(store, prefix, newSnapshotId(opts.now ?? Date.now()), opts.chunkPairs);
+  return commitSnapshot(store, prefix, await writeWhole(w, snapshot), opts.keep);
+}
+
+/**
+ * Writes the pointer to a snapshot whose files are written, then deletes all but the newest `keep`
+ * snapshots (every file of each): an erased user's rows must not outlive the run that dropped them.
+ */
+export async function commitSnapshot(
+  store: ModelStore,
+  prefix: string,
+  pointer: SnapshotPointer,
+  keep = 2,
+): Promise<SnapshotPointer> {
   await store.put(prefix + SNAPSHOT_POINTER, utf8.encode(JSON.stringify(pointer, null, 2)), 'application/json');
-  const ids = [...new Set((await store.list(prefix)).map((k) => k.slice(prefix.length).split('/')[0]))]
-    .filter((x) => x !== SNAPSHOT_POINTER && x !== id)
+  const all = await store.list(prefix);
+  const ids = [...new Set(all.map((k) => k.slice(prefix.length).split('/')[0]))]
+    .filter((x) => x !== SNAPSHOT_POINTER && x !== pointer.id)
     .sort();
-  const doomed = ids.slice(0, Math.max(0, ids.length - (Math.max(1, opts.keep ?? 2) - 1)));
-  if (doomed.length) await store.delete(doomed.map((x) => `${prefix}${x}/${SNAPSHOT_FILE}`));
+  const doomed = new Set(ids.slice(0, Math.max(0, ids.length - (Math.max(1, keep) - 1))));
+  const keys = all.filter((k) => doomed.has(k.slice(prefix.length).split('/')[0]));
+  for (let k = 0; k < keys.length; k += 1000) await store.delete(keys.slice(k, k + 1000));
   return pointer;
 }
 
-/** The snapshot the pointer names; null when there is none. Throws CorruptSnapshotError when unreadable. */
-export async function readSnapshot(
-  store: ModelStore,
-  prefix: string,
-): Promise<{ snapshot: TrainingSnapshot; pointer: SnapshotPointer } | null> {
+/** The pointer, or null when there is none. Throws CorruptSnapshotError when unreadable. */
+export async function readPointer(store: ModelStore, prefix: string): Promise<SnapshotPointer | null> {
   const raw = await store.get(prefix + SNAPSHOT_POINTER);
   if (!raw) return null;
   let pointer: SnapshotPointer;
@@ -72,10 +67,49 @@ export async function readSnapshot(
   }
   if (typeof pointer?.id !== 'string' || !/^[0-9A-Za-z-]+$/.test(pointer.id) || typeof pointer.sha256 !== 'string')
     throw new CorruptSnapshotError(`${prefix}${SNAPSHOT_POINTER}: not a snapshot pointer`);
+  return pointer;
+}
+
+/** The snapshot the pointer names, opened for reading chunk by chunk; null when there is none. */
+export async function openLatestSnapshot(store: ModelStore, prefix: string): Promise<OpenSnapshot | null> {
+  const pointer = await readPointer(store, prefix);
+  if (!pointer) return null;
+  if (pointer.format === 2) return openSnapshot(store, prefix, pointer);
+  // a format-1 file is one piece: it opens as one chunk (a run reading it rebuilds: ./load.ts)
+  const s = await readFormat1(store, prefix, pointer);
+  const index = {
+    ...s,
+    userPairs: new Int32Array(0),
+    itemPairs: new Int32Array(0),
+    chunks: [],
+    pairs: s.pairUser.length,
+    events: 0,
+  };
+  return {
+    pointer,
+    index,
+    async *chunks() {
+      yield { ...s, userLo: 0, userHi: s.userIds.length };
+    },
+  };
+}
+
+async function readFormat1(store: ModelStore, prefix: string, pointer: SnapshotPointer): Promise<TrainingSnapshot> {
   const key = `${prefix}${pointer.id}/${SNAPSHOT_FILE}`;
   const bytes = await store.get(key);
   if (!bytes) throw new CorruptSnapshotError(`${key}: missing`);
   if (bytes.byteLength !== pointer.bytes || sha256(bytes) !== pointer.sha256)
     throw new CorruptSnapshotError(`${key}: length or sha256 differs from the pointer`);
-  return { snapshot: decodeSnapshot(bytes), pointer };
+  return decodeSnapshot(bytes);
+}
+
+/** The snapshot the pointer names, whole; null when there is none. Throws CorruptSnapshotError when unreadable. */
+export async function readSnapshot(
+  store: ModelStore,
+  prefix: string,
+): Promise<{ snapshot: TrainingSnapshot; pointer: SnapshotPointer } | null> {
+  const pointer = await readPointer(store, prefix);
+  if (!pointer) return null;
+  if (pointer.format !== 2) return { snapshot: await readFormat1(store, prefix, pointer), pointer };
+  return { snapshot: await readWhole(await openSnapshot(store, prefix, pointer)), pointer };
 }
