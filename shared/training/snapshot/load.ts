@@ -11,8 +11,9 @@ import type { ReadStats, ReadSummary, TrainingStore } from '../../ports/training
 import { DEFAULT_RATING_RANGE, type RatingRange } from '../../events';
 import type { Dataset, UserCap } from '../dataset';
 import { CorruptSnapshotError, SNAPSHOT_FORMAT, type TrainingSnapshot } from './format';
-import { SnapshotMerger, type MergeStats } from './merge';
-import { readSnapshot, writeSnapshot, type SnapshotPointer } from './repository';
+import { SnapshotMerger, type BaseIndex, type MergeStats } from './merge';
+import { newSnapshotId, openLatestSnapshot, readSnapshot, writeSnapshot, type SnapshotPointer } from './repository';
+import { SnapshotWriter, type OpenSnapshot } from './stream';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -64,7 +65,7 @@ export interface TrainingData {
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /** Why this run must read everything, or null when snapshot + delta will do. */
-function rebuildReason(base: TrainingSnapshot, o: LoadOptions, every: number, maxDays: number): string | null {
+function rebuildReason(base: BaseIndex, o: LoadOptions, every: number, maxDays: number): string | null {
   const h = base.header;
   if (o.rebuild) return 'rebuild requested';
   if (h.format !== SNAPSHOT_FORMAT) return `snapshot format ${h.format}, this code reads ${SNAPSHOT_FORMAT}`;
@@ -73,6 +74,88 @@ function rebuildReason(base: TrainingSnapshot, o: LoadOptions, every: number, ma
   if (every > 0 && h.runsSinceRebuild + 1 >= every) return `periodic rebuild (every ${every} runs)`;
   if (o.now - h.watermark > maxDays * DAY) return `the snapshot's watermark is more than ${maxDays} days old`;
   return null;
+}
+
+interface EventsRead<B> {
+  merger: SnapshotMerger;
+  /** The base the merger was built on (null: a full read). */
+  base: B | null;
+  mode: ReadSummary['mode'];
+  reason: string | null;
+  stats: ReadStats;
+}
+
+/** The base (when snapshot + delta will do) and the events read into a merger: the delta, or everything. */
+async function readEvents<B extends BaseIndex>(
+  store: TrainingStore,
+  o: LoadOptions,
+  found: B | null,
+  why: string | null,
+): Promise<EventsRead<B>> {
+  let reason = why;
+  if (found)
+    reason = rebuildReason(
+      found,
+      o,
+      o.rebuildEvery ?? SNAPSHOT_DEFAULTS.rebuildEvery,
+      o.maxDeltaDays ?? SNAPSHOT_DEFAULTS.maxDeltaDays,
+    );
+  const full = reason !== null;
+  const erased = new Set(o.erasures.map((e) => e.userId));
+  const erasureWatermark = o.erasures.reduce((m, e) => Math.max(m, e.erasedAt), 0);
+  const dedupeMs = Math.max(o.dedupeMs ?? SNAPSHOT_DEFAULTS.dedupeMs, o.overlapMs ?? SNAPSHOT_DEFAULTS.overlapMs);
+  const mergerFor = (from: B | null) =>
+    new SnapshotMerger(from, { erased, cap: o.cap, range: o.range, dedupeMs, erasureWatermark, now: o.now });
+  let base = full ? null : found;
+  let merger = mergerFor(base);
+  const visit = (batch: Parameters<SnapshotMerger['add']>[0]) => merger.add(batch);
+  const incremental = () => {
+    const h = found!.header;
+    // never re-read further back than the base remembers keys for: those events would count twice
+    const overlap = Math.min(o.overlapMs ?? SNAPSHOT_DEFAULTS.overlapMs, h.dedupeMs);
+    return store.readReceivedSince(Math.max(0, h.watermark - overlap), visit, o.now);
+  };
+  let stats: ReadStats;
+  let mode: ReadSummary['mode'] = full ? 'rebuild' : 'incremental';
+  if (!full) stats = await incremental();
+  else {
+    try {
+      stats = await store.readAll(visit);
+    } catch (err) {
+      // An export that fails or outlasts its wait must not stop training for good: a due periodic
+      // rebuild waits for the next run; any other rebuild reads the table by Scan. The reason says so.
+      const failed = `full read failed (${(err as Error).message})`;
+      o.onWarning?.('full read failed; falling back', { error: (err as Error).message, reason });
+      const periodic = found !== null && reason?.startsWith('periodic');
+      base = periodic ? found : null;
+      merger = mergerFor(base);
+      if (periodic) {
+        mode = 'incremental';
+        reason = `${failed}; snapshot + delta this run, the rebuild stays due`;
+        stats = await incremental();
+      } else {
+        reason = `${reason}; ${failed}, read by Scan instead`;
+        stats = await store.readAll(visit, { scan: true });
+      }
+    }
+  }
+  return { merger, base, mode, reason, stats };
+}
+
+function summary(r: EventsRead<unknown>, duplicates: number, snapshotPairs: number, watermark: number): ReadSummary {
+  const { stats } = r;
+  return {
+    mode: r.mode,
+    via: stats.via,
+    reason: r.reason ?? 'snapshot + events since its watermark',
+    itemsRead: stats.itemsRead,
+    eventsRead: stats.events,
+    duplicates,
+    ...(stats.readUnits !== undefined ? { readUnits: stats.readUnits } : {}),
+    ...(stats.index !== undefined ? { index: stats.index } : {}),
+    snapshotPairs,
+    watermark,
+  };
 }
 
 export async function loadTrainingData(
@@ -90,68 +173,68 @@ export async function loadTrainingData(
     o.onWarning?.('training snapshot unreadable; reading everything', { error: err.message });
     reason = `snapshot unreadable (${err.message})`;
   }
-  if (base)
-    reason = rebuildReason(
-      base,
-      o,
-      o.rebuildEvery ?? SNAPSHOT_DEFAULTS.rebuildEvery,
-      o.maxDeltaDays ?? SNAPSHOT_DEFAULTS.maxDeltaDays,
-    );
-  const full = reason !== null;
-  const erased = new Set(o.erasures.map((e) => e.userId));
-  const erasureWatermark = o.erasures.reduce((m, e) => Math.max(m, e.erasedAt), 0);
-  const dedupeMs = Math.max(o.dedupeMs ?? SNAPSHOT_DEFAULTS.dedupeMs, o.overlapMs ?? SNAPSHOT_DEFAULTS.overlapMs);
-  const mergerFor = (from: TrainingSnapshot | null) =>
-    new SnapshotMerger(from, { erased, cap: o.cap, range: o.range, dedupeMs, erasureWatermark, now: o.now });
-  let merger = mergerFor(full ? null : base);
-  const visit = (batch: Parameters<SnapshotMerger['add']>[0]) => merger.add(batch);
-  const incremental = () => {
-    const h = base!.header;
-    // never re-read further back than the base remembers keys for: those events would count twice
-    const overlap = Math.min(o.overlapMs ?? SNAPSHOT_DEFAULTS.overlapMs, h.dedupeMs);
-    return store.readReceivedSince(Math.max(0, h.watermark - overlap), visit, o.now);
+  const r = await readEvents(store, o, base, reason);
+  const m = r.merger.result();
+  return {
+    dataset: m.dataset,
+    snapshot: m.snapshot,
+    stats: m.stats,
+    read: summary(r, m.stats.duplicates, m.snapshot.pairUser.length, m.snapshot.header.watermark),
   };
-  let stats: ReadStats;
-  let mode: ReadSummary['mode'] = full ? 'rebuild' : 'incremental';
-  if (!full) stats = await incremental();
-  else {
-    try {
-      stats = await store.readAll(visit);
-    } catch (err) {
-      // An export that fails or outlasts its wait must not stop training for good: a due periodic
-      // rebuild waits for the next run; any other rebuild reads the table by Scan. The reason says so.
-      const why = `full read failed (${(err as Error).message})`;
-      o.onWarning?.('full read failed; falling back', { error: (err as Error).message, reason });
-      const periodic = base !== null && reason?.startsWith('periodic');
-      merger = mergerFor(periodic ? base : null);
-      if (periodic) {
-        mode = 'incremental';
-        reason = `${why}; snapshot + delta this run, the rebuild stays due`;
-        stats = await incremental();
-      } else {
-        reason = `${reason}; ${why}, read by Scan instead`;
-        stats = await store.readAll(visit, { scan: true });
+}
+
+export interface StreamedData {
+  /** The next snapshot, written (chunks and index) but not yet committed: {@link commitSnapshot} it. */
+  pointer: SnapshotPointer;
+  read: ReadSummary;
+  stats: MergeStats;
+}
+
+/**
+ * The same read and merge as {@link loadTrainingData}, a chunk at a time: the base snapshot's chunks are
+ * merged with the new events (held in memory: the delta) user by user and written as the next snapshot's
+ * chunks as they fill. Holds the ids, the per-user and per-item counts, the new events and about two chunks.
+ * A base chunk that fails its check mid-way makes the run a full read, as an unreadable snapshot does.
+ */
+export async function streamTrainingData(
+  store: TrainingStore,
+  models: ModelStore,
+  snapshotPrefix: string,
+  o: LoadOptions & { chunkPairs?: number },
+): Promise<StreamedData> {
+  let open: OpenSnapshot | null = null;
+  let reason: string | null = 'first run: no snapshot yet';
+  try {
+    open = await openLatestSnapshot(models, snapshotPrefix);
+  } catch (err) {
+    if (!(err instanceof CorruptSnapshotError)) throw err;
+    o.onWarning?.('training snapshot unreadable; reading everything', { error: err.message });
+    reason = `snapshot unreadable (${err.message})`;
+  }
+  const attempt = async (from: OpenSnapshot | null, why: string | null) => {
+    const r = await readEvents(store, o, from?.index ?? null, why);
+    const writer = new SnapshotWriter(models, snapshotPrefix, newSnapshotId(o.now), o.chunkPairs);
+    const plan = r.merger.begin((m) => writer.user(m));
+    if (r.base) {
+      for await (const chunk of from!.chunks()) {
+        r.merger.feed(chunk);
+        await writer.flush();
       }
     }
-  }
-  const r = merger.result();
-  return {
-    dataset: r.dataset,
-    snapshot: r.snapshot,
-    stats: r.stats,
-    read: {
-      mode,
-      via: stats.via,
-      reason: reason ?? 'snapshot + events since its watermark',
-      itemsRead: stats.itemsRead,
-      eventsRead: stats.events,
-      duplicates: r.stats.duplicates,
-      ...(stats.readUnits !== undefined ? { readUnits: stats.readUnits } : {}),
-      ...(stats.index !== undefined ? { index: stats.index } : {}),
-      snapshotPairs: r.snapshot.pairUser.length,
-      watermark: r.snapshot.header.watermark,
-    },
+    r.merger.feed(null);
+    const tail = r.merger.tail();
+    const header = r.merger.header();
+    const pointer = await writer.finish({ header, ...plan, recentKey: tail.recentKey, recentAt: tail.recentAt });
+    const stats = r.merger.counts();
+    return { pointer, stats, read: summary(r, stats.duplicates, writer.pairCount, tail.watermark) };
   };
+  try {
+    return await attempt(open, reason);
+  } catch (err) {
+    if (!(err instanceof CorruptSnapshotError) || open === null) throw err;
+    o.onWarning?.('training snapshot chunk unreadable; reading everything', { error: err.message });
+    return attempt(null, `snapshot unreadable (${err.message})`);
+  }
 }
 
 /**

@@ -176,9 +176,12 @@ export class SnapshotWriter {
     if (this.pu.n >= this.chunkPairs) this.seal();
   }
 
-  /** Users taken so far. */
+  /** Users and pairs taken so far. */
   get users(): number {
     return this.nextUser;
+  }
+  get pairCount(): number {
+    return this.pairs;
   }
 
   private seal(): void {
