@@ -107,20 +107,27 @@ function fitTarget(m: Csr): void {
     walls: [] as number[],
     cpus: [] as number[],
     model: undefined as AlsModel | undefined,
+    phases: [] as Record<string, number>[],
   }));
   for (let run = 0; run < runs; run++)
     cases.forEach(({ kernel, threads }, i) => {
       setAlsKernel(kernel);
+      const phases: Record<string, number> = {};
       const c0 = process.cpuUsage();
       const t0 = performance.now();
-      timed[i].model = trainAls(m, p, { threads });
+      timed[i].model = trainAls(m, p, { threads, phases });
       timed[i].walls.push((performance.now() - t0) / 1000);
+      timed[i].phases.push(phases);
       const c = process.cpuUsage(c0);
       timed[i].cpus.push((c.user + c.system) / 1e6);
     });
   const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
   cases.forEach(({ kernel, threads }, i) => {
-    const { walls, cpus, model } = timed[i];
+    const { walls, cpus, model, phases } = timed[i];
+    // each phase's median over the runs, wall ms (gram and solve are parts of iterations)
+    const phaseMs = Object.fromEntries(
+      Object.keys(phases[0] ?? {}).map((k) => [k, Math.round(median(phases.map((r) => r[k])))]),
+    );
     setAlsKernel(kernel);
     console.log(
       JSON.stringify({
@@ -132,6 +139,7 @@ function fitTarget(m: Csr): void {
         cpuSeconds: +Math.min(...cpus).toFixed(3),
         cpuSecondsMedian: +median(cpus).toFixed(3),
         observedLoss: +observedLoss(m, model!, p.unobservedWeight).toFixed(2),
+        phaseMs,
         load: load(),
       }),
     );

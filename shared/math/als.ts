@@ -114,6 +114,13 @@ export interface AlsOptions {
    * Cholesky solvers always run on one thread.
    */
   threads?: number;
+  /**
+   * When given (WebAssembly runs), wall milliseconds per phase are added to it:
+   * prepare (the transpose), setup (kernel memory, CSRs, confidences, starting
+   * factors), iterations (to the copied-out model and released threads),
+   * and within iterations the half-steps' gram (Gramians) and solve (row solves).
+   */
+  phases?: Record<string, number>;
 }
 
 export interface AlsModel {
@@ -130,30 +137,39 @@ export function trainAls(ui: Csr, params: AlsParams, opts: AlsOptions = {}): Als
   const f = params.factors;
   const users = ui.rows;
   const items = ui.cols;
+  const lap = phaseClock(opts.phases);
   const iu = transpose(ui);
+  lap('prepare');
+  const scale = params.initScale / Math.sqrt(f);
+  const gram = new Float64Array(f * f);
+  const itemCounts = new Int32Array(items);
+  for (let i = 0; i < items; i++) itemCounts[i] = iu.indptr[i + 1] - iu.indptr[i];
+  // the WebAssembly run draws the same starting factors as the loop below, straight into its memory
+  const wasmRun =
+    params.solver === 'cg' && opts.kernel !== 'js'
+      ? createAlsWasm(ui, iu, { seed: params.seed, scale }, f, params, opts.threads ?? trainingThreads())
+      : null;
+  if (wasmRun) {
+    lap('setup');
+    try {
+      return trainWasm(wasmRun, ui, itemCounts, params, opts, gram);
+    } finally {
+      wasmRun.close();
+      lap('iterations');
+      if (opts.phases) {
+        opts.phases.gram = (opts.phases.gram ?? 0) + wasmRun.ms.gram;
+        opts.phases.solve = (opts.phases.solve ?? 0) + wasmRun.ms.solve;
+      }
+    }
+  }
   const confU = confidences(ui.data, params);
   const confI = confidences(iu.data, params);
   const rng = new Rng(params.seed);
-  const scale = params.initScale / Math.sqrt(f);
   const X = new Float32Array(users * f);
   const Y = new Float32Array(items * f);
   for (let k = 0; k < Y.length; k++) Y[k] = rng.normal() * scale;
   for (let k = 0; k < X.length; k++) X[k] = rng.normal() * scale;
-  const gram = new Float64Array(f * f);
   const scratch = alsScratch(f);
-  const itemCounts = new Int32Array(items);
-  for (let i = 0; i < items; i++) itemCounts[i] = iu.indptr[i + 1] - iu.indptr[i];
-  const wasmRun =
-    params.solver === 'cg' && opts.kernel !== 'js'
-      ? createAlsWasm(ui, iu, confU, confI, X, Y, f, params, opts.threads ?? trainingThreads())
-      : null;
-  if (wasmRun) {
-    try {
-      return trainWasm(wasmRun, ui, confU, itemCounts, params, opts, gram);
-    } finally {
-      wasmRun.close();
-    }
-  }
   const t0 = performance.now();
   const half = (m: Csr, conf: Float32Array, A: Float32Array, B: Float32Array, bRows: number) => {
     gramianInto(B, bRows, f, gram);
@@ -181,7 +197,6 @@ export function trainAls(ui: Csr, params: AlsParams, opts: AlsOptions = {}): Als
 function trainWasm(
   k: AlsWasm,
   ui: Csr,
-  confU: Float32Array,
   itemCounts: Int32Array,
   params: AlsParams,
   opts: AlsOptions,
@@ -189,6 +204,7 @@ function trainWasm(
 ): AlsModel {
   const f = params.factors;
   const t0 = performance.now();
+  let confU: Float32Array | undefined;
   for (let it = 0; it < params.iterations; it++) {
     if (opts.shouldStop?.()) break;
     k.half('users', params.cgSteps, gram);
@@ -201,6 +217,7 @@ function trainWasm(
         // unpadded views when f is a multiple of 4, else copies (loss is a diagnostic, not the hot path)
         const X = k.fp === f ? k.X : k.factors('users');
         const Y = k.fp === f ? k.Y : k.factors('items');
+        confU ??= confidences(ui.data, params);
         loss = alsLoss(ui, confU, X, Y, gram, f, params, itemCounts);
       }
       opts.onProgress({ iteration: it + 1, loss, elapsedMs: performance.now() - t0 });
@@ -208,4 +225,15 @@ function trainWasm(
   }
   // copies out, so the model does not pin the run's whole WebAssembly memory
   return { userFactors: k.factors('users'), itemFactors: k.factors('items'), factors: f };
+}
+
+/** Adds the wall time since the previous call to phases[name] (nothing without a record). */
+function phaseClock(phases: Record<string, number> | undefined): (name: string) => void {
+  let t = performance.now();
+  return (name) => {
+    if (!phases) return;
+    const now = performance.now();
+    phases[name] = (phases[name] ?? 0) + now - t;
+    t = now;
+  };
 }

@@ -11,6 +11,7 @@
  * main thread), so trainAls stays synchronous for every caller.
  */
 import { Worker } from 'node:worker_threads';
+import { drawStartRows } from './start-factors';
 import { WORKER_SOURCE } from './worker-source';
 
 // Control block (Int32 indices); worker-source.ts reads the same layout.
@@ -19,11 +20,15 @@ const DONE = 3;
 const CMD = 4;
 const ERROR = 5;
 const WORKER_CHUNKS = 6;
+const REJECTED = 7;
 const ARGS = 8;
+/** Float64 index of the draw's scale (bytes 96–103: past every command's int arguments). */
+const ARG_SCALE = 12;
 const TABLES = 32;
 const CMD_ROWS = 1;
 const CMD_EXIT = 2;
 const CMD_GRAM = 3;
+const CMD_DRAW = 4;
 const GEN = 2n ** 40n;
 const COUNT = 2n ** 20n;
 /** Chunks per half-step at most; the claim word holds counts below 2^20. */
@@ -53,6 +58,19 @@ export interface GramTask {
   block: number;
 }
 
+/** Rows of the stacked starting factors [Y; X] to draw (start-factors.ts), `per` rows a chunk; float indices. */
+export interface DrawTask {
+  yAt: number;
+  xAt: number;
+  items: number;
+  rows: number;
+  f: number;
+  fp: number;
+  per: number;
+  state: number;
+  scale: number;
+}
+
 type CgHalf = (...args: number[]) => void;
 type Gram4 = (y: number, groups: number, g: number) => void;
 
@@ -80,6 +98,7 @@ function workers(n: number): Worker[] {
 export class RowTeam {
   private readonly ctl: Int32Array;
   private readonly ctlF: Float32Array;
+  private readonly ctl64: Float64Array;
   private readonly claim: BigInt64Array;
   private gen = 0;
   private tableEnd = TABLES;
@@ -102,6 +121,7 @@ export class RowTeam {
     const sab = new SharedArrayBuffer(4 * (TABLES + 2 * (MAX_CHUNKS + 1)));
     this.ctl = new Int32Array(sab);
     this.ctlF = new Float32Array(sab);
+    this.ctl64 = new Float64Array(sab);
     this.claim = new BigInt64Array(sab, 0, 1);
     workers(threads - 1).forEach((w, i) => {
       w.postMessage({ type: 'run', module, memory, control: sab, id: i + 1 });
@@ -152,7 +172,38 @@ export class RowTeam {
     });
   }
 
+  /**
+   * Starts drawing the starting factors on the workers and returns at once, so
+   * the caller can do other set-up first; {@link joinDraw} then draws what is
+   * left and waits.
+   */
+  beginDraw(t: DrawTask): void {
+    const c = this.ctl;
+    this.begin(CMD_DRAW, Math.ceil(t.rows / t.per), () => {
+      c.set([t.yAt, t.xAt, t.items, t.rows, t.f, t.fp, t.per, t.state | 0], ARGS);
+      this.ctl64[ARG_SCALE] = t.scale;
+    });
+  }
+
+  /** Finishes the draw begun by {@link beginDraw}; returns how many values hit a rejected uniform (see start-factors.ts). */
+  joinDraw(t: DrawTask): number {
+    const out = new Float32Array(this.heap);
+    this.join(Math.ceil(t.rows / t.per), (k) => {
+      const lo = k * t.per;
+      const hi = Math.min(t.rows, lo + t.per);
+      const n = drawStartRows(out, t.yAt, t.xAt, t.items, t.f, t.fp, lo, hi, t.state, t.scale);
+      if (n) Atomics.add(this.ctl, REJECTED, n);
+    });
+    return Atomics.load(this.ctl, REJECTED);
+  }
+
   private dispatch(cmd: number, chunks: number, args: () => void, local: (k: number) => void): void {
+    this.begin(cmd, chunks, args);
+    this.join(chunks, local);
+  }
+
+  /** Publishes a task: its arguments, then a fresh claim word, then the signal the workers wait on. */
+  private begin(cmd: number, chunks: number, args: () => void): void {
     if (this.closed) throw new Error('RowTeam: closed');
     const c = this.ctl;
     const gen = ++this.gen;
@@ -160,9 +211,15 @@ export class RowTeam {
     c[CMD] = cmd;
     Atomics.store(c, DONE, 0);
     Atomics.store(c, ERROR, 0);
+    Atomics.store(c, REJECTED, 0);
     Atomics.store(this.claim, 0, BigInt(gen) * GEN + BigInt(chunks) * COUNT);
     Atomics.store(c, SIGNAL, gen);
     Atomics.notify(c, SIGNAL);
+  }
+
+  /** The caller claims chunks like a worker, then waits until every chunk is done. */
+  private join(chunks: number, local: (k: number) => void): void {
+    const c = this.ctl;
     for (;;) {
       const v = Atomics.load(this.claim, 0);
       const next = Number(v % COUNT);

@@ -28,8 +28,10 @@
  */
 import type { FoldInParams } from '../../model/types';
 import type { Csr } from '../csr';
-import { rowRegularization } from '../confidence';
+import { confidence, rowRegularization } from '../confidence';
 import { RowTeam, balancedChunks } from '../parallel/team';
+import { drawStartRows, streamState } from '../parallel/start-factors';
+import { Rng } from '../rng';
 import { NNZ_GROUP, alsModuleBytes } from './als-codegen';
 import { relaxedSimd } from './relaxed';
 import { ROWS_PER_FLUSH, blockedGramian } from './gram-codegen';
@@ -133,12 +135,19 @@ export interface AlsWasm {
   workerChunks(): number;
   /** Releases the worker threads (a no-op for one thread); call once the run is over. */
   close(): void;
+  /** Wall milliseconds spent so far in half-steps' Gramians and in their row solves (benchmarks' phase split). */
+  readonly ms: { gram: number; solve: number };
 }
+
+/** A run's starting factors: given (rows × f each), or drawn from a seed as trainAls's serial loop draws them. */
+export type StartFactors = { X: Float32Array; Y: Float32Array } | { seed: number; scale: number };
 
 /**
  * Copies a training problem into WebAssembly memory. `ui` is users × items,
- * `iu` its transpose, `confU`/`confI` their per-entry confidences; X and Y are
- * the initial factors (rows × f). Returns null when WebAssembly SIMD is
+ * `iu` its transpose; their confidences come from `params`. The starting
+ * factors are copied from `start`, or drawn into the memory:
+ * Y's rows then X's, each value Rng(seed).normal() · scale (start-factors.ts).
+ * Returns null when WebAssembly SIMD is
  * unavailable or the problem does not fit in WebAssembly memory (4 GiB).
  * With `threads` > 1 the memory is shared and each half-step's rows are
  * solved by that many threads (parallel/team.ts), with bit-identical results;
@@ -147,10 +156,7 @@ export interface AlsWasm {
 export function createAlsWasm(
   ui: Csr,
   iu: Csr,
-  confU: Float32Array,
-  confI: Float32Array,
-  X: Float32Array,
-  Y: Float32Array,
+  start: StartFactors,
   f: number,
   params: FoldInParams,
   threads = 1,
@@ -207,13 +213,7 @@ export function createAlsWasm(
   const view = (off: number, rows: number) => new Float32Array(buf, off, rows * fp);
   const Xw = view(xOff, users);
   const Yw = view(yOff, items);
-  const pad = (src: Float32Array, dst: Float32Array, rows: number) => {
-    if (fp === f) dst.set(src.subarray(0, rows * f));
-    else for (let i = 0; i < rows; i++) dst.set(src.subarray(i * f, i * f + f), i * fp);
-  };
-  pad(X, Xw, users);
-  pad(Y, Yw, items);
-  const fill = (s: Side, m: Csr, conf: Float32Array) => {
+  const fill = (s: Side, m: Csr) => {
     // indptr as byte offsets would save a multiply per row; entry counts keep it readable
     const indptr = new Int32Array(buf, s.indptr, m.rows + 1);
     const indices = new Int32Array(buf, s.indices, paddedEntries(m));
@@ -225,7 +225,7 @@ export function createAlsWasm(
       const end = at + padded(m.indptr[u + 1] - m.indptr[u]);
       for (let q = m.indptr[u]; q < m.indptr[u + 1]; q++, at++) {
         indices[at] = m.indices[q];
-        c[at] = conf[q];
+        c[at] = confidence(m.data[q], params);
       }
       // memory starts zeroed: the padding's confidence is 0 already
       for (; at < end; at++) indices[at] = m.cols;
@@ -234,12 +234,40 @@ export function createAlsWasm(
     const lam = new Float32Array(buf, s.lam, m.rows);
     for (let u = 0; u < m.rows; u++) lam[u] = rowRegularization(m.indptr[u + 1] - m.indptr[u], m.cols, params);
   };
-  fill(su, ui, confU);
-  fill(si, iu, confI);
+  const rowTeam = team > 1 ? new RowTeam(mod, memory, team, ex.cgHalf, ex.gram4, buf, rb, rOff) : null;
+  if ('seed' in start) {
+    const rows = items + users;
+    const draw = { yAt: yOff / 4, xAt: xOff / 4, items, rows, f, fp, state: streamState(start.seed) };
+    const task = { ...draw, scale: start.scale, per: Math.ceil(rows / (team * CHUNKS_PER_THREAD)) };
+    // the workers draw (and take the page faults of both factor matrices) while this thread copies the CSRs
+    rowTeam?.beginDraw(task);
+    fill(su, ui);
+    fill(si, iu);
+    const all = new Float32Array(buf);
+    const rejected = rowTeam
+      ? rowTeam.joinDraw(task)
+      : drawStartRows(all, task.yAt, task.xAt, items, f, fp, 0, rows, task.state, task.scale);
+    if (rejected > 0) {
+      // a zero uniform was redrawn: the values after it shift, so only the serial stream has them right
+      const rng = new Rng(start.seed);
+      for (let r = 0; r < rows; r++) {
+        const o = r < items ? task.yAt + r * fp : task.xAt + (r - items) * fp;
+        for (let j = 0; j < f; j++) all[o + j] = rng.normal() * start.scale;
+      }
+    }
+  } else {
+    const pad = (src: Float32Array, dst: Float32Array, rows: number) => {
+      if (fp === f) dst.set(src.subarray(0, rows * f));
+      else for (let i = 0; i < rows; i++) dst.set(src.subarray(i * f, i * f + f), i * fp);
+    };
+    pad(start.X, Xw, users);
+    pad(start.Y, Yw, items);
+    fill(su, ui);
+    fill(si, iu);
+  }
   const G = new Float32Array(buf, gOff, fp * fp);
   const g32 = new Float32Array(buf, g32Off, fp * fp);
   const sideOf = (side: 'users' | 'items') => (side === 'users' ? su : si);
-  const rowTeam = team > 1 ? new RowTeam(mod, memory, team, ex.cgHalf, ex.gram4, buf, rb, rOff) : null;
   const tables = rowTeam
     ? [ui, iu].map((m) => {
         const starts = balancedChunks(m.indptr, m.rows, fp, team * CHUNKS_PER_THREAD);
@@ -250,6 +278,7 @@ export function createAlsWasm(
   // swaps in the optimized code only between calls, so a single call over all rows would stay slow throughout
   const serial = rowTeam ? [] : [ui, iu].map((m) => balancedChunks(m.indptr, m.rows, fp, CHUNKS_PER_THREAD));
 
+  const ms = { gram: 0, solve: 0 };
   const gramian = (side: 'users' | 'items', g: Float64Array) => {
     const s = sideOf(side);
     const F = side === 'users' ? Xw : Yw;
@@ -263,17 +292,22 @@ export function createAlsWasm(
     X: Xw,
     Y: Yw,
     gramian,
+    ms,
     half(side, steps, gram) {
       const solve = sideOf(side);
       const fixed = side === 'users' ? si : su;
+      const t0 = performance.now();
       gramian(side === 'users' ? 'items' : 'users', gram);
       const a0 = params.unobservedWeight;
       // padded rows/columns of G stay zero from allocation
       for (let a = 0; a < f; a++) for (let b = 0; b < f; b++) G[a * fp + b] = a0 * gram[a * f + b];
+      const t1 = performance.now();
+      ms.gram += t1 - t0;
       if (rowTeam) {
         const t = tables[side === 'users' ? 0 : 1];
         const task = { indptr: solve.indptr, indices: solve.indices, conf: solve.conf, lam: solve.lam };
         rowTeam.run({ ...task, X: solve.factors, Y: fixed.factors, G: gOff, a0, steps, table: t.table }, t.chunks);
+        ms.solve += performance.now() - t1;
         return;
       }
       const starts = serial[side === 'users' ? 0 : 1];
@@ -297,6 +331,7 @@ export function createAlsWasm(
           apOff,
         );
       }
+      ms.solve += performance.now() - t1;
     },
     threads: team,
     workerChunks: () => rowTeam?.workerChunks ?? 0,

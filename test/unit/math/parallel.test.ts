@@ -7,7 +7,6 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ALS_PARAMS, trainAls, type AlsParams } from '../../../shared/math/als';
-import { confidences } from '../../../shared/math/confidence';
 import { transpose, type Csr } from '../../../shared/math/csr';
 import { buildInteractionMatrix } from '../../../shared/math/interactions';
 import { balancedChunks } from '../../../shared/math/parallel/team';
@@ -75,7 +74,7 @@ describe.skipIf(!alsWasmAvailable(64))('threaded ALS', () => {
     const p = { ...DEFAULT_ALS_PARAMS, factors: 8 };
     const X = new Float32Array(ui.rows * 8).fill(0.1);
     const Y = new Float32Array(ui.cols * 8).fill(0.1);
-    const k = createAlsWasm(ui, iu, confidences(ui.data, p), confidences(iu.data, p), X, Y, 8, p, 2)!;
+    const k = createAlsWasm(ui, iu, { X, Y }, 8, p, 2)!;
     try {
       expect(k.threads).toBe(2);
       expect(k.X.buffer).toBeInstanceOf(SharedArrayBuffer);
