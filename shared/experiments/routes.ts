@@ -8,6 +8,7 @@
 import type { ApiRequest, RouteImpl } from '../http/api';
 import { ApiError, badRequest, notFound } from '../http/errors';
 import { describeIssues, parseJsonBody, validate } from '../http/validation';
+import { storableIssues } from '../ingest/values';
 import { compileFilter } from '../rules/expression';
 import type { ModelCatalog } from './models';
 import { type Experiment, ExperimentBody, Name } from './schema';
@@ -66,6 +67,11 @@ export function experimentRoutes(deps: ExperimentRouteDeps): Record<string, Rout
     'PUT /experiments/{experimentId}': async (req) => {
       const id = experimentId(req);
       const body = validate(ExperimentBody, parseJsonBody(req.body, MAX_BODY_BYTES), 'invalid_experiment');
+      // what DynamoDB cannot hold (a share of 1e-200, a lone surrogate) is refused here, naming the field,
+      // not by the store with a message that names none
+      const unstorable = storableIssues(body);
+      if (unstorable.length > 0)
+        throw badRequest('invalid_experiment', unstorable.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
       for (const [i, v] of body.variants.entries()) {
         const issue = v.pipeline.filter === undefined ? null : filterIssue(v.pipeline.filter);
         if (issue) throw badRequest('invalid_experiment', `variants.${i}.pipeline.filter: ${issue}`);

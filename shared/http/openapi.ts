@@ -105,7 +105,12 @@ export const ROUTE_SCHEMAS: Record<string, RouteSchemas> = {
       ],
       baseline: { ctr: 0.05 },
     },
-    success: { status: 200, description: 'The stored experiment (201 when created)', schema: 'Experiment' },
+    success: {
+      status: 200,
+      description: 'The stored experiment (200 whether created or replaced)',
+      schema: 'Experiment',
+    },
+    conflict: 'Another experiment is running (code experiment_conflict): stop it first; one runs at a time',
   },
   'GET /experiments/{experimentId}': {
     success: { status: 200, description: 'The experiment', schema: 'Experiment' },

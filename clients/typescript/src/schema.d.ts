@@ -2787,7 +2787,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The stored experiment (201 when created) */
+            /** @description The stored experiment (200 whether created or replaced) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2816,6 +2816,15 @@ export interface operations {
             };
             /** @description The token is not an admin’s */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Another experiment is running (code experiment_conflict): stop it first; one runs at a time */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
