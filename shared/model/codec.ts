@@ -50,7 +50,8 @@ export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-function typedBytes(a: Float32Array | Int32Array | Float64Array): Uint8Array {
+/** A typed array's bytes in the format's byte order (a view on little-endian machines). */
+export function typedBytes(a: Float32Array | Int32Array | Float64Array): Uint8Array {
   const view = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
   if (LITTLE_ENDIAN) return view;
   const out = new Uint8Array(a.byteLength);
@@ -276,7 +277,7 @@ const COMMON_FILES: ReadonlySet<string> = new Set(Object.values(FILES));
  * A kind's own file (Model.parts), typed by its extension so the codec never
  * needs to know the kind: `.f32`, `.i32`, `.f64` typed arrays, `.json` any JSON.
  */
-function encodePart(name: string, value: unknown): Uint8Array {
+export function encodePart(name: string, value: unknown): Uint8Array {
   if (COMMON_FILES.has(name) || name === 'manifest.json' || name === 'latest.json' || !/^[A-Za-z0-9_.-]+$/.test(name)) {
     throw new RangeError(`model part "${name}": not a free file name`);
   }

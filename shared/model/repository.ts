@@ -104,6 +104,63 @@ export async function publishModel(
   const manifest: ModelManifest = { ...encoded, version, createdAt: encoded.createdAt || new Date().toISOString() };
   const dir = `${prefix}${version}/`;
   await inParallel([...files], PUT_CONCURRENCY, ([name, bytes]) => store.put(dir + name, bytes));
+  return finishPublish(store, prefix, manifest, opts);
+}
+
+/** Writes one file of a version from its parts, hashing them as they pass: its manifest entry. */
+export type FileWriter = (name: string, parts: AsyncIterable<Uint8Array>) => Promise<FileEntry>;
+
+/**
+ * Publishes a version whose files are written as streams (a model too large to hold whole):
+ * `write` writes every file through the writer it is given (each through ModelStore.putParts,
+ * sha256 and length taken over the bytes as they pass), then the manifest, the pointers and
+ * retention follow as in {@link publishModel}. `manifest.files` is filled from what was written;
+ * a failure before the manifest publishes nothing (readers stay on the previous version).
+ */
+export async function publishStreamed(
+  store: ModelStore,
+  prefix: string,
+  manifest: Omit<ModelManifest, 'files'>,
+  write: (file: FileWriter) => Promise<void>,
+  opts: PublishOptions,
+): Promise<ModelManifest> {
+  const version = manifest.version;
+  if (!VERSION_RE.test(version)) throw new RangeError(`invalid model version "${version}"`);
+  const dir = `${prefix}${version}/`;
+  const files: Record<string, FileEntry> = {};
+  await write(async (name, parts) => {
+    if (!/^[A-Za-z0-9_.-]+$/.test(name) || name === MANIFEST_FILE || name in files)
+      throw new RangeError(`model file "${name}": not a free file name`);
+    const hash = createHash('sha256');
+    let bytes = 0;
+    async function* hashed() {
+      for await (const part of parts) {
+        hash.update(part);
+        bytes += part.byteLength;
+        yield part;
+      }
+    }
+    if (store.putParts) await store.putParts(dir + name, hashed());
+    else {
+      const all: Uint8Array[] = [];
+      for await (const part of hashed()) all.push(part);
+      await store.put(dir + name, Buffer.concat(all));
+    }
+    files[name] = { sha256: hash.digest('hex'), bytes };
+    return files[name]!;
+  });
+  return finishPublish(store, prefix, { ...manifest, files }, opts);
+}
+
+/** The end of every publish: the manifest, then the latest pointer and the kind's channel, then retention. */
+async function finishPublish(
+  store: ModelStore,
+  prefix: string,
+  manifest: ModelManifest,
+  opts: PublishOptions,
+): Promise<ModelManifest> {
+  const version = manifest.version;
+  const dir = `${prefix}${version}/`;
   const manifestBytes = jsonBytes(manifest);
   await store.put(dir + MANIFEST_FILE, manifestBytes, 'application/json');
   const pointer: LatestPointer = { version, createdAt: manifest.createdAt, manifestSha256: sha256(manifestBytes) };

@@ -6,23 +6,22 @@
  * and publishing writes latest.json last (shared/model/repository.ts).
  */
 import type { AlsParams } from '../../math/als';
-import type { Csr } from '../../math/csr';
 import { foldInOf } from '../../model/kinds/als';
 import { USER_SIDE_FILES } from '../../model/codec';
 import { findKind, kindSpec, loadFitted, type FittedModel } from '../../model/kinds';
-import { loadModel, newVersion, publishModel } from '../../model/repository';
+import { loadModel, newVersion } from '../../model/repository';
+import { publishRun } from './publish-stream';
 import type { Calibration, Model, ModelManifest } from '../../model/types';
-import { pairsToCsr, type Dataset } from '../dataset';
+import type { Dataset } from '../dataset';
 import { USER_HISTORIES_FILE, USER_HISTORIES_INDEX_FILE } from '../../model/user-histories';
 import { evaluateFitted } from '../evaluate';
-import { toModel } from '../fit';
 import { gate } from '../gate';
-import { arrayOf } from './blob';
 import { gatherRows, joinSide, readSideIndex } from './gather';
 import { sampleHoldoutFromRun } from './holdout-sample';
-import { deleteRun, keys, readBlob, readPlan, type RunPlan } from './layout';
+import { deleteRun, keys, readPlan, type RunPlan } from './layout';
 import { openBlob, openData, readSlice } from './run-files';
 import { foldInMetrics } from './served-gate';
+import { withRanker } from './ranker';
 import { recordOutcome, type RunBase, type StepDeps, type StepSummary } from './record';
 
 export interface Evaluation {
@@ -33,26 +32,6 @@ export interface Evaluation {
   /** The gate's comparison (fold-in on sampled holdout users), when the served model was scored. */
   baselineNdcg10?: number;
   candidateNdcg10?: number;
-}
-
-interface DataMeta {
-  userIds: string[];
-  itemIds: string[];
-  events: number;
-  erasedEvents: number;
-  cappedEvents: number;
-  watermark: number;
-}
-
-async function readDataset(deps: StepDeps, plan: RunPlan): Promise<Dataset> {
-  const b = await readBlob<DataMeta>(deps.models, keys(deps.scratch, plan.runId).data);
-  return {
-    ...b.meta,
-    pairUser: arrayOf(b, 'pairUser', Int32Array),
-    pairItem: arrayOf(b, 'pairItem', Int32Array),
-    pairWeight: arrayOf(b, 'pairWeight', Float32Array),
-    pairTime: arrayOf(b, 'pairTime', Float64Array),
-  };
 }
 
 /** An ALS over given factors of the run, through the kind's own loader. */
@@ -107,27 +86,6 @@ const base = (plan: RunPlan): RunBase => ({
   startedAt: plan.startedAt,
   current: plan.servedVersion ? { version: plan.servedVersion, createdAt: plan.servedCreatedAt! } : null,
 });
-
-async function candidate(
-  deps: StepDeps,
-  plan: RunPlan,
-  d: Dataset,
-  all: Csr,
-  e: Omit<Evaluation, 'pass' | 'reason'>,
-  fit?: FittedModel,
-) {
-  const now = (deps.now ?? Date.now)();
-  return toModel(fit ?? (await fitted(deps, plan, 'full')), d, all, {
-    version: newVersion(now),
-    createdAt: new Date(now).toISOString(),
-    metrics: e.metrics,
-    calibration: e.calibration,
-    ...(plan.tuning ? { tuning: plan.tuning } : {}),
-    note: `distributed ALS: ${plan.userRanges.length} user and ${plan.itemRanges.length} item shards`,
-    erasureWatermark: plan.erasureWatermark,
-    popularityHalfLifeDays: POPULARITY_HALF_LIFE_DAYS,
-  });
-}
 
 /**
  * The candidate as the gate reads it: its metrics and the arrays it checks for finiteness. The user rows were
@@ -184,9 +142,11 @@ export async function evaluate(deps: StepDeps, input: { runId: string }): Promis
   const plan = await readPlan(deps.models, deps.scratch, input.runId);
   const sample = await sampleHoldoutFromRun(deps.models, deps.scratch, plan);
   const { itemIds } = (await openData(deps.models, deps.scratch, plan.runId)).layout.meta;
-  const ev = evaluateFitted(await sampledFit(deps, plan, sample.users), {} as Dataset, sample.holdout, 10);
-  ev.metrics.eligibleUsers = sample.eligible;
-  const full = await fitted(deps, plan, 'full', new Float32Array(0));
+  const als = evaluateFitted(await sampledFit(deps, plan, sample.users), {} as Dataset, sample.holdout, 10);
+  als.metrics.eligibleUsers = sample.eligible;
+  // the ranker FitRanker served, if any, is the candidate and its holdout numbers the run's (./ranker.ts)
+  const ranked = await withRanker(deps, plan, await fitted(deps, plan, 'full', new Float32Array(0)));
+  const [full, ev] = [ranked.fit, ranked.evaluated(als)];
   const bad = await nonFiniteUserRows(deps, plan);
   const model = gateView(full, ev, bad);
   // an erasure run replaces the served model whatever the metrics: no need to score it
@@ -237,10 +197,22 @@ const servedStub = (plan: RunPlan) => ({ kind: 'als', version: plan.servedVersio
 
 export async function publish(deps: StepDeps, input: { runId: string; evaluation: Evaluation }): Promise<StepSummary> {
   const plan = await readPlan(deps.models, deps.scratch, input.runId);
-  const d = await readDataset(deps, plan);
   const t = performance.now();
-  const model = await candidate(deps, plan, d, pairsToCsr(d), input.evaluation);
-  const manifest = await publishModel(deps.models, deps.prefix, model, {
+  const now = (deps.now ?? Date.now)();
+  const e = input.evaluation;
+  // the item side whole; the user side, the pairs and the histories stream a shard at a time (./publish-stream.ts)
+  const full = await fitted(deps, plan, 'full', new Float32Array(0));
+  const info = {
+    version: newVersion(now),
+    createdAt: new Date(now).toISOString(),
+    metrics: e.metrics,
+    calibration: e.calibration,
+    ...(plan.tuning ? { tuning: plan.tuning } : {}),
+    note: `distributed ALS: ${plan.userRanges.length} user and ${plan.itemRanges.length} item shards`,
+    erasureWatermark: plan.erasureWatermark,
+    popularityHalfLifeDays: POPULARITY_HALF_LIFE_DAYS,
+  };
+  const manifest = await publishRun(deps.models, deps.prefix, deps.scratch, plan, full, info, {
     keep: deps.config.keepVersions,
     pinned: deps.pinned,
     onWarning: (message, err) => deps.logger?.warn(message, { error: String(err) }),

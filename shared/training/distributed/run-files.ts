@@ -13,8 +13,8 @@ import type { RowRange } from '../../workflow/shards';
 import { BLOB_PREAMBLE, blobHeaderLength, CorruptScratchError, parseBlobHeader, type BlobLayout } from './blob';
 import { keys } from './layout';
 
-type Typed = Float32Array | Float64Array | Int32Array;
-type TypedCtor<T extends Typed> = { new (b: ArrayBuffer, o: number, n: number): T; BYTES_PER_ELEMENT: number };
+export type Typed = Float32Array | Float64Array | Int32Array;
+export type TypedCtor<T extends Typed> = { new (b: ArrayBuffer, o: number, n: number): T; BYTES_PER_ELEMENT: number };
 
 export interface RangedBlob<M> {
   key: string;
