@@ -77,7 +77,7 @@ export function reuseRule(current: ModelManifest | null, now: Shape): string | n
 }
 
 /** 32-bit FNV-1a of the seed and the id, as a fraction: a user's place in the sample, stable across runs. */
-function hashFraction(seed: number, id: string): number {
+export function hashFraction(seed: number, id: string): number {
   let h = (0x811c9dc5 ^ seed) >>> 0;
   for (let q = 0; q < id.length; q++) h = Math.imul(h ^ id.charCodeAt(q), 0x01000193) >>> 0;
   return h / 2 ** 32;
@@ -116,6 +116,26 @@ export interface ChooseOptions {
 /** The large path's parameters and where they came from. */
 export function chooseParams(d: Dataset, all: Csr, current: ModelManifest | null, o: ChooseOptions): ParamChoice {
   const shape: Shape = { users: d.userIds.length, items: d.itemIds.length, interactions: d.pairUser.length };
+  const sample = () => sampleUsers(all, d.userIds, o.sampleInteractions ?? DEFAULT_SAMPLE_INTERACTIONS, o.seed);
+  return chooseParamsFrom(shape, d.itemIds, sample, current, o);
+}
+
+/** Whether {@link chooseParamsFrom} will draw the tuning sample (tuning on, no served parameters to reuse). */
+export const needsSample = (current: ModelManifest | null, shape: Shape, o: Pick<ChooseOptions, 'tune'>): boolean =>
+  o.tune && !(current && reuseRule(current, shape));
+
+/**
+ * {@link chooseParams} over the data's shape and its tuning sample (the users whose id hashes under
+ * `sampleInteractions` / interactions: {@link sampleUsers}'s rows), drawn only when tuning needs it: Prepare
+ * streams the data and collects the sample in a pass of its own.
+ */
+export function chooseParamsFrom(
+  shape: Shape,
+  itemIds: readonly string[],
+  drawSample: () => { ui: Csr; userIds: string[] },
+  current: ModelManifest | null,
+  o: ChooseOptions,
+): ParamChoice {
   const reuse = reuseRule(current, shape);
   if (current && reuse) {
     const t = current.tuning as { shape?: Shape; tunedAt?: string; from?: string } | undefined;
@@ -136,12 +156,11 @@ export function chooseParams(d: Dataset, all: Csr, current: ModelManifest | null
     return { params: {}, tuning: { source: 'defaults', reason: 'tuning off (ATTUNE_TUNE=false)', shape } };
   }
   const t0 = performance.now();
-  const max = o.sampleInteractions ?? DEFAULT_SAMPLE_INTERACTIONS;
-  const sample = sampleUsers(all, d.userIds, max, o.seed);
+  const sample = drawSample();
   const tuneSeconds = o.budgetSeconds * TUNE_SHARE;
   const r = tuneKind(
     kindSpec('als'),
-    { ui: sample.ui, userIds: sample.userIds, itemIds: d.itemIds },
+    { ui: sample.ui, userIds: sample.userIds, itemIds: [...itemIds] },
     {
       seed: o.seed,
       maxTrials: SAMPLE_TRIALS,
@@ -154,8 +173,9 @@ export function chooseParams(d: Dataset, all: Csr, current: ModelManifest | null
   const params = pick(r.params) as Partial<AlsParams>;
   // α0 is density-scaled: keep its ratio to the data-scaled default from the sample to all the data
   const sampleNnz = sample.ui.indptr[sample.ui.rows]!;
-  const atSample = alsDefaultsFor({ rows: sample.ui.rows, cols: all.cols, nnz: sampleNnz }).unobservedWeight;
-  const atAll = alsDefaultsFor({ rows: all.rows, cols: all.cols, nnz: all.indptr[all.rows]! }).unobservedWeight;
+  const cols = shape.items;
+  const atSample = alsDefaultsFor({ rows: sample.ui.rows, cols, nnz: sampleNnz }).unobservedWeight;
+  const atAll = alsDefaultsFor({ rows: shape.users, cols, nnz: shape.interactions }).unobservedWeight;
   if (typeof params.unobservedWeight === 'number')
     params.unobservedWeight = Math.min(1, (params.unobservedWeight * atAll) / atSample);
   const tuning = {
