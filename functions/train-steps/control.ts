@@ -5,9 +5,11 @@ import type { Context } from 'aws-lambda';
 import { loadConfig } from '../../shared/config';
 import { dynamoDocumentClient, s3Client } from '../../shared/storage/aws/clients';
 import { DynamoTableExport, EXPORT_PREFIX } from '../../shared/storage/aws/export';
+import { DynamoInteractionStore } from '../../shared/storage/dynamodb/interactions';
 import { DynamoTrainingStore } from '../../shared/storage/dynamodb/training';
 import { S3ModelStore } from '../../shared/storage/s3/model-store';
 import { DynamoExperimentStore } from '../../shared/experiments/dynamo-store';
+import { metadataOf } from '../../shared/training/metadata';
 import { experimentModels } from '../../shared/training/variant-kinds';
 import { controlStep } from '../../shared/training/distributed/dispatch';
 import type { StepDeps, StepSummary } from '../../shared/training/distributed/record';
@@ -46,6 +48,10 @@ const deps: StepDeps = {
   },
   // versions A/B experiments pin survive retention, as on Train's path
   pinned: async () => experimentModels(await experiments.list()).pinned,
+  // the catalog and user attributes, as Train reads them: the neural ranker's input (FitRanker)
+  metadata: metadataOf(
+    new DynamoInteractionStore(pt.tracer.captureAWSv3Client(dynamoDocumentClient()), config.tableName),
+  ),
 };
 
 /** A run that ended here emits what Train emits, so the failure and staleness alarms see both paths. */

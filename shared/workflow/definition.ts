@@ -10,8 +10,8 @@
  *                   └─ large ─► NextIteration ─► UserShards (Distributed Map) ─► AssembleUsers
  *                                 ▲              ─► ItemShards (Distributed Map) ─► AssembleItems ─► More?
  *                                 └──────────────────────────── iteration < iterations ◄────────────┘
- *                               More? ─ no ─► Evaluate ─► Gate? ─ pass ─► Publish
- *                                                               └ fail ─► Reject
+ *                               More? ─ no ─► FitRanker ─► Evaluate ─► Gate? ─ pass ─► Publish
+ *                                                                           └ fail ─► Reject
  *   any large-path state failing for good ─► RecordFailure ─► Failed
  *
  * Every payload carries S3 keys' ingredients (run id, shard numbers, the
@@ -42,6 +42,7 @@ export const STATE = {
   solveItem: 'SolveItemShard',
   assembleItems: 'AssembleItems',
   more: 'MoreIterations',
+  ranker: 'FitRanker',
   evaluate: 'Evaluate',
   gate: 'Gate',
   publish: 'Publish',
@@ -58,6 +59,7 @@ export const TASK_FUNCTION: Record<string, WorkflowFunction> = {
   [STATE.assembleUsers]: 'shard',
   [STATE.solveItem]: 'shard',
   [STATE.assembleItems]: 'shard',
+  [STATE.ranker]: 'control',
   [STATE.evaluate]: 'control',
   [STATE.publish]: 'control',
   [STATE.reject]: 'control',
@@ -214,8 +216,15 @@ export function trainingWorkflow(options: Partial<WorkflowOptions> = {}): Json {
       [STATE.more]: {
         Type: 'Choice',
         Choices: [{ Variable: '$.iteration', NumericLessThanPath: '$.iterations', Next: STATE.next }],
-        Default: STATE.evaluate,
+        Default: STATE.ranker,
       },
+      // the neural ranker over the gathered ALS, when the data has item metadata (it decides and records why not)
+      [STATE.ranker]: task(STATE.ranker, {
+        Parameters: { step: 'ranker', 'runId.$': '$.runId' },
+        ResultPath: '$.ranker',
+        Next: STATE.evaluate,
+        ...toFailure,
+      }),
       [STATE.evaluate]: task(STATE.evaluate, {
         Parameters: { step: 'evaluate', 'runId.$': '$.runId' },
         ResultPath: '$.evaluation',

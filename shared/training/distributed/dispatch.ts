@@ -6,6 +6,7 @@
 import { evaluate, fail, publish, reject, type Evaluation } from './finish';
 import { checkRunId } from './layout';
 import { prepare, type PrepareInput } from './prepare';
+import { fitRankerStep } from './ranker';
 import type { StepDeps } from './record';
 import { assemble, solveShard, type ShardDeps } from './solve';
 
@@ -15,7 +16,7 @@ export class BadStepError extends Error {
   override name = 'BadStepError';
 }
 
-/** The control function: prepare, evaluate, publish, reject, fail. */
+/** The control function: prepare, ranker, evaluate, publish, reject, fail. */
 export function controlStep(deps: StepDeps, event: Payload): Promise<unknown> {
   switch (event.step) {
     case 'prepare': {
@@ -26,6 +27,8 @@ export function controlStep(deps: StepDeps, event: Payload): Promise<unknown> {
       if (raw.params && typeof raw.params === 'object') input.params = raw.params as PrepareInput['params'];
       return prepare(deps, input);
     }
+    case 'ranker':
+      return fitRankerStep(deps, { runId: checkRunId(event.runId) });
     case 'evaluate':
       return evaluate(deps, { runId: checkRunId(event.runId) });
     case 'publish':

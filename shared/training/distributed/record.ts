@@ -7,6 +7,7 @@ import type { ModelStore } from '../../ports/model-store';
 import type { RunRecord, TrainingDecision, TrainingStore } from '../../ports/training';
 import type { ModelManifest } from '../../model/types';
 import type { JobConfig, JobLogger, JobSummary } from '../job';
+import type { MetadataSource } from '../metadata';
 
 export interface DistributedConfig extends JobConfig {
   /** Interactions (at the last run) from which the large path runs (ATTUNE_DISTRIBUTED_MIN_INTERACTIONS). */
@@ -36,6 +37,8 @@ export interface StepDeps {
   deadline?: number;
   /** Versions A/B experiments pin: retention keeps them (shared/training/variant-kinds.ts). */
   pinned?: () => Promise<Iterable<string>>;
+  /** Catalog and user attributes (shared/training/metadata.ts): the neural ranker's input (./ranker.ts). */
+  metadata?: MetadataSource;
 }
 
 /** What Prepare keeps back from its deadline after tuning: partitioning and writing the run's files. */

@@ -51,6 +51,7 @@ describe('training workflow definition', () => {
         STATE.assembleUsers,
         STATE.itemMap,
         STATE.assembleItems,
+        STATE.ranker,
         STATE.evaluate,
         STATE.publish,
         STATE.reject,
@@ -62,6 +63,17 @@ describe('training workflow definition', () => {
       const found = st ?? (s[STATE.itemMap]!.ItemProcessor as { States: Record<string, State> }).States[name];
       expect(found!.Resource).toBe(`\${${WORKFLOW_ARNS[fn]}}`);
     }
+  });
+
+  it('fits the neural ranker after the last ALS iteration, before Evaluate, on the control function', () => {
+    const s = states(trainingWorkflow());
+    expect(s[STATE.more]!.Default).toBe(STATE.ranker);
+    expect(s[STATE.ranker]).toMatchObject({
+      Type: 'Task',
+      Parameters: { step: 'ranker', 'runId.$': '$.runId' },
+      Next: STATE.evaluate,
+    });
+    expect(TASK_FUNCTION[STATE.ranker]).toBe('control');
   });
 
   it('refuses to leave a placeholder unsubstituted', () => {

@@ -1,0 +1,290 @@
+/**
+ * The neural ranker on the large path (state FitRanker, after the ALS loop):
+ * the single path's stacking over ALS (shared/training/neural-gate.ts) on a
+ * seeded, bounded sample of users, with the distributed fits as retrieval.
+ *
+ * 1. Gate: the ranker over the evaluation fit (the holdout's train part), for
+ *    the sampled users, scored beside that ALS on the same users' holdout rows
+ *    by `gateNeural` itself: same margin, same calibration choice.
+ * 2. When it wins: the ranker over the full fit, on the sampled users' pairs,
+ *    stored in the run's scratch as the `neural` kind's artifact parts, which
+ *    Evaluate and Publish load through the kind's own loader over the full
+ *    ALS (`withRanker`): the artifact the single path publishes.
+ *
+ * The network scores (user, item) from dense features and token embeddings; it
+ * has no per-user parameters, so a sample of users trains it for every user
+ * (their token bags ship with the artifact). The sample is bounded by
+ * interactions and by the user × item scores the candidate lists cost
+ * ({@link rankerSample}); with the whole data under the bounds it is every
+ * user, and the result is the single path's at the same ALS.
+ */
+import type { Csr } from '../../math/csr';
+import { layoutOf } from '../../math/neural/network';
+import { popularityFromCsr } from '../../math/popularity';
+import { tokenBags, userTokens, type UserAttributes } from '../../metadata/vocabulary';
+import { kindSpec, type FittedModel, type KindArtifact } from '../../model/kinds';
+import { foldInOf } from '../../model/kinds/als';
+import { fitRankerOver } from '../../model/kinds/neural';
+import type { Calibration, Model } from '../../model/types';
+import { fitTokenRidge } from '../cold-items';
+import { pairsToCsr, type Dataset } from '../dataset';
+import { evaluateFitted, makeHoldout, type Holdout } from '../evaluate';
+import { readTrainingMetadata } from '../metadata';
+import { gateNeural, plansNeural } from '../neural-gate';
+import { arrayOf } from './blob';
+import { gatherRows, joinSide, readSideIndex } from './gather';
+import { openData } from './run-files';
+import { keys, readBlob, readPlan, writeBlob, type RunPlan } from './layout';
+import type { StepDeps } from './record';
+import { hashFraction } from './tune';
+
+/** Interactions of the sampled users at most: the feature ALS and the network's examples (measured: docs/workflow.md). */
+export const RANKER_SAMPLE_INTERACTIONS = 1_000_000;
+/**
+ * Sampled users × items at most: each fit ranks every item for every sampled user twice (feature and
+ * retrieval ALS), at `factors` multiply-adds each, and keeps a token profile per user.
+ */
+export const RANKER_SAMPLE_SCORES = 400_000_000;
+
+/** What the step decided, kept in the scratch for Evaluate and Publish, and logged in the manifest's tuning. */
+export interface RankerResult {
+  served: 'als' | 'als+neural';
+  /** The manifest's `tuning.neuralRanker`: the single path's log, plus why and on how many users. */
+  log: Record<string, unknown>;
+  /** The ranker's holdout metrics and calibration on the sampled users (when served). */
+  metrics?: Record<string, number>;
+  calibration?: Calibration;
+  /** ALS's own Platt on the same users: serving the retrieval without the ranker needs it. */
+  retrievalCalibration?: Calibration;
+  /** The kind's resolved parameters (`als` added at load). */
+  params?: Record<string, unknown>;
+  /** The network's description (neural.json of the artifact). */
+  json?: Record<string, unknown>;
+}
+
+const rankerKey = (deps: StepDeps, runId: string) => `${keys(deps.scratch, runId).prefix}ranker.bin`;
+
+/** The users the ranker trains on: those whose id hashes under the fraction both bounds allow. */
+export function rankerSample(userIds: readonly string[], interactions: number, items: number, seed: number) {
+  const fraction = Math.min(
+    1,
+    RANKER_SAMPLE_INTERACTIONS / Math.max(1, interactions),
+    RANKER_SAMPLE_SCORES / Math.max(1, userIds.length * items),
+  );
+  const rows: number[] = [];
+  for (let u = 0; u < userIds.length; u++)
+    if (fraction >= 1 || hashFraction(seed, userIds[u]!) < fraction) rows.push(u);
+  return Int32Array.from(rows);
+}
+
+/** Rows `rows` of m (ascending), as a matrix of their own. */
+function rowsOf(m: Csr, rows: Int32Array): Csr {
+  const indptr = new Int32Array(rows.length + 1);
+  for (let r = 0; r < rows.length; r++) indptr[r + 1] = indptr[r]! + m.indptr[rows[r]! + 1]! - m.indptr[rows[r]!]!;
+  const indices = new Int32Array(indptr[rows.length]!);
+  const data = new Float32Array(indptr[rows.length]!);
+  rows.forEach((u, r) => {
+    indices.set(m.indices.subarray(m.indptr[u], m.indptr[u + 1]), indptr[r]);
+    data.set(m.data.subarray(m.indptr[u], m.indptr[u + 1]), indptr[r]);
+  });
+  return { rows: rows.length, cols: m.cols, indptr, indices, data };
+}
+
+/** The holdout of the sampled users only (their rows of both parts). */
+function sampleHoldout(h: Holdout, rows: Int32Array): Holdout {
+  const train = rowsOf(h.train, rows);
+  const test = rowsOf(h.test, rows);
+  let evalUsers = 0;
+  for (let r = 0; r < rows.length; r++)
+    if (test.indptr[r + 1]! > test.indptr[r]! && train.indptr[r + 1]! > train.indptr[r]!) evalUsers++;
+  return { train, test, evalUsers, testRows: new Int32Array(0) };
+}
+
+/** An ALS of the run's parameters over the given rows, through the kind's own loader (as finish.ts loads fits). */
+function alsOver(plan: RunPlan, userFactors: Float32Array, itemFactors: Float32Array): FittedModel {
+  const model = {
+    manifest: { kind: 'als', foldIn: foldInOf(plan.params), hyperParameters: { ...plan.params } },
+    factors: plan.params.factors,
+    userFactors,
+    itemFactors,
+  } as unknown as Model;
+  return kindSpec('als').load(model, {});
+}
+
+async function readDataset(deps: StepDeps, plan: RunPlan): Promise<Dataset> {
+  const b = await readBlob<Omit<Dataset, 'pairUser' | 'pairItem' | 'pairWeight' | 'pairTime'>>(
+    deps.models,
+    keys(deps.scratch, plan.runId).data,
+  );
+  return {
+    ...b.meta,
+    pairUser: arrayOf(b, 'pairUser', Int32Array),
+    pairItem: arrayOf(b, 'pairItem', Int32Array),
+    pairWeight: arrayOf(b, 'pairWeight', Float32Array),
+    pairTime: arrayOf(b, 'pairTime', Float64Array),
+  };
+}
+
+/** The FitRanker step: decide, gate, and when the ranker wins fit it over the full ALS; its result is small. */
+export async function fitRankerStep(deps: StepDeps, input: { runId: string }) {
+  const t = performance.now();
+  const plan = await readPlan(deps.models, deps.scratch, input.runId);
+  const result = await decide(deps, plan);
+  const r = rankerKey(deps, plan.runId);
+  const { arrays, ...rest } = result;
+  await writeBlob(deps.models, r, rest as unknown as Record<string, unknown>, arrays ?? {});
+  const ms = Math.round(performance.now() - t);
+  deps.logger?.info('distributed training ranker', { runId: plan.runId, ms, ...result.log });
+  return { served: result.served, ms };
+}
+
+async function decide(
+  deps: StepDeps,
+  plan: RunPlan,
+): Promise<RankerResult & { arrays?: Record<string, Float32Array | Float64Array | Int32Array> }> {
+  const budget = deps.config.trainBudgetSeconds;
+  const erased = new Set((await deps.store.listErasures()).map((e) => e.userId));
+  const meta = await readTrainingMetadata(deps.metadata, erased);
+  if (meta.warning) deps.logger?.warn(meta.warning, { runId: plan.runId });
+  const side = meta.side ?? {};
+  if (!plansNeural({ side }, budget)) {
+    const reason = side.items?.length
+      ? `a ${budget} s training budget plans no ranker`
+      : (meta.warning ?? 'no item metadata');
+    return { served: 'als', log: { served: 'als', reason } };
+  }
+  const d = await readDataset(deps, plan);
+  d.side = side;
+  const seed = plan.params.seed;
+  const h = makeHoldout(d, 'user', seed);
+  const all = pairsToCsr(d);
+  const rows = rankerSample(d.userIds, all.indptr[all.rows]!, d.itemIds.length, seed);
+  const f = plan.params.factors;
+  const it = plan.params.iterations;
+  // the sampled users' rows of both fits, and every item's
+  const index = await readSideIndex(deps.models, deps.scratch, plan.runId, 'user', it);
+  const where = { side: 'user' as const, iteration: it, ranges: plan.userRanges, index };
+  const users = (await gatherRows(deps.models, deps.scratch, plan.runId, where, rows, f)).rows;
+  const items = (p: 'eval' | 'full') =>
+    joinSide(deps.models, deps.scratch, plan.runId, 'item', it, plan.itemRanges, plan.items, f, p);
+  const ids = Array.from(rows, (u) => d.userIds[u]!);
+  const sd = { userIds: ids, itemIds: d.itemIds, side } as unknown as Dataset;
+  const hs = sampleHoldout(h, rows);
+  const evalAls = alsOver(plan, users.eval, await items('eval'));
+  // ALS and the ranker on the same sampled users' holdout: the single path's gate, literally
+  const ev = evaluateFitted(evalAls, sd, hs, 10);
+  const g = gateNeural(sd, hs, evalAls, ev.metrics);
+  const interactions = hs.train.indptr[rows.length]! + hs.test.indptr[rows.length]!;
+  const log = { ...g.log, sample: { users: rows.length, of: d.userIds.length, interactions } };
+  if (!g.use) return { served: 'als', log };
+  // the ranker to serve: over the full fit, on the sampled users' pairs
+  const fullItems = await items('full');
+  const fullAls = alsOver(plan, users.full, fullItems);
+  const data = { ui: rowsOf(all, rows), userIds: ids, itemIds: d.itemIds, side };
+  // the seed the single path's final fit gets (fitKind: the kind's params carry none at the top level)
+  const finalSeed = typeof g.params.seed === 'number' ? g.params.seed : 42;
+  const { ranker, meta: m, epochs } = fitRankerOver(data, g.params, fullAls, { seed: finalSeed });
+  const s = ranker.state;
+  // every user's token bags in the ranker's vocabulary (tokens no sampled user had have no embedding)
+  const attrs = new Map(
+    ((side.users as UserAttributes[] | undefined) ?? []).map((a) => [a.userId, userTokens(a.attributes)]),
+  );
+  const userBags = tokenBags(d.userIds, (id) => attrs.get(id), m.uv, false);
+  const spec = { ...s.net.spec, users: d.userIds.length };
+  if (layoutOf(spec).size !== s.net.params.length)
+    throw new Error('the ranker has per-user parameters: it cannot be sampled');
+  const count = popularityFromCsr(all);
+  const warm = Int32Array.from(count.keys()).filter((i) => count[i]! > 0);
+  const lambda = typeof g.params.coldRidge === 'number' ? g.params.coldRidge : 30;
+  const ridge = fitTokenRidge(m.itemBags, m.iv.size, fullItems, f, warm, lambda);
+  const json = {
+    spec,
+    mean: s.mean,
+    sd: s.sd,
+    candidates: s.candidates,
+    itemVocab: m.iv.tokens,
+    userVocab: m.uv.tokens,
+  };
+  return {
+    served: 'als+neural',
+    log,
+    metrics: g.metrics,
+    calibration: g.calibration,
+    retrievalCalibration: ev.calibration,
+    params: { ...g.params, epochs, coldRidge: lambda },
+    json,
+    arrays: {
+      params: s.net.params,
+      popularity: s.logPop,
+      itemIndptr: m.itemBags.indptr,
+      itemIndices: m.itemBags.indices,
+      userIndptr: userBags.indptr,
+      userIndices: userBags.indices,
+      ridge,
+    },
+  };
+}
+
+/** The step's verdict, or null when the run's scratch has none (a run laid out before this step existed). */
+export async function readRanker(deps: StepDeps, runId: string) {
+  const bytes = await deps.models.get(rankerKey(deps, runId));
+  if (!bytes) return null;
+  return readBlob<RankerResult>(deps.models, rankerKey(deps, runId));
+}
+
+/** The candidate with the ranker FitRanker stored for it, or the ALS itself; and how the run's records change. */
+export interface Ranked {
+  fit: FittedModel;
+  result: RankerResult | null;
+  /** The evaluation the run records: the ranker's metrics and calibration when it is served (the single path's). */
+  evaluated<E extends { metrics: Record<string, number>; calibration: Calibration }>(e: E): E;
+  /** The manifest's `tuning` with the step's `neuralRanker` log (served or not, and why). */
+  tuning(t?: Record<string, unknown>): Record<string, unknown> | undefined;
+}
+
+/**
+ * Evaluate's and Publish's hook: the full ALS, or ALS + the ranker when FitRanker served it, loaded through
+ * the `neural` kind's loader from the parts it stored (the artifact the single path publishes). Its artifact's
+ * manifest carries ALS's own Platt (`retrievalCalibration`), as the single path's does.
+ */
+export async function withRanker(deps: StepDeps, plan: RunPlan, als: FittedModel): Promise<Ranked> {
+  const b = await readRanker(deps, plan.runId);
+  const result = b?.meta ?? null;
+  const tuning = (t?: Record<string, unknown>) => (result ? { ...(t ?? {}), neuralRanker: result.log } : t);
+  if (!b || result?.served !== 'als+neural') return { fit: als, result, evaluated: (e) => e, tuning };
+  const { userIds, itemIds } = (await openData(deps.models, deps.scratch, plan.runId)).layout.meta;
+  const a = als.artifact();
+  const parts = {
+    'neural_params.f64': arrayOf(b, 'params', Float64Array),
+    'neural.json': b.meta.json,
+    'neural_popularity.f32': arrayOf(b, 'popularity', Float32Array),
+    'neural_item_tokens_indptr.i32': arrayOf(b, 'itemIndptr', Int32Array),
+    'neural_item_tokens.i32': arrayOf(b, 'itemIndices', Int32Array),
+    'neural_user_tokens_indptr.i32': arrayOf(b, 'userIndptr', Int32Array),
+    'neural_user_tokens.i32': arrayOf(b, 'userIndices', Int32Array),
+    'neural_ridge.f64': arrayOf(b, 'ridge', Float64Array),
+  };
+  const model = {
+    manifest: { kind: 'neural', ...(a.manifest ?? {}), hyperParameters: { ...b.meta.params, als: als.params } },
+    userIds,
+    itemIds,
+    factors: a.factors,
+    userFactors: a.userFactors,
+    itemFactors: a.itemFactors,
+    ...(a.itemGramian ? { itemGramian: a.itemGramian } : {}),
+    parts,
+  } as unknown as Model;
+  const neural = kindSpec('neural').load(model, {});
+  // the artifact writers (toModel, the streamed publish) spread the kind's manifest fields into the manifest
+  const artifact = (): KindArtifact => {
+    const x = neural.artifact();
+    const manifest = { ...(x.manifest ?? {}), retrievalCalibration: result.retrievalCalibration };
+    return { ...x, manifest: manifest as KindArtifact['manifest'] };
+  };
+  return {
+    fit: Object.assign(Object.create(neural) as FittedModel, { artifact }),
+    result,
+    evaluated: (e) => ({ ...e, metrics: { ...e.metrics, ...result.metrics }, calibration: result.calibration! }),
+    tuning,
+  };
+}
