@@ -201,13 +201,15 @@ export async function publish(deps: StepDeps, input: { runId: string; evaluation
   const now = (deps.now ?? Date.now)();
   const e = input.evaluation;
   // the item side whole; the user side, the pairs and the histories stream a shard at a time (./publish-stream.ts)
-  const full = await fitted(deps, plan, 'full', new Float32Array(0));
+  // ALS + the ranker when FitRanker served it (./ranker.ts): the artifact the single path publishes
+  const ranked = await withRanker(deps, plan, await fitted(deps, plan, 'full', new Float32Array(0)));
+  const full = ranked.fit;
   const info = {
     version: newVersion(now),
     createdAt: new Date(now).toISOString(),
     metrics: e.metrics,
     calibration: e.calibration,
-    ...(plan.tuning ? { tuning: plan.tuning } : {}),
+    tuning: ranked.tuning(plan.tuning),
     note: `distributed ALS: ${plan.userRanges.length} user and ${plan.itemRanges.length} item shards`,
     erasureWatermark: plan.erasureWatermark,
     popularityHalfLifeDays: POPULARITY_HALF_LIFE_DAYS,
