@@ -15,7 +15,10 @@
  * The fits of every (kernel, threads) pair take turns run by run, so a change
  * in the machine's load hits them alike.
  * Wall seconds are the best of the runs, CPU seconds (process.cpuUsage, all
- * threads) the best and the median. The load average is printed with each row:
+ * threads) the best and the median; phaseMs the median wall milliseconds of
+ * each phase of the fit (trainAls's `phases`); firstFitSeconds the case's
+ * first fit, which may find no earlier fit's memory to reuse (see
+ * als-kernels.ts: fresh memory costs page faults). The load average is printed with each row:
  * on a shared machine it says how much of the wall time was someone else's.
  */
 import { spawnSync } from 'node:child_process';
@@ -138,6 +141,9 @@ function fitTarget(m: Csr): void {
         fitSecondsMedian: +median(walls).toFixed(3),
         cpuSeconds: +Math.min(...cpus).toFixed(3),
         cpuSecondsMedian: +median(cpus).toFixed(3),
+        // the case's first fit, and whether it found an earlier fit's memory to reuse (later ones do)
+        firstFitSeconds: +walls[0].toFixed(3),
+        firstFitReusedMemory: phases[0]?.reusedMemory === 1,
         observedLoss: +observedLoss(m, model!, p.unobservedWeight).toFixed(2),
         phaseMs,
         load: load(),

@@ -118,7 +118,8 @@ export interface AlsOptions {
    * When given (WebAssembly runs), wall milliseconds per phase are added to it:
    * prepare (the transpose), setup (kernel memory, CSRs, confidences, starting
    * factors), iterations (to the copied-out model and released threads),
-   * and within iterations the half-steps' gram (Gramians) and solve (row solves).
+   * and within iterations the half-steps' gram (Gramians) and solve (row solves);
+   * reusedMemory counts runs that reused an earlier run's memory.
    */
   phases?: Record<string, number>;
 }
@@ -159,6 +160,7 @@ export function trainAls(ui: Csr, params: AlsParams, opts: AlsOptions = {}): Als
       if (opts.phases) {
         opts.phases.gram = (opts.phases.gram ?? 0) + wasmRun.ms.gram;
         opts.phases.solve = (opts.phases.solve ?? 0) + wasmRun.ms.solve;
+        opts.phases.reusedMemory = (opts.phases.reusedMemory ?? 0) + (wasmRun.reusedMemory ? 1 : 0);
       }
     }
   }

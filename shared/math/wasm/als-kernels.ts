@@ -133,10 +133,15 @@ export interface AlsWasm {
   readonly threads: number;
   /** Chunks of rows or Gramian blocks solved by worker threads so far (0 for one thread). */
   workerChunks(): number;
-  /** Releases the worker threads (a no-op for one thread); call once the run is over. */
+  /**
+   * Releases the worker threads and offers the memory to the next run (X, Y and
+   * other views of it must not be used after); call once the run is over.
+   */
   close(): void;
   /** Wall milliseconds spent so far in half-steps' Gramians and in their row solves (benchmarks' phase split). */
   readonly ms: { gram: number; solve: number };
+  /** True when this run reuses an earlier run's memory (no fresh pages to fault in). */
+  readonly reusedMemory: boolean;
 }
 
 /** A run's starting factors: given (rows × f each), or drawn from a seed as trainAls's serial loop draws them. */
@@ -200,10 +205,12 @@ export function createAlsWasm(
   const si = sideLayout(iu, yOff);
   const pages = Math.ceil(top / 65536);
   if (pages > 65536) return null;
-  let memory: WasmMemory;
+  const shared = sharedMod !== null;
+  let memory = takeSpare(shared, top);
+  const reusedMemory = memory !== undefined;
   try {
     const size = Math.max(1, pages);
-    memory = new wasm!.Memory({ initial: size, ...(sharedMod ? { maximum: size, shared: true } : {}) });
+    memory ??= new wasm!.Memory({ initial: size, ...(shared ? { maximum: size, shared: true } : {}) });
   } catch {
     // the engine may refuse a large reservation; the JS solver needs no extra copy
     return null;
@@ -279,6 +286,7 @@ export function createAlsWasm(
   const serial = rowTeam ? [] : [ui, iu].map((m) => balancedChunks(m.indptr, m.rows, fp, CHUNKS_PER_THREAD));
 
   const ms = { gram: 0, solve: 0 };
+  let closed = false;
   const gramian = (side: 'users' | 'items', g: Float64Array) => {
     const s = sideOf(side);
     const F = side === 'users' ? Xw : Yw;
@@ -293,6 +301,7 @@ export function createAlsWasm(
     Y: Yw,
     gramian,
     ms,
+    reusedMemory,
     half(side, steps, gram) {
       const solve = sideOf(side);
       const fixed = side === 'users' ? si : su;
@@ -335,7 +344,12 @@ export function createAlsWasm(
     },
     threads: team,
     workerChunks: () => rowTeam?.workerChunks ?? 0,
-    close: () => rowTeam?.close(),
+    close() {
+      if (closed) return;
+      closed = true;
+      rowTeam?.close();
+      if (memory.buffer.byteLength <= SPARE_MAX_BYTES) spares.set(shared, new WeakRef(memory));
+    },
     factors(side) {
       const rows = sideOf(side).rows;
       const src = side === 'users' ? Xw : Yw;
@@ -383,6 +397,34 @@ function teamGramian(
     }
   }
   for (let a = 0; a < f; a++) for (let b = a + 1; b < f; b++) out[b * f + a] = out[a * f + b];
+}
+
+/**
+ * The last closed run's memory per kind (shared or not), for the next run to
+ * reuse when it is large enough. A fresh memory pays a page fault at the first
+ * touch of every page — about 0.1 s for the 28 MB of the 1M-pair run on this
+ * 2-core VM (bench/als-speed.ts) — and a scheduled training runs many fits
+ * (tuner trials, the evaluated fit, the refit). Weakly held; still, V8 keeps
+ * a WeakRef's target until the current synchronous job ends, so only memories
+ * up to {@link SPARE_MAX_BYTES} are offered: a large run's memory is never kept
+ * past its fit (its faults are a small share of its longer fit anyway).
+ */
+const spares = new Map<boolean, WeakRef<WasmMemory>>();
+/** 64 MiB: runs up to ≈ 2M interactions at 64 factors. */
+const SPARE_MAX_BYTES = 64 << 20;
+
+/** Forgets the spare memories, so the next run starts on fresh memory (and the collector may free them). */
+export function dropSpareMemory(): void {
+  spares.clear();
+}
+
+/** A spare memory of at least `bytes`, zeroed there (the layout relies on zero padding), or undefined. */
+function takeSpare(shared: boolean, bytes: number): WasmMemory | undefined {
+  const m = spares.get(shared)?.deref();
+  if (!m || m.buffer.byteLength < bytes) return undefined;
+  spares.delete(shared);
+  new Uint8Array(m.buffer, 0, bytes).fill(0);
+  return m;
 }
 
 const padded = (n: number) => Math.ceil(n / NNZ_GROUP) * NNZ_GROUP;

@@ -12,7 +12,7 @@ import { buildInteractionMatrix } from '../../../shared/math/interactions';
 import { balancedChunks } from '../../../shared/math/parallel/team';
 import { resolveTrainThreads, setTrainingThreads, trainingThreads } from '../../../shared/math/parallel/threads';
 import { generateSynthetic } from '../../../shared/math/synthetic';
-import { alsWasmAvailable, createAlsWasm, setAlsKernel } from '../../../shared/math/wasm/als-kernels';
+import { alsWasmAvailable, createAlsWasm, dropSpareMemory, setAlsKernel } from '../../../shared/math/wasm/als-kernels';
 
 const hash = (m: { userFactors: Float32Array; itemFactors: Float32Array }) =>
   createHash('sha256')
@@ -51,6 +51,24 @@ describe.skipIf(!alsWasmAvailable(64))('threaded ALS', () => {
     expect(m.rows).toBeGreaterThan(8 * 512);
     const p: AlsParams = { ...DEFAULT_ALS_PARAMS, factors: 128, iterations: 1, seed: 2 };
     expect(hash(trainAls(m, p, { threads: 2 }))).toBe(hash(trainAls(m, p, { threads: 1 })));
+  });
+
+  it("gives the same bytes in an earlier run's memory, dirty from a larger problem", () => {
+    const big = buildInteractionMatrix(
+      generateSynthetic({ users: 1500, items: 900, clusters: 8, eventsPerUser: 30, seed: 5 }).triples,
+    ).matrix;
+    // 10 factors: padded columns, and zero rows after each side, that the small run must find zero again
+    for (const threads of [1, 2]) {
+      const p: AlsParams = { ...DEFAULT_ALS_PARAMS, factors: 10, iterations: 2, seed: 7 };
+      const fresh: Record<string, number> = {};
+      dropSpareMemory();
+      const first = hash(trainAls(ui, p, { threads, phases: fresh }));
+      expect(fresh.reusedMemory).toBe(0);
+      trainAls(big, { ...p, factors: 64 }, { threads });
+      const again: Record<string, number> = {};
+      expect(hash(trainAls(ui, p, { threads, phases: again }))).toBe(first);
+      expect(again.reusedMemory).toBe(1);
+    }
   });
 
   it('agrees with the single-threaded JS solver to float tolerance', () => {
