@@ -115,6 +115,37 @@ function csrOf(items: Int32Array[], weights: Float32Array[], cols: number, keep?
   return { rows, cols, indptr, indices, data };
 }
 
+/** The holdout rows of `users` (ascending), a shard at a time. */
+async function readRows(
+  store: ModelStore,
+  data: RangedBlob<unknown>,
+  shards: UserShardRows[],
+  users: Int32Array,
+): Promise<Rows> {
+  const rows: Rows = { trainItems: [], trainWeights: [], testItems: [], testWeights: [] };
+  let q = 0;
+  let s = 0;
+  while (q < users.length) {
+    while (users[q]! >= shards[s]!.hi) s++;
+    const sh = shards[s]!;
+    const local: number[] = [];
+    const at = q;
+    while (q < users.length && users[q]! < sh.hi) local.push(users[q++]! - sh.lo);
+    await shardRows(store, data, sh, local, rows, at);
+  }
+  return rows;
+}
+
+/** The holdout's train and test rows of any users (ascending; eligible or not): the ranker's sample (./ranker.ts). */
+export async function holdoutRows(store: ModelStore, scratch: string, plan: RunPlan, users: Int32Array) {
+  const shards = await userShardRows(store, scratch, plan.runId, plan.userRanges);
+  const rows = await readRows(store, await openData(store, scratch, plan.runId), shards, users);
+  return {
+    train: csrOf(rows.trainItems, rows.trainWeights, plan.items),
+    test: csrOf(rows.testItems, rows.testWeights, plan.items),
+  };
+}
+
 /** The seeded sample's holdout, read from the run's files. */
 export async function sampleHoldoutFromRun(
   store: ModelStore,
@@ -145,17 +176,7 @@ export async function sampleHoldoutFromRun(
   }
   const users = pick(eligible, order, max);
   const gateUsers = pick(eligible, order, Math.min(max, gateMax));
-  const rows: Rows = { trainItems: [], trainWeights: [], testItems: [], testWeights: [] };
-  let q = 0;
-  let s = 0;
-  while (q < users.length) {
-    while (users[q]! >= shards[s]!.hi) s++;
-    const sh = shards[s]!;
-    const local: number[] = [];
-    const at = q;
-    while (q < users.length && users[q]! < sh.hi) local.push(users[q++]! - sh.lo);
-    await shardRows(store, data, sh, local, rows, at);
-  }
+  const rows = await readRows(store, data, shards, users);
   const cols = plan.items;
   const train = csrOf(rows.trainItems, rows.trainWeights, cols);
   const test = csrOf(rows.testItems, rows.testWeights, cols);

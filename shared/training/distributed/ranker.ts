@@ -20,21 +20,21 @@
  */
 import type { Csr } from '../../math/csr';
 import { layoutOf } from '../../math/neural/network';
-import { popularityFromCsr } from '../../math/popularity';
 import { tokenBags, userTokens, type UserAttributes } from '../../metadata/vocabulary';
 import { kindSpec, type FittedModel, type KindArtifact } from '../../model/kinds';
 import { foldInOf } from '../../model/kinds/als';
 import { fitRankerOver } from '../../model/kinds/neural';
 import type { Calibration, Model } from '../../model/types';
 import { fitTokenRidge } from '../cold-items';
-import { pairsToCsr, type Dataset } from '../dataset';
-import { evaluateFitted, makeHoldout, type Holdout } from '../evaluate';
+import type { Dataset } from '../dataset';
+import { evaluateFitted, type Holdout } from '../evaluate';
 import { readTrainingMetadata } from '../metadata';
 import { gateNeural, plansNeural } from '../neural-gate';
-import { arrayOf } from './blob';
+import { arrayOf, decodeBlob } from './blob';
 import { gatherRows, joinSide, readSideIndex } from './gather';
-import { openData } from './run-files';
-import { keys, readBlob, readPlan, writeBlob, type RunPlan } from './layout';
+import { holdoutRows } from './holdout-sample';
+import { lengthOf, openData, readSlice } from './run-files';
+import { keys, readPlan, writeBlob, type RunPlan } from './layout';
 import type { StepDeps } from './record';
 import { hashFraction } from './tune';
 
@@ -45,6 +45,8 @@ export const RANKER_SAMPLE_INTERACTIONS = 1_000_000;
  * retrieval ALS), at `factors` multiply-adds each, and keeps a token profile per user.
  */
 export const RANKER_SAMPLE_SCORES = 400_000_000;
+/** Pairs per ranged read of data.bin when the step counts items (4 MB). */
+const CHUNK_PAIRS = 1 << 20;
 
 /** What the step decided, kept in the scratch for Evaluate and Publish, and logged in the manifest's tuning. */
 export interface RankerResult {
@@ -77,27 +79,46 @@ export function rankerSample(userIds: readonly string[], interactions: number, i
   return Int32Array.from(rows);
 }
 
-/** Rows `rows` of m (ascending), as a matrix of their own. */
-function rowsOf(m: Csr, rows: Int32Array): Csr {
-  const indptr = new Int32Array(rows.length + 1);
-  for (let r = 0; r < rows.length; r++) indptr[r + 1] = indptr[r]! + m.indptr[rows[r]! + 1]! - m.indptr[rows[r]!]!;
-  const indices = new Int32Array(indptr[rows.length]!);
-  const data = new Float32Array(indptr[rows.length]!);
-  rows.forEach((u, r) => {
-    indices.set(m.indices.subarray(m.indptr[u], m.indptr[u + 1]), indptr[r]);
-    data.set(m.data.subarray(m.indptr[u], m.indptr[u + 1]), indptr[r]);
-  });
-  return { rows: rows.length, cols: m.cols, indptr, indices, data };
-}
-
-/** The holdout of the sampled users only (their rows of both parts). */
-function sampleHoldout(h: Holdout, rows: Int32Array): Holdout {
-  const train = rowsOf(h.train, rows);
-  const test = rowsOf(h.test, rows);
+/** The sample's holdout (the metrics count users with both parts, as the single path's do). */
+function holdoutOf({ train, test }: { train: Csr; test: Csr }): Holdout {
   let evalUsers = 0;
-  for (let r = 0; r < rows.length; r++)
+  for (let r = 0; r < train.rows; r++)
     if (test.indptr[r + 1]! > test.indptr[r]! && train.indptr[r + 1]! > train.indptr[r]!) evalUsers++;
   return { train, test, evalUsers, testRows: new Int32Array(0) };
+}
+
+/** Each row's train and test parts merged (both sorted by item, disjoint): the users' pairs. */
+function union(a: Csr, b: Csr): Csr {
+  const nnz = a.indptr[a.rows]! + b.indptr[b.rows]!;
+  const indptr = new Int32Array(a.rows + 1);
+  const indices = new Int32Array(nnz);
+  const data = new Float32Array(nnz);
+  let o = 0;
+  for (let r = 0; r < a.rows; r++) {
+    let p = a.indptr[r]!;
+    let q = b.indptr[r]!;
+    const pe = a.indptr[r + 1]!;
+    const qe = b.indptr[r + 1]!;
+    while (p < pe || q < qe) {
+      const fromA = q >= qe || (p < pe && a.indices[p]! < b.indices[q]!);
+      indices[o] = fromA ? a.indices[p]! : b.indices[q]!;
+      data[o++] = fromA ? a.data[p++]! : b.data[q++]!;
+    }
+    indptr[r + 1] = o;
+  }
+  return { rows: a.rows, cols: a.cols, indptr, indices, data };
+}
+
+/** Items with at least one pair (the cold-item ridge's rows, as neural.fit picks them): data.bin's items by chunks. */
+async function warmItems(deps: StepDeps, plan: RunPlan): Promise<Int32Array> {
+  const data = await openData(deps.models, deps.scratch, plan.runId);
+  const n = lengthOf(data, 'pairItem');
+  const seen = new Uint8Array(plan.items);
+  for (let at = 0; at < n; at += CHUNK_PAIRS) {
+    const it = await readSlice(deps.models, data, 'pairItem', Int32Array, at, Math.min(n, at + CHUNK_PAIRS));
+    for (let q = 0; q < it.length; q++) seen[it[q]!] = 1;
+  }
+  return Int32Array.from(seen.keys()).filter((i) => seen[i] === 1);
 }
 
 /** An ALS of the run's parameters over the given rows, through the kind's own loader (as finish.ts loads fits). */
@@ -109,20 +130,6 @@ function alsOver(plan: RunPlan, userFactors: Float32Array, itemFactors: Float32A
     itemFactors,
   } as unknown as Model;
   return kindSpec('als').load(model, {});
-}
-
-async function readDataset(deps: StepDeps, plan: RunPlan): Promise<Dataset> {
-  const b = await readBlob<Omit<Dataset, 'pairUser' | 'pairItem' | 'pairWeight' | 'pairTime'>>(
-    deps.models,
-    keys(deps.scratch, plan.runId).data,
-  );
-  return {
-    ...b.meta,
-    pairUser: arrayOf(b, 'pairUser', Int32Array),
-    pairItem: arrayOf(b, 'pairItem', Int32Array),
-    pairWeight: arrayOf(b, 'pairWeight', Float32Array),
-    pairTime: arrayOf(b, 'pairTime', Float64Array),
-  };
 }
 
 /** The FitRanker step: decide, gate, and when the ranker wins fit it over the full ALS; its result is small. */
@@ -153,34 +160,31 @@ async function decide(
       : (meta.warning ?? 'no item metadata');
     return { served: 'als', log: { served: 'als', reason } };
   }
-  const d = await readDataset(deps, plan);
-  d.side = side;
+  // the sampled users' holdout rows and ALS rows, every item's factors: memory follows users, items and the sample
+  const { userIds, itemIds } = (await openData(deps.models, deps.scratch, plan.runId)).layout.meta;
   const seed = plan.params.seed;
-  const h = makeHoldout(d, 'user', seed);
-  const all = pairsToCsr(d);
-  const rows = rankerSample(d.userIds, all.indptr[all.rows]!, d.itemIds.length, seed);
+  const rows = rankerSample(userIds, plan.counts.interactions, itemIds.length, seed);
   const f = plan.params.factors;
   const it = plan.params.iterations;
-  // the sampled users' rows of both fits, and every item's
   const index = await readSideIndex(deps.models, deps.scratch, plan.runId, 'user', it);
   const where = { side: 'user' as const, iteration: it, ranges: plan.userRanges, index };
   const users = (await gatherRows(deps.models, deps.scratch, plan.runId, where, rows, f)).rows;
   const items = (p: 'eval' | 'full') =>
     joinSide(deps.models, deps.scratch, plan.runId, 'item', it, plan.itemRanges, plan.items, f, p);
-  const ids = Array.from(rows, (u) => d.userIds[u]!);
-  const sd = { userIds: ids, itemIds: d.itemIds, side } as unknown as Dataset;
-  const hs = sampleHoldout(h, rows);
+  const ids = Array.from(rows, (u) => userIds[u]!);
+  const sd = { userIds: ids, itemIds, side } as unknown as Dataset;
+  const hs = holdoutOf(await holdoutRows(deps.models, deps.scratch, plan, rows));
   const evalAls = alsOver(plan, users.eval, await items('eval'));
   // ALS and the ranker on the same sampled users' holdout: the single path's gate, literally
   const ev = evaluateFitted(evalAls, sd, hs, 10);
   const g = gateNeural(sd, hs, evalAls, ev.metrics);
   const interactions = hs.train.indptr[rows.length]! + hs.test.indptr[rows.length]!;
-  const log = { ...g.log, sample: { users: rows.length, of: d.userIds.length, interactions } };
+  const log = { ...g.log, sample: { users: rows.length, of: userIds.length, interactions } };
   if (!g.use) return { served: 'als', log };
   // the ranker to serve: over the full fit, on the sampled users' pairs
   const fullItems = await items('full');
   const fullAls = alsOver(plan, users.full, fullItems);
-  const data = { ui: rowsOf(all, rows), userIds: ids, itemIds: d.itemIds, side };
+  const data = { ui: union(hs.train, hs.test), userIds: ids, itemIds, side };
   // the seed the single path's final fit gets (fitKind: the kind's params carry none at the top level)
   const finalSeed = typeof g.params.seed === 'number' ? g.params.seed : 42;
   const { ranker, meta: m, epochs } = fitRankerOver(data, g.params, fullAls, { seed: finalSeed });
@@ -189,12 +193,11 @@ async function decide(
   const attrs = new Map(
     ((side.users as UserAttributes[] | undefined) ?? []).map((a) => [a.userId, userTokens(a.attributes)]),
   );
-  const userBags = tokenBags(d.userIds, (id) => attrs.get(id), m.uv, false);
-  const spec = { ...s.net.spec, users: d.userIds.length };
+  const userBags = tokenBags(userIds, (id) => attrs.get(id), m.uv, false);
+  const spec = { ...s.net.spec, users: userIds.length };
   if (layoutOf(spec).size !== s.net.params.length)
     throw new Error('the ranker has per-user parameters: it cannot be sampled');
-  const count = popularityFromCsr(all);
-  const warm = Int32Array.from(count.keys()).filter((i) => count[i]! > 0);
+  const warm = await warmItems(deps, plan);
   const lambda = typeof g.params.coldRidge === 'number' ? g.params.coldRidge : 30;
   const ridge = fitTokenRidge(m.itemBags, m.iv.size, fullItems, f, warm, lambda);
   const json = {
@@ -227,9 +230,9 @@ async function decide(
 
 /** The step's verdict, or null when the run's scratch has none (a run laid out before this step existed). */
 export async function readRanker(deps: StepDeps, runId: string) {
-  const bytes = await deps.models.get(rankerKey(deps, runId));
-  if (!bytes) return null;
-  return readBlob<RankerResult>(deps.models, rankerKey(deps, runId));
+  const key = rankerKey(deps, runId);
+  const bytes = await deps.models.get(key);
+  return bytes ? decodeBlob<RankerResult>(bytes, key) : null;
 }
 
 /** The candidate with the ranker FitRanker stored for it, or the ALS itself; and how the run's records change. */
