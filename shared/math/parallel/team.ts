@@ -76,6 +76,20 @@ type Gram4 = (y: number, groups: number, g: number) => void;
 
 const pool: Worker[] = [];
 
+/**
+ * Starts n pooled workers now, so a later fit does not wait for their start-up
+ * (implicit's thread pool also exists before its fit): setTrainingThreads calls
+ * it when the Train function or the CLI sets the thread count at start-up.
+ */
+export function startWorkers(n: number): void {
+  workers(n);
+}
+
+/** Workers in the pool now. */
+export function pooledWorkers(): number {
+  return pool.length;
+}
+
 /** n idle workers, created on first need and kept (unref'd: they never hold the process open). */
 function workers(n: number): Worker[] {
   while (pool.length < n) {

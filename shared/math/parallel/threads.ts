@@ -8,12 +8,15 @@
  * the cores without each taking a parameter.
  */
 import { availableParallelism } from 'node:os';
+import { startWorkers } from './team';
 
 let threads = 1;
 
 export function setTrainingThreads(n: number): void {
   if (!(Number.isInteger(n) && n >= 1)) throw new Error(`training threads must be an integer >= 1, got ${n}`);
   threads = n;
+  // the workers boot on their own threads while start-up goes on, instead of inside the first fit
+  startWorkers(n - 1);
 }
 
 export function trainingThreads(): number {

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_ALS_PARAMS, trainAls, type AlsParams } from '../../../shared/math/als';
 import { transpose, type Csr } from '../../../shared/math/csr';
 import { buildInteractionMatrix } from '../../../shared/math/interactions';
-import { balancedChunks } from '../../../shared/math/parallel/team';
+import { balancedChunks, pooledWorkers } from '../../../shared/math/parallel/team';
 import { resolveTrainThreads, setTrainingThreads, trainingThreads } from '../../../shared/math/parallel/threads';
 import { generateSynthetic } from '../../../shared/math/synthetic';
 import { alsWasmAvailable, createAlsWasm, dropSpareMemory, setAlsKernel } from '../../../shared/math/wasm/als-kernels';
@@ -111,6 +111,10 @@ describe.skipIf(!alsWasmAvailable(64))('threaded ALS', () => {
     setTrainingThreads(2);
     try {
       expect(trainingThreads()).toBe(2);
+      // the pool is started when the count is set, not by the first fit (earlier tests used at most 3 workers)
+      setTrainingThreads(5);
+      expect(pooledWorkers()).toBe(4);
+      setTrainingThreads(2);
       expect(hash(trainAls(ui, p))).toBe(one);
     } finally {
       setTrainingThreads(1);
