@@ -12,8 +12,13 @@
  * then a run on the same data with a few new events (the gate against the
  * served, tuned model; the tuned parameters reused).
  *
+ * With --demo: the demo shop's generator instead (infra/local/demo-data.ts: themed categories that decide
+ * taste, as npm start seeds it; --users/--items scale it), with its catalog as item metadata on both paths and
+ * a budget of at least 60 s, so both plan the neural ranker: which kind each serves, both nDCG@10, and the
+ * FitRanker step's time and peak RSS over its start (sampled every 20 ms) per sampled interaction.
+ *
  *   npx tsx bench/workflow.ts [--users 3000] [--items 1500] [--events 30] [--factors 32] [--iterations 10]
- *                             [--shard 20000] [--tune] [--sample 20000] [--budget 30] [--movielens DIR]
+ *                             [--shard 20000] [--tune] [--sample 20000] [--budget 30] [--movielens DIR] [--demo]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,7 +33,9 @@ import type { StepDeps } from '../shared/training/distributed/record';
 import type { SolveResult } from '../shared/training/distributed/solve';
 import { loadLatestModel } from '../shared/model/repository';
 import { trainPipeline } from '../shared/training/pipeline';
+import { readTrainingMetadata } from '../shared/training/metadata';
 import { loadTrainingData } from '../shared/training/snapshot/load';
+import { generateDemoDataset } from '../infra/local/demo-data';
 import { plantedEvents, RECEIVED_FROM } from './synthetic-events';
 
 const { values: a } = parseArgs({
@@ -43,8 +50,17 @@ const { values: a } = parseArgs({
     sample: { type: 'string', default: '20000' },
     budget: { type: 'string', default: '30' },
     movielens: { type: 'string' },
+    demo: { type: 'boolean', default: false },
   },
 });
+const demo = a.demo
+  ? generateDemoDataset({ users: Number(a.users), items: Number(a.items), now: RECEIVED_FROM })
+  : null;
+// the catalog as Train and TrainControl read it (shared/training/metadata.ts)
+const metadata = demo
+  ? { listCatalog: async () => demo.items.map((i) => ({ ...i, createdAt: '', updatedAt: '' })) }
+  : undefined;
+const budget = demo ? Math.max(60, Number(a.budget)) : Number(a.budget);
 /** Planted clusters, or MovieLens 100K's ratings as rating events (--movielens DIR with u.data). */
 function inputEvents(): Interaction[] {
   if (a.movielens) {
@@ -57,6 +73,7 @@ function inputEvents(): Interaction[] {
       return { ...e, timestamp: Number(ts) * 1000, receivedAt: RECEIVED_FROM + n };
     });
   }
+  if (demo) return demo.events.map((e, n) => ({ ...e, receivedAt: RECEIVED_FROM + n }));
   return plantedEvents(Number(a.users), Number(a.items), Number(a.events));
 }
 const events = inputEvents();
@@ -68,12 +85,13 @@ const read = await loadTrainingData(new MemoryTrainingStore(events), new MemoryM
   cap: DEFAULT_USER_CAP,
   now: Date.now(),
 });
+if (metadata) read.dataset.side = (await readTrainingMetadata(metadata, new Set())).side;
 const t = performance.now();
 const single = trainPipeline(read.dataset, {
   kind: 'als',
   params,
   tune: false,
-  budgetSeconds: 3600,
+  budgetSeconds: demo ? budget : 3600,
   seed: 42,
   split: 'user',
   evaluate: true,
@@ -90,9 +108,10 @@ const deps: StepDeps = {
   prefix: 'models/',
   scratch: 'workflow/',
   logger: quiet,
+  ...(metadata ? { metadata } : {}),
   config: {
     keepVersions: 2,
-    trainBudgetSeconds: Number(a.budget),
+    trainBudgetSeconds: budget,
     gateTolerance: 0.02,
     leaseSeconds: 3600,
     tune: true,
@@ -114,7 +133,37 @@ const shard = async (e: Record<string, unknown>) => {
   }
   return r;
 };
-const handlers = { control: (e: Record<string, unknown>) => controlStep(deps, e), shard, single: async () => null };
+/**
+ * The FitRanker step's wall time and its peak memory above the step's start, sampled every 20 ms: RSS (what
+ * the Lambda's limit counts, but it only shows growth past the process's earlier peak) and the live heap plus
+ * array buffers (after a GC at the start: what the step holds).
+ */
+const rankerSteps: { ms: number; rssMb: number; liveMb: number }[] = [];
+const live = () => {
+  const m = process.memoryUsage();
+  return m.heapUsed + m.arrayBuffers;
+};
+const control = async (e: Record<string, unknown>) => {
+  if (e.step !== 'ranker') return controlStep(deps, e);
+  (globalThis as { gc?: () => void }).gc?.();
+  const rss0 = process.memoryUsage().rss;
+  const live0 = live();
+  let [rss, held] = [rss0, live0];
+  const sample = () => {
+    rss = Math.max(rss, process.memoryUsage().rss);
+    held = Math.max(held, live());
+  };
+  const timer = setInterval(sample, 20);
+  const t0 = performance.now();
+  try {
+    return await controlStep(deps, e);
+  } finally {
+    clearInterval(timer);
+    sample();
+    rankerSteps.push({ ms: performance.now() - t0, rssMb: (rss - rss0) / 2 ** 20, liveMb: (held - live0) / 2 ** 20 });
+  }
+};
+const handlers = { control, shard, single: async () => null };
 const distributed = async (input: Record<string, unknown>) => {
   const t0 = performance.now();
   const out = (await runWorkflowLocally(handlers, input, {
@@ -139,6 +188,25 @@ const report: Record<string, unknown> = {
     meanGetsPerSolve: (reads.requests / reads.solves).toFixed(1),
   },
 };
+if (demo) {
+  const m = (await loadLatestModel(deps.models, 'models/'))!.manifest;
+  const log = m.tuning?.neuralRanker as { sample?: { interactions: number } } | undefined;
+  const step = rankerSteps[0]!;
+  const sampled = log?.sample?.interactions ?? 0;
+  report.single = {
+    ...(report.single as object),
+    kind: single.model.manifest.kind,
+    ranker: single.model.manifest.tuning?.neuralRanker,
+  };
+  report.distributed = { ...(report.distributed as object), kind: m.kind, ranker: log };
+  report.fitRanker = {
+    seconds: (step.ms / 1000).toFixed(1),
+    peakRssGrowthMb: step.rssMb.toFixed(0),
+    peakLiveGrowthMb: step.liveMb.toFixed(0),
+    microsecondsPerSampledInteraction: sampled ? ((step.ms * 1000) / sampled).toFixed(1) : undefined,
+    liveBytesPerSampledInteraction: sampled ? Math.round((step.liveMb * 2 ** 20) / sampled) : undefined,
+  };
+}
 if (a.tune) {
   // what this path ran before it tuned: the data-scaled defaults
   const defaults = await distributed({ distributed: true, rebuild: true, params: {} });

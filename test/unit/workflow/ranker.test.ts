@@ -142,6 +142,20 @@ describe('the neural ranker on the large path (local interpreter)', () => {
     expect(model.manifest.retrievalCalibration).toBeUndefined();
   }, 60_000);
 
+  it('serves ALS, and says why, when the ranker wins but its final fit would not end before the Lambda does', async () => {
+    const s = setup(data.events, data.metadata);
+    // TrainControl's deadline (its remaining time) already inside the step's reserve
+    s.deps.deadline = Date.now() + 30_000;
+    const out = await run(s.handlers);
+    expect(out).toMatchObject({ decision: 'published' });
+    const model = (await loadLatestModel(s.models, 'models/'))!;
+    expect(model.manifest.kind).toBe('als');
+    const log = model.manifest.tuning?.neuralRanker as Record<string, unknown>;
+    expect(log.served).toBe('als');
+    expect(log.reason).toMatch(/^the ranker won on the holdout but its final fit \(≈ \d+ s\) would not end in time$/);
+    expect(Number(log.neuralNdcg10)).toBeGreaterThanOrEqual(Number(log.alsNdcg10) + 0.005);
+  }, 60_000);
+
   it('a failing ranker step fails the execution: nothing published, the served model stays, the run logged', async () => {
     const s = setup(data.events, data.metadata);
     s.deps.config.trainBudgetSeconds = 20; // a first ALS model, quickly: no ranker planned
