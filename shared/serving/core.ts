@@ -20,7 +20,7 @@ import type { RuleCache } from '../rules/cache';
 import { FilterIndex } from '../rules/filter-index';
 import type { PreparedModel } from './prepared';
 import { modelChoice, type ModelChoice, type ServedBy, type VariantModels } from './variant-models';
-import { probabilityFloor, probabilityOf } from './probability';
+import { excludeBelow, floorIsExact, probabilityFloor, probabilityOf } from './probability';
 import { selectTop } from './select';
 
 /** `filter`, `filterName` and `promotions` are the business rules' (shared/rules/apply.ts). */
@@ -224,6 +224,9 @@ export class ServingCore {
       const rules = plan ? new RulePass(this.filters, view, plan) : null;
       const flt = { restrict, blocked: view.blocked, floor, allow: rules?.allow ?? null };
       if (rules) scores = rules.boost(scores, s.scores, flt);
+      // a bound that is not exact: each item's own P decides inside the selection (./probability.ts)
+      if (minP !== undefined && prob && !floorIsExact(cal, minP, scorer))
+        excludeBelow(prob, scores, Math.min(scores.length, s.items), minP, floor, s.excl, gen);
       let count = selectTop(s, scores, rerank ? poolSize(opts.k, opts) : opts.k, flt);
       if (rerank) count = diversify(pm, s, count, opts.k, opts, (i) => view.categoriesOf(i), ctx.seen);
       const original = (i: number) => (scorer ? scorer.score(i) : pm.model.popularity[i]);

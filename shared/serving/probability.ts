@@ -50,3 +50,36 @@ export function probabilityFloor(cal: Calibration, p: number | undefined, scorer
   if (platt === null) return null;
   return platt > -1 ? own : Math.min(own, platt);
 }
+
+/**
+ * True when every item scoring at least probabilityFloor's bound reaches p: a Platt map that increases
+ * with the score, or the network's own bound when Platt cannot reach p below the candidates (−1).
+ * Otherwise (a Platt slope ≤ 0, or non-candidates that Platt lifts over p) the bound only narrows the
+ * scan and each item's own P must decide inside the selection ({@link excludeBelow}).
+ */
+export function floorIsExact(cal: Calibration, p: number, scorer?: UserScorer | null): boolean {
+  const platt = scoreFloor(cal, p);
+  if (platt === null) return false;
+  if (cal.source !== 'network' || !scorer?.probability) return true;
+  return rawForNetworkProbability(cal.network, Math.min(1, p), userOf(scorer)) !== null && platt > -1;
+}
+
+/**
+ * Marks excluded (excl[i] = gen) every item at or above `floor` whose own P is below p, so the top-k
+ * selection finds the k best items that reach p whenever there are k, instead of selecting k by score
+ * and dropping those below p afterwards (fewer than k, or none, while qualifying items exist below).
+ */
+export function excludeBelow(
+  prob: ProbabilityOf,
+  scores: Float32Array,
+  n: number,
+  p: number,
+  floor: number,
+  excl: Int32Array,
+  gen: number,
+): void {
+  for (let i = 0; i < n; i++) {
+    const x = scores[i];
+    if (x >= floor && !(prob(i, x) >= p)) excl[i] = gen;
+  }
+}

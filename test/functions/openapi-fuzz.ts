@@ -159,6 +159,14 @@ export function bodyText(schema: Schema): fc.Arbitrary<string> {
   );
 }
 
+/** Percent-encodes the UTF-8 bytes of `s` (a lone surrogate becomes U+FFFD's, as any client sends it). */
+export const percentEncode = (s: string) =>
+  [...Buffer.from(s, 'utf8')]
+    .map((b) =>
+      /[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `%${b.toString(16).padStart(2, '0')}`,
+    )
+    .join('');
+
 /** Query strings from an operation's query parameters: valid values, nasty ones, repeats and unknown names. */
 export function queryText(op: Schema): fc.Arbitrary<string> {
   const params = (op.parameters ?? []).filter((p: Schema) => p.in === 'query');
@@ -173,7 +181,7 @@ export function queryText(op: Schema): fc.Arbitrary<string> {
   );
   return fc
     .array(one, { maxLength: 5 })
-    .map((kv) => kv.map(([k, v]) => `${encodeURIComponent(k as string)}=${encodeURIComponent(v as string)}`).join('&'));
+    .map((kv) => kv.map(([k, v]) => `${percentEncode(k as string)}=${percentEncode(v as string)}`).join('&'));
 }
 
 /**
