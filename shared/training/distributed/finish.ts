@@ -140,7 +140,8 @@ async function servedModel(deps: StepDeps, plan: RunPlan): Promise<Served> {
 export async function evaluate(deps: StepDeps, input: { runId: string }): Promise<Evaluation> {
   const t = performance.now();
   const plan = await readPlan(deps.models, deps.scratch, input.runId);
-  const sample = await sampleHoldoutFromRun(deps.models, deps.scratch, plan);
+  const b = deps.config.finishBounds;
+  const sample = await sampleHoldoutFromRun(deps.models, deps.scratch, plan, b?.evalUsers, undefined, b?.evalPairs);
   const { itemIds } = (await openData(deps.models, deps.scratch, plan.runId)).layout.meta;
   const als = evaluateFitted(await sampledFit(deps, plan, sample.users), {} as Dataset, sample.holdout, 10);
   als.metrics.eligibleUsers = sample.eligible;
@@ -218,6 +219,7 @@ export async function publish(deps: StepDeps, input: { runId: string; evaluation
     keep: deps.config.keepVersions,
     pinned: deps.pinned,
     onWarning: (message, err) => deps.logger?.warn(message, { error: String(err) }),
+    historyGroupBytes: deps.config.finishBounds?.historyGroupBytes,
   });
   const timings = { ...plan.timings, publish: Math.round(performance.now() - t) };
   await cleanUp(deps, plan.runId);

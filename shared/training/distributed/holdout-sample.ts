@@ -6,11 +6,11 @@
  * The holdout is the one the fits ran on: a user's eval row (in the user
  * shard file) is their train part, the rest of their full row their test
  * part. Users with both parts are eligible, as the single path's evaluation
- * counts them; the sample is the first {@link EVAL_USERS} of a seeded shuffle
- * of them, and the gate's users the first {@link GATE_USERS} of the same
- * shuffle (the users sampleHoldout picks: ./served-gate.ts), so the gate's
- * users are among the evaluated ones. With no more eligible users than the
- * bound every one is evaluated, exactly as on the single path.
+ * counts them; the sample is the longest prefix of a seeded shuffle of them
+ * within {@link EVAL_USERS} users and {@link EVAL_PAIRS} pairs, and the gate's
+ * users the first {@link GATE_USERS} of the same shuffle (those sampleHoldout
+ * picks: ./served-gate.ts), so the gate's users are among the evaluated ones. With the data within both bounds every
+ * eligible user is evaluated, exactly as on the single path.
  */
 import type { Csr } from '../../math/csr';
 import { Rng } from '../../math/rng';
@@ -25,6 +25,12 @@ import { GATE_USERS } from './served-gate';
  * (per-user nDCG has a standard deviation ≤ 0.35), well inside the gate's tolerance.
  */
 export const EVAL_USERS = 20_000;
+
+/**
+ * Pairs (train and test) of the sampled users at most: what the sample's rows cost Evaluate (~30 bytes a pair
+ * as compact rows and their scratch), so long histories cannot make the sample as large as the data.
+ */
+export const EVAL_PAIRS = 2_000_000;
 
 /** Holes up to this many pairs between wanted rows are fetched rather than split into two GETs. */
 const HOLE_PAIRS = 16_384;
@@ -41,10 +47,24 @@ export interface SampledHoldout {
   eligible: number;
 }
 
-/** The first `max` of `order` in ascending order (all of `all` when it has no more than `max`). */
-function pick(all: Int32Array, order: Int32Array | null, max: number): Int32Array {
-  if (all.length <= max) return all;
-  return order!.slice(0, max).sort();
+/** A user's pairs (full row length), from the shards' row pointers. */
+function rowLength(shards: UserShardRows[]) {
+  let s = 0;
+  return (u: number) => {
+    // users come in any order: find the shard by a short walk from the last one, or a binary search
+    if (u < shards[s]!.lo || u >= shards[s]!.hi) {
+      let lo = 0;
+      let hi = shards.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (shards[mid]!.lo <= u) lo = mid;
+        else hi = mid - 1;
+      }
+      s = lo;
+    }
+    const sh = shards[s]!;
+    return sh.fullIndptr[u - sh.lo + 1]! - sh.fullIndptr[u - sh.lo]!;
+  };
 }
 
 interface Rows {
@@ -153,6 +173,7 @@ export async function sampleHoldoutFromRun(
   plan: RunPlan,
   max = EVAL_USERS,
   gateMax = GATE_USERS,
+  maxPairs = EVAL_PAIRS,
 ): Promise<SampledHoldout> {
   const shards = await userShardRows(store, scratch, plan.runId, plan.userRanges);
   const data = await openData(store, scratch, plan.runId);
@@ -169,13 +190,22 @@ export async function sampleHoldoutFromRun(
       const e = sh.evalIndptr[r + 1]! - sh.evalIndptr[r]!;
       if (e > 0 && sh.fullIndptr[r + 1]! - sh.fullIndptr[r]! > e) eligible[n++] = sh.lo + r;
     }
-  let order: Int32Array | null = null;
-  if (eligible.length > Math.min(max, gateMax)) {
-    order = eligible.slice();
+  const length = rowLength(shards);
+  let pairs = 0;
+  for (let q = 0; q < eligible.length && pairs <= maxPairs; q++) pairs += length(eligible[q]!);
+  let users = eligible;
+  let gateUsers = eligible;
+  if (eligible.length > Math.min(max, gateMax) || pairs > maxPairs) {
+    const order = eligible.slice();
     new Rng(plan.params.seed).shuffle(order);
+    // a prefix of the shuffle within both budgets (at least one user), so the gate's prefix is inside it
+    let take = 0;
+    pairs = 0;
+    while (take < Math.min(max, order.length) && (take === 0 || pairs + length(order[take]!) <= maxPairs))
+      pairs += length(order[take++]!);
+    users = take === eligible.length ? eligible : order.slice(0, take).sort();
+    gateUsers = Math.min(take, gateMax) === eligible.length ? eligible : order.slice(0, Math.min(take, gateMax)).sort();
   }
-  const users = pick(eligible, order, max);
-  const gateUsers = pick(eligible, order, Math.min(max, gateMax));
   const rows = await readRows(store, data, shards, users);
   const cols = plan.items;
   const train = csrOf(rows.trainItems, rows.trainWeights, cols);

@@ -18,6 +18,8 @@ export interface DistributedConfig extends JobConfig {
   shardMemoryMb?: number;
   /** Interactions in Prepare's tuning sample (default: ./tune.ts DEFAULT_SAMPLE_INTERACTIONS). */
   tuneSampleInteractions?: number;
+  /** Evaluate's sample and Publish's history groups (defaults: ./holdout-sample.ts, ./publish-stream.ts). */
+  finishBounds?: { evalUsers?: number; evalPairs?: number; historyGroupBytes?: number };
 }
 
 export interface StepDeps {

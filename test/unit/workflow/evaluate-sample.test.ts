@@ -80,6 +80,13 @@ describe('the sampled holdout of a distributed run', () => {
     );
     expect(testUsers(s.gate.test, s.users)).toEqual(pickedUsers);
     expect(s.gate.evalUsers).toBe(15);
+    // a pair budget cuts the same shuffle shorter: a prefix of it, within the budget
+    const short = await sampleHoldoutFromRun(models, 'workflow/', plan, 40, 15, 150);
+    const pairs = short.holdout.train.indptr.at(-1)! + short.holdout.test.indptr.at(-1)!;
+    expect(pairs).toBeLessThanOrEqual(150);
+    expect(short.users.length).toBeGreaterThan(5);
+    expect(short.users.length).toBeLessThan(40);
+    expect([...short.users].every((u) => s.users.includes(u))).toBe(true);
     // another seed, another sample
     const other = await sampleHoldoutFromRun(models, 'workflow/', { ...plan, params: { ...plan.params, seed: 7 } }, 40);
     expect([...other.users]).not.toEqual([...s.users]);
