@@ -10,7 +10,7 @@ export interface SplitIndices {
 }
 
 /** Python's round(): half to even, as the reference (Microsoft Recommenders) uses. */
-function roundHalfEven(x: number): number {
+export function roundHalfEven(x: number): number {
   const r = Math.round(x);
   return Math.abs(x - Math.trunc(x)) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }

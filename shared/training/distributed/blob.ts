@@ -44,6 +44,30 @@ export function encodeBlob(meta: Record<string, unknown>, arrays: Record<string,
   return out;
 }
 
+/**
+ * The bytes before a blob's arrays (preamble, header, padding) for arrays of known kinds and lengths, and
+ * where each array starts after them: a writer streams the head, then each array padded to 8 bytes, and
+ * gets the bytes {@link encodeBlob} gives, without holding the arrays at once.
+ */
+export function blobHead(
+  meta: Record<string, unknown>,
+  specs: Record<string, { kind: Kind; length: number }>,
+): { head: Uint8Array; entries: Entry[]; dataBytes: number } {
+  const entries: Entry[] = [];
+  let at = 0;
+  for (const [name, { kind, length }] of Object.entries(specs)) {
+    entries.push({ name, kind, offset: at, length });
+    at = align8(at + length * (kind === 'f64' ? 8 : 4));
+  }
+  const header = new TextEncoder().encode(JSON.stringify({ meta, entries, dataBytes: at }));
+  const head = new Uint8Array(align8(8 + header.length));
+  const view = new DataView(head.buffer);
+  view.setUint32(0, MAGIC, true);
+  view.setUint32(4, header.length, true);
+  head.set(header, 8);
+  return { head, entries, dataBytes: at };
+}
+
 export interface Blob<M> {
   meta: M;
   arrays: Record<string, Numeric>;

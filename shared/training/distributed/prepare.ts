@@ -6,21 +6,21 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_ALS_PARAMS, type AlsParams } from '../../math/als';
-import { confidences } from '../../math/confidence';
-import { transpose, type Csr } from '../../math/csr';
 import { gramian } from '../../math/linalg';
 import { Rng } from '../../math/rng';
 import { CorruptModelError } from '../../model/codec';
 import { kindSpec } from '../../model/kinds';
 import { readLatestManifest } from '../../model/repository';
 import type { ModelManifest } from '../../model/types';
-import { planShards, shardPairBound, type RowRange } from '../../workflow/shards';
-import { DEFAULT_USER_CAP, pairsToCsr, type Dataset } from '../dataset';
-import { makeHoldout } from '../evaluate';
+import { shardPairBound, type RowRange } from '../../workflow/shards';
+import { DEFAULT_USER_CAP } from '../dataset';
 import { MIN_ITEMS, MIN_PAIRS, MIN_USERS } from '../pipeline';
-import { loadTrainingData, overlapMsOf, saveTrainingSnapshot, snapshotPrefixFor } from '../snapshot/load';
+import { overlapMsOf, snapshotPrefixFor, streamTrainingData } from '../snapshot/load';
+import { commitSnapshot } from '../snapshot/repository';
+import { openSnapshot, type OpenSnapshot } from '../snapshot/stream';
 import { writeSideIndex } from './gather';
-import { chooseParams } from './tune';
+import { partitionRun, streamSample } from './partition';
+import { chooseParamsFrom, DEFAULT_SAMPLE_INTERACTIONS, needsSample } from './tune';
 import { keys, writeBlob, writePlan, type RunPlan, type Side } from './layout';
 import { recordOutcome, TUNE_RESERVE_MS, type StepDeps, type StepSummary } from './record';
 
@@ -50,7 +50,11 @@ export type PrepareOutput =
  * Picks the path from the size of the last training data (the served model's
  * and the newest run's interaction counts: no read is spent on the choice).
  */
-export async function prepare(deps: StepDeps, input: PrepareInput = {}): Promise<PrepareOutput> {
+export async function prepare(
+  deps: StepDeps,
+  input: PrepareInput = {},
+  sizes: StreamSizes = {},
+): Promise<PrepareOutput> {
   const now = deps.now ?? Date.now;
   let current: ModelManifest | null = null;
   try {
@@ -74,17 +78,26 @@ export async function prepare(deps: StepDeps, input: PrepareInput = {}): Promise
     return { path: 'done', summary };
   }
   try {
-    return await layOut(deps, base, input);
+    return await layOut(deps, base, input, sizes);
   } catch (err) {
     await recordOutcome(deps, base, { decision: 'failed', reason: 'preparing the run failed', error: err });
     throw err;
   }
 }
 
+/** Sizes of Prepare's streaming (tests shrink them to cut many chunks, spills and shards from little data). */
+export interface StreamSizes {
+  /** Pairs a snapshot chunk holds (../snapshot/stream.ts). */
+  chunkPairs?: number;
+  /** Entries an item-side spill buffer holds (./partition.ts). */
+  spillEntries?: number;
+}
+
 async function layOut(
   deps: StepDeps,
   base: { runId: string; startedAt: number; current: ModelManifest | null },
   input: PrepareInput,
+  sizes: StreamSizes,
 ): Promise<PrepareOutput> {
   const { runId, current } = base;
   const timings: Record<string, number> = {};
@@ -96,64 +109,64 @@ async function layOut(
     const reason = `nothing new since ${new Date(current.watermark).toISOString()}`;
     return { path: 'done', summary: await recordOutcome(deps, base, { decision: 'skipped', reason }) };
   }
-  // the single job's read: the last snapshot plus the events since its watermark, or a rebuild when due
+  // the single job's read (the last snapshot plus the events since its watermark, or a rebuild when due),
+  // merged and written as the next snapshot a chunk at a time; then everything else streams from that snapshot
   const cap = deps.config.userCap === undefined ? DEFAULT_USER_CAP : deps.config.userCap;
   const snapshotPrefix = deps.snapshotPrefix ?? snapshotPrefixFor(deps.prefix);
-  let data: Awaited<ReturnType<typeof loadTrainingData>> | null = await loadTrainingData(
-    deps.store,
-    deps.models,
-    snapshotPrefix,
-    {
-      erasures,
-      cap: cap ?? undefined,
-      range: deps.config.ratingRange,
-      rebuild: input.rebuild,
-      rebuildEvery: deps.config.snapshotRebuildEvery,
-      overlapMs: overlapMsOf(deps.config),
-      now: base.startedAt,
-      onWarning: (message, extra) => deps.logger?.warn(message, { runId, ...extra }),
-    },
-  );
-  // each copy of the interactions is let go once its last use is behind: Prepare's peak is what decides the cap
-  let d: Dataset | null = data.dataset;
-  let snapshot: typeof data.snapshot | null = data.snapshot;
+  const read = await streamTrainingData(deps.store, deps.models, snapshotPrefix, {
+    erasures,
+    cap: cap ?? undefined,
+    range: deps.config.ratingRange,
+    rebuild: input.rebuild,
+    rebuildEvery: deps.config.snapshotRebuildEvery,
+    overlapMs: overlapMsOf(deps.config),
+    now: base.startedAt,
+    onWarning: (message, extra) => deps.logger?.warn(message, { runId, ...extra }),
+    chunkPairs: sizes.chunkPairs,
+  });
+  try {
+    await commitSnapshot(deps.models, snapshotPrefix, read.pointer, 1);
+  } catch (err) {
+    // the previous snapshot stays in force, consistent with the table: the next run reads from its watermark
+    deps.logger?.warn('could not write the training snapshot', { runId, error: String(err) });
+  }
+  // the snapshot's index (ids, counts, recent keys) is let go once the run's files are written
+  let open: OpenSnapshot | null = await openSnapshot(deps.models, snapshotPrefix, read.pointer);
+  const snapshotChunks = open.index.chunks.length;
   timings.read = Math.round(performance.now() - t);
   const counts = {
-    users: d.userIds.length,
-    items: d.itemIds.length,
-    interactions: d.pairUser.length,
-    events: d.events,
+    users: open.index.userIds.length,
+    items: open.index.itemIds.length,
+    interactions: open.index.pairs,
+    events: open.index.events,
     erasedUsers: erasures.length,
   };
-  if (d.userIds.length < MIN_USERS || d.itemIds.length < MIN_ITEMS || d.pairUser.length < MIN_PAIRS) {
+  if (counts.users < MIN_USERS || counts.items < MIN_ITEMS || counts.interactions < MIN_PAIRS) {
     // too little for factors: the single job publishes popularity; it takes the lease itself
     await deps.store.releaseLease(deps.leaseName ?? 'train', runId);
     const reason = `${counts.interactions} interactions: too few to shard`;
     return { path: 'single', reason, rebuild: input.rebuild === true };
   }
-  try {
-    await saveTrainingSnapshot(deps.models, snapshotPrefix, snapshot, base.startedAt);
-  } catch (err) {
-    // the previous snapshot stays consistent with the table: the next run reads from its watermark
-    deps.logger?.warn('could not write the training snapshot', { runId, error: String(err) });
-  }
-  snapshot = null;
-  data = null;
 
   t = performance.now();
   const seed = deps.seed ?? 42;
   const stats = { users: counts.users, items: counts.items, interactions: counts.interactions };
-  let full: Csr | null = pairsToCsr(d);
+  const tune = {
+    tune: deps.config.tune,
+    seed,
+    budgetSeconds: deps.config.trainBudgetSeconds,
+    sampleInteractions: deps.config.tuneSampleInteractions,
+    now: base.startedAt,
+    stop: deps.deadline === undefined ? undefined : () => Date.now() > deps.deadline! - TUNE_RESERVE_MS,
+  };
+  // the tuner's sample is a pass of its own over the snapshot, drawn only when the tuner will search
+  let sample =
+    needsSample(current, stats, tune) && !input.params
+      ? await streamSample(open, tune.sampleInteractions ?? DEFAULT_SAMPLE_INTERACTIONS, seed)
+      : null;
   const chosen = input.params
     ? { params: {}, tuning: { source: 'explicit', reason: 'parameters given with the execution input' } }
-    : chooseParams(d, full, current, {
-        tune: deps.config.tune,
-        seed,
-        budgetSeconds: deps.config.trainBudgetSeconds,
-        sampleInteractions: deps.config.tuneSampleInteractions,
-        now: base.startedAt,
-        stop: deps.deadline === undefined ? undefined : () => Date.now() > deps.deadline! - TUNE_RESERVE_MS,
-      });
+    : chooseParamsFrom(stats, open.index.itemIds, () => sample!, current, tune);
   timings.tune = Math.round(performance.now() - t);
   t = performance.now();
   // resolved as the single path resolves them (pipeline defaults, then the kind's fit), the choice over them
@@ -165,23 +178,19 @@ async function layOut(
     ...(input.params ?? {}),
   };
   const k = keys(deps.scratch, runId);
-  await writeDataset(deps, k.data, d);
-  let evalM: Csr | null = makeHoldout(d, 'user', seed).train;
-  const ids = { users: d.userIds.length, items: d.itemIds.length };
-  d = null;
   // the configured shard size, cut where its worst case would not fit the shard Lambda at this f
   const mb = deps.config.shardMemoryMb;
   const perShard = Math.min(deps.config.shardInteractions, mb ? shardPairBound(mb, params.factors) : Infinity);
-  const userRanges = planShards(full.indptr, perShard);
-  await writeShards(deps, k, 'user', userRanges, evalM, full, params);
-  let fullT: Csr | null = transpose(full);
-  full = null;
-  let evalT: Csr | null = transpose(evalM);
-  evalM = null;
-  const itemRanges = planShards(fullT.indptr, perShard);
-  await writeShards(deps, k, 'item', itemRanges, evalT, fullT, params);
-  fullT = evalT = null;
-  await writeStart(deps, k, ids, userRanges, itemRanges, params);
+  const laid = await partitionRun(deps.models, k, open, {
+    params,
+    seed,
+    perShard,
+    spillEntries: sizes.spillEntries,
+    meta: { erasedEvents: read.stats.erasedEvents, cappedEvents: read.stats.cappedEvents },
+  });
+  const { userRanges, itemRanges } = laid;
+  open = sample = null;
+  await writeStart(deps, k, { users: counts.users, items: counts.items }, userRanges, itemRanges, params);
   timings.partition = Math.round(performance.now() - t);
   const plan: RunPlan = {
     runId,
@@ -205,6 +214,9 @@ async function layOut(
     userShards: userRanges.length,
     itemShards: itemRanges.length,
     shardInteractions: perShard,
+    snapshotChunks,
+    spills: laid.spills,
+    heldBytes: laid.heldBytes,
     ...counts,
   });
   return {
@@ -215,58 +227,6 @@ async function layOut(
     userShards: userRanges.map((_, s) => s),
     itemShards: itemRanges.map((_, s) => s),
   };
-}
-
-function writeDataset(deps: StepDeps, key: string, d: Dataset): Promise<void> {
-  const { userIds, itemIds, events, erasedEvents, cappedEvents, watermark } = d;
-  return writeBlob(
-    deps.models,
-    key,
-    { userIds, itemIds, events, erasedEvents, cappedEvents, watermark },
-    { pairUser: d.pairUser, pairItem: d.pairItem, pairWeight: d.pairWeight, pairTime: d.pairTime },
-  );
-}
-
-/**
- * Rows [lo, hi) of a CSR with its own indptr starting at 0 and their confidences: views of the indices and
- * confidences of this shard only (confidence is per entry, so the bytes are those of the whole side's array).
- */
-function slice(m: Csr, [lo, hi]: RowRange, params: AlsParams) {
-  const a = m.indptr[lo]!;
-  const b = m.indptr[hi]!;
-  const indptr = new Int32Array(hi - lo + 1);
-  for (let r = lo; r <= hi; r++) indptr[r - lo] = m.indptr[r]! - a;
-  return { indptr, indices: m.indices.subarray(a, b), conf: confidences(m.data.subarray(a, b), params) };
-}
-
-/** One side's shard files, a shard at a time: besides the matrices, a step holds one shard's buffers. */
-async function writeShards(
-  deps: StepDeps,
-  k: ReturnType<typeof keys>,
-  side: Side,
-  ranges: RowRange[],
-  evalM: Csr,
-  fullM: Csr,
-  params: AlsParams,
-): Promise<void> {
-  for (let s = 0; s < ranges.length; s++) {
-    const e = slice(evalM, ranges[s]!, params);
-    const f = slice(fullM, ranges[s]!, params);
-    await writeBlob(
-      deps.models,
-      k.shard(side, s),
-      // the other side's size sets each row's regularization λ·(n + α0·N)^ν
-      { side, shard: s, lo: ranges[s]![0], hi: ranges[s]![1], cols: fullM.cols },
-      {
-        evalIndptr: e.indptr,
-        evalIndices: e.indices,
-        evalConf: e.conf,
-        fullIndptr: f.indptr,
-        fullIndices: f.indices,
-        fullConf: f.conf,
-      },
-    );
-  }
 }
 
 /**

@@ -84,7 +84,8 @@ export function decodeSections<H extends { format?: number }>(bytes: Uint8Array,
     const b = section(name);
     if (b.byteLength % T.BYTES_PER_ELEMENT) throw new CorruptSnapshotError(`section ${name}: ragged length`);
     // copied: the section's offset in a fetched buffer need not be aligned for the view
-    return new T(b.slice().buffer);
+    // a copy (a Buffer's slice() is a view of the whole file)
+    return new T(Uint8Array.prototype.slice.call(b).buffer);
   };
   return { header, format: bytes[magic.length], section, array };
 }
