@@ -19,6 +19,7 @@
  *
  *   npx tsx bench/workflow.ts [--users 3000] [--items 1500] [--events 30] [--factors 32] [--iterations 10]
  *                             [--shard 20000] [--tune] [--sample 20000] [--budget 30] [--movielens DIR] [--demo]
+ *   (--events: 30 planted, 25 with --demo, as npm start's shop)
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -42,7 +43,7 @@ const { values: a } = parseArgs({
   options: {
     users: { type: 'string', default: '3000' },
     items: { type: 'string', default: '1500' },
-    events: { type: 'string', default: '30' },
+    events: { type: 'string' },
     factors: { type: 'string', default: '32' },
     iterations: { type: 'string', default: '10' },
     shard: { type: 'string', default: '20000' },
@@ -54,7 +55,12 @@ const { values: a } = parseArgs({
   },
 });
 const demo = a.demo
-  ? generateDemoDataset({ users: Number(a.users), items: Number(a.items), now: RECEIVED_FROM })
+  ? generateDemoDataset({
+      users: Number(a.users),
+      items: Number(a.items),
+      eventsPerUser: Number(a.events ?? 25),
+      now: RECEIVED_FROM,
+    })
   : null;
 // the catalog as Train and TrainControl read it (shared/training/metadata.ts)
 const metadata = demo
@@ -74,7 +80,7 @@ function inputEvents(): Interaction[] {
     });
   }
   if (demo) return demo.events.map((e, n) => ({ ...e, receivedAt: RECEIVED_FROM + n }));
-  return plantedEvents(Number(a.users), Number(a.items), Number(a.events));
+  return plantedEvents(Number(a.users), Number(a.items), Number(a.events ?? 30));
 }
 const events = inputEvents();
 const params = { factors: Number(a.factors), iterations: Number(a.iterations) };

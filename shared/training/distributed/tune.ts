@@ -65,9 +65,16 @@ function tunedShape(m: ModelManifest): Shape | null {
   return Array.isArray(t.trials) && t.trials.length > 0 ? m.counts : null;
 }
 
+/** The served model's ALS parameters: its own, or those of the ALS under a served neural ranker (./ranker.ts). */
+function servedAls(m: ModelManifest | null): Record<string, unknown> | null {
+  if (m?.kind === 'als') return m.hyperParameters ?? {};
+  const als = m?.kind === 'neural' ? m.hyperParameters.als : undefined;
+  return als && typeof als === 'object' ? (als as Record<string, unknown>) : null;
+}
+
 /** Why the served parameters may be reused for data of `now`'s shape, or null. */
 export function reuseRule(current: ModelManifest | null, now: Shape): string | null {
-  if (current?.kind !== 'als') return null;
+  if (!current || !servedAls(current)) return null;
   const was = tunedShape(current);
   if (!was) return null;
   const within = (a: number, b: number) => a <= b * SHAPE_DRIFT && b <= a * SHAPE_DRIFT && a > 0;
@@ -146,12 +153,12 @@ export function chooseParamsFrom(
       tunedAt: t?.tunedAt ?? current.createdAt,
       shape: t?.shape ?? current.counts,
     };
-    return { params: pick(current.hyperParameters) as Partial<AlsParams>, tuning };
+    return { params: pick(servedAls(current)!) as Partial<AlsParams>, tuning };
   }
   if (!o.tune) {
-    if (current?.kind === 'als') {
+    if (servedAls(current)) {
       const reason = 'tuning off (ATTUNE_TUNE=false): the served ALS model’s parameters';
-      return { params: pick(current.hyperParameters) as Partial<AlsParams>, tuning: { source: 'served', reason } };
+      return { params: pick(servedAls(current)!) as Partial<AlsParams>, tuning: { source: 'served', reason } };
     }
     return { params: {}, tuning: { source: 'defaults', reason: 'tuning off (ATTUNE_TUNE=false)', shape } };
   }

@@ -16,6 +16,8 @@ import { MemoryTrainingStore } from '../../../shared/storage/local/memory-traini
 import { DEFAULT_USER_CAP } from '../../../shared/training/dataset';
 import { controlStep, shardStep } from '../../../shared/training/distributed/dispatch';
 import { rankerSample } from '../../../shared/training/distributed/ranker';
+import { reuseRule } from '../../../shared/training/distributed/tune';
+import type { ModelManifest } from '../../../shared/model/types';
 import type { StepDeps } from '../../../shared/training/distributed/record';
 import { readTrainingMetadata, type MetadataSource } from '../../../shared/training/metadata';
 import { trainPipeline } from '../../../shared/training/pipeline';
@@ -179,6 +181,17 @@ describe('the neural ranker on the large path (local interpreter)', () => {
     expect(await s.models.list('workflow/')).toEqual([]);
     expect(await s.store.acquireLease('train', 'someone-else', 60)).toBe(true);
   }, 60_000);
+
+  it('a served neural model’s ALS parameters are reused as a served ALS model’s are (same shape rule)', () => {
+    const shape = { users: 1000, items: 200, interactions: 20_000 };
+    const als = { factors: 64, iterations: 12, regularization: 0.05 };
+    const m = (kind: string, hyperParameters: Record<string, unknown>) =>
+      ({ kind, hyperParameters, counts: shape, tuning: { source: 'sample', shape } }) as unknown as ModelManifest;
+    expect(reuseRule(m('neural', { als, epochs: 5 }), shape)).toMatch(/tuned on 1000 users/);
+    expect(reuseRule(m('als', als), shape)).toMatch(/tuned on 1000 users/);
+    expect(reuseRule(m('neural', { epochs: 5 }), shape)).toBeNull();
+    expect(reuseRule(m('ease', { lambda: 100 }), shape)).toBeNull();
+  });
 
   it('samples users by a hash of their id, under both bounds, stable as data grows', () => {
     const ids = Array.from({ length: 10_000 }, (_, u) => `user-${u}`);
