@@ -116,8 +116,8 @@ export interface AlsOptions {
   threads?: number;
   /**
    * When given (WebAssembly runs), wall milliseconds per phase are added to it:
-   * prepare (the transpose), setup (kernel memory, CSRs, confidences, starting
-   * factors), iterations (to the copied-out model and released threads),
+   * prepare (item counts), setup (kernel memory, both CSR sides, confidences,
+   * starting factors), iterations (to the copied-out model and released threads),
    * and within iterations the half-steps' gram (Gramians) and solve (row solves);
    * reusedMemory counts runs that reused an earlier run's memory.
    */
@@ -139,16 +139,16 @@ export function trainAls(ui: Csr, params: AlsParams, opts: AlsOptions = {}): Als
   const users = ui.rows;
   const items = ui.cols;
   const lap = phaseClock(opts.phases);
-  const iu = transpose(ui);
+  const itemCounts = new Int32Array(items);
+  for (let q = ui.indptr[0]; q < ui.indptr[users]; q++) itemCounts[ui.indices[q]]++;
   lap('prepare');
   const scale = params.initScale / Math.sqrt(f);
   const gram = new Float64Array(f * f);
-  const itemCounts = new Int32Array(items);
-  for (let i = 0; i < items; i++) itemCounts[i] = iu.indptr[i + 1] - iu.indptr[i];
-  // the WebAssembly run draws the same starting factors as the loop below, straight into its memory
+  // the WebAssembly run draws the same starting factors as the loop below, straight into its memory,
+  // and transposes ui into it too
   const wasmRun =
     params.solver === 'cg' && opts.kernel !== 'js'
-      ? createAlsWasm(ui, iu, { seed: params.seed, scale }, f, params, opts.threads ?? trainingThreads())
+      ? createAlsWasm(ui, { seed: params.seed, scale }, f, params, opts.threads ?? trainingThreads())
       : null;
   if (wasmRun) {
     lap('setup');
@@ -164,6 +164,7 @@ export function trainAls(ui: Csr, params: AlsParams, opts: AlsOptions = {}): Als
       }
     }
   }
+  const iu = transpose(ui);
   const confU = confidences(ui.data, params);
   const confI = confidences(iu.data, params);
   const rng = new Rng(params.seed);

@@ -148,19 +148,18 @@ export interface AlsWasm {
 export type StartFactors = { X: Float32Array; Y: Float32Array } | { seed: number; scale: number };
 
 /**
- * Copies a training problem into WebAssembly memory. `ui` is users × items,
- * `iu` its transpose; their confidences come from `params`. The starting
- * factors are copied from `start`, or drawn into the memory:
- * Y's rows then X's, each value Rng(seed).normal() · scale (start-factors.ts).
- * Returns null when WebAssembly SIMD is
- * unavailable or the problem does not fit in WebAssembly memory (4 GiB).
+ * Copies a training problem into WebAssembly memory. `ui` is users × items;
+ * the items side is its transpose, scattered straight into the memory, and
+ * the confidences come from `params`. The starting factors are copied from
+ * `start`, or drawn into the memory: Y's rows then X's, each value
+ * Rng(seed).normal() · scale (start-factors.ts). Returns null when WebAssembly
+ * SIMD is unavailable or the problem does not fit in WebAssembly memory (4 GiB).
  * With `threads` > 1 the memory is shared and each half-step's rows are
  * solved by that many threads (parallel/team.ts), with bit-identical results;
  * when shared memory or worker threads are unavailable it runs on one thread.
  */
 export function createAlsWasm(
   ui: Csr,
-  iu: Csr,
   start: StartFactors,
   f: number,
   params: FoldInParams,
@@ -193,16 +192,20 @@ export function createAlsWasm(
   const apOff = rOff + 2 * rb;
   const slots = team > 1 ? Math.max(team, Math.min(64, Math.floor(GRAM_SLOT_BYTES / (fp * rb)))) : 0;
   const slotsOff = alloc(slots * fp * rb);
-  const sideLayout = (m: Csr, factors: number): Side => ({
-    rows: m.rows,
-    indptr: alloc((m.rows + 1) * 4),
-    indices: alloc(paddedEntries(m) * 4),
-    conf: alloc(paddedEntries(m) * 4),
-    lam: alloc(m.rows * 4),
+  // the items side's row pointers (unpadded), as transpose(ui).indptr
+  const colPtr = new Int32Array(items + 1);
+  for (let q = ui.indptr[0]; q < ui.indptr[users]; q++) colPtr[ui.indices[q] + 1]++;
+  for (let i = 0; i < items; i++) colPtr[i + 1] += colPtr[i];
+  const sideLayout = (ptr: Int32Array, rows: number, factors: number): Side => ({
+    rows,
+    indptr: alloc((rows + 1) * 4),
+    indices: alloc(paddedEntries(ptr, rows) * 4),
+    conf: alloc(paddedEntries(ptr, rows) * 4),
+    lam: alloc(rows * 4),
     factors,
   });
-  const su = sideLayout(ui, xOff);
-  const si = sideLayout(iu, yOff);
+  const su = sideLayout(ui.indptr, users, xOff);
+  const si = sideLayout(colPtr, items, yOff);
   const pages = Math.ceil(top / 65536);
   if (pages > 65536) return null;
   const shared = sharedMod !== null;
@@ -223,8 +226,8 @@ export function createAlsWasm(
   const fill = (s: Side, m: Csr) => {
     // indptr as byte offsets would save a multiply per row; entry counts keep it readable
     const indptr = new Int32Array(buf, s.indptr, m.rows + 1);
-    const indices = new Int32Array(buf, s.indices, paddedEntries(m));
-    const c = new Float32Array(buf, s.conf, paddedEntries(m));
+    const indices = new Int32Array(buf, s.indices, paddedEntries(m.indptr, m.rows));
+    const c = new Float32Array(buf, s.conf, paddedEntries(m.indptr, m.rows));
     let at = 0;
     // element loops, not subarray/set per row: rows are short and a view per row costs more than the copy
     for (let u = 0; u < m.rows; u++) {
@@ -241,6 +244,28 @@ export function createAlsWasm(
     const lam = new Float32Array(buf, s.lam, m.rows);
     for (let u = 0; u < m.rows; u++) lam[u] = rowRegularization(m.indptr[u + 1] - m.indptr[u], m.cols, params);
   };
+  // the items side as fill(si, transpose(ui)) would write it, without the transpose's own arrays
+  const fillItems = () => {
+    const n = paddedEntries(colPtr, items);
+    const indptr = new Int32Array(buf, si.indptr, items + 1);
+    const indices = new Int32Array(buf, si.indices, n);
+    const c = new Float32Array(buf, si.conf, n);
+    for (let i = 0, at = 0; i <= items; i++) {
+      indptr[i] = at;
+      if (i < items) at += padded(colPtr[i + 1] - colPtr[i]);
+    }
+    const next = indptr.slice(0, items);
+    // walking users in order keeps each item's entries sorted by user, as transpose() does
+    for (let u = 0; u < users; u++)
+      for (let q = ui.indptr[u]; q < ui.indptr[u + 1]; q++) {
+        const at = next[ui.indices[q]]++;
+        indices[at] = u;
+        c[at] = confidence(ui.data[q], params);
+      }
+    for (let i = 0; i < items; i++) for (let at = next[i]; at < indptr[i + 1]; at++) indices[at] = users;
+    const lam = new Float32Array(buf, si.lam, items);
+    for (let i = 0; i < items; i++) lam[i] = rowRegularization(colPtr[i + 1] - colPtr[i], users, params);
+  };
   const rowTeam = team > 1 ? new RowTeam(mod, memory, team, ex.cgHalf, ex.gram4, buf, rb, rOff) : null;
   if ('seed' in start) {
     const rows = items + users;
@@ -249,7 +274,7 @@ export function createAlsWasm(
     // the workers draw (and take the page faults of both factor matrices) while this thread copies the CSRs
     rowTeam?.beginDraw(task);
     fill(su, ui);
-    fill(si, iu);
+    fillItems();
     const all = new Float32Array(buf);
     const rejected = rowTeam
       ? rowTeam.joinDraw(task)
@@ -270,20 +295,24 @@ export function createAlsWasm(
     pad(start.X, Xw, users);
     pad(start.Y, Yw, items);
     fill(su, ui);
-    fill(si, iu);
+    fillItems();
   }
   const G = new Float32Array(buf, gOff, fp * fp);
   const g32 = new Float32Array(buf, g32Off, fp * fp);
   const sideOf = (side: 'users' | 'items') => (side === 'users' ? su : si);
+  const ptrs: [Int32Array, number][] = [
+    [ui.indptr, users],
+    [colPtr, items],
+  ];
   const tables = rowTeam
-    ? [ui, iu].map((m) => {
-        const starts = balancedChunks(m.indptr, m.rows, fp, team * CHUNKS_PER_THREAD);
+    ? ptrs.map(([ptr, rows]) => {
+        const starts = balancedChunks(ptr, rows, fp, team * CHUNKS_PER_THREAD);
         return { table: rowTeam.addTable(starts), chunks: starts.length - 1 };
       })
     : [];
   // one thread still calls the kernel chunk by chunk: V8 first runs a module on its baseline compiler and
   // swaps in the optimized code only between calls, so a single call over all rows would stay slow throughout
-  const serial = rowTeam ? [] : [ui, iu].map((m) => balancedChunks(m.indptr, m.rows, fp, CHUNKS_PER_THREAD));
+  const serial = rowTeam ? [] : ptrs.map(([ptr, rows]) => balancedChunks(ptr, rows, fp, CHUNKS_PER_THREAD));
 
   const ms = { gram: 0, solve: 0 };
   let closed = false;
@@ -429,9 +458,9 @@ function takeSpare(shared: boolean, bytes: number): WasmMemory | undefined {
 
 const padded = (n: number) => Math.ceil(n / NNZ_GROUP) * NNZ_GROUP;
 
-/** Entries of m's CSR once every row is padded to a multiple of NNZ_GROUP. */
-function paddedEntries(m: Csr): number {
+/** Entries of a CSR with row pointers `ptr` once every row is padded to a multiple of NNZ_GROUP. */
+function paddedEntries(ptr: Int32Array, rows: number): number {
   let n = 0;
-  for (let u = 0; u < m.rows; u++) n += padded(m.indptr[u + 1] - m.indptr[u]);
+  for (let u = 0; u < rows; u++) n += padded(ptr[u + 1] - ptr[u]);
   return n;
 }

@@ -55,7 +55,7 @@ describe.skipIf(!alsWasmAvailable(8)).each(kernels)(
     for (const f of [3, 8, 10, 64]) {
       it(`f = ${f}: Gramian and both CG half-steps`, () => {
         const { ui, iu, X, Y, q, confU, confI } = problem(f);
-        const k = createAlsWasm(ui, iu, { X, Y }, f, q)!;
+        const k = createAlsWasm(ui, { X, Y }, f, q)!;
         const g = new Float64Array(f * f);
         k.gramian('items', g);
         const yty = gramian(Y, ui.cols, f);
@@ -78,10 +78,10 @@ describe.skipIf(!alsWasmAvailable(8)).each(kernels)(
 
     it('CG with enough steps reaches the Cholesky solution in float32', () => {
       const f = 8;
-      const { ui, iu, X, Y, q, confU } = problem(f);
+      const { ui, X, Y, q, confU } = problem(f);
       const Xc = X.slice();
       solveRowsCholesky(ui, confU, Xc, Y, gramian(Y, ui.cols, f), f, q, alsScratch(f));
-      const k = createAlsWasm(ui, iu, { X, Y }, f, q)!;
+      const k = createAlsWasm(ui, { X, Y }, f, q)!;
       k.half('users', 3 * f, new Float64Array(f * f));
       expect(maxAbsDiff(k.factors('users'), Xc)).toBeLessThan(1e-4);
     });

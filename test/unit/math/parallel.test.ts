@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ALS_PARAMS, trainAls, type AlsParams } from '../../../shared/math/als';
-import { transpose, type Csr } from '../../../shared/math/csr';
+import type { Csr } from '../../../shared/math/csr';
 import { buildInteractionMatrix } from '../../../shared/math/interactions';
 import { balancedChunks, pooledWorkers } from '../../../shared/math/parallel/team';
 import { resolveTrainThreads, setTrainingThreads, trainingThreads } from '../../../shared/math/parallel/threads';
@@ -88,11 +88,10 @@ describe.skipIf(!alsWasmAvailable(64))('threaded ALS', () => {
   });
 
   it('runs a team of the requested size on shared memory, and the worker solves chunks', () => {
-    const iu = transpose(ui);
     const p = { ...DEFAULT_ALS_PARAMS, factors: 8 };
     const X = new Float32Array(ui.rows * 8).fill(0.1);
     const Y = new Float32Array(ui.cols * 8).fill(0.1);
-    const k = createAlsWasm(ui, iu, { X, Y }, 8, p, 2)!;
+    const k = createAlsWasm(ui, { X, Y }, 8, p, 2)!;
     try {
       expect(k.threads).toBe(2);
       expect(k.X.buffer).toBeInstanceOf(SharedArrayBuffer);
