@@ -49,6 +49,12 @@ export const RANKER_SAMPLE_SCORES = 400_000_000;
 const FINAL_FIT_FACTOR = 1.5;
 /** What the step keeps back from the Lambda's deadline after the final fit: the ridge and the scratch write. */
 const RANKER_RESERVE_MS = 60_000;
+/**
+ * Sampled users at most: each is re-ranked (a forward pass per candidate) a few times in each fit. Measured
+ * ≈ 10 ms a user for the gate at a load average of 12 on 2 cores (≈ 1.7 ms quiet), so the gate and the final
+ * fit of 50,000 users take ≈ 3 minutes of TrainControl's 15 (docs/workflow.md).
+ */
+export const RANKER_SAMPLE_USERS = 50_000;
 /** Pairs per ranged read of data.bin when the step counts items (4 MB). */
 const CHUNK_PAIRS = 1 << 20;
 
@@ -70,12 +76,13 @@ export interface RankerResult {
 
 const rankerKey = (deps: StepDeps, runId: string) => `${keys(deps.scratch, runId).prefix}ranker.bin`;
 
-/** The users the ranker trains on: those whose id hashes under the fraction both bounds allow. */
+/** The users the ranker trains on: those whose id hashes under the fraction all three bounds allow. */
 export function rankerSample(userIds: readonly string[], interactions: number, items: number, seed: number) {
   const fraction = Math.min(
     1,
     RANKER_SAMPLE_INTERACTIONS / Math.max(1, interactions),
     RANKER_SAMPLE_SCORES / Math.max(1, userIds.length * items),
+    RANKER_SAMPLE_USERS / Math.max(1, userIds.length),
   );
   const rows: number[] = [];
   for (let u = 0; u < userIds.length; u++)

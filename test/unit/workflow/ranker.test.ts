@@ -193,7 +193,7 @@ describe('the neural ranker on the large path (local interpreter)', () => {
     expect(reuseRule(m('ease', { lambda: 100 }), shape)).toBeNull();
   });
 
-  it('samples users by a hash of their id, under both bounds, stable as data grows', () => {
+  it('samples users by a hash of their id, under the three bounds, stable as data grows', () => {
     const ids = Array.from({ length: 10_000 }, (_, u) => `user-${u}`);
     expect(rankerSample(ids, 50_000, 1000, 42)).toHaveLength(10_000);
     const byPairs = rankerSample(ids, 4_000_000, 1000, 42); // a quarter of the pairs allowed
@@ -202,6 +202,10 @@ describe('the neural ranker on the large path (local interpreter)', () => {
     const byScores = rankerSample(ids, 50_000, 200_000, 42); // 10,000 × 200,000 scores: a fifth allowed
     expect(byScores.length).toBeGreaterThan(1800);
     expect(byScores.length).toBeLessThan(2200);
+    const many = Array.from({ length: 200_000 }, (_, u) => `user-${u}`);
+    const byUsers = rankerSample(many, 400_000, 10, 42); // 50,000 of 200,000 users allowed
+    expect(byUsers.length).toBeGreaterThan(48_000);
+    expect(byUsers.length).toBeLessThan(52_000);
     // a sampled user stays sampled when more users arrive (at the same share of the pairs)
     const grown = new Set(rankerSample([...ids, ...ids.map((u) => `${u}-new`)], 4_000_000, 1000, 42));
     for (const u of byPairs) expect(grown.has(u)).toBe(true);
