@@ -46,6 +46,14 @@ export const Pipeline = z
       .meta({ description: "false: the ALS retrieval alone, without a neural artifact's re-ranker (default true)" }),
   })
   .superRefine((p, ctx) => {
+    // as a request's parameters (400 there too): serving would apply calibrate and silently drop diversity
+    if ((p.diversity ?? 0) > 0 && (p.calibrate ?? 0) > 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['calibrate'],
+        message: 'diversity and calibrate re-rank the same list: set one of them, not both',
+        input: p,
+      });
     if (p.modelVersion !== undefined && p.kind !== undefined)
       ctx.addIssue({
         code: 'custom',

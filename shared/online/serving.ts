@@ -33,7 +33,13 @@ const positioned = <T extends object>(items: T[]) => items.map((it, i) => ({ ...
 export function withPipeline(opts: RecommendOptions, pipeline: Pipeline | undefined): RecommendOptions {
   if (!pipeline) return opts;
   const own = Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
-  return { ...pipeline, ...own } as RecommendOptions;
+  // diversity and calibrate re-rank the same list: a request that sets either replaces the variant's choice
+  const base: Partial<Pipeline> = { ...pipeline };
+  if (own.diversity !== undefined || own.calibrate !== undefined) {
+    delete base.diversity;
+    delete base.calibrate;
+  }
+  return { ...base, ...own } as RecommendOptions;
 }
 
 export class AttributedCore extends ServingCore {

@@ -62,6 +62,7 @@ function experiments(schema: Doc): fc.Arbitrary<string> {
       if (named && model === MODEL.manifest.version) p.modelVersion = model;
       else if (named && model !== undefined) p.kind = model;
       if (p.filter !== undefined) p.filter = FILTERS[p.filter.length % FILTERS.length];
+      if (p.diversity > 0 && p.calibrate > 0) delete p.calibrate;
     });
     if (e.control !== undefined) e.control = 'v0';
     return JSON.stringify(m ? mutate(e, m) : e);
@@ -120,6 +121,12 @@ describe('targeted nasties', () => {
     ['a baseline below 1e-130', two({}, { baseline: { ctr: 1e-131 } }), 'baseline.ctr'],
     ['a pipeline weight below 1e-130', two({ diversity: 5e-324 }), 'variants.1.pipeline.diversity'],
     ['a description with a lone surrogate', two({}, { description: 'a\ud800b' }), 'description'],
+    // serving would apply calibrate and silently drop diversity; a request setting both is a 400 too
+    [
+      'diversity and calibrate in one pipeline',
+      two({ diversity: 0.3, calibrate: 0.5 }),
+      'variants.1.pipeline.calibrate',
+    ],
   ])('%s: 400 invalid_experiment naming the field', async (_what, body, field) => {
     const res = await put('nasty', body);
     expect([res.status, res.body.error.code]).toEqual([400, 'invalid_experiment']);

@@ -203,3 +203,64 @@ describe('minProbability under the network calibration', () => {
     );
   });
 });
+
+describe("a variant's pipeline under the request's own parameters", () => {
+  const only = (pipeline: object) => [
+    { name: 'control', share: 0 },
+    { name: 'all', share: 100, pipeline },
+  ];
+
+  it("a request's diversity replaces a variant's calibrate (they re-rank the same list): the request wins", async () => {
+    const users = ['u1', 'u2', 'u3', 'u7'];
+    expect((await call(ingest, { method: 'DELETE', path: `/experiments/${EXPERIMENT}` })).status).toBe(200);
+    const plain = await Promise.all(users.map((u) => get(`/users/${u}/recommendations?k=8&explore=0&diversity=1`)));
+    const calibrated = await Promise.all(
+      users.map((u) => get(`/users/${u}/recommendations?k=8&explore=0&calibrate=1`)),
+    );
+    // the control: calibrate changes these lists, so a variant's calibrate that leaked would show
+    expect(calibrated.map(ids)).not.toEqual(plain.map(ids));
+    await startExperiment(only({ calibrate: 1 }));
+    for (const [i, u] of users.entries()) {
+      const res = await get(`/users/${u}/recommendations?k=8&explore=0&diversity=1`);
+      expect([res.status, res.body.variant]).toEqual([200, `${EXPERIMENT}:all`]);
+      expect(ids(res), u).toEqual(ids(plain[i]));
+    }
+    await startExperiment(VARIANTS);
+  });
+});
+
+describe("a variant's model gone from the bucket", () => {
+  it('an artifact missing, then the whole version pruned: 200 from the latest model, servedBy says why', async () => {
+    await startExperiment([
+      { name: 'control', share: 0 },
+      { name: 'old', share: 100, pipeline: { modelVersion: OLD.manifest.version } },
+    ]);
+    const pinned = await get('/users/u4/recommendations?k=3');
+    expect([pinned.body.modelVersion, pinned.body.servedBy?.fallback]).toEqual([OLD.manifest.version, undefined]);
+    const files = await models.list(`models/${OLD.manifest.version}/`);
+    // a fresh instance loads the version again: the item factors are gone
+    const fresh = await loadHandler('../../functions/recommend/handler', {
+      ...aws().env,
+      ATTUNE_AUTH_MODE: 'none',
+      ATTUNE_MODEL_PREFIX: 'models/',
+      ATTUNE_MODEL_REFRESH_SECONDS: '0',
+    });
+    await models.delete(files.filter((f) => f.endsWith('item_factors.f32')));
+    for (const step of ['artifact missing', 'version pruned']) {
+      for (const path of ['/users/u4/recommendations?k=3', '/users/u5/recommendations?k=3&minProbability=0.1']) {
+        const res = await call(fresh, { method: 'GET', path });
+        expect(res.status, `${step} ${path}`).toBe(200);
+        expect(res.body.modelVersion).toBe(LATEST.manifest.version);
+        expect(res.body.servedBy).toMatchObject({ requested: `version:${OLD.manifest.version}` });
+        expect(res.body.servedBy.fallback).toContain(OLD.manifest.version);
+      }
+      const rank = await call(fresh, { method: 'POST', path: '/users/u4/rank', body: { itemIds: ['i1', 'i2'] } });
+      expect([rank.status, rank.body.servedBy?.fallback === undefined]).toEqual([200, false]);
+      const health = await call(fresh, { method: 'GET', path: '/health' });
+      expect([health.status, health.body.status]).toEqual([200, 'degraded']);
+      expect(health.body.reasons.join(' ')).toContain(OLD.manifest.version);
+      await models.delete(files);
+    }
+    await startExperiment(VARIANTS);
+  });
+});
