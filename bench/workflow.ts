@@ -19,7 +19,7 @@
  *
  *   npx tsx bench/workflow.ts [--users 3000] [--items 1500] [--events 30] [--factors 32] [--iterations 10]
  *                             [--shard 20000] [--tune] [--sample 20000] [--budget 30] [--movielens DIR] [--demo]
- *   (--events: 30 planted, 25 with --demo, as npm start's shop)
+ *   (--events: 30 planted, 25 with --demo, as npm start's shop; --ranker-users N: FitRanker's sample bound)
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -52,6 +52,7 @@ const { values: a } = parseArgs({
     budget: { type: 'string', default: '30' },
     movielens: { type: 'string' },
     demo: { type: 'boolean', default: false },
+    'ranker-users': { type: 'string' },
   },
 });
 const demo = a.demo
@@ -124,6 +125,7 @@ const deps: StepDeps = {
     distributedMinInteractions: 1,
     shardInteractions: Number(a.shard),
     tuneSampleInteractions: Number(a.sample),
+    ...(a['ranker-users'] ? { rankerSampleUsers: Number(a['ranker-users']) } : {}),
   },
 };
 const reads = { solves: 0, touched: 0, bytes: 0, sideBytes: 0, requests: 0 };

@@ -20,7 +20,7 @@
  */
 import type { Csr } from '../../math/csr';
 import { layoutOf } from '../../math/neural/network';
-import { tokenBags, userTokens, type UserAttributes } from '../../metadata/vocabulary';
+import { itemTokens, tokenBags, userTokens, type ItemMetadata, type UserAttributes } from '../../metadata/vocabulary';
 import { kindSpec, type FittedModel, type KindArtifact } from '../../model/kinds';
 import { foldInOf } from '../../model/kinds/als';
 import { fitRankerOver } from '../../model/kinds/neural';
@@ -55,6 +55,8 @@ const RANKER_RESERVE_MS = 60_000;
  * fit of 50,000 users take ≈ 3 minutes of TrainControl's 15 (docs/workflow.md).
  */
 export const RANKER_SAMPLE_USERS = 50_000;
+/** Sampled users × item tokens at most: a context's token profile (4 bytes each), two fits' at once: 400 MB. */
+export const RANKER_PROFILE_FLOATS = 50_000_000;
 /** Pairs per ranged read of data.bin when the step counts items (4 MB). */
 const CHUNK_PAIRS = 1 << 20;
 
@@ -77,12 +79,18 @@ export interface RankerResult {
 const rankerKey = (deps: StepDeps, runId: string) => `${keys(deps.scratch, runId).prefix}ranker.bin`;
 
 /** The users the ranker trains on: those whose id hashes under the fraction all three bounds allow. */
-export function rankerSample(userIds: readonly string[], interactions: number, items: number, seed: number) {
+export function rankerSample(
+  userIds: readonly string[],
+  interactions: number,
+  items: number,
+  seed: number,
+  maxUsers = RANKER_SAMPLE_USERS,
+) {
   const fraction = Math.min(
     1,
     RANKER_SAMPLE_INTERACTIONS / Math.max(1, interactions),
     RANKER_SAMPLE_SCORES / Math.max(1, userIds.length * items),
-    RANKER_SAMPLE_USERS / Math.max(1, userIds.length),
+    maxUsers / Math.max(1, userIds.length),
   );
   const rows: number[] = [];
   for (let u = 0; u < userIds.length; u++)
@@ -174,7 +182,13 @@ async function decide(
   // the sampled users' holdout rows and ALS rows, every item's factors: memory follows users, items and the sample
   const { userIds, itemIds } = (await openData(deps.models, deps.scratch, plan.runId)).layout.meta;
   const seed = plan.params.seed;
-  const rows = rankerSample(userIds, plan.counts.interactions, itemIds.length, seed);
+  // each sampled user's context holds a profile over the item tokens, in two fits at once
+  const tokens = new Set((side.items as ItemMetadata[]).flatMap((m) => itemTokens(m))).size;
+  const maxUsers = Math.min(
+    deps.config.rankerSampleUsers ?? RANKER_SAMPLE_USERS,
+    Math.max(1, Math.floor(RANKER_PROFILE_FLOATS / Math.max(1, tokens))),
+  );
+  const rows = rankerSample(userIds, plan.counts.interactions, itemIds.length, seed, maxUsers);
   const f = plan.params.factors;
   const it = plan.params.iterations;
   const index = await readSideIndex(deps.models, deps.scratch, plan.runId, 'user', it);

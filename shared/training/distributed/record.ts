@@ -18,8 +18,10 @@ export interface DistributedConfig extends JobConfig {
   shardMemoryMb?: number;
   /** Interactions in Prepare's tuning sample (default: ./tune.ts DEFAULT_SAMPLE_INTERACTIONS). */
   tuneSampleInteractions?: number;
+  /** Users in FitRanker's sample at most (default: ./ranker.ts RANKER_SAMPLE_USERS; benches). */
+  rankerSampleUsers?: number;
   /** Evaluate's sample and Publish's history groups (defaults: ./holdout-sample.ts, ./publish-stream.ts). */
-  finishBounds?: { evalUsers?: number; evalPairs?: number; historyGroupBytes?: number };
+  finishBounds?: { evalUsers?: number; evalPairs?: number; historyGroupBytes?: number; chunkPairs?: number };
 }
 
 export interface StepDeps {
