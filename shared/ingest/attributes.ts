@@ -104,7 +104,9 @@ export function attributeRoutes(store: unknown, now: () => number = Date.now): R
       const userId = pathId(req);
       const body = validate(UserAttributesBody, parseJsonBody(req.body, MAX_ATTRIBUTES_BYTES), 'invalid_request');
       const s = need();
-      const stored = await storeCall('attributes not stored', () => s.putUserAttributes(userId, body, now()));
+      // a write whose answer was lost may have landed: say so (a PUT replaces the profile, so a retry is safe)
+      const what = 'the attributes may have been stored or not; retrying this PUT is safe';
+      const stored = await storeCall(what, () => s.putUserAttributes(userId, body, now()));
       return { status: 200, body: stored };
     },
     'GET /users/{userId}/attributes': async (req) => {
