@@ -61,6 +61,7 @@ describe('POST /events with impressions and attribution fields, generated from t
   it('a documented status; every event a 202 accepted with an id is listed afterwards', async () => {
     const op = operation('POST', '/events');
     const list = operation('GET', '/users/{userId}/events');
+    let batches = 0;
     // the document's events, on a few users and items, most with an id, a third of the batches mutated
     const batch = fc
       .tuple(
@@ -68,8 +69,9 @@ describe('POST /events with impressions and attribution fields, generated from t
         fc.array(fc.tuple(fc.nat(3), fc.nat(20), fc.nat(3)), { minLength: 100, maxLength: 100 }),
         fc.oneof({ weight: 2, arbitrary: fc.constant(null) }, mutation),
       )
-      .map(([v, picks, m], run) => {
+      .map(([v, picks, m]) => {
         const b = v as Doc;
+        const run = batches++;
         b.events.forEach((e: Doc, i: number) => {
           const [u, item, id] = picks[i];
           // each batch its own users, so one page (100) lists all of a user's events
