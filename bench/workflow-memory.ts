@@ -11,7 +11,11 @@
  *
  *   node --expose-gc --import tsx bench/workflow-memory.ts [--users 10000] [--items 3000] [--events 30]
  *                                                          [--factors 32] [--iterations 2] [--shard 100000]
- *                                                          [--delta]
+ *                                                          [--delta] [--days 0] [--steps prepare,evaluate,publish]
+ *
+ * --days N spreads the events' receive times over N days (0: a millisecond apart, all within the snapshot's
+ * one-day dedupe window, so its recent keys hold every event); the runs' clock is 30 minutes after the last
+ * event, so the --delta run reads snapshot + delta (the measured Prepare prints its read mode).
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +27,7 @@ import { LocalModelStore } from '../shared/storage/local/model-store';
 import { MemoryTrainingStore } from '../shared/storage/local/memory-training';
 import { controlStep, shardStep } from '../shared/training/distributed/dispatch';
 import type { StepDeps } from '../shared/training/distributed/record';
-import { plantedEvents } from './synthetic-events';
+import { plantedEvents, RECEIVED_FROM } from './synthetic-events';
 
 const { values: a } = parseArgs({
   options: {
@@ -35,13 +39,23 @@ const { values: a } = parseArgs({
     shard: { type: 'string', default: '100000' },
     step: { type: 'string' },
     delta: { type: 'boolean', default: false },
+    days: { type: 'string', default: '0' },
+    steps: { type: 'string', default: 'prepare,evaluate,publish' },
     dir: { type: 'string' },
   },
 });
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
 
-const events = plantedEvents(Number(a.users), Number(a.items), Number(a.events));
+const DAY = 86_400_000;
+const planted = plantedEvents(Number(a.users), Number(a.items), Number(a.events));
+const span = Number(a.days) * DAY;
+const events =
+  span > 0
+    ? planted.map((e, n) => ({ ...e, receivedAt: RECEIVED_FROM + Math.floor((n * span) / planted.length) }))
+    : planted;
+const lastReceived = events.reduce((m, e) => Math.max(m, e.receivedAt), 0);
+const clock = lastReceived + 30 * 60_000;
 
 const dir = a.dir ?? mkdtempSync(join(tmpdir(), 'attune-wfmem-'));
 const store = new MemoryTrainingStore(events);
@@ -50,7 +64,13 @@ const deps: StepDeps = {
   models: new LocalModelStore(dir),
   prefix: 'models/',
   scratch: 'workflow/',
-  logger: { info: () => {}, warn: () => {} },
+  logger: {
+    info: (m, e) => {
+      if (m === 'distributed training prepared') prepared = e ?? {};
+    },
+    warn: () => {},
+  },
+  now: () => clock,
   config: {
     keepVersions: 2,
     trainBudgetSeconds: 60,
@@ -62,10 +82,12 @@ const deps: StepDeps = {
   },
 };
 const mib = (b: number) => Math.round(b / 2 ** 20);
+let prepared: Record<string, unknown> = {};
 
 // --delta: the usual run, the snapshot plus a few new events (the replayed Prepare reads them too); else a
 // rebuild, which reads every event again
-const late = () => events.slice(0, 200).map((e, n) => ({ ...e, eventId: `late${n}`, receivedAt: Date.now() }));
+const late = () =>
+  events.slice(0, 200).map((e, n) => ({ ...e, eventId: `late${n}`, receivedAt: lastReceived + 60_000 }));
 if (a.delta && a.step) store.addEvents(late());
 
 if (a.step) {
@@ -76,7 +98,9 @@ if (a.step) {
   const start = process.memoryUsage.rss();
   await controlStep(deps, event);
   const peak = process.resourceUsage().maxRSS * 1024 - start;
-  console.log(JSON.stringify({ step: a.step, peak }));
+  const read =
+    a.step === 'prepare' ? { read: prepared.read, spills: prepared.spills, chunks: prepared.snapshotChunks } : {};
+  console.log(JSON.stringify({ step: a.step, peak, ...read }));
   process.exit(0);
 }
 
@@ -86,7 +110,7 @@ const saved = new Map<string, string>();
 let record = false;
 const control = async (e: Record<string, unknown>) => {
   const step = String(e.step);
-  if (record && ['prepare', 'evaluate', 'publish'].includes(step)) {
+  if (record && a.steps.split(',').includes(step)) {
     const copy = mkdtempSync(join(tmpdir(), `attune-wfmem-${step}-`));
     cpSync(dir, copy, { recursive: true });
     writeFileSync(join(copy, `${step}.json`), JSON.stringify(e));
@@ -108,6 +132,7 @@ for (const [step, copy] of saved) {
   const args = [...process.execArgv, process.argv[1]!, ...process.argv.slice(2), '--step', step, '--dir', copy];
   const got = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8' }).trim().split('\n').pop()!);
   peaks[step] = got.peak;
+  if (got.read) console.log(JSON.stringify({ prepare: got }));
   rmSync(copy, { recursive: true, force: true });
 }
 rmSync(dir, { recursive: true, force: true });

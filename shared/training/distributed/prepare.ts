@@ -217,6 +217,7 @@ async function layOut(
     snapshotChunks,
     spills: laid.spills,
     heldBytes: laid.heldBytes,
+    read: { mode: read.read.mode, reason: read.read.reason, eventsRead: read.read.eventsRead },
     ...counts,
   });
   return {
