@@ -132,6 +132,11 @@ describe('the neural ranker on the large path (local interpreter)', () => {
     expect(Math.max(...out10)).toBeGreaterThan(1);
     expect(fitted.coldItems?.vectorOf(['c:k0'])).toHaveLength(16);
     expect(await s.models.list('workflow/')).toEqual([]);
+    // the next run gates its candidate against the served neural model, both folding users in through the ranker
+    const next = await run(s.handlers, { rebuild: true });
+    expect(next.reason).toMatch(/folded in on \d+ holdout users: nDCG@10 0\.\d+ vs the served neural model 0\.\d+/);
+    expect(next).toMatchObject({ decision: 'published' });
+    expect((await loadLatestModel(s.models, 'models/'))!.manifest.kind).toBe('neural');
   }, 120_000);
 
   it('serves ALS without item metadata, and records why', async () => {
