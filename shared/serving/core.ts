@@ -139,15 +139,17 @@ export class ServingCore {
     // Chosen over popularity-from-the-store: the store has no aggregate read, and
     // scanning events on a request path is unbounded. Training publishes a
     // popularity-only model as soon as there is any data.
-    throw new ApiError(
-      503,
-      'model_unavailable',
-      'no model has been published yet; retry after the first training run',
-      true,
-      {
-        'Retry-After': String(Math.max(1, Math.min(60, this.deps.refreshSeconds))),
-      },
-    );
+    // say which of the three it is: an operator acts differently on each
+    const st = this.deps.models.status();
+    const why =
+      st.failingSince !== null
+        ? 'the model store could not be read; retry shortly'
+        : st.refused
+          ? `the newest model version ${st.refused.version} was refused; retry after the next training run`
+          : 'no model has been published yet; retry after the first training run';
+    throw new ApiError(503, 'model_unavailable', why, true, {
+      'Retry-After': String(Math.max(1, Math.min(60, this.deps.refreshSeconds))),
+    });
   }
 
   /** The model a variant's choice names (the latest when there is none, or it cannot be had). */

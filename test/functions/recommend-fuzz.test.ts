@@ -264,3 +264,29 @@ describe("a variant's model gone from the bucket", () => {
     await startExperiment(VARIANTS);
   });
 });
+
+describe('the model bucket down before any model was read', () => {
+  it('503 model_unavailable with Retry-After that blames the store, not a missing publish', async () => {
+    const real = process.env.AWS_ENDPOINT_URL_S3;
+    process.env.AWS_ENDPOINT_URL_S3 = 'http://127.0.0.1:9';
+    try {
+      const down = await loadHandler('../../functions/recommend/handler', {
+        ...aws().env,
+        AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9',
+        ATTUNE_AUTH_MODE: 'none',
+        ATTUNE_MODEL_PREFIX: 'models/',
+        ATTUNE_MODEL_REFRESH_SECONDS: '0',
+      });
+      const res = await call(down, { method: 'GET', path: '/users/u1/recommendations?k=3' });
+      expectContract(res, operation('GET', '/users/{userId}/recommendations'), 'S3 down');
+      expect([res.status, res.body.error.code]).toEqual([503, 'model_unavailable']);
+      // models are published (beforeAll): "none published yet" would send an operator the wrong way
+      expect(res.body.error.message).not.toMatch(/published/);
+      expect(res.body.error.message).toMatch(/could not be read/);
+      const health = await call(down, { method: 'GET', path: '/health' });
+      expect(health.body.reasons.join(' ')).toMatch(/model refresh failing/);
+    } finally {
+      process.env.AWS_ENDPOINT_URL_S3 = real;
+    }
+  });
+});
