@@ -38,7 +38,7 @@ import { keys, readPlan, writeBlob, type RunPlan } from './layout';
 import type { StepDeps } from './record';
 import { hashFraction } from './tune';
 
-/** Interactions of the sampled users at most: the feature ALS and the network's examples (measured: docs/workflow.md). */
+/** Interactions of the sampled users at most: the feature ALS and the network's examples (docs/workflow.md). */
 export const RANKER_SAMPLE_INTERACTIONS = 1_000_000;
 /**
  * Sampled users × items at most: each fit ranks every item for every sampled user twice (feature and
@@ -211,7 +211,8 @@ async function decide(
   // would not end before the Lambda's, ALS is served rather than the whole run failing on a timeout
   const need = (Date.now() - gateStart) * FINAL_FIT_FACTOR;
   if (deps.deadline !== undefined && Date.now() + need > deps.deadline - RANKER_RESERVE_MS) {
-    const reason = `the ranker won on the holdout but its final fit (≈ ${Math.round(need / 1000)} s) would not end in time`;
+    const s = Math.round(need / 1000);
+    const reason = `the ranker won on the holdout but its final fit (≈ ${s} s) would not end in time`;
     return { served: 'als', log: { ...log, served: 'als', reason } };
   }
   // the ranker to serve: over the full fit, on the sampled users' pairs

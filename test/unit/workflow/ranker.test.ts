@@ -92,7 +92,7 @@ const run = (h: Record<WorkflowFunction, LocalHandler>, input: Record<string, un
 describe('the neural ranker on the large path (local interpreter)', () => {
   const data = planted();
 
-  it('serves ALS + the ranker where metadata decides preference, with the single path’s nDCG@10 (within 0.005)', async () => {
+  it('serves ALS + the ranker where metadata decides taste, the single path’s nDCG@10 (within 0.005)', async () => {
     const read = await loadTrainingData(new MemoryTrainingStore(data.events), new MemoryModelStore(), 'training/', {
       erasures: [],
       cap: DEFAULT_USER_CAP,
@@ -149,7 +149,7 @@ describe('the neural ranker on the large path (local interpreter)', () => {
     expect(model.manifest.retrievalCalibration).toBeUndefined();
   }, 60_000);
 
-  it('serves ALS, and says why, when the ranker wins but its final fit would not end before the Lambda does', async () => {
+  it('serves ALS, and says why, when the ranker wins but its final fit would not end before the Lambda', async () => {
     const s = setup(data.events, data.metadata);
     // TrainControl's deadline (its remaining time) already inside the step's reserve
     s.deps.deadline = Date.now() + 30_000;
@@ -163,7 +163,7 @@ describe('the neural ranker on the large path (local interpreter)', () => {
     expect(Number(log.neuralNdcg10)).toBeGreaterThanOrEqual(Number(log.alsNdcg10) + 0.005);
   }, 60_000);
 
-  it('a failing ranker step fails the execution: nothing published, the served model stays, the run logged', async () => {
+  it('a failing ranker step fails the execution: nothing published, the served model stays, run logged', async () => {
     const s = setup(data.events, data.metadata);
     s.deps.config.trainBudgetSeconds = 20; // a first ALS model, quickly: no ranker planned
     expect(await run(s.handlers)).toMatchObject({ decision: 'published' });
