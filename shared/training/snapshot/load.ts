@@ -13,7 +13,7 @@ import type { Dataset, UserCap } from '../dataset';
 import { CorruptSnapshotError, SNAPSHOT_FORMAT, type TrainingSnapshot } from './format';
 import { SnapshotMerger, type BaseIndex, type MergeStats } from './merge';
 import { newSnapshotId, openLatestSnapshot, readSnapshot, writeSnapshot, type SnapshotPointer } from './repository';
-import { SnapshotWriter, type OpenSnapshot } from './stream';
+import { DEFAULT_CHUNK_PAIRS, SnapshotWriter, type OpenSnapshot } from './stream';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -215,13 +215,15 @@ export async function streamTrainingData(
     const r = await readEvents(store, o, from?.index ?? null, why);
     const writer = new SnapshotWriter(models, snapshotPrefix, newSnapshotId(o.now), o.chunkPairs);
     const plan = r.merger.begin((m) => writer.user(m));
+    // at most about a chunk of merged pairs between two flushes (a rebuild merges every user at the end)
+    const step = o.chunkPairs ?? DEFAULT_CHUNK_PAIRS;
     if (r.base) {
       for await (const chunk of from!.chunks()) {
-        r.merger.feed(chunk);
+        while (!r.merger.feed(chunk, step)) await writer.flush();
         await writer.flush();
       }
     }
-    r.merger.feed(null);
+    while (!r.merger.feed(null, step)) await writer.flush();
     const tail = r.merger.tail();
     const header = r.merger.header();
     const pointer = await writer.finish({ header, ...plan, recentKey: tail.recentKey, recentAt: tail.recentAt });

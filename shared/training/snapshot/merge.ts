@@ -207,10 +207,13 @@ export class SnapshotMerger {
     return { userIds: U.ids, itemIds: I.ids };
   }
 
-  /** Merges every final user whose base rows lie in chunks fed so far; `null`: the base is done. */
-  feed(chunk: BaseChunk | null): void {
+  /**
+   * Merges every final user whose base rows lie in chunks fed so far; `null`: the base is done. Stops once
+   * `maxPairs` pairs are out and returns false: feed the same chunk again to go on (a writer flushes between).
+   */
+  feed(chunk: BaseChunk | null, maxPairs = Infinity): boolean {
     if (!this.run) throw new Error('SnapshotMerger: feed() before begin()');
-    this.run.feed(chunk);
+    return this.run.feed(chunk, maxPairs);
   }
 
   /** The merge's watermark and the keys the next run's overlap re-reads (valid once the events are added). */
@@ -365,25 +368,34 @@ class MergeRun {
     private readonly onUser: (m: MergedUser) => void,
   ) {}
 
-  feed(chunk: BaseChunk | null): void {
+  // the chunk being merged and the cursors in it, kept across calls that stop at maxPairs
+  private cur: BaseChunk | null | undefined = undefined;
+  private q = 0;
+  private x = 0;
+
+  feed(chunk: BaseChunk | null, maxPairs: number): boolean {
     const { uBase, nUsers } = this.maps;
-    let q = 0; // pair cursor in the chunk
-    let x = 0; // window cursor in the chunk
+    if (chunk !== this.cur) {
+      this.cur = chunk;
+      this.q = this.x = 0;
+    }
     const end = chunk ? chunk.userHi : -1;
+    let out = 0;
     for (; this.u < nUsers; this.u++) {
+      if (out >= maxPairs) return false;
       const b = uBase[this.u];
       if (b >= 0 && chunk === null) throw new CorruptSnapshotError(`base user ${b} is in no chunk`);
       if (b >= end && chunk !== null) break;
       if (b >= 0 && b < chunk!.userLo) throw new CorruptSnapshotError(`base chunks out of order at user ${b}`);
       // base rows of users before b (erased ones) are skipped
       if (b >= 0) {
-        while (q < chunk!.pairUser.length && chunk!.pairUser[q] < b) q++;
-        while (x < chunk!.windowUser.length && chunk!.windowUser[x] < b) x++;
+        while (this.q < chunk!.pairUser.length && chunk!.pairUser[this.q] < b) this.q++;
+        while (this.x < chunk!.windowUser.length && chunk!.windowUser[this.x] < b) this.x++;
       }
-      const [q2, x2] = this.user(this.u, b, chunk, q, x);
-      q = q2;
-      x = x2;
+      [this.q, this.x] = this.user(this.u, b, chunk, this.q, this.x);
+      out += this.item.n;
     }
+    return true;
   }
 
   /** Merges final user u (base user b, or -1); returns the chunk cursors past b's rows. */

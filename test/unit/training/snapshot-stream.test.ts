@@ -108,4 +108,19 @@ describe('snapshot in chunks', () => {
     expect(again.read.reason).toMatch(/snapshot unreadable .*sha256/);
     expect(warnings).toEqual(['training snapshot chunk unreadable; reading everything']);
   });
+
+  it('an old single-file snapshot (format 1) is not decoded: the streamed read rebuilds on its pointer alone', async () => {
+    const events = Array.from({ length: 20 }, (_, n) => ev(`e${n}`, n % 4, n % 3, 'click', T0 + n));
+    const store = new MemoryTrainingStore(events);
+    const models = new MemoryModelStore();
+    const old = (await loadTrainingData(store, new MemoryModelStore(), S, { erasures: [], now: T0 + HOUR })).snapshot;
+    const bytes = encodeSnapshot({ ...old, header: { ...old.header, format: 1 } });
+    await models.put(`${S}old/snapshot.bin`, bytes);
+    const pointer = { id: 'old', createdAt: '', watermark: old.header.watermark, sha256: 'x', bytes: 1, format: 1 };
+    await models.put(`${S}latest.json`, new TextEncoder().encode(JSON.stringify(pointer)));
+    const r = await streamTrainingData(store, models, S, { erasures: [], now: T0 + HOUR });
+    expect(r.read).toMatchObject({ mode: 'rebuild', reason: 'snapshot format 1, this code reads 2' });
+    await commitSnapshot(models, S, r.pointer, 1);
+    expect(await models.list(`${S}old/`)).toEqual([]);
+  });
 });
