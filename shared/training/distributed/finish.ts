@@ -220,6 +220,7 @@ export async function publish(deps: StepDeps, input: { runId: string; evaluation
     pinned: deps.pinned,
     onWarning: (message, err) => deps.logger?.warn(message, { error: String(err) }),
     historyGroupBytes: deps.config.finishBounds?.historyGroupBytes,
+    chunkPairs: deps.config.finishBounds?.chunkPairs,
   });
   const timings = { ...plan.timings, publish: Math.round(performance.now() - t) };
   await cleanUp(deps, plan.runId);

@@ -34,7 +34,7 @@ import {
 } from './run-files';
 
 /** Pairs per ranged read of data.bin (20 bytes a pair at most: 20 MB a read). */
-const CHUNK_PAIRS = 1 << 20;
+export const CHUNK_PAIRS = 1 << 20;
 /** Bytes of user histories one group of buckets holds (the partition's unit of memory). */
 export const HISTORY_GROUP_BYTES = 32 * 1024 * 1024;
 
@@ -55,6 +55,8 @@ interface Run {
   plan: RunPlan;
   data: RangedBlob<unknown>;
   shards: UserShardRows[];
+  /** Pairs per ranged read. */
+  chunk: number;
 }
 
 const once = (b: Uint8Array) =>
@@ -81,8 +83,8 @@ async function* slices<T extends Typed>(
   lo: number,
   hi: number,
 ): AsyncGenerator<{ at: number; a: T }> {
-  for (let at = lo; at < hi; at += CHUNK_PAIRS)
-    yield { at, a: await readSlice(r.store, r.data, name, type, at, Math.min(hi, at + CHUNK_PAIRS)) };
+  for (let at = lo; at < hi; at += r.chunk)
+    yield { at, a: await readSlice(r.store, r.data, name, type, at, Math.min(hi, at + r.chunk)) };
 }
 
 /** Time-decayed popularity as decayedPopularity computes it (same order of sums), two passes over the pairs. */
@@ -259,11 +261,11 @@ export async function publishRun(
   plan: RunPlan,
   fit: FittedModel,
   info: StreamedInfo,
-  opts: PublishOptions & { historyGroupBytes?: number },
+  opts: PublishOptions & { historyGroupBytes?: number; chunkPairs?: number },
 ): Promise<ModelManifest> {
   const data = await openData(store, scratch, plan.runId);
   const shards = await userShardRows(store, scratch, plan.runId, plan.userRanges);
-  const r: Run = { store, scratch, plan, data, shards };
+  const r: Run = { store, scratch, plan, data, shards, chunk: opts.chunkPairs ?? CHUNK_PAIRS };
   const { userIds, itemIds, watermark } = data.layout.meta;
   const interactions = lengthOf(data, 'pairItem');
   const last = shards[shards.length - 1]!;
