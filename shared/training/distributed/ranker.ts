@@ -13,10 +13,10 @@
  *
  * The network scores (user, item) from dense features and token embeddings; it
  * has no per-user parameters, so a sample of users trains it for every user
- * (their token bags ship with the artifact). The sample is bounded by
- * interactions and by the user × item scores the candidate lists cost
- * ({@link rankerSample}); with the whole data under the bounds it is every
- * user, and the result is the single path's at the same ALS.
+ * (their token bags ship with the artifact). The sample is bounded by users,
+ * users × item tokens, interactions and the user × item scores the candidate
+ * lists cost ({@link rankerSample}); with the whole data under the bounds it
+ * is every user, and the result is the single path's at the same ALS.
  */
 import type { Csr } from '../../math/csr';
 import { layoutOf } from '../../math/neural/network';
@@ -42,17 +42,17 @@ import { hashFraction } from './tune';
 export const RANKER_SAMPLE_INTERACTIONS = 1_000_000;
 /**
  * Sampled users × items at most: each fit ranks every item for every sampled user twice (feature and
- * retrieval ALS), at `factors` multiply-adds each, and keeps a token profile per user.
+ * retrieval ALS), at `factors` multiply-adds each.
  */
 export const RANKER_SAMPLE_SCORES = 400_000_000;
-/** The final fit's time as a multiple of the gate's (measured ≈ 1: same sample, a third more pairs). */
+/** The final fit's time as a multiple of the gate's: the same users, a third more pairs, and some room. */
 const FINAL_FIT_FACTOR = 1.5;
 /** What the step keeps back from the Lambda's deadline after the final fit: the ridge and the scratch write. */
 const RANKER_RESERVE_MS = 60_000;
 /**
  * Sampled users at most: each is re-ranked (a forward pass per candidate) a few times in each fit. Measured
- * ≈ 10 ms a user for the gate at a load average of 12 on 2 cores (≈ 1.7 ms quiet), so the gate and the final
- * fit of 50,000 users take ≈ 3 minutes of TrainControl's 15 (docs/workflow.md).
+ * 5-12 ms a user for the gate at load averages of 10-14 on 2 cores (≈ 1-2 ms quiet, inferred), so the gate and
+ * the final fit of 50,000 users take ≈ 3 minutes of TrainControl's 15 quiet (docs/workflow.md).
  */
 export const RANKER_SAMPLE_USERS = 50_000;
 /** Sampled users × item tokens at most: a context's token profile (4 bytes each), two fits' at once: 400 MB. */
@@ -78,7 +78,7 @@ export interface RankerResult {
 
 const rankerKey = (deps: StepDeps, runId: string) => `${keys(deps.scratch, runId).prefix}ranker.bin`;
 
-/** The users the ranker trains on: those whose id hashes under the fraction all three bounds allow. */
+/** The users the ranker trains on: those whose id hashes under the fraction every bound allows (users: `maxUsers`). */
 export function rankerSample(
   userIds: readonly string[],
   interactions: number,
