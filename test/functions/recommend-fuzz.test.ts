@@ -200,6 +200,50 @@ describe('generated from the document, with an experiment running', () => {
   });
 });
 
+describe('targeted nasties on the query', () => {
+  it('numbers as strings, NaN, 1e309, empty lists, deep filters, prototype names: a documented 4xx or a 200', async () => {
+    const op = operation('GET', '/users/{userId}/recommendations');
+    const queries = [
+      'k=1e2',
+      'k=%20',
+      'k=-1',
+      'k=0',
+      'k=101',
+      'k=007',
+      'k=1.0',
+      'minProbability=NaN',
+      'minProbability=1e-400',
+      'minProbability=1e309',
+      'minProbability=.5',
+      'minProbability=1.0000',
+      'minProbability=-0',
+      'diversity=Infinity',
+      'calibrate=1&diversity=0',
+      'explore=true',
+      'explore=',
+      'exclude=',
+      'exclude=,,',
+      `exclude=${'i1,'.repeat(600)}`,
+      'category=%00',
+      'category=%EF%BF%BD',
+      `filter=${'('.repeat(2000)}`,
+      `filter=${'a%3D%3D1%20%26%26%20'.repeat(300)}a==1`,
+      'filter=price%20%3C%2050',
+      'filterName=__proto__',
+      'filterName=constructor',
+      'promotions=yes',
+      '__proto__=1',
+      'maxPerCategory=1&diversity=1&minProbability=0.999&category=c1&excludeCategory=c1',
+    ];
+    for (const q of queries)
+      for (const user of ['u1', 'u3', 'nobody']) {
+        const res = await get(`/users/${user}/recommendations?${q}`);
+        expectContract(res, op, `${user} ?${q.slice(0, 80)}`);
+        expect([200, 400], `${user} ?${q.slice(0, 80)}`).toContain(res.status);
+      }
+  });
+});
+
 describe('minProbability under the network calibration', () => {
   it('is a filter inside the selection: the k best of what reaches p, whatever the Platt map', async () => {
     const of = (v: string) => Array.from({ length: 60 }, (_, u) => `u${u}`).filter((u) => variantOf(u) === v);
