@@ -161,7 +161,9 @@ export async function fitRankerStep(deps: StepDeps, input: { runId: string }) {
   await writeBlob(deps.models, r, rest as unknown as Record<string, unknown>, arrays ?? {});
   const ms = Math.round(performance.now() - t);
   deps.logger?.info('distributed training ranker', { runId: plan.runId, ms, ...result.log });
-  return { served: result.served, ms };
+  // the state's output ($.ranker): what was served and, when not the ranker, why
+  const reason = typeof result.log.reason === 'string' ? { reason: result.log.reason } : {};
+  return { served: result.served, ms, ...reason };
 }
 
 async function decide(

@@ -1,0 +1,48 @@
+/**
+ * The TrainControl handler on embedded DynamoDB (dynalite) and S3 (s3rver): its
+ * FitRanker step reads the catalog from the table, as Train does, and decides
+ * from it (here: metadata found, a 20 s budget plans no ranker).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ENV } from '../../shared/config';
+import { dynamoDocumentClient } from '../../shared/storage/aws/clients';
+import { DynamoInteractionStore } from '../../shared/storage/dynamodb/interactions';
+import { useEmbeddedAws } from '../helpers/aws';
+import { syntheticInteractions } from '../unit/training/data';
+import { writeEvents } from '../unit/training/seed';
+
+const aws = useEmbeddedAws();
+type Handler = (event: Record<string, unknown>) => Promise<Record<string, unknown>>;
+let handler: Handler;
+
+describe('TrainControl handler: FitRanker reads the catalog from the table', () => {
+  beforeAll(async () => {
+    process.env[ENV.trainBudgetSeconds] = '20';
+    process.env[ENV.tune] = 'false';
+    process.env[ENV.modelPrefix] = 'models/';
+    const evs = syntheticInteractions({ users: 40, items: 20, receivedAt: Date.now() - 60_000 });
+    await writeEvents(dynamoDocumentClient(), aws().tableName, evs);
+    // Imported after the environment is set: the handler builds its adapters at module scope.
+    ({ handler } = (await import('../../functions/train-steps/control')) as unknown as { handler: Handler });
+  });
+
+  it('says "no item metadata" on an empty catalog, and names the budget once the catalog has categories', async () => {
+    const prepare = () => handler({ step: 'prepare', input: { distributed: true, params: { factors: 4 } } });
+    const first = await prepare();
+    expect(first.path).toBe('large');
+    expect(await handler({ step: 'ranker', runId: first.runId })).toMatchObject({
+      served: 'als',
+      reason: 'no item metadata',
+    });
+    await handler({ step: 'fail', runId: first.runId, error: { Error: 'test', Cause: 'ended here' } });
+
+    const store = new DynamoInteractionStore(dynamoDocumentClient(), aws().tableName);
+    for (let i = 0; i < 20; i++) await store.putItem({ itemId: `i${i}`, categories: [`c${i % 4}`], available: true });
+    const second = await prepare();
+    expect(await handler({ step: 'ranker', runId: second.runId })).toMatchObject({
+      served: 'als',
+      reason: 'a 20 s training budget plans no ranker',
+    });
+    await handler({ step: 'fail', runId: second.runId, error: { Error: 'test', Cause: 'ended here' } });
+  });
+});
