@@ -12,6 +12,7 @@
  *   node --expose-gc --import tsx bench/workflow-memory.ts [--users 10000] [--items 3000] [--events 30]
  *                                                          [--factors 32] [--iterations 2] [--shard 100000]
  *                                                          [--delta] [--days 0] [--steps prepare,evaluate,publish]
+ *                                                          [--chunk-pairs N] [--spill-entries N]
  *
  * --days N spreads the events' receive times over N days (0: a millisecond apart, all within the snapshot's
  * one-day dedupe window, so its recent keys hold every event); the runs' clock is 30 minutes after the last
@@ -26,6 +27,7 @@ import { runWorkflowLocally } from '../infra/local/train-workflow';
 import { LocalModelStore } from '../shared/storage/local/model-store';
 import { MemoryTrainingStore } from '../shared/storage/local/memory-training';
 import { controlStep, shardStep } from '../shared/training/distributed/dispatch';
+import { prepare, type PrepareInput } from '../shared/training/distributed/prepare';
 import type { StepDeps } from '../shared/training/distributed/record';
 import { plantedEvents, RECEIVED_FROM } from './synthetic-events';
 
@@ -37,6 +39,8 @@ const { values: a } = parseArgs({
     factors: { type: 'string', default: '32' },
     iterations: { type: 'string', default: '2' },
     shard: { type: 'string', default: '100000' },
+    'chunk-pairs': { type: 'string' },
+    'spill-entries': { type: 'string' },
     step: { type: 'string' },
     delta: { type: 'boolean', default: false },
     days: { type: 'string', default: '0' },
@@ -82,6 +86,14 @@ const deps: StepDeps = {
   },
 };
 const mib = (b: number) => Math.round(b / 2 ** 20);
+// Prepare's stream sizes (defaults: a snapshot chunk of 1M pairs, a spill of 2M entries): smaller ones show at
+// small sizes what the defaults show only past a few million interactions
+const sizes = {
+  ...(a['chunk-pairs'] ? { chunkPairs: Number(a['chunk-pairs']) } : {}),
+  ...(a['spill-entries'] ? { spillEntries: Number(a['spill-entries']) } : {}),
+};
+const control1 = (e: Record<string, unknown>) =>
+  e.step === 'prepare' ? prepare(deps, (e.input ?? {}) as PrepareInput, sizes) : controlStep(deps, e);
 let prepared: Record<string, unknown> = {};
 
 // --delta: the usual run, the snapshot plus a few new events (the replayed Prepare reads them too); else a
@@ -96,7 +108,7 @@ if (a.step) {
   if (event.runId) await store.acquireLease('train', event.runId as string, 3600);
   gc();
   const start = process.memoryUsage.rss();
-  await controlStep(deps, event);
+  await control1(event);
   const peak = process.resourceUsage().maxRSS * 1024 - start;
   const read =
     a.step === 'prepare' ? { read: prepared.read, spills: prepared.spills, chunks: prepared.snapshotChunks } : {};
@@ -116,7 +128,7 @@ const control = async (e: Record<string, unknown>) => {
     writeFileSync(join(copy, `${step}.json`), JSON.stringify(e));
     saved.set(step, copy);
   }
-  return controlStep(deps, e);
+  return control1(e);
 };
 const handlers = { control, shard: (e: Record<string, unknown>) => shardStep(deps, e), single: async () => null };
 const params = { factors: Number(a.factors), iterations: Number(a.iterations) };
