@@ -119,6 +119,7 @@ export interface AlsOptions {
    * prepare (item counts), setup (kernel memory, both CSR sides, confidences,
    * starting factors), iterations (to the copied-out model and released threads),
    * and within iterations the half-steps' gram (Gramians) and solve (row solves);
+   * wait is the calling thread's time waiting for workers (in gram, solve and setup);
    * reusedMemory counts runs that reused an earlier run's memory.
    */
   phases?: Record<string, number>;
@@ -160,6 +161,7 @@ export function trainAls(ui: Csr, params: AlsParams, opts: AlsOptions = {}): Als
       if (opts.phases) {
         opts.phases.gram = (opts.phases.gram ?? 0) + wasmRun.ms.gram;
         opts.phases.solve = (opts.phases.solve ?? 0) + wasmRun.ms.solve;
+        opts.phases.wait = (opts.phases.wait ?? 0) + wasmRun.ms.wait;
         opts.phases.reusedMemory = (opts.phases.reusedMemory ?? 0) + (wasmRun.reusedMemory ? 1 : 0);
       }
     }

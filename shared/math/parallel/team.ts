@@ -115,6 +115,8 @@ export class RowTeam {
   private readonly ctl64: Float64Array;
   private readonly claim: BigInt64Array;
   private gen = 0;
+  /** Wall milliseconds the caller has waited, all chunks claimed, for workers to finish theirs (imbalance, wake-ups). */
+  waitMs = 0;
   private tableEnd = TABLES;
   private closed = false;
 
@@ -242,7 +244,9 @@ export class RowTeam {
       local(next);
       Atomics.add(c, DONE, 1);
     }
+    const t0 = performance.now();
     for (let d = Atomics.load(c, DONE); d < chunks; d = Atomics.load(c, DONE)) Atomics.wait(c, DONE, d);
+    this.waitMs += performance.now() - t0;
     if (Atomics.load(c, ERROR)) throw new Error('RowTeam: a worker failed');
   }
 

@@ -138,8 +138,11 @@ export interface AlsWasm {
    * other views of it must not be used after); call once the run is over.
    */
   close(): void;
-  /** Wall milliseconds spent so far in half-steps' Gramians and in their row solves (benchmarks' phase split). */
-  readonly ms: { gram: number; solve: number };
+  /**
+   * Wall milliseconds so far in half-steps' Gramians and in their row solves, and the part of both (and of
+   * the set-up's draw) the calling thread spent waiting for workers to finish (benchmarks' phase split).
+   */
+  readonly ms: { gram: number; solve: number; wait: number };
   /** True when this run reuses an earlier run's memory (no fresh pages to fault in). */
   readonly reusedMemory: boolean;
 }
@@ -314,7 +317,13 @@ export function createAlsWasm(
   // swaps in the optimized code only between calls, so a single call over all rows would stay slow throughout
   const serial = rowTeam ? [] : ptrs.map(([ptr, rows]) => balancedChunks(ptr, rows, fp, CHUNKS_PER_THREAD));
 
-  const ms = { gram: 0, solve: 0 };
+  const ms = {
+    gram: 0,
+    solve: 0,
+    get wait() {
+      return rowTeam?.waitMs ?? 0;
+    },
+  };
   let closed = false;
   const gramian = (side: 'users' | 'items', g: Float64Array) => {
     const s = sideOf(side);
