@@ -12,7 +12,7 @@ import { storableIssues } from '../ingest/values';
 import { compileFilter } from '../rules/expression';
 import type { ModelCatalog } from './models';
 import { type Experiment, ExperimentBody, Name } from './schema';
-import type { ExperimentStore } from './store';
+import { type ExperimentStore, runningExperiment } from './store';
 
 const MAX_BODY_BYTES = 64 * 1024;
 
@@ -59,6 +59,25 @@ async function checkModels(variants: ExperimentBody['variants'], models: ModelCa
   }
 }
 
+/**
+ * Two PUTs that start experiments at once both pass the check before either writes. After the
+ * write each reads the list again; the one serving does not apply (runningExperiment: the first
+ * running by id) puts back what it replaced and answers 409, so both writers agree on the one that
+ * runs. On DynamoDB the list is an index read: a write not yet in the index can still slip by for
+ * that moment (docs/reliability.md); serving applies the first by id all the same.
+ */
+async function keepOneRunning(store: ExperimentStore, exp: Experiment, before: Experiment | null): Promise<void> {
+  const winner = runningExperiment(await store.list());
+  if (!winner || winner.experimentId === exp.experimentId) return;
+  if (before) await store.put(before);
+  else await store.delete(exp.experimentId);
+  throw new ApiError(
+    409,
+    'experiment_conflict',
+    `experiment "${winner.experimentId}" started at the same time and runs; stop it first (one runs at a time)`,
+  );
+}
+
 export function experimentRoutes(deps: ExperimentRouteDeps): Record<string, RouteImpl> {
   const now = deps.now ?? Date.now;
   const { store } = deps;
@@ -95,6 +114,7 @@ export function experimentRoutes(deps: ExperimentRouteDeps): Record<string, Rout
         updatedAt: iso,
       };
       await store.put(exp);
+      if (exp.status === 'running') await keepOneRunning(store, exp, existing);
       return { status: 200, body: exp };
     },
 

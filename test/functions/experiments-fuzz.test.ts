@@ -178,6 +178,27 @@ describe('targeted nasties', () => {
 });
 
 describe('concurrent writers of one experiment', () => {
+  it('two experiments started at once: one runs, the other is a 409 and left as it was', async () => {
+    for (let round = 0; round < 6; round++) {
+      const [x, y] = [`x${round}`, `y${round}`];
+      // y existed, stopped, before the race: a 409 must leave it so
+      if (round % 2) expect((await put(y, two({}, { status: 'stopped', description: 'before' }))).status).toBe(200);
+      const [a, b] = await Promise.all([put(x, two()), put(y, two())]);
+      expect([a.status, b.status].sort(), `round ${round}`).toEqual([200, 409]);
+      const running = (await call(ingest, { method: 'GET', path: '/experiments' })).body.experiments.filter(
+        (e: Doc) => e.status === 'running',
+      );
+      expect(running.map((e: Doc) => e.experimentId)).toEqual([a.status === 200 ? x : y]);
+      const loser = a.status === 200 ? y : x;
+      const left = await get(loser);
+      if (loser === y && round % 2)
+        expect([left.status, left.body.status, left.body.description]).toEqual([200, 'stopped', 'before']);
+      else expect(left.status).toBe(404);
+      await del(x);
+      await del(y);
+    }
+  });
+
   it('PUT and DELETE racing: the final state is the one the last answer describes', async () => {
     for (let round = 0; round < 8; round++) {
       const id = `race${round}`;
