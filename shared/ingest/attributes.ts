@@ -85,9 +85,16 @@ async function storeCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
     if (err instanceof UserErasedError)
       throw new ApiError(409, 'user_erased', 'userId: this user has been erased; their attributes are not stored');
     if (err instanceof StoreUnavailableError)
-      throw new ApiError(503, 'store_unavailable', `${what}: the store is unavailable; retry later`, true, {
-        'Retry-After': String(err.retryAfterSeconds),
-      });
+      // the store error is the cause: the request's log line is an ERROR that names it
+      throw new ApiError(
+        503,
+        'store_unavailable',
+        `${what}: the store is unavailable; retry later`,
+        true,
+        { 'Retry-After': String(err.retryAfterSeconds) },
+        undefined,
+        { cause: err },
+      );
     throw err;
   }
 }

@@ -143,7 +143,18 @@ describe('the table down', () => {
         ['DELETE', '/experiments/x'],
       ];
       for (const [method, path, body] of requests) {
-        const res = await call(down, { method, path, body });
+        // every 5xx is one ERROR line with the store error behind it (docs/reliability.md, Logging)
+        const lines: string[] = [];
+        const [out, err] = [process.stdout.write, process.stderr.write];
+        process.stdout.write = process.stderr.write = ((chunk: unknown) => (
+          lines.push(String(chunk)), true
+        )) as typeof out;
+        const res = await call(down, { method, path, body }).finally(() => {
+          [process.stdout.write, process.stderr.write] = [out, err];
+        });
+        const line = lines.map((l) => JSON.parse(l)).find((l) => l.message === 'request');
+        expect(line, `${method} ${path}`).toMatchObject({ level: 'ERROR', status: 503 });
+        expect(JSON.stringify(line.error), `${method} ${path}`).toContain('ECONNREFUSED');
         const route = path.startsWith('/users')
           ? '/users/{userId}/attributes'
           : path === '/experiments'
