@@ -13,6 +13,7 @@
  *                                                          [--factors 32] [--iterations 2] [--shard 100000]
  *                                                          [--delta] [--days 0] [--steps prepare,evaluate,publish]
  *                                                          [--chunk-pairs N] [--spill-entries N]
+ *                                                          [--eval-users N] [--eval-pairs N]
  *
  * --days N spreads the events' receive times over N days (0: a millisecond apart, all within the snapshot's
  * one-day dedupe window, so its recent keys hold every event); the runs' clock is 30 minutes after the last
@@ -41,6 +42,8 @@ const { values: a } = parseArgs({
     shard: { type: 'string', default: '100000' },
     'chunk-pairs': { type: 'string' },
     'spill-entries': { type: 'string' },
+    'eval-users': { type: 'string' },
+    'eval-pairs': { type: 'string' },
     step: { type: 'string' },
     delta: { type: 'boolean', default: false },
     days: { type: 'string', default: '0' },
@@ -83,6 +86,11 @@ const deps: StepDeps = {
     tune: false,
     distributedMinInteractions: 1,
     shardInteractions: Number(a.shard),
+    // Evaluate's sample bounds (defaults 20,000 users, 2M pairs): smaller ones show its plateau at small sizes
+    finishBounds: {
+      ...(a['eval-users'] ? { evalUsers: Number(a['eval-users']) } : {}),
+      ...(a['eval-pairs'] ? { evalPairs: Number(a['eval-pairs']) } : {}),
+    },
   },
 };
 const mib = (b: number) => Math.round(b / 2 ** 20);
