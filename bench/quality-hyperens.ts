@@ -8,7 +8,8 @@
  * Every non-empty subset of the fan is scored (equal weights). Rules, each a pure function of validation:
  * "fan" (symmetric fans of 1, 3, 5 points, best on validation), "topK" (the fan's points ranked by their own
  * validation score, K chosen on validation), "subset" (best of all subsets on validation), and the same three
- * ranked on confirm; "fixed" is the --fixed subset (a rule fixed in advance). --test scores on test only the
+ * ranked on confirm; "trend" (the center and the neighbour that gains more from the validation to the confirm
+ * fits); "fixed" is the --fixed subset (a rule fixed in advance). --test scores on test only the
  * served point and what the --rules (default all) pick (for the protocol's split seed 42: name the rules
  * before looking); --oracle-all scores every subset on test (development split seeds only: a look at test).
  */
@@ -142,6 +143,18 @@ function main() {
     ['confirm', c],
   ] as const)
     for (const [rule, q] of Object.entries(rules(sc))) chosen.set(q, [...(chosen.get(q) ?? []), `${rule}@${src}`]);
+  // "trend": pair the center with the neighbour whose score against the center improves more from the
+  // validation fits (56% of the ratings) to the confirm fits (68%), i.e. toward the refit's size
+  const mid = fan.indexOf(1);
+  if (mid > 0 && mid < P - 1) {
+    const gain = (p: number) => {
+      const q = subsets.indexOf(1 << p);
+      return c[q] - c[served] - (v[q] - v[served]);
+    };
+    const side = gain(mid - 1) >= gain(mid + 1) ? mid - 1 : mid + 1;
+    const q = subsets.indexOf((1 << mid) | (1 << side));
+    chosen.set(q, [...(chosen.get(q) ?? []), 'trend']);
+  }
   if (fixed.length) {
     const q = subsets.indexOf(fixed.reduce((m, x) => m | (1 << fan.indexOf(x)), 0));
     chosen.set(q, [...(chosen.get(q) ?? []), 'fixed']);
