@@ -1,7 +1,7 @@
 /**
  * ALS training speed.
  *   npx tsx bench/als-speed.ts [ml-100k dir] [--js] [--fit-only] [--peer-only | --no-peer] [--runs N] [--threads 1,2]
- *     [--kernel auto|fma|plain[,…]]
+ *     [--kernel auto|fma|plain[,…]] [--baseline DIR]
  * 1. Seconds per iteration (both half-steps, 64 factors, 3 CG steps, one thread)
  *    on ML-100K train and the generated 785k-nnz set (the compiled-reference
  *    comparison in docs/quality.md); --js also times the JS kernels. Best of 3.
@@ -13,7 +13,9 @@
  * --kernel picks the WebAssembly kernel (default auto: relaxed-SIMD fused
  * multiply-add where the engine has it, else plain SIMD); each row names it.
  * The fits of every (kernel, threads) pair take turns run by run, so a change
- * in the machine's load hits them alike.
+ * in the machine's load hits them alike. --baseline DIR adds the same cases
+ * run by another checkout's trainAls (e.g. `git archive <commit> shared | tar x
+ * -C DIR`; DIR/shared/math/als.ts), interleaved with these: an A/B in one process.
  * Wall seconds are the best of the runs, CPU seconds (process.cpuUsage, all
  * threads) the best and the median; phaseMs the median wall milliseconds of
  * each phase of the fit (trainAls's `phases`); firstFitSeconds the case's
@@ -50,6 +52,26 @@ const FACTORS = 64;
 const kernels = (flag('--kernel') ?? 'auto').split(',') as AlsKernel[];
 setAlsKernel(kernels[0]);
 const load = () => +loadavg()[0].toFixed(2);
+
+interface Impl {
+  name: string;
+  trainAls: typeof trainAls;
+  setAlsKernel: typeof setAlsKernel;
+  alsKernel: typeof alsKernel;
+}
+const impls: Impl[] = [{ name: 'attune', trainAls, setAlsKernel, alsKernel }];
+const baseline = flag('--baseline');
+if (baseline) {
+  const dir = resolve(baseline);
+  const als = await import(join(dir, 'shared/math/als.ts'));
+  const k = await import(join(dir, 'shared/math/wasm/als-kernels.ts'));
+  impls.push({
+    name: `attune@${baseline}`,
+    trainAls: als.trainAls,
+    setAlsKernel: k.setAlsKernel,
+    alsKernel: k.alsKernel,
+  });
+}
 
 /** The recorded implicit 0.7.2 fit (built from source on this machine type, same shape); not measured here. */
 const IMPLICIT_RECORDED = { threads2Seconds: 1.45, threads1Seconds: 2.2 };
@@ -105,7 +127,7 @@ function fitTarget(m: Csr): void {
   console.log(JSON.stringify({ name: 'fit-1m', ...shape, unobservedWeight: p.unobservedWeight }));
   const cases = args.includes('--peer-only')
     ? []
-    : kernels.flatMap((kernel) => threadList.map((threads) => ({ kernel, threads })));
+    : impls.flatMap((impl) => kernels.flatMap((kernel) => threadList.map((threads) => ({ impl, kernel, threads }))));
   const timed = cases.map(() => ({
     walls: [] as number[],
     cpus: [] as number[],
@@ -113,29 +135,29 @@ function fitTarget(m: Csr): void {
     phases: [] as Record<string, number>[],
   }));
   for (let run = 0; run < runs; run++)
-    cases.forEach(({ kernel, threads }, i) => {
-      setAlsKernel(kernel);
+    cases.forEach(({ impl, kernel, threads }, i) => {
+      impl.setAlsKernel(kernel);
       const phases: Record<string, number> = {};
       const c0 = process.cpuUsage();
       const t0 = performance.now();
-      timed[i].model = trainAls(m, p, { threads, phases });
+      timed[i].model = impl.trainAls(m, p, { threads, phases });
       timed[i].walls.push((performance.now() - t0) / 1000);
       timed[i].phases.push(phases);
       const c = process.cpuUsage(c0);
       timed[i].cpus.push((c.user + c.system) / 1e6);
     });
   const median = (a: number[]) => [...a].sort((x, y) => x - y)[a.length >> 1];
-  cases.forEach(({ kernel, threads }, i) => {
+  cases.forEach(({ impl, kernel, threads }, i) => {
     const { walls, cpus, model, phases } = timed[i];
     // each phase's median over the runs, wall ms (gram and solve are parts of iterations)
     const phaseMs = Object.fromEntries(
       Object.keys(phases[0] ?? {}).map((k) => [k, Math.round(median(phases.map((r) => r[k])))]),
     );
-    setAlsKernel(kernel);
+    impl.setAlsKernel(kernel);
     console.log(
       JSON.stringify({
-        impl: 'attune',
-        kernel: alsKernel(),
+        impl: impl.name,
+        kernel: impl.alsKernel(),
         threads,
         fitSeconds: +Math.min(...walls).toFixed(3),
         fitSecondsMedian: +median(walls).toFixed(3),
