@@ -79,7 +79,7 @@ async function* jsonIds(ids: readonly string[]) {
   yield utf8.encode(']');
 }
 
-/** [lo, hi) of a data.bin array in pieces of at most CHUNK_PAIRS. */
+/** [lo, hi) of a data.bin array in pieces of at most CHUNK_PAIRS, the next piece in flight while one is used. */
 async function* slices<T extends Typed>(
   r: Run,
   name: string,
@@ -87,8 +87,19 @@ async function* slices<T extends Typed>(
   lo: number,
   hi: number,
 ): AsyncGenerator<{ at: number; a: T }> {
-  for (let at = lo; at < hi; at += r.chunk)
-    yield { at, a: await readSlice(r.store, r.data, name, type, at, Math.min(hi, at + r.chunk)) };
+  const read = (at: number) =>
+    at < hi ? readSlice(r.store, r.data, name, type, at, Math.min(hi, at + r.chunk)) : null;
+  let next = read(lo);
+  try {
+    for (let at = lo; at < hi; at += r.chunk) {
+      const a = await next!;
+      next = read(at + r.chunk);
+      yield { at, a };
+    }
+  } finally {
+    // a consumer that stops early leaves a read in flight: its failure must not go unhandled
+    next?.catch(() => {});
+  }
 }
 
 /** Time-decayed popularity as decayedPopularity computes it (same order of sums), two passes over the pairs. */
