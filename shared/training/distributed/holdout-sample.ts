@@ -34,6 +34,8 @@ export const EVAL_PAIRS = 2_000_000;
 
 /** Holes up to this many pairs between wanted rows are fetched rather than split into two GETs. */
 const HOLE_PAIRS = 16_384;
+/** User shards whose sampled rows are read at once. */
+const SHARDS_AT_ONCE = 8;
 /** Pairs per GET at most (what one response holds). */
 const PIECE_PAIRS = 1 << 20;
 
@@ -142,17 +144,32 @@ async function readRows(
   shards: UserShardRows[],
   users: Int32Array,
 ): Promise<Rows> {
-  const rows: Rows = { trainItems: [], trainWeights: [], testItems: [], testWeights: [] };
+  const n = users.length;
+  const rows: Rows = {
+    trainItems: new Array(n),
+    trainWeights: new Array(n),
+    testItems: new Array(n),
+    testWeights: new Array(n),
+  };
+  const jobs: { sh: UserShardRows; local: number[]; at: number }[] = [];
   let q = 0;
   let s = 0;
-  while (q < users.length) {
+  while (q < n) {
     while (users[q]! >= shards[s]!.hi) s++;
     const sh = shards[s]!;
-    const local: number[] = [];
-    const at = q;
-    while (q < users.length && users[q]! < sh.hi) local.push(users[q++]! - sh.lo);
-    await shardRows(store, data, sh, local, rows, at);
+    const job = { sh, local: [] as number[], at: q };
+    while (q < n && users[q]! < sh.hi) job.local.push(users[q++]! - sh.lo);
+    jobs.push(job);
   }
+  // a few shards at a time (each fills its own rows): the GETs overlap, memory stays the sample's
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const j = jobs[next++]!;
+      await shardRows(store, data, j.sh, j.local, rows, j.at);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(SHARDS_AT_ONCE, jobs.length) }, worker));
   return rows;
 }
 
