@@ -93,10 +93,43 @@ export class Column<T extends Int32Array | Float64Array> {
   }
 }
 
-/** Sorted distinct union of two string lists, and each input's index into it. */
-function sortedUnion(a: readonly string[], b: readonly string[]): { ids: string[]; index: Map<string, number> } {
-  const ids = [...new Set([...a, ...b])].sort(byString);
-  return { ids, index: new Map(ids.map((x, k) => [x, k])) };
+/** Sorted distinct union of two sorted distinct string lists (a walk: no Set or Map over every id). */
+function sortedUnion(a: readonly string[], b: readonly string[]): string[] {
+  const out: string[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const c = i < a.length && j < b.length ? byString(a[i], b[j]) : i < a.length ? -1 : 1;
+    out.push(c <= 0 ? a[i] : b[j]);
+    if (c <= 0) i++;
+    if (c >= 0) j++;
+  }
+  return out;
+}
+
+/** Position of each of `sub` (sorted, each present in `all`, sorted) in `all`, by one walk. */
+function positions(sub: readonly string[], all: readonly string[], keep?: (k: number) => boolean): Int32Array {
+  const out = new Int32Array(sub.length).fill(-1);
+  let j = 0;
+  for (let k = 0; k < sub.length; k++) {
+    if (keep && !keep(k)) continue;
+    while (j < all.length && all[j] !== sub[k]) j++;
+    if (j === all.length) throw new CorruptSnapshotError(`id ${sub[k]} is out of order`);
+    out[k] = j;
+  }
+  return out;
+}
+
+/** Position of `x` in the sorted `all` (present). */
+function find(all: readonly string[], x: string): number {
+  let lo = 0;
+  let hi = all.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (byString(all[mid], x) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 export class SnapshotMerger {
@@ -182,18 +215,24 @@ export class SnapshotMerger {
    */
   begin(onUser: (m: MergedUser) => void): MergePlan {
     const base = this.base;
-    const baseKept = base ? base.userIds.map((u) => !this.erased.has(u)) : [];
-    this.stats.erasedUsersDropped = baseKept.filter((k) => !k).length;
-    const U = sortedUnion(base ? base.userIds.filter((_, k) => baseKept[k]) : [], this.users);
-    const I = sortedUnion(base?.itemIds ?? [], this.items);
-    const nUsers = U.ids.length;
+    const baseUsers = base?.userIds ?? [];
+    const baseKept = new Uint8Array(baseUsers.length);
+    let dropped = 0;
+    for (let k = 0; k < baseUsers.length; k++) {
+      baseKept[k] = this.erased.has(baseUsers[k]) ? 0 : 1;
+      dropped += 1 - baseKept[k];
+    }
+    this.stats.erasedUsersDropped = dropped;
+    const kept = dropped ? baseUsers.filter((_, k) => baseKept[k]) : baseUsers;
+    const userIds = sortedUnion(kept, [...this.users].sort(byString));
+    const itemIds = sortedUnion(base?.itemIds ?? [], [...this.items].sort(byString));
+    const nUsers = userIds.length;
     const uBase = new Int32Array(nUsers).fill(-1);
-    base?.userIds.forEach((u, k) => {
-      if (baseKept[k]) uBase[U.index.get(u)!] = k;
-    });
-    const bi = Int32Array.from(base?.itemIds ?? [], (i) => I.index.get(i)!);
-    const nu = Int32Array.from(this.users, (u) => U.index.get(u)!);
-    const ni = Int32Array.from(this.items, (i) => I.index.get(i)!);
+    const bu = positions(baseUsers, userIds, (k) => baseKept[k] === 1);
+    for (let k = 0; k < bu.length; k++) if (bu[k] >= 0) uBase[bu[k]] = k;
+    const bi = positions(base?.itemIds ?? [], itemIds);
+    const nu = Int32Array.from(this.users, (u) => find(userIds, u));
+    const ni = Int32Array.from(this.items, (i) => find(itemIds, i));
     // New events grouped by final user (counting sort).
     const n = this.du.n;
     const du = this.du.a;
@@ -204,7 +243,7 @@ export class SnapshotMerger {
     const fill = start.slice(0, nUsers);
     for (let e = 0; e < n; e++) order[fill[nu[du[e]]]++] = e;
     this.run = new MergeRun(this, { uBase, bi, ni, start, order, nUsers }, onUser);
-    return { userIds: U.ids, itemIds: I.ids };
+    return { userIds, itemIds };
   }
 
   /**
