@@ -210,11 +210,14 @@ function trainWasm(
   const f = params.factors;
   const t0 = performance.now();
   let confU: Float32Array | undefined;
+  let userFactors: Float32Array | undefined;
   for (let it = 0; it < params.iterations; it++) {
     if (opts.shouldStop?.()) break;
     k.half('users', params.cgSteps, gram);
     if (opts.shouldStop?.()) break;
-    k.half('items', params.cgSteps, gram);
+    // X is final after the last users half-step: this thread copies it out while the workers solve Y
+    const copyUsers = it === params.iterations - 1 ? () => (userFactors = k.factors('users')) : undefined;
+    k.half('items', params.cgSteps, gram, copyUsers);
     if (opts.onProgress) {
       let loss: number | undefined;
       if (opts.computeLoss) {
@@ -229,7 +232,7 @@ function trainWasm(
     }
   }
   // copies out, so the model does not pin the run's whole WebAssembly memory
-  return { userFactors: k.factors('users'), itemFactors: k.factors('items'), factors: f };
+  return { userFactors: userFactors ?? k.factors('users'), itemFactors: k.factors('items'), factors: f };
 }
 
 /** Adds the wall time since the previous call to phases[name] (nothing without a record). */

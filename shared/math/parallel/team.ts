@@ -159,14 +159,15 @@ export class RowTeam {
     return at;
   }
 
-  /** Runs one half-step over every chunk of `task.table`; returns when all rows are solved. */
-  run(task: RowsTask, chunks: number): void {
-    this.dispatch(
-      CMD_ROWS,
-      chunks,
-      () => this.rowArgs(task),
-      (k) => this.chunk(task, k),
-    );
+  /**
+   * Runs one half-step over every chunk of `task.table`; returns when all rows
+   * are solved. `meanwhile` runs on the calling thread once the workers have
+   * started, before it takes chunks itself (work that must not touch this side's rows).
+   */
+  run(task: RowsTask, chunks: number, meanwhile?: () => void): void {
+    this.begin(CMD_ROWS, chunks, () => this.rowArgs(task));
+    meanwhile?.();
+    this.join(chunks, (k) => this.chunk(task, k));
   }
 
   /** Computes `blocks` block Gramians into their slots; returns when all are written. */

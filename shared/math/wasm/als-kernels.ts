@@ -123,8 +123,10 @@ export interface AlsWasm {
   /**
    * Re-solves X against fixed Y (`side` 'users') or Y against X ('items') with
    * `steps` CG steps; leaves the fixed side's YᵀY (f×f, float64) in `gram`.
+   * `meanwhile` runs on the calling thread while the workers solve (it may read
+   * the fixed side, never write either side).
    */
-  half(side: 'users' | 'items', steps: number, gram: Float64Array): void;
+  half(side: 'users' | 'items', steps: number, gram: Float64Array, meanwhile?: () => void): void;
   /** f×f Gramian of one side's factors into `out` (float64). */
   gramian(side: 'users' | 'items', out: Float64Array): void;
   /** Unpadded rows × f copy of one side's factors. */
@@ -340,7 +342,7 @@ export function createAlsWasm(
     gramian,
     ms,
     reusedMemory,
-    half(side, steps, gram) {
+    half(side, steps, gram, meanwhile) {
       const solve = sideOf(side);
       const fixed = side === 'users' ? si : su;
       const t0 = performance.now();
@@ -353,10 +355,12 @@ export function createAlsWasm(
       if (rowTeam) {
         const t = tables[side === 'users' ? 0 : 1];
         const task = { indptr: solve.indptr, indices: solve.indices, conf: solve.conf, lam: solve.lam };
-        rowTeam.run({ ...task, X: solve.factors, Y: fixed.factors, G: gOff, a0, steps, table: t.table }, t.chunks);
+        const args = { X: solve.factors, Y: fixed.factors, G: gOff, a0, steps, table: t.table };
+        rowTeam.run({ ...task, ...args }, t.chunks, meanwhile);
         ms.solve += performance.now() - t1;
         return;
       }
+      meanwhile?.();
       const starts = serial[side === 'users' ? 0 : 1];
       for (let k = 0; k + 1 < starts.length; k++) {
         const lo = starts[k];
