@@ -20,6 +20,10 @@ export class ExperimentCache {
   private readonly now: () => number;
   /** When reads started failing (null while they work). */
   failingSince: number | null = null;
+  /** True once a read succeeded: before that, an empty list means "unknown", not "none". */
+  loaded = false;
+  /** Why the last read failed (the store's error), while reads fail. */
+  lastError: unknown = null;
 
   constructor(
     private readonly store: Pick<ExperimentStore, 'list'>,
@@ -48,8 +52,11 @@ export class ExperimentCache {
     try {
       this.list = await this.store.list();
       this.failingSince = null;
+      this.loaded = true;
+      this.lastError = null;
     } catch (err) {
       this.failingSince ??= this.now();
+      this.lastError = err;
       this.opts.onError?.('experiments could not be read; keeping the last list', err);
     }
     // a failed read is retried on the next period, not on every request

@@ -117,7 +117,13 @@ export function createRecommendService(config: AttuneConfig, deps: RecommendServ
   );
   const online = onlineRoutes({
     state: modelStore ? modelStoreState(modelStore, config.modelPrefix) : null,
-    experiments: async () => (experiments ? (await experiments.running(), experiments.all()) : []),
+    experiments: async () => {
+      if (!experiments) return [];
+      await experiments.running();
+      // never read: the report would silently lack the running experiment's A/B section (503 from the store's error)
+      if (!experiments.loaded) throw experiments.lastError ?? new Error('experiments not read');
+      return experiments.all();
+    },
     catalogItems: () => models.peek()?.model.itemIds.length ?? null,
     exposureCatalog: servedExposureCatalog(models, catalog),
   });

@@ -359,3 +359,24 @@ describe('the model bucket down before any model was read', () => {
     }
   });
 });
+
+describe('the table down before the experiments were read', () => {
+  it('GET /metrics/online is 503 with Retry-After, not a 200 whose A/B report silently lacks the running experiment', async () => {
+    const real = process.env.AWS_ENDPOINT_URL_DYNAMODB;
+    process.env.AWS_ENDPOINT_URL_DYNAMODB = 'http://127.0.0.1:9';
+    try {
+      const down = await loadHandler('../../functions/recommend/handler', {
+        ...aws().env,
+        AWS_ENDPOINT_URL_DYNAMODB: 'http://127.0.0.1:9',
+        ATTUNE_AUTH_MODE: 'none',
+        ATTUNE_MODEL_PREFIX: 'models/',
+        ATTUNE_MODEL_REFRESH_SECONDS: '0',
+      });
+      const res = await call(down, { method: 'GET', path: '/metrics/online' });
+      expectContract(res, operation('GET', '/metrics/online'), 'table down');
+      expect([res.status, res.body.error?.code]).toEqual([503, 'store_unavailable']);
+    } finally {
+      process.env.AWS_ENDPOINT_URL_DYNAMODB = real;
+    }
+  });
+});
