@@ -116,11 +116,19 @@ if (a.step) {
   if (event.runId) await store.acquireLease('train', event.runId as string, 3600);
   gc();
   const start = process.memoryUsage.rss();
+  // the process's max RSS can predate the step (generating millions of events peaks above it): also the RSS
+  // polled while the step runs (its awaits let the timer in), which only the step's own memory moves
+  let polled = start;
+  const timer = setInterval(() => {
+    polled = Math.max(polled, process.memoryUsage.rss());
+  }, 5);
   await control1(event);
+  clearInterval(timer);
+  polled = Math.max(polled, process.memoryUsage.rss());
   const peak = process.resourceUsage().maxRSS * 1024 - start;
   const read =
     a.step === 'prepare' ? { read: prepared.read, spills: prepared.spills, chunks: prepared.snapshotChunks } : {};
-  console.log(JSON.stringify({ step: a.step, peak, ...read }));
+  console.log(JSON.stringify({ step: a.step, peak, polled: polled - start, ...read }));
   process.exit(0);
 }
 
@@ -152,7 +160,7 @@ for (const [step, copy] of saved) {
   const args = [...process.execArgv, process.argv[1]!, ...process.argv.slice(2), '--step', step, '--dir', copy];
   const got = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8' }).trim().split('\n').pop()!);
   peaks[step] = got.peak;
-  if (got.read) console.log(JSON.stringify({ prepare: got }));
+  if (got.read) console.log(JSON.stringify({ prepare: { ...got, polledMiB: mib(got.polled) } }));
   rmSync(copy, { recursive: true, force: true });
 }
 rmSync(dir, { recursive: true, force: true });
