@@ -118,17 +118,26 @@ if (a.step) {
   const start = process.memoryUsage.rss();
   // the process's max RSS can predate the step (generating millions of events peaks above it): also the RSS
   // polled while the step runs (its awaits let the timer in), which only the step's own memory moves
+  // and the JS heap plus buffers in use (RSS may not rise while the step reuses pages freed before it)
+  const used = () => {
+    const m = process.memoryUsage();
+    return m.heapUsed + m.external;
+  };
+  const startUsed = used();
   let polled = start;
-  const timer = setInterval(() => {
+  let peakUsed = startUsed;
+  const poll = () => {
     polled = Math.max(polled, process.memoryUsage.rss());
-  }, 5);
+    peakUsed = Math.max(peakUsed, used());
+  };
+  const timer = setInterval(poll, 5);
   await control1(event);
   clearInterval(timer);
-  polled = Math.max(polled, process.memoryUsage.rss());
+  poll();
   const peak = process.resourceUsage().maxRSS * 1024 - start;
   const read =
     a.step === 'prepare' ? { read: prepared.read, spills: prepared.spills, chunks: prepared.snapshotChunks } : {};
-  console.log(JSON.stringify({ step: a.step, peak, polled: polled - start, ...read }));
+  console.log(JSON.stringify({ step: a.step, peak, polled: polled - start, used: peakUsed - startUsed, ...read }));
   process.exit(0);
 }
 
@@ -160,7 +169,8 @@ for (const [step, copy] of saved) {
   const args = [...process.execArgv, process.argv[1]!, ...process.argv.slice(2), '--step', step, '--dir', copy];
   const got = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8' }).trim().split('\n').pop()!);
   peaks[step] = got.peak;
-  if (got.read) console.log(JSON.stringify({ prepare: { ...got, polledMiB: mib(got.polled) } }));
+  if (got.read)
+    console.log(JSON.stringify({ prepare: { ...got, polledMiB: mib(got.polled), usedMiB: mib(got.used) } }));
   rmSync(copy, { recursive: true, force: true });
 }
 rmSync(dir, { recursive: true, force: true });
