@@ -202,7 +202,10 @@ export class AttuneFunction extends Construct {
   bindModelBucket(bucket: IBucket, prefix: string, access: BucketAccess): void {
     if (access === 'none') return;
     if (!prefix.endsWith('/')) throw new Error(`model prefix must end with "/": ${prefix}`);
-    const objectActions = access === 'read' ? ['s3:GetObject'] : ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'];
+    // a streamed write (ModelStore.putParts) is a multipart upload: PutObject covers its parts, and a failed
+    // one is aborted at once rather than left to the bucket's lifecycle rule
+    const writes = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'];
+    const objectActions = access === 'read' ? ['s3:GetObject'] : writes;
     const objects = bucket.arnForObjects(`${prefix}*`);
     this.accessPolicy.addStatements(
       new iam.PolicyStatement({ sid: 'ModelObjects', actions: objectActions, resources: [objects] }),

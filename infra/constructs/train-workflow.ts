@@ -97,7 +97,8 @@ export class TrainWorkflow extends Construct {
       statements: [
         new iam.PolicyStatement({
           sid: 'RunScratch',
-          actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject'],
+          // Prepare and Publish stream scratch files by multipart upload and abort a failed one
+          actions: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
           resources: [scratch],
         }),
       ],

@@ -169,7 +169,7 @@ describe('IAM least privilege', () => {
 
     const bucketArn = { 'Fn::GetAtt': [logicalId(stack, stack.models.bucket), 'Arn'] };
     const objects = statements.find((s) => s.Sid === 'ModelObjects');
-    expect(objects?.Action).toEqual(['s3:GetObject', 's3:PutObject', 's3:DeleteObject']);
+    expect(objects?.Action).toEqual(['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload']);
     expect(objects?.Resource).toEqual({ 'Fn::Join': ['', [bucketArn, `/${MODEL_PREFIX}*`]] });
     // No s3:prefix condition: a GetObject carries none, so S3 would answer a missing key 403, not 404.
     const list = statements.find((s) => s.Sid === 'ModelList');

@@ -89,7 +89,7 @@ describe('training state machine (CDK)', () => {
   it('TrainControl also reads, writes and deletes the scratch; leftovers expire', () => {
     const roleId = logicalId(stack, stack.functions.TrainControl.role);
     const scratch = roleStatements(template, roleId).find((s) => s.Sid === 'RunScratch');
-    expect(scratch?.Action).toEqual(['s3:GetObject', 's3:PutObject', 's3:DeleteObject']);
+    expect(scratch?.Action).toEqual(['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload']);
     expect(JSON.stringify(scratch?.Resource)).toContain(`/${WORKFLOW_PREFIX}*`);
     const bucket = template.findResources('AWS::S3::Bucket')[logicalId(stack, stack.models.bucket)]!;
     expect(bucket.Properties.LifecycleConfiguration.Rules).toContainEqual(
