@@ -2,7 +2,10 @@
  * The state machine's first step: pick the path, and for the large one take
  * the lease, read the data once and lay the run out in the bucket (dataset,
  * user and item shards of both fits, seeded starting factors). Everything
- * after it is a pure function of those files.
+ * after it is a pure function of those files. Both the read (snapshot chunks
+ * merged with the delta into the next snapshot's chunks) and the layout
+ * (./partition.ts, from that snapshot) stream: Prepare holds the ids and a
+ * chunk, a spill and a shard at a time, never the interactions (docs/scale.md).
  */
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_ALS_PARAMS, type AlsParams } from '../../math/als';
