@@ -196,7 +196,8 @@ describe('Prepare, a shard at a time', () => {
       });
       const d = deps(users, models, 4000);
       const base = resident();
-      const runId = await prepare(d);
+      // the stream's sizes well below the data: at the defaults (1M-pair chunks) one chunk is the whole set
+      const runId = await preparePlain(d, { chunkPairs: 2048, spillEntries: 2048 });
       over[users] = { rows, pairs: (await readPlan(store, 'workflow/', runId)).counts.interactions };
     }
     // a shard’s rows (< 160 KB here) and Node's I/O buffers: the whole-side draw held all rows of both sides,
