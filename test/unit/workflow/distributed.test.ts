@@ -18,30 +18,14 @@ import { trainPipeline } from '../../../shared/training/pipeline';
 import { loadTrainingData } from '../../../shared/training/snapshot/load';
 import type { WorkflowFunction } from '../../../shared/workflow/definition';
 import { syntheticInteractions } from '../training/data';
+import { largePathDeps, quiet } from './fixture';
 
 const PARAMS: Partial<AlsParams> = { factors: 16, iterations: 6 };
-const quiet = { info: () => {}, warn: () => {} };
-
 function setup(users = 240, items = 90) {
   const events = syntheticInteractions({ users, items, seed: 11 });
   const store = new MemoryTrainingStore(events);
   const models = new MemoryModelStore();
-  const deps: StepDeps = {
-    store,
-    models,
-    prefix: 'models/',
-    scratch: 'workflow/',
-    logger: quiet,
-    config: {
-      keepVersions: 3,
-      trainBudgetSeconds: 5,
-      gateTolerance: 0.02,
-      leaseSeconds: 600,
-      tune: false,
-      distributedMinInteractions: 1,
-      shardInteractions: 400,
-    },
-  };
+  const deps: StepDeps = largePathDeps(store, models);
   const handlers: Record<WorkflowFunction, LocalHandler> = {
     control: (e) => controlStep(deps, e),
     shard: (e) => shardStep(deps, e),

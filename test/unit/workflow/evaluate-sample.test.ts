@@ -16,25 +16,14 @@ import type { StepDeps } from '../../../shared/training/distributed/record';
 import { sampleHoldout } from '../../../shared/training/distributed/served-gate';
 import { makeHoldout } from '../../../shared/training/evaluate';
 import { syntheticInteractions } from '../training/data';
+import { largePathDeps } from './fixture';
 
 async function laidOut() {
   const models = new MemoryModelStore();
-  const deps: StepDeps = {
-    store: new MemoryTrainingStore(syntheticInteractions({ users: 300, items: 90, seed: 11 })),
+  const deps: StepDeps = largePathDeps(
+    new MemoryTrainingStore(syntheticInteractions({ users: 300, items: 90, seed: 11 })),
     models,
-    prefix: 'models/',
-    scratch: 'workflow/',
-    logger: { info: () => {}, warn: () => {} },
-    config: {
-      keepVersions: 3,
-      trainBudgetSeconds: 5,
-      gateTolerance: 0.02,
-      leaseSeconds: 600,
-      tune: false,
-      distributedMinInteractions: 1,
-      shardInteractions: 400,
-    },
-  };
+  );
   const input = { distributed: true, params: { factors: 8, iterations: 1 } };
   const { runId } = (await controlStep(deps, { step: 'prepare', input })) as { runId: string };
   const plan = await readPlan(models, 'workflow/', runId);

@@ -16,6 +16,7 @@ import { LocalModelStore } from '../../../shared/storage/local/model-store';
 import { MemoryTrainingStore } from '../../../shared/storage/local/memory-training';
 import { controlStep, shardStep } from '../../../shared/training/distributed/dispatch';
 import type { StepDeps } from '../../../shared/training/distributed/record';
+import { largePathDeps } from './fixture';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -75,23 +76,11 @@ describe('Evaluate and Publish in bounded memory', () => {
         },
       });
       const params = { factors: 8, iterations: 1 };
-      const deps: StepDeps = {
-        store: new MemoryTrainingStore(events(users, perUser)),
-        models,
-        prefix: 'models/',
-        scratch: 'workflow/',
-        logger: { info: () => {}, warn: () => {} },
-        config: {
-          keepVersions: 2,
-          trainBudgetSeconds: 5,
-          gateTolerance: 0.02,
-          leaseSeconds: 600,
-          tune: false,
-          distributedMinInteractions: 1,
-          shardInteractions: 3000,
-          finishBounds: { evalUsers: 200, evalPairs: 1000, historyGroupBytes: 16 * 1024, chunkPairs: 4096 },
-        },
-      };
+      const deps: StepDeps = largePathDeps(new MemoryTrainingStore(events(users, perUser)), models, {
+        keepVersions: 2,
+        shardInteractions: 3000,
+        finishBounds: { evalUsers: 200, evalPairs: 1000, historyGroupBytes: 16 * 1024, chunkPairs: 4096 },
+      });
       // the state machine's large path, step by step (no interpreter: the test measures the last two)
       const prep = (await controlStep(deps, { step: 'prepare', input: { distributed: true, params } })) as {
         runId: string;

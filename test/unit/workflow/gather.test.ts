@@ -14,8 +14,7 @@ import type { StepDeps } from '../../../shared/training/distributed/record';
 import { solveShard } from '../../../shared/training/distributed/solve';
 import { SHARD_FIXED_BYTES, shardBytesPerPair, shardPairBound, type RowRange } from '../../../shared/workflow/shards';
 import { syntheticInteractions } from '../training/data';
-
-const quiet = { info: () => {}, warn: () => {} };
+import { largePathDeps } from './fixture';
 
 /** Ranges tiling 0..n from cut points. */
 const tiling = (n: number, cuts: number[]): RowRange[] => {
@@ -114,22 +113,9 @@ describe('the shard size follows the shard Lambda and the factor count', () => {
 describe('a shard step reads only the rows it touches', () => {
   it('a user shard of one shop fetches its shop’s item rows, not the whole item side, and solves the same', async () => {
     const models = new MemoryModelStore();
-    const deps: StepDeps = {
-      store: new MemoryTrainingStore(twoShops()),
-      models,
-      prefix: 'models/',
-      scratch: 'workflow/',
-      logger: quiet,
-      config: {
-        keepVersions: 2,
-        trainBudgetSeconds: 5,
-        gateTolerance: 0.02,
-        leaseSeconds: 600,
-        tune: false,
-        distributedMinInteractions: 1,
-        shardInteractions: 400,
-      },
-    };
+    const deps: StepDeps = largePathDeps(new MemoryTrainingStore(twoShops()), models, {
+      keepVersions: 2,
+    });
     const prep = (await controlStep(deps, {
       step: 'prepare',
       input: { distributed: true, params: { factors: 8, iterations: 2 } },

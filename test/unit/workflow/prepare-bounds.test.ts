@@ -28,6 +28,7 @@ import { makeHoldout } from '../../../shared/training/evaluate';
 import { loadTrainingData } from '../../../shared/training/snapshot/load';
 import { openLatestSnapshot } from '../../../shared/training/snapshot/repository';
 import { syntheticInteractions } from '../training/data';
+import { largePathDeps } from './fixture';
 
 const PARAMS: Partial<AlsParams> = { factors: 16, iterations: 2 };
 const dirs: string[] = [];
@@ -36,22 +37,9 @@ afterAll(() => {
 });
 
 function deps(users: number, models: ModelStore, shardInteractions = 400): StepDeps {
-  return {
-    store: new MemoryTrainingStore(syntheticInteractions({ users, items: 90, seed: 11 })),
-    models,
-    prefix: 'models/',
-    scratch: 'workflow/',
-    logger: { info: () => {}, warn: () => {} },
-    config: {
-      keepVersions: 3,
-      trainBudgetSeconds: 5,
-      gateTolerance: 0.02,
-      leaseSeconds: 600,
-      tune: false,
-      distributedMinInteractions: 1,
-      shardInteractions,
-    },
-  };
+  return largePathDeps(new MemoryTrainingStore(syntheticInteractions({ users, items: 90, seed: 11 })), models, {
+    shardInteractions,
+  });
 }
 
 /** Prepare with the stream's sizes (chunks, spills) given. */

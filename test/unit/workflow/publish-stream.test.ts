@@ -23,27 +23,11 @@ import type { StepDeps } from '../../../shared/training/distributed/record';
 import { toModel, UNCALIBRATED } from '../../../shared/training/fit';
 import type { WorkflowFunction } from '../../../shared/workflow/definition';
 import { syntheticInteractions } from '../training/data';
-
-const quiet = { info: () => {}, warn: () => {} };
+import { largePathDeps } from './fixture';
 
 function setup(models: ModelStore) {
   const store = new MemoryTrainingStore(syntheticInteractions({ users: 260, items: 90, seed: 11 }));
-  const deps: StepDeps = {
-    store,
-    models,
-    prefix: 'models/',
-    scratch: 'workflow/',
-    logger: quiet,
-    config: {
-      keepVersions: 3,
-      trainBudgetSeconds: 5,
-      gateTolerance: 0.02,
-      leaseSeconds: 600,
-      tune: false,
-      distributedMinInteractions: 1,
-      shardInteractions: 400,
-    },
-  };
+  const deps: StepDeps = largePathDeps(store, models);
   return { store, deps };
 }
 

@@ -24,10 +24,9 @@ import { trainPipeline } from '../../../shared/training/pipeline';
 import { loadTrainingData } from '../../../shared/training/snapshot/load';
 import type { WorkflowFunction } from '../../../shared/workflow/definition';
 import { plantedWithMetadata } from '../neural/planted';
+import { largePathDeps } from './fixture';
 
 const PARAMS: Partial<AlsParams> = { factors: 16, iterations: 8 };
-const quiet = { info: () => {}, warn: () => {} };
-
 /** Sparse planted data whose item categories are the clusters users prefer (the ranker wins on it). */
 function planted() {
   const p = plantedWithMetadata({ users: 800, items: 400, clusters: 8, eventsPerUser: 5, seed: 3, informative: true });
@@ -61,22 +60,12 @@ function setup(events: Interaction[], metadata?: MetadataSource) {
   const store = new MemoryTrainingStore(events);
   const models = new MemoryModelStore();
   const deps: StepDeps = {
-    store,
-    models,
-    prefix: 'models/',
-    scratch: 'workflow/',
-    logger: quiet,
-    ...(metadata ? { metadata } : {}),
-    config: {
-      keepVersions: 3,
+    ...largePathDeps(store, models, {
       // the single path plans the ranker from 60 s (plansNeural): the same budget here
       trainBudgetSeconds: 60,
-      gateTolerance: 0.02,
-      leaseSeconds: 600,
-      tune: false,
-      distributedMinInteractions: 1,
       shardInteractions: 2000,
-    },
+    }),
+    ...(metadata ? { metadata } : {}),
   };
   const handlers: Record<WorkflowFunction, LocalHandler> = {
     control: (e) => controlStep(deps, e),

@@ -15,8 +15,8 @@ import type { StepDeps } from '../../../shared/training/distributed/record';
 import { reuseRule, sampleUsers, SHAPE_DRIFT } from '../../../shared/training/distributed/tune';
 import type { WorkflowFunction } from '../../../shared/workflow/definition';
 import { syntheticInteractions } from '../training/data';
+import { largePathDeps } from './fixture';
 
-const quiet = { info: () => {}, warn: () => {} };
 const shape = { users: 1000, items: 200, interactions: 20_000 };
 const manifest = (m: Partial<ModelManifest>) =>
   ({ kind: 'als', version: 'v1', createdAt: '2026-01-01T00:00:00.000Z', counts: shape, ...m }) as ModelManifest;
@@ -67,23 +67,12 @@ function setup() {
   const events = syntheticInteractions({ users: 240, items: 90, seed: 11 });
   const store = new MemoryTrainingStore(events);
   const models = new MemoryModelStore();
-  const deps: StepDeps = {
-    store,
-    models,
-    prefix: 'models/',
-    scratch: 'workflow/',
-    logger: quiet,
-    config: {
-      keepVersions: 3,
-      trainBudgetSeconds: 2,
-      gateTolerance: 0.02,
-      leaseSeconds: 600,
-      tune: true,
-      distributedMinInteractions: 1,
-      shardInteractions: 800,
-      tuneSampleInteractions: 800,
-    },
-  };
+  const deps: StepDeps = largePathDeps(store, models, {
+    trainBudgetSeconds: 2,
+    tune: true,
+    shardInteractions: 800,
+    tuneSampleInteractions: 800,
+  });
   const handlers: Record<WorkflowFunction, LocalHandler> = {
     control: (e) => controlStep(deps, e),
     shard: (e) => shardStep(deps, e),
