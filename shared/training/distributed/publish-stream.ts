@@ -16,7 +16,7 @@
 import { encodePart, FILES, typedBytes } from '../../model/codec';
 import type { FittedModel } from '../../model/kinds';
 import { publishStreamed, type FileWriter, type PublishOptions } from '../../model/repository';
-import type { Calibration, ModelManifest } from '../../model/types';
+import type { ModelManifest } from '../../model/types';
 import { bucketCount, fnv1a, USER_HISTORIES_FILE, USER_HISTORIES_INDEX_FILE } from '../../model/user-histories';
 import type { ModelStore } from '../../ports/model-store';
 import { CorruptScratchError } from './blob';
@@ -32,6 +32,7 @@ import {
   type TypedCtor,
   type UserShardRows,
 } from './run-files';
+import type { ArtifactInfo } from '../fit';
 
 /** Pairs per ranged read of data.bin (20 bytes a pair at most: 20 MB a read). */
 export const CHUNK_PAIRS = 1 << 20;
@@ -42,16 +43,8 @@ export const CHUNK_PAIRS = 1 << 20;
  */
 export const HISTORY_GROUP_BYTES = 128 * 1024 * 1024;
 
-export interface StreamedInfo {
-  version: string;
-  createdAt: string;
-  metrics: Record<string, unknown>;
-  calibration: Calibration;
-  tuning?: Record<string, unknown>;
-  note?: string;
-  erasureWatermark?: number;
-  popularityHalfLifeDays: number;
-}
+/** What the manifest says besides the files: the same as the single path's artifact info. */
+export type StreamedInfo = ArtifactInfo;
 
 interface Run {
   store: ModelStore;
