@@ -14,11 +14,10 @@ import { DEFAULT_USER_CAP } from '../../../shared/training/dataset';
 import { controlStep, shardStep } from '../../../shared/training/distributed/dispatch';
 import type { StepDeps } from '../../../shared/training/distributed/record';
 import { runTrainingJob } from '../../../shared/training/job';
-import { trainPipeline } from '../../../shared/training/pipeline';
 import { loadTrainingData } from '../../../shared/training/snapshot/load';
 import type { WorkflowFunction } from '../../../shared/workflow/definition';
 import { syntheticInteractions } from '../training/data';
-import { largePathDeps, quiet } from './fixture';
+import { largePathDeps, singlePath, quiet } from './fixture';
 
 const PARAMS: Partial<AlsParams> = { factors: 16, iterations: 6 };
 function setup(users = 240, items = 90) {
@@ -46,17 +45,7 @@ describe('training state machine, large path (local interpreter)', () => {
       cap: DEFAULT_USER_CAP,
       now: Date.now(),
     });
-    const single = trainPipeline(read.dataset, {
-      kind: 'als',
-      params: PARAMS,
-      tune: false,
-      budgetSeconds: 60,
-      seed: 42,
-      split: 'user',
-      evaluate: true,
-      version: 'v',
-      createdAt: new Date().toISOString(),
-    });
+    const single = singlePath(read.dataset, PARAMS);
     const out = await run(handlers);
     expect(out).toMatchObject({ path: 'distributed', decision: 'published' });
     const metrics = out.metrics as Record<string, number>;

@@ -1,6 +1,9 @@
+import type { AlsParams } from '../../../shared/math/als';
 import type { ModelStore } from '../../../shared/ports/model-store';
 import type { TrainingStore } from '../../../shared/ports/training';
+import type { Dataset } from '../../../shared/training/dataset';
 import type { DistributedConfig, StepDeps } from '../../../shared/training/distributed/record';
+import { trainPipeline } from '../../../shared/training/pipeline';
 
 export const quiet = { info: () => {}, warn: () => {} };
 
@@ -30,4 +33,19 @@ export function largePathDeps(
       ...config,
     },
   };
+}
+
+/** The single path's pipeline at the large path's test settings: the reference a large run must match. */
+export function singlePath(d: Dataset, params: Partial<AlsParams>) {
+  return trainPipeline(d, {
+    kind: 'als',
+    params,
+    tune: false,
+    budgetSeconds: 60,
+    seed: 42,
+    split: 'user',
+    evaluate: true,
+    version: 'v',
+    createdAt: new Date().toISOString(),
+  });
 }

@@ -20,11 +20,10 @@ import { reuseRule } from '../../../shared/training/distributed/tune';
 import type { ModelManifest } from '../../../shared/model/types';
 import type { StepDeps } from '../../../shared/training/distributed/record';
 import { readTrainingMetadata, type MetadataSource } from '../../../shared/training/metadata';
-import { trainPipeline } from '../../../shared/training/pipeline';
 import { loadTrainingData } from '../../../shared/training/snapshot/load';
 import type { WorkflowFunction } from '../../../shared/workflow/definition';
 import { plantedWithMetadata } from '../neural/planted';
-import { largePathDeps } from './fixture';
+import { largePathDeps, singlePath } from './fixture';
 
 const PARAMS: Partial<AlsParams> = { factors: 16, iterations: 8 };
 /** Sparse planted data whose item categories are the clusters users prefer (the ranker wins on it). */
@@ -89,17 +88,7 @@ describe('the neural ranker on the large path (local interpreter)', () => {
     });
     const d = read.dataset;
     d.side = (await readTrainingMetadata(data.metadata, new Set())).side;
-    const single = trainPipeline(d, {
-      kind: 'als',
-      params: PARAMS,
-      tune: false,
-      budgetSeconds: 60,
-      seed: 42,
-      split: 'user',
-      evaluate: true,
-      version: 'v',
-      createdAt: new Date().toISOString(),
-    });
+    const single = singlePath(d, PARAMS);
     expect(single.model.manifest.kind).toBe('neural');
 
     const s = setup(data.events, data.metadata);
