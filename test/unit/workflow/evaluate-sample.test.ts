@@ -7,16 +7,14 @@ import { describe, expect, it } from 'vitest';
 import type { Csr } from '../../../shared/math/csr';
 import { MemoryModelStore } from '../../../shared/storage/local/memory-model-store';
 import { MemoryTrainingStore } from '../../../shared/storage/local/memory-training';
-import type { Dataset } from '../../../shared/training/dataset';
-import { arrayOf } from '../../../shared/training/distributed/blob';
 import { controlStep } from '../../../shared/training/distributed/dispatch';
 import { sampleHoldoutFromRun } from '../../../shared/training/distributed/holdout-sample';
-import { keys, readBlob, readPlan } from '../../../shared/training/distributed/layout';
+import { readPlan } from '../../../shared/training/distributed/layout';
 import type { StepDeps } from '../../../shared/training/distributed/record';
 import { sampleHoldout } from '../../../shared/training/distributed/served-gate';
 import { makeHoldout } from '../../../shared/training/evaluate';
 import { syntheticInteractions } from '../training/data';
-import { largePathDeps } from './fixture';
+import { largePathDeps, readRunDataset } from './fixture';
 
 async function laidOut() {
   const models = new MemoryModelStore();
@@ -27,14 +25,7 @@ async function laidOut() {
   const input = { distributed: true, params: { factors: 8, iterations: 1 } };
   const { runId } = (await controlStep(deps, { step: 'prepare', input })) as { runId: string };
   const plan = await readPlan(models, 'workflow/', runId);
-  const b = await readBlob<Dataset>(models, keys('workflow/', runId).data);
-  const d: Dataset = {
-    ...b.meta,
-    pairUser: arrayOf(b, 'pairUser', Int32Array),
-    pairItem: arrayOf(b, 'pairItem', Int32Array),
-    pairWeight: arrayOf(b, 'pairWeight', Float32Array),
-    pairTime: arrayOf(b, 'pairTime', Float64Array),
-  };
+  const d = await readRunDataset(models, runId);
   return { models, plan, whole: makeHoldout(d, 'user', plan.params.seed) };
 }
 

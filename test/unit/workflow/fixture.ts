@@ -2,6 +2,8 @@ import type { AlsParams } from '../../../shared/math/als';
 import type { ModelStore } from '../../../shared/ports/model-store';
 import type { TrainingStore } from '../../../shared/ports/training';
 import type { Dataset } from '../../../shared/training/dataset';
+import { arrayOf } from '../../../shared/training/distributed/blob';
+import { keys, readBlob } from '../../../shared/training/distributed/layout';
 import type { DistributedConfig, StepDeps } from '../../../shared/training/distributed/record';
 import { trainPipeline } from '../../../shared/training/pipeline';
 
@@ -48,4 +50,16 @@ export function singlePath(d: Dataset, params: Partial<AlsParams>) {
     version: 'v',
     createdAt: new Date().toISOString(),
   });
+}
+
+/** The run's dataset file read whole (what the steps used to hold; the tests' whole-data reference). */
+export async function readRunDataset(models: ModelStore, runId: string): Promise<Dataset> {
+  const b = await readBlob<Dataset>(models, keys('workflow/', runId).data);
+  return {
+    ...b.meta,
+    pairUser: arrayOf(b, 'pairUser', Int32Array),
+    pairItem: arrayOf(b, 'pairItem', Int32Array),
+    pairWeight: arrayOf(b, 'pairWeight', Float32Array),
+    pairTime: arrayOf(b, 'pairTime', Float64Array),
+  };
 }

@@ -28,7 +28,7 @@ import { makeHoldout } from '../../../shared/training/evaluate';
 import { loadTrainingData } from '../../../shared/training/snapshot/load';
 import { openLatestSnapshot } from '../../../shared/training/snapshot/repository';
 import { syntheticInteractions } from '../training/data';
-import { largePathDeps } from './fixture';
+import { largePathDeps, readRunDataset } from './fixture';
 
 const PARAMS: Partial<AlsParams> = { factors: 16, iterations: 2 };
 const dirs: string[] = [];
@@ -62,14 +62,7 @@ const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byte
 async function checkAgainstWhole(models: ModelStore, runId: string): Promise<Dataset> {
   const plan = await readPlan(models, 'workflow/', runId);
   const k = keys('workflow/', runId);
-  const b = await readBlob<Dataset>(models, k.data);
-  const data: Dataset = {
-    ...b.meta,
-    pairUser: arrayOf(b, 'pairUser', Int32Array),
-    pairItem: arrayOf(b, 'pairItem', Int32Array),
-    pairWeight: arrayOf(b, 'pairWeight', Float32Array),
-    pairTime: arrayOf(b, 'pairTime', Float64Array),
-  };
+  const data = await readRunDataset(models, runId);
   const p = plan.params;
   const full = pairsToCsr(data);
   const evalM = makeHoldout(data, 'user', p.seed).train;

@@ -13,17 +13,16 @@ import type { Model } from '../../../shared/model/types';
 import type { ModelStore } from '../../../shared/ports/model-store';
 import { MemoryModelStore } from '../../../shared/storage/local/memory-model-store';
 import { MemoryTrainingStore } from '../../../shared/storage/local/memory-training';
-import { pairsToCsr, type Dataset } from '../../../shared/training/dataset';
-import { arrayOf } from '../../../shared/training/distributed/blob';
+import { pairsToCsr } from '../../../shared/training/dataset';
 import { controlStep, shardStep } from '../../../shared/training/distributed/dispatch';
 import { joinSide } from '../../../shared/training/distributed/gather';
-import { keys, readBlob, readPlan } from '../../../shared/training/distributed/layout';
+import { readPlan } from '../../../shared/training/distributed/layout';
 import { publishRun } from '../../../shared/training/distributed/publish-stream';
 import type { StepDeps } from '../../../shared/training/distributed/record';
 import { toModel, UNCALIBRATED } from '../../../shared/training/fit';
 import type { WorkflowFunction } from '../../../shared/workflow/definition';
 import { syntheticInteractions } from '../training/data';
-import { largePathDeps } from './fixture';
+import { largePathDeps, readRunDataset } from './fixture';
 
 function setup(models: ModelStore) {
   const store = new MemoryTrainingStore(syntheticInteractions({ users: 260, items: 90, seed: 11 }));
@@ -34,14 +33,7 @@ function setup(models: ModelStore) {
 /** The artifact the whole-data path builds from the run's files (what Publish used to hold). */
 async function wholeArtifact(models: ModelStore, runId: string, info: Parameters<typeof toModel>[3]) {
   const plan = await readPlan(models, 'workflow/', runId);
-  const b = await readBlob<Dataset>(models, keys('workflow/', runId).data);
-  const d: Dataset = {
-    ...b.meta,
-    pairUser: arrayOf(b, 'pairUser', Int32Array),
-    pairItem: arrayOf(b, 'pairItem', Int32Array),
-    pairWeight: arrayOf(b, 'pairWeight', Float32Array),
-    pairTime: arrayOf(b, 'pairTime', Float64Array),
-  };
+  const d = await readRunDataset(models, runId);
   const p = plan.params;
   const side = (s: 'user' | 'item', ranges: typeof plan.userRanges, n: number) =>
     joinSide(models, 'workflow/', runId, s, p.iterations, ranges, n, p.factors, 'full');
