@@ -5,6 +5,8 @@
  *
  * Layout: "ATSB" | u32 header length | header JSON | padding | arrays.
  */
+import type { ModelStore } from '../../ports/model-store';
+
 export type Numeric = Float32Array | Float64Array | Int32Array;
 type Kind = 'f32' | 'f64' | 'i32';
 
@@ -146,4 +148,20 @@ export function arrayOf<T extends Numeric>(b: Blob<unknown>, name: string, type:
   const a = b.arrays[name];
   if (!(a instanceof type)) throw new CorruptScratchError(`scratch array ${name} is missing or of the wrong type`);
   return a as T;
+}
+
+/** Bytes [start, end) of a scratch file by one ranged GET; a missing or short file is corrupt scratch. */
+export async function readRange(store: ModelStore, key: string, start: number, end: number): Promise<Uint8Array> {
+  if (end === start) return new Uint8Array(0);
+  const b = await store.getRange(key, start, end);
+  if (!b) throw new CorruptScratchError(`${key} is missing`);
+  if (b.length !== end - start)
+    throw new CorruptScratchError(`${key}: ${b.length} bytes at ${start}, not ${end - start}`);
+  return b;
+}
+
+/** A blob's layout from its header alone (two small ranged GETs), for readers that fetch arrays by range. */
+export async function readBlobLayout<M>(store: ModelStore, key: string): Promise<BlobLayout<M>> {
+  const len = blobHeaderLength(await readRange(store, key, 0, BLOB_PREAMBLE), key);
+  return parseBlobHeader<M>(await readRange(store, key, BLOB_PREAMBLE, BLOB_PREAMBLE + len), key);
 }

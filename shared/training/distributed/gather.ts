@@ -11,7 +11,7 @@
  */
 import type { ModelStore } from '../../ports/model-store';
 import type { RowRange } from '../../workflow/shards';
-import { arrayOf, arraySpan, BLOB_PREAMBLE, blobHeaderLength, CorruptScratchError, parseBlobHeader } from './blob';
+import { arrayOf, arraySpan, CorruptScratchError, readBlobLayout, readRange } from './blob';
 import { PROBLEMS, keys, readBlob, writeBlob, type Problem, type Side } from './layout';
 
 export interface ReadPlan {
@@ -100,14 +100,6 @@ async function pool<T>(count: number, concurrency: number, work: (i: number) => 
   return out;
 }
 
-async function range(store: ModelStore, key: string, start: number, end: number): Promise<Uint8Array> {
-  const b = await store.getRange(key, start, end);
-  if (!b) throw new CorruptScratchError(`${key} is missing`);
-  if (b.length !== end - start)
-    throw new CorruptScratchError(`${key}: ${b.length} bytes at ${start}, not ${end - start}`);
-  return b;
-}
-
 /** A typed view of fetched bytes (copied once when the response is not aligned for it). */
 const aligned = (b: Uint8Array, width: number) => (b.byteOffset % width === 0 ? b : b.slice());
 const f64 = (b: Uint8Array) => {
@@ -143,15 +135,14 @@ export async function writeSideIndex(
     const parts = await pool(count, count, async (j) => {
       const s = s0 + j;
       const key = k.rows(side, iteration, s);
-      const len = blobHeaderLength(await range(store, key, 0, BLOB_PREAMBLE), key);
-      const layout = parseBlobHeader(await range(store, key, BLOB_PREAMBLE, BLOB_PREAMBLE + len), key);
+      const layout = await readBlobLayout(store, key);
       const rows = ranges[s]![1] - ranges[s]![0];
       const at = {} as Record<Problem, number>;
       const part = {} as Record<Problem, Float64Array>;
       for (const p of PROBLEMS) {
         at[p] = arraySpan(layout, p, 'f32', rows * f, key).start;
         const g = arraySpan(layout, `${p}Gram`, 'f64', f * f, key);
-        part[p] = f64(await range(store, key, g.start, g.end));
+        part[p] = f64(await readRange(store, key, g.start, g.end));
       }
       return { at, part };
     });
@@ -199,7 +190,7 @@ export async function gatherRows(
     const offsets = where.index.offsets[run.shard];
     if (!offsets) throw new CorruptScratchError(`the ${where.side} index has no shard ${run.shard}`);
     const start = offsets[p] + (run.lo - where.ranges[run.shard]![0]) * rowBytes;
-    const got = f32(await range(store, key, start, start + (run.hi - run.lo) * rowBytes));
+    const got = f32(await readRange(store, key, start, start + (run.hi - run.lo) * rowBytes));
     bytes += got.byteLength;
     for (let q = run.first; q < touched.length && touched[q]! < run.hi; q++) {
       const at = (touched[q]! - run.lo) * f;

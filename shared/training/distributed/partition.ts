@@ -25,7 +25,7 @@ import type { ModelStore } from '../../ports/model-store';
 import { planShards, type RowRange } from '../../workflow/shards';
 import { Column } from '../snapshot/merge';
 import type { OpenSnapshot } from '../snapshot/stream';
-import { blobHead, CorruptScratchError } from './blob';
+import { blobHead, CorruptScratchError, readRange } from './blob';
 import { type keys, writeBlob } from './layout';
 import { hashFraction } from './tune';
 
@@ -284,8 +284,7 @@ export async function partitionRun(
     for (let j = 0; j < spills.length; j++) {
       const [a, b] = [spills[j]![t]!, spills[j]![t + 1]!];
       if (b === a) continue;
-      const got = await models.getRange(spillKey(j), 16 * a, 16 * b);
-      if (!got || got.byteLength !== 16 * (b - a)) throw new CorruptScratchError(`spill ${j} is short`);
+      const got = await readRange(models, spillKey(j), 16 * a, 16 * b);
       new Uint8Array(recs.buffer).set(got, 16 * at);
       at += b - a;
     }

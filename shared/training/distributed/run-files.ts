@@ -10,10 +10,11 @@
  */
 import type { ModelStore } from '../../ports/model-store';
 import type { RowRange } from '../../workflow/shards';
-import { BLOB_PREAMBLE, blobHeaderLength, CorruptScratchError, parseBlobHeader, type BlobLayout } from './blob';
+import { CorruptScratchError, readBlobLayout, readRange, type BlobLayout, type Numeric } from './blob';
 import { keys } from './layout';
 
-export type Typed = Float32Array | Float64Array | Int32Array;
+/** The element types a run file holds (the blob codec's). */
+export type Typed = Numeric;
 export type TypedCtor<T extends Typed> = { new (b: ArrayBuffer, o: number, n: number): T; BYTES_PER_ELEMENT: number };
 
 export interface RangedBlob<M> {
@@ -21,19 +22,9 @@ export interface RangedBlob<M> {
   layout: BlobLayout<M>;
 }
 
-async function bytes(store: ModelStore, key: string, start: number, end: number): Promise<Uint8Array> {
-  if (end === start) return new Uint8Array(0);
-  const b = await store.getRange(key, start, end);
-  if (!b) throw new CorruptScratchError(`${key} is missing`);
-  if (b.length !== end - start)
-    throw new CorruptScratchError(`${key}: ${b.length} bytes at ${start}, not ${end - start}`);
-  return b;
-}
-
 /** A blob's layout from its header alone. */
 export async function openBlob<M>(store: ModelStore, key: string): Promise<RangedBlob<M>> {
-  const len = blobHeaderLength(await bytes(store, key, 0, BLOB_PREAMBLE), key);
-  return { key, layout: parseBlobHeader<M>(await bytes(store, key, BLOB_PREAMBLE, BLOB_PREAMBLE + len), key) };
+  return { key, layout: await readBlobLayout<M>(store, key) };
 }
 
 const KIND = new Map<unknown, string>([
@@ -56,7 +47,7 @@ export async function readSlice<T extends Typed>(
     throw new CorruptScratchError(`${blob.key}: array ${name} is missing, of another type or shorter than ${hi}`);
   const w = type.BYTES_PER_ELEMENT;
   const at = blob.layout.base + e.offset;
-  const got = await bytes(store, blob.key, at + lo * w, at + hi * w);
+  const got = await readRange(store, blob.key, at + lo * w, at + hi * w);
   const own = got.byteOffset % w === 0 ? got : got.slice();
   return new type(own.buffer as ArrayBuffer, own.byteOffset, hi - lo);
 }
