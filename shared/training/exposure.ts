@@ -52,6 +52,20 @@ export function modelExposure(
     for (let i = 0; i < items; i++) if (scores[i] > -Infinity) heap.push(i, scores[i]);
     lists.push(idx.slice(0, heap.drain(idx, val)));
   }
+  return exposureOfLists(lists, k, interactions, d);
+}
+
+/**
+ * The block from users' top-k lists and each item's interaction count over everyone: the large path collects
+ * the lists of a sample of users and counts the items' pairs from its shard files (distributed/exposure.ts).
+ */
+export function exposureOfLists(
+  lists: Int32Array[],
+  k: number,
+  interactions: Float64Array,
+  d: Pick<Dataset, 'itemIds' | 'side'>,
+): ModelExposure {
+  const items = interactions.length;
   const groups = categoryIndex(d);
   const r = exposureReport({ lists, k, items, interactions, ...(groups ? { groupsOf: (i) => groups[i] } : {}) });
   const byProperty: Record<string, GroupExposure[]> = {};

@@ -79,10 +79,23 @@ export function fitColdItems(
   f: number,
   lambda = COLD_RIDGE_LAMBDA,
 ): ColdItems | null {
+  return fitColdItemsFor(data, popularityFromCsr(data.ui), itemFactors, f, lambda);
+}
+
+/**
+ * {@link fitColdItems} from each item's pair count (only > 0 is read) instead of the CSR: the large path
+ * counts an item's pairs from its shard files and never holds the interactions.
+ */
+export function fitColdItemsFor(
+  data: Pick<TrainingData, 'itemIds' | 'side'>,
+  counts: ArrayLike<number>,
+  itemFactors: Float32Array,
+  f: number,
+  lambda = COLD_RIDGE_LAMBDA,
+): ColdItems | null {
   const meta = data.side?.items as ItemMetadata[] | undefined;
   if (!meta?.length || f <= 0) return null;
   const byId = new Map(meta.map((m) => [m.itemId, itemTokens(m)]));
-  const counts = popularityFromCsr(data.ui);
   const freq = new Map<string, number>();
   data.itemIds.forEach((id, i) => {
     if (!(counts[i] > 0)) return;

@@ -8,7 +8,7 @@
 import type { AlsParams } from '../../math/als';
 import { foldInOf } from '../../model/kinds/als';
 import { USER_SIDE_FILES } from '../../model/codec';
-import { findKind, kindSpec, loadFitted, type FittedModel } from '../../model/kinds';
+import { findKind, kindSpec, loadFitted, type FittedModel, type PartValue } from '../../model/kinds';
 import { loadModel, newVersion } from '../../model/repository';
 import { publishRun } from './publish-stream';
 import type { Calibration, Model, ModelManifest } from '../../model/types';
@@ -22,6 +22,9 @@ import { deleteRun, keys, readPlan, type RunPlan } from './layout';
 import { openBlob, openData, readSlice } from './run-files';
 import { foldInMetrics } from './served-gate';
 import { withRanker } from './ranker';
+import { readAlsColdParts } from './cold';
+import { sampledExposure } from './exposure';
+import { readTrainingMetadata } from '../metadata';
 import { recordOutcome, type RunBase, type StepDeps, type StepSummary } from './record';
 
 export interface Evaluation {
@@ -34,27 +37,32 @@ export interface Evaluation {
   candidateNdcg10?: number;
 }
 
-/** An ALS over given factors of the run, through the kind's own loader. */
-function alsOf(plan: RunPlan, users: Float32Array, items: Float32Array) {
+/** An ALS over given factors of the run (and its cold-item ridge's files), through the kind's own loader. */
+export function alsOf(plan: RunPlan, users: Float32Array, items: Float32Array, parts: Record<string, PartValue> = {}) {
   const p: AlsParams = plan.params;
   const model = {
     manifest: { kind: 'als', foldIn: foldInOf(p), hyperParameters: { ...p } },
     factors: p.factors,
     userFactors: users,
     itemFactors: items,
+    parts,
   } as unknown as Model;
   return kindSpec('als').load(model, {});
 }
 
-/** The fitted ALS of one fit after the last iteration: the whole item side, and `users` or the whole user side. */
+/**
+ * The fitted ALS of one fit after the last iteration: the whole item side, and `users` or the whole user side;
+ * the full fit with the cold-item ridge FitRanker kept for it (./cold.ts), as the single path's ALS has.
+ */
 async function fitted(deps: StepDeps, plan: RunPlan, problem: 'eval' | 'full', users?: Float32Array) {
   const it = plan.params.iterations;
   const f = plan.params.factors;
-  const [u, items] = await Promise.all([
+  const [u, items, parts] = await Promise.all([
     users ?? joinSide(deps.models, deps.scratch, plan.runId, 'user', it, plan.userRanges, plan.users, f, problem),
     joinSide(deps.models, deps.scratch, plan.runId, 'item', it, plan.itemRanges, plan.items, f, problem),
+    problem === 'full' ? readAlsColdParts(deps, plan.runId) : {},
   ]);
-  return alsOf(plan, u, items);
+  return alsOf(plan, u, items, parts);
 }
 
 /** The evaluation fit with only the sampled users' rows (row q: user `users[q]`), fetched by byte ranges. */
@@ -203,8 +211,11 @@ export async function publish(deps: StepDeps, input: { runId: string; evaluation
   const e = input.evaluation;
   // the item side whole; the user side, the pairs and the histories stream a shard at a time (./publish-stream.ts)
   // ALS + the ranker when FitRanker served it (./ranker.ts): the artifact the single path publishes
-  const ranked = await withRanker(deps, plan, await fitted(deps, plan, 'full', new Float32Array(0)));
+  const als = await fitted(deps, plan, 'full', new Float32Array(0));
+  const ranked = await withRanker(deps, plan, als);
   const full = ranked.fit;
+  const te = performance.now();
+  const exposure = await publishedExposure(deps, plan, als);
   const info = {
     version: newVersion(now),
     createdAt: new Date(now).toISOString(),
@@ -214,7 +225,9 @@ export async function publish(deps: StepDeps, input: { runId: string; evaluation
     note: `distributed ALS: ${plan.userRanges.length} user and ${plan.itemRanges.length} item shards`,
     erasureWatermark: plan.erasureWatermark,
     popularityHalfLifeDays: POPULARITY_HALF_LIFE_DAYS,
+    exposure,
   };
+  const exposureMs = Math.round(performance.now() - te);
   const manifest = await publishRun(deps.models, deps.prefix, deps.scratch, plan, full, info, {
     keep: deps.config.keepVersions,
     pinned: deps.pinned,
@@ -222,7 +235,7 @@ export async function publish(deps: StepDeps, input: { runId: string; evaluation
     historyGroupBytes: deps.config.finishBounds?.historyGroupBytes,
     chunkPairs: deps.config.finishBounds?.chunkPairs,
   });
-  const timings = { ...plan.timings, publish: Math.round(performance.now() - t) };
+  const timings = { ...plan.timings, publish: Math.round(performance.now() - t), exposure: exposureMs };
   await cleanUp(deps, plan.runId);
   return recordOutcome(deps, base(plan), {
     decision: 'published',
@@ -233,6 +246,21 @@ export async function publish(deps: StepDeps, input: { runId: string; evaluation
     counts: plan.counts,
     timings,
   });
+}
+
+/**
+ * What the published model does to exposure (./exposure.ts): ALS over the sampled users' rows, or ALS + the
+ * ranker when FitRanker served it; the categories' shares from the catalog as it is now (item records only).
+ */
+async function publishedExposure(deps: StepDeps, plan: RunPlan, als: FittedModel) {
+  const items = als.artifact().itemFactors!;
+  const fitFor = async (users: Int32Array, rows: Float32Array) =>
+    (await withRanker(deps, plan, alsOf(plan, rows, items), users)).fit;
+  const catalog = deps.metadata && { listCatalog: () => deps.metadata!.listCatalog() };
+  const meta = await readTrainingMetadata(catalog, new Set());
+  if (meta.warning) deps.logger?.warn(`exposure: ${meta.warning}`, { runId: plan.runId });
+  const { itemIds } = (await openData(deps.models, deps.scratch, plan.runId)).layout.meta;
+  return sampledExposure(deps, plan, fitFor, { itemIds, ...(meta.side ? { side: meta.side } : {}) });
 }
 
 export async function reject(deps: StepDeps, input: { runId: string; evaluation: Evaluation }): Promise<StepSummary> {

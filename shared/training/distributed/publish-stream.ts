@@ -33,6 +33,7 @@ import {
   type UserShardRows,
 } from './run-files';
 import type { ArtifactInfo } from '../fit';
+import type { ModelExposure } from '../exposure';
 
 /** Pairs per ranged read of data.bin (20 bytes a pair at most: 20 MB a read). */
 export const CHUNK_PAIRS = 1 << 20;
@@ -43,8 +44,8 @@ export const CHUNK_PAIRS = 1 << 20;
  */
 export const HISTORY_GROUP_BYTES = 128 * 1024 * 1024;
 
-/** What the manifest says besides the files: the same as the single path's artifact info. */
-export type StreamedInfo = ArtifactInfo;
+/** What the manifest says besides the files: the single path's artifact info, and its exposure block. */
+export type StreamedInfo = ArtifactInfo & { exposure?: ModelExposure };
 
 interface Run {
   store: ModelStore;
@@ -299,6 +300,7 @@ export async function publishRun(
     ...(info.tuning ? { tuning: info.tuning } : {}),
     ...(info.note ? { note: info.note } : {}),
     ...(info.erasureWatermark !== undefined ? { erasureWatermark: info.erasureWatermark } : {}),
+    ...(info.exposure ? { exposure: info.exposure } : {}),
   };
   return publishStreamed(
     store,

@@ -33,7 +33,8 @@ import { gateNeural, plansNeural } from '../neural-gate';
 import { arrayOf, decodeBlob } from './blob';
 import { gatherRows, joinSide, readSideIndex } from './gather';
 import { holdoutRows } from './holdout-sample';
-import { lengthOf, openData, readSlice } from './run-files';
+import { itemPairCounts, fitAlsColdItems } from './cold';
+import { openData } from './run-files';
 import { keys, readPlan, writeBlob, type RunPlan } from './layout';
 import type { StepDeps } from './record';
 import { hashFraction } from './tune';
@@ -57,8 +58,6 @@ const RANKER_RESERVE_MS = 60_000;
 export const RANKER_SAMPLE_USERS = 50_000;
 /** Sampled users × item tokens at most: a context's token profile (4 bytes each), two fits' at once: 400 MB. */
 export const RANKER_PROFILE_FLOATS = 50_000_000;
-/** Pairs per ranged read of data.bin when the step counts items (4 MB). */
-const CHUNK_PAIRS = 1 << 20;
 
 /** What the step decided, kept in the scratch for Evaluate and Publish, and logged in the manifest's tuning. */
 export interface RankerResult {
@@ -128,16 +127,10 @@ function union(a: Csr, b: Csr): Csr {
   return { rows: a.rows, cols: a.cols, indptr, indices, data };
 }
 
-/** Items with at least one pair (the cold-item ridge's rows, as neural.fit picks them): data.bin's items by chunks. */
+/** Items with at least one pair (the cold-item ridge's rows, as neural.fit picks them). */
 async function warmItems(deps: StepDeps, plan: RunPlan): Promise<Int32Array> {
-  const data = await openData(deps.models, deps.scratch, plan.runId);
-  const n = lengthOf(data, 'pairItem');
-  const seen = new Uint8Array(plan.items);
-  for (let at = 0; at < n; at += CHUNK_PAIRS) {
-    const it = await readSlice(deps.models, data, 'pairItem', Int32Array, at, Math.min(n, at + CHUNK_PAIRS));
-    for (let q = 0; q < it.length; q++) seen[it[q]!] = 1;
-  }
-  return Int32Array.from(seen.keys()).filter((i) => seen[i] === 1);
+  const counts = await itemPairCounts(deps, plan);
+  return Int32Array.from(counts.keys()).filter((i) => counts[i]! > 0);
 }
 
 /** An ALS of the run's parameters over the given rows, through the kind's own loader (as finish.ts loads fits). */
@@ -151,16 +144,30 @@ function alsOver(plan: RunPlan, userFactors: Float32Array, itemFactors: Float32A
   return kindSpec('als').load(model, {});
 }
 
-/** The FitRanker step: decide, gate, and when the ranker wins fit it over the full ALS; its result is small. */
+/**
+ * The FitRanker step: decide, gate, and when the ranker wins fit it over the full ALS; when ALS is served over
+ * a catalog with metadata, ALS's cold-item ridge instead (./cold.ts), as the single path's ALS artifact has.
+ * Its result is small.
+ */
 export async function fitRankerStep(deps: StepDeps, input: { runId: string }) {
   const t = performance.now();
   const plan = await readPlan(deps.models, deps.scratch, input.runId);
-  const result = await decide(deps, plan);
+  const erased = new Set((await deps.store.listErasures()).map((e) => e.userId));
+  const meta = await readTrainingMetadata(deps.metadata, erased);
+  if (meta.warning) deps.logger?.warn(meta.warning, { runId: plan.runId });
+  const side = meta.side ?? {};
+  const result = await decide(deps, plan, side, meta.warning);
   const r = rankerKey(deps, plan.runId);
   const { arrays, ...rest } = result;
   await writeBlob(deps.models, r, rest as unknown as Record<string, unknown>, arrays ?? {});
+  // the neural kind carries its own ridge; ALS gets the single path's (none without item metadata)
+  let coldItems = 0;
+  if (result.served === 'als' && side.items?.length) {
+    const { itemIds } = (await openData(deps.models, deps.scratch, plan.runId)).layout.meta;
+    coldItems = await fitAlsColdItems(deps, plan, { itemIds, side });
+  }
   const ms = Math.round(performance.now() - t);
-  deps.logger?.info('distributed training ranker', { runId: plan.runId, ms, ...result.log });
+  deps.logger?.info('distributed training ranker', { runId: plan.runId, ms, coldItems, ...result.log });
   // the state's output ($.ranker): what was served and, when not the ranker, why
   const reason = typeof result.log.reason === 'string' ? { reason: result.log.reason } : {};
   return { served: result.served, ms, ...reason };
@@ -169,16 +176,14 @@ export async function fitRankerStep(deps: StepDeps, input: { runId: string }) {
 async function decide(
   deps: StepDeps,
   plan: RunPlan,
+  side: { items?: ItemMetadata[]; users?: UserAttributes[] },
+  warning: string | undefined,
 ): Promise<RankerResult & { arrays?: Record<string, Float32Array | Float64Array | Int32Array> }> {
   const budget = deps.config.trainBudgetSeconds;
-  const erased = new Set((await deps.store.listErasures()).map((e) => e.userId));
-  const meta = await readTrainingMetadata(deps.metadata, erased);
-  if (meta.warning) deps.logger?.warn(meta.warning, { runId: plan.runId });
-  const side = meta.side ?? {};
   if (!plansNeural({ side }, budget)) {
     const reason = side.items?.length
       ? `a ${budget} s training budget plans no ranker`
-      : (meta.warning ?? 'no item metadata');
+      : (warning ?? 'no item metadata');
     return { served: 'als', log: { served: 'als', reason } };
   }
   // the sampled users' holdout rows and ALS rows, every item's factors: memory follows users, items and the sample
@@ -264,6 +269,16 @@ async function decide(
   };
 }
 
+/** The rows `rows` (ascending) of a CSR of row pointers and indices. */
+function csrRows(m: { indptr: Int32Array; indices: Int32Array }, rows: Int32Array) {
+  const indptr = new Int32Array(rows.length + 1);
+  for (let q = 0; q < rows.length; q++) indptr[q + 1] = indptr[q]! + m.indptr[rows[q]! + 1]! - m.indptr[rows[q]!]!;
+  const indices = new Int32Array(indptr[rows.length]!);
+  for (let q = 0; q < rows.length; q++)
+    indices.set(m.indices.subarray(m.indptr[rows[q]!]!, m.indptr[rows[q]! + 1]!), indptr[q]);
+  return { indptr, indices };
+}
+
 /** The step's verdict, or null when the run's scratch has none (a run laid out before this step existed). */
 export async function readRanker(deps: StepDeps, runId: string) {
   const key = rankerKey(deps, runId);
@@ -284,23 +299,28 @@ export interface Ranked {
 /**
  * Evaluate's and Publish's hook: the full ALS, or ALS + the ranker when FitRanker served it, loaded through
  * the `neural` kind's loader from the parts it stored (the artifact the single path publishes). Its artifact's
- * manifest carries ALS's own Platt (`retrievalCalibration`), as the single path's does.
+ * manifest carries ALS's own Platt (`retrievalCalibration`), as the single path's does. With `users`, `als`'s
+ * rows are those users' (row q: user `users[q]`) and so are the ranker's (Publish's exposure sample).
  */
-export async function withRanker(deps: StepDeps, plan: RunPlan, als: FittedModel): Promise<Ranked> {
+export async function withRanker(deps: StepDeps, plan: RunPlan, als: FittedModel, users?: Int32Array): Promise<Ranked> {
   const b = await readRanker(deps, plan.runId);
   const result = b?.meta ?? null;
   const tuning = (t?: Record<string, unknown>) => (result ? { ...(t ?? {}), neuralRanker: result.log } : t);
   if (!b || result?.served !== 'als+neural') return { fit: als, result, evaluated: (e) => e, tuning };
-  const { userIds, itemIds } = (await openData(deps.models, deps.scratch, plan.runId)).layout.meta;
+  const { userIds: all, itemIds } = (await openData(deps.models, deps.scratch, plan.runId)).layout.meta;
   const a = als.artifact();
+  let bags = { indptr: arrayOf(b, 'userIndptr', Int32Array), indices: arrayOf(b, 'userIndices', Int32Array) };
+  const userIds = users ? Array.from(users, (u) => all[u]!) : all;
+  if (users) bags = csrRows(bags, users);
+  const json = b.meta.json as { spec: Record<string, unknown> };
   const parts = {
     'neural_params.f64': arrayOf(b, 'params', Float64Array),
-    'neural.json': b.meta.json,
+    'neural.json': users ? { ...json, spec: { ...json.spec, users: users.length } } : json,
     'neural_popularity.f32': arrayOf(b, 'popularity', Float32Array),
     'neural_item_tokens_indptr.i32': arrayOf(b, 'itemIndptr', Int32Array),
     'neural_item_tokens.i32': arrayOf(b, 'itemIndices', Int32Array),
-    'neural_user_tokens_indptr.i32': arrayOf(b, 'userIndptr', Int32Array),
-    'neural_user_tokens.i32': arrayOf(b, 'userIndices', Int32Array),
+    'neural_user_tokens_indptr.i32': bags.indptr,
+    'neural_user_tokens.i32': bags.indices,
     'neural_ridge.f64': arrayOf(b, 'ridge', Float64Array),
   };
   const model = {

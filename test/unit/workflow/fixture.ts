@@ -1,11 +1,19 @@
+import type { LocalHandler } from '../../../infra/local/train-workflow';
+import type { CatalogItem, Interaction } from '../../../shared/events';
 import type { AlsParams } from '../../../shared/math/als';
 import type { ModelStore } from '../../../shared/ports/model-store';
+import { MemoryModelStore } from '../../../shared/storage/local/memory-model-store';
+import { MemoryTrainingStore } from '../../../shared/storage/local/memory-training';
+import { controlStep, shardStep } from '../../../shared/training/distributed/dispatch';
+import type { WorkflowFunction } from '../../../shared/workflow/definition';
 import type { TrainingStore } from '../../../shared/ports/training';
 import type { Dataset } from '../../../shared/training/dataset';
 import { arrayOf } from '../../../shared/training/distributed/blob';
 import { keys, readBlob } from '../../../shared/training/distributed/layout';
 import type { DistributedConfig, StepDeps } from '../../../shared/training/distributed/record';
+import type { MetadataSource } from '../../../shared/training/metadata';
 import { trainPipeline } from '../../../shared/training/pipeline';
+import { plantedWithMetadata } from '../neural/planted';
 
 export const quiet = { info: () => {}, warn: () => {} };
 
@@ -62,4 +70,50 @@ export async function readRunDataset(models: ModelStore, runId: string): Promise
     pairWeight: arrayOf(b, 'pairWeight', Float32Array),
     pairTime: arrayOf(b, 'pairTime', Float64Array),
   };
+}
+
+/** Sparse planted data whose item categories are the clusters users prefer (the ranker wins on it). */
+export function plantedShop() {
+  const p = plantedWithMetadata({ users: 800, items: 400, clusters: 8, eventsPerUser: 5, seed: 3, informative: true });
+  const events: Interaction[] = [];
+  const base = Date.UTC(2026, 0, 10);
+  for (let u = 0; u < p.ui.rows; u++)
+    for (let q = p.ui.indptr[u]!; q < p.ui.indptr[u + 1]!; q++)
+      for (let c = 0; c < p.ui.data[q]!; c++) {
+        const n = events.length;
+        events.push({
+          eventId: `e${n}`,
+          userId: `u${u}`,
+          itemId: `i${p.ui.indices[q]}`,
+          type: 'view',
+          timestamp: base + n,
+          receivedAt: base + n,
+        });
+      }
+  const bags = p.meta.itemBags!;
+  const catalog: CatalogItem[] = Array.from({ length: p.ui.cols }, (_, i) => ({
+    itemId: `i${i}`,
+    categories: Array.from(bags.indices.subarray(bags.indptr[i], bags.indptr[i + 1]), (t) => `k${t}`),
+    available: true,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    updatedAt: '2026-01-01T00:00:00.000Z',
+  }));
+  return { events, metadata: { listCatalog: async () => catalog } satisfies MetadataSource };
+}
+
+/** The large path on the local interpreter over in-memory stores: the tests' handlers and the deps they change. */
+export function localLargePath(
+  events: Interaction[],
+  metadata?: MetadataSource,
+  config: Partial<DistributedConfig> = {},
+) {
+  const store = new MemoryTrainingStore(events);
+  const models = new MemoryModelStore();
+  const deps: StepDeps = { ...largePathDeps(store, models, config), ...(metadata ? { metadata } : {}) };
+  const handlers: Record<WorkflowFunction, LocalHandler> = {
+    control: (e) => controlStep(deps, e),
+    shard: (e) => shardStep(deps, e),
+    single: () => Promise.reject(new Error('the large path was forced')),
+  };
+  return { store, models, deps, handlers };
 }

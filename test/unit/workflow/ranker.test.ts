@@ -7,72 +7,25 @@
  */
 import { describe, expect, it } from 'vitest';
 import { runWorkflowLocally, type LocalHandler } from '../../../infra/local/train-workflow';
-import type { CatalogItem, Interaction } from '../../../shared/events';
+import type { Interaction } from '../../../shared/events';
 import type { AlsParams } from '../../../shared/math/als';
 import { loadFitted } from '../../../shared/model/kinds';
 import { loadLatestModel, readLatest } from '../../../shared/model/repository';
 import { MemoryModelStore } from '../../../shared/storage/local/memory-model-store';
 import { MemoryTrainingStore } from '../../../shared/storage/local/memory-training';
 import { DEFAULT_USER_CAP } from '../../../shared/training/dataset';
-import { controlStep, shardStep } from '../../../shared/training/distributed/dispatch';
 import { rankerSample } from '../../../shared/training/distributed/ranker';
 import { reuseRule } from '../../../shared/training/distributed/tune';
 import type { ModelManifest } from '../../../shared/model/types';
-import type { StepDeps } from '../../../shared/training/distributed/record';
 import { readTrainingMetadata, type MetadataSource } from '../../../shared/training/metadata';
 import { loadTrainingData } from '../../../shared/training/snapshot/load';
 import type { WorkflowFunction } from '../../../shared/workflow/definition';
-import { plantedWithMetadata } from '../neural/planted';
-import { largePathDeps, singlePath } from './fixture';
+import { localLargePath, plantedShop as planted, singlePath } from './fixture';
 
 const PARAMS: Partial<AlsParams> = { factors: 16, iterations: 8 };
-/** Sparse planted data whose item categories are the clusters users prefer (the ranker wins on it). */
-function planted() {
-  const p = plantedWithMetadata({ users: 800, items: 400, clusters: 8, eventsPerUser: 5, seed: 3, informative: true });
-  const events: Interaction[] = [];
-  const base = Date.UTC(2026, 0, 10);
-  for (let u = 0; u < p.ui.rows; u++)
-    for (let q = p.ui.indptr[u]!; q < p.ui.indptr[u + 1]!; q++)
-      for (let c = 0; c < p.ui.data[q]!; c++) {
-        const n = events.length;
-        events.push({
-          eventId: `e${n}`,
-          userId: `u${u}`,
-          itemId: `i${p.ui.indices[q]}`,
-          type: 'view',
-          timestamp: base + n,
-          receivedAt: base + n,
-        });
-      }
-  const bags = p.meta.itemBags!;
-  const catalog: CatalogItem[] = Array.from({ length: p.ui.cols }, (_, i) => ({
-    itemId: `i${i}`,
-    categories: Array.from(bags.indices.subarray(bags.indptr[i], bags.indptr[i + 1]), (t) => `k${t}`),
-    available: true,
-    createdAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-  }));
-  return { events, metadata: { listCatalog: async () => catalog } satisfies MetadataSource };
-}
-
-function setup(events: Interaction[], metadata?: MetadataSource) {
-  const store = new MemoryTrainingStore(events);
-  const models = new MemoryModelStore();
-  const deps: StepDeps = {
-    ...largePathDeps(store, models, {
-      // the single path plans the ranker from 60 s (plansNeural): the same budget here
-      trainBudgetSeconds: 60,
-      shardInteractions: 2000,
-    }),
-    ...(metadata ? { metadata } : {}),
-  };
-  const handlers: Record<WorkflowFunction, LocalHandler> = {
-    control: (e) => controlStep(deps, e),
-    shard: (e) => shardStep(deps, e),
-    single: () => Promise.reject(new Error('the large path was forced')),
-  };
-  return { store, models, deps, handlers };
-}
+// the single path plans the ranker from 60 s (plansNeural): the same budget here
+const setup = (events: Interaction[], metadata?: MetadataSource) =>
+  localLargePath(events, metadata, { trainBudgetSeconds: 60, shardInteractions: 2000 });
 
 const run = (h: Record<WorkflowFunction, LocalHandler>, input: Record<string, unknown> = {}) =>
   runWorkflowLocally(h, { distributed: true, params: PARAMS, ...input }) as Promise<Record<string, unknown>>;
@@ -109,6 +62,11 @@ describe('the neural ranker on the large path (local interpreter)', () => {
     fitted.user(0).scoreAll(out10);
     expect(Math.max(...out10)).toBeGreaterThan(1);
     expect(fitted.coldItems?.vectorOf(['c:k0'])).toHaveLength(16);
+    // the ranker's exposure, measured on the same users as the single path's (./extras.test.ts for ALS)
+    const [ea, eb] = [single.model.manifest.exposure!, model.manifest.exposure!];
+    expect(eb).toMatchObject({ users: ea.users, groupedBy: 'category' });
+    expect(Math.abs(eb.gini - ea.gini)).toBeLessThanOrEqual(0.02);
+    expect(Math.abs(eb.coverage - ea.coverage)).toBeLessThanOrEqual(0.02);
     expect(await s.models.list('workflow/')).toEqual([]);
     // the next run gates its candidate against the served neural model, both folding users in through the ranker
     const next = await run(s.handlers, { rebuild: true });
