@@ -106,9 +106,11 @@ export interface TrainingStore {
   /**
    * Every event, for a full rebuild, as {@link scanInteractions} would see
    * them: on AWS through a point-in-time export to S3 (no read capacity used),
-   * elsewhere (or with `scan: true`, after an export failed) by a Scan.
+   * elsewhere (or with `scan: true`, after an export failed) by a Scan. A
+   * reader awaits what `visit` returns before it hands over its next batch,
+   * so a visitor that writes what it is given (a rebuild's spills) holds the read back.
    */
-  readAll(visit: (batch: Interaction[]) => void, opts?: { scan?: boolean }): Promise<ReadStats>;
+  readAll(visit: BatchVisitor, opts?: { scan?: boolean }): Promise<ReadStats>;
   /** True when some interaction was received strictly after `watermark` (epoch ms). */
   hasNewSince(watermark: number, now?: number): Promise<boolean>;
   /** Every erasure marker. */
@@ -132,5 +134,11 @@ export interface TrainingStore {
  * Scan of dynalite, which has no export. Both then read the files the same way.
  */
 export interface TableExporter {
-  exportEvents(visit: (batch: Interaction[]) => void): Promise<ReadStats>;
+  exportEvents(visit: BatchVisitor): Promise<ReadStats>;
 }
+
+/**
+ * Takes a batch of a full read; what it returns is awaited before the reader's next batch (a promise holds
+ * the read back; anything else, as a plain callback returns, goes on at once).
+ */
+export type BatchVisitor = (batch: Interaction[]) => unknown;

@@ -20,7 +20,7 @@ import {
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Interaction } from '../../events';
 import type { ModelStore } from '../../ports/model-store';
-import type { ReadStats, TableExporter } from '../../ports/training';
+import type { BatchVisitor, ReadStats, TableExporter } from '../../ports/training';
 import { eventFromItem } from '../dynamodb/items';
 import { keys, KEY } from '../schema';
 
@@ -57,11 +57,7 @@ function parseLine<T>(key: string, n: number, line: string): T {
  * in batches, to `visit`. itemsRead counts every item line (events and the
  * table's other records alike): that is what the export cost to read.
  */
-export async function readExportFiles(
-  store: ModelStore,
-  summaryKey: string,
-  visit: (batch: Interaction[]) => void,
-): Promise<ReadStats> {
+export async function readExportFiles(store: ModelStore, summaryKey: string, visit: BatchVisitor): Promise<ReadStats> {
   const raw = await store.get(summaryKey);
   if (!raw) throw new ExportFormatError(`${summaryKey}: missing`);
   const summary = parseLine<{ manifestFilesS3Key?: string; outputFormat?: string; itemCount?: number }>(
@@ -76,10 +72,11 @@ export async function readExportFiles(
   let itemsRead = 0;
   let events = 0;
   let batch: Interaction[] = [];
-  const flush = () => {
-    if (batch.length) visit(batch);
-    events += batch.length;
+  const flush = async () => {
+    const b = batch;
     batch = [];
+    events += b.length;
+    if (b.length) await visit(b);
   };
   let n = 0;
   for await (const line of lines(store, summary.manifestFilesS3Key, false)) {
@@ -95,14 +92,14 @@ export async function readExportFiles(
       const item = unmarshall(Item);
       if (typeof item[KEY.sk] === 'string' && item[KEY.sk].startsWith(EVENT_PREFIX)) {
         batch.push(eventFromItem(item));
-        if (batch.length >= BATCH) flush();
+        if (batch.length >= BATCH) await flush();
       }
     }
     if (typeof entry.itemCount === 'number' && entry.itemCount !== inFile)
       throw new ExportFormatError(`${dataKey}: ${inFile} items, manifest says ${entry.itemCount}`);
     itemsRead += inFile;
   }
-  flush();
+  await flush();
   if (typeof summary.itemCount === 'number' && summary.itemCount !== itemsRead)
     throw new ExportFormatError(`${summaryKey}: ${itemsRead} items read, summary says ${summary.itemCount}`);
   return { events, itemsRead, via: 'export' };
@@ -130,7 +127,7 @@ export class DynamoTableExport implements TableExporter {
     if (!opts.prefix.endsWith('/')) throw new Error(`export prefix must end with "/": ${opts.prefix}`);
   }
 
-  async exportEvents(visit: (batch: Interaction[]) => void): Promise<ReadStats> {
+  async exportEvents(visit: BatchVisitor): Promise<ReadStats> {
     const started = await this.ddb.send(
       new ExportTableToPointInTimeCommand({
         TableArn: this.opts.tableArn,

@@ -24,7 +24,14 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { Interaction } from '../../events';
 import type { Erasure } from '../../ports/interactions';
-import type { ReadStats, RunRecord, ScanOptions, TableExporter, TrainingStore } from '../../ports/training';
+import type {
+  BatchVisitor,
+  ReadStats,
+  RunRecord,
+  ScanOptions,
+  TableExporter,
+  TrainingStore,
+} from '../../ports/training';
 import { STORE_TIMEOUTS } from '../aws/clients';
 import { INDEX, KEY, RECEIVED_SHARDS, dayOf, keys, ts13 } from '../schema';
 import { call } from './call';
@@ -114,7 +121,7 @@ export class DynamoTrainingStore implements TrainingStore {
     return (await this.scan(visit, opts)).events;
   }
 
-  async readAll(visit: (batch: Interaction[]) => void, opts: { scan?: boolean } = {}): Promise<ReadStats> {
+  async readAll(visit: BatchVisitor, opts: { scan?: boolean } = {}): Promise<ReadStats> {
     return this.exporter && !opts.scan ? this.exporter.exportEvents(visit) : this.scan(visit);
   }
 
@@ -277,7 +284,7 @@ export class DynamoTrainingStore implements TrainingStore {
     return out;
   }
 
-  private async scan(visit: (batch: Interaction[]) => void, opts: ScanOptions = {}): Promise<ReadStats> {
+  private async scan(visit: BatchVisitor, opts: ScanOptions = {}): Promise<ReadStats> {
     const total = Math.max(1, opts.segments ?? this.segments);
     let count = 0;
     let scanned = 0;
@@ -305,7 +312,8 @@ export class DynamoTrainingStore implements TrainingStore {
           const batch = (page.Items ?? []).map(eventFromItem);
           if (batch.length) {
             count += batch.length;
-            visit(batch);
+            // a visitor that writes (a rebuild's spills) holds this segment's next page back
+            await visit(batch);
           }
         }
       });

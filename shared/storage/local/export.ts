@@ -8,9 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { type AttributeValue, type DynamoDBClient, paginateScan } from '@aws-sdk/client-dynamodb';
-import type { Interaction } from '../../events';
 import type { ModelStore } from '../../ports/model-store';
-import type { ReadStats, TableExporter } from '../../ports/training';
+import type { BatchVisitor, ReadStats, TableExporter } from '../../ports/training';
 import { FILES_MANIFEST, readExportFiles, SUMMARY_FILE } from '../aws/export';
 
 const utf8 = new TextEncoder();
@@ -73,7 +72,7 @@ export class LocalTableExport implements TableExporter {
     if (!opts.prefix.endsWith('/')) throw new Error(`export prefix must end with "/": ${opts.prefix}`);
   }
 
-  async exportEvents(visit: (batch: Interaction[]) => void): Promise<ReadStats> {
+  async exportEvents(visit: BatchVisitor): Promise<ReadStats> {
     const items: Record<string, AttributeValue>[] = [];
     for await (const page of paginateScan({ client: this.ddb }, { TableName: this.table }))
       items.push(...(page.Items ?? []));

@@ -1,7 +1,7 @@
 /** TrainingStore in memory: unit tests of the training job and the CLI's file input. */
 import type { Interaction } from '../../events';
 import type { Erasure } from '../../ports/interactions';
-import type { ReadStats, RunRecord, TrainingStore } from '../../ports/training';
+import type { BatchVisitor, ReadStats, RunRecord, TrainingStore } from '../../ports/training';
 
 /** Batch size handed to visitors, like one DynamoDB page. */
 const BATCH = 1000;
@@ -36,8 +36,9 @@ export class MemoryTrainingStore implements TrainingStore {
     return { events: hits.length, itemsRead: hits.length, via: 'index' };
   }
 
-  async readAll(visit: (batch: Interaction[]) => void): Promise<ReadStats> {
-    const n = await this.scanInteractions(visit);
+  async readAll(visit: BatchVisitor): Promise<ReadStats> {
+    const n = this.events.length;
+    for (let i = 0; i < n; i += BATCH) await visit(this.events.slice(i, i + BATCH));
     return { events: n, itemsRead: n, via: 'scan' };
   }
 

@@ -3,7 +3,8 @@
  * the lease, read the data once and lay the run out in the bucket (dataset,
  * user and item shards of both fits, seeded starting factors). Everything
  * after it is a pure function of those files. Both the read (snapshot chunks
- * merged with the delta into the next snapshot's chunks) and the layout
+ * merged with the delta into the next snapshot's chunks; a rebuild's events
+ * partitioned by user through spill files first) and the layout
  * (./partition.ts, from that snapshot) stream: Prepare holds the ids and a
  * chunk, a spill and a shard at a time, never the interactions (docs/scale.md).
  */
@@ -94,6 +95,8 @@ export interface StreamSizes {
   chunkPairs?: number;
   /** Entries an item-side spill buffer holds (./partition.ts). */
   spillEntries?: number;
+  /** Events a rebuild's spill buffer and merge group hold (../snapshot/rebuild.ts); default: spillEntries's. */
+  rebuildEvents?: number;
 }
 
 async function layOut(
@@ -116,6 +119,7 @@ async function layOut(
   // merged and written as the next snapshot a chunk at a time; then everything else streams from that snapshot
   const cap = deps.config.userCap === undefined ? DEFAULT_USER_CAP : deps.config.userCap;
   const snapshotPrefix = deps.snapshotPrefix ?? snapshotPrefixFor(deps.prefix);
+  const rebuild = sizes.rebuildEvents ?? sizes.spillEntries;
   const read = await streamTrainingData(deps.store, deps.models, snapshotPrefix, {
     erasures,
     cap: cap ?? undefined,
@@ -126,6 +130,9 @@ async function layOut(
     now: base.startedAt,
     onWarning: (message, extra) => deps.logger?.warn(message, { runId, ...extra }),
     chunkPairs: sizes.chunkPairs,
+    // a rebuild partitions the events by user through spill files in the run's scratch
+    rebuildScratch: `${keys(deps.scratch, runId).prefix}rebuild/`,
+    rebuildSizes: { spillEntries: rebuild, groupEvents: rebuild },
   });
   try {
     await commitSnapshot(deps.models, snapshotPrefix, read.pointer, 1);

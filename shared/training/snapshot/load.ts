@@ -8,10 +8,11 @@
 import type { Erasure } from '../../ports/interactions';
 import type { ModelStore } from '../../ports/model-store';
 import type { ReadStats, ReadSummary, TrainingStore } from '../../ports/training';
-import { DEFAULT_RATING_RANGE, type RatingRange } from '../../events';
+import { DEFAULT_RATING_RANGE, type Interaction, type RatingRange } from '../../events';
 import type { Dataset, UserCap } from '../dataset';
 import { CorruptSnapshotError, SNAPSHOT_FORMAT, type TrainingSnapshot } from './format';
-import { SnapshotMerger, type BaseIndex, type MergeStats } from './merge';
+import { SnapshotMerger, type BaseIndex, type MergeOptions, type MergeStats } from './merge';
+import { PartitionedRebuild, type RebuildSizes } from './rebuild';
 import { newSnapshotId, openLatestSnapshot, readSnapshot, writeSnapshot, type SnapshotPointer } from './repository';
 import { DEFAULT_CHUNK_PAIRS, SnapshotWriter, type OpenSnapshot } from './stream';
 
@@ -76,22 +77,45 @@ function rebuildReason(base: BaseIndex, o: LoadOptions, every: number, maxDays: 
   return null;
 }
 
-interface EventsRead<B> {
-  merger: SnapshotMerger;
-  /** The base the merger was built on (null: a full read). */
+/** Where a read's events go: a merger, or (the streamed rebuild) a partitioner; each read attempt gets its own. */
+interface Sink {
+  add(batch: Interaction[]): void | Promise<void>;
+  /** Lets go of a failed read's events (memory and scratch). */
+  discard?(): Promise<void>;
+}
+
+interface EventsRead<B, K extends Sink = SnapshotMerger> {
+  sink: K;
+  /** The base the sink's merge is built on (null: a full read). */
   base: B | null;
   mode: ReadSummary['mode'];
   reason: string | null;
   stats: ReadStats;
 }
 
-/** The base (when snapshot + delta will do) and the events read into a merger: the delta, or everything. */
-async function readEvents<B extends BaseIndex>(
+/** The merge's options from the load's. */
+function mergeOptions(o: LoadOptions): MergeOptions {
+  return {
+    erased: new Set(o.erasures.map((e) => e.userId)),
+    cap: o.cap,
+    range: o.range,
+    dedupeMs: Math.max(o.dedupeMs ?? SNAPSHOT_DEFAULTS.dedupeMs, o.overlapMs ?? SNAPSHOT_DEFAULTS.overlapMs),
+    erasureWatermark: o.erasures.reduce((m, e) => Math.max(m, e.erasedAt), 0),
+    now: o.now,
+  };
+}
+
+/**
+ * The base (when snapshot + delta will do) and the events read into a sink made by `sinkFor`: the delta, or
+ * everything. A read that fails discards its sink and the fallback reads into a new one, so a reader still running from the failed attempt cannot add to the next.
+ */
+async function readEvents<B extends BaseIndex, K extends Sink>(
   store: TrainingStore,
   o: LoadOptions,
   found: B | null,
   why: string | null,
-): Promise<EventsRead<B>> {
+  sinkFor: (base: B | null) => K,
+): Promise<EventsRead<B, K>> {
   let reason = why;
   if (found)
     reason = rebuildReason(
@@ -101,48 +125,49 @@ async function readEvents<B extends BaseIndex>(
       o.maxDeltaDays ?? SNAPSHOT_DEFAULTS.maxDeltaDays,
     );
   const full = reason !== null;
-  const erased = new Set(o.erasures.map((e) => e.userId));
-  const erasureWatermark = o.erasures.reduce((m, e) => Math.max(m, e.erasedAt), 0);
-  const dedupeMs = Math.max(o.dedupeMs ?? SNAPSHOT_DEFAULTS.dedupeMs, o.overlapMs ?? SNAPSHOT_DEFAULTS.overlapMs);
-  const mergerFor = (from: B | null) =>
-    new SnapshotMerger(from, { erased, cap: o.cap, range: o.range, dedupeMs, erasureWatermark, now: o.now });
   let base = full ? null : found;
-  let merger = mergerFor(base);
-  const visit = (batch: Parameters<SnapshotMerger['add']>[0]) => merger.add(batch);
+  let sink = sinkFor(base);
+  const visitor = (s: K) => (batch: Interaction[]) => s.add(batch);
   const incremental = () => {
     const h = found!.header;
     // never re-read further back than the base remembers keys for: those events would count twice
     const overlap = Math.min(o.overlapMs ?? SNAPSHOT_DEFAULTS.overlapMs, h.dedupeMs);
-    return store.readReceivedSince(Math.max(0, h.watermark - overlap), visit, o.now);
+    return store.readReceivedSince(Math.max(0, h.watermark - overlap), visitor(sink), o.now);
   };
   let stats: ReadStats;
   let mode: ReadSummary['mode'] = full ? 'rebuild' : 'incremental';
   if (!full) stats = await incremental();
   else {
     try {
-      stats = await store.readAll(visit);
+      stats = await store.readAll(visitor(sink));
     } catch (err) {
       // An export that fails or outlasts its wait must not stop training for good: a due periodic
       // rebuild waits for the next run; any other rebuild reads the table by Scan. The reason says so.
       const failed = `full read failed (${(err as Error).message})`;
       o.onWarning?.('full read failed; falling back', { error: (err as Error).message, reason });
+      await sink.discard?.();
       const periodic = found !== null && reason?.startsWith('periodic');
       base = periodic ? found : null;
-      merger = mergerFor(base);
+      sink = sinkFor(base);
       if (periodic) {
         mode = 'incremental';
         reason = `${failed}; snapshot + delta this run, the rebuild stays due`;
         stats = await incremental();
       } else {
         reason = `${reason}; ${failed}, read by Scan instead`;
-        stats = await store.readAll(visit, { scan: true });
+        stats = await store.readAll(visitor(sink), { scan: true });
       }
     }
   }
-  return { merger, base, mode, reason, stats };
+  return { sink, base, mode, reason, stats };
 }
 
-function summary(r: EventsRead<unknown>, duplicates: number, snapshotPairs: number, watermark: number): ReadSummary {
+function summary(
+  r: EventsRead<unknown, Sink>,
+  duplicates: number,
+  snapshotPairs: number,
+  watermark: number,
+): ReadSummary {
   const { stats } = r;
   return {
     mode: r.mode,
@@ -173,8 +198,9 @@ export async function loadTrainingData(
     o.onWarning?.('training snapshot unreadable; reading everything', { error: err.message });
     reason = `snapshot unreadable (${err.message})`;
   }
-  const r = await readEvents(store, o, base, reason);
-  const m = r.merger.result();
+  const opts = mergeOptions(o);
+  const r = await readEvents(store, o, base, reason, (from) => new SnapshotMerger(from, opts));
+  const m = r.sink.result();
   return {
     dataset: m.dataset,
     snapshot: m.snapshot,
@@ -190,17 +216,31 @@ export interface StreamedData {
   stats: MergeStats;
 }
 
+/** A streamed read's sizes and the scratch of a rebuild's spill files. */
+export interface StreamOptions {
+  /** Pairs a snapshot chunk holds (./stream.ts). */
+  chunkPairs?: number;
+  /**
+   * Where a rebuild spills (ends with '/'; a folder per read attempt under it, deleted after): the run's
+   * scratch. Default: inside the new snapshot's folder, which a later commit removes if a crash leaves it.
+   */
+  rebuildScratch?: string;
+  /** A rebuild's spill buffer and group sizes, in events (./rebuild.ts). */
+  rebuildSizes?: RebuildSizes;
+}
+
 /**
  * The same read and merge as {@link loadTrainingData}, a chunk at a time: the base snapshot's chunks are
  * merged with the new events (held in memory: the delta) user by user and written as the next snapshot's
  * chunks as they fill. Holds the ids, the per-user and per-item counts, the new events and about two chunks.
+ * A rebuild holds no more: its events are partitioned by user through spill files first (./rebuild.ts).
  * A base chunk that fails its check mid-way makes the run a full read, as an unreadable snapshot does.
  */
 export async function streamTrainingData(
   store: TrainingStore,
   models: ModelStore,
   snapshotPrefix: string,
-  o: LoadOptions & { chunkPairs?: number },
+  o: LoadOptions & StreamOptions,
 ): Promise<StreamedData> {
   let open: OpenSnapshot | null = null;
   let reason: string | null = 'first run: no snapshot yet';
@@ -211,23 +251,37 @@ export async function streamTrainingData(
     o.onWarning?.('training snapshot unreadable; reading everything', { error: err.message });
     reason = `snapshot unreadable (${err.message})`;
   }
+  const opts = mergeOptions(o);
+  // at most about a chunk of merged pairs between two flushes
+  const step = o.chunkPairs ?? DEFAULT_CHUNK_PAIRS;
+  const rebuilds: PartitionedRebuild[] = [];
   const attempt = async (from: OpenSnapshot | null, why: string | null) => {
-    const r = await readEvents(store, o, from?.index ?? null, why);
     const writer = new SnapshotWriter(models, snapshotPrefix, newSnapshotId(o.now), o.chunkPairs);
-    const plan = r.merger.begin((m) => writer.user(m));
-    // at most about a chunk of merged pairs between two flushes (a rebuild merges every user at the end)
-    const step = o.chunkPairs ?? DEFAULT_CHUNK_PAIRS;
+    const scratch = o.rebuildScratch ?? `${snapshotPrefix}${writer.id}/`;
+    const r = await readEvents(store, o, from?.index ?? null, why, (base) => {
+      if (base) return new SnapshotMerger(base, opts);
+      const p = new PartitionedRebuild(models, `${scratch}rebuild-${rebuilds.length}/`, opts, o.rebuildSizes);
+      rebuilds.push(p);
+      return p;
+    });
+    if (r.sink instanceof PartitionedRebuild) {
+      const w = await r.sink.write(writer, step);
+      const pointer = await writer.finish({ header: w.header, ...w.plan, ...w.tail });
+      return { pointer, stats: w.stats, read: summary(r, w.stats.duplicates, writer.pairCount, w.tail.watermark) };
+    }
+    const merger = r.sink;
+    const plan = merger.begin((m) => writer.user(m));
     if (r.base) {
       for await (const chunk of from!.chunks()) {
-        while (!r.merger.feed(chunk, step)) await writer.flush();
+        while (!merger.feed(chunk, step)) await writer.flush();
         await writer.flush();
       }
     }
-    while (!r.merger.feed(null, step)) await writer.flush();
-    const tail = r.merger.tail();
-    const header = r.merger.header();
+    while (!merger.feed(null, step)) await writer.flush();
+    const tail = merger.tail();
+    const header = merger.header();
     const pointer = await writer.finish({ header, ...plan, recentKey: tail.recentKey, recentAt: tail.recentAt });
-    const stats = r.merger.counts();
+    const stats = merger.counts();
     return { pointer, stats, read: summary(r, stats.duplicates, writer.pairCount, tail.watermark) };
   };
   try {
@@ -235,7 +289,10 @@ export async function streamTrainingData(
   } catch (err) {
     if (!(err instanceof CorruptSnapshotError) || open === null) throw err;
     o.onWarning?.('training snapshot chunk unreadable; reading everything', { error: err.message });
-    return attempt(null, `snapshot unreadable (${err.message})`);
+    return await attempt(null, `snapshot unreadable (${err.message})`);
+  } finally {
+    // every attempt's spills go, read or failed (an erased user's events must not outlive the run either)
+    for (const p of rebuilds) await p.discard();
   }
 }
 

@@ -77,7 +77,7 @@ export interface MergePlan {
   itemIds: string[];
 }
 
-const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+export const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Growable typed column: the merger holds one entry per new event, millions on a rebuild. */
 export class Column<T extends Int32Array | Float64Array> {
@@ -192,15 +192,24 @@ export class SnapshotMerger {
       if (ev.receivedAt > this.watermark) this.watermark = ev.receivedAt;
       const w = eventWeight(ev.type, ev.value, this.range);
       if (!(w > 0) || !Number.isFinite(w)) continue;
-      let u = this.userOf.get(ev.userId);
-      if (u === undefined) this.userOf.set(ev.userId, (u = this.users.push(ev.userId) - 1));
-      let i = this.itemOf.get(ev.itemId);
-      if (i === undefined) this.itemOf.set(ev.itemId, (i = this.items.push(ev.itemId) - 1));
-      this.du.push(u);
-      this.di.push(i);
-      this.dw.push(w);
-      this.dt.push(Number.isFinite(ev.timestamp) ? ev.timestamp : 0);
+      this.addWeighed(ev.userId, ev.itemId, w, Number.isFinite(ev.timestamp) ? ev.timestamp : 0);
     }
+  }
+
+  /**
+   * An event add() would keep, already read and weighed (a partitioned rebuild's second pass, ./rebuild.ts,
+   * which did the read's bookkeeping — erasures, keys, watermark — in its first): held as add() holds it.
+   */
+  addWeighed(userId: string, itemId: string, w: number, t: number): void {
+    if (this.run) throw new Error('SnapshotMerger: add() after the merge began');
+    let u = this.userOf.get(userId);
+    if (u === undefined) this.userOf.set(userId, (u = this.users.push(userId) - 1));
+    let i = this.itemOf.get(itemId);
+    if (i === undefined) this.itemOf.set(itemId, (i = this.items.push(itemId) - 1));
+    this.du.push(u);
+    this.di.push(i);
+    this.dw.push(w);
+    this.dt.push(t);
   }
 
   /** Counts so far (read, duplicates, erased, capped, added): `added` is final once every user is merged. */
@@ -262,18 +271,7 @@ export class SnapshotMerger {
 
   /** The next snapshot's header, for a merge that covered `base`. */
   header(): TrainingSnapshot['header'] {
-    const base = this.base;
-    return {
-      format: SNAPSHOT_FORMAT,
-      createdAt: new Date(this.opts.now).toISOString(),
-      watermark: this.watermark,
-      erasureWatermark: this.opts.erasureWatermark ?? base?.header.erasureWatermark ?? 0,
-      runsSinceRebuild: base ? base.header.runsSinceRebuild + 1 : 0,
-      rebuiltAt: base ? base.header.rebuiltAt : new Date(this.opts.now).toISOString(),
-      cap: this.opts.cap ?? null,
-      ratingRange: { ...this.range },
-      dedupeMs: this.opts.dedupeMs,
-    };
+    return snapshotHeader(this.base, this.opts, this.watermark);
   }
 
   /** The whole merge in memory (the single job): `base` must be the whole snapshot the merger was built on. */
@@ -362,19 +360,47 @@ export class SnapshotMerger {
     return { di: this.di.a, dw: this.dw.a, dt: this.dt.a, cap: this.opts.cap, stats: this.stats };
   }
 
-  /** Keys received within dedupeMs of the new watermark: the next run's overlap re-reads them. */
   private recent() {
-    const since = this.watermark - this.opts.dedupeMs;
-    const keys = new Map<number, number>();
-    const base = this.base;
-    if (base)
-      for (let x = 0; x < base.recentKey.length; x++)
-        if (base.recentAt[x] > since) keys.set(base.recentKey[x], base.recentAt[x]);
-    for (let r = 0; r < this.readKey.n; r++)
-      if (this.readAt.a[r] > since) keys.set(this.readKey.a[r], this.readAt.a[r]);
-    const sorted = Float64Array.from(keys.keys()).sort();
-    return { recentKey: sorted, recentAt: Float64Array.from(sorted, (k) => keys.get(k)!) };
+    const read = { key: this.readKey.a, at: this.readAt.a, n: this.readKey.n };
+    return recentKeys(this.base, read, this.watermark - this.opts.dedupeMs);
   }
+}
+
+/** The header of the snapshot a merge over `base` (null: a full read) up to `watermark` writes. */
+export function snapshotHeader(
+  base: BaseIndex | null,
+  opts: MergeOptions,
+  watermark: number,
+): TrainingSnapshot['header'] {
+  return {
+    format: SNAPSHOT_FORMAT,
+    createdAt: new Date(opts.now).toISOString(),
+    watermark,
+    erasureWatermark: opts.erasureWatermark ?? base?.header.erasureWatermark ?? 0,
+    runsSinceRebuild: base ? base.header.runsSinceRebuild + 1 : 0,
+    rebuiltAt: base ? base.header.rebuiltAt : new Date(opts.now).toISOString(),
+    cap: opts.cap ?? null,
+    ratingRange: { ...(opts.range ?? DEFAULT_RATING_RANGE) },
+    dedupeMs: opts.dedupeMs,
+  };
+}
+
+/**
+ * Keys received after `since` (the new watermark less dedupeMs), the base's then the read's in read order (a
+ * key seen twice keeps its last receive time): the next run's overlap re-reads them.
+ */
+export function recentKeys(
+  base: BaseIndex | null,
+  read: { key: Float64Array; at: Float64Array; n: number },
+  since: number,
+): Pick<TrainingSnapshot, 'recentKey' | 'recentAt'> {
+  const keys = new Map<number, number>();
+  if (base)
+    for (let x = 0; x < base.recentKey.length; x++)
+      if (base.recentAt[x] > since) keys.set(base.recentKey[x], base.recentAt[x]);
+  for (let r = 0; r < read.n; r++) if (read.at[r] > since) keys.set(read.key[r], read.at[r]);
+  const sorted = Float64Array.from(keys.keys()).sort();
+  return { recentKey: sorted, recentAt: Float64Array.from(sorted, (k) => keys.get(k)!) };
 }
 
 interface RunMaps {
