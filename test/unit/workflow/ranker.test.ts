@@ -96,6 +96,8 @@ describe('the neural ranker on the large path (local interpreter)', () => {
     const log = model.manifest.tuning?.neuralRanker as Record<string, unknown>;
     expect(log.served).toBe('als');
     expect(log.reason).toMatch(/^the ranker won on the holdout but its final fit \(≈ \d+ s\) would not end in time$/);
+    // ALS served over a catalog with metadata: ALS's cold-item ridge, as the single path's ALS has
+    expect(loadFitted(model).coldItems?.vectorOf(['c:k0'])).toHaveLength(16);
     expect(Number(log.neuralNdcg10)).toBeGreaterThanOrEqual(Number(log.alsNdcg10) + 0.005);
   }, 60_000);
 
