@@ -34,6 +34,7 @@ import { arrayOf, decodeBlob } from './blob';
 import { gatherRows, joinSide, readSideIndex } from './gather';
 import { holdoutRows } from './holdout-sample';
 import { itemPairCounts, fitAlsColdItems } from './cold';
+import { csrRows, union } from './csr-rows';
 import { openData } from './run-files';
 import { keys, readPlan, writeBlob, type RunPlan } from './layout';
 import type { StepDeps } from './record';
@@ -103,28 +104,6 @@ function holdoutOf({ train, test }: { train: Csr; test: Csr }): Holdout {
   for (let r = 0; r < train.rows; r++)
     if (test.indptr[r + 1]! > test.indptr[r]! && train.indptr[r + 1]! > train.indptr[r]!) evalUsers++;
   return { train, test, evalUsers, testRows: new Int32Array(0) };
-}
-
-/** Each row's train and test parts merged (both sorted by item, disjoint): the users' pairs. */
-function union(a: Csr, b: Csr): Csr {
-  const nnz = a.indptr[a.rows]! + b.indptr[b.rows]!;
-  const indptr = new Int32Array(a.rows + 1);
-  const indices = new Int32Array(nnz);
-  const data = new Float32Array(nnz);
-  let o = 0;
-  for (let r = 0; r < a.rows; r++) {
-    let p = a.indptr[r]!;
-    let q = b.indptr[r]!;
-    const pe = a.indptr[r + 1]!;
-    const qe = b.indptr[r + 1]!;
-    while (p < pe || q < qe) {
-      const fromA = q >= qe || (p < pe && a.indices[p]! < b.indices[q]!);
-      indices[o] = fromA ? a.indices[p]! : b.indices[q]!;
-      data[o++] = fromA ? a.data[p++]! : b.data[q++]!;
-    }
-    indptr[r + 1] = o;
-  }
-  return { rows: a.rows, cols: a.cols, indptr, indices, data };
 }
 
 /** Items with at least one pair (the cold-item ridge's rows, as neural.fit picks them). */
@@ -251,7 +230,8 @@ async function decide(
   };
   return {
     served: 'als+neural',
-    log,
+    // what the served network was fitted on: the sample's pairs (the single path's: every pair)
+    log: { ...log, finalFit: { users: rows.length, interactions } },
     metrics: g.metrics,
     calibration: g.calibration,
     retrievalCalibration: ev.calibration,
@@ -267,16 +247,6 @@ async function decide(
       ridge,
     },
   };
-}
-
-/** The rows `rows` (ascending) of a CSR of row pointers and indices. */
-function csrRows(m: { indptr: Int32Array; indices: Int32Array }, rows: Int32Array) {
-  const indptr = new Int32Array(rows.length + 1);
-  for (let q = 0; q < rows.length; q++) indptr[q + 1] = indptr[q]! + m.indptr[rows[q]! + 1]! - m.indptr[rows[q]!]!;
-  const indices = new Int32Array(indptr[rows.length]!);
-  for (let q = 0; q < rows.length; q++)
-    indices.set(m.indices.subarray(m.indptr[rows[q]!]!, m.indptr[rows[q]! + 1]!), indptr[q]);
-  return { indptr, indices };
 }
 
 /** The step's verdict, or null when the run's scratch has none (a run laid out before this step existed). */

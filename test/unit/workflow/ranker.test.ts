@@ -53,6 +53,7 @@ describe('the neural ranker on the large path (local interpreter)', () => {
     expect(model.manifest.kind).toBe('neural');
     const log = model.manifest.tuning?.neuralRanker as Record<string, unknown>;
     expect(log).toMatchObject({ served: 'als+neural', margin: 0.005, sample: { users: 800, of: 800 } });
+    expect(log.finalFit).toEqual({ users: 800, interactions: (log.sample as { interactions: number }).interactions });
     expect(Number(log.neuralNdcg10)).toBeGreaterThanOrEqual(Number(log.alsNdcg10) + 0.005);
     expect(model.manifest.retrievalCalibration?.a).toBeGreaterThan(0);
     expect(model.manifest.hyperParameters).toMatchObject({ als: { factors: 16, iterations: 8 } });
