@@ -228,6 +228,7 @@ async function layOut(
     spills: laid.spills,
     heldBytes: laid.heldBytes,
     read: { mode: read.read.mode, reason: read.read.reason, eventsRead: read.read.eventsRead },
+    ...(read.rebuild ? { rebuild: read.rebuild } : {}),
     ...counts,
   });
   return {

@@ -12,7 +12,7 @@ import { DEFAULT_RATING_RANGE, type Interaction, type RatingRange } from '../../
 import type { Dataset, UserCap } from '../dataset';
 import { CorruptSnapshotError, SNAPSHOT_FORMAT, type TrainingSnapshot } from './format';
 import { SnapshotMerger, type BaseIndex, type MergeOptions, type MergeStats } from './merge';
-import { PartitionedRebuild, type RebuildSizes } from './rebuild';
+import { PartitionedRebuild, type RebuildResult, type RebuildSizes } from './rebuild';
 import { newSnapshotId, openLatestSnapshot, readSnapshot, writeSnapshot, type SnapshotPointer } from './repository';
 import { DEFAULT_CHUNK_PAIRS, SnapshotWriter, type OpenSnapshot } from './stream';
 
@@ -214,6 +214,8 @@ export interface StreamedData {
   pointer: SnapshotPointer;
   read: ReadSummary;
   stats: MergeStats;
+  /** A rebuild's partition (spill files, groups, records a ranged GET read). */
+  rebuild?: RebuildResult['shape'];
 }
 
 /** A streamed read's sizes and the scratch of a rebuild's spill files. */
@@ -267,7 +269,8 @@ export async function streamTrainingData(
     if (r.sink instanceof PartitionedRebuild) {
       const w = await r.sink.write(writer, step);
       const pointer = await writer.finish({ header: w.header, ...w.plan, ...w.tail });
-      return { pointer, stats: w.stats, read: summary(r, w.stats.duplicates, writer.pairCount, w.tail.watermark) };
+      const read = summary(r, w.stats.duplicates, writer.pairCount, w.tail.watermark);
+      return { pointer, stats: w.stats, read, rebuild: w.shape };
     }
     const merger = r.sink;
     const plan = merger.begin((m) => writer.user(m));

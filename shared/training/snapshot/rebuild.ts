@@ -42,17 +42,18 @@ export const DEFAULT_REBUILD_ENTRIES = 1 << 20;
 export const DEFAULT_GROUP_EVENTS = 1 << 20;
 const REC = 24;
 /**
- * Fewest records a spill's read block holds in pass 2 (1.5 MiB: a GET's latency is paid per 1.5 MiB at
- * least): past 2·E/MIN_BLOCK spills (32 at the default E, ≈ 32M events) the blocks outgrow the two buffers.
+ * Fewest records a spill's read block holds in pass 2. The blocks share the two buffers (2·E records), so
+ * pass 2 holds no more than pass 1 and a block is 2·E/S records: S spills take about S²/2 GETs in all (E =
+ * 1M: 15M events, 120 GETs of 3.3 MB; 100M, 5,000 of 0.5 MB). Past 2·E/64 spills the blocks outgrow the buffers.
  */
-const MIN_BLOCK = 1 << 16;
+const MIN_BLOCK = 64;
 
 export interface RebuildSizes {
   /** Records a spill buffer holds (default {@link DEFAULT_REBUILD_ENTRIES}). */
   spillEntries?: number;
   /** Kept events a group merges at once, a user with more being a group alone (default {@link DEFAULT_GROUP_EVENTS}). */
   groupEvents?: number;
-  /** Records one ranged GET of a spill reads in pass 2 (default: the two buffers shared, at least 65,536). */
+  /** Records one ranged GET of a spill reads in pass 2 (default: the two buffers shared among the spills). */
   readBlock?: number;
 }
 
@@ -61,6 +62,8 @@ export interface RebuildResult {
   header: TrainingSnapshot['header'];
   tail: Pick<TrainingSnapshot, 'recentKey' | 'recentAt'> & { watermark: number };
   stats: MergeStats;
+  /** How the events were partitioned: spill files, groups merged, records a ranged GET read. */
+  shape: { spills: number; groups: number; readBlock: number };
 }
 
 const grow = <T extends Int32Array | Float64Array>(a: T, n: number): T => {
@@ -294,7 +297,8 @@ export class PartitionedRebuild {
     const seenItem = new Int32Array(items.length).fill(-1);
     let gi = new Int32Array(256);
     let lo = 0;
-    for (let g = 0; lo < nu; g++) {
+    let g = 0;
+    for (; lo < nu; g++) {
       // the next group: consecutive users up to G kept events (a user with more is a group alone)
       let hi = lo;
       let n = 0;
@@ -343,6 +347,7 @@ export class PartitionedRebuild {
       header: snapshotHeader(null, this.opts, this.watermark),
       tail: { watermark: this.watermark, ...recent },
       stats: { ...this.stats },
+      shape: { spills: S, groups: g, readBlock: B },
     };
   }
 

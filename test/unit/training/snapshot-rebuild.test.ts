@@ -80,7 +80,7 @@ function counting(inner: ModelStore) {
 async function both(
   store: MemoryTrainingStore,
   o: LoadOptions,
-  sizes: { spill: number; group: number; chunk: number },
+  sizes: { spill: number; group: number; chunk: number; block?: number },
 ) {
   const whole = await loadTrainingData(store, new MemoryModelStore(), S, o);
   const { store: models, seen } = counting(new MemoryModelStore());
