@@ -1,5 +1,4 @@
 /** `attune evaluate --protocol cold-items --items items.csv`: the cold-items protocol (docs/neural.md). */
-import { readFileSync } from 'node:fs';
 import { alsDefaultsFor, trainAls, type AlsParams } from '../../../shared/math/als';
 import { EASE_MAX_ITEMS, scoreEase, trainEase } from '../../../shared/math/ease';
 import { easeLambdaFor } from '../../../shared/model/kinds/ease';
@@ -7,25 +6,21 @@ import { parseItemsCsv } from '../../../shared/metadata/items-csv';
 import { Vocabulary, itemTokens, tokenBags } from '../../../shared/metadata/vocabulary';
 import { runColdItems } from '../../../shared/training/cold-items';
 import { pairsToCsr } from '../../../shared/training/dataset';
-import { readDataset, type InputFormat } from '../../../shared/training/input';
+import type { RatingRange } from '../../../shared/events';
+import type { InputFormat } from '../../../shared/training/input';
+import { readTrainingData } from '../checks';
+import { CliError, readText } from '../io';
 
 export async function coldItemsCommand(
   input: string,
   items: string | undefined,
-  s: { format: InputFormat; seed: number; params: Record<string, unknown> },
+  s: { format: InputFormat; seed: number; params: Record<string, unknown>; ratingRange: RatingRange },
   json: boolean,
 ): Promise<number> {
-  if (!items) throw new Error('--protocol cold-items needs --items FILE (item_id,title,categories)');
-  let text: string;
-  try {
-    text = readFileSync(items, 'utf8');
-  } catch (e) {
-    throw new Error(
-      `--items ${items}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`,
-    );
-  }
-  const meta = new Map(parseItemsCsv(text).map((m) => [m.itemId, itemTokens(m)]));
-  const d = await readDataset(input, s.format);
+  if (!items) throw new CliError('--protocol cold-items needs --items FILE (item_id,title,categories)');
+  const meta = new Map(parseItemsCsv(await readText('--items', items)).map((m) => [m.itemId, itemTokens(m)]));
+  // weighed with --rating-range like every other protocol
+  const d = await readTrainingData(input, s.format, s.ratingRange);
   const ui = pairsToCsr(d);
   const vocab = new Vocabulary();
   const itemBags = tokenBags(d.itemIds, (id) => meta.get(id), vocab, true);

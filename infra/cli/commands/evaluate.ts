@@ -1,10 +1,12 @@
 /** `attune evaluate`: seeded split, train on one part, print the metrics table. */
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../main';
-import { readDataset, ttyProgress } from '../../../shared/training/input';
+import { ttyProgress } from '../../../shared/training/input';
 import { trainPipeline } from '../../../shared/training/pipeline';
 import type { SplitKind } from '../../../shared/training/evaluate';
-import { MODEL_OPTION_HELP, MODEL_OPTIONS, TUNED, modelSettings, number } from './train';
+import { budget, cutShort, fitWatch, readTrainingData } from '../checks';
+import { CliError } from '../io';
+import { MODEL_OPTION_HELP, MODEL_OPTIONS, TUNED, modelSettings } from './train';
 import { coldItemsCommand } from './evaluate-cold-items';
 
 export const command: CliCommand = {
@@ -47,35 +49,42 @@ export const command: CliCommand = {
       },
       strict: true,
     });
-    if (!values.input) throw new Error('--input FILE is required');
+    if (!values.input) throw new CliError('--input FILE is required');
     if (values.protocol === 'cold-items')
       return coldItemsCommand(values.input, values.items, modelSettings(values), values.json);
-    if (values.protocol !== 'holdout') throw new Error('--protocol must be holdout or cold-items');
-    if (!['user', 'item', 'temporal'].includes(values.split)) throw new Error('--split must be user, item or temporal');
+    if (values.protocol !== 'holdout')
+      throw new CliError(`--protocol must be holdout or cold-items, got "${values.protocol}"`);
+    if (!['user', 'item', 'temporal'].includes(values.split))
+      throw new CliError(`--split must be user, item or temporal, got "${values.split}"`);
     const s = modelSettings(values);
-    const d = await readDataset(values.input, s.format, s.ratingRange);
+    const budgetSeconds = budget(values.budget);
+    const d = await readTrainingData(values.input, s.format, s.ratingRange);
     const progress = ttyProgress();
+    const watch = fitWatch(progress, 'evaluate');
     const t0 = Date.now();
     const r = trainPipeline(d, {
       kind: s.kind,
       params: s.params,
       tune: s.tune && TUNED.includes(s.kind),
-      budgetSeconds: number('budget', values.budget) ?? 600,
+      budgetSeconds,
       seed: s.seed,
       split: values.split as SplitKind,
       evaluate: true,
       version: 'evaluate',
       createdAt: new Date(t0).toISOString(),
-      onProgress: progress,
+      onProgress: watch.onProgress,
     });
     if (progress) process.stderr.write('\n');
+    // the metrics are the holdout fit's: one the budget cut says so (one with no sweep is refused)
+    const cut = r.evaluated && cutShort(r.model.manifest.kind, r.params, watch.sweeps(), budgetSeconds, 'holdout');
+    const note = [r.note, cut].filter(Boolean).join('; ');
     if (values.json) {
       console.log(
         JSON.stringify({
           kind: r.model.manifest.kind,
           split: values.split,
           metrics: r.metrics,
-          note: r.note,
+          ...(note ? { note } : {}),
           timings: r.timings,
         }),
       );
@@ -91,7 +100,8 @@ export const command: CliCommand = {
       ]),
       ['seconds', (r.timings.total / 1000).toFixed(2)],
     ];
-    if (r.note) rows.push(['note', r.note]);
+    if (!Object.keys(r.metrics).length && !note) rows.push(['metrics', 'none: too little data to hold out']);
+    if (note) rows.push(['note', note]);
     const w = Math.max(...rows.map(([k]) => k.length));
     for (const [k, v] of rows) console.log(`${k.padEnd(w)}  ${v}`);
     return 0;

@@ -1,5 +1,4 @@
 /** `attune train`: the scheduled job's training pipeline on a file, into a model folder. */
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { CliCommand, OptionHelp } from '../main';
 import { ENV, loadConfig } from '../../../shared/config';
@@ -9,8 +8,18 @@ import { resolveTrainThreads, setTrainingThreads } from '../../../shared/math/pa
 import { parseItemsCsv } from '../../../shared/metadata/items-csv';
 import { newVersion, publishModel } from '../../../shared/model/repository';
 import { LocalModelStore } from '../../../shared/storage/local/model-store';
-import { readDataset, ttyProgress, type InputFormat } from '../../../shared/training/input';
+import { ttyProgress, type InputFormat } from '../../../shared/training/input';
 import { trainPipeline } from '../../../shared/training/pipeline';
+import { budget, cutShort, fitWatch, number, readTrainingData } from '../checks';
+import { CliError, prepareOutDir, readText } from '../io';
+
+export { number };
+
+/** Largest --factors (ALS/MF factors, kNN neighbours) and --iterations: beyond them a run never ends here. */
+export const MAX_FACTORS = 1024;
+export const MAX_ITERATIONS = 1000;
+/** Rng takes the seed's low 31 bits: larger seeds would silently repeat smaller ones. */
+export const MAX_SEED = 2 ** 31 - 1;
 
 export const KINDS = ['auto', 'als', 'ease', 'blend', 'mf', 'item-knn', 'user-knn', 'popular'] as const;
 
@@ -52,12 +61,12 @@ export const MODEL_OPTION_HELP: OptionHelp[] = [
   [
     '--factors N',
     "the kind's (ALS 64)",
-    'latent factors for als and mf; the neighbour count k for item-knn and user-knn',
+    'latent factors for als and mf; the neighbour count k for item-knn and user-knn (1..1024)',
   ],
-  ['--iterations N', "the kind's (ALS 15)", 'ALS sweeps, or SGD epochs for mf'],
+  ['--iterations N', "the kind's (ALS 15)", 'ALS sweeps, or SGD epochs for mf (1..1000)'],
   ['--regularization X', "the kind's (ALS 0.05)", 'L2 regularization λ'],
   ['--alpha X', "the kind's", 'confidence scale α of implicit feedback (ALS)'],
-  ['--seed N', '42', 'seeds the split, the initial factors and the search: one seed, one model'],
+  ['--seed N', '42', 'seeds the split, the initial factors and the search: one seed, one model (0..2147483647)'],
   [
     '--rating-range MIN..MAX',
     `${ENV.ratingMin}..${ENV.ratingMax} when set, else 0.5..5`,
@@ -67,21 +76,14 @@ export const MODEL_OPTION_HELP: OptionHelp[] = [
   [
     '--budget SECONDS',
     "600, the deployed job's",
-    'wall-clock budget of search + training; the search gets 40% of it, then trains with what it found',
+    'wall-clock budget of search + training (above 0); the search gets 40% of it, then trains with what it ' +
+      'found. A final fit it cuts short is noted in the output; one cut before its first sweep is refused',
   ],
 ];
 
 type ModelValues = {
   [K in keyof typeof MODEL_OPTIONS]?: (typeof MODEL_OPTIONS)[K]['type'] extends 'boolean' ? boolean : string;
 };
-
-export function number(name: string, raw: string | undefined, integer = false): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n)))
-    throw new Error(`--${name} must be a ${integer ? 'non-negative integer' : 'non-negative number'}, got "${raw}"`);
-  return n;
-}
 
 /** Kind, explicit parameters and input settings from parsed options. */
 export function modelSettings(v: ModelValues): {
@@ -93,14 +95,15 @@ export function modelSettings(v: ModelValues): {
   ratingRange: RatingRange;
 } {
   if (!(KINDS as readonly string[]).includes(v.model ?? 'auto'))
-    throw new Error(`--model must be one of ${KINDS.join('|')}`);
-  if (v.format !== 'csv' && v.format !== 'movielens') throw new Error('--format must be csv or movielens');
+    throw new CliError(`--model must be one of ${KINDS.join('|')}, got "${v.model}"`);
+  if (v.format !== 'csv' && v.format !== 'movielens')
+    throw new CliError(`--format must be csv or movielens, got "${v.format}"`);
   // auto: the pipeline picks als, ease or blend on validation (select-model.ts)
   const kind = (v.model || 'auto') as ModelKind;
-  const seed = number('seed', v.seed, true) ?? 42;
+  const seed = number('seed', v.seed, true, 0, MAX_SEED) ?? 42;
   const params: Record<string, unknown> = { seed };
-  const factors = number('factors', v.factors, true);
-  const iterations = number('iterations', v.iterations, true);
+  const factors = number('factors', v.factors, true, 1, MAX_FACTORS);
+  const iterations = number('iterations', v.iterations, true, 1, MAX_ITERATIONS);
   const regularization = number('regularization', v.regularization);
   const alpha = number('alpha', v.alpha);
   if (factors !== undefined) params.factors = factors;
@@ -125,7 +128,7 @@ export function ratingRange(raw: string | undefined, env: NodeJS.ProcessEnv = pr
   const min = Number(m?.[1]);
   const max = Number(m?.[2]);
   if (!m || !Number.isFinite(min) || !Number.isFinite(max) || min < 0 || !(min < max))
-    throw new Error(`--rating-range must be MIN..MAX with 0 <= MIN < MAX, got "${raw}"`);
+    throw new CliError(`--rating-range must be MIN..MAX with 0 <= MIN < MAX, got "${raw}"`);
   return { min, max };
 }
 
@@ -145,8 +148,17 @@ export const command: CliCommand = {
         'ridge from metadata to factors (new items are served from it), and ALS + the neural ranker is ' +
         'served instead when it wins on the holdout (docs/neural.md)',
     ],
-    ['--keep N', '5', 'model versions kept in --out; older ones are deleted after the new one is published'],
-    ['--out DIR', '', 'model folder (latest.json + models/<version>/), read by recommend and predict; required'],
+    [
+      '--keep N',
+      '5',
+      'model versions kept in --out (1 or more); older ones are deleted after the new one is published',
+    ],
+    [
+      '--out DIR',
+      '',
+      'model folder (latest.json + models/<version>/), read by recommend and predict; created and checked ' +
+        'writable before training; required',
+    ],
   ],
   notes:
     'Prints one JSON line: version, kind, counts, holdout metrics (75/25 per-user split) and stage timings.\n' +
@@ -163,33 +175,39 @@ export const command: CliCommand = {
       },
       strict: true,
     });
-    if (!values.input || !values.out) throw new Error('--input FILE and --out DIR are required');
+    if (!values.input || !values.out) throw new CliError('--input FILE and --out DIR are required');
     const s = modelSettings(values);
+    const budgetSeconds = budget(values.budget);
+    const keep = number('keep', values.keep, true, 1) ?? 5;
+    // before the work: a run must not end on an output it cannot write
+    await prepareOutDir('--out', values.out);
     // ALS on every core, as the Train function (ATTUNE_TRAIN_THREADS; results do not depend on it)
     const threads = process.env[ENV.trainThreads];
     setTrainingThreads(
       resolveTrainThreads(loadConfig({ ATTUNE_TABLE: '-', [ENV.trainThreads]: threads }).trainThreads),
     );
-    const d = await readDataset(values.input, s.format, s.ratingRange);
-    if (values.items) d.side = { items: parseItemsCsv(await readFile(values.items, 'utf8')) };
+    const d = await readTrainingData(values.input, s.format, s.ratingRange);
+    if (values.items) d.side = { items: parseItemsCsv(await readText('--items', values.items)) };
     const progress = ttyProgress();
+    const watch = fitWatch(progress, 'fit');
     const now = Date.now();
     const r = trainPipeline(d, {
       kind: s.kind,
       params: s.params,
       tune: s.tune && TUNED.includes(s.kind),
-      budgetSeconds: number('budget', values.budget) ?? 600,
+      budgetSeconds,
       seed: s.seed,
       split: 'user',
       evaluate: true,
       version: newVersion(now),
       createdAt: new Date(now).toISOString(),
-      onProgress: progress,
+      onProgress: watch.onProgress,
     });
     if (progress) process.stderr.write('\n');
-    const manifest = await publishModel(new LocalModelStore(values.out), '', r.model, {
-      keep: number('keep', values.keep, true) ?? 5,
-    });
+    const cut = cutShort(r.model.manifest.kind, r.params, watch.sweeps(), budgetSeconds);
+    const note = [r.note, cut].filter(Boolean).join('; ');
+    if (cut) r.model.manifest.note = note;
+    const manifest = await publishModel(new LocalModelStore(values.out), '', r.model, { keep });
     console.log(
       JSON.stringify({
         out: values.out,
@@ -198,7 +216,7 @@ export const command: CliCommand = {
         counts: manifest.counts,
         metrics: r.metrics,
         ...(r.model.manifest.tuning?.neuralRanker ? { neuralRanker: r.model.manifest.tuning.neuralRanker } : {}),
-        ...(r.note ? { note: r.note } : {}),
+        ...(note ? { note } : {}),
         timings: r.timings,
       }),
     );
