@@ -38,7 +38,7 @@ export interface Evaluation {
 }
 
 /** An ALS over given factors of the run (and its cold-item ridge's files), through the kind's own loader. */
-export function alsOf(plan: RunPlan, users: Float32Array, items: Float32Array, parts: Record<string, PartValue> = {}) {
+function alsOf(plan: RunPlan, users: Float32Array, items: Float32Array, parts: Record<string, PartValue> = {}) {
   const p: AlsParams = plan.params;
   const model = {
     manifest: { kind: 'als', foldIn: foldInOf(p), hyperParameters: { ...p } },
@@ -212,10 +212,12 @@ export async function publish(deps: StepDeps, input: { runId: string; evaluation
   // the item side whole; the user side, the pairs and the histories stream a shard at a time (./publish-stream.ts)
   // ALS + the ranker when FitRanker served it (./ranker.ts): the artifact the single path publishes
   const als = await fitted(deps, plan, 'full', new Float32Array(0));
-  const ranked = await withRanker(deps, plan, als);
-  const full = ranked.fit;
+  // before the full model is loaded: the sample's id lookups are garbage by then, never held beside its ids
   const te = performance.now();
   const exposure = await publishedExposure(deps, plan, als);
+  const exposureMs = Math.round(performance.now() - te);
+  const ranked = await withRanker(deps, plan, als);
+  const full = ranked.fit;
   const info = {
     version: newVersion(now),
     createdAt: new Date(now).toISOString(),
@@ -227,7 +229,6 @@ export async function publish(deps: StepDeps, input: { runId: string; evaluation
     popularityHalfLifeDays: POPULARITY_HALF_LIFE_DAYS,
     exposure,
   };
-  const exposureMs = Math.round(performance.now() - te);
   const manifest = await publishRun(deps.models, deps.prefix, deps.scratch, plan, full, info, {
     keep: deps.config.keepVersions,
     pinned: deps.pinned,
