@@ -1,4 +1,6 @@
 /** Seeds an empty local store with a demo dataset (or a local MovieLens copy). */
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoDocumentClient } from '../../shared/storage/aws/clients';
 import { DynamoInteractionStore } from '../../shared/storage/dynamodb/interactions';
@@ -38,24 +40,65 @@ export async function seedDataset(tableName: string, data: DemoDataset, concurre
   }
 }
 
-/** Seeds only when the table holds nothing at all; returns what was written, or null. */
+/** What a start records before seeding, so a start after a kill finishes the same seed. */
+interface SeedMarker {
+  dataset: 'demo' | 'movielens';
+  path?: string;
+  /** The clock the events were generated at: their ids derive from their timestamps. */
+  now: number;
+  demo?: DemoSize;
+}
+
+export type DemoSize = { users?: number; items?: number; eventsPerUser?: number };
+
+const MARKER = 'seeding.json';
+
+/**
+ * Seeds an empty store (or finishes a seed a killed process left half done); returns
+ * what was written, or null. Before writing, `home/seeding.json` records the dataset
+ * and the clock the events were generated at; it goes when every event is stored. A
+ * start that finds it writes the same dataset again: each event has the id its first
+ * write had, so rewriting is idempotent — nothing duplicated, nothing left out. Before
+ * this, a start found data, skipped seeding, and the demo stayed partial for good.
+ */
 export async function seedIfEmpty(
-  stack: LocalStack,
-  opts: { dataset?: 'demo' | 'movielens'; path?: string; log?: (l: string) => void } = {},
+  stack: { aws: Pick<LocalStack['aws'], 'tableName'> },
+  opts: {
+    dataset?: 'demo' | 'movielens';
+    path?: string;
+    log?: (l: string) => void;
+    /** The data folder: where the marker lives (none: no resuming). */
+    home?: string;
+    /** Smaller demo shops (tests). */
+    demo?: DemoSize;
+  } = {},
 ): Promise<SeedResult | null> {
-  const doc = dynamoDocumentClient();
-  try {
-    const probe = await doc.send(new ScanCommand({ TableName: stack.aws.tableName, Limit: 1 }));
-    if ((probe.Items ?? []).length > 0) {
-      opts.log?.('store has data: not seeding');
-      return null;
+  const markerFile = opts.home ? join(opts.home, MARKER) : undefined;
+  let marker: SeedMarker | undefined;
+  if (markerFile && existsSync(markerFile)) {
+    marker = JSON.parse(readFileSync(markerFile, 'utf8')) as SeedMarker;
+    opts.log?.(`finishing the ${marker.dataset} seed a stopped start left half done`);
+  } else {
+    const doc = dynamoDocumentClient();
+    try {
+      const probe = await doc.send(new ScanCommand({ TableName: stack.aws.tableName, Limit: 1 }));
+      if ((probe.Items ?? []).length > 0) {
+        opts.log?.('store has data: not seeding');
+        return null;
+      }
+    } finally {
+      doc.destroy();
     }
-  } finally {
-    doc.destroy();
+    marker = { dataset: opts.dataset ?? 'demo', path: opts.path, now: Date.now(), demo: opts.demo };
+    if (markerFile) writeFileSync(markerFile, JSON.stringify(marker));
   }
   const started = Date.now();
-  const data = opts.dataset === 'movielens' ? loadMovieLens(opts.path!) : generateDemoDataset();
+  const data =
+    marker.dataset === 'movielens'
+      ? loadMovieLens(marker.path!, marker.now)
+      : generateDemoDataset({ ...marker.demo, now: marker.now });
   await seedDataset(stack.aws.tableName, data);
+  if (markerFile) rmSync(markerFile, { force: true });
   opts.log?.(
     `seeded ${data.name}: ${data.items.length} items, ${data.events.length} events ` +
       `in ${((Date.now() - started) / 1000).toFixed(1)} s`,

@@ -4,31 +4,31 @@
  * data; training runs once and then on a local schedule; the API serves the
  * topology's routes. Ctrl-C stops everything; the next start reuses the data.
  */
-import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { LOCAL_TRAIN_EVERY_MINUTES } from '../../shared/topology';
-import { startLocalStack } from './stack';
+import { findRunningStack, startLocalStack } from './stack';
+import { releaseStaleLease } from './recover';
 import { seedIfEmpty } from './seed';
-import { runTraining } from './train-runner';
+import { runTraining, stopTraining } from './train-runner';
 import { statusRoutes } from './status';
+import { startArgs, type StartArgs } from './start-args';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 /** Tuning + training budget of the local runs (the deployed job has 600 s). */
 const LOCAL_TRAIN_BUDGET_SECONDS = 20;
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string' },
-    home: { type: 'string' },
-    dataset: { type: 'string', default: 'demo' },
-    path: { type: 'string' },
-    'train-every': { type: 'string' },
-    auth: { type: 'string', default: 'none' },
-    quiet: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
+/** A start that cannot go ahead: one line, exit 2 (a parse error or a port in use printed a stack). */
+function refuse(message: string): never {
+  console.error(`npm start: ${message}`);
+  process.exit(2);
+}
+
+let values: StartArgs;
+try {
+  values = startArgs(process.argv.slice(2), process.env);
+} catch (err) {
+  refuse((err as Error).message);
+}
 
 if (values.help) {
   console.log(`npm start [-- options]: the whole service on this machine (embedded DynamoDB and S3, no AWS account)
@@ -49,14 +49,10 @@ set ATTUNE_TRAIN_BUDGET_SECONDS to change it.`);
   process.exit(0);
 }
 
-const home = resolve(values.home ?? process.env.ATTUNE_HOME ?? '.attune');
-const port = Number(values.port ?? process.env.PORT ?? 3000);
-const trainEvery = Number(values['train-every'] ?? process.env.ATTUNE_TRAIN_EVERY_MINUTES ?? LOCAL_TRAIN_EVERY_MINUTES);
-const authMode = values.auth === 'jwt' ? 'jwt' : 'none';
-if (values.dataset === 'movielens' && !values.path) {
-  console.error('--dataset movielens needs --path DIR (a folder with u.data and u.item)');
-  process.exit(2);
-}
+const { home, port, trainEvery, authMode } = values;
+// LevelDB lets one process open the stores: a second start on the same home crashed inside dynalite
+const running = findRunningStack(home);
+if (running) refuse(`${home} is in use by the npm start at ${running.api} (pid ${running.pid}); stop it or use --home`);
 const log = (line: string) => console.log(`[attune] ${line}`);
 // Health checks (a script or the README polling for the first model) would bury the requests that matter.
 const requestLog = (line: string) => {
@@ -74,6 +70,10 @@ const stack = await startLocalStack({
   env: { ATTUNE_MODEL_REFRESH_SECONDS: process.env.ATTUNE_MODEL_REFRESH_SECONDS ?? '2' },
   extraRoutes: statusRoutes(),
   log: values.quiet ? undefined : requestLog,
+}).catch((err: NodeJS.ErrnoException) => {
+  if (err.code === 'EADDRINUSE') refuse(`port ${port} is in use (another npm start?); use --port N or PORT`);
+  if (err.code === 'EACCES') refuse(`port ${port}: permission denied; use --port N above 1023`);
+  throw err;
 });
 const { api, aws } = stack;
 
@@ -84,6 +84,7 @@ async function stop(code = 0): Promise<void> {
   stopping = true;
   if (timer) clearInterval(timer);
   log('stopping…');
+  stopTraining();
   await stack.stop();
   log('stopped');
   process.exit(code);
@@ -98,7 +99,12 @@ log(`S3 (s3rver)         ${aws.s3Endpoint} bucket ${aws.bucketName}`);
 // A laptop demo wants its first model within a minute: bound the tuning budget
 // unless the developer chose one (ATTUNE_TRAIN_BUDGET_SECONDS in the shell).
 const trainEnv = { ATTUNE_TRAIN_BUDGET_SECONDS: shellBudget || String(LOCAL_TRAIN_BUDGET_SECONDS) };
-const seeded = await seedIfEmpty(stack, { dataset: values.dataset as 'demo' | 'movielens', path: values.path, log });
+// Ctrl-C mid-seed closes the stores under the seed: that is the stop, not an error to print
+const unlessStopping = <T>(p: Promise<T>): Promise<T> =>
+  p.catch((err) => (stopping ? new Promise<never>(() => undefined) : Promise.reject(err)));
+const seeded = await unlessStopping(seedIfEmpty(stack, { dataset: values.dataset, path: values.path, log, home }));
+// this process opened the stores: a lease in them is a dead run's, which would lock training for 30 minutes
+await unlessStopping(releaseStaleLease(aws.tableName, log));
 log(`training (first run, budget ${trainEnv.ATTUNE_TRAIN_BUDGET_SECONDS} s)…`);
 await runTraining(home, log, trainEnv);
 

@@ -16,6 +16,17 @@ export interface TrainingOutcome {
   error?: string;
 }
 
+/** Training processes this process started and that are still running. */
+const running = new Set<ReturnType<typeof spawn>>();
+
+/**
+ * Stops the training processes of this start (Ctrl-C reaches them through the terminal,
+ * a SIGTERM to npm start did not: the run went on against stores that were gone).
+ */
+export function stopTraining(): void {
+  for (const child of running) child.kill('SIGTERM');
+}
+
 export function runTraining(
   home: string,
   log: (line: string) => void = () => undefined,
@@ -32,11 +43,13 @@ export function runTraining(
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
+    running.add(child);
     let out = '';
     let err = '';
     child.stdout.on('data', (c) => (out += c));
     child.stderr.on('data', (c) => (err += c));
     child.on('close', (code) => {
+      running.delete(child);
       const secs = ((Date.now() - started) / 1000).toFixed(1);
       // The invocation result is the last JSON document on stdout (handler logs come before it).
       const at = out.lastIndexOf('\n{');
