@@ -37,15 +37,13 @@ export function modelExposure(
   for (let q = 0; q < ui.indptr[ui.rows]; q++) interactions[ui.indices[q]]++;
   const active: number[] = [];
   for (let u = 0; u < ui.rows; u++) if (ui.indptr[u + 1] > ui.indptr[u]) active.push(u);
-  const step = Math.max(1, active.length / (opts.maxUsers ?? EXPOSURE_MAX_USERS));
   const scores = new Float32Array(items);
   const heap = new TopK(k);
   const idx = new Int32Array(k);
   const val = new Float32Array(k);
   const lists: Int32Array[] = [];
-  for (let t = 0; t < active.length; t += step) {
+  for (const u of evenlySpaced(active, opts.maxUsers ?? EXPOSURE_MAX_USERS)) {
     if (opts.shouldStop?.()) return null;
-    const u = active[Math.floor(t)];
     fitted.user(u).scoreAll(scores);
     for (let q = ui.indptr[u]; q < ui.indptr[u + 1]; q++) scores[ui.indices[q]] = -Infinity;
     heap.reset(k);
@@ -53,6 +51,14 @@ export function modelExposure(
     lists.push(idx.slice(0, heap.drain(idx, val)));
   }
   return exposureOfLists(lists, k, interactions, d);
+}
+
+/** The users measured: at most `max` of `active` (ascending), evenly spaced by position (the large path's too). */
+export function evenlySpaced(active: ArrayLike<number>, max: number): number[] {
+  const step = Math.max(1, active.length / Math.max(1, max));
+  const out: number[] = [];
+  for (let t = 0; t < active.length; t += step) out.push(active[Math.floor(t)]);
+  return out;
 }
 
 /**

@@ -14,7 +14,7 @@
  */
 import type { FittedModel } from '../../model/kinds';
 import { TopK } from '../../math/topk';
-import { EXPOSURE_MAX_USERS, exposureOfLists, type ModelExposure } from '../exposure';
+import { EXPOSURE_MAX_USERS, evenlySpaced, exposureOfLists, type ModelExposure } from '../exposure';
 import { itemPairCounts } from './cold';
 import { gatherRows, readSideIndex } from './gather';
 import { holdoutRows } from './holdout-sample';
@@ -43,10 +43,7 @@ export async function exposureUsers(deps: StepDeps, plan: RunPlan, max: number):
   n = 0;
   for (const sh of shards)
     for (let r = 0; r < sh.hi - sh.lo; r++) if (sh.fullIndptr[r + 1]! > sh.fullIndptr[r]!) active[n++] = sh.lo + r;
-  const step = Math.max(1, active.length / Math.max(1, max));
-  const out: number[] = [];
-  for (let t = 0; t < active.length; t += step) out.push(active[Math.floor(t)]!);
-  return Int32Array.from(out);
+  return Int32Array.from(evenlySpaced(active, max));
 }
 
 /**
