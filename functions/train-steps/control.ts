@@ -15,6 +15,7 @@ import { controlStep } from '../../shared/training/distributed/dispatch';
 import type { StepDeps, StepSummary } from '../../shared/training/distributed/record';
 import { FUNCTIONS, TRAIN_METRICS as M, TRAINING_WORKFLOW, WORKFLOW_PREFIX } from '../../shared/topology';
 import { instrument, observedLogger, powertools } from '../observe';
+import { checkControlEvent } from './validate';
 
 // Adapters live across warm invocations: one client pool, no per-step setup.
 const config = loadConfig();
@@ -69,13 +70,14 @@ export const handler = instrument(pt, async (event: Record<string, unknown>, con
   try {
     // per invocation: Prepare's tuning stops in time to lay the run out before the Lambda ends
     const deadline = context ? Date.now() + context.getRemainingTimeInMillis() : undefined;
+    checkControlEvent(event);
     const out = (await controlStep({ ...deps, deadline }, event)) as Partial<StepSummary> & { summary?: StepSummary };
     // publish/reject/fail return the run's summary; prepare returns one when it ended the run (locked, skipped)
     const ended = out.summary ?? (out.path === 'distributed' ? (out as StepSummary) : undefined);
     if (ended && ended.decision !== 'locked') emitRun(ended);
     return out;
   } catch (err) {
-    logger.error('training step failed', { step: String(event.step), error: err });
+    logger.error('training step failed', { step: String(event?.step), error: err });
     // Rethrow: the state machine's Retry and Catch decide what happens next.
     throw err;
   }

@@ -7,6 +7,7 @@ import { shardStep } from '../../shared/training/distributed/dispatch';
 import type { ShardDeps } from '../../shared/training/distributed/solve';
 import { WORKFLOW_PREFIX } from '../../shared/topology';
 import { instrument, observedLogger, powertools } from '../observe';
+import { checkShardEvent } from './validate';
 
 const config = loadConfig();
 const pt = powertools();
@@ -19,6 +20,7 @@ const deps: ShardDeps = {
 export const handler = instrument(pt, async (event: Record<string, unknown>, _context?: Context) => {
   const started = performance.now();
   try {
+    checkShardEvent(event);
     const result = await shardStep(deps, event);
     // a solve's result says how much of the other side it fetched (rows, bytes, GETs)
     logger.info('shard step', { ...event, result, ms: Math.round(performance.now() - started) });

@@ -15,6 +15,7 @@ import { metadataOf } from '../../shared/training/metadata';
 import { TRAIN_METRICS as M } from '../../shared/topology';
 import { onlineRefresher } from '../online/refresh';
 import { instrument, observedLogger, powertools } from '../observe';
+import { BadStepInput } from '../train-steps/validate';
 
 // Adapters live across warm invocations: one client pool, no per-run setup.
 const config = loadConfig();
@@ -56,6 +57,10 @@ export const handler = instrument(pt, async (event: unknown, context?: Context):
   // context runs on the configured budget alone.
   const remainingMs = context?.getRemainingTimeInMillis?.();
   try {
+    // {"rebuild": "true"} quietly ran an incremental read: a manual invoke's typo is an error naming it
+    const rebuild = (event as { rebuild?: unknown } | null)?.rebuild;
+    if (rebuild !== undefined && typeof rebuild !== 'boolean')
+      throw new BadStepInput(`Train: rebuild must be true or false, got ${JSON.stringify(rebuild)}`);
     const summary = await runTrainingJob({
       store,
       models,
@@ -66,7 +71,7 @@ export const handler = instrument(pt, async (event: unknown, context?: Context):
       experiments: () => experiments.list(),
       deadline: remainingMs === undefined ? undefined : Date.now() + remainingMs,
       // {"rebuild": true} (a manual invoke) reads the whole table again; the schedule's event never has it.
-      rebuild: (event as { rebuild?: unknown } | null)?.rebuild === true,
+      rebuild: rebuild === true,
     });
     pt.metrics.addMetric(M.failures, MetricUnit.Count, 0);
     pt.metrics.addMetric(M.published, MetricUnit.Count, summary.decision === 'published' ? 1 : 0);
