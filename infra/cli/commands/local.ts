@@ -8,7 +8,10 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from '../main';
-import { FUNCTIONS, type FunctionName } from '../../../shared/topology';
+import { FUNCTIONS, ROUTES, type FunctionName } from '../../../shared/topology';
+import { number } from '../checks';
+import { CliError, fsError } from '../io';
+import { releaseStaleLease } from '../../local/recover';
 import { startEmbeddedAws, type EmbeddedAws } from '../../local/embedded';
 import { findRunningStack, localFunctionEnv, startLocalStack } from '../../local/stack';
 import { buildHttpEvent, localContext } from '../../local/http-event';
@@ -49,11 +52,50 @@ async function stores(
   return { aws, stop: () => aws.stop(), shared: false };
 }
 
+/** Functions API Gateway invokes: their event must be an HTTP API (v2) event. */
+const HTTP_FUNCTIONS = new Set<string>(ROUTES.map((r) => r.function));
+
+/**
+ * The event to invoke with, checked the way a Lambda would never be called: a file that is
+ * not JSON, or an HTTP function's event that is not an HTTP API event, is one line naming the
+ * file (it was "Unexpected end of JSON input", or a TypeError from inside the handler).
+ */
 function readEvent(source: string | undefined, fn: FunctionName): unknown {
-  if (source === '-') return JSON.parse(readFileSync(0, 'utf8'));
-  if (source) return JSON.parse(readFileSync(source, 'utf8'));
-  if (fn === 'Train') return buildScheduledEvent();
-  throw new Error(`${fn} needs an event: --event FILE (see events/ or attune local generate-event http …)`);
+  if (!source) {
+    if (fn === 'Train') return buildScheduledEvent();
+    throw new CliError(`${fn} needs an event: --event FILE (see events/ or attune local generate-event http …)`);
+  }
+  const name = source === '-' ? 'stdin' : source;
+  let text: string;
+  try {
+    text = readFileSync(source === '-' ? 0 : source, 'utf8');
+  } catch (err) {
+    throw fsError('--event', source, err);
+  }
+  let event: unknown;
+  try {
+    event = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    throw new CliError(`--event ${name}: not JSON (${(err as Error).message})`);
+  }
+  const e = event as { routeKey?: unknown; requestContext?: unknown } | null;
+  if (
+    HTTP_FUNCTIONS.has(fn) &&
+    (typeof e?.routeKey !== 'string' || typeof e.requestContext !== 'object' || !e.requestContext)
+  )
+    throw new CliError(
+      `--event ${name}: ${fn} takes an API Gateway HTTP API event (routeKey, requestContext, …): ` +
+        'attune local generate-event http --method GET --path …',
+    );
+  if (!HTTP_FUNCTIONS.has(fn) && (typeof event !== 'object' || event === null || Array.isArray(event)))
+    throw new CliError(`--event ${name}: ${fn} takes a JSON object`);
+  return event;
+}
+
+/** `--auth`: a typo must not quietly mean "no auth". */
+function authOf(raw: string): 'none' | 'jwt' {
+  if (raw !== 'none' && raw !== 'jwt') throw new CliError(`--auth must be none or jwt, got "${raw}"`);
+  return raw;
 }
 
 async function invoke(argv: string[]): Promise<number> {
@@ -70,12 +112,16 @@ async function invoke(argv: string[]): Promise<number> {
     },
   });
   const fn = positionals[0] as FunctionName;
-  if (!fn || !(fn in FUNCTIONS)) throw new Error(`name a function: ${Object.keys(FUNCTIONS).join(', ')}`);
+  if (!fn || !(fn in FUNCTIONS)) throw new CliError(`name a function: ${Object.keys(FUNCTIONS).join(', ')}`);
+  const auth = authOf(values.auth);
   const event = readEvent(values.event, fn);
   const home = homeOf(values.home);
   const s = await stores(home);
   try {
-    Object.assign(process.env, localFunctionEnv(s.aws, values.auth === 'jwt' ? 'jwt' : 'none'));
+    Object.assign(process.env, localFunctionEnv(s.aws, auth));
+    // our own stores: no other process can be training on them, so a lease there is a killed run's
+    if (!s.shared && (fn === 'Train' || fn === 'TrainControl'))
+      await releaseStaleLease(s.aws.tableName, (l) => console.error(l));
     console.error(
       `invoking ${fn} (${FUNCTIONS[fn].entry}) against ` +
         `${s.shared ? 'the running npm start' : 'embedded stores'} in ${home}`,
@@ -105,11 +151,14 @@ async function startApi(argv: string[]): Promise<number> {
     },
   });
   const home = homeOf(values.home);
-  if (findRunningStack(home)) throw new Error(`npm start is already serving ${home}; use its API or another --home`);
+  const authMode = authOf(values.auth);
+  if (!/^\d+$/.test(values.port.trim()) || Number(values.port) > 65535)
+    throw new CliError(`--port (or PORT) must be 0..65535, got "${values.port}"`);
+  if (findRunningStack(home)) throw new CliError(`npm start is already serving ${home}; use its API or another --home`);
   const stack = await startLocalStack({
     home,
     port: Number(values.port),
-    authMode: values.auth === 'jwt' ? 'jwt' : 'none',
+    authMode,
     extraRoutes: statusRoutes(),
     log: (l) => console.log(l),
   });
@@ -139,13 +188,20 @@ function generateEvent(argv: string[]): number {
     console.log(JSON.stringify(buildScheduledEvent(), null, 2));
     return 0;
   }
-  if (kind !== 'http') throw new Error('generate-event takes "http" or "schedule"');
-  if (!values.path) throw new Error('generate-event http needs --path');
+  if (kind !== 'http') throw new CliError('generate-event takes "http" or "schedule"');
+  if (!values.path) throw new CliError('generate-event http needs --path');
   const claims =
     values.user || values.admin
       ? { sub: values.user ?? 'admin', ...(values.admin ? { 'cognito:groups': ['admin'] } : {}) }
       : undefined;
-  const body = values.body === undefined ? undefined : (JSON.parse(values.body), values.body);
+  if (values.body !== undefined) {
+    try {
+      JSON.parse(values.body);
+    } catch (err) {
+      throw new CliError(`--body is not JSON (${(err as Error).message})`);
+    }
+  }
+  const body = values.body;
   console.log(JSON.stringify(buildHttpEvent({ method: values.method!, path: values.path, body, claims }), null, 2));
   return 0;
 }
@@ -160,12 +216,13 @@ async function token(argv: string[]): Promise<number> {
       home: { type: 'string' },
     },
   });
-  if (!values.user) throw new Error('token needs --user ID');
+  if (!values.user) throw new CliError('token needs --user ID');
+  const ttl = number('ttl', values.ttl, true, 1);
   const key = localSigningKey(join(homeOf(values.home), 'jwt-signing-key'));
   console.log(
     await issueToken(key, values.user, {
       admin: values.admin,
-      ttlSeconds: values.ttl ? Number(values.ttl) : undefined,
+      ttlSeconds: ttl,
     }),
   );
   return 0;
@@ -219,6 +276,7 @@ export const command: CliCommand = {
       case 'token':
         return token(rest);
       default:
+        if (sub) console.error(`attune local: unknown subcommand "${sub}"\n`);
         console.error(USAGE);
         return 2;
     }
