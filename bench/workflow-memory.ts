@@ -15,6 +15,9 @@
  *                                                          [--chunk-pairs N] [--spill-entries N]
  *                                                          [--eval-users N] [--eval-pairs N]
  *
+ * Without --delta the measured run is a rebuild (every event read again: partitioned by user through spill
+ * files of --spill-entries events, shared/training/snapshot/rebuild.ts; the output's `rebuild` says how).
+ *
  * --days N spreads the events' receive times over N days (0: a millisecond apart, all within the snapshot's
  * one-day dedupe window, so its recent keys hold every event); the runs' clock is 30 minutes after the last
  * event, so the --delta run reads snapshot + delta (the measured Prepare prints its read mode).
@@ -136,7 +139,9 @@ if (a.step) {
   poll();
   const peak = process.resourceUsage().maxRSS * 1024 - start;
   const read =
-    a.step === 'prepare' ? { read: prepared.read, spills: prepared.spills, chunks: prepared.snapshotChunks } : {};
+    a.step === 'prepare'
+      ? { read: prepared.read, spills: prepared.spills, chunks: prepared.snapshotChunks, rebuild: prepared.rebuild }
+      : {};
   console.log(JSON.stringify({ step: a.step, peak, polled: polled - start, used: peakUsed - startUsed, ...read }));
   process.exit(0);
 }
