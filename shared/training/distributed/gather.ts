@@ -87,7 +87,8 @@ export interface SideIndex {
   gram: Record<Problem, Float64Array>;
 }
 
-async function pool<T>(count: number, concurrency: number, work: (i: number) => Promise<T>): Promise<T[]> {
+/** `work(0..count-1)`, at most `concurrency` at once; results in order. */
+export async function pool<T>(count: number, concurrency: number, work: (i: number) => Promise<T>): Promise<T[]> {
   const out = new Array<T>(count);
   let next = 0;
   const worker = async () => {
