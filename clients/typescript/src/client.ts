@@ -29,20 +29,37 @@ export interface AttuneClientOptions {
   queue?: Omit<EventQueueOptions, 'send'>;
 }
 
-/** A non-2xx answer of a typed call: its status and the error body (`{"error"}` or API Gateway's `{"message"}`). */
+/** Statuses worth retrying (later, no sooner than `retryAfter`): throttled, or a store or gateway down. */
+const RETRYABLE = new Set([429, 502, 503, 504]);
+
+/**
+ * A typed call that did not get its answer: the status and the error body (`{"error"}` or API
+ * Gateway's `{"message"}`; the text when it was not JSON), Retry-After in seconds when sent, and
+ * whether retrying can help (a 4xx never does: the same request gets the same answer).
+ */
 export class AttuneError extends Error {
   override name = 'AttuneError';
   constructor(
     readonly status: number,
     readonly body: unknown,
+    readonly retryAfter?: number,
   ) {
     const b = body as { error?: { code?: string; message?: string }; message?: string } | undefined;
-    super(`${status} ${b?.error?.code ?? ''} ${b?.error?.message ?? b?.message ?? ''}`.replace(/\s+/g, ' ').trim());
+    const text = typeof body === 'string' && body ? "not the API's error body" : '';
+    super(`${status} ${b?.error?.code ?? ''} ${b?.error?.message ?? b?.message ?? text}`.replace(/\s+/g, ' ').trim());
   }
   get code(): string | undefined {
     return (this.body as { error?: { code?: string } } | undefined)?.error?.code;
   }
+  get retryable(): boolean {
+    return RETRYABLE.has(this.status);
+  }
 }
+
+const retryAfterOf = (response: Response): number | undefined => {
+  const s = Number(response.headers.get('retry-after'));
+  return Number.isFinite(s) && s > 0 ? s : undefined;
+};
 
 export interface AttuneClient {
   /** The typed openapi-fetch client for any route: `api.GET('/health')`. */
@@ -58,9 +75,22 @@ export interface AttuneClient {
 }
 
 function unwrap<T>(r: { data?: T; error?: unknown; response: Response }): T {
-  if (r.data === undefined) throw new AttuneError(r.response.status, r.error);
+  if (r.data === undefined) throw new AttuneError(r.response.status, r.error, retryAfterOf(r.response));
   return r.data;
 }
+
+/**
+ * A 2xx that is not JSON (a captive portal's login page, a proxy's page) is an AttuneError with
+ * its status and text, not a bare SyntaxError from the JSON parser.
+ */
+const notJson: Middleware = {
+  async onResponse({ response }) {
+    if (!response.ok || response.status === 204) return undefined;
+    const type = response.headers.get('content-type') ?? '';
+    if (type.includes('json')) return undefined;
+    throw new AttuneError(response.status, await response.clone().text(), retryAfterOf(response));
+  },
+};
 
 export function createAttuneClient(opts: AttuneClientOptions): AttuneClient {
   const api = createClient<paths>({
@@ -69,6 +99,7 @@ export function createAttuneClient(opts: AttuneClientOptions): AttuneClient {
     // lists travel as one comma-separated value, as API Gateway joins repeated ones
     querySerializer: { array: { style: 'form', explode: false } },
   });
+  api.use(notJson);
   if (opts.token) {
     const provider = opts.token;
     const auth: Middleware = {
@@ -82,13 +113,15 @@ export function createAttuneClient(opts: AttuneClientOptions): AttuneClient {
   }
 
   const send = async (events: QueuedEvent[]): Promise<SendResult> => {
-    const { data, error, response } = await api.POST('/events', { body: { events } });
-    const retryAfter = Number(response.headers.get('retry-after'));
-    return {
-      status: response.status,
-      body: data ?? error,
-      retryAfter: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
-    };
+    const answer = await api.POST('/events', { body: { events } }).catch((err: unknown) => {
+      // a 2xx that is not the API's JSON: the queue keeps the batch (it needs the API's own answer)
+      if (err instanceof AttuneError) return err;
+      throw err;
+    });
+    if (answer instanceof AttuneError)
+      return { status: answer.status, body: answer.body, retryAfter: answer.retryAfter };
+    const { data, error, response } = answer;
+    return { status: response.status, body: data ?? error, retryAfter: retryAfterOf(response) };
   };
   const events = new EventQueue({ ...opts.queue, send });
 

@@ -6,7 +6,8 @@
  * server (the key is user + eventId) instead of adding one: retries are safe.
  *
  * Delivery: a 503 (or 500) names exactly which events were stored and which failed; only
- * the failed ones stay queued. Any other failure (network, 5xx, 401/403, 429)
+ * the failed ones stay queued. A batch counts as stored only on the API's own 2xx answer
+ * (`accepted`, `rejected`): an empty 200 from a proxy keeps it. Any other failure (network, 5xx, 401/403, 429)
  * keeps the whole batch and retries with exponential backoff and jitter, never
  * sooner than Retry-After. Events are dropped only when the API rejected them
  * as invalid (reported to onInvalid) or by the bounds below (reported to onDrop).
@@ -14,6 +15,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { paths } from './schema';
 import { memoryStorage, type StorageAdapter } from './storage';
+import { acceptedAnswer, failedIndexes, isObject, messageOf, rejectedOf, type Rejected } from './answers';
 
 type PostEvents = paths['/events']['post'];
 /** One event as the API takes it. */
@@ -68,19 +70,6 @@ export interface FlushResult {
 }
 
 const MAX_BATCH = 100;
-
-interface Rejected {
-  index: number;
-  error: string;
-}
-const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
-const rejectedOf = (body: unknown): Rejected[] =>
-  isObject(body) && Array.isArray(body.rejected) ? (body.rejected as Rejected[]) : [];
-const messageOf = (body: unknown, status: number): string => {
-  if (isObject(body) && isObject(body.error) && typeof body.error.message === 'string') return body.error.message;
-  if (isObject(body) && typeof body.message === 'string') return body.message;
-  return `HTTP ${status}`;
-};
 
 export class EventQueue {
   /** Resolves once persisted events of an earlier run are back in the queue. */
@@ -231,15 +220,20 @@ export class EventQueue {
     }
     const { status, body } = res;
     if (status >= 200 && status < 300) {
-      const rejected = rejectedOf(body);
+      const rejected = acceptedAnswer(body, batch.length);
+      if (!rejected) {
+        this.backoff(status, res.retryAfter, `HTTP ${status} without the API's answer: events kept for a resend`);
+        return { ok: false, stored: 0 };
+      }
       this.settle(batch, batch, rejected);
       this.failures = 0;
       this.sendLimit = Math.min(this.o.batchSize, this.sendLimit * 2);
       return { ok: true, stored: batch.length - rejected.length };
     }
-    if (status >= 500 && isObject(body) && Array.isArray(body.failed)) {
+    const failedAt = status >= 500 ? failedIndexes(body, batch.length) : null;
+    if (failedAt) {
       // exactly what was stored is known: keep only the failed ones
-      const failed = new Set(body.failed as number[]);
+      const failed = new Set(failedAt);
       const done = batch.filter((_, i) => !failed.has(i));
       const rejected = rejectedOf(body);
       this.settle(batch, done, rejected);
