@@ -26,7 +26,8 @@ export class MemoryTrainingStore implements TrainingStore {
   }
 
   async scanInteractions(visit: (batch: Interaction[]) => void): Promise<number> {
-    for (let i = 0; i < this.events.length; i += BATCH) visit(this.events.slice(i, i + BATCH));
+    // awaited: readAll's visitor may return a promise (a rebuild's spill write)
+    for (let i = 0; i < this.events.length; i += BATCH) await visit(this.events.slice(i, i + BATCH));
     return this.events.length;
   }
 
@@ -37,8 +38,7 @@ export class MemoryTrainingStore implements TrainingStore {
   }
 
   async readAll(visit: BatchVisitor): Promise<ReadStats> {
-    const n = this.events.length;
-    for (let i = 0; i < n; i += BATCH) await visit(this.events.slice(i, i + BATCH));
+    const n = await this.scanInteractions(visit);
     return { events: n, itemsRead: n, via: 'scan' };
   }
 
