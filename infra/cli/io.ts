@@ -27,7 +27,7 @@ const WHY: Record<string, string> = {
 /** One line for a file-system error on `path`, given as `flag`. */
 export function fsError(flag: string, path: string, err: unknown): CliError {
   const code = (err as NodeJS.ErrnoException).code ?? '';
-  return new CliError(`${flag} ${path}: ${WHY[code] ?? (err as Error).message}`);
+  return new CliError(`${flag ? `${flag} ` : ''}${path}: ${WHY[code] ?? (err as Error).message}`);
 }
 
 /** A whole text file, or a CliError naming the flag. */

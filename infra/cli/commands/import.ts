@@ -6,12 +6,13 @@
  * of a running `npm start` (same ATTUNE_HOME) or its own embedded ones; with
  * --table it writes to that DynamoDB table on AWS (the shell's credentials).
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { CliCommand } from '../main';
+import { CliError, fsError, lineWriter } from '../io';
 import { PutItemBody } from '../../../shared/ingest/schemas';
 import { describeIssues, Id } from '../../../shared/http/validation';
 import type { InteractionStore } from '../../../shared/ports/interactions';
@@ -67,7 +68,9 @@ export function csvRows(text: string): Row[] {
       }
       props = parsed as Record<string, unknown>;
     }
-    for (const [col, cell] of Object.entries(rec)) {
+    for (const [name, cell] of Object.entries(rec)) {
+      // item_id, as in every other csv of the CLI (train --items, interactions): the same file imports
+      const col = name === 'item_id' ? 'itemId' : name;
       if (cell === undefined || cell === '' || col === 'properties') continue;
       if (col === 'categories') out.categories = cell.split('|').map((c) => c.trim());
       else if (col === 'available') {
@@ -138,10 +141,24 @@ export async function readSource(source: string, format?: string): Promise<Row[]
   if (s3) {
     const out = await s3Client().send(new GetObjectCommand({ Bucket: s3[1], Key: s3[2] }));
     text = (await out.Body?.transformToString('utf8')) ?? '';
-  } else text = readFileSync(resolve(source), 'utf8');
+  } else if (/^s3:/i.test(source)) throw new CliError(`${source}: an S3 source is s3://bucket/key`);
+  else {
+    try {
+      text = readFileSync(resolve(source), 'utf8');
+    } catch (err) {
+      throw fsError('', source, err);
+    }
+  }
   const fmt = format ?? (/\.csv$/i.test(source) ? 'csv' : /\.jsonl$|\.ndjson$/i.test(source) ? 'jsonl' : undefined);
   if (fmt !== 'csv' && fmt !== 'jsonl') throw new Error('name the format: --format csv|jsonl (or use .csv / .jsonl)');
-  const rows = fmt === 'csv' ? csvRows(text) : jsonlRows(text);
+  let rows: Row[];
+  try {
+    rows = fmt === 'csv' ? csvRows(text) : jsonlRows(text);
+  } catch (err) {
+    // csv-parse's own errors (an unclosed quote) name the line
+    throw new CliError(`${source}: ${(err as Error).message}`);
+  }
+  if (rows.length === 0) throw new CliError(`${source}: no rows: nothing to import`);
   if (rows.length > MAX_ROWS) throw new Error(`${rows.length} rows; at most ${MAX_ROWS} per import (split the file)`);
   return rows;
 }
@@ -176,7 +193,7 @@ export const command: CliCommand = {
     ['--report FILE', 'stdout', 'where the per-row report goes (JSON lines: row, itemId, status, error)'],
   ],
   notes: [
-    'Each row is what PUT /items/{itemId} takes, plus its itemId. csv columns: itemId, title, categories',
+    'Each row is what PUT /items/{itemId} takes, plus its itemId. csv columns: itemId (or item_id), title, categories',
     '("|"-separated), available (true/false), properties (a JSON object); any other column becomes a property',
     '(numbers and true/false typed, empty cells left out). Valid rows are written even when others are not;',
     'the exit code is 1 when any row was refused. On AWS: upload the file to S3 and run',
@@ -194,17 +211,27 @@ export const command: CliCommand = {
       },
     });
     const source = positionals[0];
-    if (!source) throw new Error('name the file: attune import items.csv');
+    if (!source) throw new CliError('name the file: attune import items.csv');
     const home = resolve(values.home ?? process.env.ATTUNE_HOME ?? '.attune');
-    const target = values.table
-      ? { store: new DynamoInteractionStore(dynamoDocumentClient(), values.table), stop: async () => undefined }
-      : await localStore(home);
+    // the file and the report's path before any store starts or any row is written: a report that
+    // cannot be written after the import would leave no record of which rows were stored
+    const rows = await readSource(source, values.format);
+    const report = values.report ? await lineWriter('--report', values.report) : undefined;
+    const target = await Promise.resolve(
+      values.table
+        ? { store: new DynamoInteractionStore(dynamoDocumentClient(), values.table), stop: async () => undefined }
+        : localStore(home),
+    ).catch(async (err: unknown) => {
+      await report?.abort();
+      throw err;
+    });
     try {
-      const rows = await readSource(source, values.format);
       const reports = await importRows(rows, target.store);
-      const lines = reports.map((r) => JSON.stringify(r)).join('\n');
-      if (values.report) writeFileSync(values.report, lines ? `${lines}\n` : '');
-      else if (lines) console.log(lines);
+      const lines = reports.map((r) => JSON.stringify(r));
+      if (report) {
+        for (const line of lines) await report.write(line);
+        await report.close();
+      } else if (lines.length) console.log(lines.join('\n'));
       const failed = reports.filter((r) => r.status === 'error').length;
       console.error(`imported ${reports.length - failed} of ${reports.length} rows; ${failed} refused`);
       return failed > 0 ? 1 : 0;
