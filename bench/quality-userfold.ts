@@ -9,6 +9,8 @@
  *   nice -n 10 npx tsx bench/quality-userfold.ts --split item|user [--split-seed 42] [--folds 10]
  *     [--label-seeds 7] [--test none|all|pick] '{"regularization":0.015}' '[{…},{…}]' …
  * A config is a JSON object overriding TUNED_ML100K_ALS, or an array of them (mean of per-user z-scores).
+ * --grid: session 21's 11 candidates around the center (TUNED_ML100K_ALS first): λ × {0.7, 1, 1.4} by
+ * α0 × {0.7, 1, 1.4}, then the center paired with (λ × 0.7, α0 × 1.4) and with (λ × 1.4, α0 × 0.7).
  * --test all scores test for every config (development split seeds only); --test pick scores test once, for
  * the config ranked first on user-fold validation and for the first config (the reference).
  */
@@ -33,12 +35,24 @@ const splitSeed = Number(opt('--split-seed', '42'));
 const folds = Number(opt('--folds', '10'));
 const labelSeeds = opt('--label-seeds', '7').split(',').map(Number);
 const testMode = opt('--test', 'none');
-const configs = args
-  .filter((a) => a.startsWith('{') || a.startsWith('['))
-  .map((a) => {
-    const j = JSON.parse(a) as Record<string, number> | Record<string, number>[];
-    return { name: a, members: (Array.isArray(j) ? j : [j]).map((o) => ({ ...TUNED_ML100K_ALS, ...o }) as AlsParams) };
-  });
+const configs = (
+  args.includes('--grid') ? ridgeGrid() : args.filter((a) => a.startsWith('{') || a.startsWith('['))
+).map((a) => {
+  const j = JSON.parse(a) as Record<string, number> | Record<string, number>[];
+  return { name: a, members: (Array.isArray(j) ? j : [j]).map((o) => ({ ...TUNED_ML100K_ALS, ...o }) as AlsParams) };
+});
+
+/** The --grid candidates as JSON strings, center first (symmetric: no point from any test look). */
+function ridgeGrid(): string[] {
+  const p = (l: number, a: number) =>
+    JSON.stringify({
+      regularization: Number((TUNED_ML100K_ALS.regularization * l).toPrecision(4)),
+      unobservedWeight: Number((TUNED_ML100K_ALS.unobservedWeight * a).toPrecision(4)),
+    });
+  const center = p(1, 1);
+  const grid = [0.7, 1, 1.4].flatMap((l) => [0.7, 1, 1.4].map((a) => p(l, a))).filter((c) => c !== center);
+  return [center, ...grid, `[${center},${p(0.7, 1.4)}]`, `[${center},${p(1.4, 0.7)}]`];
+}
 
 /** Scorer of one fit, or of the mean of several fits' per-user z-scored scores (as the blend kind mixes). */
 function fitScorer(fit: Csr, members: AlsParams[]): (u: number, out: Float32Array) => void {
