@@ -65,3 +65,12 @@ describe('attune import: files and paths', () => {
     ]);
   });
 });
+
+describe('attune import --help', () => {
+  it('documents every flag its usage names, and the usage names every flag it takes', async () => {
+    const { command } = await import('../../infra/cli/commands/import');
+    const documented = new Set((command.options ?? []).flatMap(([flag]) => flag.match(/--[a-z][a-z-]*/g) ?? []));
+    const used = new Set(command.usage.match(/--[a-z][a-z-]*/g) ?? []);
+    expect([...used].sort()).toEqual([...documented].sort());
+  });
+});

@@ -185,7 +185,9 @@ async function localStore(home: string): Promise<{ store: InteractionStore; stop
 
 export const command: CliCommand = {
   summary: 'Bulk-import catalog items from a csv or JSON-lines file (local or s3://bucket/key)',
-  usage: 'attune import <items.csv|items.jsonl|s3://bucket/key> [--format csv|jsonl] [--table NAME] [--report FILE]',
+  usage:
+    'attune import <items.csv|items.jsonl|s3://bucket/key> [--format csv|jsonl] [--home DIR] [--table NAME] ' +
+    '[--report FILE]',
   options: [
     ['--format csv|jsonl', 'from the extension', 'the file format'],
     ['--home DIR', '.attune', 'local data folder: the running npm start there, or its stores started for the import'],

@@ -23,6 +23,7 @@ import { statusRoutes } from '../../local/status';
 
 const USAGE = [
   `attune local invoke <${Object.keys(FUNCTIONS).join('|')}> [--event FILE | -] [--home DIR] [--auth none|jwt]`,
+  '           [--direct | --distributed]   (Train)',
   '       attune local start-api [--port 3000] [--home DIR] [--auth none|jwt]',
   '       attune local generate-event http --method GET --path /users/42/recommendations [--body JSON]',
   '           [--user ID] [--admin]',
