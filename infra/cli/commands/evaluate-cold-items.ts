@@ -6,7 +6,7 @@ import { parseItemsCsv } from '../../../shared/metadata/items-csv';
 import { Vocabulary, itemTokens, tokenBags } from '../../../shared/metadata/vocabulary';
 import { runColdItems } from '../../../shared/training/cold-items';
 import { pairsToCsr } from '../../../shared/training/dataset';
-import type { RatingRange } from '../../../shared/events';
+import { DEFAULT_RATING_RANGE, type RatingRange } from '../../../shared/events';
 import type { InputFormat } from '../../../shared/training/input';
 import { readTrainingData } from '../checks';
 import { CliError, readText } from '../io';
@@ -14,13 +14,13 @@ import { CliError, readText } from '../io';
 export async function coldItemsCommand(
   input: string,
   items: string | undefined,
-  s: { format: InputFormat; seed: number; params: Record<string, unknown>; ratingRange: RatingRange },
+  s: { format: InputFormat; seed: number; params: Record<string, unknown>; ratingRange?: RatingRange },
   json: boolean,
 ): Promise<number> {
   if (!items) throw new CliError('--protocol cold-items needs --items FILE (item_id,title,categories)');
   const meta = new Map(parseItemsCsv(await readText('--items', items)).map((m) => [m.itemId, itemTokens(m)]));
   // weighed with --rating-range like every other protocol
-  const d = await readTrainingData(input, s.format, s.ratingRange);
+  const d = await readTrainingData(input, s.format, s.ratingRange ?? DEFAULT_RATING_RANGE);
   const ui = pairsToCsr(d);
   const vocab = new Vocabulary();
   const itemBags = tokenBags(d.itemIds, (id) => meta.get(id), vocab, true);
