@@ -1,11 +1,16 @@
 /**
  * The TrainControl handler on embedded DynamoDB (dynalite) and S3 (s3rver): its
  * FitRanker step reads the catalog from the table, as Train does, and decides
- * from it (here: metadata found, a 20 s budget plans no ranker).
+ * from it (here: metadata found, a 20 s budget plans no ranker). The second run
+ * goes through the ALS loop first (the real order): with metadata FitRanker fits
+ * ALS's cold-item ridge from the item factors the loop wrote.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runWorkflowLocally, type LocalHandler } from '../../infra/local/train-workflow';
 import { ENV } from '../../shared/config';
-import { dynamoDocumentClient } from '../../shared/storage/aws/clients';
+import { loadLatestModel } from '../../shared/model/repository';
+import { dynamoDocumentClient, s3Client } from '../../shared/storage/aws/clients';
+import { S3ModelStore } from '../../shared/storage/s3/model-store';
 import { DynamoInteractionStore } from '../../shared/storage/dynamodb/interactions';
 import { useEmbeddedAws } from '../helpers/aws';
 import { syntheticInteractions } from '../unit/training/data';
@@ -14,6 +19,7 @@ import { writeEvents } from '../unit/training/seed';
 const aws = useEmbeddedAws();
 type Handler = (event: Record<string, unknown>) => Promise<Record<string, unknown>>;
 let handler: Handler;
+let shard: Handler;
 
 describe('TrainControl handler: FitRanker reads the catalog from the table', () => {
   beforeAll(async () => {
@@ -24,6 +30,7 @@ describe('TrainControl handler: FitRanker reads the catalog from the table', () 
     await writeEvents(dynamoDocumentClient(), aws().tableName, evs);
     // Imported after the environment is set: the handler builds its adapters at module scope.
     ({ handler } = (await import('../../functions/train-steps/control')) as unknown as { handler: Handler });
+    ({ handler: shard } = (await import('../../functions/train-steps/shard')) as unknown as { handler: Handler });
   });
 
   it('says "no item metadata" on an empty catalog, and names the budget once the catalog has categories', async () => {
@@ -38,11 +45,16 @@ describe('TrainControl handler: FitRanker reads the catalog from the table', () 
 
     const store = new DynamoInteractionStore(dynamoDocumentClient(), aws().tableName);
     for (let i = 0; i < 20; i++) await store.putItem({ itemId: `i${i}`, categories: [`c${i % 4}`], available: true });
-    const second = await prepare();
-    expect(await handler({ step: 'ranker', runId: second.runId })).toMatchObject({
+    const out = await runWorkflowLocally(
+      { control: handler as LocalHandler, shard: shard as LocalHandler, single: handler as LocalHandler },
+      { distributed: true, params: { factors: 4, iterations: 2 } },
+    );
+    expect(out).toMatchObject({ decision: 'published' });
+    const model = (await loadLatestModel(new S3ModelStore(s3Client(), aws().bucketName), 'models/'))!;
+    expect(model.manifest.kind).toBe('als');
+    expect(model.manifest.tuning?.neuralRanker).toEqual({
       served: 'als',
       reason: 'a 20 s training budget plans no ranker',
     });
-    await handler({ step: 'fail', runId: second.runId, error: { Error: 'test', Cause: 'ended here' } });
   });
 });
