@@ -3,7 +3,7 @@
  * on 127.0.0.1, created from the same table schema the CDK stack deploys.
  * Handlers reach them only through the standard AWS_ENDPOINT_URL_* variables.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -113,6 +113,56 @@ function listen(server: Server, port: number): Promise<number> {
  * missing, and returns their endpoints plus the environment a handler needs.
  */
 export async function startEmbeddedAws(opts: EmbeddedOptions = {}): Promise<EmbeddedAws> {
+  const unlock = opts.home ? lockHome(opts.home) : () => undefined;
+  try {
+    return await startStores(opts, unlock);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}
+
+/** A home's stores are open in another live process: LevelDB would refuse them with a crash inside dynalite. */
+export class HomeInUseError extends Error {
+  override name = 'HomeInUseError';
+  readonly code = 'EHOMEINUSE';
+}
+
+/**
+ * Takes `home/stores.lock` (this pid) or says who holds it. LevelDB allows one process per
+ * folder, and refuses a second by throwing inside dynalite where no caller can catch it: two
+ * `attune local invoke` or `import` runs on one home ended in a stack. A lock whose process is
+ * gone (killed) is taken over.
+ */
+function lockHome(home: string): () => void {
+  const file = join(home, 'stores.lock');
+  mkdirSync(home, { recursive: true });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => rmSync(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
+    }
+    const pid = Number(readFileSync(file, 'utf8'));
+    if (Number.isInteger(pid) && pid > 0 && alive(pid))
+      throw new HomeInUseError(
+        `the stores in ${home} are open in process ${pid} (npm start or attune local); stop it or use another home`,
+      );
+    rmSync(file, { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function startStores(opts: EmbeddedOptions, unlock: () => void): Promise<EmbeddedAws> {
   const tableName = opts.tableName ?? 'attune-interactions';
   const bucketName = opts.bucketName ?? 'attune-models';
   const tempS3 = opts.home ? undefined : mkdtempSync(join(tmpdir(), 'attune-s3-'));
@@ -176,6 +226,7 @@ export async function startEmbeddedAws(opts: EmbeddedOptions = {}): Promise<Embe
       await new Promise<void>((resolve) => dynamoServer.close(() => resolve()));
       await s3.close();
       if (tempS3) rmSync(tempS3, { recursive: true, force: true });
+      unlock();
     },
   };
 }

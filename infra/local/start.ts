@@ -73,6 +73,7 @@ const stack = await startLocalStack({
 }).catch((err: NodeJS.ErrnoException) => {
   if (err.code === 'EADDRINUSE') refuse(`port ${port} is in use (another npm start?); use --port N or PORT`);
   if (err.code === 'EACCES') refuse(`port ${port}: permission denied; use --port N above 1023`);
+  if (err.code === 'EHOMEINUSE') refuse(err.message);
   throw err;
 });
 const { api, aws } = stack;

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateDemoDataset } from '../../infra/local/demo-data';
+import { HomeInUseError, startEmbeddedAws } from '../../infra/local/embedded';
 import { releaseStaleLease } from '../../infra/local/recover';
 import { seedDataset, seedIfEmpty } from '../../infra/local/seed';
 import { dynamoDocumentClient } from '../../shared/storage/aws/clients';
@@ -73,5 +74,23 @@ describe('a local start after a kill', () => {
     expect(await store.acquireLease('train', 'next-run', 1800)).toBe(true);
     expect(await store.releaseLease('train', 'next-run')).toBe(true);
     expect(await releaseStaleLease(aws().tableName)).toBeNull();
+  });
+
+  it('a second process on the same home is refused in one line; a lock a killed process left is taken over', async () => {
+    // this test's stores hold the home: a second opening crashed inside dynalite (LevelDB's lock)
+    const second = await startEmbeddedAws({ home }).catch((e: unknown) => e);
+    expect(second).toBeInstanceOf(HomeInUseError);
+    expect((second as Error).message).toBe(
+      `the stores in ${home} are open in process ${process.pid} (npm start or attune local); stop it or use another home`,
+    );
+    const other = mkdtempSync(join(tmpdir(), 'attune-recover-lock-'));
+    try {
+      writeFileSync(join(other, 'stores.lock'), '99999999');
+      const stores = await startEmbeddedAws({ home: other });
+      await stores.stop();
+      expect(existsSync(join(other, 'stores.lock'))).toBe(false);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 });
