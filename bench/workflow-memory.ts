@@ -134,7 +134,9 @@ if (a.step) {
     peakUsed = Math.max(peakUsed, used());
   };
   const timer = setInterval(poll, 5);
+  const t0 = performance.now();
   await control1(event);
+  const seconds = Math.round(performance.now() - t0) / 1000;
   clearInterval(timer);
   poll();
   const peak = process.resourceUsage().maxRSS * 1024 - start;
@@ -142,7 +144,9 @@ if (a.step) {
     a.step === 'prepare'
       ? { read: prepared.read, spills: prepared.spills, chunks: prepared.snapshotChunks, rebuild: prepared.rebuild }
       : {};
-  console.log(JSON.stringify({ step: a.step, peak, polled: polled - start, used: peakUsed - startUsed, ...read }));
+  console.log(
+    JSON.stringify({ step: a.step, seconds, peak, polled: polled - start, used: peakUsed - startUsed, ...read }),
+  );
   process.exit(0);
 }
 
