@@ -40,6 +40,15 @@ export interface MergeStats {
   erasedUsersDropped: number;
 }
 
+export const emptyMergeStats = (): MergeStats => ({
+  read: 0,
+  duplicates: 0,
+  erasedEvents: 0,
+  cappedEvents: 0,
+  added: 0,
+  erasedUsersDropped: 0,
+});
+
 export interface MergeResult {
   snapshot: TrainingSnapshot;
   dataset: Dataset;
@@ -151,14 +160,7 @@ export class SnapshotMerger {
   private readonly dw = new Column(new Float64Array(1024));
   private readonly dt = new Column(new Float64Array(1024));
   private watermark: number;
-  private readonly stats: MergeStats = {
-    read: 0,
-    duplicates: 0,
-    erasedEvents: 0,
-    cappedEvents: 0,
-    added: 0,
-    erasedUsersDropped: 0,
-  };
+  private readonly stats = emptyMergeStats();
   // set by begin(): the id space and the cursor over final users
   private run: MergeRun | null = null;
 

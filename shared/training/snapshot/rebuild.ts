@@ -27,6 +27,7 @@ import { readRange } from '../distributed/blob';
 import { eventKeyHash, type TrainingSnapshot } from './format';
 import {
   byString,
+  emptyMergeStats,
   recentKeys,
   snapshotHeader,
   SnapshotMerger,
@@ -80,14 +81,7 @@ export class PartitionedRebuild {
   private readonly G: number;
   private readonly block: number | undefined;
   private watermark = 0;
-  private readonly stats: MergeStats = {
-    read: 0,
-    duplicates: 0,
-    erasedEvents: 0,
-    cappedEvents: 0,
-    added: 0,
-    erasedUsersDropped: 0,
-  };
+  private readonly stats = emptyMergeStats();
   // event keys that may end within dedupeMs of the watermark, in read order
   private keyA = new Float64Array(1024);
   private atA = new Float64Array(1024);
