@@ -6,39 +6,28 @@
  * the clusters users prefer; a 30 s budget plans no ranker on either path.
  */
 import { describe, expect, it } from 'vitest';
-import { runWorkflowLocally, type LocalHandler } from '../../../infra/local/train-workflow';
+import type { LocalHandler } from '../../../infra/local/train-workflow';
 import type { Interaction } from '../../../shared/events';
 import type { AlsParams } from '../../../shared/math/als';
 import { loadFitted } from '../../../shared/model/kinds';
 import { COLD_FILES } from '../../../shared/model/kinds/cold-ridge';
 import { loadLatestModel } from '../../../shared/model/repository';
-import { MemoryModelStore } from '../../../shared/storage/local/memory-model-store';
-import { MemoryTrainingStore } from '../../../shared/storage/local/memory-training';
-import { DEFAULT_USER_CAP } from '../../../shared/training/dataset';
 import { exposureUserCap } from '../../../shared/training/distributed/exposure';
-import { readTrainingMetadata } from '../../../shared/training/metadata';
 import { trainPipeline } from '../../../shared/training/pipeline';
-import { loadTrainingData } from '../../../shared/training/snapshot/load';
 import type { WorkflowFunction } from '../../../shared/workflow/definition';
 import * as cold from '../serving/cold-fixture';
-import { localLargePath, plantedShop } from './fixture';
+import { localLargePath, plantedShop, runLarge, shopDataset } from './fixture';
 
 const PARAMS: Partial<AlsParams> = { factors: 16, iterations: 8 };
 
 const run = (h: Record<WorkflowFunction, LocalHandler>, input: Record<string, unknown> = {}) =>
-  runWorkflowLocally(h, { distributed: true, params: PARAMS, ...input }) as Promise<Record<string, unknown>>;
+  runLarge(h, PARAMS, input);
 
 describe('the large path’s ALS artifact carries the single path’s extras (local interpreter)', () => {
   const data = plantedShop();
 
   it('ALS’s cold-item ridge: a new item gets the single path’s scores; the exposure block agrees', async () => {
-    const read = await loadTrainingData(new MemoryTrainingStore(data.events), new MemoryModelStore(), 'training/', {
-      erasures: [],
-      cap: DEFAULT_USER_CAP,
-      now: Date.now(),
-    });
-    const d = read.dataset;
-    d.side = (await readTrainingMetadata(data.metadata, new Set())).side;
+    const d = await shopDataset(data);
     const single = trainPipeline(d, {
       kind: 'als',
       params: PARAMS,

@@ -1,4 +1,4 @@
-import type { LocalHandler } from '../../../infra/local/train-workflow';
+import { runWorkflowLocally, type LocalHandler } from '../../../infra/local/train-workflow';
 import type { CatalogItem, Interaction } from '../../../shared/events';
 import type { AlsParams } from '../../../shared/math/als';
 import type { ModelStore } from '../../../shared/ports/model-store';
@@ -7,12 +7,13 @@ import { MemoryTrainingStore } from '../../../shared/storage/local/memory-traini
 import { controlStep, shardStep } from '../../../shared/training/distributed/dispatch';
 import type { WorkflowFunction } from '../../../shared/workflow/definition';
 import type { TrainingStore } from '../../../shared/ports/training';
-import type { Dataset } from '../../../shared/training/dataset';
+import { DEFAULT_USER_CAP, type Dataset } from '../../../shared/training/dataset';
 import { arrayOf } from '../../../shared/training/distributed/blob';
 import { keys, readBlob } from '../../../shared/training/distributed/layout';
 import type { DistributedConfig, StepDeps } from '../../../shared/training/distributed/record';
-import type { MetadataSource } from '../../../shared/training/metadata';
+import { readTrainingMetadata, type MetadataSource } from '../../../shared/training/metadata';
 import { trainPipeline } from '../../../shared/training/pipeline';
+import { loadTrainingData } from '../../../shared/training/snapshot/load';
 import { plantedWithMetadata } from '../neural/planted';
 
 export const quiet = { info: () => {}, warn: () => {} };
@@ -100,6 +101,25 @@ export function plantedShop() {
   }));
   return { events, metadata: { listCatalog: async () => catalog } satisfies MetadataSource };
 }
+
+/** The shop's events read as the single path reads them, with the catalog's metadata: the reference's dataset. */
+export async function shopDataset(shop: ReturnType<typeof plantedShop>): Promise<Dataset> {
+  const read = await loadTrainingData(new MemoryTrainingStore(shop.events), new MemoryModelStore(), 'training/', {
+    erasures: [],
+    cap: DEFAULT_USER_CAP,
+    now: Date.now(),
+  });
+  const d = read.dataset;
+  d.side = (await readTrainingMetadata(shop.metadata, new Set())).side;
+  return d;
+}
+
+/** One distributed run of the state machine at these parameters (the input may add or override). */
+export const runLarge = (
+  h: Record<WorkflowFunction, LocalHandler>,
+  params: Partial<AlsParams>,
+  input: Record<string, unknown> = {},
+) => runWorkflowLocally(h, { distributed: true, params, ...input }) as Promise<Record<string, unknown>>;
 
 /** The large path on the local interpreter over in-memory stores: the tests' handlers and the deps they change. */
 export function localLargePath(

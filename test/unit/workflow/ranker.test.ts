@@ -6,21 +6,17 @@
  * serves ALS and says why; a failing ranker step publishes nothing.
  */
 import { describe, expect, it } from 'vitest';
-import { runWorkflowLocally, type LocalHandler } from '../../../infra/local/train-workflow';
+import type { LocalHandler } from '../../../infra/local/train-workflow';
 import type { Interaction } from '../../../shared/events';
 import type { AlsParams } from '../../../shared/math/als';
 import { loadFitted } from '../../../shared/model/kinds';
 import { loadLatestModel, readLatest } from '../../../shared/model/repository';
-import { MemoryModelStore } from '../../../shared/storage/local/memory-model-store';
-import { MemoryTrainingStore } from '../../../shared/storage/local/memory-training';
-import { DEFAULT_USER_CAP } from '../../../shared/training/dataset';
 import { rankerSample } from '../../../shared/training/distributed/ranker';
 import { reuseRule } from '../../../shared/training/distributed/tune';
 import type { ModelManifest } from '../../../shared/model/types';
-import { readTrainingMetadata, type MetadataSource } from '../../../shared/training/metadata';
-import { loadTrainingData } from '../../../shared/training/snapshot/load';
+import type { MetadataSource } from '../../../shared/training/metadata';
 import type { WorkflowFunction } from '../../../shared/workflow/definition';
-import { localLargePath, plantedShop as planted, singlePath } from './fixture';
+import { localLargePath, plantedShop as planted, singlePath, runLarge, shopDataset } from './fixture';
 
 const PARAMS: Partial<AlsParams> = { factors: 16, iterations: 8 };
 // the single path plans the ranker from 60 s (plansNeural): the same budget here
@@ -28,19 +24,13 @@ const setup = (events: Interaction[], metadata?: MetadataSource) =>
   localLargePath(events, metadata, { trainBudgetSeconds: 60, shardInteractions: 2000 });
 
 const run = (h: Record<WorkflowFunction, LocalHandler>, input: Record<string, unknown> = {}) =>
-  runWorkflowLocally(h, { distributed: true, params: PARAMS, ...input }) as Promise<Record<string, unknown>>;
+  runLarge(h, PARAMS, input);
 
 describe('the neural ranker on the large path (local interpreter)', () => {
   const data = planted();
 
   it('serves ALS + the ranker where metadata decides taste, the single path’s nDCG@10 (within 0.005)', async () => {
-    const read = await loadTrainingData(new MemoryTrainingStore(data.events), new MemoryModelStore(), 'training/', {
-      erasures: [],
-      cap: DEFAULT_USER_CAP,
-      now: Date.now(),
-    });
-    const d = read.dataset;
-    d.side = (await readTrainingMetadata(data.metadata, new Set())).side;
+    const d = await shopDataset(data);
     const single = singlePath(d, PARAMS);
     expect(single.model.manifest.kind).toBe('neural');
 
