@@ -7,30 +7,20 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runWorkflowLocally, type LocalHandler } from '../../infra/local/train-workflow';
-import { ENV } from '../../shared/config';
 import { loadLatestModel } from '../../shared/model/repository';
 import { dynamoDocumentClient, s3Client } from '../../shared/storage/aws/clients';
 import { S3ModelStore } from '../../shared/storage/s3/model-store';
 import { DynamoInteractionStore } from '../../shared/storage/dynamodb/interactions';
 import { useEmbeddedAws } from '../helpers/aws';
-import { syntheticInteractions } from '../unit/training/data';
-import { writeEvents } from '../unit/training/seed';
+import { type StepHandler, trainStepsOn } from './train-steps-setup';
 
 const aws = useEmbeddedAws();
-type Handler = (event: Record<string, unknown>) => Promise<Record<string, unknown>>;
-let handler: Handler;
-let shard: Handler;
+let handler: StepHandler;
+let shard: StepHandler;
 
 describe('TrainControl handler: FitRanker reads the catalog from the table', () => {
   beforeAll(async () => {
-    process.env[ENV.trainBudgetSeconds] = '20';
-    process.env[ENV.tune] = 'false';
-    process.env[ENV.modelPrefix] = 'models/';
-    const evs = syntheticInteractions({ users: 40, items: 20, receivedAt: Date.now() - 60_000 });
-    await writeEvents(dynamoDocumentClient(), aws().tableName, evs);
-    // Imported after the environment is set: the handler builds its adapters at module scope.
-    ({ handler } = (await import('../../functions/train-steps/control')) as unknown as { handler: Handler });
-    ({ handler: shard } = (await import('../../functions/train-steps/shard')) as unknown as { handler: Handler });
+    ({ control: handler, shard } = await trainStepsOn(aws()));
   });
 
   it('says "no item metadata" on an empty catalog, and names the budget once the catalog has categories', async () => {

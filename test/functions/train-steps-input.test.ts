@@ -6,13 +6,11 @@
  * output, byte for byte.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ENV } from '../../shared/config';
-import { dynamoDocumentClient, s3Client } from '../../shared/storage/aws/clients';
+import { s3Client } from '../../shared/storage/aws/clients';
 import { S3ModelStore } from '../../shared/storage/s3/model-store';
 import { WORKFLOW_PREFIX } from '../../shared/topology';
 import { useEmbeddedAws } from '../helpers/aws';
-import { syntheticInteractions } from '../unit/training/data';
-import { writeEvents } from '../unit/training/seed';
+import { trainStepsOn } from './train-steps-setup';
 
 const aws = useEmbeddedAws();
 type Handler = (event: unknown) => Promise<Record<string, unknown>>;
@@ -27,15 +25,8 @@ const fails = async (h: Handler, event: unknown, message: RegExp) => {
 
 describe('training steps: malformed payloads', () => {
   beforeAll(async () => {
-    process.env[ENV.trainBudgetSeconds] = '20';
-    process.env[ENV.tune] = 'false';
-    process.env[ENV.modelPrefix] = 'models/';
-    const evs = syntheticInteractions({ users: 40, items: 20, receivedAt: Date.now() - 60_000 });
-    await writeEvents(dynamoDocumentClient(), aws().tableName, evs);
+    ({ control, shard } = await trainStepsOn(aws()));
     models = new S3ModelStore(s3Client(), aws().bucketName);
-    // imported after the environment is set: the handlers build their adapters at module scope
-    ({ handler: control } = (await import('../../functions/train-steps/control')) as unknown as { handler: Handler });
-    ({ handler: shard } = (await import('../../functions/train-steps/shard')) as unknown as { handler: Handler });
     ({ handler: train } = (await import('../../functions/train/handler')) as unknown as { handler: Handler });
   });
 
