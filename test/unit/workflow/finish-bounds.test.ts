@@ -6,8 +6,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateSynthetic } from '../../../shared/math/synthetic';
 import { loadLatestModel } from '../../../shared/model/repository';
@@ -16,7 +14,7 @@ import { LocalModelStore } from '../../../shared/storage/local/model-store';
 import { MemoryTrainingStore } from '../../../shared/storage/local/memory-training';
 import { controlStep, shardStep } from '../../../shared/training/distributed/dispatch';
 import type { StepDeps } from '../../../shared/training/distributed/record';
-import { largePathDeps } from './fixture';
+import { largePathDeps, residentBuffers } from './fixture';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -37,11 +35,7 @@ function events(users: number, perUser: number) {
 
 describe('Evaluate and Publish in bounded memory', () => {
   it('hold no more at 4x the interactions: a sample, a chunk, a shard, a group of histories', async () => {
-    // array buffers are otherwise freed on a background thread after gc(): the count would lag
-    setFlagsFromString('--expose-gc');
-    setFlagsFromString('--no-concurrent-array-buffer-sweeping');
-    const gc = runInNewContext('gc') as () => void;
-    const resident = () => (gc(), process.memoryUsage().arrayBuffers);
+    const resident = residentBuffers();
     const held: Record<string, { evaluate: number; publish: number; pairs: number }> = {};
     // the first run pays Node's one-time buffers (fs, crypto pools): a warm-up, not measured
     for (const [name, users, perUser] of [

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { runWorkflowLocally, type LocalHandler } from '../../../infra/local/train-workflow';
 import type { CatalogItem, Interaction } from '../../../shared/events';
 import type { AlsParams } from '../../../shared/math/als';
@@ -17,6 +19,17 @@ import { loadTrainingData } from '../../../shared/training/snapshot/load';
 import { plantedWithMetadata } from '../neural/planted';
 
 export const quiet = { info: () => {}, warn: () => {} };
+
+/**
+ * The array-buffer bytes alive after a full gc: the bound tests' measure. Array buffers are otherwise
+ * freed on a background thread after gc(), so the count would lag.
+ */
+export function residentBuffers(): () => number {
+  setFlagsFromString('--expose-gc');
+  setFlagsFromString('--no-concurrent-array-buffer-sweeping');
+  const gc = runInNewContext('gc') as () => void;
+  return () => (gc(), process.memoryUsage().arrayBuffers);
+}
 
 /**
  * The large path's steps over given stores, as the workflow tests run them: the path forced (threshold 1),

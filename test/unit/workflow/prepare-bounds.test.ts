@@ -6,8 +6,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Interaction } from '../../../shared/events';
 import type { AlsParams } from '../../../shared/math/als';
@@ -28,7 +26,7 @@ import { makeHoldout } from '../../../shared/training/evaluate';
 import { loadTrainingData } from '../../../shared/training/snapshot/load';
 import { openLatestSnapshot } from '../../../shared/training/snapshot/repository';
 import { syntheticInteractions } from '../training/data';
-import { largePathDeps, readRunDataset } from './fixture';
+import { largePathDeps, readRunDataset, residentBuffers } from './fixture';
 
 const PARAMS: Partial<AlsParams> = { factors: 16, iterations: 2 };
 const dirs: string[] = [];
@@ -154,11 +152,7 @@ describe('Prepare, a shard at a time', () => {
   });
 
   it('holds one shard’s buffers while it writes the starting factors, at 1x and 8x the users', async () => {
-    // array buffers are otherwise freed on a background thread after gc(): the count would lag
-    setFlagsFromString('--expose-gc');
-    setFlagsFromString('--no-concurrent-array-buffer-sweeping');
-    const gc = runInNewContext('gc') as () => void;
-    const resident = () => (gc(), process.memoryUsage().arrayBuffers);
+    const resident = residentBuffers();
     const over: Record<number, { rows: number; pairs: number }> = {};
     // the first run pays Node's one-time buffers (fs, crypto pools): a warm-up, not measured
     for (const users of [240, 2000, 16000]) {
@@ -189,10 +183,7 @@ describe('Prepare, a shard at a time', () => {
   });
 
   it('on a usual run holds the ids, the delta, a chunk, a spill and a shard: not growing with the interactions', async () => {
-    setFlagsFromString('--expose-gc');
-    setFlagsFromString('--no-concurrent-array-buffer-sweeping');
-    const gc = runInNewContext('gc') as () => void;
-    const resident = () => (gc(), process.memoryUsage().arrayBuffers);
+    const resident = residentBuffers();
     const DAY = 86_400_000;
     const T0 = Date.UTC(2026, 0, 1);
     const users = 500;

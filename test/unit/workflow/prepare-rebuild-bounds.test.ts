@@ -6,8 +6,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Interaction } from '../../../shared/events';
 import type { ModelStore } from '../../../shared/ports/model-store';
@@ -16,7 +14,7 @@ import { MemoryTrainingStore } from '../../../shared/storage/local/memory-traini
 import { prepare } from '../../../shared/training/distributed/prepare';
 import { readPlan } from '../../../shared/training/distributed/layout';
 import type { StepDeps } from '../../../shared/training/distributed/record';
-import { largePathDeps } from './fixture';
+import { largePathDeps, residentBuffers } from './fixture';
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -39,11 +37,7 @@ function table(per: number): Interaction[] {
 
 describe('Prepare on a rebuild', () => {
   it('holds the ids, a spill, a group, a chunk and a shard: not growing with the events read', async () => {
-    // array buffers are otherwise freed on a background thread after gc(): the count would lag
-    setFlagsFromString('--expose-gc');
-    setFlagsFromString('--no-concurrent-array-buffer-sweeping');
-    const gc = runInNewContext('gc') as () => void;
-    const resident = () => (gc(), process.memoryUsage().arrayBuffers);
+    const resident = residentBuffers();
     const peaks: Record<number, { held: number; events: number; spills: number }> = {};
     // the first size pays Node's one-time buffers (fs, crypto pools): a warm-up, not measured
     for (const per of [2, 8, 32]) {
