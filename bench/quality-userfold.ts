@@ -9,8 +9,9 @@
  *   nice -n 10 npx tsx bench/quality-userfold.ts --split item|user [--split-seed 42] [--folds 10]
  *     [--label-seeds 7] [--test none|all|pick] '{"regularization":0.015}' '[{…},{…}]' …
  * A config is a JSON object overriding TUNED_ML100K_ALS, or an array of them (mean of per-user z-scores).
- * --grid: session 21's 11 candidates around the center (TUNED_ML100K_ALS first): λ × {0.7, 1, 1.4} by
- * α0 × {0.7, 1, 1.4}, then the center paired with (λ × 0.7, α0 × 1.4) and with (λ × 1.4, α0 × 0.7).
+ * --set NAME: a named candidate set (bench/userfold-candidates.ts; the first is the reference); --grid is
+ * --set ridge, session 21's 11 candidates around the center. Fits are cached per member, so a pair of
+ * members already fitted costs only its scoring.
  * --test all scores test for every config (development split seeds only); --test pick scores test once, for
  * the config ranked first on user-fold validation and for the first config (the reference).
  */
@@ -25,6 +26,7 @@ import { scoreAll } from '../shared/math/topk';
 import { standardize } from '../shared/math/blend';
 import { evaluateRanking } from '../shared/math/metrics';
 import { Rng } from '../shared/math/rng';
+import { CANDIDATE_SETS, type Candidate } from './userfold-candidates';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
@@ -35,28 +37,35 @@ const splitSeed = Number(opt('--split-seed', '42'));
 const folds = Number(opt('--folds', '10'));
 const labelSeeds = opt('--label-seeds', '7').split(',').map(Number);
 const testMode = opt('--test', 'none');
-const configs = (
-  args.includes('--grid') ? ridgeGrid() : args.filter((a) => a.startsWith('{') || a.startsWith('['))
-).map((a) => {
-  const j = JSON.parse(a) as Record<string, number> | Record<string, number>[];
-  return { name: a, members: (Array.isArray(j) ? j : [j]).map((o) => ({ ...TUNED_ML100K_ALS, ...o }) as AlsParams) };
+const setName = args.includes('--grid') ? 'ridge' : opt('--set', '');
+if (setName !== '' && !(setName in CANDIDATE_SETS)) throw new Error(`--set: one of ${Object.keys(CANDIDATE_SETS)}`);
+const candidates: Candidate[] =
+  setName !== ''
+    ? CANDIDATE_SETS[setName]()
+    : args.filter((a) => a.startsWith('{') || a.startsWith('[')).map((a) => [a, a] as Candidate);
+const configs = candidates.map(([name, json]) => {
+  const j = JSON.parse(json) as Record<string, number> | Record<string, number>[];
+  return { name, members: (Array.isArray(j) ? j : [j]).map((o) => ({ ...TUNED_ML100K_ALS, ...o }) as AlsParams) };
 });
 
-/** The --grid candidates as JSON strings, center first (symmetric: no point from any test look). */
-function ridgeGrid(): string[] {
-  const p = (l: number, a: number) =>
-    JSON.stringify({
-      regularization: Number((TUNED_ML100K_ALS.regularization * l).toPrecision(4)),
-      unobservedWeight: Number((TUNED_ML100K_ALS.unobservedWeight * a).toPrecision(4)),
-    });
-  const center = p(1, 1);
-  const grid = [0.7, 1, 1.4].flatMap((l) => [0.7, 1, 1.4].map((a) => p(l, a))).filter((c) => c !== center);
-  return [center, ...grid, `[${center},${p(0.7, 1.4)}]`, `[${center},${p(1.4, 0.7)}]`];
+/**
+ * Fits by (matrix, member): a pair reuses its members' fits (seeded, so a refit would be identical), which
+ * makes every pair of already-fitted members free. The matrices are cached too, so one object per fold.
+ */
+const fitCache = new Map<string, ReturnType<typeof trainAls>>();
+function fitOf(key: string, m: Csr, p: AlsParams) {
+  const k = `${key} ${JSON.stringify(p)}`;
+  let model = fitCache.get(k);
+  if (!model) {
+    model = trainAls(m, p);
+    fitCache.set(k, model);
+  }
+  return model;
 }
 
 /** Scorer of one fit, or of the mean of several fits' per-user z-scored scores (as the blend kind mixes). */
-function fitScorer(fit: Csr, members: AlsParams[]): (u: number, out: Float32Array) => void {
-  const models = members.map((p) => trainAls(fit, p));
+function fitScorer(key: string, fit: Csr, members: AlsParams[]): (u: number, out: Float32Array) => void {
+  const models = members.map((p) => fitOf(key, fit, p));
   const tmp = new Float32Array(fit.cols);
   return (u, out) => {
     out.fill(0);
@@ -110,7 +119,7 @@ function userFold(train: Csr, members: AlsParams[]): number {
       const inFold = fold.map((f) => (f === k ? 1 : 0));
       const fitK = mergeRows(fit, train, inFold, 1);
       const validK = mergeRows(valid, none, inFold, 1);
-      const r = evaluateRanking(fitK, validK, fitScorer(fitK, members), 10);
+      const r = evaluateRanking(fitK, validK, fitScorer(`${s}/${k}`, fitK, members), 10);
       sum += r.ndcg * r.users;
       users += r.users;
     }
@@ -123,7 +132,7 @@ function main() {
   const split = stratifiedSplit(by === 'item' ? d.item : d.user, 0.75, splitSeed);
   const train = toCsr(d, split.train);
   const test = toCsr(d, split.test, () => 1);
-  const testOf = (members: AlsParams[]) => evaluateRanking(train, test, fitScorer(train, members), 10);
+  const testOf = (members: AlsParams[]) => evaluateRanking(train, test, fitScorer('train', train, members), 10);
   const rows: { name: string; uf: number; members: AlsParams[] }[] = [];
   for (const c of configs) {
     const t0 = performance.now();
