@@ -88,3 +88,106 @@ export function cutShort(
     );
   return `the --budget of ${budgetSeconds} s ended the ${what} fit after ${sweeps} of ${planned} ${unit}`;
 }
+
+type Stop = 'converged' | 'budget' | 'trials' | 'clock' | 'stop';
+interface SearchPart {
+  trials: number;
+  phases?: Record<string, number>;
+  stoppedBy: Stop;
+}
+
+/**
+ * How far the tuning search went, read from the manifest's tuning record, and a note when it
+ * was cut: by the clock safety stop (a machine slower than the plan: not the seed's search),
+ * the deadline, or a --budget whose plan ran out before a whole phase of the ALS search
+ * (its random draws, refinement, or larger sizes). Undefined when no search ran.
+ */
+export function searchReport(
+  tuning: Record<string, unknown> | undefined,
+  budgetSeconds: number,
+): { search: Record<string, unknown>; cut?: string } | undefined {
+  if (!tuning) return undefined;
+  const cuts: string[] = [];
+  const describe = (what: string, p: SearchPart, unit = 'trials') => {
+    if (p.stoppedBy === 'clock')
+      cuts.push(
+        `the clock safety stop (1.5 × the planned time) ended the ${what} after ${count(p.trials, unit)}: ` +
+          'not the full plan (a slow or busy machine, or a --budget too small for it)',
+      );
+    else if (p.stoppedBy === 'stop') cuts.push(`the deadline ended the ${what} after ${count(p.trials, unit)}`);
+    else if (p.stoppedBy === 'budget' && p.phases) {
+      // a plan that ran out is the norm (the search spends what the budget pays for); one that ran
+      // out before a whole phase of the search is not the search its help describes
+      const skipped = [
+        (p.phases.random ?? 0) < 2 && 'random draws',
+        !p.phases.refine && 'refinement',
+        !p.phases.scale && 'larger sizes and longer fits',
+      ].filter(Boolean);
+      if (skipped.length)
+        cuts.push(
+          `the --budget of ${budgetSeconds} s paid for ${count(p.trials, unit)} of the ${what}: it skipped its ` +
+            `${skipped.join(', ')} (raise --budget for a real search)`,
+        );
+    }
+  };
+  const auto = tuning.auto as { candidates?: Record<string, unknown>[] } | undefined;
+  let search: Record<string, unknown>;
+  if (auto?.candidates) {
+    search = {};
+    for (const c of auto.candidates) {
+      if (typeof c.trials !== 'number') continue;
+      const p: SearchPart = {
+        trials: c.trials,
+        ...(c.phases ? { phases: c.phases as Record<string, number> } : {}),
+        // EASE's ladder records only a clock cut; its planned points all ran otherwise
+        stoppedBy: (c.stoppedBy as Stop | undefined) ?? 'trials',
+      };
+      search[String(c.kind)] = p;
+      describe(
+        c.kind === 'ease' ? 'EASE λ ladder' : `${String(c.kind).toUpperCase()} search`,
+        p,
+        c.kind === 'ease' ? 'points' : 'trials',
+      );
+    }
+  } else if (Array.isArray(tuning.trials)) {
+    const trials = tuning.trials as { phase?: string }[];
+    const phases = trials.every((t) => typeof t.phase === 'string')
+      ? trials.reduce<Record<string, number>>((n, t) => ((n[t.phase!] = (n[t.phase!] ?? 0) + 1), n), {})
+      : undefined;
+    const p: SearchPart = {
+      trials: trials.length,
+      ...(phases ? { phases } : {}),
+      // a manifest from before stoppedBy was recorded: unknown, so nothing is claimed
+      stoppedBy: (tuning.stoppedBy as Stop | undefined) ?? 'trials',
+    };
+    search = { ...p };
+    describe('tuning search', p);
+  } else return undefined;
+  return { search, ...(cuts.length ? { cut: `search cut short: ${cuts.join('; ')}` } : {}) };
+}
+
+const count = (n: number, unit: string) => `${n} ${n === 1 ? unit.slice(0, -1) : unit}`;
+
+const END: Record<Stop, string> = {
+  converged: 'converged',
+  budget: 'ended by the budget',
+  trials: 'all planned trials',
+  clock: 'ended by the clock safety stop',
+  stop: 'ended by the deadline',
+};
+
+/** The search's extent as one table cell: `10 trials (random 2, refine 5, …)`, per kind for auto. */
+export function searchLine(search: Record<string, unknown>): string {
+  const one = (p: SearchPart, unit = 'trials') =>
+    count(p.trials, unit) +
+    (p.phases
+      ? ` (${Object.entries(p.phases)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ')})`
+      : '') +
+    `, ${END[p.stoppedBy] ?? p.stoppedBy}`;
+  if (typeof search.trials === 'number') return one(search as unknown as SearchPart);
+  return Object.entries(search)
+    .map(([kind, p]) => `${kind} ${one(p as SearchPart, kind === 'ease' ? 'points' : 'trials')}`)
+    .join('; ');
+}

@@ -70,11 +70,28 @@ export interface HpoOptions {
   onTrial?(t: Trial, index: number): void;
 }
 
+/**
+ * What ended a search: it converged (its descent's steps shrank to their end); the budget's
+ * plan ran out first (work, or the clock when the clock is the plan) — a search cut by the
+ * budget; its trial count ('trials', a fixed plan such as auto's); the clock safety stop of a
+ * counted plan (the machine ran slower than nominal: a shorter search than the seed's); or
+ * the caller's hard stop.
+ */
+export type SearchStop = 'converged' | 'budget' | 'trials' | 'clock' | 'stop';
+
 export interface HpoResult {
   best: AlsParams;
   bestMetric: number;
   log: Trial[];
   seconds: number;
+  stoppedBy: SearchStop;
+}
+
+/** Trials per phase of a search's log, for manifests. */
+export function phaseCounts(log: readonly { phase: string }[]): Record<string, number> {
+  const n: Record<string, number> = {};
+  for (const t of log) n[t.phase] = (n[t.phase] ?? 0) + 1;
+  return n;
 }
 
 /** Splits the entries of a CSR matrix by a seeded stratified split grouped per row ('user') or per column ('item'). */
@@ -244,6 +261,13 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
   /** Nominal work of the trials run so far (repeats answered from memory cost nothing). */
   let spent = 0;
   let best: Trial | undefined;
+  // the clock binds only a counted plan (work or trials); without one the clock is the plan itself
+  const counted = Number.isFinite(workBudget) || Number.isFinite(maxTrials);
+  let cutBy: 'clock' | 'stop' | undefined;
+  const cut = () => {
+    if (hardStop()) cutBy = 'stop';
+    else if (counted) cutBy ??= 'clock';
+  };
   /**
    * Trial order with a lean toward capacity: the chosen model is refit on all
    * of the data, more than a validation fit sees, and a well-regularized iALS
@@ -277,7 +301,10 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
         ),
       );
     }
-    if ((performance.now() > deadline || hardStop()) && best) return undefined; // cut short: not comparable
+    if ((performance.now() > deadline || hardStop()) && best) {
+      cut();
+      return undefined; // cut short: not comparable
+    }
     const mean = reports.reduce((acc, r) => acc + r[metric], 0) / reports.length;
     const trial: Trial = { params, metric: mean, report: reports[0], seconds: (performance.now() - s0) / 1000, phase };
     log.push(trial);
@@ -306,11 +333,15 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
     trials: Number.isFinite(maxTrials) ? Math.ceil(x * maxTrials) : Infinity,
     work: x * workBudget,
   });
-  const more = (until: { time: number; trials: number; work: number }) =>
-    !hardStop() &&
-    performance.now() < until.time &&
-    spent < until.work &&
-    log.length < Math.min(until.trials, maxTrials);
+  const more = (until: { time: number; trials: number; work: number }) => {
+    if (spent >= until.work || log.length >= Math.min(until.trials, maxTrials)) return false;
+    // a phase the clock (or the hard stop) ended while its counted share was left is a cut, not the plan
+    if (hardStop() || performance.now() >= until.time) {
+      cut();
+      return false;
+    }
+    return true;
+  };
   const end = share(1);
   let f = factors.find((x) => x >= 64) ?? factors[factors.length - 1];
   let iterations = 10;
@@ -402,7 +433,10 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
   steps.logR = Math.log(1.4);
   steps.logA0 = Math.log(1.4);
   descend(end);
-  return { ...confirmChoice(), log, seconds: (performance.now() - t0) / 1000 };
+  const ended: SearchStop =
+    steps.logR <= 0.05 ? 'converged' : log.length >= maxTrials && spent < workBudget ? 'trials' : 'budget';
+  const chosen = confirmChoice();
+  return { ...chosen, log, seconds: (performance.now() - t0) / 1000, stoppedBy: cutBy ?? ended };
 
   /**
    * Configurations that tie on the search's splits differ by ±0.01 on held-out
@@ -411,7 +445,11 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
   function confirmChoice(): { best: AlsParams; bestMetric: number } {
     const chosen = best!;
     const out = () => ({ best: chosen.params, bestMetric: chosen.metric });
-    if (!opts.confirm || opts.confirm.splits.length === 0 || performance.now() > deadline || hardStop()) return out();
+    if (!opts.confirm || opts.confirm.splits.length === 0) return out();
+    if (performance.now() > deadline || hardStop()) {
+      cut();
+      return out();
+    }
     const on = opts.confirm.splits.map((s) => ({
       fit: s.fit,
       valid: subsampleRows(s.valid, opts.maxEvalUsers ?? 3000, opts.seed),
@@ -429,7 +467,10 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
       .slice(0, opts.confirm.top ?? 5);
     let pick: Trial | undefined;
     for (const t of top) {
-      if (performance.now() > deadline || hardStop()) break;
+      if (performance.now() > deadline || hardStop()) {
+        cut();
+        break;
+      }
       const c = evaluate(t.params, 'confirm', on);
       if (!c) break;
       if (!pick || c.metric > pick.metric) pick = c;

@@ -174,7 +174,7 @@ export function trainPipeline(d: Dataset, opts: TrainOptions): TrainResult {
           },
         );
         params = { ...r.params, ...(opts.params ?? {}) };
-        tuning = { seconds: r.seconds, metric: 'ndcg10', best: r.metric, trials: r.log };
+        tuning = { seconds: r.seconds, metric: 'ndcg10', best: r.metric, trials: r.log, stoppedBy: r.stoppedBy };
         stage('tune', s);
       }
       s = performance.now();

@@ -12,7 +12,7 @@
  */
 import type { Csr } from '../math/csr';
 import { type AlsModel, type AlsParams, trainAls } from '../math/als';
-import { holdoutSplit, NOMINAL_MADDS_PER_SECOND, tuneAls } from '../math/hpo';
+import { holdoutSplit, NOMINAL_MADDS_PER_SECOND, phaseCounts, type SearchStop, tuneAls } from '../math/hpo';
 import { evaluateRanking } from '../math/metrics';
 import { scoreAll } from '../math/topk';
 import {
@@ -72,6 +72,12 @@ export interface Candidate {
   /** Mean validation nDCG@k over the splits, or null when the kind was not tried. */
   validation: number | null;
   note?: string;
+  /** What ended this kind's search (ALS trials; EASE's λ ladder: 'clock' when the clock cut it). */
+  stoppedBy?: SearchStop;
+  /** Trials the kind's search ran (ALS trials, EASE λ points). */
+  trials?: number;
+  /** ALS: trials per phase of its search (random, refine, scale, confirm). */
+  phases?: Record<string, number>;
 }
 
 export interface Selection {
@@ -83,6 +89,8 @@ export interface Selection {
   candidates: Candidate[];
   reason: string;
   seconds: number;
+  /** The most machine-dependent end among the candidates' searches ('stop', then 'clock', then ALS's). */
+  stoppedBy: SearchStop;
 }
 
 /** λ ladder for EASE: ×2 steps around 5 × the mean number of users per item (250 on ML-100K's 45). */
@@ -128,7 +136,7 @@ export function selectModel(ui: Csr, opts: SelectOptions): Selection {
     // gives one search on a quiet or a loaded machine; its clock only stops a machine far below nominal
     const alsClock = opts.budgetSeconds * 0.6 * 1.5;
     const tuned = opts.alsParams
-      ? { best: opts.alsParams, log: [], seconds: 0 }
+      ? { best: opts.alsParams, log: [], seconds: 0, stoppedBy: undefined }
       : tuneAls(ui, {
           work: opts.budgetSeconds * 0.6 * NOMINAL_MADDS_PER_SECOND,
           budgetSeconds: alsClock,
@@ -141,9 +149,17 @@ export function selectModel(ui: Csr, opts: SelectOptions): Selection {
     const models = splits.map((s) => trainAls(s.fit, tuned.best));
     const validation = mean(models.map((m, q) => ndcg(splits[q].fit, splits[q].valid, alsScorer(m))));
     als = { params: tuned.best, models, validation };
-    const clocked = tuned.seconds >= alsClock ? ', ended by the clock safety stop (not the counted plan)' : '';
+    const clocked = tuned.stoppedBy === 'clock' ? ', ended by the clock safety stop (not the counted plan)' : '';
     const note = `${tuned.log.length} tuning trials${clocked}`;
-    candidates.push({ kind: 'als', params: { ...tuned.best }, validation, note });
+    candidates.push({
+      kind: 'als',
+      params: { ...tuned.best },
+      validation,
+      note,
+      trials: tuned.log.length,
+      phases: phaseCounts(tuned.log),
+      ...(tuned.stoppedBy ? { stoppedBy: tuned.stoppedBy } : {}),
+    });
     say(
       `auto: als validation nDCG@${k} ${validation.toFixed(4)} (${tuned.log.length} trials, f=${tuned.best.factors})`,
     );
@@ -192,7 +208,15 @@ export function selectModel(ui: Csr, opts: SelectOptions): Selection {
       const note =
         `λ tried ${tried.map((t) => `${t.lambda}:${t.validation.toFixed(4)}`).join(' ')}` +
         (cut ? ` (the clock safety stop ended the ladder after ${tried.length} of its points)` : '');
-      if (ease) candidates.push({ kind: 'ease', params: { ...ease.params }, validation: ease.validation, note });
+      if (ease)
+        candidates.push({
+          kind: 'ease',
+          params: { ...ease.params },
+          validation: ease.validation,
+          note,
+          trials: tried.length,
+          ...(cut ? { stoppedBy: 'clock' as const } : {}),
+        });
     }
   }
 
@@ -254,6 +278,10 @@ export function selectModel(ui: Csr, opts: SelectOptions): Selection {
     candidates,
     reason,
     seconds: (performance.now() - t0) / 1000,
+    stoppedBy:
+      (['stop', 'clock'] as const).find((x) => candidates.some((c) => c.stoppedBy === x)) ??
+      candidates.find((c) => c.kind === 'als')?.stoppedBy ??
+      'trials',
   };
 }
 
@@ -350,6 +378,7 @@ export function chooseKind(ui: Csr, opts: SelectOptions): AutoChoice {
       reason: sel.reason,
       candidates: sel.candidates,
       seconds: Math.round(sel.seconds * 10) / 10,
+      stoppedBy: sel.stoppedBy,
     },
   };
   return { kind: sel.kind, params, tuning };

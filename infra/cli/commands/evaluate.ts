@@ -4,7 +4,7 @@ import type { CliCommand } from '../main';
 import { ttyProgress } from '../../../shared/training/input';
 import { trainPipeline } from '../../../shared/training/pipeline';
 import type { SplitKind } from '../../../shared/training/evaluate';
-import { budget, cutShort, fitWatch, readTrainingData } from '../checks';
+import { budget, cutShort, fitWatch, readTrainingData, searchLine, searchReport } from '../checks';
 import { CliError } from '../io';
 import { MODEL_OPTION_HELP, MODEL_OPTIONS, TUNED, modelSettings } from './train';
 import { coldItemsCommand } from './evaluate-cold-items';
@@ -77,13 +77,15 @@ export const command: CliCommand = {
     if (progress) process.stderr.write('\n');
     // the metrics are the holdout fit's: one the budget cut says so (one with no sweep is refused)
     const cut = r.evaluated && cutShort(r.model.manifest.kind, r.params, watch.sweeps(), budgetSeconds, 'holdout');
-    const note = [r.note, cut].filter(Boolean).join('; ');
+    const searched = searchReport(r.model.manifest.tuning, budgetSeconds);
+    const note = [r.note, searched?.cut, cut].filter(Boolean).join('; ');
     if (values.json) {
       console.log(
         JSON.stringify({
           kind: r.model.manifest.kind,
           split: values.split,
           metrics: r.metrics,
+          ...(searched ? { search: searched.search } : {}),
           ...(note ? { note } : {}),
           timings: r.timings,
         }),
@@ -98,6 +100,7 @@ export const command: CliCommand = {
         k,
         Number.isInteger(v) ? String(v) : v.toFixed(4),
       ]),
+      ...(searched ? [['search', searchLine(searched.search)] as [string, string]] : []),
       ['seconds', (r.timings.total / 1000).toFixed(2)],
     ];
     if (!Object.keys(r.metrics).length && !note) rows.push(['metrics', 'none: too little data to hold out']);

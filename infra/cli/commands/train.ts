@@ -10,7 +10,7 @@ import { newVersion, publishModel } from '../../../shared/model/repository';
 import { LocalModelStore } from '../../../shared/storage/local/model-store';
 import { ttyProgress, type InputFormat } from '../../../shared/training/input';
 import { trainPipeline } from '../../../shared/training/pipeline';
-import { budget, cutShort, fitWatch, number, readTrainingData } from '../checks';
+import { budget, cutShort, fitWatch, number, readTrainingData, searchReport } from '../checks';
 import { CliError, prepareOutDir, readText } from '../io';
 
 export { number };
@@ -205,8 +205,10 @@ export const command: CliCommand = {
     });
     if (progress) process.stderr.write('\n');
     const cut = cutShort(r.model.manifest.kind, r.params, watch.sweeps(), budgetSeconds);
-    const note = [r.note, cut].filter(Boolean).join('; ');
-    if (cut) r.model.manifest.note = note;
+    // a cut search is said here and kept in the manifest: the user must not believe the full search ran
+    const searched = searchReport(r.model.manifest.tuning, budgetSeconds);
+    const note = [r.note, searched?.cut, cut].filter(Boolean).join('; ');
+    if (cut || searched?.cut) r.model.manifest.note = note;
     const manifest = await publishModel(new LocalModelStore(values.out), '', r.model, { keep });
     console.log(
       JSON.stringify({
@@ -215,6 +217,7 @@ export const command: CliCommand = {
         kind: manifest.kind,
         counts: manifest.counts,
         metrics: r.metrics,
+        ...(searched ? { search: searched.search } : {}),
         ...(r.model.manifest.tuning?.neuralRanker ? { neuralRanker: r.model.manifest.tuning.neuralRanker } : {}),
         ...(note ? { note } : {}),
         timings: r.timings,

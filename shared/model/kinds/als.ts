@@ -146,7 +146,7 @@ export const als: KindSpec = {
       confidence: t.params.confidence,
       alpha: round(t.params.alpha),
     }));
-    return { params: { ...r.best }, metric: r.bestMetric, log, seconds: r.seconds };
+    return { params: { ...r.best }, metric: r.bestMetric, log, seconds: r.seconds, stoppedBy: r.stoppedBy };
   },
   fit(data, params, opts) {
     const p: AlsParams = { ...DEFAULT_ALS_PARAMS, seed: opts.seed, ...(params as Partial<AlsParams>) };

@@ -115,7 +115,13 @@ export const blend: KindSpec = {
     });
     const params = { weight: sel.weight, als: { ...sel.als }, ease: { ...sel.ease } };
     const best = sel.candidates.find((c) => c.kind === 'blend')?.validation ?? 0;
-    return { params, metric: best, log: sel.candidates.map((c) => ({ ...c })), seconds: sel.seconds };
+    return {
+      params,
+      metric: best,
+      log: sel.candidates.map((c) => ({ ...c })),
+      seconds: sel.seconds,
+      stoppedBy: sel.stoppedBy,
+    };
   },
   fit(data, params, opts) {
     const h = halves(params);

@@ -10,6 +10,7 @@
  * caller's: a fitted model holds no per-request state, so two requests can
  * never see each other's scratch.
  */
+import type { SearchStop } from '../../math/hpo';
 import type { Csr } from '../../math/csr';
 import type { Contribution, History } from '../../math/foldin';
 import type { Model } from '../types';
@@ -182,6 +183,8 @@ export interface TuneResult {
   /** For the manifest's tuning log. */
   log: Record<string, unknown>[];
   seconds: number;
+  /** What ended the search (see SearchStop in math/hpo.ts): only 'clock' and 'stop' depend on the machine. */
+  stoppedBy: SearchStop;
 }
 
 export interface TuneOptions {

@@ -45,16 +45,19 @@ export function randomSearch(spec: KindSpec, data: TrainingData, opts: TuneOptio
   const log: Record<string, unknown>[] = [];
   let best = { params: defaults, metric: -Infinity };
   const stop = opts.stop ?? (() => false);
+  let stoppedBy: TuneResult['stoppedBy'] = 'trials';
+  // the trial count is the plan: a break before it is the clock's or the hard stop's
+  const cut = () => ((stoppedBy = stop() ? 'stop' : 'clock'), true);
   for (let t = 0; t < trials; t++) {
-    if (t > 0 && (performance.now() > deadline || stop())) break;
+    if (t > 0 && (performance.now() > deadline || stop()) && cut()) break;
     const params = { ...defaults };
     if (t > 0) for (const [name, range] of Object.entries(space)) params[name] = sample(rng, range);
     Object.assign(params, opts.base ?? {});
     const metric = validate(spec, split, params, opts.seed, () => stop() || (t > 0 && performance.now() > deadline));
-    if (t > 0 && (performance.now() > deadline || stop())) break; // cut short: not comparable
+    if (t > 0 && (performance.now() > deadline || stop()) && cut()) break; // cut short: not comparable
     log.push({ ...params, ndcg10: Math.round(metric * 1e4) / 1e4 });
     opts.onTrial?.(t, metric);
     if (metric > best.metric) best = { params, metric };
   }
-  return { params: best.params, metric: best.metric, log, seconds: (performance.now() - t0) / 1000 };
+  return { params: best.params, metric: best.metric, log, seconds: (performance.now() - t0) / 1000, stoppedBy };
 }
