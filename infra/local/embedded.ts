@@ -20,6 +20,7 @@ import {
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { TABLE_SCHEMA, type TableSchema } from '../../shared/storage/schema';
 import { ENV } from '../../shared/config';
+import { ownMark, type ProcessMark, stillRunning } from './process-identity';
 
 export interface EmbeddedOptions {
   /** Folder for persistent data; omitted = DynamoDB in memory and S3 in a temp folder removed on stop. */
@@ -139,27 +140,34 @@ function lockHome(home: string): () => void {
   mkdirSync(home, { recursive: true });
   for (let attempt = 0; ; attempt++) {
     try {
-      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      writeFileSync(file, JSON.stringify(ownMark()), { flag: 'wx' });
       return () => rmSync(file, { force: true });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
     }
-    const pid = Number(readFileSync(file, 'utf8'));
-    if (Number.isInteger(pid) && pid > 0 && alive(pid))
+    const holder = readMark(readFileSync(file, 'utf8'));
+    // a pid reused by another process since the holder died is not a holder (process-identity.ts)
+    if (holder && stillRunning(holder))
       throw new HomeInUseError(
-        `the stores in ${home} are open in process ${pid} (npm start or attune local); stop it or use another home`,
+        `the stores in ${home} are open in process ${holder.pid} (npm start or attune local); stop it or use another home`,
       );
     rmSync(file, { force: true });
   }
 }
 
-function alive(pid: number): boolean {
+/** The lock's holder: `{"pid","started"}`, or a bare pid (locks written before the start was recorded). */
+function readMark(text: string): ProcessMark | null {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    const v = JSON.parse(text) as unknown;
+    if (typeof v === 'number') return { pid: v };
+    if (v && typeof v === 'object' && typeof (v as ProcessMark).pid === 'number') {
+      const { pid, started } = v as ProcessMark;
+      return typeof started === 'string' ? { pid, started } : { pid };
+    }
+  } catch {
+    // not JSON: a torn or foreign file holds nothing
   }
+  return null;
 }
 
 async function startStores(opts: EmbeddedOptions, unlock: () => void): Promise<EmbeddedAws> {

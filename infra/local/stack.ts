@@ -10,6 +10,7 @@ import { startLocalApi, inProcessInvoker, type LocalApi, type LocalRoute } from 
 import { startEmbeddedAws, type EmbeddedAws } from './embedded';
 import { loadFunction } from './functions';
 import { localSigningKey } from './jwt';
+import { ownMark, stillRunning } from './process-identity';
 
 export interface LocalStackOptions {
   /** Persistent data folder; omitted = in memory / temp (tests). */
@@ -73,7 +74,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     await aws.stop();
     throw err;
   }
-  if (opts.home) writeRunningStack(opts.home, { ...aws.env, pid: process.pid, api: api.url } as RunningStack);
+  if (opts.home) writeRunningStack(opts.home, { ...aws.env, ...ownMark(), api: api.url } as RunningStack);
   return {
     aws,
     api,
@@ -92,24 +93,25 @@ const RUNNING_FILE = 'running.json';
 /** What a running `npm start` publishes so `attune local …` can use its stores (LevelDB allows one process). */
 export interface RunningStack {
   pid: number;
+  /** When that process started (./process-identity.ts): a reused pid is not this start. */
+  started?: string;
   api: string;
   AWS_ENDPOINT_URL_DYNAMODB: string;
   AWS_ENDPOINT_URL_S3: string;
-  [key: string]: string | number;
+  [key: string]: string | number | undefined;
 }
 
 function writeRunningStack(home: string, info: RunningStack): void {
   writeFileSync(join(home, RUNNING_FILE), JSON.stringify(info, null, 2));
 }
 
-/** The stack running on `home` in another process, if its process is alive. */
+/** The stack running on `home` in another process, if that process (pid and start) still runs. */
 export function findRunningStack(home: string): RunningStack | null {
   const file = join(home, RUNNING_FILE);
   if (!existsSync(file)) return null;
   try {
     const info = JSON.parse(readFileSync(file, 'utf8')) as RunningStack;
-    process.kill(info.pid, 0);
-    return info;
+    return stillRunning(info) ? info : null;
   } catch {
     return null;
   }

@@ -39,10 +39,9 @@ async function stores(
 ): Promise<{ aws: Pick<EmbeddedAws, 'env' | 'tableName' | 'bucketName'>; stop: () => Promise<void>; shared: boolean }> {
   const running = findRunningStack(home);
   if (running) {
-    const env = Object.fromEntries(Object.entries(running).filter(([, v]) => typeof v === 'string')) as Record<
-      string,
-      string
-    >;
+    const env = Object.fromEntries(
+      Object.entries(running).filter(([k, v]) => typeof v === 'string' && k !== 'started'),
+    ) as Record<string, string>;
     return {
       aws: { env, tableName: env.ATTUNE_TABLE, bucketName: env.ATTUNE_BUCKET },
       stop: async () => undefined,
