@@ -15,7 +15,7 @@ import { controlStep } from '../../shared/training/distributed/dispatch';
 import type { StepDeps, StepSummary } from '../../shared/training/distributed/record';
 import { FUNCTIONS, TRAIN_METRICS as M, TRAINING_WORKFLOW, WORKFLOW_PREFIX } from '../../shared/topology';
 import { instrument, observedLogger, powertools } from '../observe';
-import { checkControlEvent } from './validate';
+import { checkControlEvent, stepOf } from './validate';
 
 // Adapters live across warm invocations: one client pool, no per-step setup.
 const config = loadConfig();
@@ -77,7 +77,7 @@ export const handler = instrument(pt, async (event: Record<string, unknown>, con
     if (ended && ended.decision !== 'locked') emitRun(ended);
     return out;
   } catch (err) {
-    logger.error('training step failed', { step: String(event?.step), error: err });
+    logger.error('training step failed', { step: stepOf(event), error: err });
     // Rethrow: the state machine's Retry and Catch decide what happens next.
     throw err;
   }

@@ -7,7 +7,7 @@ import { shardStep } from '../../shared/training/distributed/dispatch';
 import type { ShardDeps } from '../../shared/training/distributed/solve';
 import { WORKFLOW_PREFIX } from '../../shared/topology';
 import { instrument, observedLogger, powertools } from '../observe';
-import { checkShardEvent } from './validate';
+import { checkShardEvent, logFields, stepOf } from './validate';
 
 const config = loadConfig();
 const pt = powertools();
@@ -26,7 +26,7 @@ export const handler = instrument(pt, async (event: Record<string, unknown>, _co
     logger.info('shard step', { ...event, result, ms: Math.round(performance.now() - started) });
     return result;
   } catch (err) {
-    logger.error('shard step failed', { ...event, error: err });
+    logger.error('shard step failed', { ...logFields(event), step: stepOf(event), error: err });
     // Rethrow: the map's Retry re-runs this shard, which rewrites only its own output.
     throw err;
   }

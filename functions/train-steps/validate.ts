@@ -88,5 +88,23 @@ function check(fn: string, schema: z.ZodType, event: unknown): void {
   }
 }
 
+/**
+ * The step a payload names, for the error log: the step itself, or what arrived instead —
+ * a log line that said step "undefined" for a null event named nothing.
+ */
+export function stepOf(event: unknown): string {
+  if (typeof event !== 'object' || event === null || Array.isArray(event))
+    return `(none: the event is ${event === null ? 'null' : Array.isArray(event) ? 'an array' : typeof event})`;
+  const step = (event as { step?: unknown }).step;
+  if (typeof step === 'string') return step;
+  return step === undefined
+    ? '(none: no "step" field)'
+    : `(invalid: ${(JSON.stringify(step) ?? typeof step).slice(0, 80)})`;
+}
+
+/** An event's own fields for a log line, when it is an object (a string or array spread into characters). */
+export const logFields = (event: unknown): Record<string, unknown> =>
+  typeof event === 'object' && event !== null && !Array.isArray(event) ? { ...event } : {};
+
 export const checkControlEvent = (event: unknown): void => check('TrainControl', control, event);
 export const checkShardEvent = (event: unknown): void => check('TrainShard', shard, event);
