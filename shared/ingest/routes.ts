@@ -93,6 +93,17 @@ function partialFailure(stored: number[], failed: number[], rejected: Rejection[
   };
 }
 
+/** JSON with every object's keys sorted: two events that differ only in key order are the same event. */
+function canonicalJson(v: unknown): string {
+  return JSON.stringify(v, (_, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(
+          Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+        )
+      : x,
+  );
+}
+
 export function ingestRoutes(deps: IngestDeps): Record<string, RouteImpl> {
   const now = deps.now ?? Date.now;
   const range = deps.ratingRange ?? DEFAULT_RATING_RANGE;
@@ -124,10 +135,32 @@ export function ingestRoutes(deps: IngestDeps): Record<string, RouteImpl> {
     };
     const rejected: Rejection[] = [];
     let valid: { index: number; ev: Interaction }[] = [];
+    // The store writes one record per (userId, eventId): a later event of this batch with the
+    // key of an earlier one and other content would be counted accepted and never written.
+    const firstByKey = new Map<string, { index: number; content: string }>();
     for (const [index, raw] of envelope.events.entries()) {
       const outcome = admit(raw);
-      if (typeof outcome === 'string') rejected.push({ index, error: outcome });
-      else valid.push({ index, ev: outcome });
+      if (typeof outcome === 'string') {
+        rejected.push({ index, error: outcome });
+        continue;
+      }
+      const key = JSON.stringify([outcome.userId, outcome.eventId]);
+      const content = canonicalJson(outcome);
+      const first = firstByKey.get(key);
+      if (first && first.content !== content) {
+        const sent = (raw as { eventId?: unknown }).eventId !== undefined;
+        rejected.push({
+          index,
+          error: sent
+            ? `eventId: ${JSON.stringify(outcome.eventId)} is event ${first.index} of this batch for the same user ` +
+              'with other content; one (userId, eventId) is one event'
+            : `event ${first.index} of this batch has the same user, item, type, value, timestamp and session ` +
+              'with other content, so the same derived id; send an eventId to keep both',
+        });
+        continue;
+      }
+      if (!first) firstByKey.set(key, { index, content });
+      valid.push({ index, ev: outcome });
     }
 
     if (valid.length > 0) {
