@@ -99,6 +99,23 @@ export function ratingFine(): Candidate[] {
   ];
 }
 
+/**
+ * Session 22's rule A, fixed from the coarse pass before any seed-42 look: serve the best of these five on
+ * user-fold validation (binary center, its small-side ridge pair, the rating point, the mixed pair, both).
+ */
+export function ratingRule(): Candidate[] {
+  const C = binary(1, 1);
+  const Cs = binary(0.7, 1.4);
+  const R = rating({});
+  return [
+    ['C', C],
+    ['[C,Cs]', `[${C},${Cs}]`],
+    ['R', R],
+    ['[C,R]', `[${C},${R}]`],
+    ['[C,Cs,R]', `[${C},${Cs},${R}]`],
+  ];
+}
+
 export const CANDIDATE_SETS: Record<string, () => Candidate[]> = {
   ridge: ridgeGrid,
   'rating-coarse': ratingCoarse,

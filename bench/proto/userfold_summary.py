@@ -51,7 +51,8 @@ def spearman(a, b):
 files = {p.split('/')[-1].rsplit('.', 1)[0]: read(p) for p in args}
 names = list(next(iter(files.values())).keys())
 ref = names[0]
-print(f"{'candidate':<14}" + ''.join(f'{f:>16}' for f in files) + f"{'mean':>16}")
+files = {f: rows for f, rows in files.items() if ref in rows}  # a run still going may not have its reference yet
+print(f"{'candidate':<18}" + ''.join(f'{f:>16}' for f in files) + f"{'mean':>16}")
 for n in names:
     cells, du, dt = [], [], []
     for rows in files.values():
@@ -65,8 +66,8 @@ for n in names:
             dt.append(t - t0)
         cells.append(f'{u - u0:+.4f}/{(t - t0) if t is not None else 0:+.4f}'.rjust(16))
     mean = f'{sum(du) / len(du):+.4f}/{(sum(dt) / len(dt)) if dt else 0:+.4f}'.rjust(16)
-    print(f'{n:<14}' + ''.join(cells) + mean)
-print(f"{'ref test':<14}" + ''.join(f'{rows[ref][1] or 0:>16.4f}' for rows in files.values()))
+    print(f'{n:<18}' + ''.join(cells) + mean)
+print(f"{'ref test':<18}" + ''.join(f'{rows[ref][1] or 0:>16.4f}' for rows in files.values()))
 cands = rule or names
 sp = []
 for f, rows in files.items():
