@@ -208,6 +208,15 @@ export function createHttpHandler(
         : ev.isBase64Encoded
           ? Buffer.from(ev.body, 'base64').toString('utf8')
           : ev.body;
+    // API Gateway passes a compressed body through as it came: it was parsed as JSON and answered
+    // "not valid JSON" quoting the compressed bytes
+    const coding = headers['content-encoding']?.trim().toLowerCase();
+    if (body && coding && coding !== 'identity' && (def.method === 'POST' || def.method === 'PUT'))
+      throw new ApiError(
+        415,
+        'unsupported_encoding',
+        `content-encoding ${JSON.stringify(coding.slice(0, 40))} is not accepted: send the JSON body uncompressed`,
+      );
     const res = await impls[key]({
       method: def.method,
       route: key,

@@ -201,6 +201,10 @@ function responses(route: RouteDef, s: RouteSchemas): Record<string, unknown> {
       description: 'Body too large: the function’s limit (standard error body) or API Gateway’s 10 MB (`message`)',
       content: json({ anyOf: [ref('Error'), ref('GatewayMessage')] }),
     };
+    out['415'] = {
+      description: 'A `content-encoding` other than identity (`unsupported_encoding`): send the JSON uncompressed',
+      content: json(ref('Error')),
+    };
   }
   out['500'] = {
     description: isEvents

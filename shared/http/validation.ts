@@ -41,7 +41,8 @@ export function parseJsonBody(body: string | undefined, maxBytes: number): unkno
     throw new ApiError(413, 'payload_too_large', `the body is ${size} bytes; at most ${maxBytes} are accepted`);
   }
   try {
-    return JSON.parse(body);
+    // RFC 8259 §8.1 lets a parser ignore a byte order mark; Windows tools write one
+    return JSON.parse(body.charCodeAt(0) === 0xfeff ? body.slice(1) : body);
   } catch (err) {
     throw badRequest('invalid_json', `the body is not valid JSON: ${(err as Error).message}`);
   }

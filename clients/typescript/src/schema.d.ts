@@ -1091,6 +1091,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
                 };
             };
+            /** @description A `content-encoding` other than identity (`unsupported_encoding`): send the JSON uncompressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description A misconfigured store or a fault (`internal`); what was stored is said as for 503. API Gateway answers {"message"} when the function itself fails */
             500: {
                 headers: {
@@ -1485,6 +1494,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
                 };
             };
+            /** @description A `content-encoding` other than identity (`unsupported_encoding`): send the JSON uncompressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
             500: {
                 headers: {
@@ -1644,6 +1662,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description A `content-encoding` other than identity (`unsupported_encoding`): send the JSON uncompressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
@@ -1935,6 +1962,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
                 };
             };
+            /** @description A `content-encoding` other than identity (`unsupported_encoding`): send the JSON uncompressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
             500: {
                 headers: {
@@ -2129,6 +2165,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description A `content-encoding` other than identity (`unsupported_encoding`): send the JSON uncompressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
@@ -2366,6 +2411,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description A `content-encoding` other than identity (`unsupported_encoding`): send the JSON uncompressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
@@ -2839,6 +2893,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+                };
+            };
+            /** @description A `content-encoding` other than identity (`unsupported_encoding`): send the JSON uncompressed */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description A misconfigured store or a fault (`internal`); API Gateway answers {"message"} when the function itself fails */
