@@ -13,7 +13,8 @@
  * --set ridge, session 21's 11 candidates around the center. Fits are cached per member, so a pair of
  * members already fitted costs only its scoring.
  * --test all scores test for every config (development split seeds only); --test pick scores test once, for
- * the config ranked first on user-fold validation and for the first config (the reference).
+ * the config ranked first on user-fold validation and for the first config (the reference); with it,
+ * --fixed LABEL also scores the candidate so labelled (a rule fixed in advance, not chosen by this run).
  */
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -150,6 +151,12 @@ function main() {
       const r = testOf(best.members);
       console.log(`pick ${best.name}: TEST ${r.ndcg.toFixed(4)} P@10 ${r.precision.toFixed(4)}`);
     } else console.log('pick = reference');
+    // a second rule fixed in advance (session 22's rule B): its test, scored once whatever the pick was
+    const fixed = rows.find((r) => r.name === opt('--fixed', ''));
+    if (fixed && fixed !== rows[0] && fixed !== best) {
+      const r = testOf(fixed.members);
+      console.log(`fixed ${fixed.name}: TEST ${r.ndcg.toFixed(4)} P@10 ${r.precision.toFixed(4)}`);
+    } else if (fixed) console.log(`fixed ${fixed.name}: scored above`);
   }
 }
 
