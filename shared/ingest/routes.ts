@@ -127,6 +127,10 @@ export function ingestRoutes(deps: IngestDeps): Record<string, RouteImpl> {
         if (userId !== undefined && userId !== req.principal.subject)
           return "userId: does not match the token's subject";
         userId = req.principal.subject;
+        // the authorizer checked the token, not the subject's form: an id no path can name could
+        // never be read or erased again
+        const sub = Id.safeParse(userId);
+        if (!sub.success) return `userId: the token's subject is not a valid id: ${describeIssues(sub.error.issues)}`;
       }
       if (userId === undefined) return 'userId: is required';
       const ts = resolveTimestamp(input.timestamp, t);
