@@ -85,6 +85,9 @@ export class AttuneHttpApi extends Construct {
               allowOrigins: props.corsOrigins,
               allowMethods: props.corsMethods.map((m) => CorsHttpMethod[m as keyof typeof CorsHttpMethod]),
               allowHeaders: ['authorization', 'content-type'],
+              // not a CORS-safelisted response header: without this a browser's client never sees the
+              // 503/429 Retry-After, and backs off blind
+              exposeHeaders: ['retry-after'],
               maxAge: Duration.days(1),
             },
     });
