@@ -79,8 +79,39 @@ function sendGateway(
   res.end(answer.body);
 }
 
+/**
+ * Whether a browser could have sent this request from a page that is not this server's. With
+ * auth off every route is an admin's: a page whose name an attacker points at 127.0.0.1 (DNS
+ * rebinding) shared this server's origin and could read and erase everything, and any site
+ * could POST events as text/plain (no preflight; the body is read as JSON whatever its type).
+ * Loopback names (and `bind`, when the server listens elsewhere) are this server; a request
+ * without Host or Origin is not a browser's and passes.
+ */
+export function foreignRequest(req: IncomingMessage, bind: string): string | undefined {
+  const local = (hostname: string) =>
+    ['localhost', '127.0.0.1', '[::1]', bind].includes(hostname) || hostname.endsWith('.localhost');
+  const host = req.headers.host;
+  if (host !== undefined) {
+    const name = host.replace(/:\d*$/, '').toLowerCase();
+    if (!local(name)) return `Host "${host.slice(0, 100)}" is not this local server (use 127.0.0.1 or localhost)`;
+  }
+  const origin = req.headers.origin;
+  if (origin !== undefined) {
+    let name: string | undefined;
+    try {
+      name = new URL(origin).hostname.toLowerCase();
+      if (name === '::1') name = '[::1]';
+    } catch {
+      // "null" (a file:// page, a sandboxed frame) and garbage: not a page of this server
+    }
+    if (!name || !local(name)) return `requests from pages of ${origin.slice(0, 100)} are refused by the local server`;
+  }
+  return undefined;
+}
+
 export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
   const max = opts.maxBodyBytes ?? 10 * 1024 * 1024;
+  const bind = opts.host ?? '127.0.0.1';
   // Every request is on its own: whatever it sends, this catch answers it and the server keeps serving.
   const server = createServer(async (req, res) => {
     const started = performance.now();
@@ -88,6 +119,11 @@ export async function startLocalApi(opts: LocalApiOptions): Promise<LocalApi> {
     let routeName = '-';
     res.setHeader('apigw-requestid', requestId);
     try {
+      const foreign = foreignRequest(req, bind);
+      if (foreign) {
+        req.resume();
+        return sendJson(res, 403, { error: { code: 'foreign_origin', message: foreign } });
+      }
       const target = req.url ?? '/';
       const q = target.indexOf('?');
       // The path exactly as sent: no dot-segment or percent normalisation (API Gateway matches the raw path).
