@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // CDK assertion synths leave cdk.out folders in TMPDIR: keep them in a git-ignored folder.
 const tmp = resolve('.tmp');
@@ -29,9 +29,12 @@ class SlowFirst extends BaseSequencer {
   }
 }
 
+/** The end-to-end tier (`npm run test:e2e`): child processes, browsers, CDK. The rest is `npm test`. */
+const E2E = ['test/e2e/**/*.test.ts', 'test/**/*.process.test.ts'];
+const CDK = ['test/infra/**/*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     env: {
       TMPDIR: tmp,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -53,5 +56,21 @@ export default defineConfig({
     reporters: process.env.CI
       ? ['default', ['json', { outputFile: process.env.VITEST_REPORT ?? '.tmp/vitest-report.json' }]]
       : ['default'],
+    // Vitest's --exclude does not reach inline projects: the scripts pick projects by name (--project).
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...E2E, ...CDK] },
+      },
+      { extends: true, test: { name: 'e2e', include: E2E } },
+      {
+        extends: true,
+        // The CDK files share their worker processes: each would otherwise load aws-cdk-lib (~5 s of CPU)
+        // and synthesize the default stack again; together they synthesize it once (synth.ts caches by
+        // context). They only read the cached apps (nag's negative stage is a context of its own), set no
+        // process.env and mock nothing; checked by running them in one process in shuffled orders.
+        test: { name: 'cdk', include: CDK, isolate: false },
+      },
+    ],
   },
 });

@@ -1,4 +1,6 @@
-import { App, Validations } from 'aws-cdk-lib';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, CfnResource, Validations } from 'aws-cdk-lib';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
@@ -20,6 +22,22 @@ const CONFIGS: Record<string, Record<string, unknown>> = {
   },
 };
 
+/**
+ * The synth helper leaves CDK's built-in CloudFormation validation off (it only warns, and costs CPU on
+ * every synth); the nag apps run it as `cdk synth` does, and this reads what it found.
+ */
+const NAG = { nag: true, validate: true };
+
+/** The built-in validation's findings in the app's last synth: rule and construct paths. */
+function cfnValidateFindings(app: App, force = false): string[] {
+  const report = JSON.parse(readFileSync(join(app.synth({ force }).directory, 'validation-report.json'), 'utf8'));
+  return (report.pluginReports as { pluginName: string; violations: Record<string, any>[] }[])
+    .filter((r) => r.pluginName === 'CloudFormation Validate')
+    .flatMap((r) =>
+      r.violations.map((v) => `${v.ruleName}: ${v.violatingConstructs.map((c: any) => c.constructPath)}`),
+    );
+}
+
 /** Every acknowledgement in the app: construct path, rule id, reason. */
 function acknowledgements(app: App): { path: string; id: string; reason: string }[] {
   const out: { path: string; id: string; reason: string }[] = [];
@@ -37,7 +55,8 @@ function acknowledgements(app: App): { path: string; id: string; reason: string 
 describe('cdk-nag AwsSolutions', () => {
   for (const [name, context] of Object.entries(CONFIGS)) {
     it(`has zero unacknowledged errors or warnings (${name})`, () => {
-      const { app } = synth(context, { nag: true });
+      const { app } = synth(context, NAG);
+      expect(cfnValidateFindings(app)).toEqual([]);
       const report = new AwsSolutionsChecks(app).validateScope(app);
       const findings = report.violations.map(
         (v) => `${v.severity} ${v.ruleName}: ${v.violatingResources.map((r) => r.constructPath).join(', ')}`,
@@ -49,10 +68,16 @@ describe('cdk-nag AwsSolutions', () => {
   }
 
   it('does catch a finding (the checks are live, not vacuous)', () => {
-    const { app, stack } = synth({ 'attune:stage': 'negative' }, { nag: true });
+    const { app, stack } = synth({ 'attune:stage': 'negative' }, NAG);
     new Bucket(stack, 'UnloggedBucket');
     const rules = new AwsSolutionsChecks(app).validateScope(app).violations.map((v) => v.ruleName);
     expect(rules).toEqual(expect.arrayContaining(['AwsSolutions-S1', 'AwsSolutions-S10']));
+  });
+
+  it('CloudFormation validation catches a finding too (an empty report is not a skipped check)', () => {
+    const { app, stack } = synth({ 'attune:stage': 'negative-cfn' }, { validate: true });
+    new CfnResource(stack, 'Misspelled', { type: 'AWS::S3::Bucket', properties: { BucketNam: 'x' } });
+    expect(cfnValidateFindings(app, true)).toEqual([expect.stringMatching(/^F3002: Attune\/Misspelled$/)]);
   });
 
   it('is registered on the app by addAttune, so synth itself fails on a finding', () => {
@@ -64,7 +89,7 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('acknowledges narrowly, each with a real reason', () => {
-    const { app } = synth({}, { nag: true });
+    const { app } = synth({}, NAG);
     const acks = acknowledgements(app);
     for (const a of acks) {
       expect(a.reason.length, `${a.id} at ${a.path}`).toBeGreaterThan(60);
@@ -103,7 +128,7 @@ describe('cdk-nag AwsSolutions', () => {
   });
 
   it('keeps the X-Ray wildcard acknowledgement honest: the role default policies hold nothing else with "*"', () => {
-    const { stack, template } = synth({}, { nag: true });
+    const { stack, template } = synth({}, NAG);
     for (const fn of Object.values(stack.functions)) {
       const policy =
         template.findResources('AWS::IAM::Policy')[

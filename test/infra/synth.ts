@@ -1,8 +1,12 @@
 /**
  * Test helper: synthesizes the Attune stack for a context, without bundling
- * (fast), and caches the result per context within one test file. cdk-nag
- * runs only when asked: its first validation in a process loads most of
+ * (fast), and caches the result per context in its process (the CDK test
+ * files share their processes: vitest.config.ts, project cdk). cdk-nag runs
+ * only when asked: its first validation in a process loads most of
  * aws-cdk-lib's service modules (~10 s of CPU), which only nag.test.ts needs.
+ * CDK's built-in CloudFormation validation runs only when asked too: it costs
+ * ~0.5 s of CPU a synth plus ~5 s to start its engine in each process, and it
+ * only warns; nag.test.ts asserts that it finds nothing in the stack.
  */
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -18,11 +22,15 @@ export interface Synth {
 const cache = new Map<string, Synth>();
 
 /** Context values besides the bundling switch; `bundle: true` runs esbuild for real. */
-export function synth(context: Record<string, unknown> = {}, opts: { bundle?: boolean; nag?: boolean } = {}): Synth {
+export function synth(
+  context: Record<string, unknown> = {},
+  opts: { bundle?: boolean; nag?: boolean; validate?: boolean } = {},
+): Synth {
   const key = JSON.stringify({ context, opts });
   const hit = cache.get(key);
   if (hit) return hit;
   const app = new App({
+    builtinCloudFormationValidation: opts.validate ?? false,
     context: { ...(opts.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...context },
   });
   const stack = opts.nag ? addAttune(app) : new AttuneStack(app, 'Attune', { settings: readSettings(app) });
