@@ -120,4 +120,5 @@ export const CANDIDATE_SETS: Record<string, () => Candidate[]> = {
   ridge: ridgeGrid,
   'rating-coarse': ratingCoarse,
   'rating-fine': ratingFine,
+  'rating-rule': ratingRule,
 };
