@@ -6,8 +6,15 @@
  * wanted. Any other failure of stdout (a full disk behind `>`) loses output: one line, exit 1.
  */
 
-/** What a failed write to stdout or stderr does: `closed` for EPIPE (default: exit 0), else one line and exit 1. */
-export function endOnClosedOutput(name: string, closed: () => void = () => process.exit(0)): void {
+let closed: () => void = () => process.exit(0);
+
+/** What a closed stdout does from now on: a server stops its stores and removes its files first. */
+export function whenOutputCloses(fn: () => void): void {
+  closed = fn;
+}
+
+/** A failed write to stdout or stderr: EPIPE ends quietly (see whenOutputCloses), anything else is one line and exit 1. */
+export function endOnClosedOutput(name: string): void {
   for (const [stream, label] of [
     [process.stdout, 'stdout'],
     [process.stderr, 'stderr'],

@@ -11,13 +11,12 @@ import { seedIfEmpty } from './seed';
 import { runTraining, stopTraining } from './train-runner';
 import { statusRoutes } from './status';
 import { startArgs, type StartArgs } from './start-args';
-import { endOnClosedOutput } from '../cli/pipe';
+import { endOnClosedOutput, whenOutputCloses } from '../cli/pipe';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 // `npm start | head` closing its reader printed an EPIPE stack: the start stops as on Ctrl-C instead
-let onClosedOutput: () => void = () => process.exit(0);
-endOnClosedOutput('npm start', () => onClosedOutput());
+endOnClosedOutput('npm start');
 
 /** Tuning + training budget of the local runs (the deployed job has 600 s). */
 const LOCAL_TRAIN_BUDGET_SECONDS = 20;
@@ -95,7 +94,7 @@ async function stop(code = 0): Promise<void> {
   log('stopped');
   process.exit(code);
 }
-onClosedOutput = () => void stop(0);
+whenOutputCloses(() => void stop(0));
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 

@@ -70,6 +70,14 @@ describe('a closed stdout ends the CLI quietly', () => {
     expect(help.err.trim().split('\n')).toHaveLength(1);
   });
 
+  it('attune local start-api whose log reader is gone stops as on Ctrl-C: exit 0, its files removed', async () => {
+    const home = path('api-home');
+    const r = await run(attune('local', 'start-api', '--home', home, '--port', '0'));
+    expect(r).toEqual({ code: 0, signal: null, err: '' });
+    expect(existsSync(join(home, 'running.json'))).toBe(false);
+    expect(existsSync(join(home, 'stores.lock'))).toBe(false);
+  });
+
   it('npm start whose log reader is gone stops as on Ctrl-C: exit 0, its running.json removed', async () => {
     const home = path('home');
     const r = await run([

@@ -72,7 +72,7 @@ describe('requests from pages that are not the local server', () => {
 
   it("the server's own pages, loopback names and clients without a browser's headers are served", async () => {
     const { port } = new URL(api().url);
-    const own = [
+    const own: Record<string, string>[] = [
       { host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port}` },
       { host: `localhost:${port}`, origin: `http://localhost:${port}` },
       { host: `[::1]:${port}`, origin: `http://[::1]:${port}` },

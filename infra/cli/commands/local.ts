@@ -11,6 +11,7 @@ import type { CliCommand } from '../main';
 import { FUNCTIONS, ROUTES, type FunctionName } from '../../../shared/topology';
 import { number } from '../checks';
 import { CliError, fsError } from '../io';
+import { whenOutputCloses } from '../pipe';
 import { releaseStaleLease } from '../../local/recover';
 import { startEmbeddedAws, type EmbeddedAws } from '../../local/embedded';
 import { findRunningStack, localFunctionEnv, startLocalStack } from '../../local/stack';
@@ -164,9 +165,16 @@ async function startApi(argv: string[]): Promise<number> {
   });
   console.log(`Local API on ${stack.api.url} (auth ${values.auth}); Ctrl-C to stop`);
   await new Promise<void>((done) => {
-    const stop = () => void stack.stop().then(done);
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      void stack.stop().then(done);
+    };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // a reader that closed the log's pipe: stop like Ctrl-C, the home's files removed
+    whenOutputCloses(stop);
   });
   return 0;
 }
