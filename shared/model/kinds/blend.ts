@@ -8,13 +8,13 @@
  * Chosen and weighted on validation by shared/training/select-model.ts.
  */
 import { alsDefaultsFor } from '../../math/als';
-import { mixInto, standardize } from '../../math/blend';
 import { EASE_MAX_ITEMS } from '../../math/ease';
 import { selectModel } from '../../training/select-model';
 import type { Model } from '../types';
 import { als } from './als';
 import { type FittedEase, ease, easeLambdaFor } from './ease';
-import type { Capabilities, FittedModel, History, KindArtifact, KindSpec, LoadOptions, UserScorer } from './kind';
+import type { Capabilities, FittedModel, KindArtifact, KindSpec, LoadOptions } from './kind';
+import { FittedMix } from './mix';
 
 const CAPABILITIES: Capabilities = {
   personalized: true,
@@ -26,62 +26,15 @@ const CAPABILITIES: Capabilities = {
 
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
 
-class FittedBlend implements FittedModel {
+class FittedBlend extends FittedMix {
   readonly kind = 'blend';
-  readonly capabilities = CAPABILITIES;
-  readonly users: number;
-  readonly items: number;
-  readonly weight: number;
 
   constructor(
-    private readonly a: FittedModel,
+    a: FittedModel,
     private readonly e: FittedEase,
-    readonly params: Record<string, unknown>,
+    params: Record<string, unknown>,
   ) {
-    this.users = e.users;
-    this.items = e.items;
-    this.weight = typeof params.weight === 'number' ? params.weight : 0.5;
-  }
-
-  /** Scores both sides once (per scorer: its cache is its own) and mixes them. */
-  private mix(sa: UserScorer, se: UserScorer): UserScorer {
-    let cache: Float32Array | undefined;
-    const all = (): Float32Array => {
-      if (!cache) {
-        const n = this.items;
-        const x = new Float32Array(n);
-        const y = new Float32Array(n);
-        sa.scoreAll(x);
-        se.scoreAll(y);
-        standardize(x);
-        standardize(y);
-        cache = new Float32Array(n);
-        mixInto(x, y, this.weight, cache);
-      }
-      return cache;
-    };
-    return { scoreAll: (out) => out.set(all()), score: (i) => all()[i], explain: se.explain };
-  }
-
-  user(u: number, history?: History): UserScorer {
-    return this.mix(this.a.user(u, history), this.e.user(u, history));
-  }
-
-  foldIn(history: History): UserScorer | null {
-    const sa = this.a.foldIn?.(history);
-    const se = this.e.foldIn(history);
-    return sa && se ? this.mix(sa, se) : null;
-  }
-
-  similarItems(item: number, out: Float32Array): void {
-    const y = new Float32Array(this.items);
-    this.a.similarItems!(item, out);
-    this.e.similarItems(item, y);
-    out[item] = y[item] = 0;
-    standardize(out);
-    standardize(y);
-    mixInto(out, y, this.weight, out);
-    out[item] = -Infinity;
+    super(a, e, typeof params.weight === 'number' ? params.weight : 0.5, 'b', CAPABILITIES, params);
   }
 
   artifact(): KindArtifact {
