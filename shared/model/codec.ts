@@ -30,6 +30,9 @@ export const FILES = {
 
 export { CorruptModelError };
 
+/** The ALS pair's second user-factor file (shared/model/kinds/als-pair.ts): a user-side file like the first. */
+export const PAIR_USER_FACTORS_FILE = 'pair_user_factors.f32';
+
 /**
  * The files that grow with the number of users. A reader that serves users from
  * their histories (fetched by range) omits them: its memory depends on the catalog only.
@@ -40,6 +43,7 @@ export const USER_SIDE_FILES: readonly string[] = [
   FILES.userBias,
   FILES.seenIndptr,
   FILES.seenIndices,
+  PAIR_USER_FACTORS_FILE,
 ];
 
 // Typed arrays use the platform's byte order; the format is little-endian.

@@ -21,7 +21,7 @@ export const MAX_ITERATIONS = 1000;
 /** Rng takes the seed's low 31 bits: larger seeds would silently repeat smaller ones. */
 export const MAX_SEED = 2 ** 31 - 1;
 
-export const KINDS = ['auto', 'als', 'ease', 'blend', 'mf', 'item-knn', 'user-knn', 'popular'] as const;
+export const KINDS = ['auto', 'als', 'ease', 'blend', 'als-pair', 'mf', 'item-knn', 'user-knn', 'popular'] as const;
 
 /** Kinds trained with a search unless --no-tune (auto's choice is a search itself and always runs). */
 export const TUNED: readonly string[] = ['als', 'auto'];

@@ -14,10 +14,11 @@ import { randomSearch } from './tune';
 import { ease } from './ease';
 import { blend } from './blend';
 import { neural } from './neural';
+import { alsPair } from './als-pair';
 
 export type * from './kind';
 
-const KINDS: readonly KindSpec[] = [als, mf, itemKnn, userKnn, popular, ease, blend, neural];
+const KINDS: readonly KindSpec[] = [als, mf, itemKnn, userKnn, popular, ease, blend, neural, alsPair];
 
 const REGISTRY: ReadonlyMap<string, KindSpec> = new Map(KINDS.map((k) => [k.kind, k]));
 

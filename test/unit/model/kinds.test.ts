@@ -16,6 +16,7 @@ const PARAMS: Record<string, Record<string, unknown>> = {
   'user-knn': { k: 10 },
   popular: {},
   neural: { als: { factors: 8, iterations: 4 }, candidates: 10, epochs: 2 },
+  'als-pair': { a: { factors: 8, iterations: 4 }, b: { factors: 6, iterations: 4 } },
 };
 
 function artifactOf(fitted: FittedModel) {
@@ -38,7 +39,17 @@ const scoresOf = (m: FittedModel, u: number) => {
 
 describe('model kinds', () => {
   it('the registry names every built-in kind', () => {
-    expect(kindNames()).toEqual(['als', 'mf', 'item-knn', 'user-knn', 'popular', 'ease', 'blend', 'neural']);
+    expect(kindNames()).toEqual([
+      'als',
+      'mf',
+      'item-knn',
+      'user-knn',
+      'popular',
+      'ease',
+      'blend',
+      'neural',
+      'als-pair',
+    ]);
     expect(findKind('ease-not-yet')).toBeUndefined();
     expect(() => kindSpec('nope')).toThrow(/unknown model kind "nope"/);
   });
