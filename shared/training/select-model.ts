@@ -25,9 +25,14 @@ import {
 } from '../math/ease';
 import { BLEND_WEIGHTS, blendGrid, blendScorer, type ScoreFn } from '../math/blend';
 import { gateRanker, type RankerMeta } from '../math/neural/ranker';
+import { ratingMember } from '../math/als-pair';
+import { pairStep } from './select-pair';
 
-/** 'neural' = the ALS winner with the neural ranker on top (only after the ranker's gate). */
-export type AutoKind = 'als' | 'ease' | 'blend' | 'neural';
+/**
+ * 'neural' = the ALS winner with the neural ranker on top (only after the ranker's gate); 'als-pair' = the
+ * ALS winner mixed with a rating-confidence ALS (only after the pair's gate, ./select-pair.ts).
+ */
+export type AutoKind = 'als' | 'ease' | 'blend' | 'neural' | 'als-pair';
 
 export interface SelectOptions {
   seed: number;
@@ -52,7 +57,7 @@ export interface SelectOptions {
   blendMargin?: number;
   /** Largest catalog EASE is offered for. */
   maxEaseItems?: number;
-  /** Kinds allowed (default als, ease, blend; the ranker is tried only with `ranker`). */
+  /** Kinds allowed (default als, ease, blend, als-pair; the ranker is tried only with `ranker`). */
   kinds?: AutoKind[];
   /**
    * Item (and user) metadata token bags for the neural ranker's gate; absent or without item tokens,
@@ -83,6 +88,8 @@ export interface Candidate {
 export interface Selection {
   kind: AutoKind;
   als?: AlsParams;
+  /** ALS pair only: the second member (the ALS winner is `als`). */
+  pairB?: AlsParams;
   ease?: EaseParams;
   /** Blend only: weight of ALS (EASE gets 1 − weight). */
   weight?: number;
@@ -123,7 +130,7 @@ export function selectModel(ui: Csr, opts: SelectOptions): Selection {
   const k = opts.k ?? 10;
   const by = opts.by ?? 'user';
   const ratio = opts.ratio ?? 0.75;
-  const kinds = opts.kinds ?? ['als', 'ease', 'blend'];
+  const kinds = opts.kinds ?? ['als', 'ease', 'blend', 'als-pair'];
   const maxEase = opts.maxEaseItems ?? EASE_MAX_ITEMS;
   const splits = Array.from({ length: opts.splits ?? 2 }, (_, s) => holdoutSplit(ui, ratio, opts.seed + s, by));
   const candidates: Candidate[] = [];
@@ -268,11 +275,21 @@ export function selectModel(ui: Csr, opts: SelectOptions): Selection {
     `${Math.round(ratio * 100)}/${Math.round((1 - ratio) * 100)} splits of the training data` +
     (others.length ? `; ${others.join(', ')}` : '') +
     blendNote;
-  const gate = rankerGate(ui, win.kind, als?.params, opts, candidates, say);
+  const pair = pairStep(
+    ui,
+    win.kind,
+    als?.params,
+    { seed: opts.seed, by, allowed: kinds.includes('als-pair'), pastDeadline: performance.now() > deadline, k },
+    (c) => candidates.push(c),
+    say,
+  );
+  if (pair) reason += `; ${pair.reason}`;
+  const gate = pair?.serve ? null : rankerGate(ui, win.kind, als?.params, opts, candidates, say);
   if (gate) reason += `; ${gate.reason}`;
   return {
-    kind: gate?.serve ? 'neural' : win.kind,
+    kind: pair?.serve ? 'als-pair' : gate?.serve ? 'neural' : win.kind,
     als: win.kind !== 'ease' ? als?.params : undefined,
+    pairB: pair?.serve ? pair.b : undefined,
     ease: win.kind !== 'als' ? ease?.params : undefined,
     weight: win.kind === 'blend' ? weight : undefined,
     candidates,
@@ -334,9 +351,16 @@ export interface FittedSelection {
 }
 
 /** Refits the chosen kind on all of `ui` (the validation fits are discarded). */
-export function fitSelection(ui: Csr, sel: Pick<Selection, 'kind' | 'als' | 'ease' | 'weight'>): FittedSelection {
+export function fitSelection(
+  ui: Csr,
+  sel: Pick<Selection, 'kind' | 'als' | 'ease' | 'weight' | 'pairB'>,
+): FittedSelection {
   if (sel.kind === 'neural') throw new Error('fitSelection: fit the neural kind through its KindSpec (metadata)');
   const als = sel.kind !== 'ease' ? trainAls(ui, sel.als!) : undefined;
+  if (sel.kind === 'als-pair') {
+    const b = trainAls(ui, sel.pairB ?? ratingMember(sel.als!));
+    return { kind: sel.kind, als, score: blendScorer(alsScorer(als!), alsScorer(b), 0.5, ui.cols) };
+  }
   const ease = sel.kind !== 'als' ? trainEase(ui, sel.ease!, Infinity) : undefined;
   const score =
     sel.kind === 'als'
@@ -348,7 +372,7 @@ export function fitSelection(ui: Csr, sel: Pick<Selection, 'kind' | 'als' | 'eas
 }
 
 export interface AutoChoice {
-  /** A registered kind name: 'als', 'ease', 'blend' or 'neural' (ALS + ranker). */
+  /** A registered kind name: 'als', 'ease', 'blend', 'als-pair' or 'neural' (ALS + ranker). */
   kind: AutoKind;
   /** That kind's parameters, ready for fitKind / KindSpec.fit. */
   params: Record<string, unknown>;
@@ -367,11 +391,13 @@ export function chooseKind(ui: Csr, opts: SelectOptions): AutoChoice {
   const params: Record<string, unknown> =
     sel.kind === 'als'
       ? { ...sel.als }
-      : sel.kind === 'neural'
-        ? { als: { ...sel.als } }
-        : sel.kind === 'ease'
-          ? { ...easeParams }
-          : { weight: sel.weight, als: { ...sel.als }, ease: easeParams };
+      : sel.kind === 'als-pair'
+        ? { a: { ...sel.als }, b: { ...sel.pairB } }
+        : sel.kind === 'neural'
+          ? { als: { ...sel.als } }
+          : sel.kind === 'ease'
+            ? { ...easeParams }
+            : { weight: sel.weight, als: { ...sel.als }, ease: easeParams };
   const tuning = {
     auto: {
       chosen: sel.kind,

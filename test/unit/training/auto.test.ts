@@ -39,10 +39,12 @@ describe('--model auto', () => {
     const r = trainPipeline(dataset(), { ...OPTS, kind: 'auto', version: 'v1' });
     const m = r.model.manifest;
     const auto = (m.tuning as { auto: { chosen: string; reason: string; candidates: { kind: string }[] } }).auto;
-    expect(['als', 'ease', 'blend']).toContain(m.kind);
+    expect(['als', 'ease', 'blend', 'als-pair']).toContain(m.kind);
     expect(auto.chosen).toBe(m.kind);
-    expect(auto.reason).toMatch(new RegExp(`^${m.kind} wins with mean validation nDCG@10`));
-    expect(auto.candidates.map((c) => c.kind).sort()).toEqual(['als', 'blend', 'ease']);
+    // the pair is the ALS winner's gate: its reason starts with ALS's win
+    const won = m.kind === 'als-pair' ? 'als' : m.kind;
+    expect(auto.reason).toMatch(new RegExp(`^${won} wins with mean validation nDCG@10`));
+    expect(auto.candidates.map((c) => c.kind).sort()).toEqual(['als', 'als-pair', 'blend', 'ease']);
     expect(r.evaluated).toBe(true);
     expect(r.metrics.ndcg10).toBeGreaterThan(0);
     expect(r.timings.select).toBeGreaterThanOrEqual(0);
@@ -82,7 +84,7 @@ describe('--model auto', () => {
       const manifest = JSON.parse(readFileSync(path(`m/${summary.version}/manifest.json`), 'utf8'));
       expect(manifest.kind).toBe(summary.kind);
       expect(manifest.tuning.auto.chosen).toBe(manifest.kind);
-      expect(manifest.tuning.auto.candidates.length).toBe(3);
+      expect(manifest.tuning.auto.candidates.length).toBe(4);
       writeFileSync(path('users.txt'), `${data.triples[0].userId}\nnobody\n`);
       const out = path('recs.jsonl');
       expect(await recommend.run(['--model', path('m'), '--users', path('users.txt'), '-k', '5', '--out', out])).toBe(

@@ -44,9 +44,9 @@ describe('ATTUNE_MODEL_KIND', () => {
     expect(first.metrics?.ndcg10).toBeGreaterThan(0.2);
     const m = (await loadLatestModel(models, P))!.manifest;
     const auto = (m.tuning as { auto: { chosen: string; candidates: { kind: string }[] } }).auto;
-    expect(['als', 'ease', 'blend']).toContain(m.kind);
+    expect(['als', 'ease', 'blend', 'als-pair']).toContain(m.kind);
     expect(auto.chosen).toBe(m.kind);
-    expect(auto.candidates.map((c) => c.kind).sort()).toEqual(['als', 'blend', 'ease']);
+    expect(auto.candidates.map((c) => c.kind).sort()).toEqual(['als', 'als-pair', 'blend', 'ease']);
 
     // new data: the served kind (whatever auto chose) is refit as the gate's baseline on the same holdout
     store.addEvents(

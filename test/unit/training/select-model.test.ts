@@ -34,11 +34,17 @@ describe('selectModel', () => {
   const sel = selectModel(train, plan);
 
   it('tries ALS, EASE and their blend and picks the best validation score, saying why', () => {
-    expect(sel.candidates.map((c) => c.kind)).toEqual(['als', 'ease', 'blend']);
+    expect(sel.candidates.map((c) => c.kind)).toEqual(['als', 'ease', 'blend', 'als-pair']);
     const [als, ease, blend] = sel.candidates.map((c) => c.validation!);
     const single = Math.max(als, ease);
     const want = blend > single * (1 + BLEND_MARGIN) ? 'blend' : als >= ease ? 'als' : 'ease';
-    expect(sel.kind).toBe(want);
+    // an ALS win goes on to the pair's gate (its own test file): served as als-pair when the pair wins there
+    const pair = sel.candidates[3];
+    if (want === 'als') {
+      const [, alone, both] = /ALS alone ([\d.]+), pair ([\d.]+)/.exec(pair.note!)!.map(Number);
+      expect(sel.kind).toBe(both > alone ? 'als-pair' : 'als');
+    } else expect(sel.kind).toBe(want);
+    if (want !== 'als') expect(pair.note).toMatch(/^not tried: it pairs the ALS winner/);
     const v = sel.candidates.find((c) => c.kind === want)!.validation!;
     expect(sel.reason).toContain(`${want} wins with mean validation nDCG@10 ${v.toFixed(4)}`);
     expect([5, 40]).toContain(sel.candidates[1].params.lambda);
@@ -72,8 +78,8 @@ describe('selectModel', () => {
 
   it('does not offer EASE (nor the blend) above the catalog limit, and says so', () => {
     const capped = selectModel(train, { ...plan, maxEaseItems: 100 });
-    expect(capped.kind).toBe('als');
-    expect(capped.candidates.map((c) => c.kind)).toEqual(['als', 'ease']);
+    expect(['als', 'als-pair']).toContain(capped.kind);
+    expect(capped.candidates.map((c) => c.kind)).toEqual(['als', 'ease', 'als-pair']);
     expect(capped.candidates[1].validation).toBeNull();
     expect(capped.candidates[1].note).toMatch(/not offered: \d+ items > 100/);
   });
