@@ -137,8 +137,10 @@ function compare(
   const alsC = sel.candidates.find((c) => c.kind === 'als');
   const easeC = sel.candidates.find((c) => c.kind === 'ease');
   const blendC = sel.candidates.find((c) => c.kind === 'blend');
+  // the ALS pair's number is on the training data's user folds (select-pair.ts), not the 75/25 splits
+  const pairC = sel.candidates.find((c) => c.kind === 'als-pair');
   const rows: Row[] = [];
-  for (const c of [alsC, easeC, blendC]) {
+  for (const c of [alsC, easeC, blendC, pairC]) {
     if (!c || c.validation === null) continue;
     const s0 = performance.now();
     const fitted = fitSelection(train, {
@@ -146,22 +148,25 @@ function compare(
       als: alsC?.params as never,
       ease: easeC?.params as never,
       weight: c.kind === 'blend' ? (c.params.weight as number) : undefined,
+      pairB: c.kind === 'als-pair' ? (c.params.b as never) : undefined,
     });
     const fitSeconds = secs(s0);
     const r = evaluateRanking(train, test, fitted.score, 10);
     rows.push({ kind: c.kind, validation: c.validation, test: r.ndcg, precision: r.precision, fitSeconds });
   }
   const auto = rows.find((r) => r.kind === sel.kind)!;
-  const bestSingle = Math.max(...rows.filter((r) => r.kind !== 'blend').map((r) => r.test));
+  const bestSingle = Math.max(...rows.filter((r) => r.kind === 'als' || r.kind === 'ease').map((r) => r.test));
   console.log('\n| kind | validation nDCG@10 | test nDCG@10 | test P@10 | refit s |');
   console.log('|---|---|---|---|---|');
   for (const r of rows) {
     const label =
       r.kind === 'blend'
         ? `blend (w_als ${blendC!.params.weight})`
-        : r.kind === 'ease'
-          ? `ease (λ ${easeC!.params.lambda})`
-          : `als (f ${alsC!.params.factors})`;
+        : r.kind === 'als-pair'
+          ? `als-pair (user folds: ${pairC!.note})`
+          : r.kind === 'ease'
+            ? `ease (λ ${easeC!.params.lambda})`
+            : `als (f ${alsC!.params.factors})`;
     console.log(
       `| ${label}${r.kind === sel.kind ? ' **auto**' : ''} | ${r.validation === null ? '–' : f4(r.validation)} | ${f4(r.test)} | ${f4(r.precision)} | ${r.fitSeconds.toFixed(1)} |`,
     );
