@@ -17,6 +17,7 @@ import { createRecommender } from '../shared/model/kinds/recommender';
 import { DEFAULT_ALS_PARAMS, IMPLICIT_ALS_PARAMS, alsDefaultsFor, trainAls, type AlsParams } from '../shared/math/als';
 import { DEFAULT_MF_PARAMS, predictRating, trainBiasedMf, type MfParams } from '../shared/math/mf';
 import { holdoutSplit, tuneAls } from '../shared/math/hpo';
+import { gatePair } from '../shared/training/select-pair';
 import { generateSynthetic } from '../shared/math/synthetic';
 import { buildInteractionMatrix } from '../shared/math/interactions';
 import type { Csr } from '../shared/math/csr';
@@ -144,9 +145,18 @@ function main() {
   });
   log(`best confirm-split (90/10) nDCG@10 ${tuned.bestMetric.toFixed(4)} after ${tuned.log.length} trials`);
 
+  // what `--model auto` does after an ALS win on graded data: ALS alone vs the ALS pair on user folds of TRAIN
+  const pair = gatePair(train, tuned.best, { seed: tuneSeed, by: 'item' });
+  log(
+    `pair gate (10 user folds of TRAIN, label split seed ${tuneSeed}): ALS alone ${pair.als.toFixed(4)}, pair ${pair.pair.toFixed(4)} → ${pair.serve ? 'als-pair served' : 'ALS kept'}`,
+  );
+
   log('\nTest split, top-10, train items removed:');
   const rows = [
     rankingRow('als (tuned)', train, test, 'als', tuned.best as unknown as Record<string, unknown>),
+    ...(pair.serve
+      ? [rankingRow('als-pair (auto)', train, test, 'als-pair', { a: { ...tuned.best }, b: { ...pair.b } })]
+      : []),
     // what `--no-tune` trains: the defaults with α0 scaled to this data's density
     rankingRow('als (default)', train, test, 'als', {
       ...alsDefaultsFor({ rows: train.rows, cols: train.cols, nnz: train.indptr[train.rows] }),
