@@ -279,7 +279,15 @@ export function selectModel(ui: Csr, opts: SelectOptions): Selection {
     ui,
     win.kind,
     als?.params,
-    { seed: opts.seed, by, allowed: kinds.includes('als-pair'), pastDeadline: performance.now() > deadline, k },
+    {
+      seed: opts.seed,
+      by,
+      allowed: kinds.includes('als-pair'),
+      pastDeadline: performance.now() > deadline,
+      k,
+      // its own counted plan, at most the whole budget (the clock stops a slow machine at 1.5×)
+      budgetSeconds: opts.budgetSeconds,
+    },
     (c) => candidates.push(c),
     say,
   );

@@ -12,6 +12,7 @@ import { type AlsParams, trainAls, type AlsModel } from '../math/als';
 import { ratingMember } from '../math/als-pair';
 import { blendScorer, type ScoreFn } from '../math/blend';
 import type { Csr } from '../math/csr';
+import { NOMINAL_MADDS_PER_SECOND, trialWork } from '../math/hpo';
 import { scoreAll } from '../math/topk';
 import { userFoldNdcg, userFolds } from '../math/user-folds';
 
@@ -37,6 +38,17 @@ const alsScorer = (m: AlsModel): ScoreFn => {
   const f = m.factors;
   return (u, out) => scoreAll(m.userFactors.subarray(u * f, u * f + f), m.itemFactors, f, out);
 };
+
+/**
+ * The gate's planned work in nominal seconds (hpo.ts's conservative cost model): both members fitted and a
+ * fold's users scored, once per fold. Counted, so one data set and budget give one decision on any machine.
+ */
+export function pairGateSeconds(ui: Csr, a: AlsParams, folds = PAIR_FOLDS): number {
+  const shape = { nnz: ui.indptr[ui.rows], rows: ui.rows, cols: ui.cols };
+  const evalUsers = Math.ceil(ui.rows / folds);
+  const perFold = trialWork(shape, a, 1, evalUsers) + trialWork(shape, ratingMember(a), 1, evalUsers);
+  return (folds * perFold) / NOMINAL_MADDS_PER_SECOND;
+}
 
 /** ALS alone vs the pair on the user folds of `ui`; the pair is served when it scores higher. */
 export function gatePair(
@@ -66,19 +78,30 @@ export function pairStep(
   ui: Csr,
   winner: string,
   a: AlsParams | undefined,
-  opts: { seed: number; by: 'user' | 'item'; allowed: boolean; pastDeadline: boolean; k: number },
+  opts: {
+    seed: number;
+    by: 'user' | 'item';
+    allowed: boolean;
+    pastDeadline: boolean;
+    k: number;
+    /** Planned work the gate may take, in nominal seconds: above it the pair is not offered. */
+    budgetSeconds: number;
+  },
   record: (c: { kind: 'als-pair'; params: Record<string, unknown>; validation: number | null; note: string }) => void,
   say: (line: string) => void,
 ): { serve: boolean; b?: AlsParams; reason: string } | null {
   if (!opts.allowed) return null;
+  const cost = a ? pairGateSeconds(ui, a) : 0;
   const why =
     winner !== 'als' || !a
       ? `it pairs the ALS winner and ${winner} won`
       : !graded(ui)
         ? 'every interaction has the same strength (the rating member needs graded values)'
-        : opts.pastDeadline
-          ? 'the clock safety stop was reached before it'
-          : undefined;
+        : cost > opts.budgetSeconds
+          ? `its ${2 * PAIR_FOLDS} fits are planned at ${Math.round(cost)} nominal s, over the ${Math.round(opts.budgetSeconds)} s budget`
+          : opts.pastDeadline
+            ? 'the clock safety stop was reached before it'
+            : undefined;
   if (why) {
     record({ kind: 'als-pair', params: {}, validation: null, note: `not tried: ${why}` });
     return { serve: false, reason: `ALS pair not tried (${why})` };

@@ -8,7 +8,7 @@ import { evaluateRanking } from '../../../shared/math/metrics';
 import { Rng } from '../../../shared/math/rng';
 import { scoreAll } from '../../../shared/math/topk';
 import { userFoldNdcg, userFolds } from '../../../shared/math/user-folds';
-import { gatePair, graded, pairStep } from '../../../shared/training/select-pair';
+import { gatePair, graded, pairGateSeconds, pairStep } from '../../../shared/training/select-pair';
 
 const entries = (m: Csr) => {
   const out: string[] = [];
@@ -123,7 +123,7 @@ describe('the ALS pair gate', () => {
         m,
         winner,
         a,
-        { seed: 3, by: 'user', allowed: true, pastDeadline, k: 10 },
+        { seed: 3, by: 'user', allowed: true, pastDeadline, k: 10, budgetSeconds: 600 },
         (c) => recorded.push(c),
         () => {},
       );
@@ -132,12 +132,27 @@ describe('the ALS pair gate', () => {
       expect(recorded[0].validation).toBeNull();
       expect(recorded[0].note).toMatch(why);
     }
+    // planned by counted work: a budget that does not pay for its fits skips it on any machine
+    const planned = pairGateSeconds(train, a);
+    const recorded: { note: string }[] = [];
+    const cut = { seed: 3, by: 'user' as const, allowed: true, pastDeadline: false, k: 10 };
     expect(
       pairStep(
         train,
         'als',
         a,
-        { seed: 3, by: 'user', allowed: false, pastDeadline: false, k: 10 },
+        { ...cut, budgetSeconds: planned * 0.99 },
+        (c) => recorded.push(c),
+        () => {},
+      )!.serve,
+    ).toBe(false);
+    expect(recorded[0].note).toMatch(/fits are planned at \d+ nominal s, over the \d+ s budget/);
+    expect(
+      pairStep(
+        train,
+        'als',
+        a,
+        { seed: 3, by: 'user', allowed: false, pastDeadline: false, k: 10, budgetSeconds: 600 },
         () => {},
         () => {},
       ),
