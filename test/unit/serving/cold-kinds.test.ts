@@ -1,5 +1,5 @@
 /**
- * New items under kinds without a factor ridge (EASE, blend): placed by TF-IDF
+ * New items under kinds without a factor ridge (EASE, blend, the ALS pair): placed by TF-IDF
  * content similarity put in the kind's score units (shared/serving/cold.ts,
  * content mode) — recommended in the exploration slot, ranked among the model's
  * items and listed in similar items, through the serving core. Planted clusters
@@ -16,6 +16,7 @@ const cluster = (userId: string) => data.userCluster[Number(userId.slice(1))];
 describe.each([
   ['ease', true],
   ['blend', true],
+  ['als-pair', true],
   ['item-knn', true],
   ['user-knn', true],
   ['mf', false],
