@@ -8,10 +8,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSynthetic } from '../../shared/math/synthetic';
 import { cutShort } from '../../infra/cli/checks';
-import { main } from '../../infra/cli/main';
+import { cli } from './in-process';
 
 const dir = mkdtempSync(join(tmpdir(), 'attune-cli-input-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,20 +22,6 @@ writeFileSync(
   path('events.csv'),
   ['user_id,item_id,value', ...data.triples.map((t) => `${t.userId},${t.itemId},${1 + (t.weight % 5)}`)].join('\n'),
 );
-
-/** Runs main() in process: exit code, stdout lines, stderr lines. */
-async function cli(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
 
 /** One error line naming `pattern`, exit 1. */
 async function refused(pattern: RegExp, ...argv: string[]): Promise<void> {

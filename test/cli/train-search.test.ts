@@ -7,11 +7,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Csr } from '../../shared/math/csr';
 import { pairsToCsr } from '../../shared/training/dataset';
 import { searchReport } from '../../infra/cli/checks';
-import { main } from '../../infra/cli/main';
+import { cli } from './in-process';
 import { tuneAls } from '../../shared/math/hpo';
 import { generateSynthetic } from '../../shared/math/synthetic';
 import { randomSearch } from '../../shared/model/kinds/tune';
@@ -29,19 +29,6 @@ writeFileSync(
   path('events.csv'),
   ['user_id,item_id', ...data.triples.map((t) => `${t.userId},${t.itemId}`)].join('\n'),
 );
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
 
 const manifest = (out: string) => {
   const v = JSON.parse(readFileSync(join(out, 'latest.json'), 'utf8')).version as string;

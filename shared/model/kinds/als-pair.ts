@@ -18,13 +18,8 @@ import { als, foldInOf } from './als';
 import type { Capabilities, FittedModel, KindArtifact, KindSpec, LoadOptions } from './kind';
 import { FittedMix } from './mix';
 
-const CAPABILITIES: Capabilities = {
-  personalized: true,
-  foldIn: true,
-  similarItems: true,
-  explain: true,
-  ratings: false,
-};
+// what each side answers, so the pair answers it too
+const CAPABILITIES: Capabilities = als.capabilities;
 
 /** Side b's files besides its user factors. */
 export const PAIR_FILES = { itemFactors: 'pair_item_factors.f32', gramian: 'pair_item_gramian.f64' } as const;
