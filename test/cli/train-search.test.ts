@@ -23,6 +23,9 @@ import { readDataset } from '../../shared/training/input';
 const dir = mkdtempSync(join(tmpdir(), 'attune-train-search-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const path = (name: string) => join(dir, name);
+/** `attune train --model als` on the events file with this --budget, into dir/out. */
+const trainAls = (budget: string, out: string) =>
+  cli('train', '--input', path('events.csv'), '--model', 'als', '--budget', budget, '--out', path(out));
 
 const data = generateSynthetic({ users: 300, items: 150, clusters: 4, eventsPerUser: 20, seed: 7 });
 writeFileSync(
@@ -53,17 +56,7 @@ describe('attune train: a cut tuning search is said', () => {
   };
 
   it('a --budget that pays for part of the search: the JSON, the note and the manifest say so', async () => {
-    const r = await cli(
-      'train',
-      '--input',
-      path('events.csv'),
-      '--model',
-      'als',
-      '--budget',
-      '2',
-      '--out',
-      path('short'),
-    );
+    const r = await trainAls('2', 'short');
     expect(r.code, r.err.join('\n')).toBe(0);
     const line = JSON.parse(r.out[0]);
     expect(line.search.trials).toBeGreaterThan(0);
@@ -72,17 +65,7 @@ describe('attune train: a cut tuning search is said', () => {
   });
 
   it('a search that ran every phase of its plan: its extent in the JSON, no note', async () => {
-    const r = await cli(
-      'train',
-      '--input',
-      path('events.csv'),
-      '--model',
-      'als',
-      '--budget',
-      '30',
-      '--out',
-      path('full'),
-    );
+    const r = await trainAls('30', 'full');
     expect(r.code, r.err.join('\n')).toBe(0);
     const line = JSON.parse(r.out[0]);
     expect(line.search.phases.random).toBeGreaterThan(1);
