@@ -20,13 +20,12 @@ import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadMl100k, toCsr, TUNED_ML100K_ALS } from './quality-data';
 import { stratifiedSplit } from '../shared/math/split';
-import { holdoutSplit } from '../shared/math/hpo';
 import type { Csr } from '../shared/math/csr';
 import { trainAls, type AlsParams } from '../shared/math/als';
 import { scoreAll } from '../shared/math/topk';
 import { standardize } from '../shared/math/blend';
 import { evaluateRanking } from '../shared/math/metrics';
-import { Rng } from '../shared/math/rng';
+import { userFoldNdcg, userFolds } from '../shared/math/user-folds';
 import { CANDIDATE_SETS, type Candidate } from './userfold-candidates';
 
 const args = process.argv.slice(2);
@@ -78,54 +77,16 @@ function fitScorer(key: string, fit: Csr, members: AlsParams[]): (u: number, out
   };
 }
 
-/** Rows of `a` for users with inFold[u] === keep, rows of `b` for the others (both users × items). */
-function mergeRows(a: Csr, b: Csr, inFold: Uint8Array, keep: number): Csr {
-  const indptr = new Int32Array(a.rows + 1);
-  for (let u = 0; u < a.rows; u++) {
-    const m = inFold[u] === keep ? a : b;
-    indptr[u + 1] = indptr[u] + m.indptr[u + 1] - m.indptr[u];
-  }
-  const indices = new Int32Array(indptr[a.rows]);
-  const data = new Float32Array(indptr[a.rows]);
-  for (let u = 0; u < a.rows; u++) {
-    const m = inFold[u] === keep ? a : b;
-    indices.set(m.indices.subarray(m.indptr[u], m.indptr[u + 1]), indptr[u]);
-    data.set(m.data.subarray(m.indptr[u], m.indptr[u + 1]), indptr[u]);
-  }
-  return { rows: a.rows, cols: a.cols, indptr, indices, data };
-}
-
-const EMPTY = (rows: number, cols: number): Csr => ({
-  rows,
-  cols,
-  indptr: new Int32Array(rows + 1),
-  indices: new Int32Array(0),
-  data: new Float32Array(0),
-});
-
-/** Mean nDCG@10 over every (label seed, user) pair, each user scored by the fit that held out its labels. */
+/**
+ * Mean nDCG@10 over the label seeds of the user folds (shared/math/user-folds.ts, the folds the pair gate
+ * of `--model auto` uses): every user scored once per label seed, by the fit that held out their labels.
+ */
 function userFold(train: Csr, members: AlsParams[]): number {
-  let sum = 0;
-  let users = 0;
-  for (const s of labelSeeds) {
-    const { fit, valid } = holdoutSplit(train, 0.75, s, by);
-    const perm = new Int32Array(train.rows).map((_, u) => u);
-    new Rng(1000 + s).shuffle(perm);
-    const fold = new Uint8Array(train.rows);
-    perm.forEach((u, q) => {
-      fold[u] = q % folds;
-    });
-    const none = EMPTY(train.rows, train.cols);
-    for (let k = 0; k < folds; k++) {
-      const inFold = fold.map((f) => (f === k ? 1 : 0));
-      const fitK = mergeRows(fit, train, inFold, 1);
-      const validK = mergeRows(valid, none, inFold, 1);
-      const r = evaluateRanking(fitK, validK, fitScorer(`${s}/${k}`, fitK, members), 10);
-      sum += r.ndcg * r.users;
-      users += r.users;
-    }
-  }
-  return sum / users;
+  const perSeed = labelSeeds.map((s) => {
+    const fs = userFolds(train, { folds, seed: s, by });
+    return userFoldNdcg(fs, (k) => [fitScorer(`${s}/${k}`, fs[k].fit, members)])[0];
+  });
+  return perSeed.reduce((a, b) => a + b, 0) / perSeed.length;
 }
 
 function main() {
