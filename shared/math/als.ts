@@ -11,6 +11,7 @@ import { confidences } from './confidence';
 import { gramianInto } from './linalg';
 import { alsLoss, alsScratch, solveRowsCg, solveRowsCholesky } from './als-step';
 import { Rng } from './rng';
+import { scoreAll } from './topk';
 import { trainingThreads } from './parallel/threads';
 import { createAlsWasm, type AlsWasm } from './wasm/als-kernels';
 
@@ -129,6 +130,12 @@ export interface AlsModel {
   userFactors: Float32Array;
   itemFactors: Float32Array;
   factors: number;
+}
+
+/** Scores one stored user of a fitted model against every item (what validation and selection rank by). */
+export function alsUserScorer(m: AlsModel): (u: number, out: Float32Array) => void {
+  const f = m.factors;
+  return (u, out) => scoreAll(m.userFactors.subarray(u * f, u * f + f), m.itemFactors, f, out);
 }
 
 /**

@@ -5,10 +5,9 @@
  * training data, never on a test split. The log goes into model manifests.
  */
 import { csrFromTriples, type Csr } from './csr';
-import { DEFAULT_ALS_PARAMS, alsDefaultsFor, trainAls, type AlsParams } from './als';
+import { DEFAULT_ALS_PARAMS, alsDefaultsFor, alsUserScorer, trainAls, type AlsParams } from './als';
 import { evaluateRanking, type RankingReport } from './metrics';
 import { stratifiedSplit } from './split';
-import { scoreAll } from './topk';
 import { Rng } from './rng';
 
 export interface Trial {
@@ -291,15 +290,7 @@ export function tuneAls(ui: Csr, opts: HpoOptions): HpoResult {
       const m = trainAls(sp.fit, params, {
         shouldStop: () => hardStop() || (best !== undefined && performance.now() > deadline),
       });
-      const f = m.factors;
-      reports.push(
-        evaluateRanking(
-          sp.fit,
-          sp.valid,
-          (u, out) => scoreAll(m.userFactors.subarray(u * f, u * f + f), m.itemFactors, f, out),
-          k,
-        ),
-      );
+      reports.push(evaluateRanking(sp.fit, sp.valid, alsUserScorer(m), k));
     }
     if ((performance.now() > deadline || hardStop()) && best) {
       cut();

@@ -11,10 +11,9 @@
  * for the manifest.
  */
 import type { Csr } from '../math/csr';
-import { type AlsModel, type AlsParams, trainAls } from '../math/als';
+import { type AlsModel, type AlsParams, alsUserScorer, trainAls } from '../math/als';
 import { holdoutSplit, NOMINAL_MADDS_PER_SECOND, phaseCounts, type SearchStop, tuneAls } from '../math/hpo';
 import { evaluateRanking } from '../math/metrics';
-import { scoreAll } from '../math/topk';
 import {
   DEFAULT_EASE_PARAMS,
   EASE_MAX_ITEMS,
@@ -107,11 +106,6 @@ export function defaultEaseLambdas(ui: Csr): number[] {
   return [0.25, 0.5, 1, 2, 4].map((f) => Number((center * f).toPrecision(3)));
 }
 
-const alsScorer = (m: AlsModel): ScoreFn => {
-  const f = m.factors;
-  return (u, out) => scoreAll(m.userFactors.subarray(u * f, u * f + f), m.itemFactors, f, out);
-};
-
 export const easeScorer =
   (m: EaseModel, ui: Csr): ScoreFn =>
   (u, out) => {
@@ -154,7 +148,7 @@ export function selectModel(ui: Csr, opts: SelectOptions): Selection {
           confirm: opts.alsConfirm,
         });
     const models = splits.map((s) => trainAls(s.fit, tuned.best));
-    const validation = mean(models.map((m, q) => ndcg(splits[q].fit, splits[q].valid, alsScorer(m))));
+    const validation = mean(models.map((m, q) => ndcg(splits[q].fit, splits[q].valid, alsUserScorer(m))));
     als = { params: tuned.best, models, validation };
     const clocked = tuned.stoppedBy === 'clock' ? ', ended by the clock safety stop (not the counted plan)' : '';
     const note = `${tuned.log.length} tuning trials${clocked}`;
@@ -232,7 +226,7 @@ export function selectModel(ui: Csr, opts: SelectOptions): Selection {
   if (kinds.includes('blend') && als && ease) {
     const weights = opts.blendWeights ?? BLEND_WEIGHTS;
     const grids = splits.map((s, q) =>
-      blendGrid(s.fit, s.valid, alsScorer(als.models[q]), easeScorer(ease.models[q], s.fit), weights, k),
+      blendGrid(s.fit, s.valid, alsUserScorer(als.models[q]), easeScorer(ease.models[q], s.fit), weights, k),
     );
     const byWeight = weights.map((_, w) => mean(grids.map((g) => g[w])));
     let bw = 0;
@@ -367,15 +361,15 @@ export function fitSelection(
   const als = sel.kind !== 'ease' ? trainAls(ui, sel.als!) : undefined;
   if (sel.kind === 'als-pair') {
     const b = trainAls(ui, sel.pairB ?? ratingMember(sel.als!));
-    return { kind: sel.kind, als, score: blendScorer(alsScorer(als!), alsScorer(b), 0.5, ui.cols) };
+    return { kind: sel.kind, als, score: blendScorer(alsUserScorer(als!), alsUserScorer(b), 0.5, ui.cols) };
   }
   const ease = sel.kind !== 'als' ? trainEase(ui, sel.ease!, Infinity) : undefined;
   const score =
     sel.kind === 'als'
-      ? alsScorer(als!)
+      ? alsUserScorer(als!)
       : sel.kind === 'ease'
         ? easeScorer(ease!, ui)
-        : blendScorer(alsScorer(als!), easeScorer(ease!, ui), sel.weight!, ui.cols);
+        : blendScorer(alsUserScorer(als!), easeScorer(ease!, ui), sel.weight!, ui.cols);
   return { kind: sel.kind, als, ease, weight: sel.weight, score };
 }
 

@@ -8,12 +8,11 @@
  * mixed event weights): on all-equal values the member's confidence is a constant and it is no longer the
  * model that was measured. Cost: two ALS fits per fold, counted (no clock inside).
  */
-import { type AlsParams, trainAls, type AlsModel } from '../math/als';
+import { type AlsParams, alsUserScorer, trainAls } from '../math/als';
 import { ratingMember } from '../math/als-pair';
-import { blendScorer, type ScoreFn } from '../math/blend';
+import { blendScorer } from '../math/blend';
 import type { Csr } from '../math/csr';
 import { NOMINAL_MADDS_PER_SECOND, trialWork } from '../math/hpo';
-import { scoreAll } from '../math/topk';
 import { userFoldNdcg, userFolds } from '../math/user-folds';
 
 /** Folds of the gate: the session-22 rule's 10 (each fit holds out 2.5% of the rows). */
@@ -33,11 +32,6 @@ export function graded(ui: Csr): boolean {
   for (let q = 1; q < n; q++) if (ui.data[q] !== ui.data[0]) return true;
   return false;
 }
-
-const alsScorer = (m: AlsModel): ScoreFn => {
-  const f = m.factors;
-  return (u, out) => scoreAll(m.userFactors.subarray(u * f, u * f + f), m.itemFactors, f, out);
-};
 
 /**
  * The gate's planned work in nominal seconds (hpo.ts's conservative cost model): both members fitted and a
@@ -61,8 +55,8 @@ export function gatePair(
   const [als, pair] = userFoldNdcg(
     folds,
     (q) => {
-      const ma = alsScorer(trainAls(folds[q].fit, a));
-      const mb = alsScorer(trainAls(folds[q].fit, b));
+      const ma = alsUserScorer(trainAls(folds[q].fit, a));
+      const mb = alsUserScorer(trainAls(folds[q].fit, b));
       return [ma, blendScorer(ma, mb, 0.5, ui.cols)];
     },
     opts.k ?? 10,
